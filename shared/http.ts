@@ -1,0 +1,37 @@
+/**
+ * The HTTP API of the console (agent session cookie `sc_session`, httpOnly, SameSite=Strict) and of
+ * site back ends (header `Authorization: Bearer <site secret>` where noted).
+ * Every JSON response is an Ack: `{ ok: true, data }` or `{ ok: false, error: { code } }`, with a
+ * matching HTTP status (400 INVALID_PAYLOAD, 401 UNAUTHORIZED, 403 FORBIDDEN, 404 NOT_FOUND, 409, 429).
+ *
+ * | method | path                              | body / query                     | data                      |
+ * |--------|-----------------------------------|----------------------------------|---------------------------|
+ * | POST   | /api/auth/login                   | Login                            | AgentDTO (sets cookie)    |
+ * | POST   | /api/auth/logout                  |                                  | {}                        |
+ * | GET    | /api/auth/me                      |                                  | AgentDTO                  |
+ * | GET    | /api/sites                        |                                  | SiteDTO[]                 |
+ * | GET    | /api/metrics                      | ?from=ISO&to=ISO[&siteId]        | MetricsDTO                |
+ * | GET    | /api/feedback                     | ?status=new|processed[&siteId]   | FeedbackDTO[]             |
+ * | POST   | /api/feedback/:id/process         | FeedbackProcess                  | FeedbackDTO               |
+ * | GET    | /api/conversations                | ?status=…[&siteId]               | ConversationDTO[]         |
+ * | GET    | /api/conversations/:id            |                                  | { conversation, messages }|
+ * | GET    | /api/faqs                         | ?siteId[&q]                      | FaqEntryDTO[]             |
+ * | POST   | /api/faqs                         | FaqEntryInput                    | FaqEntryDTO               |
+ * | PUT    | /api/faqs/:id                     | FaqEntryInput                    | FaqEntryDTO               |
+ * | DELETE | /api/faqs/:id                     |                                  | {}                        |
+ * | GET    | /api/faqs/export                  | ?siteId&format=json|csv          | file download             |
+ * | POST   | /api/faqs/import                  | ?siteId&format=csv (text/csv) or FaqImportJson (admin) | { imported } |
+ * | POST   | /api/faqs/from-conversation       | FaqFromConversation              | FaqEntryDTO               |
+ * | GET    | /api/faqs/demand                  | ?siteId[&from&to]                | DemandGroupDTO[]          |
+ * | GET    | /api/articles                     | ?siteId                          | ArticleDTO[]              |
+ * | PUT    | /api/articles                     | ArticlesPut (agent or site secret)| { count }                |
+ * | GET    | /api/health                       |                                  | { status: 'ok' }          |
+ */
+export const SESSION_COOKIE = 'sc_session';
+
+export interface SiteDTO {
+  id: string;
+  name: string;
+  origins: string[];
+  faqThreshold: number;
+}

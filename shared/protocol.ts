@@ -1,0 +1,63 @@
+/**
+ * The Socket.IO contract. Two namespaces:
+ * - `/widget`: end users (visitors); the handshake carries `query.site` and `auth.token`.
+ * - `/agent`: agents; the handshake carries the console's session cookie.
+ * Requests are `resource:verb` with an ack; what the server pushes is `resource:<past tense>`.
+ */
+import type { AckCallback } from './result.ts';
+import type {
+  ConversationRef,
+  FaqChoose,
+  FaqRespond,
+  FeedbackSeen,
+  FeedbackSubmit,
+  Identify,
+  MessagesSync,
+  SessionHello,
+  VisitorMessageSend,
+  AgentMessageSend,
+} from './schemas.ts';
+import type { ConversationDTO, FeedbackDTO, MessageDTO, QueueDTO, SessionDTO } from './types.ts';
+
+export const WIDGET_NAMESPACE = '/widget';
+export const AGENT_NAMESPACE = '/agent';
+/** Socket.IO's maxHttpBufferSize: no payload above this reaches a handler. */
+export const MAX_PAYLOAD_BYTES = 64 * 1024;
+
+export interface WidgetClientToServerEvents {
+  'session:hello': (payload: SessionHello, ack: AckCallback<SessionDTO>) => void;
+  'session:identify': (payload: Identify, ack: AckCallback<SessionDTO>) => void;
+  'message:send': (payload: VisitorMessageSend, ack: AckCallback<{ message: MessageDTO; conversation: ConversationDTO }>) => void;
+  'messages:sync': (payload: MessagesSync, ack: AckCallback<MessageDTO[]>) => void;
+  'faq:respond': (payload: FaqRespond, ack: AckCallback<{ conversation: ConversationDTO }>) => void;
+  'faq:choose': (payload: FaqChoose, ack: AckCallback<{ message: MessageDTO }>) => void;
+  'conversation:escalate': (payload: ConversationRef, ack: AckCallback<{ conversation: ConversationDTO }>) => void;
+  'feedback:submit': (payload: FeedbackSubmit, ack: AckCallback<FeedbackDTO>) => void;
+  'feedback:list': (payload: Record<string, never>, ack: AckCallback<FeedbackDTO[]>) => void;
+  'feedback:seen': (payload: FeedbackSeen, ack: AckCallback<{ count: number }>) => void;
+}
+
+export interface WidgetServerToClientEvents {
+  'message:created': (message: MessageDTO) => void;
+  'conversation:updated': (conversation: ConversationDTO) => void;
+  'feedback:updated': (feedback: FeedbackDTO) => void;
+  'presence:updated': (presence: { agentsOnline: boolean }) => void;
+}
+
+export interface AgentClientToServerEvents {
+  'queue:list': (payload: Record<string, never>, ack: AckCallback<QueueDTO>) => void;
+  'conversation:open': (payload: ConversationRef, ack: AckCallback<{ conversation: ConversationDTO; messages: MessageDTO[] }>) => void;
+  'conversation:close': (payload: ConversationRef, ack: AckCallback<Record<string, never>>) => void;
+  'conversation:claim': (payload: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
+  'conversation:resolve': (payload: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
+  'message:send': (payload: AgentMessageSend, ack: AckCallback<{ message: MessageDTO }>) => void;
+  'messages:sync': (payload: MessagesSync, ack: AckCallback<MessageDTO[]>) => void;
+}
+
+export interface AgentServerToClientEvents {
+  /** Any change to a conversation of the agent's sites (new in queue, claimed, resolved, new message). */
+  'conversation:updated': (conversation: ConversationDTO) => void;
+  /** New message in a conversation the agent has open or is assigned to. */
+  'message:created': (message: MessageDTO) => void;
+  'feedback:created': (feedback: FeedbackDTO) => void;
+}

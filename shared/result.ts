@@ -1,0 +1,37 @@
+/** The closed set of error codes a browser can receive. Never an exception message, never a stack. */
+export const ERROR_CODES = [
+  'INVALID_PAYLOAD',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'UNKNOWN_SITE',
+  'ORIGIN_NOT_ALLOWED',
+  'INVALID_CREDENTIALS',
+  'LOCKED_OUT',
+  'ALREADY_CLAIMED',
+  'CONVERSATION_CLOSED',
+  'IDENTITY_REQUIRED',
+  'INVALID_IDENTITY',
+  'INTERNAL',
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+export interface AppErrorBody {
+  code: ErrorCode;
+  /** Milliseconds after which a retry may succeed (rate limits, lockouts). */
+  retryAfterMs?: number;
+}
+
+/** Every socket acknowledgement and every JSON error body has this shape. */
+export type Ack<T> = { ok: true; data: T } | { ok: false; error: AppErrorBody };
+
+export type AckCallback<T> = (res: Ack<T>) => void;
+
+export const ok = <T>(data: T): Ack<T> => ({ ok: true, data });
+export const fail = (code: ErrorCode, retryAfterMs?: number): Ack<never> => ({
+  ok: false,
+  error: retryAfterMs === undefined ? { code } : { code, retryAfterMs },
+});

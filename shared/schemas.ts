@@ -1,0 +1,155 @@
+/**
+ * One zod schema per payload that crosses the wire. Server handlers parse with these before
+ * doing anything; browser code uses the inferred types. Types come from z.infer, never retyped.
+ */
+import { z } from 'zod';
+
+export const LOCALES = ['zh', 'en'] as const;
+export const Locale = z.enum(LOCALES);
+export type Locale = z.infer<typeof Locale>;
+
+/** A message is 1 to 4,000 characters after trimming. */
+export const MessageBody = z.string().trim().min(1).max(4000);
+/** Sender-chosen message id: makes a retry harmless (unique per conversation). */
+export const ClientId = z.string().regex(/^[A-Za-z0-9_-]{8,64}$/);
+export const Id = z.uuid();
+export const PageUrl = z.url({ protocol: /^https?$/ }).max(2048);
+export const PageTitle = z.string().trim().max(300);
+
+export const PageInfo = z.object({
+  pageUrl: PageUrl.optional(),
+  pageTitle: PageTitle.optional(),
+});
+
+// ---- widget (visitor) events ----
+
+export const SessionHello = z.object({
+  locale: Locale.optional(),
+  pageUrl: PageUrl.optional(),
+  pageTitle: PageTitle.optional(),
+});
+export type SessionHello = z.infer<typeof SessionHello>;
+
+export const VisitorMessageSend = z.object({
+  clientId: ClientId,
+  body: MessageBody,
+  pageUrl: PageUrl.optional(),
+  pageTitle: PageTitle.optional(),
+});
+export type VisitorMessageSend = z.infer<typeof VisitorMessageSend>;
+
+export const MessagesSync = z.object({
+  conversationId: Id,
+  afterSeq: z.number().int().min(0),
+});
+export type MessagesSync = z.infer<typeof MessagesSync>;
+
+/** The user's answer to an automatic FAQ answer: "this solved it" or "talk to a person". */
+export const FaqRespond = z.object({
+  questionId: Id,
+  action: z.enum(['solved', 'human']),
+});
+export type FaqRespond = z.infer<typeof FaqRespond>;
+
+/** The user picked one of the "did you mean…?" suggestions. */
+export const FaqChoose = z.object({
+  questionId: Id,
+  entryId: Id,
+});
+export type FaqChoose = z.infer<typeof FaqChoose>;
+
+export const ConversationRef = z.object({ conversationId: Id });
+export type ConversationRef = z.infer<typeof ConversationRef>;
+
+export const FeedbackSubmit = z.object({
+  content: z.string().trim().min(1).max(4000),
+  contact: z.string().trim().max(200).optional(),
+  pageUrl: PageUrl.optional(),
+  pageTitle: PageTitle.optional(),
+});
+export type FeedbackSubmit = z.infer<typeof FeedbackSubmit>;
+
+export const FeedbackSeen = z.object({ ids: z.array(Id).min(1).max(100) });
+export type FeedbackSeen = z.infer<typeof FeedbackSeen>;
+
+/** Signed identity of a site's logged-in user: hash = HMAC-SHA256(secret, `${id}:${ts}`) in hex. */
+export const Identify = z.object({
+  id: z.string().trim().min(1).max(200),
+  name: z.string().trim().max(200).optional(),
+  email: z.email().max(320).optional(),
+  ts: z.number().int().positive(),
+  hash: z.string().regex(/^[a-f0-9]{64}$/),
+});
+export type Identify = z.infer<typeof Identify>;
+
+// ---- agent events ----
+
+export const AgentMessageSend = z.object({
+  conversationId: Id,
+  clientId: ClientId,
+  body: MessageBody,
+});
+export type AgentMessageSend = z.infer<typeof AgentMessageSend>;
+
+// ---- HTTP bodies and queries ----
+
+export const Login = z.object({
+  email: z.email().max(320),
+  password: z.string().min(1).max(200),
+});
+export type Login = z.infer<typeof Login>;
+
+export const FeedbackProcess = z.object({ note: z.string().trim().min(1).max(2000) });
+export type FeedbackProcess = z.infer<typeof FeedbackProcess>;
+
+export const FeedbackListQuery = z.object({
+  status: z.enum(['new', 'processed']).optional(),
+  siteId: z.string().max(64).optional(),
+});
+
+export const MetricsQuery = z
+  .object({
+    from: z.iso.datetime({ offset: true }),
+    to: z.iso.datetime({ offset: true }),
+    siteId: z.string().max(64).optional(),
+  })
+  .refine((q) => Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to' });
+export type MetricsQuery = z.infer<typeof MetricsQuery>;
+
+export const FaqEntryInput = z.object({
+  siteId: z.string().min(1).max(64).optional(),
+  question: z.string().trim().min(1).max(500),
+  variants: z.array(z.string().trim().min(1).max(500)).max(500).default([]),
+  answer: z.string().trim().min(1).max(4000),
+  language: Locale,
+  tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
+  articleUrls: z.array(PageUrl).max(10).default([]),
+});
+export type FaqEntryInput = z.infer<typeof FaqEntryInput>;
+
+export const FaqImportJson = z.object({
+  siteId: z.string().min(1).max(64).optional(),
+  replace: z.boolean().default(false),
+  entries: z.array(FaqEntryInput).min(1).max(5000),
+});
+
+export const FaqFromConversation = z.object({
+  conversationId: Id,
+  /** The visitor message to use as the variant; defaults to the first question. */
+  questionMessageId: Id.optional(),
+  /** The agent message to use as the answer; defaults to the last agent reply. */
+  answerMessageId: Id.optional(),
+  language: Locale.optional(),
+});
+
+export const ArticleInput = z.object({
+  siteId: z.string().min(1).max(64).optional(),
+  url: PageUrl,
+  title: z.string().trim().min(1).max(300),
+  summary: z.string().trim().max(2000).default(''),
+  body: z.string().trim().max(100_000).default(''),
+  language: Locale,
+});
+export type ArticleInput = z.infer<typeof ArticleInput>;
+
+export const ArticlesPut = z.union([ArticleInput, z.array(ArticleInput).min(1).max(500)]);

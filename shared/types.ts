@@ -1,0 +1,174 @@
+/** What the server sends: plain data, produced by server code, never parsed from a browser. */
+import type { Locale } from './schemas.ts';
+
+export type Author = 'visitor' | 'agent' | 'bot' | 'system';
+
+/**
+ * - text: typed by a person (visitor or agent)
+ * - faq_answer: an automatic answer from one FAQ entry (meta.questionId, meta.entryId)
+ * - faq_suggestions: "did you mean…?" choices (meta.suggestions)
+ * - articles: links to articles that may help (meta.articles)
+ * - notice: a status line the widget words in its own language (meta.notice)
+ */
+export type MessageKind = 'text' | 'faq_answer' | 'faq_suggestions' | 'articles' | 'notice';
+
+export type NoticeCode =
+  | 'waiting_for_agent'
+  | 'no_agent_online'
+  | 'agent_joined'
+  | 'resolved'
+  | 'greeting'
+  | 'thanks'
+  | 'goodbye'
+  | 'solved_thanks'
+  | 'dont_know';
+
+export interface MessageMeta {
+  questionId?: string;
+  entryId?: string;
+  confidence?: number;
+  suggestions?: { entryId: string; question: string }[];
+  articles?: { url: string; title: string }[];
+  notice?: NoticeCode;
+  /** For notices about an agent: their display name. */
+  agentName?: string;
+  /** Set on a faq_answer once the user said it solved it or asked for a person. */
+  outcome?: 'solved' | 'human';
+}
+
+export interface MessageDTO {
+  id: string;
+  conversationId: string;
+  /** Position in the conversation, 1, 2, 3…: clients ask for everything after the last they hold. */
+  seq: number;
+  author: Author;
+  authorName: string | null;
+  body: string;
+  kind: MessageKind;
+  clientId: string | null;
+  meta: MessageMeta;
+  createdAt: string;
+}
+
+/** bot: only automatic answers so far; open: waits for or is with an agent; pending: agent replied, waits for the user. */
+export type ConversationStatus = 'bot' | 'open' | 'pending' | 'resolved';
+
+export interface ConversationDTO {
+  id: string;
+  siteId: string;
+  status: ConversationStatus;
+  visitorId: string;
+  visitorName: string | null;
+  visitorEmail: string | null;
+  assignedAgentId: string | null;
+  assignedAgentName: string | null;
+  pageUrl: string | null;
+  pageTitle: string | null;
+  /** The visitor's question that brought the conversation to a human. */
+  question: string | null;
+  lastSeq: number;
+  createdAt: string;
+  escalatedAt: string | null;
+  firstResponseAt: string | null;
+  resolvedAt: string | null;
+}
+
+export interface FeedbackDTO {
+  id: string;
+  siteId: string;
+  content: string;
+  contact: string | null;
+  pageUrl: string | null;
+  pageTitle: string | null;
+  status: 'new' | 'processed';
+  note: string | null;
+  processedByName: string | null;
+  processedAt: string | null;
+  createdAt: string;
+  /** Visitor side: whether they have seen that it was processed. */
+  seen: boolean;
+}
+
+export interface SessionDTO {
+  visitorId: string;
+  /** Only when the server issued a new visitor token: the widget keeps it in localStorage. */
+  token?: string;
+  siteName: string;
+  conversation: ConversationDTO | null;
+  /** The latest messages of the current conversation, in seq order. */
+  messages: MessageDTO[];
+  agentsOnline: boolean;
+  feedback: FeedbackDTO[];
+  identified: boolean;
+}
+
+export interface AgentDTO {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'agent';
+  siteIds: string[];
+}
+
+export interface QueueDTO {
+  /** Escalated and not claimed by anyone yet, oldest first. */
+  waiting: ConversationDTO[];
+  /** Claimed by this agent and not resolved. */
+  mine: ConversationDTO[];
+}
+
+export interface FaqEntryDTO {
+  id: string;
+  siteId: string;
+  question: string;
+  variants: string[];
+  answer: string;
+  language: Locale;
+  tags: string[];
+  articleUrls: string[];
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ArticleDTO {
+  id: string;
+  siteId: string;
+  url: string;
+  title: string;
+  summary: string;
+  language: Locale;
+  updatedAt: string;
+}
+
+export interface DemandGroupDTO {
+  /** The most typical question of the group. */
+  question: string;
+  count: number;
+  examples: string[];
+  lastAskedAt: string;
+}
+
+export interface MetricsDTO {
+  from: string;
+  to: string;
+  /** Visitor questions put to the FAQ matcher. */
+  questions: number;
+  /** Questions answered automatically (including a chosen suggestion). */
+  faqAnswered: number;
+  /** Automatic answers the user said solved the problem. */
+  faqSolved: number;
+  /** Questions handed to a human: no confident answer, or "talk to a person". */
+  escalated: number;
+  /** Share of questions answered automatically and not escalated afterwards. */
+  deflectionRate: number | null;
+  tickets: number;
+  responded: number;
+  responseRate: number | null;
+  resolved: number;
+  resolutionRate: number | null;
+  firstResponseMs: { median: number | null; p90: number | null };
+  resolutionMs: { median: number | null; p90: number | null };
+  feedback: { received: number; processed: number };
+  /** Automatic answers per FAQ entry, with how often they solved it or were escalated. */
+  topEntries: { entryId: string; question: string; answered: number; solved: number; escalated: number }[];
+}
