@@ -103,6 +103,8 @@ export const conversations = pgTable(
   },
   (t) => [
     index('conversations_visitor_idx').on(t.visitorId, t.createdAt),
+    // At most one unresolved conversation per visitor: two tabs sending at once cannot open two.
+    uniqueIndex('conversations_visitor_active_uq').on(t.visitorId).where(sql`status <> 'resolved'`),
     index('conversations_site_status_idx').on(t.siteId, t.status),
     index('conversations_escalated_idx').on(t.siteId, t.escalatedAt),
   ],

@@ -150,6 +150,7 @@ ALTER TABLE "sessions" ADD CONSTRAINT "sessions_agent_id_agents_id_fk" FOREIGN K
 ALTER TABLE "visitors" ADD CONSTRAINT "visitors_site_id_sites_id_fk" FOREIGN KEY ("site_id") REFERENCES "public"."sites"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "articles_site_url_uq" ON "articles" USING btree ("site_id","url");--> statement-breakpoint
 CREATE INDEX "conversations_visitor_idx" ON "conversations" USING btree ("visitor_id","created_at");--> statement-breakpoint
+CREATE UNIQUE INDEX "conversations_visitor_active_uq" ON "conversations" USING btree ("visitor_id") WHERE status <> 'resolved';--> statement-breakpoint
 CREATE INDEX "conversations_site_status_idx" ON "conversations" USING btree ("site_id","status");--> statement-breakpoint
 CREATE INDEX "conversations_escalated_idx" ON "conversations" USING btree ("site_id","escalated_at");--> statement-breakpoint
 CREATE INDEX "faq_entries_site_idx" ON "faq_entries" USING btree ("site_id");--> statement-breakpoint

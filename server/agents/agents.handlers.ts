@@ -1,0 +1,126 @@
+/** Agent authentication over HTTP (login, logout, me) and for the `/agent` socket namespace. */
+import { Router, type Request, type RequestHandler, type Response } from 'express';
+import type { Socket } from 'socket.io';
+import { Login } from '../../shared/schemas.ts';
+import { SESSION_COOKIE } from '../../shared/http.ts';
+import type { Ctx } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { json, parse } from '../http/respond.ts';
+import { clientIp, LIMITS } from '../limits.ts';
+import { rooms } from '../realtime/realtime.ts';
+import { authenticate, login, logout, toAgentDTO, type AgentContext } from './agents.service.ts';
+import { sha256 } from '../crypto.ts';
+
+declare module 'express-serve-static-core' {
+  interface Request {
+    agent?: AgentContext;
+  }
+}
+
+export type AgentSocket = Socket & { data: { auth: AgentContext } };
+
+/** Reads one cookie from a Cookie header. */
+export function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/** Every console API needs an agent session. */
+export function requireAgent(ctx: Ctx): RequestHandler {
+  return async (req, _res, next) => {
+    try {
+      const auth = await authenticate(ctx.db, readCookie(req.headers.cookie, SESSION_COOKIE), ctx.clock());
+      if (!auth) throw new AppError('UNAUTHORIZED');
+      req.agent = auth;
+      next();
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+function setSessionCookie(ctx: Ctx, req: Request, res: Response, token: string) {
+  res.cookie(SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: req.secure,
+    path: '/',
+    maxAge: ctx.config.sessionTtlMs,
+  });
+}
+
+export function authRouter(ctx: Ctx): Router {
+  const r = Router();
+  r.post(
+    '/api/auth/login',
+    json(async (req, res) => {
+      const body = parse(Login, req.body);
+      const ip = clientIp(req.socket.remoteAddress ?? '', req.headers, ctx.config.trustProxy);
+      const accountKey = `login-fail:${sha256(body.email.toLowerCase())}`;
+      const ipWait = await ctx.limiter.hit(`login:ip:${ip}`, LIMITS.loginPerIp.limit, LIMITS.loginPerIp.windowMs);
+      if (ipWait) throw new AppError('RATE_LIMITED', ipWait);
+      const locked = await ctx.limiter.peek(accountKey, LIMITS.loginFailuresPerAccount.limit);
+      if (locked) throw new AppError('LOCKED_OUT', locked);
+      try {
+        const { token, agent } = await login(ctx.db, body.email, body.password, ctx.config.sessionTtlMs, ctx.clock());
+        await ctx.limiter.reset(accountKey);
+        setSessionCookie(ctx, req, res, token);
+        const auth = await authenticate(ctx.db, token, ctx.clock());
+        return toAgentDTO(auth ?? { agent, siteIds: [] });
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS') {
+          await ctx.limiter.hit(accountKey, LIMITS.loginFailuresPerAccount.limit, LIMITS.loginFailuresPerAccount.windowMs);
+        }
+        throw err;
+      }
+    }),
+  );
+  r.post(
+    '/api/auth/logout',
+    json(async (req, res) => {
+      const token = readCookie(req.headers.cookie, SESSION_COOKIE);
+      if (token) await logout(ctx.db, token);
+      res.clearCookie(SESSION_COOKIE, { path: '/' });
+      return {};
+    }),
+  );
+  r.get('/api/auth/me', requireAgent(ctx), json(async (req) => toAgentDTO(req.agent!)));
+  return r;
+}
+
+/** A browser page on another site must not ride an agent's cookie into the socket. */
+function sameOrigin(origin: string | undefined, host: string | undefined): boolean {
+  if (origin === undefined) return true;
+  try {
+    return new URL(origin).host === host;
+  } catch {
+    return false;
+  }
+}
+
+export function agentMiddleware(ctx: Ctx) {
+  return async (socket: Socket, next: (err?: Error) => void) => {
+    try {
+      if (!sameOrigin(socket.handshake.headers.origin, socket.handshake.headers.host)) throw new AppError('ORIGIN_NOT_ALLOWED');
+      const auth = await authenticate(ctx.db, readCookie(socket.handshake.headers.cookie, SESSION_COOKIE), ctx.clock());
+      if (!auth) throw new AppError('UNAUTHORIZED');
+      socket.data.auth = auth;
+      next();
+    } catch (err) {
+      if (!(err instanceof AppError)) ctx.log.error({ err }, 'agent handshake failed');
+      next(new Error(err instanceof AppError ? err.code : 'INTERNAL'));
+    }
+  };
+}
+
+export function onAgentConnected(ctx: Ctx, socket: AgentSocket): void {
+  const { agent, siteIds } = socket.data.auth;
+  socket.join([rooms.agent(agent.id), ...siteIds.map(rooms.site)]);
+  void ctx.realtime.presenceChanged(siteIds);
+  socket.on('disconnect', () => void ctx.realtime.presenceChanged(siteIds));
+}
+
+export { sameOrigin };

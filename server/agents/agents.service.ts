@@ -1,0 +1,81 @@
+/** Agents: accounts, passwords, sessions, and which sites each may see. */
+import type { AgentDTO } from '../../shared/types.ts';
+import type { Db } from '../db/client.ts';
+import type { Agent } from '../db/schema.ts';
+import { hashPassword, randomToken, sha256, verifyPassword } from '../crypto.ts';
+import { AppError } from '../errors.ts';
+import { listSites, addAgentToSite } from '../sites/sites.repository.ts';
+import {
+  agentSiteIds,
+  deleteSession,
+  findAgentByEmail,
+  findSessionAgent,
+  insertAgent,
+  insertSession,
+} from './agents.repository.ts';
+
+export interface AgentContext {
+  agent: Agent;
+  /** Sites this agent may see: every site for an admin. */
+  siteIds: string[];
+}
+
+export async function createAgent(
+  db: Db,
+  input: { email: string; password: string; name?: string; role?: 'admin' | 'agent'; siteIds?: string[] },
+): Promise<Agent> {
+  if (input.password.length < 8) throw new Error('password must have at least 8 characters');
+  const agent = await insertAgent(db, {
+    email: input.email,
+    name: input.name ?? input.email.split('@')[0],
+    role: input.role ?? 'agent',
+    passwordHash: await hashPassword(input.password),
+  });
+  for (const siteId of input.siteIds ?? []) await addAgentToSite(db, agent.id, siteId);
+  return agent;
+}
+
+// A fixed hash to compare against when the email is unknown, so timing does not reveal accounts.
+let dummyHash: Promise<string> | undefined;
+
+/** Checks a password; returns the session token for the cookie. */
+export async function login(db: Db, email: string, password: string, ttlMs: number, now: Date) {
+  const agent = await findAgentByEmail(db, email);
+  dummyHash ??= hashPassword('not-a-password');
+  const valid = await verifyPassword(password, agent?.passwordHash ?? (await dummyHash));
+  if (!agent || !valid) throw new AppError('INVALID_CREDENTIALS');
+  const token = randomToken(32);
+  await insertSession(db, { id: sha256(token), agentId: agent.id, expiresAt: new Date(now.getTime() + ttlMs) });
+  return { token, agent };
+}
+
+export async function logout(db: Db, token: string): Promise<void> {
+  await deleteSession(db, sha256(token));
+}
+
+/** The agent behind a session cookie, with the sites they may see; undefined when not logged in. */
+export async function authenticate(db: Db, token: string | undefined, now: Date): Promise<AgentContext | undefined> {
+  if (!token || token.length > 200) return undefined;
+  const agent = await findSessionAgent(db, sha256(token), now);
+  if (!agent) return undefined;
+  return { agent, siteIds: await visibleSiteIds(db, agent) };
+}
+
+export async function visibleSiteIds(db: Db, agent: Agent): Promise<string[]> {
+  if (agent.role === 'admin') return (await listSites(db)).map((s) => s.id);
+  return agentSiteIds(db, agent.id);
+}
+
+export function toAgentDTO(ctx: AgentContext): AgentDTO {
+  const { agent } = ctx;
+  return { id: agent.id, email: agent.email, name: agent.name, role: agent.role, siteIds: ctx.siteIds };
+}
+
+/** Throws FORBIDDEN unless the agent may see the site. */
+export function assertSite(ctx: AgentContext, siteId: string): void {
+  if (!ctx.siteIds.includes(siteId)) throw new AppError('FORBIDDEN');
+}
+
+export function assertAdmin(ctx: AgentContext): void {
+  if (ctx.agent.role !== 'admin') throw new AppError('FORBIDDEN');
+}

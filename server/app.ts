@@ -1,0 +1,178 @@
+/** createApp(deps): wires Express and Socket.IO from what it is given. No side effects at import. */
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type RequestHandler } from 'express';
+import helmet from 'helmet';
+import { Server } from 'socket.io';
+import { AGENT_NAMESPACE, MAX_PAYLOAD_BYTES, WIDGET_NAMESPACE } from '../shared/protocol.ts';
+import type { Config } from './config.ts';
+import type { Ctx } from './context.ts';
+import type { Db } from './db/client.ts';
+import type { Logger } from './logger.ts';
+import { memoryRateLimiter, type RateLimiter } from './ratelimit.ts';
+import { FaqService, type IndexChange } from './faq/faq.service.ts';
+import { Realtime, type AgentNamespace, type WidgetNamespace } from './realtime/realtime.ts';
+import { errorMiddleware } from './http/respond.ts';
+import { AppError } from './errors.ts';
+import { checkSiteAccess } from './sites/sites.service.ts';
+import { agentMiddleware, authRouter, onAgentConnected, sameOrigin, type AgentSocket } from './agents/agents.handlers.ts';
+import { registerVisitorHandlers, widgetMiddleware, type WidgetSocket } from './visitors/visitors.handlers.ts';
+import { registerAgentConversationHandlers, registerWidgetConversationHandlers } from './conversations/conversations.handlers.ts';
+import { conversationsRouter } from './conversations/conversations.http.ts';
+import { feedbackRouter, registerWidgetFeedbackHandlers } from './feedback/feedback.handlers.ts';
+import { metricsRouter } from './metrics/metrics.handlers.ts';
+import { faqRouter } from './faq/faq.handlers.ts';
+import { articlesRouter } from './articles/articles.handlers.ts';
+import { sitesRouter } from './sites/sites.handlers.ts';
+import { createDemoRouter } from '../demo/site.ts';
+import { seedAdmin, seedDemo } from './seed.ts';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface AppDeps {
+  db: Db;
+  config: Config;
+  log: Logger;
+  clock?: () => Date;
+  /** With several nodes: the Socket.IO adapter and rate limiter they share (see server/index.ts). */
+  cluster?: { adapter: Parameters<Server['adapter']>[0]; limiter: RateLimiter };
+  /** Where the built browser bundles are (scripts/build.ts). */
+  publicDir?: string;
+}
+
+export interface App {
+  ctx: Ctx;
+  http: HttpServer;
+  io: Server;
+  /** Listens, then seeds what a first start needs; resolves with the public URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Pages we serve get a strict policy; the widget itself runs on host pages under their own. */
+const strictHeaders = helmet({
+  contentSecurityPolicy: {
+    useDefaults: false,
+    directives: {
+      defaultSrc: ["'self'"],
+      scriptSrc: ["'self'"],
+      styleSrc: ["'self'"],
+      imgSrc: ["'self'", 'data:'],
+      connectSrc: ["'self'"],
+      fontSrc: ["'self'"],
+      objectSrc: ["'none'"],
+      baseUri: ["'none'"],
+      formAction: ["'self'"],
+      frameAncestors: ["'none'"],
+    },
+  },
+  crossOriginEmbedderPolicy: false,
+  // Widget files are loaded by other sites' pages.
+  crossOriginResourcePolicy: { policy: 'cross-origin' },
+});
+
+export function createApp(deps: AppDeps): App {
+  const clock = deps.clock ?? (() => new Date());
+  const publicDir = deps.publicDir ?? path.join(root, 'dist/public');
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(strictHeaders);
+  if (deps.config.trustProxy) app.set('trust proxy', true);
+  const http = createServer(app);
+
+  // Origins are checked against the site at the handshake (allowRequest): browsers send no
+  // CORS preflight for WebSockets, so CORS alone would not stop cross-site hijacking.
+  const io = new Server(http, {
+    maxHttpBufferSize: MAX_PAYLOAD_BYTES,
+    cors: { origin: true, credentials: false },
+    allowRequest: (req, cb) => {
+      const site = new URL(req.url ?? '/', 'http://x').searchParams.get('site');
+      const origin = req.headers.origin;
+      if (site === null) return cb(sameOrigin(origin, req.headers.host) ? null : 'ORIGIN_NOT_ALLOWED', sameOrigin(origin, req.headers.host));
+      checkSiteAccess(ctx.db, site, origin).then(
+        () => cb(null, true),
+        (err) => cb(err instanceof AppError ? err.code : 'INTERNAL', false),
+      );
+    },
+  });
+  if (deps.cluster) io.adapter(deps.cluster.adapter);
+  const widget: WidgetNamespace = io.of(WIDGET_NAMESPACE);
+  const agents: AgentNamespace = io.of(AGENT_NAMESPACE);
+  const faq = new FaqService(deps.db, deps.log);
+  const ctx: Ctx = {
+    db: deps.db,
+    config: deps.config,
+    log: deps.log,
+    clock,
+    limiter: deps.cluster?.limiter ?? memoryRateLimiter(),
+    faq,
+    realtime: new Realtime(io, widget, agents, deps.log),
+  };
+  if (deps.cluster) {
+    faq.broadcast = (change) => io.serverSideEmit('faq:changed', change);
+    io.on('faq:changed', (change: IndexChange) => void faq.apply(change).catch((err) => deps.log.error({ err }, 'faq change failed')));
+  }
+
+  widget.use(widgetMiddleware(ctx));
+  widget.on('connection', (socket) => {
+    const s = socket as unknown as WidgetSocket;
+    registerVisitorHandlers(ctx, widget, s);
+    registerWidgetConversationHandlers(ctx, s);
+    registerWidgetFeedbackHandlers(ctx, s);
+  });
+  agents.use(agentMiddleware(ctx));
+  agents.on('connection', (socket) => {
+    const s = socket as unknown as AgentSocket;
+    onAgentConnected(ctx, s);
+    registerAgentConversationHandlers(ctx, s);
+  });
+
+  // ---- HTTP ----
+  const cors: RequestHandler = (_req, res, next) => {
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    next();
+  };
+  app.get('/api/health', (_req, res) => void res.json({ ok: true, data: { status: 'ok' } }));
+  app.get('/widget.js', cors, (_req, res) => res.sendFile(path.join(publicDir, 'widget.js'), { maxAge: '5m' }));
+  app.use('/widget', cors, express.static(path.join(publicDir, 'widget'), { maxAge: '5m', fallthrough: false }));
+
+  app.use('/api', express.json({ limit: '1mb' }));
+  for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, faqRouter, articlesRouter]) {
+    app.use(router(ctx));
+  }
+  app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND')));
+
+  app.get('/console', (_req, res) => res.sendFile(path.join(root, 'console/index.html')));
+  app.get('/console/console.css', (_req, res) => res.sendFile(path.join(root, 'console/console.css')));
+  app.use('/console', express.static(path.join(publicDir, 'console'), { maxAge: '5m' }));
+  app.use('/demo', express.static(path.join(root, 'demo/public'), { maxAge: '1h' }));
+  let demo: RequestHandler = (_req, _res, next) => next();
+  app.use((req, res, next) => demo(req, res, next));
+  app.use(errorMiddleware(deps.log));
+
+  return {
+    ctx,
+    http,
+    io,
+    async listen(port = deps.config.port, host = deps.config.host) {
+      await new Promise<void>((resolve, reject) => {
+        http.once('error', reject);
+        http.listen(port, host, () => resolve());
+      });
+      const actual = (http.address() as AddressInfo).port;
+      const publicUrl = deps.config.publicUrl ?? `http://localhost:${actual}`;
+      await seedAdmin(ctx, (line) => console.log(line));
+      if (deps.config.demo) {
+        await seedDemo(ctx, publicUrl);
+        demo = createDemoRouter({ publicUrl });
+      }
+      return publicUrl;
+    },
+    async close() {
+      io.close();
+      await new Promise<void>((resolve) => (http.listening ? http.close(() => resolve()) : resolve()));
+    },
+  };
+}

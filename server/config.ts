@@ -1,0 +1,61 @@
+/** Environment variables -> one typed, validated config object. */
+import { z } from 'zod';
+
+const Env = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  /** The address browsers use to reach this server; defaults to http://localhost:PORT. */
+  PUBLIC_URL: z.url().optional(),
+  /** PostgreSQL connection string; when unset, embedded PGlite in DATA_DIR. */
+  DATABASE_URL: z.string().min(1).optional(),
+  DATA_DIR: z.string().default('./data'),
+  /** When set, Socket.IO runs on the Redis adapter and rate limits are shared. */
+  REDIS_URL: z.string().min(1).optional(),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8).optional(),
+  /** Seed the demo site, its FAQ and articles on first start. */
+  DEMO: z.enum(['0', '1', 'true', 'false']).default('1').transform((v) => v === '1' || v === 'true'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
+  /** Behind a proxy, trust X-Forwarded-For for client IPs (rate limits). */
+  TRUST_PROXY: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl?: string;
+  databaseUrl?: string;
+  dataDir: string;
+  redisUrl?: string;
+  adminEmail?: string;
+  adminPassword?: string;
+  demo: boolean;
+  logLevel: z.infer<typeof Env>['LOG_LEVEL'];
+  sessionTtlMs: number;
+  trustProxy: boolean;
+}
+
+/** Reads the config from an environment; throws with every invalid variable named. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, ''),
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    redisUrl: e.REDIS_URL,
+    adminEmail: e.ADMIN_EMAIL,
+    adminPassword: e.ADMIN_PASSWORD,
+    demo: e.DEMO,
+    logLevel: e.LOG_LEVEL,
+    sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
+    trustProxy: e.TRUST_PROXY,
+  };
+}

@@ -1,0 +1,17 @@
+/** What every service gets: built once in createApp, replaced piecewise in tests. */
+import type { Config } from './config.ts';
+import type { Db } from './db/client.ts';
+import type { Logger } from './logger.ts';
+import type { RateLimiter } from './ratelimit.ts';
+import type { FaqService } from './faq/faq.service.ts';
+import type { Realtime } from './realtime/realtime.ts';
+
+export interface Ctx {
+  db: Db;
+  config: Config;
+  log: Logger;
+  clock: () => Date;
+  limiter: RateLimiter;
+  faq: FaqService;
+  realtime: Realtime;
+}

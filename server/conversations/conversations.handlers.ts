@@ -1,0 +1,84 @@
+/** Socket events about conversations, for visitors (`/widget`) and agents (`/agent`). */
+import { AgentMessageSend, ConversationRef, FaqChoose, FaqRespond, MessagesSync, VisitorMessageSend } from '../../shared/schemas.ts';
+import { z } from 'zod';
+import type { Ctx } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { handlerFactory } from '../realtime/handler.ts';
+import { rooms } from '../realtime/realtime.ts';
+import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
+import type { AgentSocket } from '../agents/agents.handlers.ts';
+import { LIMITS } from '../limits.ts';
+import * as service from './conversations.service.ts';
+
+const Empty = z.object({}).strict();
+
+async function limit(ctx: Ctx, key: string, rule: { limit: number; windowMs: number }) {
+  const wait = await ctx.limiter.hit(key, rule.limit, rule.windowMs);
+  if (wait) throw new AppError('RATE_LIMITED', wait);
+}
+
+export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocket): void {
+  const on = handlerFactory(ctx.log);
+
+  socket.on(
+    'message:send',
+    on('message:send', VisitorMessageSend, async (input) => {
+      const { site, visitor, ip } = socket.data;
+      if (site.requireIdentity && !visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
+      await limit(ctx, `msg:v:${visitor.id}`, LIMITS.messagesPerVisitor);
+      await limit(ctx, `msg:ip:${ip}`, LIMITS.messagesPerIp);
+      return service.sendVisitorMessage(ctx, site, visitor, input);
+    }),
+  );
+  socket.on(
+    'messages:sync',
+    on('messages:sync', MessagesSync, (input) => service.syncForVisitor(ctx, socket.data.visitor, input.conversationId, input.afterSeq)),
+  );
+  socket.on(
+    'faq:respond',
+    on('faq:respond', FaqRespond, (input) => service.respondToFaq(ctx, socket.data.visitor, input.questionId, input.action)),
+  );
+  socket.on(
+    'faq:choose',
+    on('faq:choose', FaqChoose, (input) => service.chooseSuggestion(ctx, socket.data.visitor, input.questionId, input.entryId)),
+  );
+  socket.on(
+    'conversation:escalate',
+    on('conversation:escalate', ConversationRef, (input) => service.escalateConversation(ctx, socket.data.visitor, input.conversationId)),
+  );
+}
+
+export function registerAgentConversationHandlers(ctx: Ctx, socket: AgentSocket): void {
+  const on = handlerFactory(ctx.log);
+  const me = () => socket.data.auth;
+
+  socket.on('queue:list', on('queue:list', Empty, () => service.queue(ctx, me().agent, me().siteIds)));
+  socket.on(
+    'conversation:open',
+    on('conversation:open', ConversationRef, async (input) => {
+      const result = await service.openForAgent(ctx, me().siteIds, input.conversationId);
+      socket.join(rooms.conversation(input.conversationId));
+      return result;
+    }),
+  );
+  socket.on(
+    'conversation:close',
+    on('conversation:close', ConversationRef, async (input) => {
+      socket.leave(rooms.conversation(input.conversationId));
+      return {};
+    }),
+  );
+  socket.on('conversation:claim', on('conversation:claim', ConversationRef, (input) => service.claim(ctx, me().agent, me().siteIds, input.conversationId)));
+  socket.on(
+    'conversation:resolve',
+    on('conversation:resolve', ConversationRef, (input) => service.resolve(ctx, me().agent, me().siteIds, input.conversationId)),
+  );
+  socket.on(
+    'message:send',
+    on('message:send', AgentMessageSend, async (input) => ({ message: await service.sendAgentMessage(ctx, me().agent, me().siteIds, input) })),
+  );
+  socket.on(
+    'messages:sync',
+    on('messages:sync', MessagesSync, (input) => service.syncForAgent(ctx, me().siteIds, input.conversationId, input.afterSeq)),
+  );
+}

@@ -1,0 +1,340 @@
+/**
+ * The conversation rules: a visitor's question goes to the FAQ first and to a person when no
+ * answer is confident; agents claim, reply and resolve. Writes happen in one transaction, then
+ * the change is pushed to everyone concerned.
+ */
+import { and, eq, inArray, isNull, or } from 'drizzle-orm';
+import type { VisitorMessageSend, AgentMessageSend } from '../../shared/schemas.ts';
+import type { ConversationDTO, MessageDTO, MessageMeta, NoticeCode } from '../../shared/types.ts';
+import type { Ctx } from '../context.ts';
+import type { Db } from '../db/client.ts';
+import { conversations, questions, type Agent, type Conversation, type Message, type Site, type Visitor } from '../db/schema.ts';
+import { AppError, isUniqueViolation } from '../errors.ts';
+import type { Decision } from '../faq/engine/index.ts';
+import * as repo from './conversations.repository.ts';
+
+type New = { message: Message; authorName: string | null };
+
+/** What a write produced, pushed to clients once the transaction has committed. */
+interface Outcome {
+  conversationId: string;
+  created: New[];
+  statusChanged: boolean;
+}
+
+async function publish(ctx: Ctx, outcome: Outcome): Promise<ConversationDTO> {
+  const conv = await repo.getConversationDTO(ctx.db, outcome.conversationId);
+  if (!conv) throw new AppError('NOT_FOUND');
+  for (const n of outcome.created) ctx.realtime.messageCreated(conv, repo.toMessageDTO(n.message, n.authorName));
+  if (outcome.statusChanged || (conv.escalatedAt && outcome.created.length)) ctx.realtime.conversationUpdated(conv);
+  return conv;
+}
+
+const notice = (code: NoticeCode, extra: Omit<MessageMeta, 'notice'> = {}) => ({
+  author: 'system' as const,
+  kind: 'notice' as const,
+  body: code,
+  meta: { notice: code, ...extra },
+});
+
+/** Marks a conversation as waiting for a person and tells the visitor what happens next. */
+async function escalate(ctx: Ctx, tx: Db, conv: Conversation, question: string, now: Date, created: New[]): Promise<void> {
+  await repo.updateConversation(tx, conv.id, {
+    status: 'open',
+    escalatedAt: conv.escalatedAt ?? now,
+    question: conv.question ?? question.slice(0, 4000),
+  });
+  const online = await ctx.realtime.agentsOnline(conv.siteId);
+  created.push({ message: await repo.appendMessage(tx, conv.id, notice(online ? 'waiting_for_agent' : 'no_agent_online'), now), authorName: null });
+}
+
+/** Applies the FAQ decision to a question the visitor asked while no person is in the conversation. */
+async function answerQuestion(ctx: Ctx, tx: Db, site: Site, conv: Conversation, msg: Message, decision: Decision, now: Date, created: New[]) {
+  const text = msg.body;
+  if (decision.kind === 'smalltalk') {
+    await tx.insert(questions).values({ siteId: site.id, conversationId: conv.id, messageId: msg.id, text, decision: 'smalltalk', createdAt: now });
+    const code: NoticeCode = decision.type === 'thanks' ? 'thanks' : decision.type === 'goodbye' ? 'goodbye' : decision.type === 'greeting' ? 'greeting' : 'dont_know';
+    created.push({ message: await repo.appendMessage(tx, conv.id, notice(code), now), authorName: null });
+    if (decision.type === 'smalltalk') await escalate(ctx, tx, conv, text, now, created);
+    return;
+  }
+  if (decision.kind === 'answer') {
+    const entry = await ctx.faq.entry(site.id, decision.hit.id);
+    if (entry) {
+      const [q] = await tx
+        .insert(questions)
+        .values({ siteId: site.id, conversationId: conv.id, messageId: msg.id, text, decision: 'answer', entryId: entry.id, confidence: decision.hit.confidence, answeredAt: now, createdAt: now })
+        .returning();
+      const meta: MessageMeta = { questionId: q.id, entryId: entry.id, confidence: round(decision.hit.confidence) };
+      created.push({ message: await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'faq_answer', body: entry.answer, meta }, now), authorName: null });
+      return;
+    }
+  }
+  if (decision.kind === 'suggest') {
+    const suggestions = [];
+    for (const h of decision.hits.slice(0, 3)) {
+      const e = await ctx.faq.entry(site.id, h.id);
+      if (e) suggestions.push({ entryId: e.id, question: e.question });
+    }
+    if (suggestions.length) {
+      const [q] = await tx
+        .insert(questions)
+        .values({ siteId: site.id, conversationId: conv.id, messageId: msg.id, text, decision: 'suggest', confidence: decision.hits[0].confidence, createdAt: now })
+        .returning();
+      created.push({
+        message: await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'faq_suggestions', body: '', meta: { questionId: q.id, suggestions } }, now),
+        authorName: null,
+      });
+      return;
+    }
+  }
+  // No confident answer: a person takes over; meanwhile, articles that may help.
+  await tx.insert(questions).values({ siteId: site.id, conversationId: conv.id, messageId: msg.id, text, decision: 'human', escalatedAt: now, createdAt: now });
+  const links = await ctx.faq.articlesFor(site.id, text);
+  if (links.length) {
+    created.push({ message: await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'articles', body: '', meta: { articles: links } }, now), authorName: null });
+  }
+  await escalate(ctx, tx, conv, text, now, created);
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+/**
+ * Stores a visitor's message exactly once (a retry with the same clientId returns the stored
+ * one), then answers it from the FAQ or hands it to a person.
+ */
+export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor, input: VisitorMessageSend) {
+  const existing = await repo.findVisitorMessageByClientId(ctx.db, visitor.id, input.clientId);
+  if (existing) return replay(ctx, existing);
+  const now = ctx.clock();
+  // Matching is pure and in memory: done before the transaction so that it holds no lock.
+  const decision = await ctx.faq.decide(site.id, input.body, site.faqThreshold);
+  let outcome: Outcome;
+  try {
+    outcome = await ctx.db.transaction(async (tx) => {
+      const created: New[] = [];
+      let conv = await repo.lockActiveConversation(tx, visitor.id);
+      const before = conv?.status;
+      conv ??= await repo.insertConversation(tx, {
+        siteId: site.id,
+        visitorId: visitor.id,
+        pageUrl: input.pageUrl,
+        pageTitle: input.pageTitle,
+        createdAt: now,
+        updatedAt: now,
+      });
+      const msg = await repo.appendMessage(tx, conv.id, { author: 'visitor', kind: 'text', body: input.body, clientId: input.clientId }, now);
+      created.push({ message: msg, authorName: visitor.name });
+      if (conv.status === 'bot') await answerQuestion(ctx, tx, site, conv, msg, decision, now, created);
+      else if (conv.status === 'pending') await repo.updateConversation(tx, conv.id, { status: 'open' });
+      const after = (await repo.findConversation(tx, conv.id))?.status;
+      return { conversationId: conv.id, created, statusChanged: before !== after };
+    });
+  } catch (err) {
+    // Two sends of one message raced (two tabs, a retry): the other one stored it.
+    if (isUniqueViolation(err)) {
+      const stored = await repo.findVisitorMessageByClientId(ctx.db, visitor.id, input.clientId);
+      if (stored) return replay(ctx, stored);
+    }
+    throw err;
+  }
+  const conversation = await publish(ctx, outcome);
+  return { message: repo.toMessageDTO(outcome.created[0].message, visitor.name), conversation };
+}
+
+async function replay(ctx: Ctx, message: Message) {
+  const conversation = await repo.getConversationDTO(ctx.db, message.conversationId);
+  if (!conversation) throw new AppError('NOT_FOUND');
+  return { message: repo.toMessageDTO(message, null), conversation };
+}
+
+/** The question row of a visitor, with the conversation it belongs to, locked. */
+async function lockQuestion(tx: Db, visitor: Visitor, questionId: string) {
+  const [q] = await tx.select().from(questions).where(eq(questions.id, questionId)).for('update').limit(1);
+  if (!q) throw new AppError('NOT_FOUND');
+  const conv = await repo.lockConversation(tx, q.conversationId);
+  if (!conv || conv.visitorId !== visitor.id) throw new AppError('NOT_FOUND');
+  return { q, conv };
+}
+
+/** "This solved it" or "talk to a person" after an automatic answer or suggestions. */
+export async function respondToFaq(ctx: Ctx, visitor: Visitor, questionId: string, action: 'solved' | 'human') {
+  const now = ctx.clock();
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const { q, conv } = await lockQuestion(tx, visitor, questionId);
+    const created: New[] = [];
+    if (q.outcome) return { conversationId: conv.id, created, statusChanged: false };
+    if (action === 'solved' && !q.answeredAt) throw new AppError('CONFLICT');
+    await tx
+      .update(questions)
+      .set(action === 'solved' ? { outcome: 'solved' } : { outcome: 'human', escalatedAt: now })
+      .where(eq(questions.id, q.id));
+    await markAnswerOutcome(tx, conv.id, q.id, action);
+    if (action === 'solved') {
+      created.push({ message: await repo.appendMessage(tx, conv.id, notice('solved_thanks'), now), authorName: null });
+      return { conversationId: conv.id, created, statusChanged: false };
+    }
+    if (conv.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
+    const wasBot = conv.status === 'bot';
+    if (wasBot) await escalate(ctx, tx, conv, q.text, now, created);
+    return { conversationId: conv.id, created, statusChanged: wasBot };
+  });
+  return { conversation: await publish(ctx, outcome) };
+}
+
+async function markAnswerOutcome(tx: Db, conversationId: string, questionId: string, outcome: 'solved' | 'human') {
+  const msgs = await repo.listMessages(tx, conversationId, 0, 10_000);
+  for (const m of msgs) {
+    if (m.meta.questionId === questionId && (m.kind === 'faq_answer' || m.kind === 'faq_suggestions')) {
+      const stored = await repo.findMessage(tx, m.id);
+      if (stored) await repo.setMessageMeta(tx, m.id, { ...stored.meta, outcome });
+    }
+  }
+}
+
+/** The visitor picked one of the "did you mean…?" choices: answer with that entry. */
+export async function chooseSuggestion(ctx: Ctx, visitor: Visitor, questionId: string, entryId: string) {
+  const now = ctx.clock();
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const { q, conv } = await lockQuestion(tx, visitor, questionId);
+    if (q.decision !== 'suggest' || q.answeredAt || q.outcome) throw new AppError('CONFLICT');
+    const entry = await ctx.faq.entry(conv.siteId, entryId);
+    if (!entry) throw new AppError('NOT_FOUND');
+    await tx.update(questions).set({ entryId: entry.id, answeredAt: now }).where(eq(questions.id, q.id));
+    const meta: MessageMeta = { questionId: q.id, entryId: entry.id };
+    const message = await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'faq_answer', body: entry.answer, meta }, now);
+    return { conversationId: conv.id, created: [{ message, authorName: null }], statusChanged: false };
+  });
+  await publish(ctx, outcome);
+  return { message: repo.toMessageDTO(outcome.created[0].message, null) };
+}
+
+/** "Talk to a person" without a question to point at. */
+export async function escalateConversation(ctx: Ctx, visitor: Visitor, conversationId: string) {
+  const now = ctx.clock();
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const conv = await repo.lockConversation(tx, conversationId);
+    if (!conv || conv.visitorId !== visitor.id) throw new AppError('NOT_FOUND');
+    if (conv.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
+    const created: New[] = [];
+    if (conv.status !== 'bot') return { conversationId: conv.id, created, statusChanged: false };
+    const [lastQ] = await tx.select().from(questions).where(and(eq(questions.conversationId, conv.id), isNull(questions.outcome))).orderBy(questions.createdAt).limit(1);
+    if (lastQ) await tx.update(questions).set({ outcome: 'human', escalatedAt: now }).where(eq(questions.id, lastQ.id));
+    await escalate(ctx, tx, conv, lastQ?.text ?? '', now, created);
+    return { conversationId: conv.id, created, statusChanged: true };
+  });
+  return { conversation: await publish(ctx, outcome) };
+}
+
+// ---- agents ----
+
+async function lockTicketFor(tx: Db, agentSiteIds: string[], id: string) {
+  const conv = await repo.lockConversation(tx, id);
+  if (!conv || !agentSiteIds.includes(conv.siteId)) throw new AppError('NOT_FOUND');
+  return conv;
+}
+
+export async function claim(ctx: Ctx, agent: Agent, siteIds: string[], id: string): Promise<ConversationDTO> {
+  const now = ctx.clock();
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const conv = await repo.findConversation(tx, id);
+    if (!conv || !siteIds.includes(conv.siteId)) throw new AppError('NOT_FOUND');
+    if (conv.status === 'resolved' || conv.status === 'bot') throw new AppError('CONVERSATION_CLOSED');
+    if (conv.assignedAgentId === agent.id) return { conversationId: id, created: [], statusChanged: false };
+    const won = await repo.claimConversation(tx, id, agent.id, now);
+    if (!won) throw new AppError('ALREADY_CLAIMED');
+    const message = await repo.appendMessage(tx, id, notice('agent_joined', { agentName: agent.name }), now);
+    return { conversationId: id, created: [{ message, authorName: null }], statusChanged: true };
+  });
+  return publish(ctx, outcome);
+}
+
+/** An agent's reply: stored once per clientId; replying to an unclaimed ticket claims it. */
+export async function sendAgentMessage(ctx: Ctx, agent: Agent, siteIds: string[], input: AgentMessageSend): Promise<MessageDTO> {
+  const dup = await repo.findMessageByClientId(ctx.db, input.conversationId, input.clientId);
+  if (dup) {
+    if (dup.agentId !== agent.id) throw new AppError('CONFLICT');
+    return repo.toMessageDTO(dup, agent.name);
+  }
+  const now = ctx.clock();
+  let outcome: Outcome;
+  try {
+    outcome = await ctx.db.transaction(async (tx) => {
+      const conv = await lockTicketFor(tx, siteIds, input.conversationId);
+      if (conv.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
+      if (conv.assignedAgentId && conv.assignedAgentId !== agent.id) throw new AppError('ALREADY_CLAIMED');
+      const created: New[] = [];
+      if (!conv.assignedAgentId) {
+        created.push({ message: await repo.appendMessage(tx, conv.id, notice('agent_joined', { agentName: agent.name }), now), authorName: null });
+      }
+      const message = await repo.appendMessage(tx, conv.id, { author: 'agent', agentId: agent.id, kind: 'text', body: input.body, clientId: input.clientId }, now);
+      created.push({ message, authorName: agent.name });
+      await repo.updateConversation(tx, conv.id, {
+        status: 'pending',
+        assignedAgentId: agent.id,
+        escalatedAt: conv.escalatedAt ?? now,
+        firstResponseAt: conv.firstResponseAt ?? now,
+      });
+      return { conversationId: conv.id, created, statusChanged: true };
+    });
+  } catch (err) {
+    if (isUniqueViolation(err)) {
+      const stored = await repo.findMessageByClientId(ctx.db, input.conversationId, input.clientId);
+      if (stored) return repo.toMessageDTO(stored, agent.name);
+    }
+    throw err;
+  }
+  await publish(ctx, outcome);
+  return repo.toMessageDTO(outcome.created.at(-1)!.message, agent.name);
+}
+
+export async function resolve(ctx: Ctx, agent: Agent, siteIds: string[], id: string): Promise<ConversationDTO> {
+  const now = ctx.clock();
+  const outcome = await ctx.db.transaction(async (tx) => {
+    const conv = await lockTicketFor(tx, siteIds, id);
+    if (conv.status === 'resolved') return { conversationId: id, created: [], statusChanged: false };
+    if (conv.assignedAgentId && conv.assignedAgentId !== agent.id && agent.role !== 'admin') throw new AppError('ALREADY_CLAIMED');
+    await repo.updateConversation(tx, id, { status: 'resolved', resolvedAt: now, assignedAgentId: conv.assignedAgentId ?? agent.id });
+    const message = await repo.appendMessage(tx, id, notice('resolved', { agentName: agent.name }), now);
+    return { conversationId: id, created: [{ message, authorName: null }], statusChanged: true };
+  });
+  return publish(ctx, outcome);
+}
+
+/** Waiting (escalated, unclaimed) tickets of the agent's sites, and the agent's own open ones. */
+export async function queue(ctx: Ctx, agent: Agent, siteIds: string[]) {
+  if (!siteIds.length) return { waiting: [], mine: [] };
+  const active = and(inArray(conversations.siteId, siteIds), inArray(conversations.status, ['open', 'pending']));
+  const [waiting, mine] = await Promise.all([
+    repo.selectConversations(ctx.db, and(active, isNull(conversations.assignedAgentId))),
+    repo.selectConversations(ctx.db, and(active, eq(conversations.assignedAgentId, agent.id))),
+  ]);
+  return { waiting, mine };
+}
+
+export async function listTickets(ctx: Ctx, siteIds: string[], status?: Conversation['status']) {
+  if (!siteIds.length) return [];
+  const where = and(
+    inArray(conversations.siteId, siteIds),
+    status ? eq(conversations.status, status) : or(inArray(conversations.status, ['open', 'pending', 'resolved'])),
+  );
+  return repo.selectConversations(ctx.db, where, 'newest', 200);
+}
+
+export async function openForAgent(ctx: Ctx, siteIds: string[], id: string) {
+  const conversation = await repo.getConversationDTO(ctx.db, id);
+  if (!conversation || !siteIds.includes(conversation.siteId)) throw new AppError('NOT_FOUND');
+  return { conversation, messages: await repo.latestMessages(ctx.db, id, 500) };
+}
+
+export async function syncForAgent(ctx: Ctx, siteIds: string[], id: string, afterSeq: number) {
+  const conv = await repo.findConversation(ctx.db, id);
+  if (!conv || !siteIds.includes(conv.siteId)) throw new AppError('NOT_FOUND');
+  return repo.listMessages(ctx.db, id, afterSeq);
+}
+
+export async function syncForVisitor(ctx: Ctx, visitor: Visitor, id: string, afterSeq: number) {
+  const conv = await repo.findConversation(ctx.db, id);
+  if (!conv || conv.visitorId !== visitor.id) throw new AppError('NOT_FOUND');
+  return repo.listMessages(ctx.db, id, afterSeq);
+}

@@ -1,0 +1,43 @@
+/**
+ * FAQ as CSV for spreadsheets: header `question,variants,answer,language,tags,articleUrls`;
+ * the list cells (variants, tags, articleUrls) hold one item per line.
+ */
+import { FaqEntryInput } from '../../shared/schemas.ts';
+import type { FaqEntry } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { parseCsv, toCsv } from './engine/csv.ts';
+
+export const FAQ_CSV_HEADER = ['question', 'variants', 'answer', 'language', 'tags', 'articleUrls'] as const;
+
+const list = (cell: string | undefined) =>
+  (cell ?? '')
+    .split(/\r?\n/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+export function faqToCsv(entries: FaqEntry[]): string {
+  return toCsv([
+    [...FAQ_CSV_HEADER],
+    ...entries.map((e) => [e.question, e.variants.join('\n'), e.answer, e.language, e.tags.join('\n'), e.articleUrls.join('\n')]),
+  ]);
+}
+
+/** Parses and validates every row; one bad row rejects the file, so nothing half-imports. */
+export function faqFromCsv(text: string): FaqEntryInput[] {
+  const rows = parseCsv(text);
+  const header = rows.shift()?.map((h) => h.trim());
+  if (!header || FAQ_CSV_HEADER.some((h, i) => header[i] !== h)) throw new AppError('INVALID_PAYLOAD');
+  if (rows.length === 0 || rows.length > 5000) throw new AppError('INVALID_PAYLOAD');
+  return rows.map((r) => {
+    const parsed = FaqEntryInput.safeParse({
+      question: r[0],
+      variants: list(r[1]),
+      answer: r[2],
+      language: r[3]?.trim(),
+      tags: list(r[4]),
+      articleUrls: list(r[5]),
+    });
+    if (!parsed.success) throw new AppError('INVALID_PAYLOAD');
+    return parsed.data;
+  });
+}

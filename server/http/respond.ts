@@ -1,0 +1,42 @@
+/** Express helpers: parse with the shared schema, answer with an Ack, map errors to codes. */
+import type { ErrorRequestHandler, Request, Response, NextFunction } from 'express';
+import type { z } from 'zod';
+import { fail, ok } from '../../shared/result.ts';
+import { AppError, HTTP_STATUS } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new AppError('INVALID_PAYLOAD');
+  return parsed.data;
+}
+
+/** Wraps an async route: its result is sent as `{ ok: true, data }`. */
+export function json<T>(fn: (req: Request, res: Response) => Promise<T>) {
+  return async (req: Request, res: Response, next: NextFunction) => {
+    try {
+      const data = await fn(req, res);
+      if (!res.headersSent) res.json(ok(data));
+    } catch (err) {
+      next(err);
+    }
+  };
+}
+
+/** The one error middleware: a closed set of codes, never a stack. */
+export function errorMiddleware(log: Logger): ErrorRequestHandler {
+  return (err, _req, res, _next) => {
+    let code: AppError['code'] = 'INTERNAL';
+    let retryAfterMs: number | undefined;
+    if (err instanceof AppError) {
+      code = err.code;
+      retryAfterMs = err.retryAfterMs;
+    } else if (err?.type === 'entity.parse.failed' || err?.type === 'entity.too.large' || err?.status === 400 || err?.status === 413) {
+      code = 'INVALID_PAYLOAD';
+    } else {
+      log.error({ err }, 'unexpected error');
+    }
+    if (retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
+    res.status(HTTP_STATUS[code]).json(fail(code, retryAfterMs));
+  };
+}

@@ -1,0 +1,42 @@
+/** Turns a typed service call into a Socket.IO listener that validates first and always acks. */
+import type { z } from 'zod';
+import { fail, ok, type Ack } from '../../shared/result.ts';
+import { AppError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+
+type AnyAck = (res: Ack<unknown>) => void;
+
+/**
+ * The payload is parsed with the shared schema before anything else: an invalid one is answered
+ * INVALID_PAYLOAD and nothing is written. Exceptions become INTERNAL; their text stays in the log.
+ */
+export function socketHandler<S extends z.ZodType, T>(
+  log: Logger,
+  event: string,
+  schema: S,
+  fn: (payload: z.infer<S>) => T | Promise<T>,
+) {
+  return async (...args: unknown[]): Promise<void> => {
+    const ack: AnyAck = typeof args.at(-1) === 'function' ? (args.pop() as AnyAck) : () => {};
+    if (args.length !== 1) return ack(fail('INVALID_PAYLOAD'));
+    const parsed = schema.safeParse(args[0]);
+    if (!parsed.success) return ack(fail('INVALID_PAYLOAD'));
+    try {
+      ack(ok(await fn(parsed.data)));
+    } catch (err) {
+      ack(toFailure(log, event, err));
+    }
+  };
+}
+
+export function toFailure(log: Logger, where: string, err: unknown): Ack<never> {
+  if (err instanceof AppError) return fail(err.code, err.retryAfterMs);
+  log.error({ err, where }, 'unexpected error');
+  return fail('INTERNAL');
+}
+
+/** `socketHandler` bound to a logger, keeping its generics (Function.bind would drop them). */
+export const handlerFactory =
+  (log: Logger) =>
+  <S extends z.ZodType, T>(event: string, schema: S, fn: (payload: z.infer<S>) => T | Promise<T>) =>
+    socketHandler(log, event, schema, fn);

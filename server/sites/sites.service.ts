@@ -1,0 +1,52 @@
+/** Sites: who may embed the widget, and from where. */
+import { randomBytes } from 'node:crypto';
+import type { Db } from '../db/client.ts';
+import type { Site } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { randomToken } from '../crypto.ts';
+import { findSite, insertSite, updateSiteOrigins } from './sites.repository.ts';
+
+/** Normalises an origin ("https://Example.com/" -> "https://example.com"); throws on anything else. */
+export function normalizeOrigin(value: string): string {
+  const url = new URL(value);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`not an http(s) origin: ${value}`);
+  return url.origin;
+}
+
+export function newSiteKey(): string {
+  // 12 url-safe characters: short enough for a snippet, too many to guess.
+  return randomBytes(9).toString('base64url');
+}
+
+export async function createSite(db: Db, input: { name: string; origins: string[]; id?: string }): Promise<Site> {
+  const origins = [...new Set(input.origins.map(normalizeOrigin))];
+  return insertSite(db, { id: input.id ?? newSiteKey(), name: input.name, origins, secret: randomToken(32) });
+}
+
+/**
+ * The handshake rule: the site must exist, and a browser (which always sends Origin) must be on
+ * one of its origins. A client without Origin is not a browser and cannot be hijacked cross-site.
+ */
+export async function checkSiteAccess(db: Db, siteId: unknown, origin: string | undefined): Promise<Site> {
+  if (typeof siteId !== 'string' || siteId.length === 0 || siteId.length > 64) throw new AppError('UNKNOWN_SITE');
+  const site = await findSite(db, siteId);
+  if (!site) throw new AppError('UNKNOWN_SITE');
+  if (origin !== undefined && !originAllowed(site, origin)) throw new AppError('ORIGIN_NOT_ALLOWED');
+  return site;
+}
+
+export function originAllowed(site: Site, origin: string): boolean {
+  let normalized: string;
+  try {
+    normalized = normalizeOrigin(origin);
+  } catch {
+    return false;
+  }
+  return site.origins.includes(normalized);
+}
+
+/** Makes sure a site allows the given origins (used for the demo site on every start). */
+export async function ensureOrigins(db: Db, site: Site, origins: string[]): Promise<void> {
+  const merged = [...new Set([...site.origins, ...origins.map(normalizeOrigin)])];
+  if (merged.length !== site.origins.length) await updateSiteOrigins(db, site.id, merged);
+}

@@ -1,0 +1,113 @@
+/** The `/widget` namespace: who the visitor is, and the session snapshot the widget starts from. */
+import type { Socket } from 'socket.io';
+import { Identify, SessionHello } from '../../shared/schemas.ts';
+import type { SessionDTO } from '../../shared/types.ts';
+import type { Ctx } from '../context.ts';
+import type { Site, Visitor } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { hmacHex, safeEqual } from '../crypto.ts';
+import { socketHandler } from '../realtime/handler.ts';
+import { rooms, type WidgetNamespace } from '../realtime/realtime.ts';
+import { checkSiteAccess } from '../sites/sites.service.ts';
+import { currentConversationId, getConversationDTO, latestMessages } from '../conversations/conversations.repository.ts';
+import { visitorFeedback } from '../feedback/feedback.service.ts';
+import { createVisitor, findVisitorByToken, setVisitorIdentity, touchVisitor } from './visitors.service.ts';
+import { clientIp, LIMITS } from '../limits.ts';
+
+export interface WidgetSocketData {
+  site: Site;
+  visitor: Visitor;
+  ip: string;
+  /** Set when this handshake issued a new visitor token: sent once, in session:hello. */
+  issuedToken?: string;
+}
+
+export type WidgetSocket = Socket & { data: WidgetSocketData };
+
+/** Handshake: known site, allowed origin, and a visitor token the server issued (or a new one). */
+export function widgetMiddleware(ctx: Ctx) {
+  return async (socket: Socket, next: (err?: Error) => void) => {
+    try {
+      const site = await checkSiteAccess(ctx.db, socket.handshake.query.site, socket.handshake.headers.origin);
+      const ip = clientIp(socket.handshake.address, socket.handshake.headers, ctx.config.trustProxy);
+      const auth = (socket.handshake.auth ?? {}) as { token?: unknown };
+      let visitor = await findVisitorByToken(ctx.db, site.id, auth.token);
+      if (!visitor) {
+        const wait = await ctx.limiter.hit(`visitor-new:ip:${ip}`, LIMITS.newVisitorsPerIp.limit, LIMITS.newVisitorsPerIp.windowMs);
+        if (wait) throw new AppError('RATE_LIMITED', wait);
+        const created = await createVisitor(ctx.db, site.id);
+        visitor = created.visitor;
+        socket.data.issuedToken = created.token;
+      }
+      socket.data.site = site;
+      socket.data.visitor = visitor;
+      socket.data.ip = ip;
+      next();
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : 'INTERNAL';
+      if (!(err instanceof AppError)) ctx.log.error({ err }, 'widget handshake failed');
+      const e = new Error(code) as Error & { data?: unknown };
+      e.data = { code, retryAfterMs: err instanceof AppError ? err.retryAfterMs : undefined };
+      next(e);
+    }
+  };
+}
+
+export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<SessionDTO> {
+  const { site, visitor } = socket.data;
+  const convId = await currentConversationId(ctx.db, visitor.id);
+  const [conversation, messages, agentsOnline, feedback] = await Promise.all([
+    convId ? getConversationDTO(ctx.db, convId) : undefined,
+    convId ? latestMessages(ctx.db, convId, 200) : [],
+    ctx.realtime.agentsOnline(site.id),
+    visitorFeedback(ctx, visitor),
+  ]);
+  return {
+    visitorId: visitor.id,
+    ...(socket.data.issuedToken ? { token: socket.data.issuedToken } : {}),
+    siteName: site.name,
+    conversation: conversation ?? null,
+    messages,
+    agentsOnline,
+    feedback,
+    identified: visitor.externalId !== null,
+  };
+}
+
+/**
+ * Checks a site's signature of its logged-in user: HMAC-SHA256 over `${id}:${ts}` with the site
+ * secret, ts in seconds, no older than the site allows (and not from the future).
+ */
+export function verifyIdentity(site: Site, input: Identify, now: Date): void {
+  const expected = hmacHex(site.secret, `${input.id}:${input.ts}`);
+  if (!safeEqual(expected, input.hash)) throw new AppError('INVALID_IDENTITY');
+  const age = now.getTime() / 1000 - input.ts;
+  if (age > site.identityMaxAgeSec || age < -300) throw new AppError('INVALID_IDENTITY');
+}
+
+export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: WidgetSocket): void {
+  const { site, visitor } = socket.data;
+  socket.join([rooms.visitor(visitor.id), rooms.site(site.id)]);
+
+  socket.on(
+    'session:hello',
+    socketHandler(ctx.log, 'session:hello', SessionHello, async (input) => {
+      await touchVisitor(ctx.db, socket.data.visitor.id, ctx.clock(), input.locale);
+      return sessionSnapshot(ctx, socket);
+    }),
+  );
+
+  socket.on(
+    'session:identify',
+    socketHandler(ctx.log, 'session:identify', Identify, async (input) => {
+      verifyIdentity(socket.data.site, input, ctx.clock());
+      socket.data.visitor = await setVisitorIdentity(ctx.db, socket.data.visitor.id, {
+        externalId: input.id,
+        name: input.name,
+        email: input.email,
+      });
+      return sessionSnapshot(ctx, socket);
+    }),
+  );
+  void nsp;
+}
