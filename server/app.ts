@@ -15,7 +15,7 @@ import { memoryRateLimiter, type RateLimiter } from './ratelimit.ts';
 import { FaqService, type IndexChange } from './faq/faq.service.ts';
 import { Realtime, type AgentNamespace, type WidgetNamespace } from './realtime/realtime.ts';
 import { errorMiddleware } from './http/respond.ts';
-import { AppError } from './errors.ts';
+import { AppError, isUniqueViolation } from './errors.ts';
 import { checkSiteAccess } from './sites/sites.service.ts';
 import { agentMiddleware, authRouter, onAgentConnected, sameOrigin, type AgentSocket } from './agents/agents.handlers.ts';
 import { registerVisitorHandlers, widgetMiddleware, type WidgetSocket } from './visitors/visitors.handlers.ts';
@@ -26,6 +26,7 @@ import { metricsRouter } from './metrics/metrics.handlers.ts';
 import { faqRouter } from './faq/faq.handlers.ts';
 import { articlesRouter } from './articles/articles.handlers.ts';
 import { sitesRouter } from './sites/sites.handlers.ts';
+import { visitorsRouter } from './visitors/visitors.http.ts';
 import { createDemoRouter } from '../demo/site.ts';
 import { seedAdmin, seedDemo } from './seed.ts';
 
@@ -139,7 +140,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/widget', cors, express.static(path.join(publicDir, 'widget'), { maxAge: '5m', fallthrough: false }));
 
   app.use('/api', express.json({ limit: '1mb' }));
-  for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, faqRouter, articlesRouter]) {
+  for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, faqRouter, articlesRouter, visitorsRouter]) {
     app.use(router(ctx));
   }
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND')));
@@ -163,9 +164,11 @@ export function createApp(deps: AppDeps): App {
       });
       const actual = (http.address() as AddressInfo).port;
       const publicUrl = deps.config.publicUrl ?? `http://localhost:${actual}`;
-      await seedAdmin(ctx, (line) => console.log(line));
+      // Several nodes may start at once on an empty database: the first seed wins, the rest skip.
+      const once = (p: Promise<void>) => p.catch((err) => { if (!isUniqueViolation(err)) throw err; });
+      await once(seedAdmin(ctx, (line) => console.log(line)));
       if (deps.config.demo) {
-        await seedDemo(ctx, publicUrl);
+        await once(seedDemo(ctx, publicUrl));
         demo = createDemoRouter({ publicUrl });
       }
       return publicUrl;

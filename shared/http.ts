@@ -25,6 +25,8 @@
  * | GET    | /api/faqs/demand                  | ?siteId[&from&to]                | DemandGroupDTO[]          |
  * | GET    | /api/articles                     | ?siteId                          | ArticleDTO[]              |
  * | PUT    | /api/articles                     | ArticlesPut (agent or site secret)| { count }                |
+ * | GET    | /api/visitors/:id/export          | (admin)                          | everything about a visitor|
+ * | DELETE | /api/visitors/:id                 | (admin) erase their data         | { erased: true }          |
  * | GET    | /api/health                       |                                  | { status: 'ok' }          |
  */
 export const SESSION_COOKIE = 'sc_session';

@@ -156,7 +156,8 @@ export const questions = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
     conversationId: uuid('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
-    messageId: uuid('message_id').notNull().references(() => messages.id, { onDelete: 'cascade' }),
+    // Set null when the visitor's messages are erased: the question still counts in past metrics.
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
     text: text('text').notNull(),
     /** answer: answered automatically; suggest: offered choices; human: sent to a person; smalltalk: greeting, thanks… */
     decision: text('decision', { enum: ['answer', 'suggest', 'human', 'smalltalk'] }).notNull(),

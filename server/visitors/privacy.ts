@@ -1,0 +1,47 @@
+/**
+ * A visitor's data on request: everything stored about them as JSON, and erasure. Erasure removes
+ * what they wrote and who they are, but keeps the bare ticket and question rows (timestamps,
+ * statuses) so the site's metrics for past periods stay what they were.
+ */
+import { asc, eq, inArray } from 'drizzle-orm';
+import type { Ctx } from '../context.ts';
+import { conversations, feedback, messages, questions, visitors } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { randomToken, sha256 } from '../crypto.ts';
+
+async function visitorOf(ctx: Ctx, siteIds: string[], id: string) {
+  const [v] = await ctx.db.select().from(visitors).where(eq(visitors.id, id)).limit(1);
+  if (!v || !siteIds.includes(v.siteId)) throw new AppError('NOT_FOUND');
+  return v;
+}
+
+export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
+  const v = await visitorOf(ctx, siteIds, id);
+  const convs = await ctx.db.select().from(conversations).where(eq(conversations.visitorId, id)).orderBy(asc(conversations.createdAt));
+  const ids = convs.map((c) => c.id);
+  const msgs = ids.length ? await ctx.db.select().from(messages).where(inArray(messages.conversationId, ids)).orderBy(asc(messages.seq)) : [];
+  const fb = await ctx.db.select().from(feedback).where(eq(feedback.visitorId, id)).orderBy(asc(feedback.createdAt));
+  const { tokenHash: _secret, ...visitor } = v;
+  return {
+    exportedAt: ctx.clock().toISOString(),
+    visitor,
+    conversations: convs.map((c) => ({ ...c, messages: msgs.filter((m) => m.conversationId === c.id) })),
+    feedback: fb,
+  };
+}
+
+export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
+  await visitorOf(ctx, siteIds, id);
+  await ctx.db.transaction(async (tx) => {
+    const convIds = (await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.visitorId, id))).map((c) => c.id);
+    if (convIds.length) {
+      await tx.update(questions).set({ text: '' }).where(inArray(questions.conversationId, convIds));
+      await tx.delete(messages).where(inArray(messages.conversationId, convIds));
+      await tx.update(conversations).set({ question: null, pageUrl: null, pageTitle: null }).where(inArray(conversations.id, convIds));
+    }
+    await tx.update(feedback).set({ content: '', contact: null, note: null, pageUrl: null, pageTitle: null }).where(eq(feedback.visitorId, id));
+    // A new random token hash: the old token no longer opens anything.
+    await tx.update(visitors).set({ tokenHash: sha256(randomToken()), externalId: null, name: null, email: null, locale: null }).where(eq(visitors.id, id));
+  });
+  return { erased: true };
+}
