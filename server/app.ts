@@ -14,7 +14,7 @@ import type { Logger } from './logger.ts';
 import { memoryRateLimiter, type RateLimiter } from './ratelimit.ts';
 import { FaqService, type IndexChange } from './faq/faq.service.ts';
 import { Realtime, type AgentNamespace, type WidgetNamespace } from './realtime/realtime.ts';
-import { errorMiddleware } from './http/respond.ts';
+import { errorMiddleware, json } from './http/respond.ts';
 import { AppError, isUniqueViolation } from './errors.ts';
 import { checkSiteAccess } from './sites/sites.service.ts';
 import { agentMiddleware, authRouter, onAgentConnected, sameOrigin, type AgentSocket } from './agents/agents.handlers.ts';
@@ -139,6 +139,8 @@ export function createApp(deps: AppDeps): App {
   app.get('/widget.js', cors, (_req, res) => res.sendFile(path.join(publicDir, 'widget.js'), { maxAge: '5m' }));
   app.use('/widget', cors, express.static(path.join(publicDir, 'widget'), { maxAge: '5m', fallthrough: false }));
 
+  // Lets the widget explain a refused handshake (the engine's 403 body is not readable cross-site).
+  app.get('/api/widget/status', cors, json(async (req) => ({ siteName: (await checkSiteAccess(ctx.db, req.query.site, req.headers.origin)).name })));
   app.use('/api', express.json({ limit: '1mb' }));
   for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, faqRouter, articlesRouter, visitorsRouter]) {
     app.use(router(ctx));

@@ -10,6 +10,8 @@
  * | POST   | /api/auth/logout                  |                                  | {}                        |
  * | GET    | /api/auth/me                      |                                  | AgentDTO                  |
  * | GET    | /api/sites                        |                                  | SiteDTO[]                 |
+ * | PUT    | /api/sites/:id                    | SiteSettings (admin)             | SiteDTO                   |
+ * | GET    | /api/widget/status                | ?site (CORS *, Origin checked)   | { siteName }              |
  * | GET    | /api/metrics                      | ?from=ISO&to=ISO[&siteId]        | MetricsDTO                |
  * | GET    | /api/feedback                     | ?status=new|processed[&siteId]   | FeedbackDTO[]             |
  * | POST   | /api/feedback/:id/process         | FeedbackProcess                  | FeedbackDTO               |

@@ -153,3 +153,14 @@ export const ArticleInput = z.object({
 export type ArticleInput = z.infer<typeof ArticleInput>;
 
 export const ArticlesPut = z.union([ArticleInput, z.array(ArticleInput).min(1).max(500)]);
+
+export const SiteSettings = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    origins: z.array(z.url({ protocol: /^https?$/ }).max(300)).min(1).max(50),
+    faqThreshold: z.number().min(0).max(1).nullable(),
+    requireIdentity: z.boolean(),
+    identityMaxAgeSec: z.number().int().min(60).max(30 * 86400),
+  })
+  .partial();
+export type SiteSettings = z.infer<typeof SiteSettings>;
