@@ -22,7 +22,7 @@
  * | PUT    | /api/faqs/:id                     | FaqEntryInput                    | FaqEntryDTO               |
  * | DELETE | /api/faqs/:id                     |                                  | {}                        |
  * | GET    | /api/faqs/export                  | ?siteId&format=json|csv          | file download             |
- * | POST   | /api/faqs/import                  | ?siteId&format=csv (text/csv) or FaqImportJson (admin) | { imported } |
+ * | POST   | /api/faqs/import                  | ?siteId[&replace=1] (admin): CSV body (Content-Type text/csv) or FaqImportJson | { imported } |
  * | POST   | /api/faqs/from-conversation       | FaqFromConversation              | FaqEntryDTO               |
  * | GET    | /api/faqs/demand                  | ?siteId[&from&to]                | DemandGroupDTO[]          |
  * | GET    | /api/articles                     | ?siteId                          | ArticleDTO[]              |
@@ -30,6 +30,11 @@
  * | GET    | /api/visitors/:id/export          | (admin)                          | everything about a visitor|
  * | DELETE | /api/visitors/:id                 | (admin) erase their data         | { erased: true }          |
  * | GET    | /api/health                       |                                  | { status: 'ok' }          |
+ */
+/**
+ * FAQ CSV (import and export): RFC 4180, header `question,variants,answer,language,tags,articleUrls`;
+ * the list cells (variants, tags, articleUrls) hold one item per line inside the quoted cell.
+ * A JSON import is `FaqImportJson` with Content-Type application/json (`format` is not needed).
  */
 export const SESSION_COOKIE = 'sc_session';
 

@@ -24,6 +24,10 @@ export const AGENT_NAMESPACE = '/agent';
 /** Socket.IO's maxHttpBufferSize: no payload above this reaches a handler. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
 
+/**
+ * After every (re)connect the widget calls `session:hello`, then `messages:sync` after the last seq
+ * it holds (again while a full page of 500 comes back), then re-sends its outbox (same clientIds).
+ */
 export interface WidgetClientToServerEvents {
   'session:hello': (payload: SessionHello, ack: AckCallback<SessionDTO>) => void;
   'session:identify': (payload: Identify, ack: AckCallback<SessionDTO>) => void;
@@ -44,6 +48,11 @@ export interface WidgetServerToClientEvents {
   'presence:updated': (presence: { agentsOnline: boolean }) => void;
 }
 
+/**
+ * After every (re)connect an agent socket is in no conversation room: the console calls
+ * `queue:list`, then `conversation:open` for the conversation on screen (which joins its room),
+ * then `messages:sync` after the last seq it holds (again while a full page of 500 comes back).
+ */
 export interface AgentClientToServerEvents {
   'queue:list': (payload: Record<string, never>, ack: AckCallback<QueueDTO>) => void;
   'conversation:open': (payload: ConversationRef, ack: AckCallback<{ conversation: ConversationDTO; messages: MessageDTO[] }>) => void;
@@ -60,4 +69,6 @@ export interface AgentServerToClientEvents {
   /** New message in a conversation the agent has open or is assigned to. */
   'message:created': (message: MessageDTO) => void;
   'feedback:created': (feedback: FeedbackDTO) => void;
+  /** Feedback processed by any agent of the site: keeps every console's lists current. */
+  'feedback:updated': (feedback: FeedbackDTO) => void;
 }

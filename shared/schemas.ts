@@ -140,6 +140,8 @@ export const FaqFromConversation = z.object({
   /** The agent message to use as the answer; defaults to the last agent reply. */
   answerMessageId: Id.optional(),
   language: Locale.optional(),
+  /** Add the question as a variant of this existing entry instead of creating one. */
+  entryId: Id.optional(),
 });
 
 export const ArticleInput = z.object({

@@ -71,6 +71,8 @@ export interface ConversationDTO {
   escalatedAt: string | null;
   firstResponseAt: string | null;
   resolvedAt: string | null;
+  /** Changes with every write: of two pushes of one conversation, the later updatedAt wins. */
+  updatedAt: string;
 }
 
 export interface FeedbackDTO {
@@ -160,6 +162,7 @@ export interface MetricsDTO {
   /** Questions handed to a human: no confident answer, or "talk to a person". */
   escalated: number;
   /** Share of questions answered automatically and not escalated afterwards. */
+  /** Every rate is a share from 0 to 1 (null when there is nothing to divide by). */
   deflectionRate: number | null;
   tickets: number;
   responded: number;

@@ -45,6 +45,7 @@ export function toConversationDTO(c: Conversation, visitorName: string | null, v
     escalatedAt: iso(c.escalatedAt),
     firstResponseAt: iso(c.firstResponseAt),
     resolvedAt: iso(c.resolvedAt),
+    updatedAt: c.updatedAt.toISOString(),
   };
 }
 
@@ -166,11 +167,13 @@ export async function setMessageMeta(db: Db, id: string, meta: Message['meta']):
 
 /** Messages after a seq, in order, with agents' names. */
 export async function listMessages(db: Db, conversationId: string, afterSeq = 0, limit = 500): Promise<MessageDTO[]> {
+  // seq is an int4: a client's afterSeq beyond its range means "after everything", not a query error.
+  const after = Math.min(afterSeq, 2 ** 31 - 1);
   const rows = await db
     .select({ m: messages, agentName: agents.name })
     .from(messages)
     .leftJoin(agents, eq(agents.id, messages.agentId))
-    .where(and(eq(messages.conversationId, conversationId), gt(messages.seq, afterSeq)))
+    .where(and(eq(messages.conversationId, conversationId), gt(messages.seq, after)))
     .orderBy(asc(messages.seq))
     .limit(limit);
   return rows.map((r) => toMessageDTO(r.m, r.agentName));

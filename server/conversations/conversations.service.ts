@@ -253,6 +253,9 @@ export async function claim(ctx: Ctx, agent: Agent, siteIds: string[], id: strin
 export async function sendAgentMessage(ctx: Ctx, agent: Agent, siteIds: string[], input: AgentMessageSend): Promise<MessageDTO> {
   const dup = await repo.findMessageByClientId(ctx.db, input.conversationId, input.clientId);
   if (dup) {
+    // The site before the duplicate: an agent of another site must not learn that the message exists.
+    const conv = await repo.findConversation(ctx.db, input.conversationId);
+    if (!conv || !siteIds.includes(conv.siteId)) throw new AppError('NOT_FOUND');
     if (dup.agentId !== agent.id) throw new AppError('CONFLICT');
     return repo.toMessageDTO(dup, agent.name);
   }

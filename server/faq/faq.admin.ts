@@ -38,13 +38,24 @@ export async function entryFromConversation(ctx: Ctx, auth: AgentContext, input:
   };
   const question = pick(input.questionMessageId, 'visitor', () => conv.question || rows.find((r) => r.author === 'visitor')?.body);
   const answer = pick(input.answerMessageId, 'agent', () => rows.filter((r) => r.author === 'agent' && r.kind === 'text').at(-1)?.body);
-  if (!question || !answer) throw new AppError('CONFLICT');
+  if (!question) throw new AppError('CONFLICT');
+  if (input.entryId) {
+    // The visitor's words become one more way of asking an entry that already answers it.
+    const existing = await repo.findEntry(ctx.db, input.entryId);
+    if (!existing || existing.siteId !== conv.siteId) throw new AppError('NOT_FOUND');
+    const updated = await repo.updateEntry(ctx.db, existing.id, existing.siteId, { ...existing, variants: [...existing.variants, question.slice(0, 500)] }, ctx.clock());
+    await ctx.faq.changed({ siteId: conv.siteId, kind: 'faq', id: updated.id });
+    return updated;
+  }
+  if (!answer) throw new AppError('CONFLICT');
+  // A new entry: the agent's reply is its answer, the visitor's words its first way of asking
+  // (the question, which the agent can then reword in the editor, and a variant kept verbatim).
   const entry = await repo.insertEntry(
     ctx.db,
     conv.siteId,
     {
       question: question.slice(0, 500),
-      variants: [],
+      variants: [question.slice(0, 500)],
       answer,
       language: input.language ?? (hasCjk(question) ? 'zh' : 'en'),
       tags: [],

@@ -22,7 +22,7 @@ export function toFaqDTO(e: FaqEntry): FaqEntryDTO {
 const values = (siteId: string, input: FaqEntryInput, now: Date) => ({
   siteId,
   question: input.question,
-  variants: [...new Set(input.variants.filter((v) => v !== input.question))],
+  variants: [...new Set(input.variants)],
   answer: input.answer,
   language: input.language,
   tags: input.tags,

@@ -7,8 +7,20 @@ import type { Logger } from '../logger.ts';
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new AppError('INVALID_PAYLOAD');
+  if (!parsed.success || !storable(parsed.data)) throw new AppError('INVALID_PAYLOAD');
   return parsed.data;
+}
+
+/**
+ * Whether every string in a parsed payload can be stored as it was sent: Postgres refuses NUL in
+ * text and jsonb, refuses a lone surrogate in jsonb and silently replaces it in text. The shared
+ * string schemas let both through.
+ */
+export function storable(value: unknown): boolean {
+  if (typeof value === 'string') return !/\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(value);
+  if (Array.isArray(value)) return value.every(storable);
+  if (value !== null && typeof value === 'object') return Object.values(value).every(storable);
+  return true;
 }
 
 /** Wraps an async route: its result is sent as `{ ok: true, data }`. */
@@ -31,8 +43,12 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
     if (err instanceof AppError) {
       code = err.code;
       retryAfterMs = err.retryAfterMs;
-    } else if (err?.type === 'entity.parse.failed' || err?.type === 'entity.too.large' || err?.status === 400 || err?.status === 413) {
+    } else if (err?.type === 'entity.parse.failed' || err?.type === 'entity.too.large' || err?.status === 400 || err?.status === 413 || err?.status === 415) {
+      // 415: a body in a charset or content encoding the parser does not know.
       code = 'INVALID_PAYLOAD';
+    } else if (err?.status === 404) {
+      // A missing static file (express.static with fallthrough: false).
+      code = 'NOT_FOUND';
     } else {
       log.error({ err }, 'unexpected error');
     }

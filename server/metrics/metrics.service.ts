@@ -10,7 +10,8 @@ const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / wh
 
 /** Questions, automatic answers, tickets and feedback created in [from, to), for the given sites. */
 export async function computeMetrics(db: Db, siteIds: string[], from: Date, to: Date): Promise<MetricsDTO> {
-  const sites = siteIds.length ? siteIds : ['\u0000'];
+  // No site has an empty id (a NUL sentinel would be refused by Postgres as text).
+  const sites = siteIds.length ? siteIds : [''];
   const [q] = await db
     .select({
       questions: n(sql`count(*)`),

@@ -2,6 +2,7 @@
 import type { z } from 'zod';
 import { fail, ok, type Ack } from '../../shared/result.ts';
 import { AppError } from '../errors.ts';
+import { storable } from '../http/respond.ts';
 import type { Logger } from '../logger.ts';
 
 type AnyAck = (res: Ack<unknown>) => void;
@@ -20,7 +21,7 @@ export function socketHandler<S extends z.ZodType, T>(
     const ack: AnyAck = typeof args.at(-1) === 'function' ? (args.pop() as AnyAck) : () => {};
     if (args.length !== 1) return ack(fail('INVALID_PAYLOAD'));
     const parsed = schema.safeParse(args[0]);
-    if (!parsed.success) return ack(fail('INVALID_PAYLOAD'));
+    if (!parsed.success || !storable(parsed.data)) return ack(fail('INVALID_PAYLOAD'));
     try {
       ack(ok(await fn(parsed.data)));
     } catch (err) {

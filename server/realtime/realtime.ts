@@ -49,6 +49,7 @@ export class Realtime {
 
   feedbackUpdated(visitorId: string, feedback: FeedbackDTO): void {
     this.widget.to(rooms.visitor(visitorId)).emit('feedback:updated', feedback);
+    this.agents.to(rooms.site(feedback.siteId)).emit('feedback:updated', feedback);
   }
 
   /** Whether an agent of the site is connected to any node. */

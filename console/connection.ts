@@ -1,0 +1,96 @@
+/**
+ * The console's one Socket.IO connection to `/agent`, and its state as the agent sees it.
+ * Elements read `state` through a StoreController; the desk and the feedback list listen for
+ * `connected` to catch up on what they missed while the socket was down.
+ */
+import { io, type Socket } from 'socket.io-client';
+import { AGENT_NAMESPACE, type AgentClientToServerEvents, type AgentServerToClientEvents } from '../shared/protocol.ts';
+import type { AckCallback } from '../shared/result.ts';
+import type { Result } from './api.ts';
+
+export type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
+export type ConnectionState = 'connecting' | 'online' | 'reconnecting' | 'offline';
+
+type Requests = AgentClientToServerEvents;
+type PayloadOf<E extends keyof Requests> = Parameters<Requests[E]>[0];
+type AckOf<E extends keyof Requests> = Parameters<Requests[E]>[1] extends AckCallback<infer T> ? T : never;
+type Pushes = AgentServerToClientEvents;
+
+/** How long a request waits for its acknowledgement before it counts as failed. */
+export const ACK_TIMEOUT_MS = 10_000;
+
+/**
+ * Dispatches `change` on every state change, `connected` on every (re)connect, and `rejected`
+ * when the server refused the handshake (the session may have ended).
+ */
+export class AgentConnection extends EventTarget {
+  state: ConnectionState = 'connecting';
+
+  constructor(private readonly socket: AgentSocket) {
+    super();
+    socket.on('connect', () => {
+      this._set('online');
+      this.dispatchEvent(new Event('connected'));
+    });
+    socket.on('disconnect', () => this._set(socket.active ? 'reconnecting' : 'offline'));
+    socket.on('connect_error', () => {
+      // A refused handshake leaves the socket inactive: it will not retry on its own.
+      if (socket.active) {
+        this._set(this.state === 'connecting' ? 'connecting' : 'reconnecting');
+      } else {
+        this._set('offline');
+        this.dispatchEvent(new Event('rejected'));
+      }
+    });
+    if (socket.connected) this._set('online');
+  }
+
+  get connected(): boolean {
+    return this.socket.connected;
+  }
+
+  /** Sends a request and resolves with its Ack; OFFLINE without a connection, TIMEOUT without an answer. */
+  request<E extends keyof Requests>(event: E, payload: PayloadOf<E>): Promise<Result<AckOf<E>>> {
+    if (!this.socket.connected) return Promise.resolve({ ok: false, error: { code: 'OFFLINE' } });
+    return new Promise((resolve) => {
+      // socket.io's typed emit cannot follow a generic event name; the event map above is the check.
+      const timed = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as {
+        emit(ev: string, payload: unknown, cb: (err: Error | null, res: Result<AckOf<E>>) => void): void;
+      };
+      timed.emit(event, payload, (err, res) => {
+        resolve(err ? { ok: false, error: { code: 'TIMEOUT' } } : res);
+      });
+    });
+  }
+
+  /** Listens to a push from the server; returns the function that stops listening. */
+  on<E extends keyof Pushes>(event: E, listener: Pushes[E]): () => void {
+    const s = this.socket as unknown as { on(e: string, l: unknown): void; off(e: string, l: unknown): void };
+    s.on(event, listener);
+    return () => s.off(event, listener);
+  }
+
+  /** Tries again after the server refused or the agent asked. */
+  reconnect(): void {
+    if (this.socket.connected) return;
+    this._set('connecting');
+    this.socket.connect();
+  }
+
+  close(): void {
+    this.socket.disconnect();
+    this._set('offline');
+  }
+
+  private _set(state: ConnectionState): void {
+    if (state === this.state) return;
+    this.state = state;
+    this.dispatchEvent(new Event('change'));
+  }
+}
+
+/** Opens `/agent` on this origin; the session cookie goes with the handshake. */
+export function connectAgent(): AgentConnection {
+  const socket: AgentSocket = io(AGENT_NAMESPACE, { withCredentials: true });
+  return new AgentConnection(socket);
+}

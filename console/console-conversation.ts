@@ -1,0 +1,271 @@
+import { LitElement, css, html, type TemplateResult } from 'lit';
+import type { SiteDTO } from '../shared/http.ts';
+import type { AgentDTO, ConversationDTO, FaqEntryDTO } from '../shared/types.ts';
+import { api, type ClientError } from './api.ts';
+import type { Desk } from './desk.ts';
+import { formatFullTimestamp, formatTimestamp, safeHttpUrl } from './format.ts';
+import { i18n } from './i18n.ts';
+import { StoreController } from './store-controller.ts';
+import { baseStyles } from './styles.ts';
+import type { ConsoleComposer } from './console-composer.ts';
+import './console-composer.ts';
+import './console-message.ts';
+
+/**
+ * The open conversation: who and where the visitor is, the messages as they arrive, and what
+ * the agent can do next (claim, reply, resolve, turn the answer into an FAQ entry).
+ * @fires faq-created - CustomEvent<FaqEntryDTO> after "Turn into FAQ" created an entry
+ */
+export class ConsoleConversation extends LitElement {
+  static override properties = {
+    desk: { attribute: false },
+    agent: { attribute: false },
+    sites: { attribute: false },
+    _toFaqBusy: { state: true },
+    _toFaqError: { state: true },
+  };
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+        min-height: 0;
+        min-width: 0;
+      }
+      .pane {
+        display: flex;
+        flex-direction: column;
+        gap: 0.5rem;
+        height: 100%;
+        overflow: hidden;
+      }
+      .head {
+        display: flex;
+        flex-wrap: wrap;
+        justify-content: space-between;
+        gap: 0.5rem;
+      }
+      .head h2 {
+        overflow-wrap: anywhere;
+        flex: 1 1 16rem;
+      }
+      dl {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.2rem 1.25rem;
+        margin: 0;
+        font-size: 0.85rem;
+      }
+      dl > div {
+        display: flex;
+        gap: 0.4rem;
+        min-width: 0;
+      }
+      dt {
+        color: var(--sc-muted);
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      .log {
+        flex: 1 1 auto;
+        min-height: 12rem;
+        overflow: auto;
+        border-top: 1px solid var(--sc-border);
+        border-bottom: 1px solid var(--sc-border);
+        padding: 0.25rem 0.25rem;
+        margin: 0;
+        list-style: none;
+      }
+      .hint {
+        color: var(--sc-muted);
+        margin: 0;
+      }
+      @media (max-width: 820px) {
+        .pane {
+          height: auto;
+          overflow: visible;
+        }
+        .log {
+          max-height: 70vh;
+        }
+      }
+    `,
+  ];
+
+  declare desk: Desk | null;
+  declare agent: AgentDTO | null;
+  declare sites: SiteDTO[];
+  declare _toFaqBusy: boolean;
+  declare _toFaqError: ClientError | null;
+
+  /** Whether the log was scrolled to the end before this render: then keep following it. */
+  private _stickToBottom = true;
+  private _shownId: string | null = null;
+  private _composerShown = false;
+
+  constructor() {
+    super();
+    this.desk = null;
+    this.agent = null;
+    this.sites = [];
+    this._toFaqBusy = false;
+    this._toFaqError = null;
+    new StoreController(this, i18n, () => this.desk);
+  }
+
+  override render() {
+    const t = i18n.t.bind(i18n);
+    const desk = this.desk;
+    if (!desk) return html``;
+    const c = desk.current;
+    if (!c) {
+      return html`<section class="pane" aria-label=${t('conv.details')}>
+        ${desk.openingId
+          ? html`<p class="muted" role="status">${t('common.loading')}</p>`
+          : desk.actionError
+            ? html`<p class="error" role="alert">${i18n.error(desk.actionError)}</p>`
+            : html`<p class="hint">${t('conv.placeholder')}</p>`}
+      </section>`;
+    }
+    return html`<section class="pane" aria-labelledby="conv-h">
+      <div class="head">
+        <h2 id="conv-h">${c.question ?? c.visitorName ?? t('queue.anonymous')}</h2>
+        <div class="row">${this._renderActions(c)}</div>
+      </div>
+      ${this._renderDetails(c)}
+      ${desk.actionError ? html`<p class="error" role="alert">${i18n.error(desk.actionError)}</p>` : ''}
+      ${this._toFaqError ? html`<p class="error" role="alert">${i18n.error(this._toFaqError)}</p>` : ''}
+      <ol class="log" role="log" aria-label=${t('conv.messages')} @scroll=${this._onScroll} @message-retry=${this._onRetry}>
+        ${desk.messages.length === 0 && desk.pending.length === 0
+          ? html`<li class="hint">${t('conv.noMessages')}</li>`
+          : ''}
+        ${desk.messages.map(
+          (m) =>
+            html`<li>
+              <console-message .message=${m} ?sent=${!!m.clientId && desk.sentClientIds.has(m.clientId)}></console-message>
+            </li>`,
+        )}
+        ${desk.pending.map((o) => html`<li><console-message .outgoing=${o} agentName=${this.agent?.name ?? ''}></console-message></li>`)}
+      </ol>
+      ${this._renderFooter(c)}
+    </section>`;
+  }
+
+  private _renderActions(c: ConversationDTO): TemplateResult {
+    const t = i18n.t.bind(i18n);
+    const desk = this.desk!;
+    const mine = c.assignedAgentId === this.agent?.id;
+    return html`${c.status !== 'resolved' && !c.assignedAgentId
+      ? html`<button class="primary" type="button" ?disabled=${desk.busy !== null} @click=${() => desk.claim()}>
+          ${t('conv.claim')}
+        </button>`
+      : ''}
+    ${c.status !== 'resolved' && mine
+      ? html`<button type="button" ?disabled=${desk.busy !== null} @click=${() => desk.resolve()}>${t('conv.resolve')}</button>`
+      : ''}
+    ${c.status === 'resolved'
+      ? html`<button type="button" ?disabled=${this._toFaqBusy} @click=${this._toFaq}>${t('conv.toFaq')}</button>`
+      : ''}`;
+  }
+
+  private _renderDetails(c: ConversationDTO): TemplateResult {
+    const t = i18n.t.bind(i18n);
+    const href = safeHttpUrl(c.pageUrl);
+    const site = this.sites.length > 1 ? this.sites.find((s) => s.id === c.siteId)?.name : undefined;
+    const pair = (label: string, value: unknown) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
+    const page = href
+      ? html`<a href=${href} target="_blank" rel="noopener noreferrer" title=${c.pageUrl ?? ''}
+          >${c.pageTitle || c.pageUrl}<span class="visually-hidden"> ${t('common.opensNewTab')}</span></a
+        >${c.pageTitle ? html` <span class="muted small">${c.pageUrl}</span>` : ''}`
+      : c.pageTitle || c.pageUrl;
+    return html`<dl>
+      ${pair(t('conv.visitor'), c.visitorName ?? t('queue.anonymous'))}
+      ${c.visitorEmail ? pair(t('conv.email'), c.visitorEmail) : ''}
+      ${pair(t('conv.status'), t(`status.${c.status}`))}
+      ${pair(t('conv.agent'), c.assignedAgentName ?? t('conv.unassigned'))}
+      ${pair(
+        t('conv.started'),
+        html`<time datetime=${c.createdAt} title=${formatFullTimestamp(c.createdAt, i18n.locale)}
+          >${formatTimestamp(c.createdAt, i18n.locale)}</time
+        >`,
+      )}
+      ${site ? pair(t('shell.site'), site) : ''}
+      ${c.pageUrl ? pair(t('conv.page'), page) : ''}
+    </dl>`;
+  }
+
+  private _renderFooter(c: ConversationDTO): TemplateResult {
+    const t = i18n.t.bind(i18n);
+    if (c.status === 'resolved') return html`<p class="hint">${t('conv.resolvedHint')}</p>`;
+    if (!c.assignedAgentId) return html`<p class="hint">${t('conv.claimHint')}</p>`;
+    if (c.assignedAgentId !== this.agent?.id) {
+      return html`<p class="hint">${t('conv.otherAgent', { name: c.assignedAgentName ?? '?' })}</p>`;
+    }
+    return html`<console-composer .conversationId=${c.id} @compose-send=${this._onSend}></console-composer>`;
+  }
+
+  protected override willUpdate(): void {
+    const log = this.renderRoot?.querySelector?.('.log');
+    const id = this.desk?.current?.id ?? null;
+    if (id !== this._shownId) {
+      this._stickToBottom = true;
+      this._toFaqError = null;
+    } else if (log) {
+      this._stickToBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    }
+  }
+
+  protected override updated(): void {
+    const id = this.desk?.current?.id ?? null;
+    if (this._stickToBottom) void this._scrollToEnd();
+    // The reply box takes the focus when it appears: on opening one's own conversation, or on claiming.
+    const composer = this.renderRoot.querySelector<ConsoleComposer>('console-composer');
+    if (composer && (!this._composerShown || id !== this._shownId)) composer.focus();
+    this._composerShown = composer !== null;
+    this._shownId = id;
+  }
+
+  /** Messages render in their own elements, after this one: wait for them, then follow the end. */
+  private async _scrollToEnd(): Promise<void> {
+    const items = [...this.renderRoot.querySelectorAll('console-message')];
+    await Promise.all(items.map((m) => m.updateComplete));
+    const log = this.renderRoot.querySelector('.log');
+    if (log) log.scrollTop = log.scrollHeight;
+  }
+
+  private _onScroll = (): void => {
+    const log = this.renderRoot.querySelector('.log');
+    if (log) this._stickToBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  };
+
+  private _onSend = (e: CustomEvent<{ body: string }>): void => {
+    this.desk?.send(e.detail.body);
+  };
+
+  private _onRetry = (e: CustomEvent<{ clientId: string }>): void => {
+    this.desk?.retry(e.detail.clientId);
+  };
+
+  private _toFaq = async (): Promise<void> => {
+    const c = this.desk?.current;
+    if (!c) return;
+    this._toFaqBusy = true;
+    this._toFaqError = null;
+    const res = await api<FaqEntryDTO>('/api/faqs/from-conversation', { json: { conversationId: c.id } });
+    this._toFaqBusy = false;
+    if (!res.ok) {
+      this._toFaqError = res.error;
+      return;
+    }
+    this.dispatchEvent(new CustomEvent('faq-created', { detail: res.data, bubbles: true, composed: true }));
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-conversation': ConsoleConversation;
+  }
+}
+customElements.define('console-conversation', ConsoleConversation);

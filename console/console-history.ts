@@ -1,0 +1,104 @@
+import { LitElement, css, html } from 'lit';
+import type { ConversationDTO } from '../shared/types.ts';
+import { api, type ClientError } from './api.ts';
+import type { Desk } from './desk.ts';
+import { formatTimestamp } from './format.ts';
+import { i18n } from './i18n.ts';
+import { StoreController } from './store-controller.ts';
+import { baseStyles, listItemStyles } from './styles.ts';
+
+/** Resolved conversations of the chosen site; selecting one opens it (e.g. to turn it into an FAQ entry). */
+export class ConsoleHistory extends LitElement {
+  static override properties = {
+    desk: { attribute: false },
+    siteId: { attribute: false },
+    _items: { state: true },
+    _loading: { state: true },
+    _error: { state: true },
+  };
+  static override styles = [
+    baseStyles,
+    listItemStyles,
+    css`
+      :host {
+        display: block;
+        min-height: 0;
+      }
+      .head {
+        display: flex;
+        justify-content: space-between;
+        align-items: center;
+        gap: 0.5rem;
+      }
+    `,
+  ];
+
+  declare desk: Desk | null;
+  declare siteId: string | undefined;
+  declare _items: ConversationDTO[];
+  declare _loading: boolean;
+  declare _error: ClientError | null;
+  private _request = 0;
+
+  constructor() {
+    super();
+    this.desk = null;
+    this.siteId = undefined;
+    this._items = [];
+    this._loading = false;
+    this._error = null;
+    new StoreController(this, i18n, () => this.desk);
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (!this.hasUpdated || changed.has('siteId')) void this._load();
+  }
+
+  override render() {
+    const t = i18n.t.bind(i18n);
+    const selected = this.desk?.current?.id ?? this.desk?.openingId;
+    return html`<section class="pane" aria-labelledby="history-h">
+      <div class="head">
+        <h2 id="history-h">${t('history.title')}</h2>
+        <button type="button" @click=${this._load} ?disabled=${this._loading}>${t('common.refresh')}</button>
+      </div>
+      ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
+      ${this._loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
+      ${!this._loading && !this._error && this._items.length === 0 ? html`<p class="muted">${t('history.empty')}</p>` : ''}
+      <ul class="plain">
+        ${this._items.map(
+          (c) => html`<li>
+            <button class="item" type="button" aria-current=${selected === c.id ? 'true' : 'false'} @click=${() => this.desk?.open(c.id)}>
+              <span class="title">${c.question ?? t('queue.noQuestion')}</span>
+              <span class="line">${c.visitorName ?? c.visitorEmail ?? t('queue.anonymous')}${c.assignedAgentName ? ` · ${c.assignedAgentName}` : ''}</span>
+              ${c.resolvedAt
+                ? html`<span class="line">${t('history.resolvedAt', { time: formatTimestamp(c.resolvedAt, i18n.locale) })}</span>`
+                : ''}
+            </button>
+          </li>`,
+        )}
+      </ul>
+    </section>`;
+  }
+
+  private _load = async (): Promise<void> => {
+    const request = ++this._request;
+    this._loading = true;
+    this._error = null;
+    const res = await api<ConversationDTO[]>('/api/conversations', { query: { status: 'resolved', siteId: this.siteId } });
+    if (request !== this._request) return;
+    this._loading = false;
+    if (res.ok) {
+      this._items = [...res.data].sort((a, b) => Date.parse(b.resolvedAt ?? b.createdAt) - Date.parse(a.resolvedAt ?? a.createdAt));
+    } else {
+      this._error = res.error;
+    }
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-history': ConsoleHistory;
+  }
+}
+customElements.define('console-history', ConsoleHistory);

@@ -1,0 +1,124 @@
+import { LitElement, css, html } from 'lit';
+import type { AgentDTO } from '../shared/types.ts';
+import { api, type ClientError } from './api.ts';
+import { i18n } from './i18n.ts';
+import { StoreController } from './store-controller.ts';
+import { baseStyles } from './styles.ts';
+import './console-lang-toggle.ts';
+
+/**
+ * The sign-in form. The server answers with the agent and sets the httpOnly session cookie.
+ * @fires signed-in - CustomEvent<AgentDTO> after a successful sign-in
+ */
+export class ConsoleLogin extends LitElement {
+  static override properties = {
+    expired: { type: Boolean },
+    _busy: { state: true },
+    _error: { state: true },
+  };
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: grid;
+        place-items: center;
+        min-height: 100%;
+        padding: 1rem;
+      }
+      form {
+        width: min(24rem, 100%);
+        background: var(--sc-surface);
+        border: 1px solid var(--sc-border);
+        border-radius: var(--sc-radius);
+        padding: 1.5rem;
+      }
+      .top {
+        display: flex;
+        justify-content: space-between;
+        align-items: start;
+        gap: 1rem;
+        margin-bottom: 1rem;
+      }
+      h1 {
+        font-size: 1.25rem;
+      }
+      input {
+        width: 100%;
+      }
+      button.primary {
+        width: 100%;
+        justify-content: center;
+      }
+    `,
+  ];
+
+  /** Set when the previous session ended on its own. */
+  declare expired: boolean;
+  declare _busy: boolean;
+  declare _error: ClientError | null;
+
+  constructor() {
+    super();
+    this.expired = false;
+    this._busy = false;
+    this._error = null;
+    new StoreController(this, i18n);
+  }
+
+  override render() {
+    const t = i18n.t.bind(i18n);
+    return html`<form @submit=${this._onSubmit} novalidate>
+      <div class="top">
+        <h1>${t('login.title')}</h1>
+        <console-lang-toggle></console-lang-toggle>
+      </div>
+      ${this.expired && !this._error ? html`<p class="error" role="alert">${t('error.UNAUTHORIZED')}</p>` : ''}
+      <div class="field">
+        <label for="email">${t('login.email')}</label>
+        <input id="email" name="email" type="email" autocomplete="username" required maxlength="320" />
+      </div>
+      <div class="field">
+        <label for="password">${t('login.password')}</label>
+        <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="200" />
+      </div>
+      <p class="error" role="alert" ?hidden=${!this._error}>${this._error ? i18n.error(this._error) : ''}</p>
+      <button class="primary" type="submit" ?disabled=${this._busy}>
+        ${this._busy ? t('login.submitting') : t('login.submit')}
+      </button>
+    </form>`;
+  }
+
+  protected override firstUpdated(): void {
+    this.renderRoot.querySelector<HTMLInputElement>('#email')?.focus();
+  }
+
+  private _onSubmit = async (e: SubmitEvent): Promise<void> => {
+    e.preventDefault();
+    if (this._busy) return;
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const email = String(data.get('email') ?? '').trim();
+    const password = String(data.get('password') ?? '');
+    if (!email || !password) {
+      this._error = { code: 'INVALID_PAYLOAD' };
+      return;
+    }
+    this._busy = true;
+    this._error = null;
+    const res = await api<AgentDTO>('/api/auth/login', { json: { email, password } });
+    this._busy = false;
+    if (!res.ok) {
+      this._error = res.error;
+      form.querySelector<HTMLInputElement>('#password')?.select();
+      return;
+    }
+    this.dispatchEvent(new CustomEvent('signed-in', { detail: res.data, bubbles: true, composed: true }));
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-login': ConsoleLogin;
+  }
+}
+customElements.define('console-login', ConsoleLogin);

@@ -1,0 +1,218 @@
+import { LitElement, css, html, type TemplateResult } from 'lit';
+import type { MessageDTO } from '../shared/types.ts';
+import type { OutgoingMessage } from './desk.ts';
+import { formatFullTimestamp, formatRate, formatTimestamp, safeHttpUrl } from './format.ts';
+import { i18n, type StringKey } from './i18n.ts';
+import { StoreController } from './store-controller.ts';
+import { baseStyles } from './styles.ts';
+
+const AUTHOR: Record<MessageDTO['author'], StringKey> = {
+  visitor: 'msg.visitor',
+  agent: 'msg.agent',
+  bot: 'msg.bot',
+  system: 'msg.system',
+};
+
+/**
+ * One message of a conversation, worded by kind. Everything a person typed is a text binding:
+ * markup in a message shows as characters.
+ * @fires message-retry - CustomEvent<{ clientId }> when the agent resends a failed message
+ */
+export class ConsoleMessage extends LitElement {
+  static override properties = {
+    message: { attribute: false },
+    outgoing: { attribute: false },
+    sent: { type: Boolean },
+    agentName: { type: String },
+  };
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: flex;
+        margin: 0.4rem 0;
+      }
+      :host([data-side='right']) {
+        justify-content: flex-end;
+      }
+      :host([data-side='center']) {
+        justify-content: center;
+      }
+      article {
+        max-width: min(40rem, 85%);
+        padding: 0.45rem 0.7rem;
+        border-radius: var(--sc-radius);
+        background: var(--sc-visitor-bubble);
+        border: 1px solid var(--sc-border);
+      }
+      .agent {
+        background: var(--sc-agent-bubble);
+      }
+      .bot {
+        background: var(--sc-bot-bubble);
+      }
+      .notice {
+        background: none;
+        border: none;
+        color: var(--sc-muted);
+        font-size: 0.85rem;
+        text-align: center;
+        padding: 0.1rem 0.5rem;
+      }
+      header {
+        display: flex;
+        gap: 0.5rem;
+        align-items: baseline;
+        font-size: 0.78rem;
+        color: var(--sc-muted);
+        margin-bottom: 0.15rem;
+      }
+      header strong {
+        color: var(--sc-text);
+      }
+      .tag {
+        font-size: 0.72rem;
+        border: 1px solid var(--sc-border-strong);
+        border-radius: 999px;
+        padding: 0 0.4rem;
+      }
+      ul {
+        margin: 0.3rem 0 0;
+        padding-left: 1.2rem;
+      }
+      footer {
+        margin-top: 0.25rem;
+        font-size: 0.78rem;
+        color: var(--sc-muted);
+      }
+      .failed {
+        color: var(--sc-danger);
+      }
+    `,
+  ];
+
+  declare message: MessageDTO | null;
+  /** An agent reply not yet acknowledged by the server. */
+  declare outgoing: OutgoingMessage | null;
+  /** This agent sent it from this page: show "sent". */
+  declare sent: boolean;
+  /** Shown on outgoing messages, which have no author from the server yet. */
+  declare agentName: string;
+
+  constructor() {
+    super();
+    this.message = null;
+    this.outgoing = null;
+    this.sent = false;
+    this.agentName = '';
+    new StoreController(this, i18n);
+  }
+
+  protected override willUpdate(): void {
+    const m = this.message;
+    const side = this.outgoing || m?.author === 'agent' ? 'right' : m?.kind === 'notice' ? 'center' : 'left';
+    this.dataset.side = side;
+  }
+
+  override render() {
+    if (this.outgoing) return this._renderOutgoing(this.outgoing);
+    const m = this.message;
+    if (!m) return html``;
+    if (m.kind === 'notice') {
+      const prefix = m.author === 'bot' ? `${i18n.t('msg.autoReply')}: ` : '';
+      return html`<article class="notice">${prefix}${this._noticeText(m)} · ${this._time(m.createdAt)}</article>`;
+    }
+    const t = i18n.t.bind(i18n);
+    const name = m.author === 'agent' && m.authorName ? m.authorName : t(AUTHOR[m.author]);
+    return html`<article class=${m.author}>
+      <header>
+        <strong>${name}</strong>
+        ${m.kind === 'faq_answer' ? html`<span class="tag">${t('msg.autoAnswer')}</span>` : ''}
+        ${this._time(m.createdAt)}
+      </header>
+      <div class="user-text">${m.body}</div>
+      ${this._renderExtras(m)}
+      ${this.sent ? html`<footer>${t('msg.sent')}</footer>` : ''}
+    </article>`;
+  }
+
+  private _renderExtras(m: MessageDTO): TemplateResult | string {
+    const t = i18n.t.bind(i18n);
+    if (m.kind === 'faq_answer') {
+      const outcome = m.meta.outcome ? t(`msg.outcome.${m.meta.outcome}`) : t('msg.outcome.none');
+      const confidence =
+        typeof m.meta.confidence === 'number'
+          ? ` · ${t('msg.confidence', { p: formatRate(m.meta.confidence, i18n.locale) })}`
+          : '';
+      return html`<footer>${outcome}${confidence}</footer>`;
+    }
+    if (m.kind === 'faq_suggestions' && m.meta.suggestions?.length) {
+      return html`<footer>${t('msg.suggestions')}</footer>
+        <ul>
+          ${m.meta.suggestions.map((s) => html`<li>${s.question}</li>`)}
+        </ul>`;
+    }
+    if (m.kind === 'articles' && m.meta.articles?.length) {
+      return html`<footer>${t('msg.articles')}</footer>
+        <ul>
+          ${m.meta.articles.map((a) => html`<li>${this._link(a.url, a.title)}</li>`)}
+        </ul>`;
+    }
+    return '';
+  }
+
+  private _renderOutgoing(o: OutgoingMessage): TemplateResult {
+    const t = i18n.t.bind(i18n);
+    const status =
+      o.state === 'sending'
+        ? html`<footer role="status">${t('msg.sending')}</footer>`
+        : o.state === 'queued'
+          ? html`<footer role="status">${t('msg.queued')}</footer>`
+          : html`<footer class="failed" role="alert">
+              ${t('msg.failed', { reason: o.error ? i18n.error(o.error) : '' })}
+              <button type="button" class="link" @click=${this._onRetry}>${t('msg.retry')}</button>
+            </footer>`;
+    return html`<article class="agent">
+      <header><strong>${this.agentName || t('msg.agent')}</strong>${this._time(o.createdAt)}</header>
+      <div class="user-text">${o.body}</div>
+      ${status}
+    </article>`;
+  }
+
+  private _noticeText(m: MessageDTO): string {
+    const code = m.meta.notice;
+    if (!code) return m.body;
+    if (code === 'agent_joined') {
+      const name = m.meta.agentName ?? m.authorName;
+      return name ? i18n.t('notice.agent_joined', { name }) : i18n.t('notice.agent_joined_anon');
+    }
+    const key = `notice.${code}` as const;
+    return i18n.has(key) ? i18n.t(key) : m.body;
+  }
+
+  private _time(iso: string): TemplateResult {
+    return html`<time datetime=${iso} title=${formatFullTimestamp(iso, i18n.locale)}>${formatTimestamp(iso, i18n.locale)}</time>`;
+  }
+
+  private _link(url: string, title: string): TemplateResult {
+    const href = safeHttpUrl(url);
+    if (!href) return html`<span>${title || url}</span>`;
+    return html`<a href=${href} target="_blank" rel="noopener noreferrer"
+      >${title || url}<span class="visually-hidden"> ${i18n.t('common.opensNewTab')}</span></a
+    >`;
+  }
+
+  private _onRetry = (): void => {
+    if (!this.outgoing) return;
+    this.dispatchEvent(
+      new CustomEvent('message-retry', { detail: { clientId: this.outgoing.clientId }, bubbles: true, composed: true }),
+    );
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-message': ConsoleMessage;
+  }
+}
+customElements.define('console-message', ConsoleMessage);

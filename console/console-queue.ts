@@ -1,0 +1,112 @@
+import { LitElement, css, html } from 'lit';
+import type { SiteDTO } from '../shared/http.ts';
+import type { ConversationDTO } from '../shared/types.ts';
+import type { Desk } from './desk.ts';
+import { elapsedSince, humanizeDuration } from './format.ts';
+import { i18n } from './i18n.ts';
+import { StoreController } from './store-controller.ts';
+import { TickController } from './tick-controller.ts';
+import { waitingSince } from './thread.ts';
+import { baseStyles, listItemStyles } from './styles.ts';
+
+/**
+ * The live queue: visitors waiting for a person (oldest first) and the agent's own
+ * conversations. Selecting one opens it in the desk.
+ */
+export class ConsoleQueue extends LitElement {
+  static override properties = {
+    desk: { attribute: false },
+    sites: { attribute: false },
+  };
+  static override styles = [
+    baseStyles,
+    listItemStyles,
+    css`
+      :host {
+        display: block;
+      }
+      section + section {
+        margin-top: 1rem;
+      }
+      .waited {
+        font-weight: 600;
+        color: var(--sc-warn);
+      }
+      .meta {
+        display: flex;
+        justify-content: space-between;
+        gap: 0.5rem;
+        font-size: 0.8rem;
+        color: var(--sc-muted);
+      }
+      .unread {
+        color: var(--sc-accent);
+        font-weight: 600;
+      }
+    `,
+  ];
+
+  declare desk: Desk | null;
+  declare sites: SiteDTO[];
+
+  private readonly _clock = new TickController(this, 1000);
+
+  constructor() {
+    super();
+    this.desk = null;
+    this.sites = [];
+    new StoreController(this, i18n, () => this.desk);
+  }
+
+  override render() {
+    const t = i18n.t.bind(i18n);
+    const desk = this.desk;
+    if (!desk) return html``;
+    const { waiting, mine } = desk.queue;
+    return html`<div class="pane">
+      ${desk.queueError ? html`<p class="error" role="alert">${i18n.error(desk.queueError)}</p>` : ''}
+      ${!desk.queueLoaded && !desk.queueError ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
+      <section aria-labelledby="waiting-h">
+        <h2 id="waiting-h">${t('queue.waiting', { n: waiting.length })}</h2>
+        ${waiting.length === 0
+          ? html`<p class="muted small">${t('queue.emptyWaiting')}</p>`
+          : html`<ul class="plain">${waiting.map((c) => this._renderItem(c, true))}</ul>`}
+      </section>
+      <section aria-labelledby="mine-h">
+        <h2 id="mine-h">${t('queue.mine', { n: mine.length })}</h2>
+        ${mine.length === 0
+          ? html`<p class="muted small">${t('queue.emptyMine')}</p>`
+          : html`<ul class="plain">${mine.map((c) => this._renderItem(c, false))}</ul>`}
+      </section>
+    </div>`;
+  }
+
+  private _renderItem(c: ConversationDTO, showWait: boolean) {
+    const t = i18n.t.bind(i18n);
+    const desk = this.desk!;
+    const selected = (desk.current?.id ?? desk.openingId) === c.id;
+    const unread = desk.unread.has(c.id);
+    const who = c.visitorName ?? c.visitorEmail ?? t('queue.anonymous');
+    const site = this.sites.length > 1 ? this.sites.find((s) => s.id === c.siteId)?.name : undefined;
+    const waited = humanizeDuration(elapsedSince(waitingSince(c), this._clock.now), i18n.locale);
+    return html`<li>
+      <button class="item" type="button" aria-current=${selected ? 'true' : 'false'} @click=${() => desk.open(c.id)}>
+        <span class="title">${c.question ?? t('queue.noQuestion')}</span>
+        <span class="line">${who}${site ? ` · ${site}` : ''}</span>
+        ${c.pageTitle || c.pageUrl ? html`<span class="line">${c.pageTitle || c.pageUrl}</span>` : ''}
+        ${c.pageTitle && c.pageUrl ? html`<span class="line">${c.pageUrl}</span>` : ''}
+        <span class="meta">
+          ${showWait ? html`<span class="waited">${t('queue.waited', { time: waited })}</span>` : html`<span></span>`}
+          ${unread ? html`<span class="unread">● ${t('queue.unread')}</span>` : ''}
+        </span>
+      </button>
+    </li>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-queue': ConsoleQueue;
+  }
+}
+customElements.define('console-queue', ConsoleQueue);

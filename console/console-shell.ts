@@ -1,0 +1,311 @@
+import { LitElement, css, html, type TemplateResult } from 'lit';
+import type { SiteDTO } from '../shared/http.ts';
+import type { AgentDTO, FaqEntryDTO } from '../shared/types.ts';
+import { api } from './api.ts';
+import { connectAgent, type AgentConnection } from './connection.ts';
+import { Desk } from './desk.ts';
+import type { FaqFormFields } from './faq-form.ts';
+import { i18n, type StringKey } from './i18n.ts';
+import { StoreController } from './store-controller.ts';
+import { baseStyles } from './styles.ts';
+import './console-lang-toggle.ts';
+import './console-connection-status.ts';
+import './console-queue.ts';
+import './console-conversation.ts';
+
+export type View = 'queue' | 'history' | 'feedback' | 'metrics' | 'faq' | 'demand';
+
+/** What the FAQ view should open: an entry to adjust, or a draft to complete. */
+export type FaqRequest =
+  | { kind: 'edit'; entry: FaqEntryDTO; note: StringKey }
+  | { kind: 'draft'; fields: Partial<FaqFormFields>; note: StringKey };
+
+const VIEWS: { view: View; label: StringKey }[] = [
+  { view: 'queue', label: 'nav.queue' },
+  { view: 'history', label: 'nav.history' },
+  { view: 'feedback', label: 'nav.feedback' },
+  { view: 'metrics', label: 'nav.metrics' },
+  { view: 'faq', label: 'nav.faq' },
+  { view: 'demand', label: 'nav.demand' },
+];
+
+/** Views other than the live desk load when first shown. */
+const LOADERS: Partial<Record<View, () => Promise<unknown>>> = {
+  history: () => import('./console-history.ts'),
+  feedback: () => import('./console-feedback.ts'),
+  metrics: () => import('./console-metrics.ts'),
+  faq: () => import('./console-faq.ts'),
+  demand: () => import('./console-demand.ts'),
+};
+
+const SITE_STORAGE_KEY = 'sc-console-site';
+
+/**
+ * The signed-in workspace: header, navigation and the current view. It owns the one socket
+ * connection and the live desk, and closes them when the agent signs out.
+ * @fires signed-out - after the agent signed out
+ */
+export class ConsoleShell extends LitElement {
+  static override properties = {
+    agent: { attribute: false },
+    _view: { state: true },
+    _sites: { state: true },
+    _siteId: { state: true },
+    _faqRequest: { state: true },
+  };
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: grid;
+        grid-template-rows: auto minmax(0, 1fr);
+        grid-template-columns: 12rem minmax(0, 1fr);
+        grid-template-areas: 'header header' 'nav main';
+        height: 100vh;
+      }
+      header {
+        grid-area: header;
+        display: flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 0.5rem 1rem;
+        padding: 0.5rem 1rem;
+        background: var(--sc-surface);
+        border-bottom: 1px solid var(--sc-border);
+      }
+      header h1 {
+        font-size: 1.1rem;
+        margin: 0 auto 0 0;
+      }
+      header .who {
+        color: var(--sc-muted);
+        font-size: 0.85rem;
+      }
+      header select {
+        min-width: 10rem;
+      }
+      nav {
+        grid-area: nav;
+        padding: 0.75rem 0.5rem;
+        border-right: 1px solid var(--sc-border);
+        background: var(--sc-surface);
+        overflow: auto;
+      }
+      nav button {
+        width: 100%;
+        justify-content: space-between;
+        border-color: transparent;
+        background: none;
+        margin-bottom: 0.25rem;
+        text-align: left;
+      }
+      nav button[aria-current='page'] {
+        background: var(--sc-selected);
+        border-color: var(--sc-accent);
+        font-weight: 600;
+      }
+      main {
+        grid-area: main;
+        padding: 0.75rem;
+        min-height: 0;
+        overflow: auto;
+      }
+      .desk {
+        display: grid;
+        grid-template-columns: minmax(15rem, 20rem) minmax(0, 1fr);
+        gap: 0.75rem;
+        height: 100%;
+      }
+      @media (max-width: 820px) {
+        :host {
+          grid-template-columns: minmax(0, 1fr);
+          grid-template-areas: 'header' 'nav' 'main';
+          grid-template-rows: auto auto auto;
+          height: auto;
+          min-height: 100vh;
+        }
+        nav {
+          border-right: none;
+          border-bottom: 1px solid var(--sc-border);
+        }
+        nav ul {
+          display: flex;
+          flex-wrap: wrap;
+          gap: 0.25rem;
+        }
+        nav button {
+          width: auto;
+          margin: 0;
+        }
+        main {
+          overflow: visible;
+        }
+        .desk {
+          grid-template-columns: minmax(0, 1fr);
+          height: auto;
+        }
+      }
+    `,
+  ];
+
+  declare agent: AgentDTO;
+  declare _view: View;
+  declare _sites: SiteDTO[];
+  declare _siteId: string | undefined;
+  declare _faqRequest: FaqRequest | null;
+
+  private _connection: AgentConnection | null = null;
+  private _desk: Desk | null = null;
+
+  constructor() {
+    super();
+    this._view = 'queue';
+    this._sites = [];
+    this._siteId = undefined;
+    this._faqRequest = null;
+    new StoreController(this, i18n, () => this._desk ?? undefined);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this._connection = connectAgent();
+    this._connection.addEventListener('rejected', this._onRejected);
+    this._desk = new Desk(this._connection, this.agent);
+    void this._loadSites();
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this._desk?.dispose();
+    this._connection?.removeEventListener('rejected', this._onRejected);
+    this._connection?.close();
+    this._desk = null;
+    this._connection = null;
+  }
+
+  protected override updated(): void {
+    const waiting = this._desk?.queue.waiting.length ?? 0;
+    document.title = waiting > 0 ? `(${waiting}) ${i18n.t('app.title')}` : i18n.t('app.title');
+  }
+
+  override render() {
+    const t = i18n.t.bind(i18n);
+    const waiting = this._desk?.queue.waiting.length ?? 0;
+    return html`<header>
+        <h1>${t('app.title')}</h1>
+        ${this._renderSitePicker()}
+        <console-connection-status .connection=${this._connection}></console-connection-status>
+        <span class="who">${t('shell.signedInAs', { name: this.agent.name })}</span>
+        <console-lang-toggle></console-lang-toggle>
+        <button type="button" @click=${this._logout}>${t('shell.logout')}</button>
+      </header>
+      <nav aria-label=${t('shell.nav')}>
+        <ul class="plain">
+          ${VIEWS.map(
+            ({ view, label }) => html`<li>
+              <button type="button" aria-current=${this._view === view ? 'page' : 'false'} @click=${() => this._show(view)}>
+                <span>${t(label)}</span>
+                ${view === 'queue' && waiting > 0 ? html`<span class="badge">${waiting}</span>` : ''}
+              </button>
+            </li>`,
+          )}
+        </ul>
+      </nav>
+      <main @faq-created=${this._onFaqCreated} @faq-draft=${this._onFaqDraft}>${this._renderView()}</main>`;
+  }
+
+  private _renderSitePicker(): TemplateResult | string {
+    if (this._sites.length < 2) return '';
+    return html`<label class="row"
+      >${i18n.t('shell.site')}
+      <select @change=${this._onSiteChange}>
+        ${this._sites.map((s) => html`<option value=${s.id} ?selected=${s.id === this._siteId}>${s.name}</option>`)}
+      </select>
+    </label>`;
+  }
+
+  private _renderView(): TemplateResult {
+    const conversation = html`<console-conversation
+      .desk=${this._desk}
+      .agent=${this.agent}
+      .sites=${this._sites}
+    ></console-conversation>`;
+    switch (this._view) {
+      case 'queue':
+        return html`<div class="desk">
+          <console-queue .desk=${this._desk} .sites=${this._sites}></console-queue>${conversation}
+        </div>`;
+      case 'history':
+        return html`<div class="desk">
+          <console-history .desk=${this._desk} .siteId=${this._siteId}></console-history>${conversation}
+        </div>`;
+      case 'feedback':
+        return html`<console-feedback .connection=${this._connection} .siteId=${this._siteId}></console-feedback>`;
+      case 'metrics':
+        return html`<console-metrics .siteId=${this._siteId}></console-metrics>`;
+      case 'faq':
+        return html`<console-faq .siteId=${this._siteId} .request=${this._faqRequest}></console-faq>`;
+      case 'demand':
+        return html`<console-demand .siteId=${this._siteId}></console-demand>`;
+    }
+  }
+
+  private _show(view: View): void {
+    void LOADERS[view]?.();
+    if (view !== 'faq') this._faqRequest = null;
+    this._view = view;
+  }
+
+  private async _loadSites(): Promise<void> {
+    const res = await api<SiteDTO[]>('/api/sites');
+    if (!res.ok) return;
+    this._sites = res.data;
+    let stored: string | null = null;
+    try {
+      stored = localStorage.getItem(SITE_STORAGE_KEY);
+    } catch {
+      stored = null;
+    }
+    this._siteId = res.data.find((s) => s.id === stored)?.id ?? res.data[0]?.id;
+  }
+
+  private _setSite(siteId: string): void {
+    this._siteId = siteId;
+    try {
+      localStorage.setItem(SITE_STORAGE_KEY, siteId);
+    } catch {
+      // Not remembered across reloads, still used now.
+    }
+  }
+
+  private _onSiteChange = (e: Event): void => this._setSite((e.target as HTMLSelectElement).value);
+
+  private _onFaqCreated = (e: CustomEvent<FaqEntryDTO>): void => {
+    if (this._sites.some((s) => s.id === e.detail.siteId)) this._setSite(e.detail.siteId);
+    this._faqRequest = { kind: 'edit', entry: e.detail, note: 'faq.fromConversation' };
+    this._show('faq');
+  };
+
+  private _onFaqDraft = (e: CustomEvent<Partial<FaqFormFields>>): void => {
+    this._faqRequest = { kind: 'draft', fields: e.detail, note: 'faq.draftFromDemand' };
+    this._show('faq');
+  };
+
+  private _onRejected = async (): Promise<void> => {
+    // A refused handshake usually means the session ended; /me says so and signs the agent out.
+    const res = await api<AgentDTO>('/api/auth/me');
+    if (res.ok) setTimeout(() => this._connection?.reconnect(), 3000);
+  };
+
+  private _logout = async (): Promise<void> => {
+    await api('/api/auth/logout', { method: 'POST' });
+    this.dispatchEvent(new CustomEvent('signed-out', { bubbles: true, composed: true }));
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-shell': ConsoleShell;
+  }
+}
+customElements.define('console-shell', ConsoleShell);

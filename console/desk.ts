@@ -1,0 +1,220 @@
+/**
+ * The live desk: the queue, the open conversation and the agent's outgoing messages.
+ * It trusts no socket to have seen everything: after every (re)connect it reloads the queue,
+ * re-opens the conversation, asks for the messages after the last seq it holds, and resends
+ * what was not acknowledged, with the same clientId so the server keeps one copy.
+ */
+import type { AgentDTO, ConversationDTO, MessageDTO, QueueDTO } from '../shared/types.ts';
+import type { ClientError, ClientErrorCode } from './api.ts';
+import type { AgentConnection } from './connection.ts';
+import { newClientId } from './client-id.ts';
+import { applyConversationUpdate, lastSeq, mergeMessages, normalizeQueue } from './thread.ts';
+
+export interface OutgoingMessage {
+  clientId: string;
+  conversationId: string;
+  body: string;
+  /** sending: waiting for the ack; queued: sent when the connection is back; failed: needs a retry. */
+  state: 'sending' | 'queued' | 'failed';
+  error?: ClientError;
+  createdAt: string;
+}
+
+export type DeskAction = 'claim' | 'resolve';
+
+/** Failures a resend can fix without the agent changing anything. */
+const TRANSIENT: ReadonlySet<ClientErrorCode> = new Set(['OFFLINE', 'TIMEOUT', 'NETWORK', 'RATE_LIMITED', 'INTERNAL']);
+
+/** Dispatches `change` whenever anything an element shows has changed. */
+export class Desk extends EventTarget {
+  queue: QueueDTO = { waiting: [], mine: [] };
+  queueLoaded = false;
+  queueError: ClientError | null = null;
+  current: ConversationDTO | null = null;
+  messages: MessageDTO[] = [];
+  /** The conversation being opened, until its messages arrive. */
+  openingId: string | null = null;
+  busy: DeskAction | null = null;
+  actionError: ClientError | null = null;
+  outbox: OutgoingMessage[] = [];
+  /** clientIds this agent sent in this page: their messages show "sent". */
+  readonly sentClientIds = new Set<string>();
+  /** Conversations with visitor messages the agent has not looked at. */
+  readonly unread = new Set<string>();
+
+  private readonly _stop: (() => void)[] = [];
+
+  constructor(
+    private readonly conn: AgentConnection,
+    private readonly me: AgentDTO,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    super();
+    const onConnected = () => void this._catchUp();
+    conn.addEventListener('connected', onConnected);
+    this._stop.push(
+      () => conn.removeEventListener('connected', onConnected),
+      conn.on('conversation:updated', (c) => this._onConversation(c)),
+      conn.on('message:created', (m) => this._onMessage(m)),
+    );
+    if (conn.connected) void this._catchUp();
+  }
+
+  /** The outgoing messages of the open conversation. */
+  get pending(): OutgoingMessage[] {
+    const id = this.current?.id;
+    return id ? this.outbox.filter((o) => o.conversationId === id) : [];
+  }
+
+  async refreshQueue(): Promise<void> {
+    const res = await this.conn.request('queue:list', {});
+    if (res.ok) {
+      this.queue = normalizeQueue(res.data);
+      this.queueLoaded = true;
+      this.queueError = null;
+    } else {
+      this.queueError = res.error;
+    }
+    this._changed();
+  }
+
+  /** Shows a conversation: its details and messages, then live updates for it. */
+  async open(conversationId: string): Promise<void> {
+    const previous = this.current?.id;
+    if (previous === conversationId && !this.openingId) return;
+    if (previous && previous !== conversationId) void this.conn.request('conversation:close', { conversationId: previous });
+    this.openingId = conversationId;
+    this.current = null;
+    this.messages = [];
+    this.actionError = null;
+    this.unread.delete(conversationId);
+    this._changed();
+    const res = await this.conn.request('conversation:open', { conversationId });
+    if (this.openingId !== conversationId) return;
+    this.openingId = null;
+    if (res.ok) {
+      this.current = res.data.conversation;
+      this.messages = mergeMessages([], res.data.messages);
+    } else {
+      this.actionError = res.error;
+    }
+    this._changed();
+  }
+
+  claim(): Promise<void> {
+    return this._act('claim', 'conversation:claim');
+  }
+
+  resolve(): Promise<void> {
+    return this._act('resolve', 'conversation:resolve');
+  }
+
+  /** Queues a reply to the open conversation and sends it; returns false when there is none. */
+  send(body: string): boolean {
+    const text = body.trim();
+    if (!this.current || !text) return false;
+    const item: OutgoingMessage = {
+      clientId: newClientId(),
+      conversationId: this.current.id,
+      body: text,
+      state: 'sending',
+      createdAt: this.now().toISOString(),
+    };
+    this.outbox = [...this.outbox, item];
+    void this._deliver(item);
+    return true;
+  }
+
+  /** Sends a failed message again, with its original clientId. */
+  retry(clientId: string): void {
+    const item = this.outbox.find((o) => o.clientId === clientId);
+    if (item) void this._deliver(item);
+  }
+
+  dismissError(): void {
+    this.actionError = null;
+    this._changed();
+  }
+
+  dispose(): void {
+    for (const stop of this._stop.splice(0)) stop();
+  }
+
+  private async _act(action: DeskAction, event: 'conversation:claim' | 'conversation:resolve'): Promise<void> {
+    const c = this.current;
+    if (!c || this.busy) return;
+    this.busy = action;
+    this.actionError = null;
+    this._changed();
+    const res = await this.conn.request(event, { conversationId: c.id });
+    this.busy = null;
+    if (res.ok) this._onConversation(res.data);
+    else this.actionError = res.error;
+    this._changed();
+  }
+
+  private async _deliver(item: OutgoingMessage): Promise<void> {
+    this._update(item.clientId, { state: this.conn.connected ? 'sending' : 'queued', error: undefined });
+    if (!this.conn.connected) return;
+    const res = await this.conn.request('message:send', {
+      conversationId: item.conversationId,
+      clientId: item.clientId,
+      body: item.body,
+    });
+    if (res.ok) {
+      this._onMessage(res.data.message);
+      return;
+    }
+    const transient = TRANSIENT.has(res.error.code);
+    this._update(item.clientId, { state: transient && !this.conn.connected ? 'queued' : 'failed', error: res.error });
+  }
+
+  private _update(clientId: string, patch: Partial<OutgoingMessage>): void {
+    this.outbox = this.outbox.map((o) => (o.clientId === clientId ? { ...o, ...patch } : o));
+    this._changed();
+  }
+
+  private async _catchUp(): Promise<void> {
+    const resend = this.outbox.filter(
+      (o) => o.state === 'queued' || (o.state === 'failed' && o.error && TRANSIENT.has(o.error.code)),
+    );
+    const refreshing = this.refreshQueue();
+    const c = this.current;
+    if (c) {
+      // Re-opening joins the conversation's room again: a new socket is in no rooms.
+      const opened = await this.conn.request('conversation:open', { conversationId: c.id });
+      if (opened.ok && this.current?.id === c.id) {
+        this.current = opened.data.conversation;
+        this.messages = mergeMessages(this.messages, opened.data.messages);
+      }
+      const synced = await this.conn.request('messages:sync', { conversationId: c.id, afterSeq: lastSeq(this.messages) });
+      if (synced.ok && this.current?.id === c.id) this.messages = mergeMessages(this.messages, synced.data);
+      this._changed();
+    }
+    await refreshing;
+    for (const item of resend) void this._deliver(item);
+  }
+
+  private _onConversation(c: ConversationDTO): void {
+    this.queue = applyConversationUpdate(this.queue, c, this.me.id);
+    if (this.current?.id === c.id) this.current = c;
+    this._changed();
+  }
+
+  private _onMessage(m: MessageDTO): void {
+    if (m.clientId && this.outbox.some((o) => o.clientId === m.clientId)) {
+      this.outbox = this.outbox.filter((o) => o.clientId !== m.clientId);
+      this.sentClientIds.add(m.clientId);
+    }
+    if (this.current?.id === m.conversationId) {
+      this.messages = mergeMessages(this.messages, [m]);
+    } else if (m.author === 'visitor' && m.conversationId !== this.openingId) {
+      this.unread.add(m.conversationId);
+    }
+    this._changed();
+  }
+
+  private _changed(): void {
+    this.dispatchEvent(new Event('change'));
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * The console's two interface languages. `translate` and `pickLocale` are pure; `Localizer`
+ * remembers the choice and tells the elements (through StoreController) to re-render.
+ */
+import type { Locale } from '../shared/schemas.ts';
+import { en, type StringKey } from './strings-en.ts';
+import { zh } from './strings-zh.ts';
+import { humanizeDuration } from './format.ts';
+import type { ClientError } from './api.ts';
+
+export type { StringKey };
+export type Params = Record<string, string | number>;
+
+const TABLES: Record<Locale, Record<StringKey, string>> = { en, zh };
+export const LOCALE_STORAGE_KEY = 'sc-console-locale';
+
+/**
+ * A string in the given language with `{name}` placeholders filled.
+ * @example translate('en', 'queue.waiting', { n: 3 }) // "Waiting (3)"
+ */
+export function translate(locale: Locale, key: StringKey, params?: Params): string {
+  const text = TABLES[locale][key] ?? key;
+  if (!params) return text;
+  return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
+}
+
+/** The remembered choice if valid, else Chinese when the browser prefers any Chinese, else English. */
+export function pickLocale(stored: string | null, languages: readonly string[]): Locale {
+  if (stored === 'zh' || stored === 'en') return stored;
+  const first = languages[0]?.toLowerCase() ?? '';
+  return first.startsWith('zh') ? 'zh' : 'en';
+}
+
+/** A retry delay rounded up, so "try again in 1 min" is never too early. */
+export function humanizeRetry(ms: number, locale: Locale): string {
+  const up = ms < 60_000 ? Math.ceil(ms / 1000) * 1000 : Math.ceil(ms / 60_000) * 60_000;
+  return humanizeDuration(Math.max(1000, up), locale);
+}
+
+/** A localized sentence for an error code from the server or the client itself. */
+export function errorMessage(error: ClientError, locale: Locale): string {
+  const { code, retryAfterMs } = error;
+  if (code === 'LOCKED_OUT' || code === 'RATE_LIMITED') {
+    return retryAfterMs && retryAfterMs > 0
+      ? translate(locale, `error.${code}`, { time: humanizeRetry(retryAfterMs, locale) })
+      : translate(locale, `error.${code}_LATER`);
+  }
+  const key = `error.${code}`;
+  return key in en ? translate(locale, key as StringKey) : translate(locale, 'error.OTHER', { code });
+}
+
+interface KeyValueStore {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+}
+
+/** Holds the interface language; dispatches `change` when it switches. */
+export class Localizer extends EventTarget {
+  locale: Locale;
+
+  constructor(private readonly storage: KeyValueStore | null, languages: readonly string[]) {
+    super();
+    this.locale = pickLocale(this._read(), languages);
+  }
+
+  t(key: StringKey, params?: Params): string {
+    return translate(this.locale, key, params);
+  }
+
+  /** Whether a key exists: for codes that come from the server and may be newer than this build. */
+  has(key: string): key is StringKey {
+    return key in en;
+  }
+
+  error(error: ClientError): string {
+    return errorMessage(error, this.locale);
+  }
+
+  set(locale: Locale): void {
+    if (locale === this.locale) return;
+    this.locale = locale;
+    try {
+      this.storage?.setItem(LOCALE_STORAGE_KEY, locale);
+    } catch {
+      // Storage can be full or blocked; the choice then lasts for this page only.
+    }
+    this.dispatchEvent(new Event('change'));
+  }
+
+  private _read(): string | null {
+    try {
+      return this.storage?.getItem(LOCALE_STORAGE_KEY) ?? null;
+    } catch {
+      return null;
+    }
+  }
+}
+
+function browserStorage(): KeyValueStore | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** The console's one localizer. */
+export const i18n = new Localizer(
+  browserStorage(),
+  typeof navigator === 'undefined' ? [] : navigator.languages?.length ? navigator.languages : [navigator.language],
+);

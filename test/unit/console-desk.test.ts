@@ -1,0 +1,234 @@
+import { describe, expect, it } from 'vitest';
+import type { Ack } from '../../shared/result.ts';
+import type { AgentDTO, ConversationDTO, MessageDTO } from '../../shared/types.ts';
+import { ClientId } from '../../shared/schemas.ts';
+import { AgentConnection, type AgentSocket } from '../../console/connection.ts';
+import { Desk } from '../../console/desk.ts';
+
+const ME: AgentDTO = { id: 'agent-me', email: 'me@example.com', name: 'Me', role: 'agent', siteIds: ['demo'] };
+const CID = '2f1c3a55-5f34-4c8e-9d1e-0c7f7e3c1a01';
+
+type Handler = (payload: any) => Ack<unknown> | undefined;
+
+/** A socket.io client stand-in: requests go to `handlers`, pushes come from `push`, and the link can drop. */
+class FakeSocket {
+  connected = false;
+  active = true;
+  handlers: Record<string, Handler> = {};
+  sent: { event: string; payload: any }[] = [];
+  private listeners = new Map<string, Set<(...args: any[]) => void>>();
+
+  on(event: string, fn: (...args: any[]) => void) {
+    if (!this.listeners.has(event)) this.listeners.set(event, new Set());
+    this.listeners.get(event)!.add(fn);
+    return this;
+  }
+  off(event: string, fn: (...args: any[]) => void) {
+    this.listeners.get(event)?.delete(fn);
+    return this;
+  }
+  timeout() {
+    return {
+      emit: (event: string, payload: any, cb: (err: Error | null, res?: unknown) => void) => {
+        this.sent.push({ event, payload });
+        const res = this.handlers[event]?.(payload);
+        // No answer stands for a lost packet: the ack times out.
+        queueMicrotask(() => (res ? cb(null, res) : cb(new Error('timeout'))));
+      },
+    };
+  }
+  connect() {
+    this.connected = true;
+    this.fire('connect');
+  }
+  drop() {
+    this.connected = false;
+    this.fire('disconnect', 'transport close');
+  }
+  disconnect() {
+    this.connected = false;
+    this.active = false;
+  }
+  fire(event: string, ...args: unknown[]) {
+    for (const fn of this.listeners.get(event) ?? []) fn(...args);
+  }
+}
+
+const flush = () => new Promise((r) => setTimeout(r, 0));
+
+function conversation(over: Partial<ConversationDTO> = {}): ConversationDTO {
+  return {
+    id: CID,
+    siteId: 'demo',
+    status: 'open',
+    visitorId: 'v1',
+    visitorName: null,
+    visitorEmail: null,
+    assignedAgentId: ME.id,
+    assignedAgentName: ME.name,
+    pageUrl: 'https://example.com/a',
+    pageTitle: 'A',
+    question: 'How?',
+    lastSeq: 2,
+    createdAt: '2025-01-01T00:00:00Z',
+    escalatedAt: '2025-01-01T00:00:05Z',
+    firstResponseAt: null,
+    resolvedAt: null,
+    ...over,
+  };
+}
+
+function message(seq: number, over: Partial<MessageDTO> = {}): MessageDTO {
+  return {
+    id: `m${seq}`,
+    conversationId: CID,
+    seq,
+    author: 'visitor',
+    authorName: null,
+    body: `visitor ${seq}`,
+    kind: 'text',
+    clientId: null,
+    meta: {},
+    createdAt: '2025-01-01T00:00:00Z',
+    ...over,
+  };
+}
+
+/** A server that stores agent replies once per clientId, like the real one. */
+function setup() {
+  const socket = new FakeSocket();
+  const stored: MessageDTO[] = [message(1), message(2)];
+  socket.handlers = {
+    'queue:list': () => ({ ok: true, data: { waiting: [], mine: [conversation()] } }),
+    'conversation:open': () => ({ ok: true, data: { conversation: conversation(), messages: stored.slice() } }),
+    'conversation:close': () => ({ ok: true, data: {} }),
+    'messages:sync': (p) => ({ ok: true, data: stored.filter((m) => m.seq > p.afterSeq) }),
+    'message:send': (p) => {
+      let m = stored.find((x) => x.clientId === p.clientId);
+      if (!m) {
+        m = message(stored.length + 1, { author: 'agent', authorName: ME.name, body: p.body, clientId: p.clientId, id: `a${p.clientId}` });
+        stored.push(m);
+      }
+      return { ok: true, data: { message: m } };
+    },
+  };
+  const conn = new AgentConnection(socket as unknown as AgentSocket);
+  const desk = new Desk(conn, ME);
+  return { socket, conn, desk, stored };
+}
+
+describe('console live desk', () => {
+  it('loads the queue as soon as it connects', async () => {
+    const { socket, conn, desk } = setup();
+    expect(conn.state).toBe('connecting');
+    socket.connect();
+    await flush();
+    expect(conn.state).toBe('online');
+    expect(desk.queue.mine.map((c) => c.id)).toEqual([CID]);
+  });
+
+  it('sends a reply with a valid clientId and shows it once acknowledged', async () => {
+    const { socket, desk } = setup();
+    socket.connect();
+    await desk.open(CID);
+    expect(desk.send('  Hello there  ')).toBe(true);
+    expect(desk.pending.map((o) => o.state)).toEqual(['sending']);
+    await flush();
+    const send = socket.sent.find((s) => s.event === 'message:send')!;
+    expect(ClientId.safeParse(send.payload.clientId).success).toBe(true);
+    expect(send.payload.body).toBe('Hello there');
+    expect(desk.pending).toEqual([]);
+    expect(desk.messages.at(-1)?.body).toBe('Hello there');
+    expect(desk.sentClientIds.has(send.payload.clientId)).toBe(true);
+  });
+
+  it('catches up after a reconnect: re-opens, syncs after the last seq, resends with the same clientId', async () => {
+    const { socket, conn, desk, stored } = setup();
+    socket.connect();
+    await desk.open(CID);
+    socket.drop();
+    expect(conn.state).toBe('reconnecting');
+    desk.send('typed while offline');
+    expect(desk.pending[0].state).toBe('queued');
+    const clientId = desk.pending[0].clientId;
+    stored.push(message(3, { body: 'visitor wrote while we were away' }));
+    socket.sent = [];
+    socket.connect();
+    await flush();
+    await flush();
+    const events = socket.sent.map((s) => s.event);
+    expect(events).toContain('queue:list');
+    expect(events).toContain('conversation:open');
+    const sync = socket.sent.find((s) => s.event === 'messages:sync')!;
+    expect(sync.payload).toEqual({ conversationId: CID, afterSeq: 3 });
+    const resend = socket.sent.filter((s) => s.event === 'message:send');
+    expect(resend.map((s) => s.payload.clientId)).toEqual([clientId]);
+    expect(desk.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
+    expect(desk.pending).toEqual([]);
+  });
+
+  it('keeps a single copy when the ack was lost but the message was stored', async () => {
+    const { socket, desk, stored } = setup();
+    socket.connect();
+    await desk.open(CID);
+    const realSend = socket.handlers['message:send'];
+    socket.handlers['message:send'] = (p) => {
+      realSend(p);
+      return undefined;
+    };
+    desk.send('first try');
+    await flush();
+    expect(desk.pending[0].state).toBe('failed');
+    expect(desk.pending[0].error?.code).toBe('TIMEOUT');
+    socket.handlers['message:send'] = realSend;
+    desk.retry(desk.pending[0].clientId);
+    await flush();
+    expect(stored.filter((m) => m.body === 'first try')).toHaveLength(1);
+    expect(desk.messages.filter((m) => m.body === 'first try')).toHaveLength(1);
+    expect(desk.pending).toEqual([]);
+  });
+
+  it('shows pushed visitor messages live and marks other conversations unread', async () => {
+    const { socket, desk } = setup();
+    socket.connect();
+    await desk.open(CID);
+    socket.fire('message:created', message(3, { body: '<img src=x onerror=alert(1)>' }));
+    socket.fire('message:created', message(3, { body: '<img src=x onerror=alert(1)>' }));
+    expect(desk.messages.map((m) => m.seq)).toEqual([1, 2, 3]);
+    socket.fire('message:created', message(1, { id: 'other-1', conversationId: 'other' }));
+    expect(desk.unread.has('other')).toBe(true);
+  });
+
+  it('says "claimed by another agent" when the claim lost the race', async () => {
+    const { socket, desk } = setup();
+    socket.handlers['conversation:open'] = () => ({
+      ok: true,
+      data: { conversation: conversation({ assignedAgentId: null, assignedAgentName: null }), messages: [] },
+    });
+    socket.handlers['conversation:claim'] = () => ({ ok: false, error: { code: 'ALREADY_CLAIMED' } });
+    socket.connect();
+    await desk.open(CID);
+    await desk.claim();
+    expect(desk.actionError).toEqual({ code: 'ALREADY_CLAIMED' });
+    expect(desk.busy).toBeNull();
+  });
+
+  it('follows conversation updates in the queue and the open conversation', async () => {
+    const { socket, desk } = setup();
+    socket.connect();
+    await desk.open(CID);
+    await flush();
+    socket.fire('conversation:updated', conversation({ status: 'resolved', resolvedAt: '2025-01-01T01:00:00Z' }));
+    expect(desk.queue.mine).toEqual([]);
+    expect(desk.current?.status).toBe('resolved');
+  });
+
+  it('stops listening once disposed', async () => {
+    const { socket, desk } = setup();
+    socket.connect();
+    await flush();
+    desk.dispose();
+    socket.fire('conversation:updated', conversation({ id: 'x', assignedAgentId: null }));
+    expect(desk.queue.waiting).toEqual([]);
+  });
+});

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import type { ConversationDTO, MessageDTO } from '../../shared/types.ts';
+import { applyConversationUpdate, lastSeq, mergeMessages, normalizeQueue } from '../../console/thread.ts';
+
+const ME = 'agent-me';
+
+function msg(seq: number, over: Partial<MessageDTO> = {}): MessageDTO {
+  return {
+    id: `m${seq}`,
+    conversationId: 'c1',
+    seq,
+    author: 'visitor',
+    authorName: null,
+    body: `message ${seq}`,
+    kind: 'text',
+    clientId: null,
+    meta: {},
+    createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
+    ...over,
+  };
+}
+
+function conv(id: string, over: Partial<ConversationDTO> = {}): ConversationDTO {
+  return {
+    id,
+    siteId: 'demo',
+    status: 'open',
+    visitorId: 'v',
+    visitorName: null,
+    visitorEmail: null,
+    assignedAgentId: null,
+    assignedAgentName: null,
+    pageUrl: null,
+    pageTitle: null,
+    question: 'help',
+    lastSeq: 1,
+    createdAt: '2025-01-01T00:00:00Z',
+    escalatedAt: '2025-01-01T00:01:00Z',
+    firstResponseAt: null,
+    resolvedAt: null,
+    ...over,
+  };
+}
+
+describe('console message thread', () => {
+  it('keeps one copy of each message, in seq order, whatever order they arrive in', () => {
+    const merged = mergeMessages([msg(1), msg(3)], [msg(2), msg(3), msg(1)]);
+    expect(merged.map((m) => m.seq)).toEqual([1, 2, 3]);
+    expect(lastSeq(merged)).toBe(3);
+    expect(lastSeq([])).toBe(0);
+  });
+
+  it('takes the newer copy of a message (an automatic answer gains its outcome)', () => {
+    const before = msg(2, { kind: 'faq_answer', author: 'bot' });
+    const after = msg(2, { kind: 'faq_answer', author: 'bot', meta: { outcome: 'solved' } });
+    expect(mergeMessages([msg(1), before], [after])[1].meta.outcome).toBe('solved');
+  });
+
+  it('treats the same id as the same message', () => {
+    const merged = mergeMessages([msg(1), msg(2)], [{ ...msg(2), seq: 2 }, msg(4, { id: 'm2' })]);
+    expect(merged.map((m) => m.id)).toEqual(['m1', 'm2']);
+  });
+});
+
+describe('console live queue', () => {
+  const empty = { waiting: [], mine: [] };
+
+  it('lists a new unclaimed conversation as waiting, oldest first', () => {
+    let q = applyConversationUpdate(empty, conv('late', { escalatedAt: '2025-01-01T00:05:00Z' }), ME);
+    q = applyConversationUpdate(q, conv('early', { escalatedAt: '2025-01-01T00:02:00Z' }), ME);
+    expect(q.waiting.map((c) => c.id)).toEqual(['early', 'late']);
+    expect(q.mine).toEqual([]);
+  });
+
+  it('moves a conversation from waiting to mine when I claim it', () => {
+    const q1 = applyConversationUpdate(empty, conv('c1'), ME);
+    const q2 = applyConversationUpdate(q1, conv('c1', { assignedAgentId: ME, assignedAgentName: 'Me' }), ME);
+    expect(q2.waiting).toEqual([]);
+    expect(q2.mine.map((c) => c.id)).toEqual(['c1']);
+  });
+
+  it('drops a conversation another agent claimed, and mine once resolved', () => {
+    const q1 = applyConversationUpdate(empty, conv('c1'), ME);
+    expect(applyConversationUpdate(q1, conv('c1', { assignedAgentId: 'other' }), ME)).toEqual(empty);
+    const mine = applyConversationUpdate(empty, conv('c2', { assignedAgentId: ME, status: 'pending' }), ME);
+    expect(mine.mine).toHaveLength(1);
+    expect(applyConversationUpdate(mine, conv('c2', { assignedAgentId: ME, status: 'resolved' }), ME)).toEqual(empty);
+  });
+
+  it('ignores conversations still with the bot', () => {
+    expect(applyConversationUpdate(empty, conv('c1', { status: 'bot', escalatedAt: null }), ME)).toEqual(empty);
+  });
+
+  it('sorts a queue from the server oldest first', () => {
+    const q = normalizeQueue({
+      waiting: [conv('b', { escalatedAt: '2025-01-01T00:09:00Z' }), conv('a', { escalatedAt: '2025-01-01T00:01:00Z' })],
+      mine: [],
+    });
+    expect(q.waiting.map((c) => c.id)).toEqual(['a', 'b']);
+  });
+});
