@@ -1,0 +1,113 @@
+/**
+ * The whole loop in a real browser: a visitor on a demo article gets an FAQ answer, then asks what
+ * the FAQ does not know; an agent in a second browser context logs in, claims, replies, and the
+ * visitor sees the reply; the agent resolves. Feedback goes in, is processed, and the visitor sees
+ * it. A script-looking message stays inert on both sides.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { DEMO_ARTICLES } from '../../demo/articles.ts';
+import { ADMIN, startTestServer, type TestServer } from '../support/server.ts';
+import { browserAvailable, countDeep, launchBrowser, watchDialogs } from '../support/browser.ts';
+
+const XSS = '<img src=x onerror=alert(1)>';
+const article = DEMO_ARTICLES.find((a) => a.language === 'en')!;
+
+describe.skipIf(!browserAvailable)('the support loop in Chromium', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let visitorCtx: BrowserContext;
+  let agentCtx: BrowserContext;
+  let visitor: Page;
+  let agent: Page;
+  let visitorDialogs: string[];
+  let agentDialogs: string[];
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
+    visitorCtx = await browser.newContext({ locale: 'en-US' });
+    agentCtx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } });
+    visitor = await visitorCtx.newPage();
+    agent = await agentCtx.newPage();
+    visitorDialogs = watchDialogs(visitor);
+    agentDialogs = watchDialogs(agent);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function openWidget() {
+    await visitor.getByRole('button', { name: 'Open support chat' }).click();
+    await expect.poll(() => visitor.getByRole('dialog').isVisible()).toBe(true);
+  }
+
+  async function ask(text: string) {
+    const box = visitor.getByRole('textbox', { name: 'Message' });
+    await box.fill(text);
+    await box.press('Enter');
+  }
+
+  it('answers a visitor on a demo article from the FAQ at once', async () => {
+    await visitor.goto(`${server.url}/en/articles/${article.slug}`);
+    await openWidget();
+    await ask('How can I get a refund for a course?');
+    await visitor.getByRole('button', { name: 'This solved it' }).waitFor();
+    await visitor.getByRole('button', { name: 'This solved it' }).click();
+    await visitor.getByText('Glad it helped!').first().waitFor();
+  });
+
+  it('hands an unknown question to an agent, who claims, replies and resolves', async () => {
+    const question = 'My certificate shows my name misspelled as Jonh, can a person fix it?';
+    await ask(question);
+    await visitor.getByText(/No agent is online|A person will reply/).first().waitFor();
+
+    await agent.goto(`${server.url}/console`);
+    await agent.getByLabel('Email').fill(ADMIN.email);
+    await agent.getByLabel('Password').fill(ADMIN.password);
+    await agent.getByRole('button', { name: 'Sign in' }).click();
+    await agent.getByRole('button', { name: /certificate shows my name/ }).click();
+    await agent.getByRole('button', { name: 'Claim' }).click();
+    const reply = agent.getByRole('textbox', { name: 'Reply' });
+    await reply.fill('Done: your certificate now reads John.');
+    await reply.press('Enter');
+
+    await visitor.getByText('Done: your certificate now reads John.').first().waitFor();
+    await ask('Thank you so much!');
+    await agent.getByText('Thank you so much!').first().waitFor();
+    await agent.getByRole('button', { name: 'Resolve' }).click();
+    await visitor.getByText(/marked as resolved/).first().waitFor();
+  });
+
+  it('shows what a person typed as text on both sides, and runs none of it', async () => {
+    await ask(XSS);
+    await visitor.getByText(XSS).first().waitFor();
+    await agent.getByRole('button', { name: 'Queue' }).click().catch(() => {});
+    await agent.getByRole('button', { name: new RegExp(XSS.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) }).first().click();
+    await agent.getByText(XSS).first().waitFor();
+    expect(await countDeep(visitor, 'img[src="x"]')).toBe(0);
+    expect(await countDeep(agent, 'img[src="x"]')).toBe(0);
+    expect(visitorDialogs).toEqual([]);
+    expect(agentDialogs).toEqual([]);
+  });
+
+  it('takes feedback, lets the agent process it, and shows the visitor the note on the next visit', async () => {
+    await visitor.getByRole('tab', { name: 'Leave feedback' }).click();
+    await visitor.getByLabel('Your feedback').fill('The subtitles of lesson 2 are out of sync.');
+    await visitor.getByRole('button', { name: 'Send feedback' }).click();
+    await visitor.getByText('Thank you! We received your feedback.').first().waitFor();
+    // The visitor leaves before the agent gets to it: the answer must be waiting on the next visit.
+    await visitor.getByRole('button', { name: 'Close support chat' }).click();
+
+    await agent.getByRole('button', { name: 'Feedback' }).click();
+    await agent.getByText('The subtitles of lesson 2 are out of sync.').first().waitFor();
+    await agent.getByLabel('Note').first().fill('Fixed: the subtitles are re-timed.');
+    await agent.getByRole('button', { name: 'Mark as processed' }).first().click();
+
+    await visitor.reload();
+    await openWidget();
+    await visitor.getByText('Your feedback has been processed').first().waitFor();
+    await visitor.getByRole('tab', { name: 'Leave feedback' }).click();
+    await visitor.getByText('Fixed: the subtitles are re-timed.').first().waitFor();
+  });
+});

@@ -1,0 +1,108 @@
+/**
+ * Messages the user wrote that the server has not acknowledged yet. Kept in localStorage so a reload,
+ * a crash or a dead connection never loses what someone typed; an item leaves only on `ok: true`.
+ */
+import type { ErrorCode } from '../shared/result.ts';
+
+export interface OutboxItem {
+  /** Sent with the message: the server ignores a second copy, so retries are harmless. */
+  clientId: string;
+  body: string;
+  /** Failed attempts so far. */
+  attempts: number;
+  /** failed: the server refused it for a reason a retry cannot change; it waits for the user. */
+  status: 'queued' | 'sending' | 'failed';
+  /** Epoch ms before which the item is not sent again. */
+  nextAt: number;
+  /** Why the last attempt failed (absent after a timeout or a lost connection). */
+  error?: ErrorCode;
+}
+
+type KeyValueStore = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+
+/** Codes a retry cannot change: anything else (rate limit, server error, timeout) is tried again. */
+const FINAL: readonly ErrorCode[] = ['INVALID_PAYLOAD', 'UNAUTHORIZED', 'FORBIDDEN', 'NOT_FOUND', 'UNKNOWN_SITE', 'ORIGIN_NOT_ALLOWED', 'CONVERSATION_CLOSED', 'IDENTITY_REQUIRED', 'INVALID_IDENTITY'];
+
+/** 32 random hex digits, matching the contract's ClientId (randomUUID would need a secure context; many sites are http). */
+export const newClientId = (): string => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join('');
+
+/**
+ * Exponential backoff with jitter: about 1 s, 2 s, 4 s … capped at 30 s.
+ * @example retryDelay(3, () => 1) // 4000
+ */
+export function retryDelay(attempts: number, random: () => number = Math.random): number {
+  return Math.round(Math.min(30_000, 1000 * 2 ** Math.max(0, attempts - 1)) * (0.5 + random() / 2));
+}
+
+/** An ordered queue persisted under one key; every change is written through. */
+export class Outbox {
+  private _items: OutboxItem[] = [];
+
+  constructor(
+    private readonly _store: KeyValueStore | null,
+    readonly key: string,
+  ) {
+    try {
+      const saved: unknown = JSON.parse(_store?.getItem(key) ?? '[]');
+      // An item that was in flight when the page went away is simply queued again.
+      if (Array.isArray(saved)) this._items = saved.filter((i) => i?.clientId && i.body).map((i) => ({ ...i, status: i.status === 'failed' ? 'failed' : 'queued' }));
+    } catch {
+      // Unreadable: start empty.
+    }
+  }
+
+  /** The items in the order they were written. */
+  get items(): readonly OutboxItem[] {
+    return this._items;
+  }
+
+  add(body: string, now = Date.now()): OutboxItem {
+    const item: OutboxItem = { clientId: newClientId(), body, attempts: 0, status: 'queued', nextAt: now };
+    this._save([...this._items, item]);
+    return item;
+  }
+
+  update(clientId: string, patch: Partial<OutboxItem>): void {
+    this._save(this._items.map((i) => (i.clientId === clientId ? { ...i, ...patch } : i)));
+  }
+
+  /** Drops items by client id; returns whether any was there. */
+  remove(...clientIds: string[]): boolean {
+    const kept = this._items.filter((i) => !clientIds.includes(i.clientId));
+    const removed = kept.length < this._items.length;
+    if (removed) this._save(kept);
+    return removed;
+  }
+
+  /** Records a failed attempt: a final code marks the item failed, anything else schedules a retry. */
+  fail(clientId: string, code?: ErrorCode, retryAfterMs?: number, now = Date.now()): void {
+    const attempts = (this._items.find((i) => i.clientId === clientId)?.attempts ?? 0) + 1;
+    const failed = !!code && FINAL.includes(code);
+    this.update(clientId, { attempts, error: code, status: failed ? 'failed' : 'queued', nextAt: now + (retryAfterMs ?? retryDelay(attempts)) });
+  }
+
+  /** Sends a failed or waiting item again, now. */
+  retry(clientId: string, now = Date.now()): void {
+    this.update(clientId, { status: 'queued', error: undefined, nextAt: now });
+  }
+
+  /** After a reconnect nothing waits out its backoff, except a rate limit the server asked us to respect. */
+  wake(now = Date.now()): void {
+    this._save(this._items.map((i) => (i.status === 'failed' || i.error === 'RATE_LIMITED' ? i : { ...i, status: 'queued', nextAt: Math.min(i.nextAt, now) })));
+  }
+
+  /** The item to send next, in order: the first one that has not failed for good. */
+  head(): OutboxItem | undefined {
+    return this._items.find((i) => i.status !== 'failed');
+  }
+
+  private _save(items: OutboxItem[]): void {
+    this._items = items;
+    try {
+      if (items.length) this._store?.setItem(this.key, JSON.stringify(items));
+      else this._store?.removeItem(this.key);
+    } catch {
+      // Storage full or blocked (private mode, sandboxed iframe): the queue still lives in memory.
+    }
+  }
+}

@@ -1,0 +1,287 @@
+/**
+ * `<support-chat-conversation>`: the messages and the composer. Each message is shown once (keyed by id; a
+ * pending one by its clientId until the server's copy replaces it), with FAQ answers, suggestions, articles
+ * and notices. Everything people typed is rendered as text: lit text bindings, never HTML.
+ * Enter sends, Shift+Enter starts a new line, and nothing is sent while an input method is composing.
+ */
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
+import type { Locale } from '../shared/schemas.ts';
+import type { MessageDTO } from '../shared/types.ts';
+import type { ChatClient, ChatState } from './chat-client.ts';
+import { noticeText, reasonText, t, type Key } from './i18n.ts';
+import { linkify, safeHref } from './linkify.ts';
+import { awaitsAnswer } from './messages.ts';
+import type { OutboxItem } from './outbox.ts';
+import { base } from './styles.ts';
+
+type Entry = { key: string; message: MessageDTO } | { key: string; pending: OutboxItem };
+
+export class SupportChatConversation extends LitElement {
+  static override properties = {
+    client: { attribute: false },
+    state: { attribute: false },
+    locale: {},
+    disabled: { type: Boolean },
+    _busy: { state: true },
+    _failed: { state: true },
+  };
+
+  static override styles = [
+    base,
+    css`
+      :host {
+        display: flex;
+        flex-direction: column;
+      }
+      [role='log'] {
+        flex: 1;
+        padding: 14px 14px 0;
+        overflow-y: auto;
+      }
+      ol {
+        margin: 0;
+        padding: 0;
+        list-style: none;
+      }
+      li {
+        display: flex;
+        flex-direction: column;
+        align-items: flex-start;
+        margin-bottom: 12px;
+      }
+      .mine {
+        align-items: flex-end;
+      }
+      .notice {
+        align-items: center;
+        text-align: center;
+        font-size: 13px;
+        color: #6b7280;
+      }
+      .bubble {
+        max-width: 85%;
+        padding: 9px 13px;
+        border-radius: 16px 16px 16px 4px;
+        background: #f3f4f6;
+        overflow-wrap: anywhere;
+      }
+      .text {
+        white-space: pre-wrap;
+      }
+      .mine .bubble {
+        border-radius: 16px 16px 4px 16px;
+        background: var(--sc-accent);
+        color: var(--sc-on-accent);
+      }
+      small {
+        margin: 3px 4px 0;
+        font-size: 12px;
+        color: #6b7280;
+      }
+      .failed .bubble {
+        background: #fee2e2;
+        color: #7f1d1d;
+      }
+      .failed small {
+        color: #b91c1c;
+      }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 6px;
+        margin-top: 8px;
+      }
+      .bubble ul {
+        margin: 6px 0 0;
+        padding-inline-start: 18px;
+      }
+      .choices {
+        display: grid;
+        justify-items: start;
+        gap: 6px;
+        list-style: none;
+        padding: 0 !important;
+      }
+      .choices li {
+        margin: 0;
+      }
+      form {
+        display: flex;
+        align-items: flex-end;
+        gap: 8px;
+        padding: 10px 12px 12px;
+        border-top: 1px solid #e5e7eb;
+      }
+      textarea {
+        flex: 1;
+        min-height: 42px;
+        max-height: 140px;
+        padding: 10px 12px;
+        border: 1px solid #d1d5db;
+        border-radius: 12px;
+        resize: none;
+        field-sizing: content;
+      }
+      .primary {
+        height: 42px;
+      }
+    `,
+  ];
+
+  declare client: ChatClient;
+  declare state: ChatState;
+  declare locale: Locale;
+  declare disabled: boolean;
+  /** Question ids with an FAQ response on its way. */
+  declare private _busy: ReadonlySet<string>;
+  /** The question id whose last response did not go through. */
+  declare private _failed: string | null;
+  /** Whether the list was scrolled to its end before this update: then it follows new messages. */
+  private _atEnd = true;
+
+  constructor() {
+    super();
+    this.locale = 'en';
+    this.disabled = false;
+    this._busy = new Set();
+    this._failed = null;
+  }
+
+  /** Moves focus to the message field. */
+  override focus(): void {
+    this.renderRoot.querySelector('textarea')?.focus();
+  }
+
+  /** Shows the newest message. */
+  scrollToEnd(): void {
+    const log = this.renderRoot.querySelector('[role=log]');
+    if (log) log.scrollTop = log.scrollHeight;
+  }
+
+  override render() {
+    const { messages, outbox, ready } = this.state;
+    const entries: Entry[] = [
+      ...messages.map((message) => ({ key: message.id, message })),
+      ...outbox.map((pending) => ({ key: pending.clientId, pending })),
+    ];
+    // A log is a polite live region: what others write is read out as it arrives. History loading on a
+    // (re)connect stays quiet (off until the session is ready), and so do the visitor's own messages.
+    return html`<div role="log" aria-live=${ready ? 'polite' : 'off'}>
+        <ol>
+          ${entries.length ? nothing : html`<li class="notice">${this._t('notice_greeting')}</li>`}
+          ${entries.map((e) => keyed(e.key, 'pending' in e ? this._pending(e.pending) : this._message(e.message)))}
+        </ol>
+      </div>
+      <form @submit=${this._send}>
+        <label class="sr" for="message">${this._t('message')}</label>
+        <textarea id="message" rows="1" maxlength="4000" placeholder=${this._t('placeholder')} ?disabled=${this.disabled} @keydown=${this._onKey}></textarea>
+        <button class="primary" ?disabled=${this.disabled}>${this._t('send')}</button>
+      </form>`;
+  }
+
+  private _onKey(event: KeyboardEvent): void {
+    // keyCode 229: the key went to an input method (Safari reports isComposing false on the final Enter).
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing && event.keyCode !== 229) this._send(event);
+  }
+
+  /** Queues the message (the outbox delivers it) and empties the field; the field's maxlength keeps it within the contract. */
+  private _send(event: Event): void {
+    event.preventDefault();
+    const field = this.renderRoot.querySelector('textarea')!;
+    const body = field.value.trim();
+    if (!body || this.disabled) return;
+    this.client.send(body);
+    field.value = '';
+  }
+
+  protected override willUpdate(): void {
+    const log = this.renderRoot.querySelector('[role=log]');
+    this._atEnd = !log || log.scrollHeight - log.scrollTop - log.clientHeight < 60;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // Follow the conversation, unless the visitor scrolled up to read; their own new message always shows.
+    if (this._atEnd || this.state.outbox.length > (changed.get('state')?.outbox.length ?? 0)) this.scrollToEnd();
+  }
+
+  private _t(key: Key, params?: Record<string, string>): string {
+    return t(this.locale, key, params);
+  }
+
+  private _author(message: MessageDTO): string {
+    if (message.author === 'agent') return message.authorName || this._t('agent');
+    return this._t(message.author === 'visitor' ? 'you' : 'bot');
+  }
+
+  private _message(message: MessageDTO) {
+    const { kind, author, meta, body } = message;
+    if (kind === 'notice') return html`<li class="notice">${noticeText(this.locale, meta.notice, body, meta.agentName ?? message.authorName)}</li>`;
+    const mine = author === 'visitor';
+    const open = awaitsAnswer(message, this.state.messages);
+    const busy = this._busy.has(meta.questionId ?? '');
+    let content;
+    if (kind === 'faq_suggestions') {
+      content = html`${this._t('didYouMean')}<ul class="choices">${meta.suggestions?.slice(0, 3).map((s) =>
+        open ? html`<li><button class="chip" ?disabled=${busy} @click=${() => this._act(message, () => this.client.choose(meta.questionId!, s.entryId))}>${s.question}</button></li>` : html`<li>${s.question}</li>`,
+      )}</ul>`;
+    } else if (kind === 'articles') {
+      content = html`${this._t('articles')}<ul>${meta.articles?.map((a) => {
+        const href = safeHref(a.url);
+        return href ? html`<li><a href=${href} target="_blank" rel="noopener noreferrer">${a.title}<span class="sr"> ${this._t('newTab')}</span></a></li>` : nothing;
+      })}</ul>`;
+    } else {
+      content = mine ? body : linkify(body).map((p) => (p.href ? html`<a href=${p.href} target="_blank" rel="noopener noreferrer">${p.text}</a>` : p.text));
+    }
+    const actions =
+      open && meta.questionId && (kind === 'faq_answer' || kind === 'faq_suggestions')
+        ? html`<div class="actions">
+            ${kind === 'faq_answer' ? html`<button class="chip" ?disabled=${busy} @click=${() => this._respond(message, 'solved')}>${this._t('solved')}</button>` : nothing}
+            <button class="chip" ?disabled=${busy} @click=${() => this._respond(message, 'human')}>${this._t(kind === 'faq_answer' ? 'human' : 'noneHuman')}</button>
+          </div>`
+        : nothing;
+    return html`<li class=${mine ? 'mine' : ''} aria-live=${mine ? 'off' : nothing}>
+      <small>${this._author(message)}</small>
+      <div class="bubble ${kind === 'text' || kind === 'faq_answer' ? 'text' : ''}">${content}</div>
+      ${actions} ${this._failed === meta.questionId ? html`<small role="alert">${this._t('actionFailed')}</small>` : nothing}
+      ${mine ? html`<small>${this._t('sent')}</small>` : nothing}
+    </li>`;
+  }
+
+  private _pending(item: OutboxItem) {
+    const failed = item.status === 'failed';
+    const status = failed ? this._t('failed', { reason: reasonText(this.locale, item.error) }) : this._t(item.attempts ? 'retrying' : 'sending');
+    return html`<li class="mine ${failed ? 'failed' : ''}" aria-live="off">
+      <div class="bubble text">${item.body}</div>
+      <small role=${failed ? 'alert' : nothing}>${status}</small>
+      ${failed
+        ? html`<div class="actions">
+            <button class="chip" @click=${() => this.client.retry(item.clientId)}>${this._t('retry')}</button>
+            <button class="chip" @click=${() => this.client.discard(item.clientId)}>${this._t('discard')}</button>
+          </div>`
+        : nothing}
+    </li>`;
+  }
+
+  private _respond(message: MessageDTO, action: 'solved' | 'human'): void {
+    this._act(message, () => this.client.respond(message.meta.questionId!, action));
+  }
+
+  /** Disables a prompt's buttons while the answer travels; says so if it did not arrive. */
+  private async _act({ meta }: MessageDTO, request: () => Promise<boolean>): Promise<void> {
+    const id = meta.questionId!;
+    this._busy = new Set([...this._busy, id]);
+    this._failed = null;
+    const ok = await request();
+    this._busy = new Set([...this._busy].filter((b) => b !== id));
+    if (!ok) this._failed = id;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'support-chat-conversation': SupportChatConversation;
+  }
+}
+
+if (!customElements.get('support-chat-conversation')) customElements.define('support-chat-conversation', SupportChatConversation);
