@@ -52,16 +52,20 @@ export interface App {
   close(): Promise<void>;
 }
 
-/** Pages we serve get a strict policy; the widget itself runs on host pages under their own. */
-const strictHeaders = helmet({
+/**
+ * Pages we serve get a strict policy; the widget itself runs on host pages under their own.
+ * `publicOrigin()` is the configured address: a demo page opened on another name of this host
+ * (127.0.0.1 for localhost) still loads the widget from there.
+ */
+const strictHeaders = (publicOrigin: () => string) => helmet({
   contentSecurityPolicy: {
     useDefaults: false,
     directives: {
       defaultSrc: ["'self'"],
-      scriptSrc: ["'self'"],
+      scriptSrc: ["'self'", () => publicOrigin()],
       styleSrc: ["'self'"],
       imgSrc: ["'self'", 'data:'],
-      connectSrc: ["'self'"],
+      connectSrc: ["'self'", () => publicOrigin(), () => publicOrigin().replace(/^http/, 'ws')],
       fontSrc: ["'self'"],
       objectSrc: ["'none'"],
       baseUri: ["'none'"],
@@ -79,7 +83,8 @@ export function createApp(deps: AppDeps): App {
   const publicDir = deps.publicDir ?? path.join(root, 'dist/public');
   const app = express();
   app.disable('x-powered-by');
-  app.use(strictHeaders);
+  let publicOrigin = deps.config.publicUrl ? new URL(deps.config.publicUrl).origin : "'self'";
+  app.use(strictHeaders(() => publicOrigin));
   if (deps.config.trustProxy) app.set('trust proxy', true);
   const http = createServer(app);
 
@@ -141,6 +146,12 @@ export function createApp(deps: AppDeps): App {
 
   // Lets the widget explain a refused handshake (the engine's 403 body is not readable cross-site).
   app.get('/api/widget/status', cors, json(async (req) => ({ siteName: (await checkSiteAccess(ctx.db, req.query.site, req.headers.origin)).name })));
+  // SameSite=Strict does not stop a sibling subdomain, and text/csv posts need no preflight: a
+  // changing API call that names a foreign Origin is refused (servers with a Bearer send none).
+  app.use('/api', (req, _res, next) => {
+    const safe = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+    next(safe || sameOrigin(req.headers.origin, req.headers.host) ? undefined : new AppError('ORIGIN_NOT_ALLOWED'));
+  });
   app.use('/api', express.json({ limit: '1mb' }));
   for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, faqRouter, articlesRouter, visitorsRouter]) {
     app.use(router(ctx));
@@ -166,6 +177,7 @@ export function createApp(deps: AppDeps): App {
       });
       const actual = (http.address() as AddressInfo).port;
       const publicUrl = deps.config.publicUrl ?? `http://localhost:${actual}`;
+      publicOrigin = new URL(publicUrl).origin;
       // Several nodes may start at once on an empty database: the first seed wins, the rest skip.
       const once = (p: Promise<void>) => p.catch((err) => { if (!isUniqueViolation(err)) throw err; });
       await once(seedAdmin(ctx, (line) => console.log(line)));

@@ -11,6 +11,8 @@ const Env = z.object({
   DATA_DIR: z.string().default('./data'),
   /** When set, Socket.IO runs on the Redis adapter and rate limits are shared. */
   REDIS_URL: z.string().min(1).optional(),
+  /** Prefix of every Redis key and channel: deployments sharing one Redis stay apart. */
+  REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('sc'),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8).optional(),
   /** Seed the demo site, its FAQ and articles on first start. */
@@ -28,6 +30,7 @@ export interface Config {
   databaseUrl?: string;
   dataDir: string;
   redisUrl?: string;
+  redisPrefix: string;
   adminEmail?: string;
   adminPassword?: string;
   demo: boolean;
@@ -51,6 +54,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL,
     dataDir: e.DATA_DIR,
     redisUrl: e.REDIS_URL,
+    redisPrefix: e.REDIS_PREFIX,
     adminEmail: e.ADMIN_EMAIL,
     adminPassword: e.ADMIN_PASSWORD,
     demo: e.DEMO,

@@ -21,7 +21,7 @@ if (config.redisUrl) {
   for (const c of [pub, sub, limits]) c.on('error', (err) => log.error({ err }, 'redis error'));
   await Promise.all([pub.connect(), sub.connect(), limits.connect()]);
   redisClients.push(pub, sub, limits);
-  cluster = { adapter: createAdapter(pub, sub), limiter: redisRateLimiter(limits as never) };
+  cluster = { adapter: createAdapter(pub, sub, { key: `${config.redisPrefix}:sio` }), limiter: redisRateLimiter(limits as never, config.redisPrefix) };
 }
 
 const app = createApp({ db: database.db, config, log, cluster });

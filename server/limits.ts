@@ -5,6 +5,7 @@ export const LIMITS = {
   messagesPerVisitor: { limit: Number(process.env.RATE_MESSAGES_PER_MINUTE ?? 30), windowMs: 60_000 },
   messagesPerIp: { limit: Number(process.env.RATE_MESSAGES_PER_MINUTE_IP ?? 120), windowMs: 60_000 },
   conversationsPerVisitor: { limit: 20, windowMs: 3600_000 },
+  conversationsPerIp: { limit: 200, windowMs: 3600_000 },
   newVisitorsPerIp: { limit: Number(process.env.RATE_NEW_VISITORS_PER_HOUR_IP ?? 200), windowMs: 3600_000 },
   feedbackPerVisitor: { limit: 10, windowMs: 3600_000 },
   loginPerIp: { limit: 30, windowMs: 15 * 60_000 },

@@ -38,8 +38,9 @@ export function memoryRateLimiter(now: () => number = Date.now): RateLimiter {
   };
 }
 
-export function redisRateLimiter(redis: RedisClientType): RateLimiter {
-  const k = (key: string) => `sc:rl:${key}`;
+/** `prefix` keeps deployments that share one Redis apart. */
+export function redisRateLimiter(redis: RedisClientType, prefix = 'sc'): RateLimiter {
+  const k = (key: string) => `${prefix}:rl:${key}`;
   return {
     async hit(key, limit, windowMs) {
       const [count, ttl] = (await redis.multi().incr(k(key)).pTTL(k(key)).exec()) as unknown as [number, number];

@@ -40,7 +40,7 @@ export type VisitorMessageSend = z.infer<typeof VisitorMessageSend>;
 
 export const MessagesSync = z.object({
   conversationId: Id,
-  afterSeq: z.number().int().min(0),
+  afterSeq: z.number().int().min(0).max(2 ** 31 - 1),
 });
 export type MessagesSync = z.infer<typeof MessagesSync>;
 

@@ -23,10 +23,18 @@ export type AgentSocket = Socket & { data: { auth: AgentContext } };
 export function readCookie(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined; // a malformed %-escape: no session, rather than an error
+      }
+    }
   }
   return undefined;
 }
+
+const sessionRoom = (token: string) => `session:${sha256(token)}`;
 
 /** Every console API needs an agent session. */
 export function requireAgent(ctx: Ctx): RequestHandler {
@@ -82,7 +90,10 @@ export function authRouter(ctx: Ctx): Router {
     '/api/auth/logout',
     json(async (req, res) => {
       const token = readCookie(req.headers.cookie, SESSION_COOKIE);
-      if (token) await logout(ctx.db, token);
+      if (token) {
+        await logout(ctx.db, token);
+        ctx.realtime.agents.in(sessionRoom(token)).disconnectSockets(true);
+      }
       res.clearCookie(SESSION_COOKIE, { path: '/' });
       return {};
     }),
@@ -105,9 +116,12 @@ export function agentMiddleware(ctx: Ctx) {
   return async (socket: Socket, next: (err?: Error) => void) => {
     try {
       if (!sameOrigin(socket.handshake.headers.origin, socket.handshake.headers.host)) throw new AppError('ORIGIN_NOT_ALLOWED');
-      const auth = await authenticate(ctx.db, readCookie(socket.handshake.headers.cookie, SESSION_COOKIE), ctx.clock());
+      const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+      const auth = await authenticate(ctx.db, token, ctx.clock());
       if (!auth) throw new AppError('UNAUTHORIZED');
       socket.data.auth = auth;
+      // So that logging out ends the sockets this session opened, on every node.
+      socket.join(sessionRoom(token!));
       next();
     } catch (err) {
       if (!(err instanceof AppError)) ctx.log.error({ err }, 'agent handshake failed');

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ArticlesPut } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { json, parse } from '../http/respond.ts';
+import { json, parse, storable } from '../http/respond.ts';
 import { safeEqual } from '../crypto.ts';
 import { authenticate } from '../agents/agents.service.ts';
 import { readCookie, requireAgent } from '../agents/agents.handlers.ts';
@@ -16,7 +16,7 @@ import { listArticles, upsertArticles } from './articles.service.ts';
 async function siteForWrite(ctx: Ctx, req: Request, siteId: string | undefined): Promise<string> {
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   if (bearer) {
-    const site = siteId ? await findSite(ctx.db, siteId) : undefined;
+    const site = typeof siteId === 'string' && storable(siteId) ? await findSite(ctx.db, siteId) : undefined;
     if (!site || !safeEqual(site.secret, bearer)) throw new AppError('UNAUTHORIZED');
     return site.id;
   }

@@ -27,7 +27,7 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
       if (site.requireIdentity && !visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
       await limit(ctx, `msg:v:${visitor.id}`, LIMITS.messagesPerVisitor);
       await limit(ctx, `msg:ip:${ip}`, LIMITS.messagesPerIp);
-      return service.sendVisitorMessage(ctx, site, visitor, input);
+      return service.sendVisitorMessage(ctx, site, visitor, input, ip);
     }),
   );
   socket.on(

@@ -12,6 +12,7 @@ import { conversations, questions, type Agent, type Conversation, type Message, 
 import { AppError, isUniqueViolation } from '../errors.ts';
 import type { Decision } from '../faq/engine/index.ts';
 import * as repo from './conversations.repository.ts';
+import { LIMITS } from '../limits.ts';
 
 type New = { message: Message; authorName: string | null };
 
@@ -97,13 +98,24 @@ async function answerQuestion(ctx: Ctx, tx: Db, site: Site, conv: Conversation, 
   await escalate(ctx, tx, conv, text, now, created);
 }
 
+/** New conversations are limited per visitor and per IP (shared across nodes with Redis). */
+async function limitNewConversations(ctx: Ctx, visitorId: string, ip: string) {
+  for (const [key, rule] of [
+    [`conv:v:${visitorId}`, LIMITS.conversationsPerVisitor],
+    [`conv:ip:${ip}`, LIMITS.conversationsPerIp],
+  ] as const) {
+    const wait = await ctx.limiter.hit(key, rule.limit, rule.windowMs);
+    if (wait) throw new AppError('RATE_LIMITED', wait);
+  }
+}
+
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /**
  * Stores a visitor's message exactly once (a retry with the same clientId returns the stored
  * one), then answers it from the FAQ or hands it to a person.
  */
-export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor, input: VisitorMessageSend) {
+export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor, input: VisitorMessageSend, ip = 'unknown') {
   const existing = await repo.findVisitorMessageByClientId(ctx.db, visitor.id, input.clientId);
   if (existing) return replay(ctx, existing);
   const now = ctx.clock();
@@ -115,6 +127,7 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
       const created: New[] = [];
       let conv = await repo.lockActiveConversation(tx, visitor.id);
       const before = conv?.status;
+      if (!conv) await limitNewConversations(ctx, visitor.id, ip);
       conv ??= await repo.insertConversation(tx, {
         siteId: site.id,
         visitorId: visitor.id,

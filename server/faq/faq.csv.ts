@@ -5,6 +5,7 @@
 import { FaqEntryInput } from '../../shared/schemas.ts';
 import type { FaqEntry } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { storable } from '../http/respond.ts';
 import { parseCsv, toCsv } from './engine/csv.ts';
 
 export const FAQ_CSV_HEADER = ['question', 'variants', 'answer', 'language', 'tags', 'articleUrls'] as const;
@@ -37,7 +38,7 @@ export function faqFromCsv(text: string): FaqEntryInput[] {
       tags: list(r[4]),
       articleUrls: list(r[5]),
     });
-    if (!parsed.success) throw new AppError('INVALID_PAYLOAD');
+    if (!parsed.success || !storable(parsed.data)) throw new AppError('INVALID_PAYLOAD');
     return parsed.data;
   });
 }

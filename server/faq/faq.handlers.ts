@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { FaqEntryInput, FaqFromConversation, FaqImportJson, Id } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { json, parse } from '../http/respond.ts';
+import { json, parse, pgDate } from '../http/respond.ts';
 import { assertAdmin } from '../agents/agents.service.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { pickSite } from '../sites/pick-site.ts';
@@ -94,8 +94,8 @@ export function faqRouter(ctx: Ctx): Router {
     json(async (req) => {
       const q = parse(DemandQuery, req.query);
       const siteId = pickSite(req.agent!, q.siteId);
-      const to = q.to ? new Date(q.to) : ctx.clock();
-      const from = q.from ? new Date(q.from) : new Date(to.getTime() - 30 * 86400_000);
+      const to = q.to ? pgDate(q.to) : ctx.clock();
+      const from = pgDate(q.from ?? new Date(to.getTime() - 30 * 86400_000).toISOString());
       return demand(ctx, siteId, from, to);
     }),
   );

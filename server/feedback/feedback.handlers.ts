@@ -16,6 +16,7 @@ export function registerWidgetFeedbackHandlers(ctx: Ctx, socket: WidgetSocket): 
   socket.on(
     'feedback:submit',
     on('feedback:submit', FeedbackSubmit, async (input) => {
+      if (socket.data.site.requireIdentity && !socket.data.visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
       const wait = await ctx.limiter.hit(`fb:v:${socket.data.visitor.id}`, LIMITS.feedbackPerVisitor.limit, LIMITS.feedbackPerVisitor.windowMs);
       if (wait) throw new AppError('RATE_LIMITED', wait);
       return service.submitFeedback(ctx, socket.data.site, socket.data.visitor, input);

@@ -23,6 +23,9 @@ export function storable(value: unknown): boolean {
   return true;
 }
 
+/** A date from a query for Postgres, which has no year 0: anything earlier means "since year 1". */
+export const pgDate = (iso: string): Date => new Date(Math.max(Date.parse(iso), Date.parse('0001-01-01T00:00:00Z')));
+
 /** Wraps an async route: its result is sent as `{ ok: true, data }`. */
 export function json<T>(fn: (req: Request, res: Response) => Promise<T>) {
   return async (req: Request, res: Response, next: NextFunction) => {

@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { MetricsQuery } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
-import { json, parse } from '../http/respond.ts';
+import { json, parse, pgDate } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { computeMetrics } from './metrics.service.ts';
 
@@ -13,7 +13,7 @@ export function metricsRouter(ctx: Ctx): Router {
     json(async (req) => {
       const q = parse(MetricsQuery, req.query);
       const sites = q.siteId ? req.agent!.siteIds.filter((s) => s === q.siteId) : req.agent!.siteIds;
-      return computeMetrics(ctx.db, sites, new Date(q.from), new Date(q.to));
+      return computeMetrics(ctx.db, sites, pgDate(q.from), pgDate(q.to));
     }),
   );
   return r;

@@ -28,7 +28,7 @@ export async function createSite(db: Db, input: { name: string; origins: string[
  * one of its origins. A client without Origin is not a browser and cannot be hijacked cross-site.
  */
 export async function checkSiteAccess(db: Db, siteId: unknown, origin: string | undefined): Promise<Site> {
-  if (typeof siteId !== 'string' || siteId.length === 0 || siteId.length > 64) throw new AppError('UNKNOWN_SITE');
+  if (typeof siteId !== 'string' || siteId.length === 0 || siteId.length > 64 || siteId.includes('\u0000')) throw new AppError('UNKNOWN_SITE');
   const site = await findSite(db, siteId);
   if (!site) throw new AppError('UNKNOWN_SITE');
   if (origin !== undefined && !originAllowed(site, origin)) throw new AppError('ORIGIN_NOT_ALLOWED');

@@ -60,6 +60,7 @@ function conversation(over: Partial<ConversationDTO> = {}): ConversationDTO {
   return {
     id: CID,
     siteId: 'demo',
+    updatedAt: '2026-01-01T00:00:00.000Z',
     status: 'open',
     visitorId: 'v1',
     visitorName: null,

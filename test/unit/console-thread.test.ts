@@ -24,6 +24,7 @@ function conv(id: string, over: Partial<ConversationDTO> = {}): ConversationDTO 
   return {
     id,
     siteId: 'demo',
+    updatedAt: '2026-01-01T00:00:00.000Z',
     status: 'open',
     visitorId: 'v',
     visitorName: null,

@@ -1,0 +1,296 @@
+/**
+ * The FAQ index of one site: every variant of every entry, searchable by weighted word overlap.
+ *
+ * An entry's score adds three views of the same TF-IDF features, because each fails differently:
+ * - nearest variants: cosine to the best variant and to the best three (one good paraphrase is enough);
+ * - centroid: cosine to the sum of the entry's variants (what the entry is about as a whole);
+ * - multinomial naive Bayes over the same sums (rewards words typical of the entry, even if rare).
+ * On the banking77 dev split each view alone reaches 0.82–0.87 top-1, together 0.90.
+ */
+import { analyze, normalize, stem, type Analysis, type ContentTerm } from './text.ts';
+import { Speller } from './typo.ts';
+import { Kind, PackedPostings, Slots, Vocabulary, type Placed } from './postings.ts';
+import { calibrate, type Signals } from './confidence.ts';
+
+export type Lang = 'zh' | 'en';
+export interface FaqDoc { id: string; question: string; variants: string[]; answer?: string; language: Lang; tags?: string[] }
+/** An entry that may answer a query; confidence in [0,1] estimates the chance that it is the right one. */
+export interface Hit { id: string; confidence: number }
+/** A hit with the signals its confidence was computed from, for evaluation and debugging. */
+export interface Candidate extends Hit, Signals { score: number }
+
+/** Feature ids and raw weights are typed arrays: fewer, flatter objects for the garbage collector to copy. */
+interface Variant extends Placed { ids: Int32Array; raw: Float32Array; words: string[] }
+interface Entry extends Placed {
+  doc: FaqDoc;
+  variants: Variant[];
+  /** Norm and total weight of the sum of the variants' normalised vectors (centroid and naive Bayes counts). */
+  norm: number;
+  mass: number;
+}
+
+const NEIGHBOURS = 3;
+const NB_ALPHA = 0.01;
+const NB_WEIGHT = 0.05;
+
+export class FaqIndex {
+  private readonly entries = new Map<string, Entry>();
+  private readonly entryAt: (Entry | undefined)[] = [];
+  private readonly entrySlots = new Slots();
+  private readonly variantEntry: (Entry | undefined)[] = [];
+  private readonly variantSlots = new Slots();
+  private readonly vocabulary = new Vocabulary();
+  /** Variant vectors without word pieces: pieces make every variant a neighbour and cost time, not accuracy. */
+  private readonly nearest = new PackedPostings();
+  private readonly centroids = new PackedPostings();
+  private readonly speller = new Speller();
+  private variantScores = new Float64Array(0);
+  private featureSums = new Float64Array(0);
+
+  /** Number of entries. */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Number of indexed texts (questions and variants) across entries. */
+  get variantCount(): number {
+    return this.vocabulary.documents;
+  }
+
+  /** Adds or replaces an entry; the next search sees it. Cost grows with this entry's variants, not the index. */
+  upsert(doc: FaqDoc): void {
+    this.remove(doc.id);
+    const entry: Entry = { doc, slot: this.entrySlots.take(), variants: [], norm: 1, mass: 0, placedIds: [], positions: [] };
+    const seen = new Set<string>();
+    for (const text of [doc.question, ...doc.variants]) {
+      const normalized = normalize(text).trim();
+      if (!normalized || seen.has(normalized)) continue;
+      seen.add(normalized);
+      const { keys, raw, words } = analyze(text);
+      if (keys.length === 0) continue;
+      const slot = this.variantSlots.take();
+      const ids = Int32Array.from(this.vocabulary.addDocument(keys));
+      entry.variants.push({ slot, ids, raw: Float32Array.from(raw), words, placedIds: [], positions: [] });
+      this.variantEntry[slot] = entry;
+      for (const w of words) this.speller.add(w);
+    }
+    this.entries.set(doc.id, entry);
+    this.entryAt[entry.slot] = entry;
+    // A stale snapshot re-weighs everything before the next search anyway: a bulk load weighs once.
+    if (!this.vocabulary.stale) this.weigh(entry);
+  }
+
+  /** Removes an entry if present; the next search no longer returns it. */
+  remove(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    for (const v of entry.variants) {
+      this.nearest.remove(v);
+      this.vocabulary.removeDocument(v.ids);
+      for (const w of v.words) this.speller.remove(w);
+      this.variantEntry[v.slot] = undefined;
+      this.variantSlots.release(v.slot);
+    }
+    this.centroids.remove(entry);
+    this.entries.delete(id);
+    this.entryAt[entry.slot] = undefined;
+    this.entrySlots.release(entry.slot);
+  }
+
+  has(id: string): boolean {
+    return this.entries.has(id);
+  }
+
+  get(id: string): FaqDoc | undefined {
+    return this.entries.get(id)?.doc;
+  }
+
+  /** The best entries for a query, best first, each with a calibrated confidence. */
+  search(query: string, limit = 5): Hit[] {
+    return this.explain(query, limit).map(({ id, confidence }) => ({ id, confidence }));
+  }
+
+  /** Like search, with the signals behind each confidence. */
+  explain(query: string, limit = 5): Candidate[] {
+    this.prepare();
+    const analysis = analyze(query, (w) => this.spell(w));
+    const near = this.vector(analysis, false);
+    const full = this.vector(analysis, true);
+    if (full.ids.length === 0) return [];
+    const entryCount = this.entrySlots.capacity;
+    const top = new Float64Array(entryCount * NEIGHBOURS);
+    const dot = new Float64Array(entryCount);
+    const nb = new Float64Array(entryCount);
+    const touched = new Uint8Array(entryCount);
+    this.scoreVariants(near, top, touched);
+    let queryMass = 0;
+    for (let i = 0; i < full.ids.length; i++) {
+      const q = full.weights[i];
+      queryMass += q;
+      const list = this.centroids.list(full.ids[i]);
+      if (!list) continue;
+      for (let j = 0; j < list.slots.length; j++) {
+        const slot = list.slots[j];
+        dot[slot] += q * list.weights[j];
+        nb[slot] += q * Math.log1p(list.weights[j] / NB_ALPHA);
+        touched[slot] = 1;
+      }
+    }
+    // Naive Bayes log-likelihood: every query feature costs log(α / (αV + mass)); shared ones earn log(1 + s/α).
+    const smoothing = NB_ALPHA * this.vocabulary.size;
+    const nbBase = (e: Entry) => queryMass * (Math.log(NB_ALPHA) - Math.log(smoothing + e.mass));
+    const scored: { entry: Entry; score: number; nearest: number; centroid: number }[] = [];
+    for (let slot = 0; slot < entryCount; slot++) {
+      const entry = this.entryAt[slot];
+      if (!touched[slot] || !entry) continue;
+      const k = Math.min(NEIGHBOURS, entry.variants.length);
+      let sum = 0;
+      for (let i = 0; i < k; i++) sum += top[slot * NEIGHBOURS + i];
+      const nearest = top[slot * NEIGHBOURS];
+      const centroid = dot[slot] / entry.norm;
+      const score = 0.5 * nearest + (0.5 * sum) / k + centroid + NB_WEIGHT * (nbBase(entry) + nb[slot]);
+      scored.push({ entry, score, nearest, centroid });
+    }
+    scored.sort((a, b) => b.score - a.score || (a.entry.doc.id < b.entry.doc.id ? -1 : 1));
+    if (scored.length === 0) return [];
+    // With a single candidate, the runner-up is that entry as if it shared nothing with the query.
+    const runnerUp = scored.length > 1 ? scored[1].score : NB_WEIGHT * nbBase(scored[0].entry);
+    return scored.slice(0, limit).map((c, i) => {
+      const margin = c.score - (i === 0 ? runnerUp : scored[0].score);
+      const coverage = this.coverage(analysis.content, c.entry.slot);
+      const signals: Signals = { nearest: c.nearest, centroid: c.centroid, coverage, margin };
+      return { id: c.entry.doc.id, confidence: calibrate(signals), score: c.score, ...signals };
+    });
+  }
+
+  /** Re-weighs every stored vector when the IDF snapshot has gone stale (see Vocabulary). */
+  prepare(): void {
+    if (!this.vocabulary.stale) return;
+    this.vocabulary.renew();
+    this.nearest.clear();
+    this.centroids.clear();
+    for (const entry of this.entries.values()) {
+      entry.placedIds = [];
+      entry.positions = [];
+      for (const v of entry.variants) {
+        v.placedIds = [];
+        v.positions = [];
+      }
+      this.weigh(entry);
+    }
+  }
+
+  /** Adds each variant's cosine to its entry's running top three. */
+  private scoreVariants(near: WeightedIds, top: Float64Array, touched: Uint8Array): void {
+    if (this.variantScores.length < this.variantSlots.capacity) this.variantScores = new Float64Array(this.variantSlots.capacity * 2);
+    const scores = this.variantScores;
+    const hit: number[] = [];
+    const cut = Number(process.env.CUT ?? 1) * this.vocabulary.documents;
+    for (let i = 0; i < near.ids.length; i++) {
+      const list = this.nearest.list(near.ids[i]);
+      if (!list || list.slots.length > cut) continue;
+      const q = near.weights[i];
+      for (let j = 0; j < list.slots.length; j++) {
+        const slot = list.slots[j];
+        if (scores[slot] === 0) hit.push(slot);
+        scores[slot] += q * list.weights[j];
+      }
+    }
+    for (const slot of hit) {
+      const s = scores[slot];
+      scores[slot] = 0;
+      const entry = this.variantEntry[slot];
+      if (!entry) continue;
+      touched[entry.slot] = 1;
+      const first = entry.slot * NEIGHBOURS;
+      let i = first + NEIGHBOURS - 1;
+      if (s <= top[i]) continue;
+      while (i > first && top[i - 1] < s) {
+        top[i] = top[i - 1];
+        i--;
+      }
+      top[i] = s;
+    }
+  }
+
+  /** Computes an entry's variant vectors and centroid with the current IDF and places them in the postings. */
+  private weigh(entry: Entry): void {
+    this.centroids.remove(entry);
+    if (this.featureSums.length < this.vocabulary.capacity) this.featureSums = new Float64Array(this.vocabulary.capacity * 2);
+    const sums = this.featureSums;
+    const used: number[] = [];
+    for (const v of entry.variants) {
+      this.nearest.remove(v);
+      const weights = new Float64Array(v.ids.length);
+      let near = 0;
+      let full = 0;
+      for (let i = 0; i < v.ids.length; i++) {
+        const w = v.raw[i] * this.vocabulary.weight(v.ids[i]);
+        weights[i] = w;
+        full += w * w;
+        if (this.vocabulary.kind[v.ids[i]] !== Kind.Piece) near += w * w;
+      }
+      near = Math.sqrt(near) || 1;
+      full = Math.sqrt(full) || 1;
+      for (let i = 0; i < v.ids.length; i++) {
+        const id = v.ids[i];
+        if (this.vocabulary.kind[id] !== Kind.Piece) this.nearest.add(v, id, weights[i] / near);
+        if (sums[id] === 0) used.push(id);
+        sums[id] += weights[i] / full;
+      }
+    }
+    let squares = 0;
+    entry.mass = 0;
+    for (const id of used) {
+      const w = sums[id];
+      sums[id] = 0;
+      squares += w * w;
+      entry.mass += w;
+      this.centroids.add(entry, id, w);
+    }
+    entry.norm = Math.sqrt(squares) || 1;
+  }
+
+  /** TF-IDF vector of a query's known features, L2-normalised; `pieces` includes word pieces. */
+  private vector({ keys, raw }: Analysis, pieces: boolean): WeightedIds {
+    const ids: number[] = [];
+    const weights: number[] = [];
+    let squares = 0;
+    for (let i = 0; i < keys.length; i++) {
+      const id = this.vocabulary.find(keys[i]);
+      if (id < 0 || (!pieces && this.vocabulary.kind[id] === Kind.Piece)) continue;
+      const w = raw[i] * this.vocabulary.weight(id);
+      ids.push(id);
+      weights.push(w);
+      squares += w * w;
+    }
+    const norm = Math.sqrt(squares);
+    for (let i = 0; i < weights.length; i++) weights[i] /= norm;
+    return { ids, weights };
+  }
+
+  /** A word the index does not know, stem included, is replaced by the closest known word (a typo). */
+  private spell(word: string): string {
+    if (this.speller.has(word) || this.vocabulary.find('w:' + stem(word)) >= 0) return word;
+    return this.speller.correct(word) ?? word;
+  }
+
+  /** IDF-weighted share of the query's meaningful words found in the entry; a Chinese word may match by its bigrams. */
+  private coverage(content: ContentTerm[], slot: number): number {
+    let total = 0;
+    let covered = 0;
+    for (const term of content) {
+      const id = this.vocabulary.find(term.key);
+      const w = id >= 0 ? this.vocabulary.weight(id) : this.vocabulary.unseenWeight();
+      total += w;
+      if (this.centroids.has(id, slot)) covered += w;
+      else if (term.parts.length) {
+        const found = term.parts.filter((p) => this.centroids.has(this.vocabulary.find(p), slot)).length;
+        covered += (w * found) / term.parts.length;
+      }
+    }
+    return total ? covered / total : 0;
+  }
+}
+
+interface WeightedIds { ids: number[]; weights: number[] }
