@@ -3,7 +3,7 @@
  * answer is confident; agents claim, reply and resolve. Writes happen in one transaction, then
  * the change is pushed to everyone concerned.
  */
-import { and, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { VisitorMessageSend, AgentMessageSend } from '../../shared/schemas.ts';
 import type { ConversationDTO, MessageDTO, MessageMeta, NoticeCode } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
@@ -231,7 +231,7 @@ export async function escalateConversation(ctx: Ctx, visitor: Visitor, conversat
     if (conv.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
     const created: New[] = [];
     if (conv.status !== 'bot') return { conversationId: conv.id, created, statusChanged: false };
-    const [lastQ] = await tx.select().from(questions).where(and(eq(questions.conversationId, conv.id), isNull(questions.outcome))).orderBy(questions.createdAt).limit(1);
+    const [lastQ] = await tx.select().from(questions).where(and(eq(questions.conversationId, conv.id), isNull(questions.outcome))).orderBy(desc(questions.createdAt)).limit(1);
     if (lastQ) await tx.update(questions).set({ outcome: 'human', escalatedAt: now }).where(eq(questions.id, lastQ.id));
     await escalate(ctx, tx, conv, lastQ?.text ?? '', now, created);
     return { conversationId: conv.id, created, statusChanged: true };

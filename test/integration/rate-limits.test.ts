@@ -164,6 +164,7 @@ describe.skipIf(!REDIS_URL).each(BACKENDS)('rate limits shared across two nodes 
     database = await createTestDatabase(backend);
     const config: Config = { ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password, trustProxy: true };
     // Like server/index.ts: each node has its own pub/sub pair and limiter connection.
+    const prefix = `sc-test-${randomBytes(4).toString('hex')}`;
     for (let i = 0; i < 2; i++) {
       const pub = createClient({ url: REDIS_URL });
       const sub = pub.duplicate();
@@ -174,7 +175,8 @@ describe.skipIf(!REDIS_URL).each(BACKENDS)('rate limits shared across two nodes 
         db: database.db,
         config,
         log: createLogger(config.logLevel),
-        cluster: { adapter: createAdapter(pub, sub), limiter: redisRateLimiter(limits as never) },
+        // A prefix of this run's own: counts left in Redis by an earlier run must not leak in.
+        cluster: { adapter: createAdapter(pub, sub, { key: `${prefix}:sio` }), limiter: redisRateLimiter(limits as never, prefix) },
       });
       nodes.push({ app, url: await app.listen(0, '127.0.0.1') });
     }

@@ -250,7 +250,9 @@ describe('delivery when connections and servers fail', () => {
       const db = await createTestDatabase('postgres');
       later(() => db.drop());
       // Both nodes start at once on the empty database, as a deployment would: one seeds, the other skips.
-      const [a, b] = await Promise.all([server(db.env, { redisUrl }), server(db.env, { redisUrl })]);
+      // Their own Redis prefix: nothing from another run sharing this Redis reaches them.
+      const env = { ...db.env, REDIS_PREFIX: `sc-test-${SEED}-${process.pid}` };
+      const [a, b] = await Promise.all([server(env, { redisUrl }), server(env, { redisUrl })]);
       // A site of its own: Socket.IO rooms are named after sites, and another run may share this Redis.
       const site = await createSite(db.db, { id: `cluster-${SEED}-${process.pid}`, name: 'Cluster test', origins: [] });
       const racer = await createAgent(db.db, { email: 'racer@test.local', password: 'racer-password-1', name: 'Racer', siteIds: [site.id] });

@@ -1,0 +1,91 @@
+/**
+ * A visitor whose network drops keeps typing: the messages wait in the outbox (which survives a
+ * reload) and arrive exactly once when the network is back.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, WebSocketRoute } from 'playwright-core';
+import type { MessageDTO } from '../../shared/types.ts';
+import { DEMO_ARTICLES } from '../../demo/articles.ts';
+import { startTestServer, type TestServer } from '../support/server.ts';
+import { listMessages } from '../../server/conversations/conversations.repository.ts';
+import { currentConversationId } from '../../server/conversations/conversations.repository.ts';
+import { visitors } from '../../server/db/schema.ts';
+import { browserAvailable, launchBrowser } from '../support/browser.ts';
+
+const article = DEMO_ARTICLES.find((a) => a.language === 'en')!;
+
+describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
+  let server: TestServer;
+  let browser: Browser;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  async function storedVisitorTexts(): Promise<string[]> {
+    const rows = await server.database.db.select({ id: visitors.id }).from(visitors);
+    const texts: string[] = [];
+    for (const v of rows) {
+      const conv = await currentConversationId(server.database.db, v.id);
+      if (!conv) continue;
+      const msgs: MessageDTO[] = await listMessages(server.database.db, conv, 0);
+      texts.push(...msgs.filter((m) => m.author === 'visitor').map((m) => m.body));
+    }
+    return texts;
+  }
+
+  it('sends the three messages typed while offline exactly once, even after a reload while offline', { timeout: 90_000 }, async () => {
+    const context = await browser.newContext({ locale: 'en-US' });
+    // Chromium's offline emulation leaves open WebSockets alone: pass them through a route that the
+    // test can cut, as a dropped network would.
+    const live: WebSocketRoute[] = [];
+    await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+      ws.connectToServer();
+      live.push(ws);
+    });
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${server.url}/en/articles/${article.slug}`);
+    await page.getByRole('button', { name: 'Open support chat' }).click();
+    const box = page.getByRole('textbox', { name: 'Message' });
+    await box.fill('Hello before going offline, about my certificate name');
+    await box.press('Enter');
+    await page.getByText('Sent', { exact: true }).first().waitFor();
+
+    await context.setOffline(true);
+    for (const ws of live.splice(0)) await ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
+    await page.getByText(/Offline|Reconnecting/).first().waitFor();
+    const offline = ['first while offline', 'second while offline', 'third while offline'];
+    for (const text of offline) {
+      await box.fill(text);
+      await box.press('Enter');
+      await page.getByText(text).first().waitFor();
+    }
+    const outbox = () => page.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith(':outbox')).map((k) => localStorage.getItem(k)).join(''));
+    for (const text of offline) expect(await outbox()).toContain(text);
+    expect(await storedVisitorTexts()).not.toContain('first while offline');
+
+    // A reload while the chat server is still out of reach (an offline browser could not load the
+    // page at all, so the page comes back but every socket request fails): the outbox survives.
+    await context.route('**/socket.io/**', (route) => route.abort('internetdisconnected'));
+    await context.setOffline(false);
+    await page.reload();
+    await page.getByRole('button', { name: 'Open support chat' }).click();
+    await page.getByText('third while offline').first().waitFor();
+    await page.waitForTimeout(1000);
+    for (const text of offline) expect(await outbox()).toContain(text);
+    expect(await storedVisitorTexts()).not.toContain('first while offline');
+
+    // The network is back: the widget delivers the outbox by itself.
+    await context.unroute('**/socket.io/**');
+    await expect.poll(async () => (await storedVisitorTexts()).filter((t) => offline.includes(t)).length, { timeout: 20_000 }).toBe(3);
+    const texts = await storedVisitorTexts();
+    for (const text of offline) expect(texts.filter((t) => t === text)).toHaveLength(1);
+    await page.waitForTimeout(1000);
+    expect((await storedVisitorTexts()).filter((t) => offline.includes(t))).toHaveLength(3);
+    await context.close();
+  });
+});
