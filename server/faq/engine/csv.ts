@@ -74,10 +74,3 @@ function quoteField(field: string): string {
 export function toCsv(rows: string[][]): string {
   return rows.map((r) => r.map(quoteField).join(',')).join('\r\n') + (rows.length ? '\r\n' : '');
 }
-
-/** Reads a `header,…` CSV into objects keyed by the header's names; rows shorter than the header get ''. */
-export function parseCsvRecords(text: string): Record<string, string>[] {
-  const [header, ...rows] = parseCsv(text);
-  if (!header) return [];
-  return rows.map((r) => Object.fromEntries(header.map((h, i) => [h.trim(), r[i] ?? ''])));
-}

@@ -3,17 +3,19 @@
  *
  * Feature keys carry a one-letter kind so that one index holds all of them:
  * - `w:` a word: a Porter stem in English, a word from Intl.Segmenter in Chinese;
- * - `b:` a bigram: two adjacent English stems, or two adjacent Chinese characters. Chinese bigrams back up
- *   the segmenter, which splits 注销账号 as 注|销账|号: the bigrams 注销 and 账号 still match;
- * - `c:` a piece of a word: an English character trigram (`<re`, `ref`, …) or one Chinese character, so
- *   that morphology the stemmer misses and small typos still share something.
+ * - `b:` two adjacent English stems ("top_up" is not "top" and "up");
+ * - `z:` two adjacent Chinese characters: they back up the segmenter, which splits 注销账号 as 注|销账|号,
+ *   so that 注销 and 账号 still match;
+ * - `c:` an English character trigram (`<re`, `ref`, …) and `h:` one Chinese character: pieces of words,
+ *   so that morphology the stemmer misses and small typos still share something.
  */
 import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer.js';
 import { words as EN_STOP_WORDS } from 'natural/lib/natural/util/stopwords.js';
 import { words as ZH_STOP_CHARS } from 'natural/lib/natural/util/stopwords_zh.js';
+import { foldChinese } from './synonyms.ts';
 
-/** How much each kind of feature counts relative to a word (measured on the banking77 dev split). */
-export const KIND_WEIGHT: Record<string, number> = { w: 1, b: 0.3, c: 0.5 };
+/** How much each kind of feature counts relative to a word (English kinds chosen on the banking77 dev split, Chinese ones on test/data/demo-zh-dev.csv). */
+export const KIND_WEIGHT: Record<string, number> = { w: 1, b: 0.3, c: 0.5, z: 0.6, h: 1 };
 
 /**
  * Stop words do not decide whether a question is covered by an entry ("how do I" covers nothing).
@@ -35,7 +37,7 @@ const CJK = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]/;
 const RUN = /[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[a-z0-9]+(?:'[a-z]+)?/g;
 const segmenter = new Intl.Segmenter('zh', { granularity: 'word' });
 
-/** A word that says what a question is about, for coverage: its feature key and whether Chinese. */
+/** A word that says what a question is about, for coverage. */
 export interface ContentTerm {
   key: string;
   /** For a Chinese word, its character bigrams (or the character itself): the segmenter may split differently. */
@@ -66,7 +68,6 @@ export function normalize(text: string): string {
 
 /** Porter stem of a lower-case English word. */
 export const stem = (word: string): string => englishWord(word).stem;
-export const isEnglishStopWord = (word: string): boolean => EN_STOP.has(word);
 export const hasChinese = (text: string): boolean => CJK.test(text);
 
 /**
@@ -84,7 +85,7 @@ export function analyze(text: string, correct?: (word: string) => string): Analy
   for (const run of normalize(text).match(RUN) ?? []) {
     if (CJK.test(run[0])) {
       state.prev = null;
-      analyzeChinese(run, add, content);
+      analyzeChinese(foldChinese(run), add, content);
     } else analyzeEnglish(run, state, add, content, words, correct);
   }
   const keys: string[] = [];
@@ -104,18 +105,19 @@ function analyzeEnglish(
   words: string[],
   correct?: (w: string) => string,
 ): void {
-  const plain = word.includes("'") ? word.replace(/'/g, '') : word;
-  words.push(plain);
-  const info = englishWord(correct ? correct(plain) : plain);
+  const plain = englishWord(word.includes("'") ? word.replace(/'/g, '') : word);
+  // The memoised copy of the word: an index keeps these for its typo vocabulary, one string per word.
+  words.push(plain.word);
+  const info = correct ? englishWord(correct(plain.word)) : plain;
   add(info.key);
   if (state.prev !== null) add(`b:${state.prev}_${info.stem}`);
   state.prev = info.stem;
   if (info.content) content.push({ key: info.key, parts: [] });
   // Pieces come from the word as typed: a typo still shares most of them with the word it stands for.
-  if (!info.stop) for (const piece of englishWord(plain).pieces) add(piece);
+  if (!info.stop) for (const piece of plain.pieces) add(piece);
 }
 
-interface EnglishWord { stem: string; key: string; stop: boolean; content: boolean; pieces: string[] }
+interface EnglishWord { word: string; stem: string; key: string; stop: boolean; content: boolean; pieces: string[] }
 const englishWords = new Map<string, EnglishWord>();
 
 /**
@@ -131,7 +133,7 @@ function englishWord(word: string): EnglishWord {
   const pieces: string[] = [];
   const padded = `<${word}>`;
   if (!stop) for (let i = 0; i + 3 <= padded.length; i++) pieces.push('c:' + padded.slice(i, i + 3));
-  info = { stem: s, key: 'w:' + s, stop, content: !stop && !/^\d+$/.test(word), pieces };
+  info = { word, stem: s, key: 'w:' + s, stop, content: !stop && !/^\d+$/.test(word), pieces };
   englishWords.set(word, info);
   return info;
 }
@@ -142,11 +144,11 @@ function analyzeChinese(run: string, add: (k: string) => void, content: ContentT
     add('w:' + segment);
     if (ZH_STOP.has(segment)) continue;
     const parts: string[] = [];
-    for (let i = 0; i + 2 <= segment.length; i++) parts.push('b:' + segment.slice(i, i + 2));
-    content.push({ key: 'w:' + segment, parts: parts.length ? parts : ['c:' + segment] });
+    for (let i = 0; i + 2 <= segment.length; i++) parts.push('z:' + segment.slice(i, i + 2));
+    content.push({ key: 'w:' + segment, parts: parts.length ? parts : ['h:' + segment] });
   }
   for (let i = 0; i < run.length; i++) {
-    add('c:' + run[i]);
-    if (i + 1 < run.length) add('b:' + run.slice(i, i + 2));
+    add('h:' + run[i]);
+    if (i + 1 < run.length) add('z:' + run.slice(i, i + 2));
   }
 }

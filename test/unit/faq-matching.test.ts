@@ -1,0 +1,109 @@
+import { describe, expect, it } from 'vitest';
+import { decide, DEFAULT_SUGGEST_THRESHOLD, DEFAULT_THRESHOLD, FaqIndex, type FaqDoc } from '../../server/faq/engine/index.ts';
+import { analyze } from '../../server/faq/engine/text.ts';
+
+const DOCS: FaqDoc[] = [
+  { id: 'refund-zh', question: '如何申请退款？', variants: ['课程可以退吗', '买错课了想退'], language: 'zh' },
+  { id: 'invoice-zh', question: '怎么开发票？', variants: ['电子发票在哪里申请', '发票抬头写错了'], language: 'zh' },
+  { id: 'download-zh', question: 'App 怎么下载视频离线观看？', variants: ['课程可以缓存吗', '没网的时候怎么看课'], language: 'zh' },
+  { id: 'refund-en', question: 'How do I get a refund?', variants: ['I want my money back', 'return a course I bought'], language: 'en' },
+  { id: 'password-en', question: 'How do I reset my password?', variants: ['I forgot my password', 'change my login password'], language: 'en' },
+  { id: 'speed-en', question: 'Can I change the playback speed?', variants: ['play videos faster', 'watch at 1.5x'], language: 'en' },
+  { id: 'invoice-en', question: 'How do I get an invoice?', variants: ['I need a receipt for my company', 'request an e-invoice'], language: 'en' },
+];
+
+function index(docs: FaqDoc[] = DOCS): FaqIndex {
+  const idx = new FaqIndex();
+  for (const d of docs) idx.upsert(d);
+  return idx;
+}
+
+describe('the FAQ matcher', () => {
+  it('segments Chinese into words and backs the words with character bigrams', () => {
+    const { keys } = analyze('我想注销账号');
+    // Intl.Segmenter splits this as 我想|注|销账|号; the bigrams still carry 注销 and 账号.
+    expect(keys).toContain('z:注销');
+    expect(keys).toContain('z:账号');
+  });
+
+  it('finds 如何申请退款 when the visitor types 怎么退款', () => {
+    const hits = index().search('怎么退款');
+    expect(hits[0].id).toBe('refund-zh');
+    expect(hits[0].confidence).toBeGreaterThan(hits[1]?.confidence ?? 0);
+  });
+
+  it('matches a Chinese question that mixes in English words', () => {
+    expect(index().search('app 怎么下载视频')[0].id).toBe('download-zh');
+  });
+
+  it('forgives a typo in an English word', () => {
+    const idx = index();
+    expect(idx.search('how do i get a refnud')[0].id).toBe('refund-en');
+    expect(idx.search('forgot my pasword')[0].id).toBe('password-en');
+  });
+
+  it('forgives a common Chinese homophone slip', () => {
+    const idx = index([...DOCS, { id: 'login-zh', question: '登录不上怎么办？', variants: ['登录失败'], language: 'zh' }]);
+    expect(idx.search('登陆不上')[0].id).toBe('login-zh');
+  });
+
+  it('returns confidences in [0,1], best first', () => {
+    const hits = index().search('how do I get a refund for a course', 5);
+    expect(hits.length).toBeGreaterThan(1);
+    for (const h of hits) expect(h.confidence).toBeGreaterThanOrEqual(0);
+    for (const h of hits) expect(h.confidence).toBeLessThanOrEqual(1);
+    expect(hits.map((h) => h.confidence)).toEqual([...hits.map((h) => h.confidence)].sort((a, b) => b - a));
+  });
+
+  it('returns nothing for a query that shares no word with any entry', () => {
+    expect(index().search('zzz qqq')).toEqual([]);
+    expect(index().search('')).toEqual([]);
+  });
+});
+
+describe('decide', () => {
+  it('answers a clear question automatically', () => {
+    const d = decide(index(), 'I forgot my password, how can I reset it?');
+    expect(d).toMatchObject({ kind: 'answer', hit: { id: 'password-en' } });
+  });
+
+  it('still answers a question that starts with a greeting or ends with thanks', () => {
+    expect(decide(index(), 'hi, how do I get a refund?')).toMatchObject({ kind: 'answer', hit: { id: 'refund-en' } });
+    expect(decide(index(), '你好，课程可以退款吗？谢谢')).toMatchObject({ kind: 'answer', hit: { id: 'refund-zh' } });
+  });
+
+  it('suggests entries instead of answering when the threshold is out of reach', () => {
+    const d = decide(index(), 'refund or invoice', { threshold: 1, suggestThreshold: 0 });
+    expect(d.kind).toBe('suggest');
+    if (d.kind !== 'suggest') return;
+    expect(d.hits.length).toBeGreaterThan(0);
+    expect(d.hits.length).toBeLessThanOrEqual(3);
+    expect(d.hits.map((h) => h.id)).toEqual(expect.arrayContaining(['refund-en']));
+  });
+
+  it('offers at most three suggestions, all above the suggestion threshold', () => {
+    const d = decide(index(), 'how do I', { threshold: 1, suggestThreshold: 0 });
+    if (d.kind === 'suggest') expect(d.hits.length).toBeLessThanOrEqual(3);
+    const strict = decide(index(), 'refund or invoice', { threshold: 1, suggestThreshold: 0.999 });
+    expect(strict.kind).toBe('none');
+  });
+
+  it('answers at a threshold of zero and refuses at a threshold of one', () => {
+    expect(decide(index(), 'play faster', { threshold: 0 }).kind).toBe('answer');
+    expect(decide(index(), 'play faster', { threshold: 1, suggestThreshold: 1 }).kind).toBe('none');
+  });
+
+  it('keeps the default thresholds ordered', () => {
+    expect(DEFAULT_SUGGEST_THRESHOLD).toBeLessThan(DEFAULT_THRESHOLD);
+    expect(DEFAULT_THRESHOLD).toBeLessThanOrEqual(1);
+  });
+
+  it('hands a question about something else to a person', () => {
+    expect(decide(index(), 'how do I bake sourdough bread').kind).not.toBe('answer');
+    expect(decide(index(), '北京到上海的高铁要多久').kind).not.toBe('answer');
+  });
+
+  it('answers nothing from an empty index', () => {
+    expect(decide(new FaqIndex(), 'how do I get a refund?')).toEqual({ kind: 'none' });
+  });
+});
