@@ -210,7 +210,12 @@ export class ReliableClient {
   async history(conversationId: string): Promise<MessageDTO[]> {
     const all: MessageDTO[] = [];
     for (let page = 0; page < 1000; page++) {
-      const res = await this.call<MessageDTO[]>('messages:sync', { conversationId, afterSeq: all.at(-1)?.seq ?? 0 });
+      // A drop may still be healing: wait for the connection instead of failing on it.
+      await this.whenReady();
+      const res = await this.call<MessageDTO[]>('messages:sync', { conversationId, afterSeq: all.at(-1)?.seq ?? 0 }).catch(async () => {
+        await this.whenReady();
+        return this.call<MessageDTO[]>('messages:sync', { conversationId, afterSeq: all.at(-1)?.seq ?? 0 });
+      });
       if (!res.ok) throw new Error(`messages:sync failed: ${res.error.code}`);
       all.push(...res.data);
       if (res.data.length < SYNC_PAGE) return all;
