@@ -1,0 +1,55 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationDTO, SessionDTO } from '../../shared/types.ts';
+import { BACKENDS } from '../support/db.ts';
+import { agentSocket, api, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
+
+describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+  });
+  afterAll(() => server?.close());
+
+  it('exports everything stored about a visitor, then erases it without changing past metrics', async () => {
+    const cookie = await login(server.url);
+    const v = visitorSocket(server.url);
+    await connected(v);
+    const session = await ok<SessionDTO>(v, 'session:hello', {});
+    await ok(v, 'message:send', { clientId: clientId(), body: 'How do I get a refund?' });
+    const sent = await ok(v, 'message:send', { clientId: clientId(), body: 'My invoice has the wrong company tax number, please fix it by hand' });
+    await ok(v, 'conversation:escalate', { conversationId: sent.conversation.id }).catch(() => {});
+    const agent = agentSocket(server.url, cookie);
+    await connected(agent);
+    await ok(agent, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'Fixed, a new invoice is on its way.' });
+    await ok<ConversationDTO>(agent, 'conversation:resolve', { conversationId: sent.conversation.id });
+    await ok(v, 'feedback:submit', { content: 'Please add dark mode, my name is Jane Roe', contact: 'jane@example.com' });
+
+    const range = `from=${encodeURIComponent(new Date(Date.now() - 3600_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`;
+    const before = (await api(server.url, cookie, 'GET', `/api/metrics?${range}`)).body;
+
+    const exported = await api(server.url, cookie, 'GET', `/api/visitors/${session.visitorId}/export`);
+    expect(exported.status).toBe(200);
+    const data = (exported.body as any).data;
+    expect(JSON.stringify(data)).toContain('wrong company tax number');
+    expect(JSON.stringify(data)).toContain('Fixed, a new invoice is on its way.');
+    expect(JSON.stringify(data)).toContain('jane@example.com');
+    expect(JSON.stringify(data)).not.toContain('tokenHash');
+
+    const erased = await api(server.url, cookie, 'DELETE', `/api/visitors/${session.visitorId}`);
+    expect(erased.body).toEqual({ ok: true, data: { erased: true } });
+    const after = (await api(server.url, cookie, 'GET', `/api/metrics?${range}`)).body;
+    expect(after).toEqual(before);
+
+    const left = JSON.stringify((await api(server.url, cookie, 'GET', `/api/visitors/${session.visitorId}/export`)).body);
+    for (const secret of ['wrong company tax number', 'Fixed, a new invoice', 'dark mode', 'jane@example.com', 'How do I get a refund?']) expect(left).not.toContain(secret);
+
+    // The old token opens nothing any more: it is a new, empty visitor.
+    v.disconnect();
+    const again = visitorSocket(server.url, { token: session.token });
+    await connected(again);
+    const fresh = await ok<SessionDTO>(again, 'session:hello', {});
+    expect(fresh.visitorId).not.toBe(session.visitorId);
+    expect(fresh.conversation).toBeNull();
+    expect(fresh.feedback).toEqual([]);
+  });
+});
