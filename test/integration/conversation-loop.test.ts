@@ -154,6 +154,28 @@ describe.each(BACKENDS)('the core loop on %s', (backend) => {
     expect(s2.feedback.find((f) => f.id === fb.id)!.seen).toBe(true);
   });
 
+  it('answers from an FAQ entry the moment it is created, edited or deleted, without a restart', async () => {
+    const cookie = await login(server.url);
+    const entry = { siteId: 'demo', question: 'Do you ship printed workbooks to Iceland?', variants: ['printed workbook shipping Iceland'], answer: 'Yes, in 5 working days.', language: 'en' };
+    const created = await api(server.url, cookie, 'POST', '/api/faqs', entry);
+    expect(created.status).toBe(200);
+    const id = (created.body as any).data.id;
+    const askOnce = async () => {
+      const { v } = await newVisitor();
+      const reply = next<MessageDTO>(v, 'message:created', (m) => m.author !== 'visitor');
+      await ok(v, 'message:send', { clientId: clientId(), body: 'Do you ship printed workbooks to Iceland?' });
+      const m = await reply.catch(() => undefined);
+      v.disconnect();
+      return m;
+    };
+    expect((await askOnce())?.body).toBe('Yes, in 5 working days.');
+    await api(server.url, cookie, 'PUT', `/api/faqs/${id}`, { ...entry, answer: 'Yes, in 3 working days now.' });
+    expect((await askOnce())?.body).toBe('Yes, in 3 working days now.');
+    await api(server.url, cookie, 'DELETE', `/api/faqs/${id}`);
+    const after = await askOnce();
+    expect(after?.kind).not.toBe('faq_answer');
+  });
+
   it('keeps console APIs behind an agent session', async () => {
     for (const path of ['/api/metrics?from=2020-01-01T00:00:00Z&to=2030-01-01T00:00:00Z', '/api/feedback', '/api/faqs', '/api/conversations', '/api/auth/me']) {
       const res = await api(server.url, undefined, 'GET', path);
