@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { DemandGroupDTO } from '../shared/types.ts';
-import { api, type ClientError } from './api.ts';
+import { api } from './api.ts';
+import { LoadController } from './load-controller.ts';
 import type { FaqFormFields } from './faq-form.ts';
 import { formatCount, formatTimestamp } from './format.ts';
 import { i18n } from './i18n.ts';
@@ -19,8 +20,6 @@ export class ConsoleDemand extends LitElement {
     siteId: { attribute: false },
     _period: { state: true },
     _groups: { state: true },
-    _loading: { state: true },
-    _error: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -62,17 +61,13 @@ export class ConsoleDemand extends LitElement {
   declare siteId: string | undefined;
   declare _period: Period;
   declare _groups: DemandGroupDTO[];
-  declare _loading: boolean;
-  declare _error: ClientError | null;
-  private _request = 0;
+  private readonly _loader = new LoadController(this);
 
   constructor() {
     super();
     this.siteId = undefined;
     this._period = periodRange(DEFAULT_PERIOD, new Date());
     this._groups = [];
-    this._loading = false;
-    this._error = null;
     new StoreController(this, i18n);
   }
 
@@ -88,9 +83,9 @@ export class ConsoleDemand extends LitElement {
         <console-period @period-change=${(e: CustomEvent<Period>) => (this._period = e.detail)}></console-period>
       </div>
       <p class="muted">${t('demand.intro')}</p>
-      ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
-      ${this._loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
-      ${!this._loading && !this._error && this._groups.length === 0 && this.siteId
+      ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
+      ${this._loader.loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
+      ${!this._loader.loading && !this._loader.error && this._groups.length === 0 && this.siteId
         ? html`<p class="muted">${t('demand.empty')}</p>`
         : ''}
       <ol>
@@ -121,14 +116,8 @@ export class ConsoleDemand extends LitElement {
 
   private async _load(): Promise<void> {
     if (!this.siteId) return;
-    const request = ++this._request;
-    this._loading = true;
-    this._error = null;
-    const res = await api<DemandGroupDTO[]>('/api/faqs/demand', { query: { siteId: this.siteId, ...this._period } });
-    if (request !== this._request) return;
-    this._loading = false;
-    if (res.ok) this._groups = res.data;
-    else this._error = res.error;
+    const data = await this._loader.run(() => api<DemandGroupDTO[]>('/api/faqs/demand', { query: { siteId: this.siteId, ...this._period } }));
+    if (data) this._groups = data;
   }
 }
 

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { FaqEntryDTO } from '../shared/types.ts';
-import { api, withQuery, type ClientError } from './api.ts';
+import { api, withQuery } from './api.ts';
+import { LoadController } from './load-controller.ts';
 import { emptyFields, entryToFields, guessLanguage, importFormat, jsonImportBody, type FaqFormFields } from './faq-form.ts';
 import { i18n, type StringKey } from './i18n.ts';
 import { StoreController } from './store-controller.ts';
@@ -23,8 +24,6 @@ export class ConsoleFaq extends LitElement {
     request: { attribute: false },
     _q: { state: true },
     _entries: { state: true },
-    _loading: { state: true },
-    _error: { state: true },
     _editing: { state: true },
     _importing: { state: true },
     _importResult: { state: true },
@@ -74,14 +73,12 @@ export class ConsoleFaq extends LitElement {
   declare request: FaqRequest | null;
   declare _q: string;
   declare _entries: FaqEntryDTO[];
-  declare _loading: boolean;
-  declare _error: ClientError | null;
   declare _editing: Editing | null;
   declare _importing: boolean;
   declare _importResult: number | null;
   declare _importError: string | null;
 
-  private _request = 0;
+  private readonly _loader = new LoadController(this);
   private _searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -90,8 +87,6 @@ export class ConsoleFaq extends LitElement {
     this.request = null;
     this._q = '';
     this._entries = [];
-    this._loading = false;
-    this._error = null;
     this._editing = null;
     this._importing = false;
     this._importResult = null;
@@ -158,9 +153,9 @@ export class ConsoleFaq extends LitElement {
           </div>
           ${this._importError ? html`<p class="error" role="alert">${this._importError}</p>` : ''}
         </div>
-        ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
-        ${this._loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
-        ${!this._loading && !this._error
+        ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
+        ${this._loader.loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
+        ${!this._loader.loading && !this._loader.error
           ? html`<p class="muted small">${this._entries.length === 0 ? t('faq.empty') : t('faq.count', { n: this._entries.length })}</p>`
           : ''}
         <ul class="plain">
@@ -203,14 +198,8 @@ export class ConsoleFaq extends LitElement {
 
   private async _load(): Promise<void> {
     if (!this.siteId) return;
-    const request = ++this._request;
-    this._loading = true;
-    this._error = null;
-    const res = await api<FaqEntryDTO[]>('/api/faqs', { query: { siteId: this.siteId, q: this._q.trim() || undefined } });
-    if (request !== this._request) return;
-    this._loading = false;
-    if (res.ok) this._entries = res.data;
-    else this._error = res.error;
+    const data = await this._loader.run(() => api<FaqEntryDTO[]>('/api/faqs', { query: { siteId: this.siteId, q: this._q.trim() || undefined } }));
+    if (data) this._entries = data;
   }
 
   private _new = (): void => {

@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
 import type { FeedbackDTO } from '../shared/types.ts';
-import { api, type ClientError } from './api.ts';
+import { api } from './api.ts';
+import { LoadController } from './load-controller.ts';
 import type { AgentConnection } from './connection.ts';
 import { i18n } from './i18n.ts';
 import { StoreController } from './store-controller.ts';
@@ -20,8 +21,6 @@ export class ConsoleFeedback extends LitElement {
     siteId: { attribute: false },
     _filter: { state: true },
     _items: { state: true },
-    _loading: { state: true },
-    _error: { state: true },
     _announce: { state: true },
   };
   static override styles = [
@@ -74,11 +73,9 @@ export class ConsoleFeedback extends LitElement {
   declare siteId: string | undefined;
   declare _filter: Filter;
   declare _items: FeedbackDTO[];
-  declare _loading: boolean;
-  declare _error: ClientError | null;
   declare _announce: string;
 
-  private _request = 0;
+  private readonly _loader = new LoadController(this);
   private _stop: (() => void) | null = null;
 
   constructor() {
@@ -87,8 +84,6 @@ export class ConsoleFeedback extends LitElement {
     this.siteId = undefined;
     this._filter = 'new';
     this._items = [];
-    this._loading = false;
-    this._error = null;
     this._announce = '';
     new StoreController(this, i18n);
   }
@@ -122,12 +117,12 @@ export class ConsoleFeedback extends LitElement {
             >`,
           )}
         </fieldset>
-        <button type="button" @click=${this._load} ?disabled=${this._loading}>${t('common.refresh')}</button>
+        <button type="button" @click=${this._load} ?disabled=${this._loader.loading}>${t('common.refresh')}</button>
       </div>
       <p class="visually-hidden" role="status">${this._announce}</p>
-      ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
-      ${this._loading && this._items.length === 0 ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
-      ${!this._loading && !this._error && this._items.length === 0 ? html`<p class="muted">${t('fb.empty')}</p>` : ''}
+      ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
+      ${this._loader.loading && this._items.length === 0 ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
+      ${!this._loader.loading && !this._loader.error && this._items.length === 0 ? html`<p class="muted">${t('fb.empty')}</p>` : ''}
       <ul class="plain" @feedback-processed=${this._onProcessed}>
         ${repeat(
           this._items,
@@ -157,14 +152,8 @@ export class ConsoleFeedback extends LitElement {
   }
 
   private _load = async (): Promise<void> => {
-    const request = ++this._request;
-    this._loading = true;
-    this._error = null;
-    const res = await api<FeedbackDTO[]>('/api/feedback', { query: { status: this._filter, siteId: this.siteId } });
-    if (request !== this._request) return;
-    this._loading = false;
-    if (res.ok) this._items = [...res.data].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
-    else this._error = res.error;
+    const data = await this._loader.run(() => api<FeedbackDTO[]>('/api/feedback', { query: { status: this._filter, siteId: this.siteId } }));
+    if (data) this._items = [...data].sort((a, b) => Date.parse(b.createdAt) - Date.parse(a.createdAt));
   };
 
   private _onCreated = (f: FeedbackDTO): void => {

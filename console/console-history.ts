@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { ConversationDTO } from '../shared/types.ts';
-import { api, type ClientError } from './api.ts';
+import { api } from './api.ts';
+import { LoadController } from './load-controller.ts';
 import type { Desk } from './desk.ts';
 import { formatTimestamp } from './format.ts';
 import { i18n } from './i18n.ts';
@@ -13,8 +14,6 @@ export class ConsoleHistory extends LitElement {
     desk: { attribute: false },
     siteId: { attribute: false },
     _items: { state: true },
-    _loading: { state: true },
-    _error: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -36,17 +35,13 @@ export class ConsoleHistory extends LitElement {
   declare desk: Desk | null;
   declare siteId: string | undefined;
   declare _items: ConversationDTO[];
-  declare _loading: boolean;
-  declare _error: ClientError | null;
-  private _request = 0;
+  private readonly _loader = new LoadController(this);
 
   constructor() {
     super();
     this.desk = null;
     this.siteId = undefined;
     this._items = [];
-    this._loading = false;
-    this._error = null;
     new StoreController(this, i18n, () => this.desk);
   }
 
@@ -60,11 +55,11 @@ export class ConsoleHistory extends LitElement {
     return html`<section class="pane" aria-labelledby="history-h">
       <div class="head">
         <h2 id="history-h">${t('history.title')}</h2>
-        <button type="button" @click=${this._load} ?disabled=${this._loading}>${t('common.refresh')}</button>
+        <button type="button" @click=${this._load} ?disabled=${this._loader.loading}>${t('common.refresh')}</button>
       </div>
-      ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
-      ${this._loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
-      ${!this._loading && !this._error && this._items.length === 0 ? html`<p class="muted">${t('history.empty')}</p>` : ''}
+      ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
+      ${this._loader.loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
+      ${!this._loader.loading && !this._loader.error && this._items.length === 0 ? html`<p class="muted">${t('history.empty')}</p>` : ''}
       <ul class="plain">
         ${this._items.map(
           (c) => html`<li>
@@ -82,17 +77,8 @@ export class ConsoleHistory extends LitElement {
   }
 
   private _load = async (): Promise<void> => {
-    const request = ++this._request;
-    this._loading = true;
-    this._error = null;
-    const res = await api<ConversationDTO[]>('/api/conversations', { query: { status: 'resolved', siteId: this.siteId } });
-    if (request !== this._request) return;
-    this._loading = false;
-    if (res.ok) {
-      this._items = [...res.data].sort((a, b) => Date.parse(b.resolvedAt ?? b.createdAt) - Date.parse(a.resolvedAt ?? a.createdAt));
-    } else {
-      this._error = res.error;
-    }
+    const data = await this._loader.run(() => api<ConversationDTO[]>('/api/conversations', { query: { status: 'resolved', siteId: this.siteId } }));
+    if (data) this._items = [...data].sort((a, b) => Date.parse(b.resolvedAt ?? b.createdAt) - Date.parse(a.resolvedAt ?? a.createdAt));
   };
 }
 

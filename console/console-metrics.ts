@@ -1,6 +1,7 @@
 import { LitElement, css, html, type TemplateResult } from 'lit';
 import type { MetricsDTO } from '../shared/types.ts';
-import { api, type ClientError } from './api.ts';
+import { api } from './api.ts';
+import { LoadController } from './load-controller.ts';
 import { durationOrDash, formatCount, formatRate } from './format.ts';
 import { i18n, type StringKey } from './i18n.ts';
 import { periodRange, type Period } from './periods.ts';
@@ -14,8 +15,6 @@ export class ConsoleMetrics extends LitElement {
     siteId: { attribute: false },
     _period: { state: true },
     _data: { state: true },
-    _loading: { state: true },
-    _error: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -90,17 +89,13 @@ export class ConsoleMetrics extends LitElement {
   declare siteId: string | undefined;
   declare _period: Period;
   declare _data: MetricsDTO | null;
-  declare _loading: boolean;
-  declare _error: ClientError | null;
-  private _request = 0;
+  private readonly _loader = new LoadController(this);
 
   constructor() {
     super();
     this.siteId = undefined;
     this._period = periodRange(DEFAULT_PERIOD, new Date());
     this._data = null;
-    this._loading = false;
-    this._error = null;
     new StoreController(this, i18n);
   }
 
@@ -114,8 +109,8 @@ export class ConsoleMetrics extends LitElement {
         <h2>${t('metrics.title')}</h2>
         <console-period @period-change=${(e: CustomEvent<Period>) => (this._period = e.detail)}></console-period>
       </div>
-      ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
-      ${this._loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
+      ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
+      ${this._loader.loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
       ${this._data ? this._renderData(this._data) : ''}`;
   }
 
@@ -180,14 +175,8 @@ export class ConsoleMetrics extends LitElement {
   }
 
   private async _load(): Promise<void> {
-    const request = ++this._request;
-    this._loading = true;
-    this._error = null;
-    const res = await api<MetricsDTO>('/api/metrics', { query: { ...this._period, siteId: this.siteId } });
-    if (request !== this._request) return;
-    this._loading = false;
-    if (res.ok) this._data = res.data;
-    else this._error = res.error;
+    const data = await this._loader.run(() => api<MetricsDTO>('/api/metrics', { query: { ...this._period, siteId: this.siteId } }));
+    if (data) this._data = data;
   }
 }
 

@@ -110,4 +110,17 @@ describe.skipIf(!browserAvailable)('the support loop in Chromium', () => {
     await visitor.getByRole('tab', { name: 'Leave feedback' }).click();
     await visitor.getByText('Fixed: the subtitles are re-timed.').first().waitFor();
   });
+
+  it('shows the agent the numbers, the history, the FAQ and what to write next', async () => {
+    await agent.getByRole('button', { name: 'Metrics' }).click();
+    await agent.getByText('First response time').first().waitFor();
+    await agent.getByText('Response rate').first().waitFor();
+    await agent.getByRole('button', { name: 'History' }).click();
+    await agent.getByText(/certificate shows my name/).first().waitFor();
+    await agent.getByRole('button', { name: 'FAQ' }).click();
+    await agent.getByText(/refund/i).first().waitFor();
+    await agent.getByRole('button', { name: 'What to write next' }).click();
+    await agent.getByText(/certificate shows my name/).first().waitFor();
+    expect(await agent.getByRole('alert').count()).toBe(0);
+  });
 });
