@@ -8,7 +8,8 @@ import type { AgentDTO, ConversationDTO, MessageDTO, QueueDTO } from '../shared/
 import type { ClientError, ClientErrorCode } from './api.ts';
 import type { AgentConnection } from './connection.ts';
 import { newClientId } from './client-id.ts';
-import { applyConversationUpdate, lastSeq, mergeMessages, normalizeQueue } from './thread.ts';
+import { applyConversationUpdate, normalizeQueue } from './thread.ts';
+import { lastSeq, mergeMessages } from '../shared/messages.ts';
 
 export interface OutgoingMessage {
   clientId: string;

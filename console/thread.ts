@@ -2,31 +2,7 @@
  * Pure state rules for the live desk: how pushed and fetched data merge into what the agent sees.
  * Pushes can arrive twice, late or out of order (a reconnect replays what a sync also returns).
  */
-import type { ConversationDTO, MessageDTO, QueueDTO } from '../shared/types.ts';
-
-/**
- * `current` plus `incoming`, one copy per message (by id, and by seq within a conversation),
- * in seq order. A later copy of the same message replaces the earlier one (meta can change,
- * e.g. an automatic answer's outcome).
- */
-export function mergeMessages(current: readonly MessageDTO[], incoming: readonly MessageDTO[]): MessageDTO[] {
-  const bySeq = new Map<number, MessageDTO>();
-  const seqOfId = new Map<string, number>();
-  for (const m of [...current, ...incoming]) {
-    const held = seqOfId.get(m.id);
-    if (held !== undefined && held !== m.seq) bySeq.delete(held);
-    const displaced = bySeq.get(m.seq);
-    if (displaced && displaced.id !== m.id) seqOfId.delete(displaced.id);
-    bySeq.set(m.seq, m);
-    seqOfId.set(m.id, m.seq);
-  }
-  return [...bySeq.values()].sort((a, b) => a.seq - b.seq);
-}
-
-/** The highest seq held, 0 for none: what `messages:sync` asks to continue after. */
-export function lastSeq(messages: readonly MessageDTO[]): number {
-  return messages.reduce((max, m) => Math.max(max, m.seq), 0);
-}
+import type { ConversationDTO, QueueDTO } from '../shared/types.ts';
 
 /** When the conversation started waiting for a person. */
 export function waitingSince(c: ConversationDTO): string {

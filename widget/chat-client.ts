@@ -8,7 +8,7 @@ import type { Ack, ErrorCode } from '../shared/result.ts';
 import { WIDGET_NAMESPACE, type WidgetClientToServerEvents, type WidgetServerToClientEvents } from '../shared/protocol.ts';
 import type { FaqRespond, FeedbackSubmit, Identify, Locale } from '../shared/schemas.ts';
 import type { ConversationDTO, FeedbackDTO, MessageDTO, SessionDTO } from '../shared/types.ts';
-import { lastSeq, mergeMessages } from './messages.ts';
+import { lastSeq, mergeMessages } from '../shared/messages.ts';
 import { Outbox, retryDelay, type OutboxItem } from './outbox.ts';
 import { outboxKey, tokenKey } from './storage-keys.ts';
 

@@ -156,13 +156,18 @@ export async function findMessageByClientId(db: Db, conversationId: string, clie
   return row;
 }
 
-export async function findMessage(db: Db, id: string): Promise<Message | undefined> {
-  const [row] = await db.select().from(messages).where(eq(messages.id, id)).limit(1);
-  return row;
-}
-
-export async function setMessageMeta(db: Db, id: string, meta: Message['meta']): Promise<void> {
-  await db.update(messages).set({ meta }).where(eq(messages.id, id));
+/** Records the user's reaction on the automatic answer (or suggestions) of one question, in one UPDATE. */
+export async function setAnswerOutcome(db: Db, conversationId: string, questionId: string, outcome: 'solved' | 'human'): Promise<void> {
+  await db
+    .update(messages)
+    .set({ meta: sql`${messages.meta} || ${JSON.stringify({ outcome })}::jsonb` })
+    .where(
+      and(
+        eq(messages.conversationId, conversationId),
+        inArray(messages.kind, ['faq_answer', 'faq_suggestions']),
+        sql`${messages.meta}->>'questionId' = ${questionId}`,
+      ),
+    );
 }
 
 /** Messages after a seq, in order, with agents' names. */

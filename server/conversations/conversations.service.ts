@@ -182,7 +182,7 @@ export async function respondToFaq(ctx: Ctx, visitor: Visitor, questionId: strin
       .update(questions)
       .set(action === 'solved' ? { outcome: 'solved' } : { outcome: 'human', escalatedAt: now })
       .where(eq(questions.id, q.id));
-    await markAnswerOutcome(tx, conv.id, q.id, action);
+    await repo.setAnswerOutcome(tx, conv.id, q.id, action);
     if (action === 'solved') {
       created.push({ message: await repo.appendMessage(tx, conv.id, notice('solved_thanks'), now), authorName: null });
       return { conversationId: conv.id, created, statusChanged: false };
@@ -195,15 +195,6 @@ export async function respondToFaq(ctx: Ctx, visitor: Visitor, questionId: strin
   return { conversation: await publish(ctx, outcome) };
 }
 
-async function markAnswerOutcome(tx: Db, conversationId: string, questionId: string, outcome: 'solved' | 'human') {
-  const msgs = await repo.listMessages(tx, conversationId, 0, 10_000);
-  for (const m of msgs) {
-    if (m.meta.questionId === questionId && (m.kind === 'faq_answer' || m.kind === 'faq_suggestions')) {
-      const stored = await repo.findMessage(tx, m.id);
-      if (stored) await repo.setMessageMeta(tx, m.id, { ...stored.meta, outcome });
-    }
-  }
-}
 
 /** The visitor picked one of the "did you mean…?" choices: answer with that entry. */
 export async function chooseSuggestion(ctx: Ctx, visitor: Visitor, questionId: string, entryId: string) {

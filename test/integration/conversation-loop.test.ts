@@ -28,6 +28,9 @@ describe.each(BACKENDS)('the core loop on %s', (backend) => {
     expect(m.body.toLowerCase()).toContain('refund');
     const res = await ok(v, 'faq:respond', { questionId: m.meta.questionId, action: 'solved' });
     expect(res.conversation.status).toBe('bot');
+    // A reload shows the answer with its outcome, so its buttons do not come back.
+    const synced = await ok<MessageDTO[]>(v, 'messages:sync', { conversationId: res.conversation.id, afterSeq: 0 });
+    expect(synced.find((x) => x.id === m.id)?.meta).toMatchObject({ questionId: m.meta.questionId, outcome: 'solved' });
   });
 
   it('hands the question to a human when no FAQ is confident, and the agent claims, replies and resolves', async () => {

@@ -1,24 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ConversationDTO, MessageDTO } from '../../shared/types.ts';
-import { applyConversationUpdate, lastSeq, mergeMessages, normalizeQueue } from '../../console/thread.ts';
+import type { ConversationDTO } from '../../shared/types.ts';
+import { applyConversationUpdate, normalizeQueue } from '../../console/thread.ts';
 
 const ME = 'agent-me';
-
-function msg(seq: number, over: Partial<MessageDTO> = {}): MessageDTO {
-  return {
-    id: `m${seq}`,
-    conversationId: 'c1',
-    seq,
-    author: 'visitor',
-    authorName: null,
-    body: `message ${seq}`,
-    kind: 'text',
-    clientId: null,
-    meta: {},
-    createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
-    ...over,
-  };
-}
 
 function conv(id: string, over: Partial<ConversationDTO> = {}): ConversationDTO {
   return {
@@ -42,26 +26,6 @@ function conv(id: string, over: Partial<ConversationDTO> = {}): ConversationDTO 
     ...over,
   };
 }
-
-describe('console message thread', () => {
-  it('keeps one copy of each message, in seq order, whatever order they arrive in', () => {
-    const merged = mergeMessages([msg(1), msg(3)], [msg(2), msg(3), msg(1)]);
-    expect(merged.map((m) => m.seq)).toEqual([1, 2, 3]);
-    expect(lastSeq(merged)).toBe(3);
-    expect(lastSeq([])).toBe(0);
-  });
-
-  it('takes the newer copy of a message (an automatic answer gains its outcome)', () => {
-    const before = msg(2, { kind: 'faq_answer', author: 'bot' });
-    const after = msg(2, { kind: 'faq_answer', author: 'bot', meta: { outcome: 'solved' } });
-    expect(mergeMessages([msg(1), before], [after])[1].meta.outcome).toBe('solved');
-  });
-
-  it('treats the same id as the same message', () => {
-    const merged = mergeMessages([msg(1), msg(2)], [{ ...msg(2), seq: 2 }, msg(4, { id: 'm2' })]);
-    expect(merged.map((m) => m.id)).toEqual(['m1', 'm2']);
-  });
-});
 
 describe('console live queue', () => {
   const empty = { waiting: [], mine: [] };

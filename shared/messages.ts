@@ -1,0 +1,24 @@
+/**
+ * The client side of the delivery contract: a message is named by (conversation, seq), assigned
+ * once by the server, so pushes and syncs that arrive twice, late or out of order merge into one
+ * ordered list. The widget and the console both follow these rules.
+ */
+import type { MessageDTO } from './types.ts';
+
+/** Same conversation: by seq; across conversations: by time (a resolved conversation sits above the next one). */
+function compare(a: MessageDTO, b: MessageDTO): number {
+  if (a.conversationId === b.conversationId) return a.seq - b.seq;
+  return Date.parse(a.createdAt) - Date.parse(b.createdAt);
+}
+
+/** Adds messages to a list, each once; a newer copy (an FAQ answer with its outcome set) replaces the old one. */
+export function mergeMessages(current: readonly MessageDTO[], incoming: readonly MessageDTO[]): MessageDTO[] {
+  const byKey = new Map<string, MessageDTO>();
+  for (const message of [...current, ...incoming]) byKey.set(`${message.conversationId}#${message.seq}`, message);
+  return [...byKey.values()].sort(compare);
+}
+
+/** The highest seq held (for one conversation, when named); 0 for none: what `messages:sync` calls afterSeq. */
+export function lastSeq(messages: readonly MessageDTO[], conversationId?: string): number {
+  return messages.reduce((max, m) => ((conversationId === undefined || m.conversationId === conversationId) && m.seq > max ? m.seq : max), 0);
+}

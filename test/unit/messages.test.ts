@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import type { MessageDTO } from '../../shared/types.ts';
+import { lastSeq, mergeMessages } from '../../shared/messages.ts';
+
+const message = (seq: number, patch: Partial<MessageDTO> = {}): MessageDTO => ({
+  id: `m${seq}`,
+  conversationId: 'c1',
+  seq,
+  author: 'bot',
+  authorName: null,
+  body: `message ${seq}`,
+  kind: 'text',
+  clientId: null,
+  meta: {},
+  createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
+  ...patch,
+});
+
+describe('merging the messages a client receives', () => {
+  it('shows each message once, in seq order, whatever order they arrive in', () => {
+    const merged = mergeMessages([message(1), message(3)], [message(2), message(3), message(1)]);
+    expect(merged.map((m) => m.seq)).toEqual([1, 2, 3]);
+  });
+
+  it('lets a newer copy of a message replace the old one', () => {
+    const answer = message(2, { kind: 'faq_answer', meta: { questionId: 'q' } });
+    const merged = mergeMessages([message(1), answer], [{ ...answer, meta: { questionId: 'q', outcome: 'solved' } }]);
+    expect(merged).toHaveLength(2);
+    expect(merged[1].meta.outcome).toBe('solved');
+  });
+
+  it('puts an older conversation above the current one', () => {
+    const old = message(5, { id: 'old', conversationId: 'c0', createdAt: '2024-12-31T00:00:00.000Z' });
+    expect(mergeMessages([message(1)], [old]).map((m) => m.id)).toEqual(['old', 'm1']);
+  });
+
+  it('asks to catch up after the last seq it holds for the conversation', () => {
+    const other = message(9, { id: 'x', conversationId: 'c2' });
+    expect(lastSeq([message(1), message(4), other], 'c1')).toBe(4);
+    expect(lastSeq([], 'c1')).toBe(0);
+  });
+
+  it('asks to catch up after the last seq of all it holds when no conversation is named', () => {
+    expect(lastSeq([message(1), message(4, { id: 'x', conversationId: 'c2' })])).toBe(4);
+  });
+});
