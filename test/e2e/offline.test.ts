@@ -55,6 +55,9 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     await box.press('Enter');
     await page.getByText('Sent', { exact: true }).first().waitFor();
 
+    // Socket.IO starts on long-polling and upgrades: cut the network once the WebSocket carries it.
+    await expect.poll(() => live.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.waitForTimeout(500); // the upgrade's probe round trip
     await context.setOffline(true);
     for (const ws of live.splice(0)) await ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
     await page.getByText(/Offline|Reconnecting/).first().waitFor();
