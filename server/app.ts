@@ -27,6 +27,7 @@ import { faqRouter } from './faq/faq.handlers.ts';
 import { articlesRouter } from './articles/articles.handlers.ts';
 import { sitesRouter } from './sites/sites.handlers.ts';
 import { visitorsRouter } from './visitors/visitors.http.ts';
+import { metricsHandler } from './ops/metrics.ts';
 import { createDemoRouter } from '../demo/site.ts';
 import { seedAdmin, seedDemo } from './seed.ts';
 
@@ -141,6 +142,7 @@ export function createApp(deps: AppDeps): App {
     next();
   };
   app.get('/api/health', (_req, res) => void res.json({ ok: true, data: { status: 'ok' } }));
+  app.get('/metrics', metricsHandler());
   app.get('/widget.js', cors, (_req, res) => res.sendFile(path.join(publicDir, 'widget.js'), { maxAge: '5m' }));
   app.use('/widget', cors, express.static(path.join(publicDir, 'widget'), { maxAge: '5m', fallthrough: false }));
 
