@@ -1,14 +1,19 @@
 /**
- * Bundles the browser code with esbuild into dist/public:
- * - widget.js: the tiny classic script a site embeds; it loads the element module on demand
- * - widget/*.js: the <support-chat> element (ES module) and its lazy chunks
- * - console/app.js: the agent console
+ * Bundles the browser code with esbuild into dist/public, precompressed (brotli and gzip) beside each file:
+ * - widget.js: the tiny classic script a site embeds (its URL cannot change, so it is short-lived); it
+ *   loads the element module by the content-hashed name baked into it here
+ * - widget/support-chat-HASH.js and widget/chunk-HASH.js: the <support-chat> element and its lazy chunks,
+ *   cached for a year; widget/support-chat.js re-exports the current element for pages that import it by name
+ * - console/index.html, console/app-HASH.js, console/chunk-HASH.js: the agent console
+ * Several test runs build at once in one working tree: each builds into a sibling folder of its own and
+ * renames it into place, so a reader never sees a half-built folder.
  */
-import { build, transform, type BuildOptions, type Plugin } from 'esbuild';
+import { build, transform, type BuildOptions, type Metafile, type Plugin } from 'esbuild';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { readFile, rm } from 'node:fs/promises';
-
+import { chmod, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { brotliCompress, constants, gzip } from 'node:zlib';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const PUBLIC_DIR = path.join(root, 'dist/public');
 
@@ -60,36 +65,89 @@ const withoutWebTransport: Plugin = {
   },
 };
 
-/** Builds every browser bundle; returns the output directory. */
-export async function buildPublic(): Promise<string> {
-  await rm(PUBLIC_DIR, { recursive: true, force: true });
-  await Promise.all([
-    build({
-      ...common,
-      entryPoints: [path.join(root, 'widget/loader.ts')],
-      outfile: path.join(PUBLIC_DIR, 'widget.js'),
-      format: 'iife',
-      plugins: [compactWidgetTemplates],
-    }),
-    build({
-      ...common,
-      entryPoints: { 'support-chat': path.join(root, 'widget/support-chat.ts') },
-      outdir: path.join(PUBLIC_DIR, 'widget'),
-      format: 'esm',
-      splitting: true,
-      chunkNames: 'chunk-[hash]',
-      plugins: [compactWidgetTemplates, withoutWebTransport],
-    }),
-    build({
-      ...common,
-      entryPoints: { app: path.join(root, 'console/index.ts') },
-      outdir: path.join(PUBLIC_DIR, 'console'),
-      format: 'esm',
-      splitting: true,
-      chunkNames: 'chunk-[hash]',
-    }),
-  ]);
-  return PUBLIC_DIR;
+/** The output file of an entry point, relative to `dir`. */
+function entryOutput(metafile: Metafile, entry: string, dir: string): string {
+  const [file] = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint && path.resolve(o.entryPoint) === entry) ?? [];
+  if (!file) throw new Error(`esbuild wrote no output for ${entry}`);
+  return path.relative(dir, path.resolve(file)).split(path.sep).join('/');
+}
+
+const brotli = promisify(brotliCompress);
+const gzipped = promisify(gzip);
+
+/** Writes file.br and file.gz beside every file under `dir`, at maximum quality; skips a variant no smaller than the file. */
+async function precompress(dir: string): Promise<void> {
+  const files = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((f) => f.isFile());
+  await Promise.all(files.map(async (f) => {
+    const file = path.join(f.parentPath, f.name);
+    const raw = await readFile(file);
+    const [br, gz] = await Promise.all([
+      brotli(raw, { params: { [constants.BROTLI_PARAM_QUALITY]: constants.BROTLI_MAX_QUALITY, [constants.BROTLI_PARAM_MODE]: constants.BROTLI_MODE_TEXT, [constants.BROTLI_PARAM_SIZE_HINT]: raw.length } }),
+      gzipped(raw, { level: constants.Z_BEST_COMPRESSION }),
+    ]);
+    if (br.length < raw.length) await writeFile(`${file}.br`, br);
+    if (gz.length < raw.length) await writeFile(`${file}.gz`, gz);
+  }));
+}
+
+/**
+ * Puts a finished build at `target` with two renames (the old folder aside, the new one in). A folder
+ * cannot be renamed onto a non-empty one: when another build got in between, set that one aside too and
+ * try again; builds of the same sources are identical, so the last one in is as good as any.
+ */
+async function swapIn(staging: string, target: string): Promise<void> {
+  for (;;) {
+    const old = `${target}.old-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+    const setAside = await rename(target, old).then(() => true, (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    });
+    const placed = await rename(staging, target).then(() => true, (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOTEMPTY' || err.code === 'EEXIST') return false;
+      throw err;
+    });
+    if (setAside) await rm(old, { recursive: true, force: true });
+    if (placed) return;
+  }
+}
+
+/** Builds every browser bundle into `outDir` (dist/public by default); returns it. */
+export async function buildPublic(outDir = PUBLIC_DIR): Promise<string> {
+  await mkdir(path.dirname(outDir), { recursive: true });
+  const staging = await mkdtemp(`${outDir}.tmp-`);
+  await chmod(staging, 0o755);
+  try {
+    const hashed = { ...common, format: 'esm', splitting: true, entryNames: '[name]-[hash]', chunkNames: 'chunk-[hash]', metafile: true } satisfies BuildOptions;
+    const elementEntry = path.join(root, 'widget/support-chat.ts');
+    const consoleEntry = path.join(root, 'console/index.ts');
+    const [element, app] = await Promise.all([
+      build({ ...hashed, entryPoints: { 'support-chat': elementEntry }, outdir: path.join(staging, 'widget'), plugins: [compactWidgetTemplates, withoutWebTransport] }),
+      build({ ...hashed, entryPoints: { app: consoleEntry }, outdir: path.join(staging, 'console') }),
+    ]);
+    const elementFile = entryOutput(element.metafile, elementEntry, staging);
+    const appFile = entryOutput(app.metafile, consoleEntry, staging);
+    const html = await readFile(path.join(root, 'console/index.html'), 'utf8');
+    if (!html.includes('"/console/app.js"')) throw new Error('console/index.html no longer loads /console/app.js');
+    await Promise.all([
+      build({
+        ...common,
+        entryPoints: [path.join(root, 'widget/loader.ts')],
+        outfile: path.join(staging, 'widget.js'),
+        format: 'iife',
+        // widget.js is re-fetched every few minutes; the element it names is cached for good.
+        define: { ...common.define, __SUPPORT_CHAT_MODULE__: JSON.stringify(elementFile) },
+        plugins: [compactWidgetTemplates],
+      }),
+      writeFile(path.join(staging, 'widget/support-chat.js'), `export*from"./${path.posix.basename(elementFile)}";\n`),
+      writeFile(path.join(staging, 'console/index.html'), html.replace('"/console/app.js"', `"/${appFile}"`)),
+    ]);
+    await precompress(staging);
+    await swapIn(staging, outDir);
+  } catch (err) {
+    await rm(staging, { recursive: true, force: true });
+    throw err;
+  }
+  return outDir;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

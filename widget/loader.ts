@@ -6,6 +6,12 @@
  */
 import { ensureApi } from './api.ts';
 
+/**
+ * The element module's content-hashed path (widget/support-chat-HASH.js), set by scripts/build.ts: this
+ * script is the one short-lived file, and naming the element's exact build makes the rest cacheable for good.
+ */
+declare const __SUPPORT_CHAT_MODULE__: string;
+
 // Only readable while this script runs for the first time: never move this into a callback.
 const script = document.currentScript as HTMLScriptElement | null;
 
@@ -13,7 +19,7 @@ ensureApi();
 
 if (script?.src) {
   const { site, locale, color, position } = script.dataset;
-  import(new URL('widget/support-chat.js', script.src).href).catch(() => {
+  import(new URL(__SUPPORT_CHAT_MODULE__, script.src).href).catch(() => {
     // Offline or blocked by the page: the site keeps working without its chat.
   });
 

@@ -1,0 +1,57 @@
+/**
+ * The browser bundles of dist/public (scripts/build.ts), served precompressed: the .br or .gz file the
+ * build wrote beside each one goes out with Content-Encoding when the request accepts it (brotli first),
+ * always with `Vary: Accept-Encoding` so that caches keep the variants apart.
+ * Content-hashed files (name-HASH.js) never change: a year, immutable. The rest (widget.js, whose URL
+ * sites embed, and the console's index.html) must be re-read soon after a deploy.
+ */
+import type { ServerResponse } from 'node:http';
+import path from 'node:path';
+import type { RequestHandler } from 'express';
+import expressStaticGzip from 'express-static-gzip';
+
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+export const SHORT_LIVED = 'public, max-age=300';
+
+/** esbuild's `[hash]`: eight characters of base32 after the last dash. */
+const HASHED = /-[A-Z2-7]{8}\.[a-z]+$/;
+
+/** The Cache-Control of a file, by its name (a .br/.gz variant goes by the file it encodes). */
+export function cacheControl(file: string): string {
+  const name = path.basename(file).replace(/\.(br|gz)$/, '');
+  if (HASHED.test(name)) return IMMUTABLE;
+  return name.endsWith('.html') ? 'no-cache' : SHORT_LIVED;
+}
+
+/**
+ * Serves the files under `dir`. The middleware notes which precompressed variants exist when it is
+ * created: create it after the build (npm start builds first); a file built later is served as is.
+ * `fallthrough: false` answers a missing file with a 404 error instead of trying the next route.
+ */
+export function precompressedFiles(dir: string, opts: { fallthrough?: boolean } = {}): RequestHandler {
+  return expressStaticGzip(dir, {
+    enableBrotli: true,
+    orderPreference: ['br', 'gzip'],
+    index: false,
+    serveStatic: {
+      fallthrough: opts.fallthrough ?? true,
+      index: false,
+      redirect: false,
+      cacheControl: false,
+      setHeaders: (res: ServerResponse, file: string) => res.setHeader('Cache-Control', cacheControl(file)),
+    },
+  }) as RequestHandler;
+}
+
+/** One file of `dir` at a fixed URL (the console's page at /console): the same encodings and caching. */
+export function precompressedFile(dir: string, file: string, opts: { fallthrough?: boolean } = {}): RequestHandler {
+  const files = precompressedFiles(dir, opts);
+  return (req, res, next) => {
+    const url = req.url;
+    req.url = `/${file}`;
+    files(req, res, (err?: unknown) => {
+      req.url = url;
+      next(err);
+    });
+  };
+}
