@@ -19,8 +19,11 @@ const Env = z.object({
   DEMO: z.enum(['0', '1', 'true', 'false']).default('1').transform((v) => v === '1' || v === 'true'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   SESSION_TTL_HOURS: z.coerce.number().positive().default(24 * 7),
-  /** Behind a proxy, trust X-Forwarded-For for client IPs (rate limits). */
-  TRUST_PROXY: z.enum(['0', '1']).default('0').transform((v) => v === '1'),
+  /**
+   * How many proxies in front of this server append to X-Forwarded-For (Express's `trust proxy`
+   * hop count): the client IP is that many entries from the right, never a value the client chose.
+   */
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
 });
 
 export interface Config {
@@ -36,7 +39,8 @@ export interface Config {
   demo: boolean;
   logLevel: z.infer<typeof Env>['LOG_LEVEL'];
   sessionTtlMs: number;
-  trustProxy: boolean;
+  /** Trusted proxy hops in front of this server: 0 = none, 1 = one load balancer. */
+  trustProxy: number;
 }
 
 /** Reads the config from an environment; throws with every invalid variable named. */

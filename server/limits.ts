@@ -13,12 +13,16 @@ export const LIMITS = {
   loginFailuresPerAccount: { limit: 5, windowMs: 15 * 60_000 },
 };
 
-/** The client's address; X-Forwarded-For only when the operator says a proxy sets it. */
-export function clientIp(address: string, headers: IncomingHttpHeaders, trustProxy: boolean): string {
-  if (trustProxy) {
-    const fwd = headers['x-forwarded-for'];
-    const first = (Array.isArray(fwd) ? fwd[0] : fwd)?.split(',')[0]?.trim();
-    if (first) return first;
-  }
-  return address;
+/**
+ * The client's address behind `trustedHops` proxies that each append the address they saw to
+ * X-Forwarded-For: the same rule as Express's numeric `trust proxy` (proxy-addr), so sockets and
+ * HTTP agree. Only the right-most `trustedHops` entries were written by our proxies; anything to
+ * their left came from the client, so the left-most entry is never trusted for itself.
+ */
+export function clientIp(address: string, headers: IncomingHttpHeaders, trustedHops: number): string {
+  const header = headers['x-forwarded-for'];
+  const forwarded = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').map((a) => a.trim()).filter(Boolean);
+  // Nearest first: the socket's peer, then what each proxy appended, right to left.
+  const chain = [address, ...forwarded.reverse()];
+  return chain[Math.min(trustedHops, chain.length - 1)];
 }

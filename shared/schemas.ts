@@ -163,6 +163,8 @@ export const SiteSettings = z
     faqThreshold: z.number().min(0).max(1).nullable(),
     requireIdentity: z.boolean(),
     identityMaxAgeSec: z.number().int().min(60).max(30 * 86400),
+    /** Keep the query string and fragment of visitors' page URLs (off: they can hold tokens). */
+    keepFullPageUrls: z.boolean(),
   })
   .partial();
 export type SiteSettings = z.infer<typeof SiteSettings>;

@@ -6,10 +6,10 @@ import { SESSION_COOKIE } from '../../shared/http.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { json, parse } from '../http/respond.ts';
-import { clientIp, LIMITS } from '../limits.ts';
 import { rooms } from '../realtime/realtime.ts';
 import { authenticate, login, logout, toAgentDTO, type AgentContext } from './agents.service.ts';
 import { sha256 } from '../crypto.ts';
+import { countLoginAttempt } from './login-guard.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -66,24 +66,13 @@ export function authRouter(ctx: Ctx): Router {
     '/api/auth/login',
     json(async (req, res) => {
       const body = parse(Login, req.body);
-      const ip = clientIp(req.socket.remoteAddress ?? '', req.headers, ctx.config.trustProxy);
-      const accountKey = `login-fail:${sha256(body.email.toLowerCase())}`;
-      const ipWait = await ctx.limiter.hit(`login:ip:${ip}`, LIMITS.loginPerIp.limit, LIMITS.loginPerIp.windowMs);
-      if (ipWait) throw new AppError('RATE_LIMITED', ipWait);
-      const locked = await ctx.limiter.peek(accountKey, LIMITS.loginFailuresPerAccount.limit);
-      if (locked) throw new AppError('LOCKED_OUT', locked);
-      try {
-        const { token, agent } = await login(ctx.db, body.email, body.password, ctx.config.sessionTtlMs, ctx.clock());
-        await ctx.limiter.reset(accountKey);
-        setSessionCookie(ctx, req, res, token);
-        const auth = await authenticate(ctx.db, token, ctx.clock());
-        return toAgentDTO(auth ?? { agent, siteIds: [] });
-      } catch (err) {
-        if (err instanceof AppError && err.code === 'INVALID_CREDENTIALS') {
-          await ctx.limiter.hit(accountKey, LIMITS.loginFailuresPerAccount.limit, LIMITS.loginFailuresPerAccount.windowMs);
-        }
-        throw err;
-      }
+      // req.ip follows `trust proxy` (a hop count): the address our own proxies saw.
+      const attempt = await countLoginAttempt(ctx, body.email, req.ip ?? req.socket.remoteAddress ?? '');
+      const { token, agent } = await login(ctx.db, body.email, body.password, ctx.config.sessionTtlMs, ctx.clock());
+      await attempt.succeeded();
+      setSessionCookie(ctx, req, res, token);
+      const auth = await authenticate(ctx.db, token, ctx.clock());
+      return toAgentDTO(auth ?? { agent, siteIds: [] });
     }),
   );
   r.post(

@@ -31,6 +31,11 @@ export const sites = pgTable('sites', {
   identityMaxAgeSec: integer('identity_max_age_sec').notNull().default(86400),
   /** When set, only visitors identified by the site's backend may chat. */
   requireIdentity: boolean('require_identity').notNull().default(false),
+  /**
+   * Store visitors' page URLs with their query string and fragment. Off by default: those can
+   * hold reset links and access tokens, and agents see the stored URL.
+   */
+  keepFullPageUrls: boolean('keep_full_page_urls').notNull().default(false),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 

@@ -5,6 +5,7 @@ import type { FeedbackDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import { agents, feedback, type Agent, type Feedback, type Site, type Visitor } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
+import { pageUrlToStore } from '../sites/page-url.ts';
 
 function toDTO(f: Feedback, processedByName: string | null): FeedbackDTO {
   return {
@@ -42,7 +43,7 @@ export async function submitFeedback(ctx: Ctx, site: Site, visitor: Visitor, inp
       visitorId: visitor.id,
       content: input.content,
       contact: input.contact || null,
-      pageUrl: input.pageUrl ?? null,
+      pageUrl: pageUrlToStore(site, input.pageUrl),
       pageTitle: input.pageTitle ?? null,
       createdAt: ctx.clock(),
     })

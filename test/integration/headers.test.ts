@@ -126,7 +126,7 @@ describe('security headers', () => {
 describe('the session cookie behind an HTTPS proxy', () => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer('pglite', { trustProxy: true });
+    server = await startTestServer('pglite', { trustProxy: 1 });
   });
   afterAll(() => server?.close());
 

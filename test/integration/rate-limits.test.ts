@@ -75,7 +75,7 @@ function expectRateLimited(res: unknown, code: 'RATE_LIMITED' | 'LOCKED_OUT', wi
 describe.each(BACKENDS)('rate limits on one node on %s', (backend) => {
   let server: TestServer;
   beforeAll(async () => {
-    server = await startTestServer(backend, { trustProxy: true });
+    server = await startTestServer(backend, { trustProxy: 1 });
   });
   afterAll(() => server?.close());
   afterEach(restoreLimits);
@@ -162,7 +162,7 @@ describe.skipIf(!REDIS_URL).each(BACKENDS)('rate limits shared across two nodes 
     const { createClient } = await import('redis');
     const { createAdapter } = await import('@socket.io/redis-adapter');
     database = await createTestDatabase(backend);
-    const config: Config = { ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password, trustProxy: true };
+    const config: Config = { ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password, trustProxy: 1 };
     // Like server/index.ts: each node has its own pub/sub pair and limiter connection.
     const prefix = `sc-test-${randomBytes(4).toString('hex')}`;
     for (let i = 0; i < 2; i++) {

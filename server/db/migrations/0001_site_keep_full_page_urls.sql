@@ -1,0 +1,1 @@
+ALTER TABLE "sites" ADD COLUMN "keep_full_page_urls" boolean DEFAULT false NOT NULL;
