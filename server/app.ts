@@ -17,6 +17,7 @@ import { Realtime, type AgentNamespace, type WidgetNamespace } from './realtime/
 import { errorMiddleware, json } from './http/respond.ts';
 import { AppError, isUniqueViolation } from './errors.ts';
 import { checkSiteAccess } from './sites/sites.service.ts';
+import { precompressedFile, precompressedFiles } from './http/static.ts';
 import { agentMiddleware, authRouter, onAgentConnected, sameOrigin, type AgentSocket } from './agents/agents.handlers.ts';
 import { registerVisitorHandlers, widgetMiddleware, type WidgetSocket } from './visitors/visitors.handlers.ts';
 import { registerAgentConversationHandlers, registerWidgetConversationHandlers } from './conversations/conversations.handlers.ts';
@@ -143,8 +144,8 @@ export function createApp(deps: AppDeps): App {
   };
   app.get('/api/health', (_req, res) => void res.json({ ok: true, data: { status: 'ok' } }));
   app.get('/metrics', metricsHandler());
-  app.get('/widget.js', cors, (_req, res) => res.sendFile(path.join(publicDir, 'widget.js'), { maxAge: '5m' }));
-  app.use('/widget', cors, express.static(path.join(publicDir, 'widget'), { maxAge: '5m', fallthrough: false }));
+  app.get('/widget.js', cors, precompressedFile(publicDir, 'widget.js', { fallthrough: false }));
+  app.use('/widget', cors, precompressedFiles(path.join(publicDir, 'widget'), { fallthrough: false }));
 
   // Lets the widget explain a refused handshake (the engine's 403 body is not readable cross-site).
   app.get('/api/widget/status', cors, json(async (req) => ({ siteName: (await checkSiteAccess(ctx.db, req.query.site, req.headers.origin)).name })));
@@ -160,9 +161,9 @@ export function createApp(deps: AppDeps): App {
   }
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND')));
 
-  app.get('/console', (_req, res) => res.sendFile(path.join(root, 'console/index.html')));
+  app.get('/console', precompressedFile(path.join(publicDir, 'console'), 'index.html'));
   app.get('/console/console.css', (_req, res) => res.sendFile(path.join(root, 'console/console.css')));
-  app.use('/console', express.static(path.join(publicDir, 'console'), { maxAge: '5m' }));
+  app.use('/console', precompressedFiles(path.join(publicDir, 'console')));
   app.use('/demo', express.static(path.join(root, 'demo/public'), { maxAge: '1h' }));
   let demo: RequestHandler = (_req, _res, next) => next();
   app.use((req, res, next) => demo(req, res, next));
