@@ -14,6 +14,7 @@ import type { Logger } from './logger.ts';
 import { memoryRateLimiter, type RateLimiter } from './ratelimit.ts';
 import { FaqService, type IndexChange } from './faq/faq.service.ts';
 import { Realtime, type AgentNamespace, type WidgetNamespace } from './realtime/realtime.ts';
+import { FloodGuard } from './realtime/flood.ts';
 import { errorMiddleware, json } from './http/respond.ts';
 import { AppError, isUniqueViolation } from './errors.ts';
 import { checkSiteAccess } from './sites/sites.service.ts';
@@ -123,9 +124,11 @@ export function createApp(deps: AppDeps): App {
     io.on('faq:changed', (change: IndexChange) => void faq.apply(change).catch((err) => deps.log.error({ err }, 'faq change failed')));
   }
 
+  const flood = new FloodGuard(ctx);
   widget.use(widgetMiddleware(ctx));
   widget.on('connection', (socket) => {
     const s = socket as unknown as WidgetSocket;
+    flood.widget(s);
     registerVisitorHandlers(ctx, widget, s);
     registerWidgetConversationHandlers(ctx, s);
     registerWidgetFeedbackHandlers(ctx, s);
@@ -133,6 +136,7 @@ export function createApp(deps: AppDeps): App {
   agents.use(agentMiddleware(ctx));
   agents.on('connection', (socket) => {
     const s = socket as unknown as AgentSocket;
+    flood.agent(s);
     onAgentConnected(ctx, s);
     registerAgentConversationHandlers(ctx, s);
   });

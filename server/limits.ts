@@ -1,5 +1,14 @@
-/** Rate limits, per visitor and per IP (and per account for logins). Counted by ctx.limiter. */
+/**
+ * Rate limits, per visitor and per IP (and per account for logins), counted by ctx.limiter; and the
+ * flood limits on every socket event, counted in process memory by server/realtime/flood.ts.
+ */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { AgentClientToServerEvents, WidgetClientToServerEvents } from '../shared/protocol.ts';
+
+/** Multiplies every socket-event bucket (tests on real processes send faster than any person). */
+const eventScale = Number(process.env.RATE_EVENTS_SCALE ?? 1);
+/** A token bucket of event cost units: `limit` at once, refilled at `limit` per `windowMs`. */
+const bucket = (limit: number, windowMs: number) => ({ limit: limit * eventScale, windowMs });
 
 export const LIMITS = {
   messagesPerVisitor: { limit: Number(process.env.RATE_MESSAGES_PER_MINUTE ?? 30), windowMs: 60_000 },
@@ -11,6 +20,55 @@ export const LIMITS = {
   loginPerIp: { limit: 30, windowMs: 15 * 60_000 },
   /** Failed logins of one account before it is locked for the window. */
   loginFailuresPerAccount: { limit: 5, windowMs: 15 * 60_000 },
+  // Socket events, in EVENT_COSTS units. A widget's (re)connect costs about 10 units (hello, sync),
+  // a message 2: a person never comes near these; a script is held to a few hellos a second.
+  widgetEventsPerSocket: bucket(60, 10_000),
+  widgetEventsPerVisitor: bucket(100, 10_000),
+  /** Several visitors may share one address (an office, a carrier's NAT). */
+  widgetEventsPerIp: bucket(600, 10_000),
+  agentEventsPerSocket: bucket(200, 10_000),
+  agentEventsPerAgent: bucket(300, 10_000),
+  agentEventsPerIp: bucket(1000, 10_000),
+  /** Handlers running at once; an event beyond them is refused at once rather than queued. */
+  widgetEventsInFlight: { perSocket: 4, perIp: 32 },
+  /** The console may ask for the queue, a conversation and its messages together while an agent types. */
+  agentEventsInFlight: { perSocket: 8, perIp: 32 },
+  /** Flood refusals in a row after which a socket is disconnected. */
+  eventRefusalsBeforeDisconnect: 20,
+};
+
+/**
+ * What each socket event costs, roughly in database round trips and rows: every event the protocol
+ * names has a price (the compiler checks), and an event without one is never dispatched.
+ */
+export const EVENT_COSTS: {
+  widget: Record<keyof WidgetClientToServerEvents, number>;
+  agent: Record<keyof AgentClientToServerEvents, number>;
+} = {
+  widget: {
+    // Touches the visitor, reads the conversation, its last 200 messages, feedback and presence.
+    'session:hello': 5,
+    'session:identify': 5,
+    'message:send': 2,
+    // Up to a page of 500 messages.
+    'messages:sync': 4,
+    'faq:respond': 2,
+    'faq:choose': 2,
+    'conversation:escalate': 2,
+    'feedback:submit': 2,
+    'feedback:list': 2,
+    'feedback:seen': 1,
+  },
+  agent: {
+    'queue:list': 3,
+    'conversation:open': 4,
+    // Leaves a room: no database work.
+    'conversation:close': 1,
+    'conversation:claim': 2,
+    'conversation:resolve': 2,
+    'message:send': 2,
+    'messages:sync': 4,
+  },
 };
 
 /**

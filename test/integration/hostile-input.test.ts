@@ -237,7 +237,9 @@ describe.each(BACKENDS)('hostile input on %s', (backend) => {
 
   beforeAll(async () => {
     // Limits would refuse most valid payloads after the first few; the point here is what gets stored.
-    for (const rule of [LIMITS.messagesPerVisitor, LIMITS.messagesPerIp, LIMITS.feedbackPerVisitor, LIMITS.newVisitorsPerIp, LIMITS.loginPerIp]) rule.limit = 1e9;
+    // So would the flood limits on socket events: each lane fires as fast as the server answers.
+    for (const rule of [LIMITS.messagesPerVisitor, LIMITS.messagesPerIp, LIMITS.feedbackPerVisitor, LIMITS.newVisitorsPerIp, LIMITS.loginPerIp,
+      LIMITS.widgetEventsPerSocket, LIMITS.widgetEventsPerVisitor, LIMITS.widgetEventsPerIp, LIMITS.agentEventsPerSocket, LIMITS.agentEventsPerAgent, LIMITS.agentEventsPerIp]) rule.limit = 1e9;
     server = await startTestServer(backend);
     admin = await login(server.url);
     plain = await addAgent(server, `plain-${backend}@test.local`);

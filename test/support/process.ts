@@ -70,6 +70,7 @@ export async function startServerProcess(opts: ServerProcessOptions): Promise<Se
     RATE_MESSAGES_PER_MINUTE: '100000',
     RATE_MESSAGES_PER_MINUTE_IP: '100000',
     RATE_NEW_VISITORS_PER_HOUR_IP: '100000',
+    RATE_EVENTS_SCALE: '1000',
     ...opts.env,
   };
   for (const [k, v] of Object.entries(wanted)) if (v !== undefined) env[k] = v;
