@@ -1,6 +1,7 @@
 /** What every service gets: built once in createApp, replaced piecewise in tests. */
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
+import type { RawQuery } from './db/raw.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './ratelimit.ts';
 import type { FaqService } from './faq/faq.service.ts';
@@ -8,6 +9,8 @@ import type { Realtime } from './realtime/realtime.ts';
 
 export interface Ctx {
   db: Db;
+  /** Hand-written SQL on the same connections, for the hot path (db/raw.ts). */
+  raw: RawQuery;
   config: Config;
   log: Logger;
   clock: () => Date;

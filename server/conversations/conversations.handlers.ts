@@ -27,7 +27,7 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
       if (site.requireIdentity && !visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
       await limit(ctx, `msg:v:${visitor.id}`, LIMITS.messagesPerVisitor);
       await limit(ctx, `msg:ip:${ip}`, LIMITS.messagesPerIp);
-      return service.sendVisitorMessage(ctx, site, visitor, input, ip);
+      return service.sendVisitorMessage(ctx, site, visitor, input, ip, socket.id);
     }),
   );
   socket.on(
@@ -75,7 +75,7 @@ export function registerAgentConversationHandlers(ctx: Ctx, socket: AgentSocket)
   );
   socket.on(
     'message:send',
-    on('message:send', AgentMessageSend, async (input) => ({ message: await service.sendAgentMessage(ctx, me().agent, me().siteIds, input) })),
+    on('message:send', AgentMessageSend, async (input) => ({ message: await service.sendAgentMessage(ctx, me().agent, me().siteIds, input, socket.id) })),
   );
   socket.on(
     'messages:sync',

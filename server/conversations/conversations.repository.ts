@@ -136,6 +136,11 @@ export async function appendMessage(
   return m;
 }
 
+export async function findMessage(db: Db, id: string): Promise<Message | undefined> {
+  const [row] = await db.select().from(messages).where(eq(messages.id, id)).limit(1);
+  return row;
+}
+
 /** A visitor's message by the id their widget gave it, in any of their conversations. */
 export async function findVisitorMessageByClientId(db: Db, visitorId: string, clientId: string): Promise<Message | undefined> {
   const [row] = await db

@@ -13,6 +13,8 @@ import { AppError, isUniqueViolation } from '../errors.ts';
 import type { Decision } from '../faq/engine/index.ts';
 import * as repo from './conversations.repository.ts';
 import { LIMITS } from '../limits.ts';
+import type { ConversationChange } from '../realtime/realtime.ts';
+import { storeAgentText, storeVisitorText, type Stored } from './message-store.ts';
 
 type New = { message: Message; authorName: string | null };
 
@@ -20,14 +22,19 @@ type New = { message: Message; authorName: string | null };
 interface Outcome {
   conversationId: string;
   created: New[];
-  statusChanged: boolean;
+  /** Status and assignee before the write (null: the write created the conversation). */
+  before: ConversationChange | null;
 }
 
-async function publish(ctx: Ctx, outcome: Outcome): Promise<ConversationDTO> {
+const changeOf = (c: Conversation): ConversationChange => ({ status: c.status, assignedAgentId: c.assignedAgentId });
+
+/** Reads the conversation as clients see it and pushes what the write created to those concerned; `except` is the sending socket. */
+async function publish(ctx: Ctx, outcome: Outcome, except?: string): Promise<ConversationDTO> {
   const conv = await repo.getConversationDTO(ctx.db, outcome.conversationId);
   if (!conv) throw new AppError('NOT_FOUND');
-  for (const n of outcome.created) ctx.realtime.messageCreated(conv, repo.toMessageDTO(n.message, n.authorName));
-  if (outcome.statusChanged || (conv.escalatedAt && outcome.created.length)) ctx.realtime.conversationUpdated(conv);
+  // The sender's own message (the one with a clientId) is in its ack; what the write added besides reaches it too.
+  for (const n of outcome.created) ctx.realtime.messageCreated(conv, repo.toMessageDTO(n.message, n.authorName), n.message.clientId ? except : undefined);
+  ctx.realtime.conversationUpdated(conv, outcome.before);
   return conv;
 }
 
@@ -111,14 +118,40 @@ async function limitNewConversations(ctx: Ctx, visitorId: string, ip: string) {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/** Pushes what the one-statement path stored: the rows it returned, nothing read again. */
+function deliver(ctx: Ctx, stored: Extract<Stored, { kind: 'stored' }>, except?: string): void {
+  ctx.realtime.messageCreated(stored.conversation, stored.message, except);
+  ctx.realtime.conversationUpdated(stored.conversation, { status: stored.previousStatus, assignedAgentId: stored.conversation.assignedAgentId });
+}
+
 /**
- * Stores a visitor's message exactly once (a retry with the same clientId returns the stored
- * one), then answers it from the FAQ or hands it to a person.
+ * Stores a visitor's message exactly once (a retry with the same clientId returns the stored one,
+ * and pushes it again: the push after the first store may have been lost), then answers it from
+ * the FAQ or hands it to a person.
+ *
+ * Round trips: when a person has the conversation (open or pending), one statement stores and
+ * returns everything pushed (message-store.ts), and the FAQ is not consulted. Otherwise (first
+ * message, or the FAQ still answers) a short transaction: lock, append, answer, commit, read.
+ * `except` is the sending socket, which gets the message in its ack rather than as a push.
  */
-export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor, input: VisitorMessageSend, ip = 'unknown') {
-  const existing = await repo.findVisitorMessageByClientId(ctx.db, visitor.id, input.clientId);
-  if (existing) return replay(ctx, existing);
+export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor, input: VisitorMessageSend, ip = 'unknown', except?: string) {
   const now = ctx.clock();
+  try {
+    const fast = await storeVisitorText(ctx.raw, { visitorId: visitor.id, visitorName: visitor.name, clientId: input.clientId, body: input.body, now });
+    if (fast.kind === 'stored') {
+      deliver(ctx, fast, except);
+      return { message: fast.message, conversation: fast.conversation };
+    }
+    if (fast.kind === 'duplicate') {
+      const stored = await repo.findMessage(ctx.db, fast.messageId);
+      if (stored) return replay(ctx, stored, visitor.name);
+    }
+  } catch (err) {
+    // Two sends of one message raced: fall through to the path below, which finds the stored one.
+    if (!isUniqueViolation(err)) throw err;
+  }
+  const existing = await repo.findVisitorMessageByClientId(ctx.db, visitor.id, input.clientId);
+  if (existing) return replay(ctx, existing, visitor.name);
   // Matching is pure and in memory: done before the transaction so that it holds no lock.
   const decision = await ctx.faq.decide(site.id, input.body, site.faqThreshold);
   let outcome: Outcome;
@@ -126,7 +159,7 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
     outcome = await ctx.db.transaction(async (tx) => {
       const created: New[] = [];
       let conv = await repo.lockActiveConversation(tx, visitor.id);
-      const before = conv?.status;
+      const before = conv ? changeOf(conv) : null;
       if (!conv) await limitNewConversations(ctx, visitor.id, ip);
       conv ??= await repo.insertConversation(tx, {
         siteId: site.id,
@@ -140,25 +173,31 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
       created.push({ message: msg, authorName: visitor.name });
       if (conv.status === 'bot') await answerQuestion(ctx, tx, site, conv, msg, decision, now, created);
       else if (conv.status === 'pending') await repo.updateConversation(tx, conv.id, { status: 'open' });
-      const after = (await repo.findConversation(tx, conv.id))?.status;
-      return { conversationId: conv.id, created, statusChanged: before !== after };
+      return { conversationId: conv.id, created, before };
     });
   } catch (err) {
     // Two sends of one message raced (two tabs, a retry): the other one stored it.
     if (isUniqueViolation(err)) {
       const stored = await repo.findVisitorMessageByClientId(ctx.db, visitor.id, input.clientId);
-      if (stored) return replay(ctx, stored);
+      if (stored) return replay(ctx, stored, visitor.name);
     }
     throw err;
   }
-  const conversation = await publish(ctx, outcome);
+  const conversation = await publish(ctx, outcome, except);
   return { message: repo.toMessageDTO(outcome.created[0].message, visitor.name), conversation };
 }
 
-async function replay(ctx: Ctx, message: Message) {
+/**
+ * A retry of a message that is stored already: answered with the stored copy, and pushed again to
+ * the conversation's participants, since the push that followed the first store may have been lost
+ * (a database or Redis outage between commit and push). Clients merge by seq, so a second copy is harmless.
+ */
+async function replay(ctx: Ctx, message: Message, authorName: string | null) {
   const conversation = await repo.getConversationDTO(ctx.db, message.conversationId);
   if (!conversation) throw new AppError('NOT_FOUND');
-  return { message: repo.toMessageDTO(message, null), conversation };
+  const dto = repo.toMessageDTO(message, authorName);
+  ctx.realtime.messageCreated(conversation, dto);
+  return { message: dto, conversation };
 }
 
 /** The question row of a visitor, with the conversation it belongs to, locked. */
@@ -176,7 +215,7 @@ export async function respondToFaq(ctx: Ctx, visitor: Visitor, questionId: strin
   const outcome = await ctx.db.transaction(async (tx) => {
     const { q, conv } = await lockQuestion(tx, visitor, questionId);
     const created: New[] = [];
-    if (q.outcome) return { conversationId: conv.id, created, statusChanged: false };
+    if (q.outcome) return { conversationId: conv.id, created, before: changeOf(conv) };
     if (action === 'solved' && !q.answeredAt) throw new AppError('CONFLICT');
     await tx
       .update(questions)
@@ -185,12 +224,12 @@ export async function respondToFaq(ctx: Ctx, visitor: Visitor, questionId: strin
     await repo.setAnswerOutcome(tx, conv.id, q.id, action);
     if (action === 'solved') {
       created.push({ message: await repo.appendMessage(tx, conv.id, notice('solved_thanks'), now), authorName: null });
-      return { conversationId: conv.id, created, statusChanged: false };
+      return { conversationId: conv.id, created, before: changeOf(conv) };
     }
     if (conv.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
     const wasBot = conv.status === 'bot';
     if (wasBot) await escalate(ctx, tx, conv, q.text, now, created);
-    return { conversationId: conv.id, created, statusChanged: wasBot };
+    return { conversationId: conv.id, created, before: changeOf(conv) };
   });
   return { conversation: await publish(ctx, outcome) };
 }
@@ -207,7 +246,7 @@ export async function chooseSuggestion(ctx: Ctx, visitor: Visitor, questionId: s
     await tx.update(questions).set({ entryId: entry.id, answeredAt: now }).where(eq(questions.id, q.id));
     const meta: MessageMeta = { questionId: q.id, entryId: entry.id };
     const message = await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'faq_answer', body: entry.answer, meta }, now);
-    return { conversationId: conv.id, created: [{ message, authorName: null }], statusChanged: false };
+    return { conversationId: conv.id, created: [{ message, authorName: null }], before: changeOf(conv) };
   });
   await publish(ctx, outcome);
   return { message: repo.toMessageDTO(outcome.created[0].message, null) };
@@ -221,11 +260,11 @@ export async function escalateConversation(ctx: Ctx, visitor: Visitor, conversat
     if (!conv || conv.visitorId !== visitor.id) throw new AppError('NOT_FOUND');
     if (conv.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
     const created: New[] = [];
-    if (conv.status !== 'bot') return { conversationId: conv.id, created, statusChanged: false };
+    if (conv.status !== 'bot') return { conversationId: conv.id, created, before: changeOf(conv) };
     const [lastQ] = await tx.select().from(questions).where(and(eq(questions.conversationId, conv.id), isNull(questions.outcome))).orderBy(desc(questions.createdAt)).limit(1);
     if (lastQ) await tx.update(questions).set({ outcome: 'human', escalatedAt: now }).where(eq(questions.id, lastQ.id));
     await escalate(ctx, tx, conv, lastQ?.text ?? '', now, created);
-    return { conversationId: conv.id, created, statusChanged: true };
+    return { conversationId: conv.id, created, before: changeOf(conv) };
   });
   return { conversation: await publish(ctx, outcome) };
 }
@@ -244,26 +283,39 @@ export async function claim(ctx: Ctx, agent: Agent, siteIds: string[], id: strin
     const conv = await repo.findConversation(tx, id);
     if (!conv || !siteIds.includes(conv.siteId)) throw new AppError('NOT_FOUND');
     if (conv.status === 'resolved' || conv.status === 'bot') throw new AppError('CONVERSATION_CLOSED');
-    if (conv.assignedAgentId === agent.id) return { conversationId: id, created: [], statusChanged: false };
+    if (conv.assignedAgentId === agent.id) return { conversationId: id, created: [], before: changeOf(conv) };
     const won = await repo.claimConversation(tx, id, agent.id, now);
     if (!won) throw new AppError('ALREADY_CLAIMED');
     const message = await repo.appendMessage(tx, id, notice('agent_joined', { agentName: agent.name }), now);
-    return { conversationId: id, created: [{ message, authorName: null }], statusChanged: true };
+    return { conversationId: id, created: [{ message, authorName: null }], before: changeOf(conv) };
   });
   return publish(ctx, outcome);
 }
 
 /** An agent's reply: stored once per clientId; replying to an unclaimed ticket claims it. */
-export async function sendAgentMessage(ctx: Ctx, agent: Agent, siteIds: string[], input: AgentMessageSend): Promise<MessageDTO> {
+/**
+ * Round trips: in a ticket the agent already has, one statement (message-store.ts); otherwise
+ * (claiming by replying, a retry, a refusal to explain) the transactional path below.
+ */
+export async function sendAgentMessage(ctx: Ctx, agent: Agent, siteIds: string[], input: AgentMessageSend, except?: string): Promise<MessageDTO> {
+  const now = ctx.clock();
+  try {
+    const fast = await storeAgentText(ctx.raw, { ...input, agentId: agent.id, agentName: agent.name, siteIds, now });
+    if (fast.kind === 'stored') {
+      deliver(ctx, fast, except);
+      return fast.message;
+    }
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+  }
   const dup = await repo.findMessageByClientId(ctx.db, input.conversationId, input.clientId);
   if (dup) {
     // The site before the duplicate: an agent of another site must not learn that the message exists.
     const conv = await repo.findConversation(ctx.db, input.conversationId);
     if (!conv || !siteIds.includes(conv.siteId)) throw new AppError('NOT_FOUND');
     if (dup.agentId !== agent.id) throw new AppError('CONFLICT');
-    return repo.toMessageDTO(dup, agent.name);
+    return (await replay(ctx, dup, agent.name)).message;
   }
-  const now = ctx.clock();
   let outcome: Outcome;
   try {
     outcome = await ctx.db.transaction(async (tx) => {
@@ -282,16 +334,16 @@ export async function sendAgentMessage(ctx: Ctx, agent: Agent, siteIds: string[]
         escalatedAt: conv.escalatedAt ?? now,
         firstResponseAt: conv.firstResponseAt ?? now,
       });
-      return { conversationId: conv.id, created, statusChanged: true };
+      return { conversationId: conv.id, created, before: changeOf(conv) };
     });
   } catch (err) {
     if (isUniqueViolation(err)) {
       const stored = await repo.findMessageByClientId(ctx.db, input.conversationId, input.clientId);
-      if (stored) return repo.toMessageDTO(stored, agent.name);
+      if (stored) return (await replay(ctx, stored, agent.name)).message;
     }
     throw err;
   }
-  await publish(ctx, outcome);
+  await publish(ctx, outcome, except);
   return repo.toMessageDTO(outcome.created.at(-1)!.message, agent.name);
 }
 
@@ -299,11 +351,11 @@ export async function resolve(ctx: Ctx, agent: Agent, siteIds: string[], id: str
   const now = ctx.clock();
   const outcome = await ctx.db.transaction(async (tx) => {
     const conv = await lockTicketFor(tx, siteIds, id);
-    if (conv.status === 'resolved') return { conversationId: id, created: [], statusChanged: false };
+    if (conv.status === 'resolved') return { conversationId: id, created: [], before: changeOf(conv) };
     if (conv.assignedAgentId && conv.assignedAgentId !== agent.id && agent.role !== 'admin') throw new AppError('ALREADY_CLAIMED');
     await repo.updateConversation(tx, id, { status: 'resolved', resolvedAt: now, assignedAgentId: conv.assignedAgentId ?? agent.id });
     const message = await repo.appendMessage(tx, id, notice('resolved', { agentName: agent.name }), now);
-    return { conversationId: id, created: [{ message, authorName: null }], statusChanged: true };
+    return { conversationId: id, created: [{ message, authorName: null }], before: changeOf(conv) };
   });
   return publish(ctx, outcome);
 }

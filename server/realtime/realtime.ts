@@ -16,6 +16,13 @@ import type { Logger } from '../logger.ts';
 export type WidgetNamespace = Namespace<WidgetClientToServerEvents, WidgetServerToClientEvents>;
 export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents>;
 
+/** What decides who hears of a conversation's change. */
+export type ConversationChange = Pick<ConversationDTO, 'status' | 'assignedAgentId'>;
+
+const isWithPerson = (status: ConversationDTO['status'] | undefined) => status === 'open' || status === 'pending';
+/** In the site's waiting queue: escalated, open, claimed by nobody (console/thread.ts isWaiting). */
+const isWaiting = (c: ConversationChange | null) => c !== null && c.status === 'open' && c.assignedAgentId === null;
+
 export const rooms = {
   visitor: (id: string) => `visitor:${id}`,
   site: (id: string) => `site:${id}`,
@@ -31,16 +38,38 @@ export class Realtime {
     private readonly log: Logger,
   ) {}
 
-  messageCreated(conv: ConversationDTO, message: MessageDTO): void {
-    this.widget.to(rooms.visitor(conv.visitorId)).emit('message:created', message);
+  /**
+   * A new message reaches the conversation's participants only: the visitor's tabs, the assigned
+   * agent's tabs and agents who have it open. Never the whole site: what a message costs in packets
+   * must not grow with the number of agents. `except` is the sending socket, which has it in its ack.
+   */
+  messageCreated(conv: ConversationDTO, message: MessageDTO, except?: string): void {
+    (except ? this.widget.to(rooms.visitor(conv.visitorId)).except(except) : this.widget.to(rooms.visitor(conv.visitorId))).emit('message:created', message);
     const to = [rooms.conversation(conv.id)];
     if (conv.assignedAgentId) to.push(rooms.agent(conv.assignedAgentId));
-    this.agents.to(to).emit('message:created', message);
+    (except ? this.agents.to(to).except(except) : this.agents.to(to)).emit('message:created', message);
   }
 
-  conversationUpdated(conv: ConversationDTO): void {
-    this.widget.to(rooms.visitor(conv.visitorId)).emit('conversation:updated', conv);
-    if (conv.escalatedAt) this.agents.to(rooms.site(conv.siteId)).emit('conversation:updated', conv);
+  /**
+   * A conversation changed from `before` (null: it is new) to `conv`. The site's agents hear of it
+   * only when the waiting queue changes (it starts or stops waiting for a person); the assigned
+   * agents (old and new) and those who have it open hear of every change of status or assignee; the
+   * visitor of every change they can see (pending and open look the same to them).
+   */
+  conversationUpdated(conv: ConversationDTO, before: ConversationChange | null = null): void {
+    const statusChanged = before?.status !== conv.status;
+    const assigneeChanged = (before?.assignedAgentId ?? null) !== conv.assignedAgentId;
+    if (!statusChanged && !assigneeChanged) return;
+    const visibleToVisitor = assigneeChanged || !(isWithPerson(before?.status) && isWithPerson(conv.status));
+    if (visibleToVisitor) this.widget.to(rooms.visitor(conv.visitorId)).emit('conversation:updated', conv);
+    if (!conv.escalatedAt) return;
+    if (isWaiting(before) !== isWaiting(conv)) {
+      this.agents.to(rooms.site(conv.siteId)).emit('conversation:updated', conv);
+      return;
+    }
+    const to = [rooms.conversation(conv.id)];
+    for (const id of [conv.assignedAgentId, before?.assignedAgentId]) if (id) to.push(rooms.agent(id));
+    this.agents.to(to).emit('conversation:updated', conv);
   }
 
   feedbackCreated(feedback: FeedbackDTO): void {

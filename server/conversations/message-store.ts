@@ -1,0 +1,152 @@
+/**
+ * The hot path: a message stored in a conversation a person already has, in ONE statement and one
+ * round trip. The statement checks for a stored copy (a retry with the same clientId), takes the
+ * next seq by updating the conversation row (the row lock orders concurrent writers), inserts the
+ * message and returns both rows with the names clients show, so nothing is read again to push it.
+ * Anything it does not cover (no conversation yet, FAQ still answering, resolved, someone else's
+ * ticket) returns no row and the caller takes the transactional path in conversations.service.ts.
+ *
+ * A duplicate that races past the check (two tabs sending one outbox item at once) fails the whole
+ * statement on the (conversation, client_id) unique index: no seq is consumed, the caller replays.
+ */
+import type { ConversationDTO, ConversationStatus, MessageDTO } from '../../shared/types.ts';
+import type { RawQuery } from '../db/raw.ts';
+
+/**
+ * A timestamp as epoch milliseconds (float8): both drivers return a number, whatever text format
+ * or parser the driver under drizzle is set up with (drizzle's postgres-js setup keeps timestamps as text).
+ */
+const ms = (column: string) => `(extract(epoch from ${column}) * 1000)::float8`;
+
+/** Columns of a conversation as ConversationDTO names them, from alias `c` (+ visitor `v`, agent `a`). */
+const CONVERSATION_COLUMNS = `
+  c.id AS "c_id", c.site_id AS "c_siteId", c.status AS "c_status", c.visitor_id AS "c_visitorId",
+  v.name AS "c_visitorName", v.email AS "c_visitorEmail", c.assigned_agent_id AS "c_assignedAgentId",
+  a.name AS "c_assignedAgentName", c.page_url AS "c_pageUrl", c.page_title AS "c_pageTitle", c.question AS "c_question",
+  c.last_seq AS "c_lastSeq", ${ms('c.created_at')} AS "c_createdAt", ${ms('c.escalated_at')} AS "c_escalatedAt",
+  ${ms('c.first_response_at')} AS "c_firstResponseAt", ${ms('c.resolved_at')} AS "c_resolvedAt", ${ms('c.updated_at')} AS "c_updatedAt"`;
+
+const MESSAGE_COLUMNS = `
+  m.id AS "m_id", m.conversation_id AS "m_conversationId", m.seq AS "m_seq", m.author AS "m_author",
+  m.body AS "m_body", m.kind AS "m_kind", m.client_id AS "m_clientId", m.meta AS "m_meta", ${ms('m.created_at')} AS "m_createdAt"`;
+
+type Row = Record<string, unknown>;
+
+const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
+
+function conversationOf(r: Row): ConversationDTO {
+  return {
+    id: r.c_id as string,
+    siteId: r.c_siteId as string,
+    status: r.c_status as ConversationStatus,
+    visitorId: r.c_visitorId as string,
+    visitorName: (r.c_visitorName as string | null) ?? null,
+    visitorEmail: (r.c_visitorEmail as string | null) ?? null,
+    assignedAgentId: (r.c_assignedAgentId as string | null) ?? null,
+    assignedAgentName: (r.c_assignedAgentName as string | null) ?? null,
+    pageUrl: (r.c_pageUrl as string | null) ?? null,
+    pageTitle: (r.c_pageTitle as string | null) ?? null,
+    question: (r.c_question as string | null) ?? null,
+    lastSeq: Number(r.c_lastSeq),
+    createdAt: iso(r.c_createdAt)!,
+    escalatedAt: iso(r.c_escalatedAt),
+    firstResponseAt: iso(r.c_firstResponseAt),
+    resolvedAt: iso(r.c_resolvedAt),
+    updatedAt: iso(r.c_updatedAt)!,
+  };
+}
+
+function messageOf(r: Row, authorName: string | null): MessageDTO {
+  return {
+    id: r.m_id as string,
+    conversationId: r.m_conversationId as string,
+    seq: Number(r.m_seq),
+    author: r.m_author as MessageDTO['author'],
+    authorName,
+    body: r.m_body as string,
+    kind: r.m_kind as MessageDTO['kind'],
+    clientId: (r.m_clientId as string | null) ?? null,
+    meta: (typeof r.m_meta === 'string' ? JSON.parse(r.m_meta) : r.m_meta) ?? {},
+    createdAt: iso(r.m_createdAt)!,
+  };
+}
+
+export type Stored =
+  | { kind: 'stored'; message: MessageDTO; conversation: ConversationDTO; previousStatus: ConversationStatus }
+  /** A message with this clientId is stored already: its id, for a replay. */
+  | { kind: 'duplicate'; messageId: string }
+  /** Not a case for the one-statement path. */
+  | { kind: 'other' };
+
+function outcome(rows: Row[], authorName: string | null): Stored {
+  const r = rows[0];
+  if (!r) return { kind: 'other' };
+  if (r.m_id) return { kind: 'stored', message: messageOf(r, authorName), conversation: conversationOf(r), previousStatus: r.prev_status as ConversationStatus };
+  if (r.dup_id) return { kind: 'duplicate', messageId: r.dup_id as string };
+  return { kind: 'other' };
+}
+
+/**
+ * A visitor's text in their unresolved conversation that is with (or waiting for) a person:
+ * 1 round trip. A visitor writing after the agent's reply moves the ticket from pending to open.
+ */
+const VISITOR_SEND = `
+WITH dup AS (
+  SELECT d.id FROM messages d JOIN conversations dc ON dc.id = d.conversation_id
+  WHERE dc.visitor_id = $1 AND d.client_id = $2 AND d.author = 'visitor' LIMIT 1
+), cur AS (
+  SELECT id, status FROM conversations WHERE visitor_id = $1 AND status IN ('open', 'pending')
+), c AS (
+  UPDATE conversations u SET last_seq = u.last_seq + 1, updated_at = $4, status = 'open'
+  FROM cur WHERE u.id = cur.id AND u.status IN ('open', 'pending') AND NOT EXISTS (SELECT 1 FROM dup)
+  RETURNING u.*, cur.status AS prev_status
+), m AS (
+  INSERT INTO messages (conversation_id, seq, author, kind, body, client_id, created_at)
+  SELECT c.id, c.last_seq, 'visitor', 'text', $3, $2, $4 FROM c
+  RETURNING *
+)
+SELECT ${MESSAGE_COLUMNS}, ${CONVERSATION_COLUMNS}, c.prev_status, (SELECT id FROM dup) AS dup_id
+FROM (SELECT 1) one
+LEFT JOIN m ON true LEFT JOIN c ON true
+LEFT JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assigned_agent_id`;
+
+export async function storeVisitorText(
+  raw: RawQuery,
+  input: { visitorId: string; visitorName: string | null; clientId: string; body: string; now: Date },
+): Promise<Stored> {
+  const rows = await raw<Row>(VISITOR_SEND, [input.visitorId, input.clientId, input.body, input.now.toISOString()]);
+  return outcome(rows, input.visitorName);
+}
+
+/**
+ * An agent's reply in a ticket assigned to them, of one of their sites: 1 round trip. The ticket
+ * becomes pending (waiting for the visitor); the first reply sets first_response_at.
+ */
+const AGENT_SEND = `
+WITH dup AS (
+  SELECT d.id FROM messages d WHERE d.conversation_id = $1 AND d.client_id = $2 AND d.agent_id = $3 LIMIT 1
+), cur AS (
+  SELECT id, status FROM conversations WHERE id = $1
+), c AS (
+  UPDATE conversations u SET last_seq = u.last_seq + 1, updated_at = $5, status = 'pending',
+    first_response_at = coalesce(u.first_response_at, $5), escalated_at = coalesce(u.escalated_at, $5)
+  FROM cur WHERE u.id = cur.id AND u.assigned_agent_id = $3 AND u.status IN ('open', 'pending')
+    AND u.site_id = ANY($6::text[]) AND NOT EXISTS (SELECT 1 FROM dup)
+  RETURNING u.*, cur.status AS prev_status
+), m AS (
+  INSERT INTO messages (conversation_id, seq, author, agent_id, kind, body, client_id, created_at)
+  SELECT c.id, c.last_seq, 'agent', $3, 'text', $4, $2, $5 FROM c
+  RETURNING *
+)
+SELECT ${MESSAGE_COLUMNS}, ${CONVERSATION_COLUMNS}, c.prev_status, (SELECT id FROM dup) AS dup_id
+FROM (SELECT 1) one
+LEFT JOIN m ON true LEFT JOIN c ON true
+LEFT JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assigned_agent_id`;
+
+export async function storeAgentText(
+  raw: RawQuery,
+  input: { conversationId: string; agentId: string; agentName: string; siteIds: string[]; clientId: string; body: string; now: Date },
+): Promise<Stored> {
+  const rows = await raw<Row>(AGENT_SEND, [input.conversationId, input.clientId, input.agentId, input.body, input.now.toISOString(), input.siteIds]);
+  return outcome(rows, input.agentName);
+}
