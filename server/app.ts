@@ -16,7 +16,8 @@ import { FaqService, type IndexChange } from './faq/faq.service.ts';
 import { Realtime, type AgentNamespace, type WidgetNamespace } from './realtime/realtime.ts';
 import { FloodGuard } from './realtime/flood.ts';
 import { errorMiddleware, json } from './http/respond.ts';
-import { AppError, isUniqueViolation } from './errors.ts';
+import { healthHandler } from './http/health.ts';
+import { AppError, isUniqueViolation, publicError } from './errors.ts';
 import { checkSiteAccess } from './sites/sites.service.ts';
 import { precompressedFile, precompressedFiles } from './http/static.ts';
 import { agentMiddleware, authRouter, onAgentConnected, sameOrigin, type AgentSocket } from './agents/agents.handlers.ts';
@@ -102,7 +103,7 @@ export function createApp(deps: AppDeps): App {
       if (site === null) return cb(sameOrigin(origin, req.headers.host) ? null : 'ORIGIN_NOT_ALLOWED', sameOrigin(origin, req.headers.host));
       checkSiteAccess(ctx.db, site, origin).then(
         () => cb(null, true),
-        (err) => cb(err instanceof AppError ? err.code : 'INTERNAL', false),
+        (err) => cb(publicError(deps.log, 'allowRequest', err).code, false),
       );
     },
   });
@@ -146,7 +147,7 @@ export function createApp(deps: AppDeps): App {
     res.setHeader('Access-Control-Allow-Origin', '*');
     next();
   };
-  app.get('/api/health', (_req, res) => void res.json({ ok: true, data: { status: 'ok' } }));
+  app.get('/api/health', healthHandler(ctx.db));
   app.get('/metrics', metricsHandler());
   app.get('/widget.js', cors, precompressedFile(publicDir, 'widget.js', { fallthrough: false }));
   app.use('/widget', cors, precompressedFiles(path.join(publicDir, 'widget'), { fallthrough: false }));

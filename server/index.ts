@@ -4,7 +4,7 @@ import { loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
 import { createLogger } from './logger.ts';
 import { createApp, type AppDeps } from './app.ts';
-import { redisRateLimiter } from './ratelimit.ts';
+import { fallbackRateLimiter, redisRateLimiter } from './ratelimit.ts';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
@@ -15,13 +15,46 @@ const redisClients: { quit(): Promise<unknown> }[] = [];
 if (config.redisUrl) {
   const { createClient } = await import('redis');
   const { createAdapter } = await import('@socket.io/redis-adapter');
-  const pub = createClient({ url: config.redisUrl });
-  const sub = pub.duplicate();
+  // No offline queue and a command timeout: while Redis is down a command fails at once instead of
+  // waiting for it (presence lookups, rate limits), and nothing piles up in memory. The
+  // subscriber keeps the default: node-redis subscribes again by itself once Redis is back.
+  const failFast = { disableOfflineQueue: true, commandOptions: { timeout: 500 } };
+  const pub = createClient({ url: config.redisUrl, ...failFast });
+  const sub = pub.duplicate({ disableOfflineQueue: false, commandOptions: {} });
   const limits = pub.duplicate();
-  for (const c of [pub, sub, limits]) c.on('error', (err) => log.error({ err }, 'redis error'));
+  watchRedis({ pub, sub, limits });
   await Promise.all([pub.connect(), sub.connect(), limits.connect()]);
   redisClients.push(pub, sub, limits);
-  cluster = { adapter: createAdapter(pub, sub, { key: `${config.redisPrefix}:sio` }), limiter: redisRateLimiter(limits as never, config.redisPrefix) };
+  // The adapter publishes without looking at the result: a publish that fails while Redis is down
+  // (the broadcast is lost to other nodes; clients fill the gap by seq) must not become an
+  // unhandled rejection, which ends the process.
+  const publish = pub.publish.bind(pub);
+  Object.defineProperty(pub, 'publish', {
+    value: (...args: Parameters<typeof publish>) => {
+      const sent = publish(...args);
+      sent.catch(() => {});
+      return sent;
+    },
+  });
+  cluster = {
+    adapter: createAdapter(pub, sub, { key: `${config.redisPrefix}:sio` }),
+    limiter: fallbackRateLimiter(redisRateLimiter(limits as never, config.redisPrefix), () => limits.isReady, log),
+  };
+}
+
+/** Every client logs its outage once (it retries every 2 s at most, each retry an 'error') and its return. */
+function watchRedis(clients: Record<string, { on(event: 'error' | 'ready', fn: (err?: Error) => void): unknown }>) {
+  for (const [name, client] of Object.entries(clients)) {
+    let down = false;
+    client.on('error', (err) => {
+      if (!down) log.warn({ err, client: name }, 'redis connection lost; retrying');
+      down = true;
+    });
+    client.on('ready', () => {
+      if (down) log.info({ client: name }, 'redis connection back');
+      down = false;
+    });
+  }
 }
 
 const app = createApp({ db: database.db, config, log, cluster });
@@ -41,4 +74,7 @@ async function stop(signal: string) {
   process.exit(0);
 }
 process.on('SIGTERM', () => void stop('SIGTERM'));
+// A last resort, not the handling: every promise is meant to be handled where it is made. One that
+// is not is a bug to fix, logged loudly; it should not take every connected client down with it.
+process.on('unhandledRejection', (err) => log.error({ err }, 'unhandled rejection'));
 process.on('SIGINT', () => void stop('SIGINT'));

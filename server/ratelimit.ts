@@ -3,6 +3,7 @@
  * counts together; otherwise in this process (a single node is the whole deployment then).
  */
 import type { RedisClientType } from 'redis';
+import type { Logger } from './logger.ts';
 
 export interface RateLimiter {
   /** Counts one hit; returns how long to wait when the limit is exceeded, else 0. */
@@ -38,21 +39,62 @@ export function memoryRateLimiter(now: () => number = Date.now): RateLimiter {
   };
 }
 
-/** `prefix` keeps deployments that share one Redis apart. */
+/** One atomic step: count the hit, and start the window on the first one (a key never outlives it). */
+const HIT = `local n = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) ttl = tonumber(ARGV[1]) end
+return {n, ttl}`;
+
+/**
+ * `prefix` keeps deployments that share one Redis apart. Single commands and a script, not MULTI:
+ * node-redis applies its command timeout and `disableOfflineQueue` to those only.
+ */
 export function redisRateLimiter(redis: RedisClientType, prefix = 'sc'): RateLimiter {
   const k = (key: string) => `${prefix}:rl:${key}`;
   return {
     async hit(key, limit, windowMs) {
-      const [count, ttl] = (await redis.multi().incr(k(key)).pTTL(k(key)).exec()) as unknown as [number, number];
-      if (ttl < 0) await redis.pExpire(k(key), windowMs);
-      return count > limit ? (ttl > 0 ? ttl : windowMs) : 0;
+      const [count, ttl] = (await redis.eval(HIT, { keys: [k(key)], arguments: [String(windowMs)] })) as [number, number];
+      return count > limit ? ttl : 0;
     },
     async peek(key, limit) {
-      const [count, ttl] = (await redis.multi().get(k(key)).pTTL(k(key)).exec()) as unknown as [string | null, number];
+      const [count, ttl] = await Promise.all([redis.get(k(key)), redis.pTTL(k(key))]);
       return Number(count ?? 0) >= limit && ttl > 0 ? ttl : 0;
     },
     async reset(key) {
       await redis.del(k(key));
     },
+  };
+}
+
+/**
+ * `primary` (Redis) while `isUp()` says it is reachable and it answers; this process's own
+ * counters otherwise, so that a Redis outage degrades limits to per-node instead of making every
+ * login, handshake and message wait for it. The primary must fail fast by itself (a command
+ * timeout, no offline queue: see server/index.ts). Says once when it falls back and once when it
+ * is back.
+ */
+export function fallbackRateLimiter(primary: RateLimiter, isUp: () => boolean, log: Logger, fallback: RateLimiter = memoryRateLimiter()): RateLimiter {
+  let degraded = false;
+  const use = async <T>(op: (l: RateLimiter) => Promise<T>): Promise<T> => {
+    if (isUp()) {
+      try {
+        const result = await op(primary);
+        if (degraded) log.info('rate limits are shared through Redis again');
+        degraded = false;
+        return result;
+      } catch (err) {
+        if (!degraded) log.warn({ err }, 'Redis did not answer: rate limits are counted per node until it does');
+        degraded = true;
+      }
+    } else if (!degraded) {
+      log.warn('Redis is down: rate limits are counted per node until it is back');
+      degraded = true;
+    }
+    return op(fallback);
+  };
+  return {
+    hit: (key, limit, windowMs) => use((l) => l.hit(key, limit, windowMs)),
+    peek: (key, limit) => use((l) => l.peek(key, limit)),
+    reset: (key) => use((l) => l.reset(key)),
   };
 }

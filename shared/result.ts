@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'CONVERSATION_CLOSED',
   'IDENTITY_REQUIRED',
   'INVALID_IDENTITY',
+  /** The database (or another service the request needs) is unreachable for now: retry after retryAfterMs. */
+  'UNAVAILABLE',
   'INTERNAL',
 ] as const;
 
@@ -21,7 +23,7 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface AppErrorBody {
   code: ErrorCode;
-  /** Milliseconds after which a retry may succeed (rate limits, lockouts). */
+  /** Milliseconds after which a retry may succeed (rate limits, lockouts, UNAVAILABLE). */
   retryAfterMs?: number;
 }
 

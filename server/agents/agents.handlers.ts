@@ -4,7 +4,7 @@ import type { Socket } from 'socket.io';
 import { Login } from '../../shared/schemas.ts';
 import { SESSION_COOKIE } from '../../shared/http.ts';
 import type { Ctx } from '../context.ts';
-import { AppError } from '../errors.ts';
+import { AppError, publicError } from '../errors.ts';
 import { json, parse } from '../http/respond.ts';
 import { rooms } from '../realtime/realtime.ts';
 import { authenticate, login, logout, toAgentDTO, type AgentContext } from './agents.service.ts';
@@ -113,8 +113,7 @@ export function agentMiddleware(ctx: Ctx) {
       socket.join(sessionRoom(token!));
       next();
     } catch (err) {
-      if (!(err instanceof AppError)) ctx.log.error({ err }, 'agent handshake failed');
-      next(new Error(err instanceof AppError ? err.code : 'INTERNAL'));
+      next(new Error(publicError(ctx.log, 'agent handshake', err).code));
     }
   };
 }

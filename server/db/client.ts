@@ -20,7 +20,17 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
     const { migrate } = await import('drizzle-orm/postgres-js/migrator');
-    const sql = postgres(opts.url, { max: 10, onnotice: () => {} });
+    const sql = postgres(opts.url, {
+      max: 10,
+      onnotice: () => {},
+      // While the server is down a request must fail in seconds (UNAVAILABLE), not wait 30 s for a
+      // connection that cannot be made…
+      connect_timeout: 5,
+      // …and once it is back, closed connections must retry at once: the default backoff grows with
+      // every failed attempt of the outage (3^n / 100 s, up to 20 s), which kept requests waiting
+      // long after the server had returned.
+      backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+    });
     const db = drizzle(sql, { schema });
     await migrate(db, { migrationsFolder });
     return { db: db as unknown as Db, kind: 'postgres', close: () => sql.end({ timeout: 5 }) };

@@ -2,7 +2,7 @@
 import type { ErrorRequestHandler, Request, Response, NextFunction } from 'express';
 import type { z } from 'zod';
 import { fail, ok } from '../../shared/result.ts';
-import { AppError, HTTP_STATUS } from '../errors.ts';
+import { AppError, HTTP_STATUS, knownError, publicError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
 export function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
@@ -38,14 +38,13 @@ export function json<T>(fn: (req: Request, res: Response) => Promise<T>) {
   };
 }
 
-/** The one error middleware: a closed set of codes, never a stack. */
+/** The one error middleware: a closed set of codes, never a stack; a lost database is UNAVAILABLE (503, Retry-After). */
 export function errorMiddleware(log: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
-    let code: AppError['code'] = 'INTERNAL';
+    let code: AppError['code'];
     let retryAfterMs: number | undefined;
-    if (err instanceof AppError) {
-      code = err.code;
-      retryAfterMs = err.retryAfterMs;
+    if (knownError(err)) {
+      ({ code, retryAfterMs } = publicError(log, 'http', err));
     } else if (err?.type === 'entity.parse.failed' || err?.type === 'entity.too.large' || err?.status === 400 || err?.status === 413 || err?.status === 415) {
       // 415: a body in a charset or content encoding the parser does not know.
       code = 'INVALID_PAYLOAD';
@@ -53,7 +52,7 @@ export function errorMiddleware(log: Logger): ErrorRequestHandler {
       // A missing static file (express.static with fallthrough: false).
       code = 'NOT_FOUND';
     } else {
-      log.error({ err }, 'unexpected error');
+      code = publicError(log, 'http', err).code;
     }
     if (retryAfterMs !== undefined) res.setHeader('Retry-After', String(Math.ceil(retryAfterMs / 1000)));
     res.status(HTTP_STATUS[code]).json(fail(code, retryAfterMs));

@@ -1,7 +1,7 @@
 /** Turns a typed service call into a Socket.IO listener that validates first and always acks. */
 import type { z } from 'zod';
 import { fail, ok, type Ack } from '../../shared/result.ts';
-import { AppError } from '../errors.ts';
+import { publicError } from '../errors.ts';
 import { storable } from '../http/respond.ts';
 import type { Logger } from '../logger.ts';
 
@@ -30,10 +30,10 @@ export function socketHandler<S extends z.ZodType, T>(
   };
 }
 
+/** An exception as an ack: its code if the client may know it (UNAVAILABLE for a lost database), else INTERNAL, logged. */
 export function toFailure(log: Logger, where: string, err: unknown): Ack<never> {
-  if (err instanceof AppError) return fail(err.code, err.retryAfterMs);
-  log.error({ err, where }, 'unexpected error');
-  return fail('INTERNAL');
+  const { code, retryAfterMs } = publicError(log, where, err);
+  return fail(code, retryAfterMs);
 }
 
 /** `socketHandler` bound to a logger, keeping its generics (Function.bind would drop them). */

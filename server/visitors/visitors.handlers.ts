@@ -4,7 +4,7 @@ import { Identify, SessionHello } from '../../shared/schemas.ts';
 import type { SessionDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import type { Site, Visitor } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
+import { AppError, publicError } from '../errors.ts';
 import { hmacHex, safeEqual } from '../crypto.ts';
 import { socketHandler } from '../realtime/handler.ts';
 import { rooms, type WidgetNamespace } from '../realtime/realtime.ts';
@@ -44,10 +44,9 @@ export function widgetMiddleware(ctx: Ctx) {
       socket.data.ip = ip;
       next();
     } catch (err) {
-      const code = err instanceof AppError ? err.code : 'INTERNAL';
-      if (!(err instanceof AppError)) ctx.log.error({ err }, 'widget handshake failed');
+      const { code, retryAfterMs } = publicError(ctx.log, 'widget handshake', err);
       const e = new Error(code) as Error & { data?: unknown };
-      e.data = { code, retryAfterMs: err instanceof AppError ? err.retryAfterMs : undefined };
+      e.data = { code, retryAfterMs };
       next(e);
     }
   };
