@@ -1,0 +1,245 @@
+/**
+ * `npm run bench:relay`: the product's message path against a plain Socket.IO 4.8 relay, side by
+ * side, from one load generator in its own process (issue 8, "The benchmark"). Only 127.0.0.1.
+ *
+ *   npm run bench:relay                                                        # PGlite in a temp folder
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:relay  # a fresh database inside
+ *
+ * Optional: BENCH_RATES=50,100,… (msg/s), BENCH_STEP_SECONDS=3, BENCH_IDLE_SOCKETS=10000,
+ * BENCH_CPU_PROF=1 (one extra product step under V8's profiler; top functions printed).
+ * Output: markdown on stdout and in .tmp/bench-relay.md; progress on stderr.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { randomToken } from '../server/crypto.ts';
+import { createBenchDatabase, seedAgents, type BenchDatabase } from './relay/database.ts';
+import { idleSockets, type IdleResult } from './relay/idle.ts';
+import { startLoadGenerator, type LoadGenerator } from './relay/load-client.ts';
+import { killAll, root, type Child } from './relay/proc.ts';
+import { fmt, progress, Report } from './relay/report.ts';
+import { profileStep, profileTables, type ProfiledStep } from './relay/profile-step.ts';
+import { startProduct, startRelay, unsetLimitVariables, type Target } from './relay/servers.ts';
+import { measureStep, settle, type StepRow } from './relay/steps.ts';
+import { widgetBytes } from './relay/widget.ts';
+
+const started = Date.now();
+const DEADLINE_MS = 9.5 * 60_000;
+const RATES = (process.env.BENCH_RATES ?? '50,100,200,400,800,1600,3200,6400,12800').split(',').map(Number);
+const STEP_MS = Number(process.env.BENCH_STEP_SECONDS ?? 3) * 1000;
+const DRAIN_MS = 3000;
+const CONVERSATIONS = 200;
+const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
+const PROFILE = process.env.BENCH_CPU_PROF === '1';
+const DEMO_SITE = 'demo';
+const TARGET_RATIO = { postgres: 1 / 3, pglite: 1 / 10 };
+
+const report = new Report(path.join(root, '.tmp/bench-relay.md'));
+const children = new Set<Child>();
+const own = <T extends { child: Child }>(x: T): T => (children.add(x.child), x);
+let db: BenchDatabase | undefined;
+let profiled: ProfiledStep | undefined;
+let load: LoadGenerator | undefined;
+const timeLeft = () => DEADLINE_MS - (Date.now() - started);
+
+function maskedUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
+async function stopAll(): Promise<void> {
+  await Promise.allSettled([...children].map((c) => c.stop(3000)));
+  children.clear();
+  await db?.drop().catch((err) => progress(`could not drop the bench database: ${err}`));
+  db = undefined;
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
+    progress(`${signal}: stopping everything this run started`);
+    void stopAll().finally(() => process.exit(130));
+  });
+}
+// Last resort (an exception past every finally): no child outlives the benchmark.
+process.on('exit', killAll);
+
+interface Scenario {
+  title: string;
+  specs: { site: string; cookie: string }[];
+  rows: StepRow[];
+  best: Record<Target['name'], number>;
+  capped: Record<Target['name'], boolean>;
+  note: string[];
+}
+
+async function runScenario(sc: Scenario, adminPassword: string, profileFile?: string): Promise<void> {
+  progress(`scenario: ${sc.title}`);
+  const product = own(await startProduct(db!.env, { adminPassword, profileFile }));
+  const relay = own(await startRelay());
+  try {
+    for (const t of [product, relay]) {
+      const o = await load!.open(t.name, t.url, t.name === 'product' ? sc.specs : sc.specs.map((s) => ({ site: s.site })));
+      progress(`  ${t.name}: ${o.conversations} conversations opened and claimed in ${o.setupMs} ms`);
+    }
+    const active = new Set([product, relay]);
+    for (const rate of RATES) {
+      for (const t of [product, relay]) {
+        if (!active.has(t)) continue;
+        if (timeLeft() < 90_000) {
+          sc.note.push(`stopped at ${rate} msg/s: the run's time budget was spent`);
+          active.clear();
+          break;
+        }
+        const row = await measureStep(load!, t, rate, { durationMs: STEP_MS, drainMs: DRAIN_MS, db: t.name === 'product' && db!.kind === 'postgres' ? db : undefined });
+        sc.rows.push(row);
+        progress(`  ${t.name} ${rate}/s: p50 ${row.load.p50Ms} p99 ${row.load.p99Ms} ms, lost ${row.load.lost}, load-gen CPU ${row.load.loadCpuPct}% ${row.pass ? 'pass' : `FAIL (${row.why})`}`);
+        if (row.pass) sc.best[t.name] = rate;
+        else active.delete(t);
+        if (!(await settle(load!, t, 20_000))) sc.note.push(`${t.name} still had messages outstanding 20 s after its ${rate} msg/s step`);
+      }
+      if (active.size === 0) break;
+    }
+    for (const t of [product, relay]) if (sc.best[t.name] === RATES.at(-1)) sc.capped[t.name] = true;
+    if (profileFile) {
+      progress('  one more product step under the CPU profiler');
+      profiled = await profileStep(load!, product, Math.max(sc.best.product, RATES[0]), STEP_MS, profileFile);
+    }
+  } finally {
+    await Promise.allSettled([load!.close(product.name), load!.close(relay.name)]);
+    for (const t of [product, relay]) {
+      await t.child.stop();
+      children.delete(t.child);
+    }
+  }
+}
+
+function stepTable(sc: Scenario): void {
+  report.line(`### ${sc.title}`);
+  report.line();
+  const rows = sc.rows.map((r) => [
+    r.rate,
+    r.target,
+    r.load.sent,
+    r.load.delivered,
+    r.load.lost,
+    r.load.duplicated,
+    r.load.reordered,
+    fmt(r.load.p50Ms, 2),
+    fmt(r.load.p99Ms, 2),
+    fmt(r.cpuMsPerMsg, 3),
+    r.dbMsPerMsg === undefined ? '–' : fmt(r.dbMsPerMsg, 3),
+    fmt(r.packetsPerMsg, 1),
+    fmt(r.rssMb, 0),
+    r.loop ? `${fmt(r.loop.p99Ms, 1)} / ${fmt(r.loop.maxMs, 1)}` : '–',
+    `${r.load.loadCpuPct}%`,
+    r.pass ? 'pass' : `**fail**: ${r.why}`,
+  ]);
+  report.table(
+    ['msg/s offered', 'server', 'sent', 'delivered', 'lost', 'dup', 'reordered', 'p50 ms', 'p99 ms', 'server CPU ms/msg', 'PG backends CPU ms/msg', 'packets/msg', 'RSS MB', 'loop delay p99 / max ms', 'load-gen CPU', 'step'],
+    rows,
+  );
+  for (const n of sc.note) report.line(`- ${n}`);
+  if (sc.note.length) report.line();
+}
+
+function summary(scenarios: Scenario[], kind: 'postgres' | 'pglite'): void {
+  const target = TARGET_RATIO[kind];
+  const first = (sc: Scenario, t: Target['name']) => sc.rows.find((r) => r.target === t);
+  const atBest = (sc: Scenario, t: Target['name']) => sc.rows.find((r) => r.target === t && r.rate === sc.best[t]);
+  report.line(`### Summary (product on ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}; target: product ≥ ${kind === 'postgres' ? '1/3' : '1/10'} of the relay)`);
+  report.line();
+  report.table(
+    ['scenario', 'product highest passing msg/s', 'relay highest passing msg/s', 'ratio product/relay', 'target met', 'p50 at lowest rate, product / relay ms', 'CPU ms/msg at highest pass, product / relay', 'packets/msg, product / relay'],
+    scenarios.map((sc) => {
+      const ratio = sc.best.relay > 0 ? sc.best.product / sc.best.relay : NaN;
+      const cap = (t: Target['name']) => `${sc.capped[t] ? '≥ ' : ''}${sc.best[t] || `< ${RATES[0]}`}`;
+      return [
+        sc.title,
+        cap('product'),
+        cap('relay'),
+        Number.isFinite(ratio) ? `${sc.capped.relay ? '≤ ' : ''}${fmt(ratio, 3)}` : '–',
+        Number.isFinite(ratio) ? (ratio >= target ? 'yes' : 'no') : '–',
+        `${fmt(first(sc, 'product')?.load.p50Ms, 2)} / ${fmt(first(sc, 'relay')?.load.p50Ms, 2)}`,
+        `${fmt(atBest(sc, 'product')?.cpuMsPerMsg, 3)} / ${fmt(atBest(sc, 'relay')?.cpuMsPerMsg, 3)}`,
+        `${fmt(first(sc, 'product')?.packetsPerMsg, 1)} / ${fmt(first(sc, 'relay')?.packetsPerMsg, 1)}`,
+      ];
+    }),
+  );
+}
+
+function idleTable(results: IdleResult[]): void {
+  report.line(`### ${IDLE_SOCKETS.toLocaleString('en-US')} idle widget sockets`);
+  report.line();
+  report.table(
+    ['server', 'connected', 'failed', 'connects/s', 'RSS before MB', 'RSS after MB', 'RSS growth per socket KB'],
+    results.map((r) => [r.target, r.connected, r.failed, fmt(r.connectsPerSec, 0), fmt(r.rssBeforeMb, 0), fmt(r.rssAfterMb, 0), fmt(r.kbPerSocket, 1)]),
+  );
+  const [p, r] = results;
+  if (p && r && r.kbPerSocket > 0 && r.connectsPerSec > 0) {
+    report.line(`- product/relay: memory per socket ${fmt(p.kbPerSocket / r.kbPerSocket, 2)}× (target ≤ 2×), connects per second ${fmt(p.connectsPerSec / r.connectsPerSec, 2)}× (target ≥ 0.5×)`);
+  }
+  for (const x of results) for (const [msg, n] of Object.entries(x.errors)) report.line(`- ${x.target}: ${n}× ${msg}`);
+  report.line();
+}
+
+async function main(): Promise<void> {
+  const dbUrl = process.env.BENCH_DATABASE_URL;
+  const kind = dbUrl ? 'postgres' : 'pglite';
+  report.line(`## bench:relay — ${new Date().toISOString()}`);
+  report.line();
+  report.line(`- command: \`${dbUrl ? `BENCH_DATABASE_URL=${maskedUrl(dbUrl)} ` : ''}npm run bench:relay\` (${process.argv.slice(1).map((a) => path.relative(root, a) || a).join(' ')})`);
+  report.line(`- node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`);
+  report.line(`- load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
+  report.line(`- product on ${kind === 'postgres' ? 'PostgreSQL (a fresh database, dropped afterwards)' : 'PGlite (a temporary DATA_DIR)'}; ${CONVERSATIONS} conversations per server, each alternating visitor → agent and agent → visitor; steps of ${STEP_MS / 1000} s (+ up to ${DRAIN_MS / 1000} s to drain), product and relay alternating; a step passes when p99 < 50 ms and every message is acknowledged and delivered once, in order`);
+  report.line(`- server CPU: user + system of the server process (/proc/PID/stat) per message sent; packets: Socket.IO packets received by all load-side sockets per message sent; loop delay: the server's own monitorEventLoopDelay over the step (GET /metrics)`);
+  const unset = unsetLimitVariables();
+  if (unset.length) report.line(`- **warning**: server/limits.ts reads ${unset.join(', ')}, which this benchmark does not set: a limit may throttle the load (add it to LIMIT_ENV in bench/relay/servers.ts)`);
+  report.line();
+
+  db = await createBenchDatabase(dbUrl);
+  const adminPassword = randomToken(18);
+  // The product's first start migrates and seeds the demo site the one-site scenario uses.
+  progress('first start of the product: migrations and the demo site');
+  const seeder = own(await startProduct(db.env, { adminPassword }));
+  await seeder.child.stop();
+  children.delete(seeder.child);
+  const agents = await seedAgents(db.env, CONVERSATIONS, DEMO_SITE);
+  load = own(await startLoadGenerator());
+
+  const scenarios: Scenario[] = [
+    { title: `(a) one site, ${CONVERSATIONS} agents, each claims one conversation`, specs: agents.oneSite },
+    { title: `(b) ${CONVERSATIONS} sites, one agent each`, specs: agents.manySites },
+  ].map((s) => ({ ...s, rows: [], best: { product: 0, relay: 0 }, capped: { product: false, relay: false }, note: [] }));
+  const profileFile = PROFILE ? path.join(root, `.tmp/bench-relay-product-${process.pid}.cpuprofile`) : undefined;
+  await runScenario(scenarios[0], adminPassword, profileFile);
+  await runScenario(scenarios[1], adminPassword);
+  for (const sc of scenarios) stepTable(sc);
+  summary(scenarios, kind);
+  if (profiled) profileTables(report, profiled, scenarios[0].title);
+
+  if (timeLeft() > 120_000) {
+    const results = await idleSockets(load, IDLE_SOCKETS, {
+      product: async () => own(await startProduct(db!.env, { adminPassword })),
+      relay: async () => own(await startRelay()),
+      site: DEMO_SITE,
+      release: (t) => children.delete(t.child),
+    });
+    idleTable(results);
+  } else report.line(`- idle sockets not measured: the run's time budget was spent\n`);
+
+  await widgetBytes(report, async () => own(await startProduct(db!.env, { adminPassword })), (t) => children.delete(t.child));
+
+  report.line(`- load average at end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}; took ${Math.round((Date.now() - started) / 1000)} s`);
+}
+
+try {
+  await main();
+} catch (err) {
+  report.line(`\n**bench:relay failed**: ${(err as Error).stack ?? err}`);
+  process.exitCode = 1;
+} finally {
+  await stopAll();
+}

@@ -1,0 +1,296 @@
+/**
+ * The load generator of `bench:relay`, a child process driven over IPC by bench/relay.ts. It holds
+ * the conversations of both servers at once (visitor and agent sockets, socket.io-client, websocket
+ * transport), sends at a given rate, and measures what arrived on the other side: send→delivery
+ * latency, losses, duplicates, order, and every Socket.IO packet its sockets received.
+ */
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+
+type Target = string;
+type Direction = 'toAgent' | 'toVisitor';
+
+/** A visitor question no FAQ answers, so that the conversation goes to a person. */
+const QUESTION = 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?';
+
+interface Conversation {
+  id: string;
+  visitor: Socket;
+  agent: Socket;
+}
+
+interface Sent {
+  t: number;
+  conv: number;
+  dir: Direction;
+  /** Position among the messages of this conversation and direction in this step: deliveries must keep it. */
+  k: number;
+  acked: boolean;
+  delivered: boolean;
+}
+
+interface Step {
+  sent: Map<string, Sent>;
+  latencies: number[];
+  acks: number;
+  ackErrors: Map<string, number>;
+  delivered: number;
+  duplicated: number;
+  reordered: number;
+  lastK: Map<string, number>;
+}
+
+export interface StepResult {
+  sent: number;
+  acked: number;
+  ackErrors: Record<string, number>;
+  delivered: number;
+  lost: number;
+  duplicated: number;
+  reordered: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  packets: number;
+  /** CPU the load generator used during the step, in % of one core: near 100 it, not the server, was the limit. */
+  loadCpuPct: number;
+  sendMs: number;
+}
+
+export type Command =
+  | { cmd: 'open'; target: Target; url: string; conversations: { site: string; cookie?: string }[] }
+  | { cmd: 'step'; target: Target; rate: number; durationMs: number; drainMs: number }
+  | { cmd: 'outstanding'; target: Target }
+  | { cmd: 'close'; target: Target }
+  | { cmd: 'idle'; url: string; site: string; count: number; concurrency: number }
+  | { cmd: 'closeIdle' };
+
+const conversations = new Map<Target, Conversation[]>();
+const packets = new Map<Target, number>();
+const current = new Map<Target, Step>();
+let idleSockets: Socket[] = [];
+let stepNo = 0;
+
+const options = { transports: ['websocket'], reconnection: false, forceNew: true, timeout: 60_000 };
+
+function countPackets(target: Target, s: Socket) {
+  s.io.on('packet', () => packets.set(target, (packets.get(target) ?? 0) + 1));
+}
+
+function connected(s: Socket): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (s.connected) return resolve();
+    s.once('connect', () => resolve());
+    s.once('connect_error', (err) => reject(new Error(`connect: ${err.message}`)));
+  });
+}
+
+async function call<T = any>(s: Socket, event: string, payload: unknown): Promise<T> {
+  const res = await s.timeout(60_000).emitWithAck(event, payload);
+  if (!res?.ok) throw new Error(`${event}: ${res?.error?.code ?? JSON.stringify(res)}`);
+  return res.data as T;
+}
+
+function onDelivered(target: Target, dir: Direction, message: { clientId?: string | null }) {
+  const step = current.get(target);
+  const rec = step && message?.clientId ? step.sent.get(message.clientId) : undefined;
+  // The sender's own copy (the product echoes to the sender's other tabs) is not a delivery.
+  if (!step || !rec || rec.dir !== dir) return;
+  if (rec.delivered) {
+    step.duplicated += 1;
+    return;
+  }
+  rec.delivered = true;
+  step.delivered += 1;
+  step.latencies.push(performance.now() - rec.t);
+  const key = `${rec.conv}:${dir}`;
+  if ((step.lastK.get(key) ?? -1) > rec.k) step.reordered += 1;
+  else step.lastK.set(key, rec.k);
+}
+
+/** One conversation as the widget and the console make it: hello, a question, escalation, a claim. */
+async function openConversation(target: Target, url: string, spec: { site: string; cookie?: string }, n: number): Promise<Conversation> {
+  // Still 127.0.0.1 on the server's side, but one source address per person, as on the internet:
+  // per-IP limits then count what they count in production, not the whole benchmark as one client.
+  const from = (net: number) => ({ localAddress: `127.${net}.${Math.floor(n / 250)}.${(n % 250) + 1}` });
+  const visitor = io(`${url}/widget`, { ...options, ...from(20), query: { site: spec.site } });
+  const agent = io(`${url}/agent`, { ...options, ...from(21), extraHeaders: spec.cookie ? { cookie: spec.cookie } : {} });
+  countPackets(target, visitor);
+  countPackets(target, agent);
+  await Promise.all([connected(visitor), connected(agent)]);
+  await call(visitor, 'session:hello', {});
+  const first = await call(visitor, 'message:send', { clientId: `open${process.pid}x${n}`, body: QUESTION });
+  const id: string = first.conversation?.id ?? first.message?.conversationId;
+  if (first.conversation?.status === 'bot') await call(visitor, 'conversation:escalate', { conversationId: id });
+  await call(agent, 'conversation:claim', { conversationId: id });
+  visitor.on('message:created', (m) => onDelivered(target, 'toVisitor', m));
+  agent.on('message:created', (m) => onDelivered(target, 'toAgent', m));
+  return { id, visitor, agent };
+}
+
+async function open(target: Target, url: string, specs: { site: string; cookie?: string }[]) {
+  const t0 = performance.now();
+  const list: Conversation[] = new Array(specs.length);
+  let next = 0;
+  // A few at a time, as a day's visitors would arrive; all at once would measure a thundering herd.
+  const worker = async () => {
+    while (next < specs.length) {
+      const i = next++;
+      list[i] = await openConversation(target, url, specs[i], i);
+    }
+  };
+  await Promise.all(Array.from({ length: 20 }, worker));
+  conversations.set(target, list);
+  return { conversations: list.length, setupMs: Math.round(performance.now() - t0) };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function step(target: Target, rate: number, durationMs: number, drainMs: number): Promise<StepResult> {
+  const convs = conversations.get(target);
+  if (!convs?.length) throw new Error(`no conversations open on ${target}`);
+  const s: Step = { sent: new Map(), latencies: [], acks: 0, ackErrors: new Map(), delivered: 0, duplicated: 0, reordered: 0, lastK: new Map() };
+  current.set(target, s);
+  const tag = `b${process.pid.toString(36)}s${(stepNo++).toString(36)}n`;
+  const total = Math.max(1, Math.round((rate * durationMs) / 1000));
+  const perConv = new Map<string, number>();
+  const packets0 = packets.get(target) ?? 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+
+  const send = (i: number) => {
+    const conv = i % convs.length;
+    // Each conversation alternates: visitor → agent, then agent → visitor.
+    const dir: Direction = Math.floor(i / convs.length) % 2 === 0 ? 'toAgent' : 'toVisitor';
+    const key = `${conv}:${dir}`;
+    const k = perConv.get(key) ?? 0;
+    perConv.set(key, k + 1);
+    const clientId = `${tag}${i.toString(36)}`;
+    const rec: Sent = { t: performance.now(), conv, dir, k, acked: false, delivered: false };
+    s.sent.set(clientId, rec);
+    const ack = (res: { ok?: boolean; error?: { code?: string } }) => {
+      rec.acked = true;
+      s.acks += 1;
+      if (!res?.ok) {
+        const code = res?.error?.code ?? 'NO_ACK_BODY';
+        s.ackErrors.set(code, (s.ackErrors.get(code) ?? 0) + 1);
+      }
+    };
+    const c = convs[conv];
+    const body = `bench message ${clientId}`;
+    if (dir === 'toAgent') c.visitor.emit('message:send', { clientId, body }, ack);
+    else c.agent.emit('message:send', { conversationId: c.id, clientId, body }, ack);
+  };
+
+  let n = 0;
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - t0) * rate) / 1000) + 1);
+      while (n < due) send(n++);
+      if (n >= total) resolve();
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const sendMs = performance.now() - t0;
+  const drainUntil = performance.now() + drainMs;
+  while (performance.now() < drainUntil && (s.delivered < total || s.acks < total)) await new Promise((r) => setTimeout(r, 5));
+  const elapsed = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const sorted = [...s.latencies].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return {
+    sent: total,
+    acked: s.acks,
+    ackErrors: Object.fromEntries(s.ackErrors),
+    delivered: s.delivered,
+    lost: total - s.delivered,
+    duplicated: s.duplicated,
+    reordered: s.reordered,
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted.at(-1) ?? NaN),
+    packets: (packets.get(target) ?? 0) - packets0,
+    loadCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 100),
+    sendMs: Math.round(sendMs),
+  };
+}
+
+/** Messages of the last step not yet acknowledged or delivered: a server still working off a backlog. */
+function outstanding(target: Target) {
+  const s = current.get(target);
+  if (!s) return { undelivered: 0, unacked: 0 };
+  return { undelivered: s.sent.size - s.delivered, unacked: s.sent.size - s.acks };
+}
+
+function close(target: Target) {
+  for (const c of conversations.get(target) ?? []) {
+    c.visitor.disconnect();
+    c.agent.disconnect();
+  }
+  conversations.delete(target);
+  current.delete(target);
+  return {};
+}
+
+/** Widget sockets that connect and then only answer pings. */
+async function idle(url: string, site: string, count: number, concurrency: number) {
+  const t0 = performance.now();
+  let next = 0;
+  let failed = 0;
+  const errors = new Map<string, number>();
+  const worker = async () => {
+    while (next < count) {
+      next += 1;
+      const s = io(`${url}/widget`, { ...options, query: { site } });
+      try {
+        await connected(s);
+        idleSockets.push(s);
+      } catch (err) {
+        failed += 1;
+        const msg = (err as Error).message;
+        errors.set(msg, (errors.get(msg) ?? 0) + 1);
+        s.disconnect();
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return { connected: idleSockets.length, failed, errors: Object.fromEntries(errors), elapsedMs: Math.round(performance.now() - t0) };
+}
+
+function closeIdle() {
+  for (const s of idleSockets) s.disconnect();
+  idleSockets = [];
+  return {};
+}
+
+async function handle(c: Command): Promise<unknown> {
+  switch (c.cmd) {
+    case 'open':
+      return open(c.target, c.url, c.conversations);
+    case 'step':
+      return step(c.target, c.rate, c.durationMs, c.drainMs);
+    case 'outstanding':
+      return outstanding(c.target);
+    case 'close':
+      return close(c.target);
+    case 'idle':
+      return idle(c.url, c.site, c.count, c.concurrency);
+    case 'closeIdle':
+      return closeIdle();
+  }
+}
+
+if (!process.send) throw new Error('bench/relay/load.ts runs as a child of bench/relay.ts (it needs an IPC channel)');
+process.on('message', (msg: { id: number; command: Command }) => {
+  handle(msg.command).then(
+    (result) => process.send!({ id: msg.id, ok: true, result }),
+    (err: Error) => process.send!({ id: msg.id, ok: false, error: err.stack ?? String(err) }),
+  );
+});
+// The parent went away (Ctrl-C, crash): nothing is left to measure for.
+process.on('disconnect', () => process.exit(0));
+process.send({ ready: true });
