@@ -1,22 +1,35 @@
 /**
- * The widget's weight, as a visitor's browser downloads it (gzip, zlib's default level):
- * - initial: what every page view loads before anyone opens the chat: widget.js, widget/support-chat.js
- *   and the chunks it imports statically (lit); budget 10 KB
- * - total: everything under dist/public/widget*; budget 30 KB
- * Builds first. Exits non-zero when a budget is exceeded.
+ * The widget's weight, built first:
+ * - the files of dist/public as stored: raw, gzip and brotli (the precompressed variants the server sends)
+ * - on the wire, when Chromium is there (CHROMIUM_PATH, default /usr/bin/chromium): what a browser
+ *   transfers for the widget on a page of another origin (bench/widget-bytes.ts), with the browser's own
+ *   Accept-Encoding (brotli), with gzip only, and uncompressed; budget 10 KB before the chat is opened,
+ *   30 KB in all after opening it
+ * Exits non-zero when a budget is exceeded (on the wire with brotli, else by the files' brotli sizes).
  *   npm run size
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { buildPublic } from './build.ts';
+import { measureWidgetBytes, type WidgetBytes } from '../bench/widget-bytes.ts';
 
 const KB = 1024;
-const BUDGET = { initial: 10 * KB, total: 30 * KB };
+const BUDGET = { beforeOpen: 10 * KB, afterOpen: 30 * KB };
+const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 const dir = await buildPublic();
-const widgetDir = path.join(dir, 'widget');
-const gzipped = async (file: string) => gzipSync(await readFile(file)).length;
+const kb = (n: number) => `${(n / KB).toFixed(2).padStart(6)} KB`;
+const sizeOf = async (file: string) => (existsSync(file) ? (await stat(file)).size : undefined);
+
+interface FileSizes { file: string; raw: number; gzip: number; br: number }
+
+/** A file and the variants the server would send for it (the file itself when a variant was not worth writing). */
+async function sizes(file: string): Promise<FileSizes> {
+  const raw = (await stat(file)).size;
+  return { file: path.relative(dir, file), raw, gzip: (await sizeOf(`${file}.gz`)) ?? raw, br: (await sizeOf(`${file}.br`)) ?? raw };
+}
 
 /** A module and, transitively, the chunks it imports statically (`import"./x.js"`, `…from"./x.js"`; not `import("./x.js")`). */
 async function withStaticImports(file: string, seen = new Set<string>()): Promise<Set<string>> {
@@ -29,18 +42,73 @@ async function withStaticImports(file: string, seen = new Set<string>()): Promis
   return seen;
 }
 
-const initialFiles = [path.join(dir, 'widget.js'), ...(await withStaticImports(path.join(widgetDir, 'support-chat.js')))];
-const allFiles = [path.join(dir, 'widget.js'), ...(await readdir(widgetDir, { recursive: true })).map((f) => path.join(widgetDir, f))];
+const bundles = (await readdir(dir, { recursive: true })).filter((f) => !/\.(br|gz)$/.test(f) && (f === 'widget.js' || f.startsWith('widget/') || f.startsWith('console/')));
+const all = await Promise.all(bundles.sort().map((f) => sizes(path.join(dir, f))));
+const sum = (files: FileSizes[]) => files.reduce((t, f) => ({ raw: t.raw + f.raw, gzip: t.gzip + f.gzip, br: t.br + f.br }), { raw: 0, gzip: 0, br: 0 });
+const row = (name: string, s: { raw: number; gzip: number; br: number }) => `${name.padEnd(34)} ${String(s.raw).padStart(7)} ${String(s.gzip).padStart(7)} ${String(s.br).padStart(7)}`;
 
-const sum = async (files: string[]) => (await Promise.all(files.map(gzipped))).reduce((a, b) => a + b, 0);
-const sizes = { initial: await sum(initialFiles), total: await sum(allFiles.filter((f) => f.endsWith('.js'))) };
+console.log('Files in dist/public (bytes)');
+console.log(`${'file'.padEnd(34)} ${'raw'.padStart(7)} ${'gzip'.padStart(7)} ${'br'.padStart(7)}`);
+for (const f of all) console.log(row(f.file, f));
 
-let over = false;
-for (const [name, bytes] of Object.entries(sizes) as [keyof typeof BUDGET, number][]) {
-  const budget = BUDGET[name];
-  const verdict = bytes <= budget ? 'ok' : 'OVER BUDGET';
-  over ||= bytes > budget;
-  console.log(`${name.padEnd(8)} ${String(bytes).padStart(6)} B gzip  ${(bytes / KB).toFixed(2).padStart(6)} KB  (budget ${budget / KB} KB) ${verdict}`);
+const loader = await readFile(path.join(dir, 'widget.js'), 'utf8');
+const element = /"(widget\/support-chat-[A-Z2-7]{8}\.js)"/.exec(loader)?.[1];
+if (!element) throw new Error('widget.js names no element module');
+const initialNames = new Set([path.join(dir, 'widget.js'), ...(await withStaticImports(path.join(dir, element)))].map((f) => path.relative(dir, f)));
+const initial = sum(all.filter((f) => initialNames.has(f.file)));
+// The element's stable re-export is for pages that import it by name: the loader never fetches it.
+const widgetAll = sum(all.filter((f) => (f.file === 'widget.js' || f.file.startsWith('widget/')) && f.file !== 'widget/support-chat.js'));
+console.log(row('widget, before opening (files)', initial));
+console.log(row('widget, all (files)', widgetAll));
+console.log(row('console, all (files)', sum(all.filter((f) => f.file.startsWith('console/')))));
+console.log(`before opening = ${[...initialNames].join(' + ')}`);
+
+let over: boolean;
+if (existsSync(CHROMIUM_PATH)) {
+  const runs: [string, string | undefined][] = [['br (browser default)', undefined], ['gzip', 'gzip, deflate'], ['none', 'identity']];
+  const measured: [string, WidgetBytes][] = [];
+  await withDemoServer(async (serverUrl) => {
+    for (const [name, acceptEncoding] of runs) measured.push([name, await measureWidgetBytes({ serverUrl, acceptEncoding, chromiumPath: CHROMIUM_PATH })]);
+  });
+  console.log('\nOn the wire, Chromium on a page of another origin (headers included; socket = Socket.IO polling and frames received)');
+  console.log(`${'encoding'.padEnd(22)} ${'before: files'.padStart(14)} ${'socket'.padStart(10)} ${'total'.padStart(10)}   ${'after: files'.padStart(13)} ${'socket'.padStart(10)} ${'total'.padStart(10)}`);
+  for (const [name, m] of measured) {
+    console.log(`${name.padEnd(22)} ${kb(m.beforeOpen.files).padStart(14)} ${kb(m.beforeOpen.socket).padStart(10)} ${kb(m.beforeOpen.total).padStart(10)}   ${kb(m.afterOpen.files).padStart(13)} ${kb(m.afterOpen.socket).padStart(10)} ${kb(m.afterOpen.total).padStart(10)}`);
+  }
+  const [[, br]] = measured;
+  console.log(`\nRequests with the browser's Accept-Encoding (${br.acceptEncoding}):`);
+  for (const f of br.files) console.log(`  ${f.phase.padEnd(10)} ${String(f.status)} ${(f.encoding || '-').padEnd(5)} ${String(f.transferred).padStart(7)} B (body ${String(f.body).padStart(6)})  ${f.path.slice(0, 70)}`);
+  over = [verdict('before opening, on the wire (br)', br.beforeOpen.total, BUDGET.beforeOpen), verdict('after opening, on the wire (br)', br.afterOpen.total, BUDGET.afterOpen)].includes(true);
+} else {
+  console.log(`\nChromium not found at ${CHROMIUM_PATH}: no transfer measured; judging the files' brotli sizes instead (set CHROMIUM_PATH)`);
+  over = [verdict('before opening, files (br)', initial.br, BUDGET.beforeOpen), verdict('all, files (br)', widgetAll.br, BUDGET.afterOpen)].includes(true);
 }
-console.log(`initial = ${initialFiles.map((f) => path.relative(dir, f)).join(' + ')}`);
 process.exitCode = over ? 1 : 0;
+
+/** Prints a line for one budget; true when it is exceeded. */
+function verdict(name: string, bytes: number, budget: number): boolean {
+  console.log(`${name.padEnd(36)} ${kb(bytes)}  (budget ${budget / KB} KB) ${bytes <= budget ? 'ok' : 'OVER BUDGET'}`);
+  return bytes > budget;
+}
+
+/** This build served by a throwaway server with the demo site (a fresh PGlite in a temp folder). */
+async function withDemoServer(run: (serverUrl: string) => Promise<void>): Promise<void> {
+  const [{ openDatabase }, { createApp }, { loadConfig }, { createLogger }] = await Promise.all([
+    import('../server/db/client.ts'),
+    import('../server/app.ts'),
+    import('../server/config.ts'),
+    import('../server/logger.ts'),
+  ]);
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'sc-size-'));
+  const database = await openDatabase({ dataDir: path.join(tmp, 'pgdata') });
+  const config = { ...loadConfig({ LOG_LEVEL: 'silent', DEMO: '1' }), adminEmail: 'size@bench.local', adminPassword: `x${Math.random().toString(36)}` };
+  const app = createApp({ db: database.db, config, log: createLogger('silent'), publicDir: dir });
+  try {
+    const url = await app.listen(0, '127.0.0.1');
+    await run(url);
+  } finally {
+    await app.close();
+    await database.close();
+    await rm(tmp, { recursive: true, force: true });
+  }
+}

@@ -90,12 +90,16 @@ describe('precompressed browser bundles', () => {
     }
   });
 
-  it('caches content-hashed files for a year and widget.js for minutes, and lets any site load the widget', async () => {
+  it('caches content-hashed files for a year and widget.js for minutes, and lets any site load the widget with few headers', async () => {
     for (const file of await widgetFiles()) {
       const res = await get(`${url}${file}`, 'br');
       expect(res.headers['cache-control'], file).toBe(file === '/widget.js' ? 'public, max-age=300' : 'public, max-age=31536000, immutable');
       expect(res.headers['access-control-allow-origin'], file).toBe('*');
       expect(res.headers['cross-origin-resource-policy'], file).toBe('cross-origin');
+      expect(res.headers['x-content-type-options'], file).toBe('nosniff');
+      // A page's policies mean nothing on a script: they would only add bytes to every embed.
+      expect(res.headers['content-security-policy'], file).toBeUndefined();
+      expect(res.headers['x-frame-options'], file).toBeUndefined();
     }
     // The element's stable name, for pages that import it directly, follows the build too.
     const alias = await get(`${url}/widget/support-chat.js`, 'br');
