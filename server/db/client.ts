@@ -20,6 +20,9 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
     const { migrate } = await import('drizzle-orm/postgres-js/migrator');
+    // The driver runs with patches/postgres+3.4.9.patch (applied by `npm install`): without it, a
+    // server stopped under traffic killed this process from inside the driver (the ROLLBACK that
+    // begin() sends after a failed query, written to a socket already closed: porsager/postgres#1208).
     const sql = postgres(opts.url, {
       max: 10,
       onnotice: () => {},
