@@ -21,6 +21,7 @@ const STATUS_CODES: Record<number, ErrorCode> = {
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   429: 'RATE_LIMITED',
+  503: 'UNAVAILABLE',
 };
 
 export interface RequestOptions {

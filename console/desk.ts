@@ -9,7 +9,7 @@ import type { ClientError, ClientErrorCode } from './api.ts';
 import type { AgentConnection } from './connection.ts';
 import { newClientId } from './client-id.ts';
 import { applyConversationUpdate, normalizeQueue } from './thread.ts';
-import { lastSeq, mergeMessages } from '../shared/messages.ts';
+import { lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
 
 export interface OutgoingMessage {
   clientId: string;
@@ -24,7 +24,12 @@ export interface OutgoingMessage {
 export type DeskAction = 'claim' | 'resolve';
 
 /** Failures a resend can fix without the agent changing anything. */
-const TRANSIENT: ReadonlySet<ClientErrorCode> = new Set(['OFFLINE', 'TIMEOUT', 'NETWORK', 'RATE_LIMITED', 'INTERNAL']);
+const TRANSIENT: ReadonlySet<ClientErrorCode> = new Set(['OFFLINE', 'TIMEOUT', 'NETWORK', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE']);
+/** Backoff of a resend after a transient failure while connected: 1, 2, 4… up to 30 s, or what the server asked. */
+const retryDelay = (attempt: number) => Math.min(30_000, 1000 * 2 ** attempt);
+
+/** What `messages:sync` answers at most per call (shared/protocol.ts). */
+const SYNC_PAGE = 500;
 
 /** Dispatches `change` whenever anything an element shows has changed. */
 export class Desk extends EventTarget {
@@ -44,6 +49,9 @@ export class Desk extends EventTarget {
   readonly unread = new Set<string>();
 
   private readonly _stop: (() => void)[] = [];
+  private readonly _attempts = new Map<string, number>();
+  private _syncing = false;
+  private _syncAgain = false;
 
   constructor(
     private readonly conn: AgentConnection,
@@ -58,6 +66,12 @@ export class Desk extends EventTarget {
       conn.on('conversation:updated', (c) => this._onConversation(c)),
       conn.on('message:created', (m) => this._onMessage(m)),
     );
+    // A tab that was hidden may have slept through pushes: catch up when it is shown again.
+    const onVisible = () => document.visibilityState === 'visible' && void this._sync();
+    if (typeof document !== 'undefined') {
+      document.addEventListener('visibilitychange', onVisible);
+      this._stop.push(() => document.removeEventListener('visibilitychange', onVisible));
+    }
     if (conn.connected) void this._catchUp();
   }
 
@@ -163,11 +177,21 @@ export class Desk extends EventTarget {
       body: item.body,
     });
     if (res.ok) {
+      this._attempts.delete(item.clientId);
       this._onMessage(res.data.message);
       return;
     }
     const transient = TRANSIENT.has(res.error.code);
     this._update(item.clientId, { state: transient && !this.conn.connected ? 'queued' : 'failed', error: res.error });
+    // The server is busy or its database away: try again by itself, as the widget's outbox does.
+    if (transient && this.conn.connected) {
+      const attempt = (this._attempts.get(item.clientId) ?? 0) + 1;
+      this._attempts.set(item.clientId, attempt);
+      setTimeout(() => {
+        const still = this.outbox.find((o) => o.clientId === item.clientId);
+        if (still && still.state === 'failed' && this.conn.connected) void this._deliver(still);
+      }, res.error.retryAfterMs ?? retryDelay(attempt));
+    }
   }
 
   private _update(clientId: string, patch: Partial<OutgoingMessage>): void {
@@ -188,12 +212,33 @@ export class Desk extends EventTarget {
         this.current = opened.data.conversation;
         this.messages = mergeMessages(this.messages, opened.data.messages);
       }
-      const synced = await this.conn.request('messages:sync', { conversationId: c.id, afterSeq: lastSeq(this.messages) });
-      if (synced.ok && this.current?.id === c.id) this.messages = mergeMessages(this.messages, synced.data);
-      this._changed();
+      await this._sync();
     }
     await refreshing;
     for (const item of resend) void this._deliver(item);
+  }
+
+  /**
+   * Asks for the open conversation's messages from the first hole on (see syncAfter), a page at a
+   * time: on every connect, when a push skips a seq, when the tab is shown again. One at a time.
+   */
+  private async _sync(): Promise<void> {
+    if (this._syncing) return void (this._syncAgain = true);
+    this._syncing = true;
+    try {
+      do {
+        this._syncAgain = false;
+        for (let more = true; more && this.current && this.conn.connected; ) {
+          const id = this.current.id;
+          const page = await this.conn.request('messages:sync', { conversationId: id, afterSeq: syncAfter(this.messages, id) });
+          more = page.ok && page.data.length >= SYNC_PAGE;
+          if (page.ok && this.current?.id === id) this.messages = mergeMessages(this.messages, page.data);
+        }
+      } while (this._syncAgain);
+    } finally {
+      this._syncing = false;
+      this._changed();
+    }
   }
 
   private _onConversation(c: ConversationDTO): void {
@@ -209,6 +254,8 @@ export class Desk extends EventTarget {
     }
     if (this.current?.id === m.conversationId) {
       this.messages = mergeMessages(this.messages, [m]);
+      // A hole in what is held: a push in between was lost while a later one came.
+      if (syncAfter(this.messages, m.conversationId) < lastSeq(this.messages, m.conversationId) && !this.outbox.some((o) => o.state === 'sending')) void this._sync();
     } else if (m.author === 'visitor' && m.conversationId !== this.openingId) {
       this.unread.add(m.conversationId);
     }

@@ -28,6 +28,7 @@ export const en = {
   'error.TIMEOUT': 'The server did not answer in time.',
   'error.OFFLINE': 'Not connected. Try again when the connection is back.',
   'error.INTERNAL': 'Something went wrong on the server.',
+  'error.UNAVAILABLE': 'The server cannot reach its database right now. Retrying…',
   'error.OTHER': 'Something went wrong ({code}).',
 
   'login.title': 'Sign in to the support console',

@@ -30,6 +30,7 @@ export const zh: Record<StringKey, string> = {
   'error.TIMEOUT': '服务器未及时响应。',
   'error.OFFLINE': '当前未连接，请在连接恢复后重试。',
   'error.INTERNAL': '服务器出错了。',
+  'error.UNAVAILABLE': '服务器暂时无法连接数据库，正在重试…',
   'error.OTHER': '出错了（{code}）。',
 
   'login.title': '登录客服工作台',

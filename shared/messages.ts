@@ -22,3 +22,19 @@ export function mergeMessages(current: readonly MessageDTO[], incoming: readonly
 export function lastSeq(messages: readonly MessageDTO[], conversationId?: string): number {
   return messages.reduce((max, m) => ((conversationId === undefined || m.conversationId === conversationId) && m.seq > max ? m.seq : max), 0);
 }
+
+/**
+ * What `messages:sync` should ask after: the last seq before the first hole in what is held of a
+ * conversation (every seq from the first held one up to it is held), else the highest. A push can
+ * be lost while later ones arrive (an outage between a commit and its push); asking after the
+ * highest seq would then never fill the hole.
+ */
+export function syncAfter(messages: readonly MessageDTO[], conversationId: string): number {
+  let held = 0;
+  for (const m of messages) {
+    if (m.conversationId !== conversationId) continue;
+    if (held && m.seq > held + 1) return held;
+    held = m.seq;
+  }
+  return held;
+}

@@ -8,7 +8,7 @@ import type { Ack, ErrorCode } from '../shared/result.ts';
 import { WIDGET_NAMESPACE, type WidgetClientToServerEvents, type WidgetServerToClientEvents } from '../shared/protocol.ts';
 import type { FaqRespond, FeedbackSubmit, Identify, Locale } from '../shared/schemas.ts';
 import type { ConversationDTO, FeedbackDTO, MessageDTO, SessionDTO } from '../shared/types.ts';
-import { lastSeq, mergeMessages } from '../shared/messages.ts';
+import { lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
 import { Outbox, retryDelay, type OutboxItem } from './outbox.ts';
 import { outboxKey, tokenKey } from './storage-keys.ts';
 
@@ -66,6 +66,8 @@ export class ChatClient extends EventTarget {
   private readonly _tokenKey: string;
   private _identity?: Identify;
   private _flushing = false;
+  private _syncing = false;
+  private _syncAgain = false;
   private _timer?: ReturnType<typeof setTimeout>;
   private _helloTimer?: ReturnType<typeof setTimeout>;
 
@@ -87,6 +89,8 @@ export class ChatClient extends EventTarget {
     });
     this.socket.on('connect', () => void this._hello());
     this.socket.on('message:created', (message) => this._addMessages([message], true));
+    // A page that was hidden (a phone's background tab) may have slept through pushes.
+    document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && this.state.ready && void this._sync());
     this.socket.on('conversation:updated', (conversation) => this._setConversation(conversation));
     this.socket.on('feedback:updated', (item) => this._set({ feedback: upsert(this.state.feedback, item) }));
     this.socket.on('presence:updated', ({ agentsOnline }) => this._set({ agentsOnline }));
@@ -175,16 +179,33 @@ export class ChatClient extends EventTarget {
     }
     this._session(res.data);
     if (this._identity) await this._identify();
-    // Catch up on what this page missed, a page at a time (the server answers at most SYNC_PAGE).
-    const conversationId = this.state.conversation?.id;
-    for (let more = !!conversationId; more; ) {
-      const page = await this._request('messages:sync', { conversationId: conversationId!, afterSeq: lastSeq(this.state.messages, conversationId!) });
-      more = page.ok && page.data.length >= SYNC_PAGE;
-      if (page.ok) this._addMessages(page.data);
-    }
+    await this._sync();
     this._set({ ready: true });
     this._outbox.wake();
     this._outboxChanged();
+  }
+
+  /**
+   * Catches up on what this page missed, a page at a time (the server answers at most SYNC_PAGE), from
+   * the first hole: after every connect, when a push skips a seq, and when the page is shown again.
+   * One at a time; a request during a sync runs once more after it.
+   */
+  private async _sync(): Promise<void> {
+    if (this._syncing) return void (this._syncAgain = true);
+    this._syncing = true;
+    try {
+      do {
+        this._syncAgain = false;
+        const conversationId = this.state.conversation?.id;
+        for (let more = !!conversationId; more && this.socket.connected; ) {
+          const page = await this._request('messages:sync', { conversationId: conversationId!, afterSeq: syncAfter(this.state.messages, conversationId!) });
+          more = page.ok && page.data.length >= SYNC_PAGE;
+          if (page.ok) this._addMessages(page.data, false, false);
+        }
+      } while (this._syncAgain);
+    } finally {
+      this._syncing = false;
+    }
   }
 
   private async _identify(): Promise<void> {
@@ -208,9 +229,14 @@ export class ChatClient extends EventTarget {
     if (!older) this._set({ conversation });
   }
 
-  private _addMessages(incoming: MessageDTO[], live = false): void {
+  /** `gaps`: a hole left in the current conversation (a push was lost while later ones came) is synced at once. */
+  private _addMessages(incoming: MessageDTO[], live = false, gaps = true): void {
     const known = new Set(this.state.messages.map((m) => m.id));
     const messages = mergeMessages(this.state.messages, incoming);
+    const id = this.state.conversation?.id;
+    // (While a send waits for its ack, the hole may be that message: the ack comes through here too.)
+    const sending = this._outbox.items.some((i) => i.status === 'sending');
+    if (gaps && id && this.state.ready && !sending && syncAfter(messages, id) < lastSeq(messages, id)) void this._sync();
     const fresh = live ? incoming.filter((m) => !known.has(m.id) && m.author !== 'visitor') : [];
     this._set({ messages, incoming: fresh[fresh.length - 1] ?? this.state.incoming });
     // The server's copy of one of our messages replaces the pending one.

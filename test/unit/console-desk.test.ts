@@ -200,6 +200,34 @@ describe('console live desk', () => {
     expect(desk.unread.has('other')).toBe(true);
   });
 
+  it('fills the hole left by a lost push as soon as a later message arrives', async () => {
+    const { socket, desk, stored } = setup();
+    socket.connect();
+    await desk.open(CID);
+    await flush();
+    stored.push(message(3, { body: 'this push was lost' }), message(4, { body: 'this one arrived' }));
+    socket.sent = [];
+    socket.fire('message:created', stored[3]);
+    await flush();
+    expect(socket.sent.find((s) => s.event === 'messages:sync')?.payload).toEqual({ conversationId: CID, afterSeq: 2 });
+    expect(desk.messages.map((m) => m.body)).toEqual(['visitor 1', 'visitor 2', 'this push was lost', 'this one arrived']);
+  });
+
+  it('resends a reply by itself when the server is unavailable for a while, keeping one copy', async () => {
+    const { socket, desk, stored } = setup();
+    socket.connect();
+    await desk.open(CID);
+    const realSend = socket.handlers['message:send'];
+    socket.handlers['message:send'] = () => ({ ok: false, error: { code: 'UNAVAILABLE', retryAfterMs: 5 } });
+    desk.send('during the outage');
+    await flush();
+    expect(desk.pending[0].error?.code).toBe('UNAVAILABLE');
+    socket.handlers['message:send'] = realSend;
+    await new Promise((r) => setTimeout(r, 30));
+    expect(desk.pending).toEqual([]);
+    expect(stored.filter((m) => m.body === 'during the outage')).toHaveLength(1);
+  });
+
   it('says "claimed by another agent" when the claim lost the race', async () => {
     const { socket, desk } = setup();
     socket.handlers['conversation:open'] = () => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageDTO } from '../../shared/types.ts';
-import { lastSeq, mergeMessages } from '../../shared/messages.ts';
+import { lastSeq, mergeMessages, syncAfter } from '../../shared/messages.ts';
 
 const message = (seq: number, patch: Partial<MessageDTO> = {}): MessageDTO => ({
   id: `m${seq}`,
@@ -42,5 +42,18 @@ describe('merging the messages a client receives', () => {
 
   it('asks to catch up after the last seq of all it holds when no conversation is named', () => {
     expect(lastSeq([message(1), message(4, { id: 'x', conversationId: 'c2' })])).toBe(4);
+  });
+});
+
+describe('what a client asks for after a lost push', () => {
+  it('asks after the last message before the first hole, so the hole is filled', () => {
+    const held = mergeMessages([], [message(3), message(4), message(6), message(7), message(9)]);
+    expect(syncAfter(held, 'c1')).toBe(4);
+  });
+
+  it('asks after the highest seq when nothing is missing, and after 0 when nothing is held', () => {
+    expect(syncAfter(mergeMessages([], [message(1), message(2), message(3)]), 'c1')).toBe(3);
+    expect(syncAfter([], 'c1')).toBe(0);
+    expect(syncAfter([message(1, { conversationId: 'other' })], 'c1')).toBe(0);
   });
 });
