@@ -10,6 +10,7 @@ import { rooms } from '../realtime/realtime.ts';
 import { authenticate, login, logout, toAgentDTO, type AgentContext } from './agents.service.ts';
 import { sha256 } from '../crypto.ts';
 import { countLoginAttempt } from './login-guard.ts';
+import { watchAgentRights, type AgentSocket } from './agent-rights.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -17,7 +18,7 @@ declare module 'express-serve-static-core' {
   }
 }
 
-export type AgentSocket = Socket & { data: { auth: AgentContext } };
+export type { AgentSocket } from './agent-rights.ts';
 
 /** Reads one cookie from a Cookie header. */
 export function readCookie(header: string | undefined, name: string): string | undefined {
@@ -109,6 +110,8 @@ export function agentMiddleware(ctx: Ctx) {
       const auth = await authenticate(ctx.db, token, ctx.clock());
       if (!auth) throw new AppError('UNAUTHORIZED');
       socket.data.auth = auth;
+      socket.data.sessionId = sha256(token!);
+      socket.data.checkedAt = Date.now();
       // So that logging out ends the sockets this session opened, on every node.
       socket.join(sessionRoom(token!));
       next();
@@ -121,8 +124,10 @@ export function agentMiddleware(ctx: Ctx) {
 export function onAgentConnected(ctx: Ctx, socket: AgentSocket): void {
   const { agent, siteIds } = socket.data.auth;
   socket.join([rooms.agent(agent.id), ...siteIds.map(rooms.site)]);
+  watchAgentRights(ctx, socket);
   void ctx.realtime.presenceChanged(siteIds);
-  socket.on('disconnect', () => void ctx.realtime.presenceChanged(siteIds));
+  // The sites it has now: they may have changed since the handshake.
+  socket.on('disconnect', () => void ctx.realtime.presenceChanged(socket.data.auth.siteIds));
 }
 
 export { sameOrigin };

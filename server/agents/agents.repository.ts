@@ -1,6 +1,6 @@
-import { and, eq, gt, lt } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { agentSites, agents, sessions, type Agent } from '../db/schema.ts';
+import { agentSites, agents, conversations, sessions, sites, type Agent } from '../db/schema.ts';
 
 export async function findAgentByEmail(db: Db, email: string): Promise<Agent | undefined> {
   const [row] = await db.select().from(agents).where(eq(agents.email, email.toLowerCase())).limit(1);
@@ -22,23 +22,36 @@ export async function countAgents(db: Db): Promise<number> {
   return rows.length;
 }
 
-export async function agentSiteIds(db: Db, agentId: string): Promise<string[]> {
-  const rows = await db.select({ siteId: agentSites.siteId }).from(agentSites).where(eq(agentSites.agentId, agentId));
-  return rows.map((r) => r.siteId);
-}
-
 export async function insertSession(db: Db, values: typeof sessions.$inferInsert): Promise<void> {
   await db.insert(sessions).values(values);
 }
 
-export async function findSessionAgent(db: Db, sessionId: string, now: Date): Promise<Agent | undefined> {
-  const [row] = await db
-    .select({ agent: agents })
+/**
+ * The agent behind each live session, with the sites they may see (every site for an admin), in
+ * one query for any number of sessions: the handshake, each HTTP request and the periodic re-check
+ * of every agent socket on a node all read rights this way.
+ */
+export async function sessionRights(db: Db, sessionIds: string[], now: Date): Promise<Map<string, { agent: Agent; siteIds: string[] }>> {
+  if (!sessionIds.length) return new Map();
+  const rows = await db
+    .select({
+      sessionId: sessions.id,
+      agent: agents,
+      siteIds: sql<string[]>`case when ${agents.role} = 'admin'
+        then array(select ${sites.id} from ${sites} order by ${sites.id})
+        else array(select ${agentSites.siteId} from ${agentSites} where ${agentSites.agentId} = ${agents.id} order by ${agentSites.siteId}) end`,
+    })
     .from(sessions)
     .innerJoin(agents, eq(agents.id, sessions.agentId))
-    .where(and(eq(sessions.id, sessionId), gt(sessions.expiresAt, now)))
-    .limit(1);
-  return row?.agent;
+    .where(and(inArray(sessions.id, sessionIds), gt(sessions.expiresAt, now)));
+  return new Map(rows.map((r) => [r.sessionId, { agent: r.agent, siteIds: r.siteIds }]));
+}
+
+/** The site of each of these conversations (absent: no such conversation). */
+export async function conversationSites(db: Db, ids: string[]): Promise<Map<string, string>> {
+  if (!ids.length) return new Map();
+  const rows = await db.select({ id: conversations.id, siteId: conversations.siteId }).from(conversations).where(inArray(conversations.id, ids));
+  return new Map(rows.map((r) => [r.id, r.siteId]));
 }
 
 export async function deleteSession(db: Db, sessionId: string): Promise<void> {

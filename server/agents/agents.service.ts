@@ -4,15 +4,8 @@ import type { Db } from '../db/client.ts';
 import type { Agent } from '../db/schema.ts';
 import { hashPassword, randomToken, sha256, verifyPassword } from '../crypto.ts';
 import { AppError } from '../errors.ts';
-import { listSites, addAgentToSite } from '../sites/sites.repository.ts';
-import {
-  agentSiteIds,
-  deleteSession,
-  findAgentByEmail,
-  findSessionAgent,
-  insertAgent,
-  insertSession,
-} from './agents.repository.ts';
+import { addAgentToSite } from '../sites/sites.repository.ts';
+import { deleteSession, findAgentByEmail, insertAgent, insertSession, sessionRights } from './agents.repository.ts';
 
 export interface AgentContext {
   agent: Agent;
@@ -56,14 +49,8 @@ export async function logout(db: Db, token: string): Promise<void> {
 /** The agent behind a session cookie, with the sites they may see; undefined when not logged in. */
 export async function authenticate(db: Db, token: string | undefined, now: Date): Promise<AgentContext | undefined> {
   if (!token || token.length > 200) return undefined;
-  const agent = await findSessionAgent(db, sha256(token), now);
-  if (!agent) return undefined;
-  return { agent, siteIds: await visibleSiteIds(db, agent) };
-}
-
-export async function visibleSiteIds(db: Db, agent: Agent): Promise<string[]> {
-  if (agent.role === 'admin') return (await listSites(db)).map((s) => s.id);
-  return agentSiteIds(db, agent.id);
+  const id = sha256(token);
+  return (await sessionRights(db, [id], now)).get(id);
 }
 
 export function toAgentDTO(ctx: AgentContext): AgentDTO {
