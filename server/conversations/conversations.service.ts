@@ -14,7 +14,10 @@ import type { Decision } from '../faq/engine/index.ts';
 import * as repo from './conversations.repository.ts';
 import { LIMITS } from '../limits.ts';
 import type { ConversationChange } from '../realtime/realtime.ts';
-import { storeAgentText, storeVisitorText, type Stored } from './message-store.ts';
+import { messagesAfter, storeAgentText, storeVisitorText, type Stored } from './message-store.ts';
+
+/** What one `messages:sync` answers at most (clients ask again while a full page comes back). */
+const SYNC_PAGE = 500;
 
 type New = { message: Message; authorName: string | null };
 
@@ -386,14 +389,16 @@ export async function openForAgent(ctx: Ctx, siteIds: string[], id: string) {
   return { conversation, messages: await repo.latestMessages(ctx.db, id, 500) };
 }
 
+/** What an agent's console missed: one round trip (message-store.ts messagesAfter). */
 export async function syncForAgent(ctx: Ctx, siteIds: string[], id: string, afterSeq: number) {
-  const conv = await repo.findConversation(ctx.db, id);
-  if (!conv || !siteIds.includes(conv.siteId)) throw new AppError('NOT_FOUND');
-  return repo.listMessages(ctx.db, id, afterSeq);
+  const messages = await messagesAfter(ctx.raw, { conversationId: id, afterSeq, siteIds, limit: SYNC_PAGE });
+  if (!messages) throw new AppError('NOT_FOUND');
+  return messages;
 }
 
+/** What a visitor's widget missed: one round trip. */
 export async function syncForVisitor(ctx: Ctx, visitor: Visitor, id: string, afterSeq: number) {
-  const conv = await repo.findConversation(ctx.db, id);
-  if (!conv || conv.visitorId !== visitor.id) throw new AppError('NOT_FOUND');
-  return repo.listMessages(ctx.db, id, afterSeq);
+  const messages = await messagesAfter(ctx.raw, { conversationId: id, afterSeq, visitorId: visitor.id, limit: SYNC_PAGE });
+  if (!messages) throw new AppError('NOT_FOUND');
+  return messages;
 }

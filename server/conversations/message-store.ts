@@ -150,3 +150,26 @@ export async function storeAgentText(
   const rows = await raw<Row>(AGENT_SEND, [input.conversationId, input.clientId, input.agentId, input.body, input.now.toISOString(), input.siteIds]);
   return outcome(rows, input.agentName);
 }
+
+/**
+ * `messages:sync` in one round trip: the messages after a seq, if the conversation is the visitor's
+ * (visitorId) or of one of the agent's sites (siteIds). No row at all: not theirs (NOT_FOUND); one row
+ * with no message: theirs, and nothing new.
+ */
+const SYNC = `
+SELECT ${MESSAGE_COLUMNS}, ag.name AS "m_agentName"
+FROM (SELECT id FROM conversations WHERE id = $1 AND (visitor_id = $2 OR site_id = ANY($3::text[]))) c
+LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND seq > $4 ORDER BY seq LIMIT $5) m ON true
+LEFT JOIN agents ag ON ag.id = m.agent_id
+ORDER BY m.seq`;
+
+export async function messagesAfter(
+  raw: RawQuery,
+  input: { conversationId: string; afterSeq: number; visitorId?: string; siteIds?: string[]; limit: number },
+): Promise<MessageDTO[] | undefined> {
+  // seq is an int4: a client's afterSeq beyond its range means "after everything", not a query error.
+  const after = Math.min(input.afterSeq, 2 ** 31 - 1);
+  const rows = await raw<Row>(SYNC, [input.conversationId, input.visitorId ?? null, input.siteIds ?? [], after, input.limit]);
+  if (!rows.length) return undefined;
+  return rows.filter((r) => r.m_id).map((r) => messageOf(r, (r.m_agentName as string | null) ?? null));
+}
