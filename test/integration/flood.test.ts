@@ -45,6 +45,20 @@ async function rssMb(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
 }
 
+/** Some of the server's own numbers from GET /metrics (prom-client); a scrape restarts the event-loop histogram. */
+async function serverMetrics(url: string): Promise<{ loopMaxMs?: number; loopP99Ms?: number; heapMb?: number }> {
+  const res = await fetch(`${url}/metrics`).catch(() => undefined);
+  if (!res?.ok) return {};
+  const text = await res.text();
+  const value = (name: string) => {
+    const m = new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text);
+    return m ? Number(m[1]) : undefined;
+  };
+  const ms = (v?: number) => (v === undefined ? undefined : Math.round(v * 1000));
+  const heap = value('nodejs_heap_size_used_bytes');
+  return { loopMaxMs: ms(value('nodejs_eventloop_lag_max_seconds')), loopP99Ms: ms(value('nodejs_eventloop_lag_p99_seconds')), heapMb: heap === undefined ? undefined : Math.round(heap / 2 ** 20) };
+}
+
 /** Every client says where it is through the one proxy the server trusts (TRUST_PROXY=1). */
 function widgetSocket(url: string, ip: string, token?: string): Socket {
   return connect(`${url}/widget`, {
@@ -151,6 +165,7 @@ describe(`floods of socket events on ${backend}`, () => {
     const target = flooders[0];
 
     const baselineMb = await rssMb(srv.pid);
+    const before = await serverMetrics(url);
     let peakMb = baselineMb;
     let flooding = true;
     const sampler = (async () => {
@@ -207,6 +222,7 @@ describe(`floods of socket events on ${backend}`, () => {
     );
     const floodMs = Date.now() - started;
     loopDelay.disable();
+    const during = await serverMetrics(url);
     flooding = false;
     await Promise.all([probes, sampler]);
 
@@ -218,14 +234,16 @@ describe(`floods of socket events on ${backend}`, () => {
       await sleep(500);
       afterMb = await rssMb(srv.pid);
     }
+    const after = await serverMetrics(url);
 
     console.log(
       [
         `flood on ${backend}: ${lanes.reduce((n, l) => n + l.sent, 0)} events in ${floodMs} ms, ${rounds} probe rounds`,
         ...lanes.map((l) => `  ${l.lane}: sent ${l.sent} on ${l.sockets} sockets (${l.kicked} disconnected by the server, ${l.handshakeRefused} handshakes refused); answers ${JSON.stringify(l.answers)}`),
         `  worst probe latency (ms): ${JSON.stringify(Object.fromEntries(Object.entries(worst).map(([k, v]) => [k, Math.round(v)])))}`,
+        `  server event-loop delay during the flood (ms): max ${during.loopMaxMs}, p99 ${during.loopP99Ms}`,
         `  this test's own event-loop delay, max ${Math.round(loopDelay.max / 1e6)} ms (part of the latencies above)`,
-        `  server RSS (MB): before ${baselineMb.toFixed(0)}, peak ${peakMb.toFixed(0)}, after ${afterMb.toFixed(0)}`,
+        `  server RSS (MB): before ${baselineMb.toFixed(0)}, peak ${peakMb.toFixed(0)}, after ${afterMb.toFixed(0)}; heap used (MB): before ${before.heapMb}, after the flood ${during.heapMb}, settled ${after.heapMb}`,
       ].join('\n'),
     );
 
