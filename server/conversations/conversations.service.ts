@@ -13,6 +13,7 @@ import { AppError, isUniqueViolation } from '../errors.ts';
 import type { Decision } from '../faq/engine/index.ts';
 import * as repo from './conversations.repository.ts';
 import { LIMITS } from '../limits.ts';
+import { pageUrlToStore } from '../sites/page-url.ts';
 import type { ConversationChange } from '../realtime/realtime.ts';
 import { messagesAfter, storeAgentText, storeVisitorText, type Stored } from './message-store.ts';
 
@@ -167,7 +168,7 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
       conv ??= await repo.insertConversation(tx, {
         siteId: site.id,
         visitorId: visitor.id,
-        pageUrl: input.pageUrl,
+        pageUrl: pageUrlToStore(site, input.pageUrl),
         pageTitle: input.pageTitle,
         createdAt: now,
         updatedAt: now,

@@ -91,6 +91,20 @@ describe.each(BACKENDS)('the core loop on %s', (backend) => {
     expect(m.responseRate).toBeGreaterThan(0);
   });
 
+  it('stores the page a question came from without its query and fragment, unless the site keeps full URLs', async () => {
+    const cookie = await login(server.url);
+    const ask = async () => {
+      const { v } = await newVisitor();
+      const sent = await ok(v, 'message:send', { clientId: clientId(), body: 'Where is my order?', pageUrl: 'http://localhost/reset?token=s3cret-reset-token#access=abc' });
+      v.disconnect();
+      return sent.conversation as ConversationDTO;
+    };
+    expect((await ask()).pageUrl).toBe('http://localhost/reset');
+    expect((await api(server.url, cookie, 'PUT', '/api/sites/demo', { keepFullPageUrls: true })).status).toBe(200);
+    expect((await ask()).pageUrl).toBe('http://localhost/reset?token=s3cret-reset-token#access=abc');
+    await api(server.url, cookie, 'PUT', '/api/sites/demo', { keepFullPageUrls: false });
+  });
+
   it('shows the same conversation and its history after a reload', async () => {
     const { v, session } = await newVisitor();
     await ok(v, 'message:send', { clientId: clientId(), body: 'Can I change the playback speed?' });
