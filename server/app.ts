@@ -10,6 +10,7 @@ import { AGENT_NAMESPACE, MAX_PAYLOAD_BYTES, WIDGET_NAMESPACE } from '../shared/
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
 import type { Db } from './db/client.ts';
+import { rawQuery } from './db/raw.ts';
 import type { Logger } from './logger.ts';
 import { memoryRateLimiter, type RateLimiter } from './ratelimit.ts';
 import { FaqService, type IndexChange } from './faq/faq.service.ts';
@@ -17,9 +18,9 @@ import { Realtime, type AgentNamespace, type WidgetNamespace } from './realtime/
 import { FloodGuard } from './realtime/flood.ts';
 import { errorMiddleware, json } from './http/respond.ts';
 import { healthHandler } from './http/health.ts';
+import { precompressedFile, precompressedFiles } from './http/static.ts';
 import { AppError, isUniqueViolation, publicError } from './errors.ts';
 import { checkSiteAccess } from './sites/sites.service.ts';
-import { precompressedFile, precompressedFiles } from './http/static.ts';
 import { agentMiddleware, authRouter, onAgentConnected, sameOrigin, type AgentSocket } from './agents/agents.handlers.ts';
 import { registerVisitorHandlers, widgetMiddleware, type WidgetSocket } from './visitors/visitors.handlers.ts';
 import { registerAgentConversationHandlers, registerWidgetConversationHandlers } from './conversations/conversations.handlers.ts';
@@ -113,12 +114,13 @@ export function createApp(deps: AppDeps): App {
   const faq = new FaqService(deps.db, deps.log);
   const ctx: Ctx = {
     db: deps.db,
+    raw: rawQuery(deps.db),
     config: deps.config,
     log: deps.log,
     clock,
     limiter: deps.cluster?.limiter ?? memoryRateLimiter(),
     faq,
-    realtime: new Realtime(io, widget, agents, deps.log),
+    realtime: new Realtime(io, widget, agents, deps.log, Boolean(deps.cluster)),
   };
   if (deps.cluster) {
     faq.broadcast = (change) => io.serverSideEmit('faq:changed', change);

@@ -23,6 +23,9 @@ const isWithPerson = (status: ConversationDTO['status'] | undefined) => status =
 /** In the site's waiting queue: escalated, open, claimed by nobody (console/thread.ts isWaiting). */
 const isWaiting = (c: ConversationChange | null) => c !== null && c.status === 'open' && c.assignedAgentId === null;
 
+/** How long a presence answer from the other nodes is reused. */
+const PRESENCE_TTL_MS = 2000;
+
 export const rooms = {
   visitor: (id: string) => `visitor:${id}`,
   site: (id: string) => `site:${id}`,
@@ -36,7 +39,11 @@ export class Realtime {
     readonly widget: WidgetNamespace,
     readonly agents: AgentNamespace,
     private readonly log: Logger,
+    /** Several nodes on an adapter: presence must be asked of the others too. */
+    private readonly clustered = false,
   ) {}
+
+  private readonly presence = new Map<string, { online: boolean; at: number; pending?: Promise<boolean> }>();
 
   /**
    * A new message reaches the conversation's participants only: the visitor's tabs, the assigned
@@ -81,20 +88,37 @@ export class Realtime {
     this.agents.to(rooms.site(feedback.siteId)).emit('feedback:updated', feedback);
   }
 
-  /** Whether an agent of the site is connected to any node. */
+  /**
+   * Whether an agent of the site is connected to any node. A local agent answers at once; otherwise,
+   * with several nodes, the others are asked (fetchSockets), one request per site at a time and its
+   * answer kept for PRESENCE_TTL_MS: a burst of escalations or handshakes costs one cluster request.
+   */
   async agentsOnline(siteId: string): Promise<boolean> {
-    try {
-      const sockets = await this.agents.in(rooms.site(siteId)).fetchSockets();
-      return sockets.length > 0;
-    } catch (err) {
-      // Another node did not answer in time: say "offline", which only changes a notice's wording.
-      this.log.warn({ err }, 'presence lookup failed');
-      return false;
-    }
+    if (this.agents.adapter.rooms.get(rooms.site(siteId))?.size) return true;
+    if (!this.clustered) return false;
+    const known = this.presence.get(siteId);
+    if (known && (known.pending || Date.now() - known.at < PRESENCE_TTL_MS)) return known.pending ?? known.online;
+    const pending = this.agents
+      .in(rooms.site(siteId))
+      .fetchSockets()
+      .then(
+        (sockets) => sockets.length > 0,
+        (err) => {
+          // Another node did not answer in time: say "offline", which only changes a notice's wording.
+          this.log.warn({ err }, 'presence lookup failed');
+          return false;
+        },
+      );
+    this.presence.set(siteId, { online: known?.online ?? false, at: known?.at ?? 0, pending });
+    const online = await pending;
+    this.presence.set(siteId, { online, at: Date.now() });
+    return online;
   }
 
+  /** An agent socket of these sites came or went here: tell their visitors, from a fresh answer. */
   async presenceChanged(siteIds: string[]): Promise<void> {
     for (const siteId of siteIds) {
+      if (!this.presence.get(siteId)?.pending) this.presence.delete(siteId);
       const agentsOnline = await this.agentsOnline(siteId);
       this.widget.to(rooms.site(siteId)).emit('presence:updated', { agentsOnline });
     }
