@@ -8,6 +8,8 @@ import { loadConfig } from '../server/config.ts';
 import { openDatabase } from '../server/db/client.ts';
 import { createAgent } from '../server/agents/agents.service.ts';
 import { findSite, listSites } from '../server/sites/sites.repository.ts';
+import { isUniqueViolation } from '../server/errors.ts';
+import { serializeError } from '../server/logger.ts';
 
 const { values } = parseArgs({
   options: {
@@ -37,7 +39,9 @@ try {
   });
   console.log(`added ${agent.role} ${agent.email} (${agent.name}) for sites: ${siteIds.join(', ') || 'none'}`);
 } catch (err) {
-  console.error(`could not add the agent: ${(err as Error).message}`);
+  // A failed query's message carries its parameters, the password hash among them: say what happened instead.
+  const reason = isUniqueViolation(err) ? `an agent with the email ${values.email.toLowerCase()} already exists` : (serializeError(err) as Error).message;
+  console.error(`could not add the agent: ${reason}`);
   process.exitCode = 1;
 } finally {
   await database.close();

@@ -3,55 +3,78 @@ import pino from 'pino';
 export type Logger = pino.Logger;
 
 /**
- * Fields of database errors that carry a query's values (session and password hashes, visitor
+ * Fields of database errors that are a query's values (session and password hashes, visitor
  * tokens, message text): drizzle's DrizzleQueryError `params`, the `postgres` driver's
- * `parameters`/`args`, PGlite's `params`/`queryOptions`, and PostgreSQL's `detail`, which quotes
- * the row that broke a constraint ("Key (id)=(…) already exists").
+ * `parameters`/`args`, PGlite's `params`/`queryOptions`. They are dropped, and their values are
+ * cut out of every other text of the error: PostgreSQL quotes them in messages ("invalid input
+ * syntax for type uuid: …") and details ("Key (id)=(…) already exists"), drizzle in its message.
  */
-const SECRET_FIELDS = new Set(['params', 'parameters', 'args', 'queryOptions', 'detail']);
+const VALUE_FIELDS = new Set(['params', 'parameters', 'args', 'queryOptions']);
+/** Shorter values are left in place: they cannot be secrets and would blank out words of the text. */
+const MIN_SECRET_LENGTH = 6;
+const MAX_DEPTH = 5;
+const REDACTED = '[redacted]';
 
 type Serialized = Record<string, unknown>;
 
 const isErrorLike = (v: unknown): v is Error =>
   typeof v === 'object' && v !== null && typeof (v as Error).message === 'string' && typeof (v as Error).stack === 'string';
 
-/** drizzle writes the values into the message itself: "Failed query: …\nparams: …". */
-function safeMessage(err: Error): string {
-  const params = (err as { params?: unknown }).params;
+/** Every value a failed query carried, anywhere in the error and its causes. */
+function queryValues(err: unknown, into: Set<string>, depth = 0): Set<string> {
+  if (typeof err !== 'object' || err === null || depth > MAX_DEPTH) return into;
+  const add = (v: unknown): void => {
+    if (Array.isArray(v)) v.forEach(add);
+    else if (typeof v === 'string' && v.length >= MIN_SECRET_LENGTH) into.add(v);
+    else if (typeof v === 'object' && v !== null && !(v instanceof Date)) add(JSON.stringify(v));
+  };
+  for (const key of VALUE_FIELDS) add((err as Serialized)[key]);
+  queryValues((err as { cause?: unknown }).cause, into, depth + 1);
+  for (const e of (err as AggregateError).errors ?? []) queryValues(e, into, depth + 1);
+  return into;
+}
+
+/** drizzle's message is "Failed query: <sql>\nparams: <values>": keep the SQL. */
+function messageOf(err: Error): string {
   const query = (err as { query?: unknown }).query;
-  if (params !== undefined && typeof query === 'string' && err.message.startsWith('Failed query: ')) return `Failed query: ${query}`;
+  if ('params' in err && typeof query === 'string' && err.message.startsWith('Failed query: ')) return `Failed query: ${query}`;
   return err.message;
 }
 
-/** A thrown non-Error (a driver's plain object) loses the same fields. */
-function withoutSecrets(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !SECRET_FIELDS.has(key)));
+function serialize(err: unknown, scrub: (text: string) => string, depth: number): unknown {
+  if (!isErrorLike(err)) {
+    if (typeof err === 'string') return scrub(err);
+    if (typeof err !== 'object' || err === null || Array.isArray(err)) return err;
+    return Object.fromEntries(Object.entries(err).filter(([key]) => !VALUE_FIELDS.has(key)));
+  }
+  const message = messageOf(err);
+  const out: Serialized = {
+    type: err.constructor?.name ?? err.name,
+    message: scrub(message),
+    stack: scrub(message === err.message ? (err.stack ?? '') : (err.stack ?? '').replace(err.message, () => message)),
+  };
+  for (const key in err) {
+    if (VALUE_FIELDS.has(key) || key === 'cause' || key === 'errors' || key in out) continue;
+    const value = (err as unknown as Serialized)[key];
+    // `query` is the SQL text with placeholders: kept whole, it names no value.
+    if (isErrorLike(value)) out[key] = depth < MAX_DEPTH ? serialize(value, scrub, depth + 1) : undefined;
+    else out[key] = typeof value === 'string' && key !== 'query' ? scrub(value) : value;
+  }
+  if (Array.isArray((err as AggregateError).errors) && depth < MAX_DEPTH) {
+    out.errors = (err as AggregateError).errors.map((e) => serialize(e, scrub, depth + 1));
+  }
+  if (err.cause !== undefined && depth < MAX_DEPTH) out.cause = serialize(err.cause, scrub, depth + 1);
+  return out;
 }
 
 /**
- * pino's error serializer, minus every value a failed query carried: the same type, message,
- * stack and own fields, with each `cause` serialized the same way (pino's own would copy the
- * causes' messages and fields as they are).
+ * pino's error serializer without the values of a failed query: the same type, message, stack and
+ * own fields, each `cause` serialized the same way (pino's own copies causes' texts as they are).
  */
-export function serializeError(err: unknown, depth = 0): unknown {
-  if (!isErrorLike(err)) return withoutSecrets(err);
-  const message = safeMessage(err);
-  const out: Serialized = {
-    type: err.constructor?.name ?? err.name,
-    message,
-    stack: message === err.message ? err.stack : err.stack?.replace(err.message, () => message),
-  };
-  for (const key in err) {
-    if (SECRET_FIELDS.has(key) || key === 'cause' || key in out) continue;
-    const value = (err as unknown as Serialized)[key];
-    out[key] = isErrorLike(value) && depth < 5 ? serializeError(value, depth + 1) : value;
-  }
-  if (Array.isArray((err as AggregateError).errors) && depth < 5) {
-    out.errors = (err as AggregateError).errors.map((e) => serializeError(e, depth + 1));
-  }
-  if (err.cause !== undefined && depth < 5) out.cause = serializeError(err.cause, depth + 1);
-  return out;
+export function serializeError(err: unknown): unknown {
+  const secrets = [...queryValues(err, new Set())].sort((a, b) => b.length - a.length);
+  const scrub = (text: string) => secrets.reduce((t, secret) => t.split(secret).join(REDACTED), text);
+  return serialize(err, scrub, 0);
 }
 
 /**
