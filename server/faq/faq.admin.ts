@@ -1,5 +1,6 @@
 /** FAQ work beyond CRUD: bulk import, an entry from a resolved conversation, and the demand view. */
 import { and, asc, desc, eq, gte, isNotNull, lt } from 'drizzle-orm';
+import { Worker } from 'node:worker_threads';
 import type { z } from 'zod';
 import type { FaqEntryInput, FaqFromConversation } from '../../shared/schemas.ts';
 import type { DemandGroupDTO } from '../../shared/types.ts';
@@ -7,7 +8,7 @@ import type { Ctx } from '../context.ts';
 import { conversations, messages, questions, type FaqEntry } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { AgentContext } from '../agents/agents.service.ts';
-import { FaqIndex } from './engine/index.ts';
+import { DEMAND_WORKER, type DemandReply, type DemandRequest, type QuestionRow } from './demand.worker.ts';
 import * as repo from './faq.repository.ts';
 
 /** Imports entries in one transaction (all or nothing); `replace` drops the site's entries first. */
@@ -67,8 +68,58 @@ export async function entryFromConversation(ctx: Ctx, auth: AgentContext, input:
   return entry;
 }
 
-/** Similar questions merge into one group when the matcher is this sure they ask the same thing. */
-const SAME_QUESTION = 0.5;
+/**
+ * One worker thread for the demand view, started on first use and stopped when idle: grouping takes
+ * seconds, and on the main thread every socket and request of this node would wait for it.
+ * Requests queue in the worker (one at a time: the machine has few cores to spare).
+ */
+class DemandWorker {
+  private worker?: Worker;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (g: DemandGroupDTO[]) => void; reject: (err: Error) => void }>();
+  private idle?: NodeJS.Timeout;
+
+  group(rows: QuestionRow[]): Promise<DemandGroupDTO[]> {
+    clearTimeout(this.idle);
+    const worker = (this.worker ??= this.start());
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, rows } satisfies DemandRequest);
+    });
+  }
+
+  private start(): Worker {
+    const worker = new Worker(new URL('./demand.worker.mjs', import.meta.url), { workerData: { role: DEMAND_WORKER } });
+    worker.unref();
+    worker.on('message', (reply: DemandReply) => {
+      const job = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if ('error' in reply) job?.reject(new Error(`demand grouping failed: ${reply.error}`));
+      else job?.resolve(reply.groups);
+      if (this.pending.size === 0) this.idle = setTimeout(() => void this.stop(worker), WORKER_IDLE_MS).unref();
+    });
+    const fail = (err: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const job of this.pending.values()) job.reject(err);
+      this.pending.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`demand worker exited with code ${code}`)));
+    return worker;
+  }
+
+  private async stop(worker: Worker): Promise<void> {
+    if (this.worker !== worker || this.pending.size > 0) return;
+    this.worker = undefined;
+    await worker.terminate();
+  }
+}
+
+/** A worker started for nothing costs about a second; one kept forever holds tens of MB. */
+const WORKER_IDLE_MS = 60_000;
+const demandWorker = new DemandWorker();
 
 /** The questions that most often reached a person, grouped by similarity: what to write next. */
 export async function demand(ctx: Ctx, siteId: string, from: Date, to: Date): Promise<DemandGroupDTO[]> {
@@ -78,25 +129,5 @@ export async function demand(ctx: Ctx, siteId: string, from: Date, to: Date): Pr
     .where(and(eq(questions.siteId, siteId), isNotNull(questions.escalatedAt), gte(questions.createdAt, from), lt(questions.createdAt, to)))
     .orderBy(desc(questions.createdAt))
     .limit(5000);
-  const index = new FaqIndex();
-  const groups = new Map<string, { texts: string[]; last: Date }>();
-  for (const row of rows) {
-    const text = row.text.trim();
-    if (!text) continue;
-    const [hit] = index.search(text, 1);
-    const group = hit && hit.confidence >= SAME_QUESTION ? groups.get(hit.id) : undefined;
-    if (group) {
-      group.texts.push(text);
-      if (row.createdAt > group.last) group.last = row.createdAt;
-      continue;
-    }
-    const id = String(groups.size);
-    groups.set(id, { texts: [text], last: row.createdAt });
-    index.upsert({ id, question: text, variants: [], language: hasCjk(text) ? 'zh' : 'en' });
-  }
-  return [...groups.values()]
-    .sort((a, b) => b.texts.length - a.texts.length || b.last.getTime() - a.last.getTime())
-    .slice(0, 50)
-    .map((g) => ({ question: g.texts[g.texts.length - 1], count: g.texts.length, examples: [...new Set(g.texts)].slice(0, 5), lastAskedAt: g.last.toISOString() }));
+  return rows.length === 0 ? [] : demandWorker.group(rows);
 }
-

@@ -1,0 +1,61 @@
+/**
+ * Groups the questions that reached a person by similarity: what to write next in the FAQ.
+ * Grouping 5,000 questions takes seconds of CPU, so faq.admin.ts runs it here, in a worker thread,
+ * where it holds up no socket or request; `groupQuestions` is also plain code that tests call directly.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { DemandGroupDTO } from '../../shared/types.ts';
+import { FaqIndex } from './engine/index.ts';
+
+/** Similar questions merge into one group when the matcher is this sure they ask the same thing. */
+const SAME_QUESTION = 0.5;
+
+/** workerData.role of the demand worker: importing this file anywhere else starts nothing. */
+export const DEMAND_WORKER = 'faq-demand';
+
+export interface QuestionRow {
+  text: string;
+  createdAt: Date;
+}
+
+export type DemandRequest = { id: number; rows: QuestionRow[] };
+export type DemandReply = { id: number; groups: DemandGroupDTO[] } | { id: number; error: string };
+
+const hasCjk = (s: string) => /[\u3400-\u9fff]/.test(s);
+
+/** Newest first in, the 50 largest groups out (ties: the most recently asked). */
+export function groupQuestions(rows: QuestionRow[]): DemandGroupDTO[] {
+  const index = new FaqIndex();
+  const groups = new Map<string, { texts: string[]; last: Date }>();
+  for (const row of rows) {
+    const text = row.text.trim();
+    if (!text) continue;
+    const [hit] = index.search(text, 1);
+    const group = hit && hit.confidence >= SAME_QUESTION ? groups.get(hit.id) : undefined;
+    if (group) {
+      group.texts.push(text);
+      if (row.createdAt > group.last) group.last = row.createdAt;
+      continue;
+    }
+    const id = String(groups.size);
+    groups.set(id, { texts: [text], last: row.createdAt });
+    index.upsert({ id, question: text, variants: [], language: hasCjk(text) ? 'zh' : 'en' });
+  }
+  return [...groups.values()]
+    .sort((a, b) => b.texts.length - a.texts.length || b.last.getTime() - a.last.getTime())
+    .slice(0, 50)
+    .map((g) => ({ question: g.texts[g.texts.length - 1], count: g.texts.length, examples: [...new Set(g.texts)].slice(0, 5), lastAskedAt: g.last.toISOString() }));
+}
+
+if ((workerData as { role?: string } | null)?.role === DEMAND_WORKER && parentPort) {
+  const port = parentPort;
+  port.on('message', ({ id, rows }: DemandRequest) => {
+    let reply: DemandReply;
+    try {
+      reply = { id, groups: groupQuestions(rows) };
+    } catch (err) {
+      reply = { id, error: err instanceof Error ? err.message : String(err) };
+    }
+    port.postMessage(reply);
+  });
+}
