@@ -8,7 +8,7 @@ import type { AgentDTO, ConversationDTO, MessageDTO, QueueDTO } from '../shared/
 import type { ClientError, ClientErrorCode } from './api.ts';
 import type { AgentConnection } from './connection.ts';
 import { newClientId } from './client-id.ts';
-import { applyConversationUpdate, normalizeQueue } from './thread.ts';
+import { applyConversationUpdate, normalizeQueue, withMessage } from './thread.ts';
 import { lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
 
 export interface OutgoingMessage {
@@ -248,6 +248,8 @@ export class Desk extends EventTarget {
   }
 
   private _onMessage(m: MessageDTO): void {
+    if (this.current) this.current = withMessage(this.current, m);
+    this.queue = { waiting: this.queue.waiting, mine: this.queue.mine.map((c) => withMessage(c, m)) };
     if (m.clientId && this.outbox.some((o) => o.clientId === m.clientId)) {
       this.outbox = this.outbox.filter((o) => o.clientId !== m.clientId);
       this.sentClientIds.add(m.clientId);

@@ -2,7 +2,7 @@
  * Pure state rules for the live desk: how pushed and fetched data merge into what the agent sees.
  * Pushes can arrive twice, late or out of order (a reconnect replays what a sync also returns).
  */
-import type { ConversationDTO, QueueDTO } from '../shared/types.ts';
+import type { ConversationDTO, MessageDTO, QueueDTO } from '../shared/types.ts';
 
 /** When the conversation started waiting for a person. */
 export function waitingSince(c: ConversationDTO): string {
@@ -33,6 +33,16 @@ export function applyConversationUpdate(queue: QueueDTO, c: ConversationDTO, age
     waiting: upsert(queue.waiting, c, isWaiting(c)),
     mine: upsert(queue.mine, c, isMine(c, agentId)),
   };
+}
+
+/**
+ * Whose turn it is follows each message, and the server sends no update of its own for it: a
+ * visitor's message makes a ticket with a person open again, an agent's reply makes it pending.
+ */
+export function withMessage(c: ConversationDTO, m: Pick<MessageDTO, 'conversationId' | 'author' | 'seq' | 'createdAt'>): ConversationDTO {
+  if (c.id !== m.conversationId || (c.status !== 'open' && c.status !== 'pending') || m.seq <= c.lastSeq) return c;
+  const status = m.author === 'visitor' ? 'open' : m.author === 'agent' ? 'pending' : c.status;
+  return { ...c, status, lastSeq: m.seq, updatedAt: m.createdAt > c.updatedAt ? m.createdAt : c.updatedAt };
 }
 
 /** A queue from the server, sorted the way the console shows it. */

@@ -60,15 +60,16 @@ export class Realtime {
   /**
    * A conversation changed from `before` (null: it is new) to `conv`. The site's agents hear of it
    * only when the waiting queue changes (it starts or stops waiting for a person); the assigned
-   * agents (old and new) and those who have it open hear of every change of status or assignee; the
-   * visitor of every change they can see (pending and open look the same to them).
+   * agents (old and new) and those who have it open, and the visitor, hear of every other change of
+   * status or assignee.
    */
   conversationUpdated(conv: ConversationDTO, before: ConversationChange | null = null): void {
-    const statusChanged = before?.status !== conv.status;
+    // Open <-> pending follows every message (whose turn it is): clients derive it from the message
+    // they receive (console/thread.ts withMessage), so it costs no packet of its own.
+    const statusChanged = before?.status !== conv.status && !(isWithPerson(before?.status) && isWithPerson(conv.status));
     const assigneeChanged = (before?.assignedAgentId ?? null) !== conv.assignedAgentId;
     if (!statusChanged && !assigneeChanged) return;
-    const visibleToVisitor = assigneeChanged || !(isWithPerson(before?.status) && isWithPerson(conv.status));
-    if (visibleToVisitor) this.widget.to(rooms.visitor(conv.visitorId)).emit('conversation:updated', conv);
+    this.widget.to(rooms.visitor(conv.visitorId)).emit('conversation:updated', conv);
     if (!conv.escalatedAt) return;
     if (isWaiting(before) !== isWaiting(conv)) {
       this.agents.to(rooms.site(conv.siteId)).emit('conversation:updated', conv);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../shared/types.ts';
-import { applyConversationUpdate, normalizeQueue } from '../../console/thread.ts';
+import { applyConversationUpdate, normalizeQueue, withMessage } from '../../console/thread.ts';
 
 const ME = 'agent-me';
 
@@ -62,5 +62,23 @@ describe('console live queue', () => {
       mine: [],
     });
     expect(q.waiting.map((c) => c.id)).toEqual(['a', 'b']);
+  });
+});
+
+describe('whose turn it is, from the messages', () => {
+  const msg = (author: 'visitor' | 'agent' | 'bot', seq: number) => ({ conversationId: 'c', author, seq, createdAt: '2026-02-01T00:00:00.000Z' });
+
+  it('makes a ticket pending after the agent replies and open again when the visitor writes', () => {
+    const replied = withMessage(conv('c', { assignedAgentId: ME, lastSeq: 3 }), msg('agent', 4));
+    expect(replied).toMatchObject({ status: 'pending', lastSeq: 4, updatedAt: '2026-02-01T00:00:00.000Z' });
+    expect(withMessage(replied, msg('visitor', 5)).status).toBe('open');
+  });
+
+  it('ignores old messages, other conversations and conversations no person has', () => {
+    const c = conv('c', { assignedAgentId: ME, lastSeq: 3, status: 'pending' });
+    expect(withMessage(c, msg('visitor', 3))).toBe(c);
+    expect(withMessage(c, { ...msg('visitor', 9), conversationId: 'other' })).toBe(c);
+    const resolved = conv('c', { status: 'resolved' });
+    expect(withMessage(resolved, msg('visitor', 9))).toBe(resolved);
   });
 });
