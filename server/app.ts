@@ -21,6 +21,7 @@ import { healthHandler } from './http/health.ts';
 import { precompressedFile, precompressedFiles } from './http/static.ts';
 import { AppError, isUniqueViolation, publicError } from './errors.ts';
 import { checkSiteAccess } from './sites/sites.service.ts';
+import { SiteCache } from './sites/site-cache.ts';
 import { agentMiddleware, authRouter, onAgentConnected, sameOrigin, type AgentSocket } from './agents/agents.handlers.ts';
 import { registerVisitorHandlers, widgetMiddleware, type WidgetSocket } from './visitors/visitors.handlers.ts';
 import { registerAgentConversationHandlers, registerWidgetConversationHandlers } from './conversations/conversations.handlers.ts';
@@ -102,7 +103,7 @@ export function createApp(deps: AppDeps): App {
       const site = new URL(req.url ?? '/', 'http://x').searchParams.get('site');
       const origin = req.headers.origin;
       if (site === null) return cb(sameOrigin(origin, req.headers.host) ? null : 'ORIGIN_NOT_ALLOWED', sameOrigin(origin, req.headers.host));
-      checkSiteAccess(ctx.db, site, origin).then(
+      checkSiteAccess(ctx.sites, site, origin).then(
         () => cb(null, true),
         (err) => cb(publicError(deps.log, 'allowRequest', err).code, false),
       );
@@ -121,10 +122,13 @@ export function createApp(deps: AppDeps): App {
     limiter: deps.cluster?.limiter ?? memoryRateLimiter(),
     faq,
     realtime: new Realtime(io, widget, agents, deps.log, Boolean(deps.cluster)),
+    sites: new SiteCache(deps.db),
   };
   if (deps.cluster) {
     faq.broadcast = (change) => io.serverSideEmit('faq:changed', change);
     io.on('faq:changed', (change: IndexChange) => void faq.apply(change).catch((err) => deps.log.error({ err }, 'faq change failed')));
+    ctx.sites.announce = (siteId) => io.serverSideEmit('site:changed', siteId);
+    io.on('site:changed', (siteId: unknown) => void (typeof siteId === 'string' && ctx.sites.invalidate(siteId)));
   }
 
   const flood = new FloodGuard(ctx);
@@ -155,7 +159,7 @@ export function createApp(deps: AppDeps): App {
   app.use('/widget', cors, precompressedFiles(path.join(publicDir, 'widget'), { fallthrough: false }));
 
   // Lets the widget explain a refused handshake (the engine's 403 body is not readable cross-site).
-  app.get('/api/widget/status', cors, json(async (req) => ({ siteName: (await checkSiteAccess(ctx.db, req.query.site, req.headers.origin)).name })));
+  app.get('/api/widget/status', cors, json(async (req) => ({ siteName: (await checkSiteAccess(ctx.sites, req.query.site, req.headers.origin)).name })));
   // SameSite=Strict does not stop a sibling subdomain, and text/csv posts need no preflight: a
   // changing API call that names a foreign Origin is refused (servers with a Bearer send none).
   app.use('/api', (req, _res, next) => {

@@ -6,6 +6,7 @@ import type { Logger } from './logger.ts';
 import type { RateLimiter } from './ratelimit.ts';
 import type { FaqService } from './faq/faq.service.ts';
 import type { Realtime } from './realtime/realtime.ts';
+import type { SiteCache } from './sites/site-cache.ts';
 
 export interface Ctx {
   db: Db;
@@ -17,4 +18,6 @@ export interface Ctx {
   limiter: RateLimiter;
   faq: FaqService;
   realtime: Realtime;
+  /** Sites by key, shared by every socket of a site (sites/site-cache.ts). */
+  sites: SiteCache;
 }

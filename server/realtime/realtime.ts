@@ -41,7 +41,10 @@ export class Realtime {
     private readonly log: Logger,
     /** Several nodes on an adapter: presence must be asked of the others too. */
     private readonly clustered = false,
-  ) {}
+  ) {
+    // An agent came or went on another node: what this node remembers of that site is out of date.
+    if (clustered) io.on('presence:changed', (siteIds: unknown) => Array.isArray(siteIds) && siteIds.forEach((id) => this.presence.delete(String(id))));
+  }
 
   private readonly presence = new Map<string, { online: boolean; at: number; pending?: Promise<boolean> }>();
 
@@ -118,6 +121,7 @@ export class Realtime {
 
   /** An agent socket of these sites came or went here: tell their visitors, from a fresh answer. */
   async presenceChanged(siteIds: string[]): Promise<void> {
+    if (this.clustered && siteIds.length) this.io.serverSideEmit('presence:changed', siteIds);
     for (const siteId of siteIds) {
       if (!this.presence.get(siteId)?.pending) this.presence.delete(siteId);
       const agentsOnline = await this.agentsOnline(siteId);

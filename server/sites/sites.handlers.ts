@@ -34,6 +34,7 @@ export function sitesRouter(ctx: Ctx): Router {
       const set = { ...body, ...(body.origins ? { origins: [...new Set(body.origins.map(normalizeOrigin))] } : {}) };
       if (Object.keys(set).length === 0) throw new AppError('INVALID_PAYLOAD');
       const [row] = await ctx.db.update(sites).set(set).where(eq(sites.id, id)).returning();
+      await ctx.sites.changed(id);
       return toDTO(row);
     }),
   );

@@ -4,7 +4,8 @@ import type { Db } from '../db/client.ts';
 import type { Site } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { randomToken } from '../crypto.ts';
-import { findSite, insertSite, updateSiteOrigins } from './sites.repository.ts';
+import { insertSite, updateSiteOrigins } from './sites.repository.ts';
+import type { SiteCache } from './site-cache.ts';
 
 /** Normalises an origin ("https://Example.com/" -> "https://example.com"); throws on anything else. */
 export function normalizeOrigin(value: string): string {
@@ -27,9 +28,9 @@ export async function createSite(db: Db, input: { name: string; origins: string[
  * The handshake rule: the site must exist, and a browser (which always sends Origin) must be on
  * one of its origins. A client without Origin is not a browser and cannot be hijacked cross-site.
  */
-export async function checkSiteAccess(db: Db, siteId: unknown, origin: string | undefined): Promise<Site> {
+export async function checkSiteAccess(sites: SiteCache, siteId: unknown, origin: string | undefined): Promise<Site> {
   if (typeof siteId !== 'string' || siteId.length === 0 || siteId.length > 64 || siteId.includes('\u0000')) throw new AppError('UNKNOWN_SITE');
-  const site = await findSite(db, siteId);
+  const site = await sites.get(siteId);
   if (!site) throw new AppError('UNKNOWN_SITE');
   if (origin !== undefined && !originAllowed(site, origin)) throw new AppError('ORIGIN_NOT_ALLOWED');
   return site;

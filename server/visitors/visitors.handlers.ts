@@ -28,7 +28,7 @@ export type WidgetSocket = Socket & { data: WidgetSocketData };
 export function widgetMiddleware(ctx: Ctx) {
   return async (socket: Socket, next: (err?: Error) => void) => {
     try {
-      const site = await checkSiteAccess(ctx.db, socket.handshake.query.site, socket.handshake.headers.origin);
+      const site = await checkSiteAccess(ctx.sites, socket.handshake.query.site, socket.handshake.headers.origin);
       const ip = clientIp(socket.handshake.address, socket.handshake.headers, ctx.config.trustProxy);
       const auth = (socket.handshake.auth ?? {}) as { token?: unknown };
       let visitor = await findVisitorByToken(ctx.db, site.id, auth.token);
