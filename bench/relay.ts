@@ -24,11 +24,15 @@ import { widgetBytes } from './relay/widget.ts';
 
 const started = Date.now();
 const DEADLINE_MS = 9.5 * 60_000;
+/** Load steps end by then; idle sockets and the browser measurement get the rest. */
+const STEPS_UNTIL_MS = 5.5 * 60_000;
 const RATES = (process.env.BENCH_RATES ?? '50,100,200,400,800,1600,3200,6400,12800').split(',').map(Number);
 const STEP_MS = Number(process.env.BENCH_STEP_SECONDS ?? 3) * 1000;
 const DRAIN_MS = 3000;
 const CONVERSATIONS = 200;
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
+/** Load generators opening the idle sockets together (the same program as for the steps). */
+const IDLE_PROCS = Math.max(1, Number(process.env.BENCH_IDLE_PROCS ?? 2));
 const PROFILE = process.env.BENCH_CPU_PROF === '1';
 const DEMO_SITE = 'demo';
 const TARGET_RATIO = { postgres: 1 / 3, pglite: 1 / 10 };
@@ -47,11 +51,15 @@ function maskedUrl(url: string): string {
   return u.toString();
 }
 
-async function stopAll(): Promise<void> {
-  await Promise.allSettled([...children].map((c) => c.stop(3000)));
-  children.clear();
-  await db?.drop().catch((err) => progress(`could not drop the bench database: ${err}`));
-  db = undefined;
+let stopping: Promise<void> | undefined;
+/** Stops every child and drops the database; the signal handler and the normal end may both call it. */
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    await Promise.allSettled([...children].map((c) => c.stop(3000)));
+    children.clear();
+    await db?.drop().catch((err) => progress(`could not drop the bench database: ${err}`));
+  })();
+  return stopping;
 }
 
 let interrupted = false;
@@ -88,24 +96,33 @@ async function runScenario(sc: Scenario, adminPassword: string, profileFile?: st
     for (const rate of RATES) {
       for (const t of [product, relay]) {
         if (!active.has(t)) continue;
-        if (timeLeft() < 90_000) {
-          sc.note.push(`stopped at ${rate} msg/s: the run's time budget was spent`);
-          active.clear();
-          break;
+        // A failed step is run once more: on a shared machine one neighbour's burst can sink a step.
+        for (let attempt = 1; attempt <= 2 && active.has(t); attempt++) {
+          if (Date.now() - started > STEPS_UNTIL_MS) {
+            sc.note.push(`stopped before ${t.name} at ${rate} msg/s: the steps' share of the run's 10 minutes was spent`);
+            active.clear();
+            break;
+          }
+          const row = await measureStep(load!, t, rate, { durationMs: STEP_MS, drainMs: DRAIN_MS, db: t.name === 'product' && db!.kind === 'postgres' ? db : undefined });
+          row.attempt = attempt;
+          sc.rows.push(row);
+          progress(`  ${t.name} ${rate}/s: p50 ${row.load.p50Ms} p99 ${row.load.p99Ms} ms, lost ${row.load.lost}, load-gen CPU ${row.load.loadCpuPct}% ${row.pass ? 'pass' : `FAIL (${row.why})`}`);
+          if (!(await settle(load!, t, 20_000))) sc.note.push(`${t.name} still had messages outstanding 20 s after its ${rate} msg/s step`);
+          if (row.pass) {
+            sc.best[t.name] = rate;
+            break;
+          }
+          if (attempt === 2) active.delete(t);
         }
-        const row = await measureStep(load!, t, rate, { durationMs: STEP_MS, drainMs: DRAIN_MS, db: t.name === 'product' && db!.kind === 'postgres' ? db : undefined });
-        sc.rows.push(row);
-        progress(`  ${t.name} ${rate}/s: p50 ${row.load.p50Ms} p99 ${row.load.p99Ms} ms, lost ${row.load.lost}, load-gen CPU ${row.load.loadCpuPct}% ${row.pass ? 'pass' : `FAIL (${row.why})`}`);
-        if (row.pass) sc.best[t.name] = rate;
-        else active.delete(t);
-        if (!(await settle(load!, t, 20_000))) sc.note.push(`${t.name} still had messages outstanding 20 s after its ${rate} msg/s step`);
       }
       if (active.size === 0) break;
     }
     for (const t of [product, relay]) if (sc.best[t.name] === RATES.at(-1)) sc.capped[t.name] = true;
     if (profileFile) {
       progress('  one more product step under the CPU profiler');
-      profiled = await profileStep(load!, product, Math.max(sc.best.product, RATES[0]), STEP_MS, profileFile);
+      // Where the product saturated (its first rate failed twice) shows where its time goes under load.
+      const failed = sc.rows.find((r) => r.target === 'product' && !r.pass && r.attempt === 2)?.rate;
+      profiled = await profileStep(load!, product, failed ?? Math.max(sc.best.product, RATES[0]), STEP_MS, profileFile);
     }
   } finally {
     await Promise.allSettled([load!.close(product.name), load!.close(relay.name)]);
@@ -135,7 +152,7 @@ function stepTable(sc: Scenario): void {
     fmt(r.rssMb, 0),
     r.loop ? `${fmt(r.loop.p99Ms, 1)} / ${fmt(r.loop.maxMs, 1)}` : '–',
     `${r.load.loadCpuPct}%`,
-    r.pass ? 'pass' : `**fail**: ${r.why}`,
+    r.pass ? (r.attempt === 2 ? 'pass (2nd try)' : 'pass') : `**fail**${r.attempt === 1 ? ' (tried again)' : ''}: ${r.why}`,
   ]);
   report.table(
     ['msg/s offered', 'server', 'sent', 'delivered', 'lost', 'dup', 'reordered', 'p50 ms', 'p99 ms', 'server CPU ms/msg', 'PG backends CPU ms/msg', 'packets/msg', 'RSS MB', 'loop delay p99 / max ms', 'load-gen CPU', 'step'],
@@ -161,7 +178,8 @@ function summary(scenarios: Scenario[], kind: 'postgres' | 'pglite'): void {
         cap('product'),
         cap('relay'),
         Number.isFinite(ratio) ? `${sc.capped.relay ? '≤ ' : ''}${fmt(ratio, 3)}` : '–',
-        Number.isFinite(ratio) ? (ratio >= target ? 'yes' : 'no') : '–',
+        // A relay that passed every rate could go faster: the ratio is then only an upper bound.
+        !Number.isFinite(ratio) ? '–' : ratio < target ? 'no' : sc.capped.relay ? 'unknown (relay passed every rate)' : 'yes',
         `${fmt(first(sc, 'product')?.load.p50Ms, 2)} / ${fmt(first(sc, 'relay')?.load.p50Ms, 2)}`,
         `${fmt(atBest(sc, 'product')?.cpuMsPerMsg, 3)} / ${fmt(atBest(sc, 'relay')?.cpuMsPerMsg, 3)}`,
         `${fmt(first(sc, 'product')?.packetsPerMsg, 1)} / ${fmt(first(sc, 'relay')?.packetsPerMsg, 1)}`,
@@ -171,11 +189,20 @@ function summary(scenarios: Scenario[], kind: 'postgres' | 'pglite'): void {
 }
 
 function idleTable(results: IdleResult[]): void {
-  report.line(`### ${IDLE_SOCKETS.toLocaleString('en-US')} idle widget sockets`);
+  report.line(`### ${IDLE_SOCKETS.toLocaleString('en-US')} idle widget sockets (fresh server each, ${IDLE_PROCS} load generators, connecting within the run's time budget)`);
   report.line();
   report.table(
-    ['server', 'connected', 'failed', 'connects/s', 'RSS before MB', 'RSS after MB', 'RSS growth per socket KB'],
-    results.map((r) => [r.target, r.connected, r.failed, fmt(r.connectsPerSec, 0), fmt(r.rssBeforeMb, 0), fmt(r.rssAfterMb, 0), fmt(r.kbPerSocket, 1)]),
+    ['server', 'connected', 'failed', 'connects/s', 'RSS before MB', 'RSS after MB', 'RSS growth per socket KB', 'load-gen CPU'],
+    results.map((r) => [
+      r.target,
+      `${r.connected}${r.timedOut ? ` (stopped at the ${Math.round(r.timeLimitMs / 1000)} s limit)` : ''}`,
+      r.failed,
+      fmt(r.connectsPerSec, 0),
+      fmt(r.rssBeforeMb, 0),
+      fmt(r.rssAfterMb, 0),
+      fmt(r.kbPerSocket, 1),
+      r.loadCpuPct.map((p) => `${p}%`).join(', '),
+    ]),
   );
   const [p, r] = results;
   if (p && r && r.kbPerSocket > 0 && r.connectsPerSec > 0) {
@@ -193,8 +220,8 @@ async function main(): Promise<void> {
   report.line(`- command: \`${dbUrl ? `BENCH_DATABASE_URL=${maskedUrl(dbUrl)} ` : ''}npm run bench:relay\` (${process.argv.slice(1).map((a) => path.relative(root, a) || a).join(' ')})`);
   report.line(`- node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`);
   report.line(`- load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  report.line(`- product on ${kind === 'postgres' ? 'PostgreSQL (a fresh database, dropped afterwards)' : 'PGlite (a temporary DATA_DIR)'}; ${CONVERSATIONS} conversations per server, each alternating visitor → agent and agent → visitor; steps of ${STEP_MS / 1000} s (+ up to ${DRAIN_MS / 1000} s to drain), product and relay alternating; a step passes when p99 < 50 ms and every message is acknowledged and delivered once, in order`);
-  report.line(`- server CPU: user + system of the server process (/proc/PID/stat) per message sent; packets: Socket.IO packets received by all load-side sockets per message sent; loop delay: the server's own monitorEventLoopDelay over the step (GET /metrics)`);
+  report.line(`- product on ${kind === 'postgres' ? 'PostgreSQL (a fresh database, dropped afterwards)' : 'PGlite (a temporary DATA_DIR)'}; ${CONVERSATIONS} conversations per server, each alternating visitor → agent and agent → visitor; steps of ${STEP_MS / 1000} s (+ up to ${DRAIN_MS / 1000} s to drain), product and relay alternating; a step passes when p99 < 50 ms and every message is acknowledged and delivered once, in order; a failed step is tried once more, and a server's ladder ends at its second failure of one rate`);
+  report.line(`- server CPU: user + system of the server process (/proc/PID/stat) per message sent; packets: Socket.IO packets received by all load-side sockets per message sent; loop delay: the server's own monitorEventLoopDelay over the step (GET /metrics), less its 10 ms sampling interval`);
   const unset = unsetLimitVariables();
   if (unset.length) report.line(`- **warning**: server/limits.ts reads ${unset.join(', ')}, which this benchmark does not set: a limit may throttle the load (add it to LIMIT_ENV in bench/relay/servers.ts)`);
   report.line();
@@ -220,14 +247,26 @@ async function main(): Promise<void> {
   summary(scenarios, kind);
   if (profiled) profileTables(report, profiled, scenarios[0].title);
 
-  if (timeLeft() > 120_000) {
-    const results = await idleSockets(load, IDLE_SOCKETS, {
-      product: async () => own(await startProduct(db!.env, { adminPassword })),
-      relay: async () => own(await startRelay()),
-      site: DEMO_SITE,
-      release: (t) => children.delete(t.child),
-    });
-    idleTable(results);
+  // Each server's connecting ends by its share of what is left, keeping a minute for the browser
+  // measurement and for stopping everything; the product, slower, goes first and gets more.
+  const idleLimitMs = (share: number) => Math.min(150_000, (timeLeft() - 60_000) * share);
+  if (idleLimitMs(0.5) > 10_000) {
+    const extra = await Promise.all(Array.from({ length: IDLE_PROCS - 1 }, async () => own(await startLoadGenerator())));
+    try {
+      const results = await idleSockets([load, ...extra], IDLE_SOCKETS, {
+        product: async () => own(await startProduct(db!.env, { adminPassword })),
+        relay: async () => own(await startRelay()),
+        site: DEMO_SITE,
+        timeLimitMs: (t) => idleLimitMs(t === 'product' ? 0.65 : 0.8),
+        release: (t) => children.delete(t.child),
+      });
+      idleTable(results);
+    } finally {
+      for (const l of extra) {
+        await l.stop();
+        children.delete(l.child);
+      }
+    }
   } else report.line(`- idle sockets not measured: the run's time budget was spent\n`);
 
   await widgetBytes(report, async () => own(await startProduct(db!.env, { adminPassword })), (t) => children.delete(t.child));

@@ -1,5 +1,5 @@
 /** The parent's side of the load generator: starts bench/relay/load.ts and sends it commands over IPC. */
-import type { Command, StepResult } from './load.ts';
+import type { Command, IdleOutcome, StepResult } from './load.ts';
 import { baseEnv, startNode, type Child } from './proc.ts';
 
 export interface LoadGenerator {
@@ -8,7 +8,7 @@ export interface LoadGenerator {
   step(target: string, rate: number, durationMs: number, drainMs: number): Promise<StepResult>;
   outstanding(target: string): Promise<{ undelivered: number; unacked: number }>;
   close(target: string): Promise<void>;
-  idle(url: string, site: string, count: number, concurrency: number): Promise<{ connected: number; failed: number; errors: Record<string, number>; elapsedMs: number }>;
+  idle(url: string, site: string, count: number, concurrency: number, timeLimitMs: number): Promise<IdleOutcome>;
   closeIdle(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -33,11 +33,18 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
   });
   await Promise.race([ready, child.exited.then(() => Promise.reject(new Error(`load generator did not start:\n${child.output()}`)))]);
 
+  // A generator that died (Ctrl-C reaches it too) must fail the command, not crash the parent.
+  child.proc.on('error', () => {});
   const send = <T>(command: Command): Promise<T> =>
     new Promise((resolve, reject) => {
+      if (!child.proc.connected) return reject(new Error(`load generator is gone:\n${child.output().slice(-3000)}`));
       const id = nextId++;
       pending.set(id, { resolve, reject });
-      child.proc.send({ id, command });
+      child.proc.send({ id, command }, (err) => {
+        if (!err) return;
+        pending.delete(id);
+        reject(err);
+      });
     });
   return {
     child,
@@ -45,7 +52,7 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
     step: (target, rate, durationMs, drainMs) => send({ cmd: 'step', target, rate, durationMs, drainMs }),
     outstanding: (target) => send({ cmd: 'outstanding', target }),
     close: (target) => send({ cmd: 'close', target }),
-    idle: (url, site, count, concurrency) => send({ cmd: 'idle', url, site, count, concurrency }),
+    idle: (url, site, count, concurrency, timeLimitMs) => send({ cmd: 'idle', url, site, count, concurrency, timeLimitMs }),
     closeIdle: () => send({ cmd: 'closeIdle' }),
     stop: () => child.stop(2000),
   };

@@ -57,12 +57,20 @@ export interface StepResult {
   sendMs: number;
 }
 
+export interface IdleOutcome {
+  connected: number;
+  failed: number;
+  errors: Record<string, number>;
+  elapsedMs: number;
+  loadCpuPct: number;
+}
+
 export type Command =
   | { cmd: 'open'; target: Target; url: string; conversations: { site: string; cookie?: string }[] }
   | { cmd: 'step'; target: Target; rate: number; durationMs: number; drainMs: number }
   | { cmd: 'outstanding'; target: Target }
   | { cmd: 'close'; target: Target }
-  | { cmd: 'idle'; url: string; site: string; count: number; concurrency: number }
+  | { cmd: 'idle'; url: string; site: string; count: number; concurrency: number; timeLimitMs: number }
   | { cmd: 'closeIdle' };
 
 const conversations = new Map<Target, Conversation[]>();
@@ -236,14 +244,15 @@ function close(target: Target) {
   return {};
 }
 
-/** Widget sockets that connect and then only answer pings. */
-async function idle(url: string, site: string, count: number, concurrency: number) {
+/** Widget sockets that connect and then only answer pings; no new one is started after `timeLimitMs`. */
+async function idle(url: string, site: string, count: number, concurrency: number, timeLimitMs: number) {
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   let next = 0;
   let failed = 0;
   const errors = new Map<string, number>();
   const worker = async () => {
-    while (next < count) {
+    while (next < count && performance.now() - t0 < timeLimitMs) {
       next += 1;
       const s = io(`${url}/widget`, { ...options, query: { site } });
       try {
@@ -258,7 +267,15 @@ async function idle(url: string, site: string, count: number, concurrency: numbe
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
-  return { connected: idleSockets.length, failed, errors: Object.fromEntries(errors), elapsedMs: Math.round(performance.now() - t0) };
+  const elapsedMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  return {
+    connected: idleSockets.length,
+    failed,
+    errors: Object.fromEntries(errors),
+    elapsedMs: Math.round(elapsedMs),
+    loadCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / elapsedMs) * 100),
+  };
 }
 
 function closeIdle() {
@@ -278,7 +295,7 @@ async function handle(c: Command): Promise<unknown> {
     case 'close':
       return close(c.target);
     case 'idle':
-      return idle(c.url, c.site, c.count, c.concurrency);
+      return idle(c.url, c.site, c.count, c.concurrency, c.timeLimitMs);
     case 'closeIdle':
       return closeIdle();
   }

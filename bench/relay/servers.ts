@@ -84,6 +84,8 @@ export async function startRelay(): Promise<Target> {
   }
 }
 
+export const LOOP_RESOLUTION_MS = 10;
+
 export interface LoopDelay {
   p99Ms: number;
   maxMs: number;
@@ -95,7 +97,9 @@ export async function scrapeLoopDelay(target: Target): Promise<LoopDelay | undef
     const res = await fetch(`${target.url}/metrics`, { signal: AbortSignal.timeout(10_000) });
     if (!res.ok) return undefined;
     const text = await res.text();
-    const gauge = (name: string) => Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([^\\s]+)$`, 'm'))?.[1] ?? NaN) * 1000;
+    // monitorEventLoopDelay records the time between its timer's runs, sampling interval included:
+    // the delay is what exceeds the interval (10 ms in both servers: prom-client's default).
+    const gauge = (name: string) => Math.max(0, Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([^\\s]+)$`, 'm'))?.[1] ?? NaN) * 1000 - LOOP_RESOLUTION_MS);
     return { p99Ms: gauge('nodejs_eventloop_lag_p99_seconds'), maxMs: gauge('nodejs_eventloop_lag_max_seconds') };
   } catch {
     return undefined;

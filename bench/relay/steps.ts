@@ -20,6 +20,8 @@ export interface StepRow {
   loop?: LoopDelay;
   pass: boolean;
   why: string;
+  /** 1, or 2 when the step is the second try of a rate that failed once. */
+  attempt?: number;
 }
 
 /** A step passes when p99 < 50 ms and every message was acknowledged and delivered once, in order. */
