@@ -1,0 +1,165 @@
+/**
+ * Does heavy FAQ work stall the event loop? Fills a database with 100,000 tickets whose questions all
+ * reached a person (banking77 texts, via SQL), then, one at a time, under perf_hooks.monitorEventLoopDelay:
+ * - demand grouped on the main thread, as GET /api/faqs/demand did before (for comparison)
+ * - demand as served now (query here, grouping in the worker), cold and warm
+ * - a FAQ index build of 10,003 variants (banking77's 77 intents), as FaqService builds it on a site's first question
+ * and prints the event-loop delay (max, p99, mean) of each: any max over 50 ms means a request or socket
+ * event waited that long.
+ *   npm run bench:stalls                                   (PGlite in a temp folder)
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:stalls
+ *                                                          (PostgreSQL: a throwaway database on that server, dropped after)
+ * Data: BANKING77 (PolyAI, Casanueva et al. 2020, CC BY 4.0) from ../shared/data/banking77/train.csv.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { and, desc, eq, gte, isNotNull, lt, sql } from 'drizzle-orm';
+import { createApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { openDatabase, type Database } from '../server/db/client.ts';
+import { faqEntries, questions } from '../server/db/schema.ts';
+import { groupQuestions } from '../server/faq/demand.worker.ts';
+import { demand } from '../server/faq/faq.admin.ts';
+import { faqDocsFromRows, rowsFromCsv } from '../server/faq/engine/evaluate.ts';
+import { FaqIndex } from '../server/faq/engine/index.ts';
+import { createLogger } from '../server/logger.ts';
+import { createSite } from '../server/sites/sites.service.ts';
+
+const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
+const SITE = 'bench-stalls';
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const rows = rowsFromCsv(await readFile(path.resolve(root, '../shared/data/banking77/train.csv'), 'utf8'));
+
+/** A throwaway database: a database of its own on BENCH_DATABASE_URL's server, or PGlite in a temp folder. */
+async function throwawayDatabase(): Promise<Database & { label: string; drop(): Promise<void> }> {
+  const base = process.env.BENCH_DATABASE_URL;
+  if (!base) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sc-stalls-'));
+    const database = await openDatabase({ dataDir: path.join(dir, 'pgdata') });
+    return { ...database, label: 'PGlite', drop: async () => { await database.close(); await rm(dir, { recursive: true, force: true }); } };
+  }
+  const name = `sc_stalls_${process.pid}`;
+  const { default: postgres } = await import('postgres');
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString() });
+  return {
+    ...database,
+    label: `PostgreSQL (${url.host})`,
+    async drop() {
+      await database.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** 100,000 visitors, tickets and escalated questions, one a minute going back, texts cycling through banking77. */
+async function fill(db: Database['db']): Promise<void> {
+  await createSite(db, { id: SITE, name: 'Stalls bench', origins: [] });
+  await db.execute(sql`create table bench_texts (n int primary key, text text not null)`);
+  for (let i = 0; i < rows.length; i += 1000) {
+    const batch = rows.slice(i, i + 1000).map(([text], j) => sql`(${i + j}, ${text})`);
+    await db.execute(sql`insert into bench_texts (n, text) values ${sql.join(batch, sql`, `)}`);
+  }
+  await db.execute(sql`
+    insert into visitors (site_id, token_hash) select ${SITE}, 'stalls-' || g from generate_series(1, ${TICKETS}::int) g`);
+  await db.execute(sql`
+    insert into conversations (site_id, visitor_id, status)
+    select site_id, id, 'resolved' from visitors where site_id = ${SITE}`);
+  await db.execute(sql`
+    insert into questions (site_id, conversation_id, text, decision, escalated_at, created_at)
+    select c.site_id, c.id, t.text, 'human', now() - c.n * interval '1 minute', now() - c.n * interval '1 minute'
+    from (select id, site_id, row_number() over (order by id) as n from conversations where site_id = ${SITE}) c
+    join bench_texts t on t.n = c.n % ${rows.length}::int`);
+  const docs = faqDocsFromRows(rows);
+  for (const d of docs) {
+    await db.insert(faqEntries).values({ siteId: SITE, question: d.question, variants: d.variants, answer: `About ${d.id}.`, language: 'en' });
+  }
+}
+
+interface Measured { what: string; ms: number; maxMs: number; p99Ms: number; meanMs: number; busyMs: number }
+
+/** Runs `f` under an event-loop delay histogram (10 ms resolution: a stall shows as max beyond that). */
+async function measure(what: string, f: () => Promise<unknown>): Promise<Measured> {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
+  const elu = performance.eventLoopUtilization();
+  const t = performance.now();
+  await f();
+  const ms = performance.now() - t;
+  const busyMs = performance.eventLoopUtilization(elu).active;
+  // One more turn, so that a stall at the very end is sampled.
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  h.disable();
+  return { what, ms, maxMs: h.max / 1e6, p99Ms: h.percentile(99) / 1e6, meanMs: h.mean / 1e6, busyMs };
+}
+
+/**
+ * FaqService yields every 10 ms, but only between entries: one entry's upsert is the longest a build can
+ * block. Builds an index of all the texts in entries of `perEntry` texts and times the longest upsert
+ * (wall clock, and this process's CPU time, which a busy machine inflates less).
+ */
+function longestUpsert(perEntry: number): { maxWallMs: number; maxCpuMs: number } {
+  const texts = rows.map(([text]) => text);
+  const index = new FaqIndex();
+  let maxWallMs = 0;
+  let maxCpuMs = 0;
+  for (let start = 0; start < texts.length; start += perEntry) {
+    const [question, ...variants] = texts.slice(start, start + perEntry);
+    const t = performance.now();
+    const cpu = process.cpuUsage();
+    index.upsert({ id: String(start), question, variants, language: 'en' });
+    const used = process.cpuUsage(cpu);
+    maxWallMs = Math.max(maxWallMs, performance.now() - t);
+    maxCpuMs = Math.max(maxCpuMs, (used.user + used.system) / 1000);
+  }
+  return { maxWallMs, maxCpuMs };
+}
+
+const database = await throwawayDatabase();
+try {
+  const filled = performance.now();
+  await fill(database.db);
+  console.log(`bench:stalls on ${database.label}: ${TICKETS.toLocaleString('en')} tickets, ${rows.length.toLocaleString('en')} FAQ variants (filled in ${((performance.now() - filled) / 1000).toFixed(1)} s)`);
+  const app = createApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent', DEMO: '0' }), log: createLogger('silent') });
+  const to = new Date(Date.now() + 60_000);
+  const from = new Date(to.getTime() - 365 * 86400_000);
+  const results: Measured[] = [];
+
+  results.push(await measure('nothing, 1 s (this machine\'s own noise)', () => new Promise((resolve) => setTimeout(resolve, 1000))));
+  results.push(await measure('demand, grouped on the main thread (before)', async () => {
+    const found = await database.db
+      .select({ text: questions.text, createdAt: questions.createdAt })
+      .from(questions)
+      .where(and(eq(questions.siteId, SITE), isNotNull(questions.escalatedAt), gte(questions.createdAt, from), lt(questions.createdAt, to)))
+      .orderBy(desc(questions.createdAt))
+      .limit(5000);
+    return groupQuestions(found);
+  }));
+  results.push(await measure('demand, worker (cold: starts the worker)', () => demand(app.ctx, SITE, from, to)));
+  results.push(await measure('demand, worker (warm)', () => demand(app.ctx, SITE, from, to)));
+  results.push(await measure(`FAQ index build, ${rows.length.toLocaleString('en')} variants`, () => app.ctx.faq.decide(SITE, 'my card has not arrived yet')));
+  results.push(await measure('FAQ question on the built index', () => app.ctx.faq.decide(SITE, 'how do I top up by bank transfer?')));
+  await app.close();
+
+  console.log(`\nEvent-loop delay per step (busy = time this thread ran JavaScript during the step)`);
+  console.log(`${'step'.padEnd(48)} ${'took'.padStart(9)} ${'busy'.padStart(9)} ${'loop max'.padStart(9)} ${'p99'.padStart(8)} ${'mean'.padStart(8)}`);
+  for (const r of results) {
+    const flag = r.maxMs > 50 ? '  STALL > 50 ms' : '';
+    console.log(`${r.what.padEnd(48)} ${r.ms.toFixed(0).padStart(6)} ms ${r.busyMs.toFixed(0).padStart(6)} ms ${r.maxMs.toFixed(1).padStart(6)} ms ${r.p99Ms.toFixed(1).padStart(5)} ms ${r.meanMs.toFixed(1).padStart(5)} ms${flag}`);
+  }
+  console.log(`\nLongest single entry upsert (a build's longest step between yields), index of ${rows.length.toLocaleString('en')} texts`);
+  for (const perEntry of [1, 10, 130, 501]) {
+    const u = longestUpsert(perEntry);
+    console.log(`  entries of ${String(perEntry).padStart(3)} texts: ${u.maxWallMs.toFixed(1)} ms wall, ${u.maxCpuMs.toFixed(1)} ms CPU${u.maxCpuMs > 50 ? '  OVER 50 ms' : ''}`);
+  }
+  console.log(`\nload average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; command: ${process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL=… ' : ''}npm run bench:stalls`);
+} finally {
+  await database.drop();
+}
