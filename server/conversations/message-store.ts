@@ -173,3 +173,27 @@ export async function messagesAfter(
   if (!rows.length) return undefined;
   return rows.filter((r) => r.m_id).map((r) => messageOf(r, (r.m_agentName as string | null) ?? null));
 }
+
+/**
+ * What the widget opens on (session:hello, session:identify): the visitor's unresolved conversation,
+ * else the latest, with its last `limit` messages, in one round trip. Undefined: no conversation yet.
+ */
+const CURRENT = `
+WITH c AS (
+  SELECT * FROM conversations WHERE visitor_id = $1 ORDER BY (status <> 'resolved') DESC, created_at DESC LIMIT 1
+)
+SELECT ${CONVERSATION_COLUMNS}, ${MESSAGE_COLUMNS}, ag.name AS "m_agentName"
+FROM c
+JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assigned_agent_id
+LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND seq > c.last_seq - $2 ORDER BY seq) m ON true
+LEFT JOIN agents ag ON ag.id = m.agent_id
+ORDER BY m.seq`;
+
+export async function currentConversation(raw: RawQuery, visitorId: string, limit: number): Promise<{ conversation: ConversationDTO; messages: MessageDTO[] } | undefined> {
+  const rows = await raw<Row>(CURRENT, [visitorId, limit]);
+  if (!rows.length) return undefined;
+  return {
+    conversation: conversationOf(rows[0]),
+    messages: rows.filter((r) => r.m_id).map((r) => messageOf(r, (r.m_agentName as string | null) ?? null)),
+  };
+}

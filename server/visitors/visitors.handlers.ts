@@ -9,7 +9,7 @@ import { hmacHex, safeEqual } from '../crypto.ts';
 import { socketHandler } from '../realtime/handler.ts';
 import { rooms, type WidgetNamespace } from '../realtime/realtime.ts';
 import { checkSiteAccess } from '../sites/sites.service.ts';
-import { currentConversationId, getConversationDTO, latestMessages } from '../conversations/conversations.repository.ts';
+import { currentConversation } from '../conversations/message-store.ts';
 import { visitorFeedback } from '../feedback/feedback.service.ts';
 import { createVisitor, findVisitorByToken, setVisitorIdentity, touchVisitor } from './visitors.service.ts';
 import { clientIp, LIMITS } from '../limits.ts';
@@ -54,10 +54,9 @@ export function widgetMiddleware(ctx: Ctx) {
 
 export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<SessionDTO> {
   const { site, visitor } = socket.data;
-  const convId = await currentConversationId(ctx.db, visitor.id);
-  const [conversation, messages, agentsOnline, feedback] = await Promise.all([
-    convId ? getConversationDTO(ctx.db, convId) : undefined,
-    convId ? latestMessages(ctx.db, convId, 200) : [],
+  // Two queries, side by side: the conversation with its latest messages, and the feedback.
+  const [current, agentsOnline, feedback] = await Promise.all([
+    currentConversation(ctx.raw, visitor.id, 200),
     ctx.realtime.agentsOnline(site.id),
     visitorFeedback(ctx, visitor),
   ]);
@@ -65,8 +64,8 @@ export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<S
     visitorId: visitor.id,
     ...(socket.data.issuedToken ? { token: socket.data.issuedToken } : {}),
     siteName: site.name,
-    conversation: conversation ?? null,
-    messages,
+    conversation: current?.conversation ?? null,
+    messages: current?.messages ?? [],
     agentsOnline,
     feedback,
     identified: visitor.externalId !== null,
@@ -91,8 +90,16 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
   socket.on(
     'session:hello',
     socketHandler(ctx.log, 'session:hello', SessionHello, async (input) => {
-      await touchVisitor(ctx.db, socket.data.visitor.id, ctx.clock(), input.locale);
-      return sessionSnapshot(ctx, socket);
+      // "Last seen" to the minute is all anyone reads: a reconnect storm does not rewrite the row.
+      const visitor = socket.data.visitor;
+      const now = ctx.clock();
+      const touch = (input.locale && input.locale !== visitor.locale) || now.getTime() - visitor.lastSeenAt.getTime() > 60_000;
+      if (touch) {
+        visitor.lastSeenAt = now;
+        if (input.locale) visitor.locale = input.locale;
+      }
+      const [session] = await Promise.all([sessionSnapshot(ctx, socket), touch && touchVisitor(ctx.db, visitor.id, now, input.locale)]);
+      return session;
     }),
   );
 
