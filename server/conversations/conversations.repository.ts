@@ -85,17 +85,6 @@ export async function lockConversation(db: Db, id: string): Promise<Conversation
   return row;
 }
 
-/** The conversation the widget shows: the unresolved one, else the latest. */
-export async function currentConversationId(db: Db, visitorId: string): Promise<string | undefined> {
-  const [row] = await db
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(eq(conversations.visitorId, visitorId))
-    .orderBy(sql`(${conversations.status} <> 'resolved') desc`, desc(conversations.createdAt))
-    .limit(1);
-  return row?.id;
-}
-
 export async function insertConversation(db: Db, values: typeof conversations.$inferInsert): Promise<Conversation> {
   const [row] = await db.insert(conversations).values(values).returning();
   return row;
