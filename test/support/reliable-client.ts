@@ -51,7 +51,7 @@ export interface DeliveryStats {
   duplicatesIgnored: number;
   gapsDetected: number;
   syncs: number;
-  /** Refusals the client retried (RATE_LIMITED, INTERNAL), by code. */
+  /** Refusals the client retried (RATE_LIMITED, INTERNAL, UNAVAILABLE), by code. */
   retriedErrors: Record<string, number>;
 }
 
@@ -349,7 +349,7 @@ export class ReliableClient {
             this.acked.set(item.clientId, res.data.message);
             if (res.data.conversation) this.setConversation(res.data.conversation);
             this.merge(res.data.message);
-          } else if (res.error.code === 'RATE_LIMITED' || res.error.code === 'INTERNAL') {
+          } else if (res.error.code === 'RATE_LIMITED' || res.error.code === 'INTERNAL' || res.error.code === 'UNAVAILABLE') {
             this.stats.retriedErrors[res.error.code] = (this.stats.retriedErrors[res.error.code] ?? 0) + 1;
             await new Promise((r) => setTimeout(r, Math.min(res.error.retryAfterMs ?? 200, 1000)));
           } else {
