@@ -8,7 +8,8 @@ import type { MessageDTO } from '../../shared/types.ts';
 import { DEMO_ARTICLES } from '../../demo/articles.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { listMessages } from '../../server/conversations/conversations.repository.ts';
-import { currentConversationId } from '../../server/conversations/conversations.repository.ts';
+import { currentConversation } from '../../server/conversations/message-store.ts';
+import { rawQuery } from '../../server/db/raw.ts';
 import { visitors } from '../../server/db/schema.ts';
 import { browserAvailable, launchBrowser } from '../support/browser.ts';
 
@@ -29,9 +30,9 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     const rows = await server.database.db.select({ id: visitors.id }).from(visitors);
     const texts: string[] = [];
     for (const v of rows) {
-      const conv = await currentConversationId(server.database.db, v.id);
-      if (!conv) continue;
-      const msgs: MessageDTO[] = await listMessages(server.database.db, conv, 0);
+      const current = await currentConversation(rawQuery(server.database.db), v.id, 10_000);
+      if (!current) continue;
+      const msgs: MessageDTO[] = await listMessages(server.database.db, current.conversation.id, 0);
       texts.push(...msgs.filter((m) => m.author === 'visitor').map((m) => m.body));
     }
     return texts;
