@@ -63,7 +63,8 @@ async function recheck(ctx: Ctx, sockets: AgentSocket[]): Promise<void> {
 }
 
 function apply(ctx: Ctx, socket: AgentSocket, fresh: AgentContext | undefined, convSites: Map<string, string>, at: number): void {
-  if (!socket.connected) return;
+  // A read that started before the one already applied may hold older rights.
+  if (!socket.connected || at < socket.data.checkedAt) return;
   if (!fresh) {
     socket.disconnect(true);
     return;
