@@ -79,7 +79,6 @@ describe.each(BACKENDS)('stored page URLs on %s', (backend) => {
     expect((await api(server.url, admin, 'PUT', '/api/sites/demo', { keepFullPageUrls: true })).status).toBe(200);
     const [site] = await server.database.db.select().from(sites).where(eq(sites.id, 'demo'));
     expect(site.keepFullPageUrls).toBe(true);
-    // Visitors who connect from now on: a socket keeps the site settings of its handshake.
     expect(await storedFeedbackUrl('The reset page is broken again')).toBe(SECRET_PAGE);
     expect(await storedConversationUrl()).toBe(SECRET_PAGE);
     await api(server.url, admin, 'PUT', '/api/sites/demo', { keepFullPageUrls: false });
