@@ -79,8 +79,11 @@ function apply(ctx: Ctx, socket: AgentSocket, fresh: AgentContext | undefined, c
   const lost = before.filter((id) => !fresh.siteIds.includes(id));
   const gained = fresh.siteIds.filter((id) => !before.includes(id));
   if (!lost.length && !gained.length) return;
-  for (const id of lost) socket.leave(rooms.site(id));
-  socket.join(gained.map(rooms.site));
+  for (const id of lost) {
+    socket.leave(rooms.site(id));
+    socket.leave(rooms.agent(fresh.agent.id, id));
+  }
+  socket.join(gained.flatMap((id) => [rooms.site(id), rooms.agent(fresh.agent.id, id)]));
   void ctx.realtime.presenceChanged([...lost, ...gained]);
 }
 

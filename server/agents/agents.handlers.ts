@@ -123,7 +123,7 @@ export function agentMiddleware(ctx: Ctx) {
 
 export function onAgentConnected(ctx: Ctx, socket: AgentSocket): void {
   const { agent, siteIds } = socket.data.auth;
-  socket.join([rooms.agent(agent.id), ...siteIds.map(rooms.site)]);
+  socket.join(siteIds.flatMap((s) => [rooms.site(s), rooms.agent(agent.id, s)]));
   watchAgentRights(ctx, socket);
   void ctx.realtime.presenceChanged(siteIds);
   // The sites it has now: they may have changed since the handshake.

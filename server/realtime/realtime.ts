@@ -30,7 +30,8 @@ export const rooms = {
   visitor: (id: string) => `visitor:${id}`,
   site: (id: string) => `site:${id}`,
   conversation: (id: string) => `conv:${id}`,
-  agent: (id: string) => `agent:${id}`,
+  /** An agent's sockets, for one site: losing the site (agent-rights.ts) leaves it, so nothing of that site reaches them. */
+  agent: (id: string, siteId: string) => `agent:${id}:${siteId}`,
 };
 
 export class Realtime {
@@ -56,7 +57,7 @@ export class Realtime {
   messageCreated(conv: ConversationDTO, message: MessageDTO, except?: string): void {
     (except ? this.widget.to(rooms.visitor(conv.visitorId)).except(except) : this.widget.to(rooms.visitor(conv.visitorId))).emit('message:created', message);
     const to = [rooms.conversation(conv.id)];
-    if (conv.assignedAgentId) to.push(rooms.agent(conv.assignedAgentId));
+    if (conv.assignedAgentId) to.push(rooms.agent(conv.assignedAgentId, conv.siteId));
     (except ? this.agents.to(to).except(except) : this.agents.to(to)).emit('message:created', message);
   }
 
@@ -79,7 +80,7 @@ export class Realtime {
       return;
     }
     const to = [rooms.conversation(conv.id)];
-    for (const id of [conv.assignedAgentId, before?.assignedAgentId]) if (id) to.push(rooms.agent(id));
+    for (const id of [conv.assignedAgentId, before?.assignedAgentId]) if (id) to.push(rooms.agent(id, conv.siteId));
     this.agents.to(to).emit('conversation:updated', conv);
   }
 

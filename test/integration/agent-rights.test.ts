@@ -180,6 +180,25 @@ describe.each(BACKENDS)('an open agent socket on %s', (backend) => {
     expect(heard).toEqual([]);
   });
 
+  it('removed from a site stops hearing the messages of a ticket it is still assigned to there', async () => {
+    const { agent, socket } = await newAgent('agent', ['demo']);
+    const open = await ticket(server.url);
+    await ok(socket, 'conversation:claim', { conversationId: open.conversation.id });
+    const first = next<MessageDTO>(socket, 'message:created', (m) => m.body === 'while assigned');
+    await ok(open.v, 'message:send', { clientId: clientId(), body: 'while assigned' });
+    await first;
+
+    await db.delete(agentSites).where(and(eq(agentSites.agentId, agent.id), eq(agentSites.siteId, 'demo')));
+    await until(async () => !(await seesDemo(socket)), 'the removed agent’s queue drops the demo tickets');
+    const heard = heardAboutDemo(socket, [open.conversation.id]);
+    const witnessed = next<MessageDTO>(witness, 'message:created', (m) => m.body === 'after the removal');
+    await ok(witness, 'conversation:open', { conversationId: open.conversation.id });
+    await ok(open.v, 'message:send', { clientId: clientId(), body: 'after the removal' });
+    await witnessed;
+    await call(socket, 'queue:list', {});
+    expect(heard).toEqual([]);
+  });
+
   it('of a demoted admin loses the sites it saw only as an admin', async () => {
     const { agent, socket } = await newAgent('admin', []);
     const open = await ticket(server.url);
