@@ -232,7 +232,7 @@ describe.each(BACKENDS)('hostile input on %s', (backend) => {
   const health = async () => {
     const res = await fetch(`${server.url}/api/health`);
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ ok: true, data: { status: 'ok' } });
+    expect(await res.json()).toEqual({ ok: true, data: { status: 'ok', database: 'up' } });
   };
 
   beforeAll(async () => {
