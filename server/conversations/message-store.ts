@@ -30,6 +30,16 @@ const MESSAGE_COLUMNS = `
   m.id AS "m_id", m.conversation_id AS "m_conversationId", m.seq AS "m_seq", m.author AS "m_author",
   m.body AS "m_body", m.kind AS "m_kind", m.client_id AS "m_clientId", m.meta AS "m_meta", ${ms('m.created_at')} AS "m_createdAt"`;
 
+/**
+ * The end of both store statements: always one row, with the message and conversation stored (the
+ * CTEs `m` and `c`), or only the id of a stored copy (`dup`), or nothing (not a case for them).
+ */
+const STORED = `
+SELECT ${MESSAGE_COLUMNS}, ${CONVERSATION_COLUMNS}, c.prev_status, (SELECT id FROM dup) AS dup_id
+FROM (SELECT 1) one
+LEFT JOIN m ON true LEFT JOIN c ON true
+LEFT JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assigned_agent_id`;
+
 type Row = Record<string, unknown>;
 
 const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(Number(v)).toISOString());
@@ -105,10 +115,7 @@ WITH dup AS (
   SELECT c.id, c.last_seq, 'visitor', 'text', $3, $2, $4 FROM c
   RETURNING *
 )
-SELECT ${MESSAGE_COLUMNS}, ${CONVERSATION_COLUMNS}, c.prev_status, (SELECT id FROM dup) AS dup_id
-FROM (SELECT 1) one
-LEFT JOIN m ON true LEFT JOIN c ON true
-LEFT JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assigned_agent_id`;
+${STORED}`;
 
 export async function storeVisitorText(
   raw: RawQuery,
@@ -138,10 +145,7 @@ WITH dup AS (
   SELECT c.id, c.last_seq, 'agent', $3, 'text', $4, $2, $5 FROM c
   RETURNING *
 )
-SELECT ${MESSAGE_COLUMNS}, ${CONVERSATION_COLUMNS}, c.prev_status, (SELECT id FROM dup) AS dup_id
-FROM (SELECT 1) one
-LEFT JOIN m ON true LEFT JOIN c ON true
-LEFT JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assigned_agent_id`;
+${STORED}`;
 
 export async function storeAgentText(
   raw: RawQuery,
