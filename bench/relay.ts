@@ -26,7 +26,7 @@ const started = Date.now();
 const DEADLINE_MS = 9.5 * 60_000;
 /** Load steps end by then; idle sockets and the browser measurement get the rest. */
 const STEPS_UNTIL_MS = 5.5 * 60_000;
-const RATES = (process.env.BENCH_RATES ?? '50,100,200,400,800,1600,3200,6400,12800').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '50,100,200,400,800,1600,3200,6400,12800,25600').split(',').map(Number);
 const STEP_MS = Number(process.env.BENCH_STEP_SECONDS ?? 3) * 1000;
 const DRAIN_MS = 3000;
 const CONVERSATIONS = 200;
@@ -143,7 +143,7 @@ function stepTable(sc: Scenario): void {
     r.load.delivered,
     r.load.lost,
     r.load.duplicated,
-    r.load.reordered,
+    r.load.reordered + (r.load.seqInversions ? ` (${r.load.seqInversions} by seq)` : ''),
     fmt(r.load.p50Ms, 2),
     fmt(r.load.p99Ms, 2),
     fmt(r.cpuMsPerMsg, 3),

@@ -17,6 +17,9 @@ interface Conversation {
   id: string;
   visitor: Socket;
   agent: Socket;
+  /** Visitor messages waiting for the previous one's ack: the widget sends one at a time, in order. */
+  visitorQueue: (() => void)[];
+  visitorBusy: boolean;
 }
 
 interface Sent {
@@ -37,7 +40,10 @@ interface Step {
   delivered: number;
   duplicated: number;
   reordered: number;
+  reorderedToVisitor: number;
+  seqInversions: number;
   lastK: Map<string, number>;
+  lastSeq: Map<string, number>;
 }
 
 export interface StepResult {
@@ -47,7 +53,12 @@ export interface StepResult {
   delivered: number;
   lost: number;
   duplicated: number;
+  /** Delivered after a message its sender sent later. */
   reordered: number;
+  /** Of those, agent → visitor (sent by the console without waiting for acks). */
+  reorderedToVisitor: number;
+  /** Of those, pushed after a message with a higher seq (stored in order, delivered out of it). */
+  seqInversions: number;
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
@@ -99,7 +110,7 @@ async function call<T = any>(s: Socket, event: string, payload: unknown): Promis
   return res.data as T;
 }
 
-function onDelivered(target: Target, dir: Direction, message: { clientId?: string | null }) {
+function onDelivered(target: Target, dir: Direction, message: { clientId?: string | null; seq?: number }) {
   const step = current.get(target);
   const rec = step && message?.clientId ? step.sent.get(message.clientId) : undefined;
   // The sender's own copy (the product echoes to the sender's other tabs) is not a delivery.
@@ -112,8 +123,14 @@ function onDelivered(target: Target, dir: Direction, message: { clientId?: strin
   step.delivered += 1;
   step.latencies.push(performance.now() - rec.t);
   const key = `${rec.conv}:${dir}`;
-  if ((step.lastK.get(key) ?? -1) > rec.k) step.reordered += 1;
+  if ((step.lastK.get(key) ?? -1) > rec.k) {
+    step.reordered += 1;
+    if (dir === 'toVisitor') step.reorderedToVisitor += 1;
+  }
   else step.lastK.set(key, rec.k);
+  const seq = Number(message.seq);
+  if ((step.lastSeq.get(key) ?? -1) > seq) step.seqInversions += 1;
+  else step.lastSeq.set(key, seq);
 }
 
 /** One conversation as the widget and the console make it: hello, a question, escalation, a claim. */
@@ -133,7 +150,7 @@ async function openConversation(target: Target, url: string, spec: { site: strin
   await call(agent, 'conversation:claim', { conversationId: id });
   visitor.on('message:created', (m) => onDelivered(target, 'toVisitor', m));
   agent.on('message:created', (m) => onDelivered(target, 'toAgent', m));
-  return { id, visitor, agent };
+  return { id, visitor, agent, visitorQueue: [], visitorBusy: false };
 }
 
 async function open(target: Target, url: string, specs: { site: string; cookie?: string }[]) {
@@ -160,7 +177,7 @@ function percentile(sorted: number[], p: number): number {
 async function step(target: Target, rate: number, durationMs: number, drainMs: number): Promise<StepResult> {
   const convs = conversations.get(target);
   if (!convs?.length) throw new Error(`no conversations open on ${target}`);
-  const s: Step = { sent: new Map(), latencies: [], acks: 0, ackErrors: new Map(), delivered: 0, duplicated: 0, reordered: 0, lastK: new Map() };
+  const s: Step = { sent: new Map(), latencies: [], acks: 0, ackErrors: new Map(), delivered: 0, duplicated: 0, reordered: 0, reorderedToVisitor: 0, seqInversions: 0, lastK: new Map(), lastSeq: new Map() };
   current.set(target, s);
   const tag = `b${process.pid.toString(36)}s${(stepNo++).toString(36)}n`;
   const total = Math.max(1, Math.round((rate * durationMs) / 1000));
@@ -189,8 +206,20 @@ async function step(target: Target, rate: number, durationMs: number, drainMs: n
     };
     const c = convs[conv];
     const body = `bench message ${clientId}`;
-    if (dir === 'toAgent') c.visitor.emit('message:send', { clientId, body }, ack);
-    else c.agent.emit('message:send', { conversationId: c.id, clientId, body }, ack);
+    // As the clients do: the widget's outbox sends one message at a time (widget/chat-client.ts), the
+    // console sends each as it is written without waiting (console/desk.ts). Latency counts from when
+    // the message was written, so a visitor's queue is part of it.
+    if (dir === 'toVisitor') return void c.agent.emit('message:send', { conversationId: c.id, clientId, body }, ack);
+    const emit = () => {
+      c.visitorBusy = true;
+      c.visitor.emit('message:send', { clientId, body }, (res: Parameters<typeof ack>[0]) => {
+        ack(res);
+        c.visitorBusy = false;
+        c.visitorQueue.shift()?.();
+      });
+    };
+    if (c.visitorBusy) c.visitorQueue.push(emit);
+    else emit();
   };
 
   let n = 0;
@@ -218,6 +247,8 @@ async function step(target: Target, rate: number, durationMs: number, drainMs: n
     lost: total - s.delivered,
     duplicated: s.duplicated,
     reordered: s.reordered,
+    reorderedToVisitor: s.reorderedToVisitor,
+    seqInversions: s.seqInversions,
     p50Ms: round(percentile(sorted, 50)),
     p99Ms: round(percentile(sorted, 99)),
     maxMs: round(sorted.at(-1) ?? NaN),

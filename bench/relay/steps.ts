@@ -30,7 +30,8 @@ export function verdict(r: StepResult): { pass: boolean; why: string } {
   if (!(r.p99Ms < P99_LIMIT_MS)) problems.push(`p99 ≥ ${P99_LIMIT_MS} ms`);
   if (r.lost > 0) problems.push(`${r.lost} undelivered`);
   if (r.duplicated > 0) problems.push(`${r.duplicated} duplicated`);
-  if (r.reordered > 0) problems.push(`${r.reordered} out of order`);
+  if (r.reordered > 0) problems.push(`${r.reordered} out of the order sent (${r.reorderedToVisitor} agent → visitor; ${r.seqInversions} pushed out of seq order)`);
+  else if (r.seqInversions > 0) problems.push(`${r.seqInversions} pushed out of seq order`);
   if (r.acked < r.sent) problems.push(`${r.sent - r.acked} unacknowledged`);
   for (const [code, n] of Object.entries(r.ackErrors)) problems.push(`${n}× ${code}`);
   return { pass: problems.length === 0, why: problems.join(', ') };
