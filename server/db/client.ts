@@ -35,7 +35,15 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     });
     const db = drizzle(sql, { schema });
-    await migrate(db, { migrationsFolder });
+    // Nodes starting together on an empty database would each create the tables (drizzle's
+    // migrator takes no lock): one at a time, the later ones finding the migrations applied.
+    const lock = postgres(opts.url, { max: 1, onnotice: () => {} });
+    try {
+      await lock`select pg_advisory_lock(hashtext('support-chat migrations'))`;
+      await migrate(db, { migrationsFolder });
+    } finally {
+      await lock.end();
+    }
     return { db: db as unknown as Db, kind: 'postgres', close: () => sql.end({ timeout: 5 }) };
   }
   const { PGlite } = await import('@electric-sql/pglite');
