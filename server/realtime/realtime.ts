@@ -48,6 +48,7 @@ export class Realtime {
   }
 
   private readonly presence = new Map<string, { online: boolean; at: number; pending?: Promise<boolean> }>();
+  private presenceFailing = false;
 
   /**
    * A new message reaches the conversation's participants only: the visitor's tabs, the assigned
@@ -107,10 +108,15 @@ export class Realtime {
       .in(rooms.site(siteId))
       .fetchSockets()
       .then(
-        (sockets) => sockets.length > 0,
+        (sockets) => {
+          this.presenceFailing = false;
+          return sockets.length > 0;
+        },
         (err) => {
-          // Another node did not answer in time: say "offline", which only changes a notice's wording.
-          this.log.warn({ err }, 'presence lookup failed');
+          // Another node did not answer in time (or Redis is away): say "offline", which only changes
+          // a notice's wording. Said once until a lookup works again, not once per lookup.
+          if (!this.presenceFailing) this.log.warn({ err: String(err) }, 'presence lookups across nodes are failing');
+          this.presenceFailing = true;
           return false;
         },
       );
