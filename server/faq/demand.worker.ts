@@ -3,23 +3,18 @@
  * Grouping 5,000 questions takes seconds of CPU, so faq.admin.ts runs it here, in a worker thread,
  * where it holds up no socket or request; `groupQuestions` is also plain code that tests call directly.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { workerData } from 'node:worker_threads';
 import type { DemandGroupDTO } from '../../shared/types.ts';
 import { FaqIndex } from './engine/index.ts';
+import { serve } from './thread.ts';
 
 /** Similar questions merge into one group when the matcher is this sure they ask the same thing. */
 const SAME_QUESTION = 0.5;
-
-/** workerData.role of the demand worker: importing this file anywhere else starts nothing. */
-export const DEMAND_WORKER = 'faq-demand';
 
 export interface QuestionRow {
   text: string;
   createdAt: Date;
 }
-
-export type DemandRequest = { id: number; rows: QuestionRow[] };
-export type DemandReply = { id: number; groups: DemandGroupDTO[] } | { id: number; error: string };
 
 const hasCjk = (s: string) => /[\u3400-\u9fff]/.test(s);
 
@@ -47,15 +42,5 @@ export function groupQuestions(rows: QuestionRow[]): DemandGroupDTO[] {
     .map((g) => ({ question: g.texts[g.texts.length - 1], count: g.texts.length, examples: [...new Set(g.texts)].slice(0, 5), lastAskedAt: g.last.toISOString() }));
 }
 
-if ((workerData as { role?: string } | null)?.role === DEMAND_WORKER && parentPort) {
-  const port = parentPort;
-  port.on('message', ({ id, rows }: DemandRequest) => {
-    let reply: DemandReply;
-    try {
-      reply = { id, groups: groupQuestions(rows) };
-    } catch (err) {
-      reply = { id, error: err instanceof Error ? err.message : String(err) };
-    }
-    port.postMessage(reply);
-  });
-}
+// Started as a worker (thread.ts names this file in workerData), not imported.
+if ((workerData as { entry?: string } | null)?.entry === import.meta.url) serve(groupQuestions);

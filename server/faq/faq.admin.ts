@@ -1,6 +1,5 @@
 /** FAQ work beyond CRUD: bulk import, an entry from a resolved conversation, and the demand view. */
 import { and, asc, desc, eq, gte, isNotNull, lt } from 'drizzle-orm';
-import { Worker } from 'node:worker_threads';
 import type { z } from 'zod';
 import type { FaqEntryInput, FaqFromConversation } from '../../shared/schemas.ts';
 import type { DemandGroupDTO } from '../../shared/types.ts';
@@ -8,7 +7,8 @@ import type { Ctx } from '../context.ts';
 import { conversations, messages, questions, type FaqEntry } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { AgentContext } from '../agents/agents.service.ts';
-import { DEMAND_WORKER, type DemandReply, type DemandRequest, type QuestionRow } from './demand.worker.ts';
+import type { QuestionRow } from './demand.worker.ts';
+import { ThreadClient } from './thread.ts';
 import * as repo from './faq.repository.ts';
 
 /** Imports entries in one transaction (all or nothing); `replace` drops the site's entries first. */
@@ -69,57 +69,11 @@ export async function entryFromConversation(ctx: Ctx, auth: AgentContext, input:
 }
 
 /**
- * One worker thread for the demand view, started on first use and stopped when idle: grouping takes
- * seconds, and on the main thread every socket and request of this node would wait for it.
- * Requests queue in the worker (one at a time: the machine has few cores to spare).
+ * Grouping takes seconds of CPU: on the main thread every socket and request of this node would wait for
+ * it. One worker, started on first use; requests queue in it. Stopped after a minute idle: a worker
+ * takes a few hundred ms to start and holds tens of MB.
  */
-class DemandWorker {
-  private worker?: Worker;
-  private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (g: DemandGroupDTO[]) => void; reject: (err: Error) => void }>();
-  private idle?: NodeJS.Timeout;
-
-  group(rows: QuestionRow[]): Promise<DemandGroupDTO[]> {
-    clearTimeout(this.idle);
-    const worker = (this.worker ??= this.start());
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, rows } satisfies DemandRequest);
-    });
-  }
-
-  private start(): Worker {
-    const worker = new Worker(new URL('./demand.worker.mjs', import.meta.url), { workerData: { role: DEMAND_WORKER } });
-    worker.unref();
-    worker.on('message', (reply: DemandReply) => {
-      const job = this.pending.get(reply.id);
-      this.pending.delete(reply.id);
-      if ('error' in reply) job?.reject(new Error(`demand grouping failed: ${reply.error}`));
-      else job?.resolve(reply.groups);
-      if (this.pending.size === 0) this.idle = setTimeout(() => void this.stop(worker), WORKER_IDLE_MS).unref();
-    });
-    const fail = (err: Error) => {
-      if (this.worker !== worker) return;
-      this.worker = undefined;
-      for (const job of this.pending.values()) job.reject(err);
-      this.pending.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`demand worker exited with code ${code}`)));
-    return worker;
-  }
-
-  private async stop(worker: Worker): Promise<void> {
-    if (this.worker !== worker || this.pending.size > 0) return;
-    this.worker = undefined;
-    await worker.terminate();
-  }
-}
-
-/** A worker started for nothing costs about a second; one kept forever holds tens of MB. */
-const WORKER_IDLE_MS = 60_000;
-const demandWorker = new DemandWorker();
+const demandThread = new ThreadClient<QuestionRow[], DemandGroupDTO[]>(new URL('./demand.worker.ts', import.meta.url), { idleMs: 60_000 });
 
 /** The questions that most often reached a person, grouped by similarity: what to write next. */
 export async function demand(ctx: Ctx, siteId: string, from: Date, to: Date): Promise<DemandGroupDTO[]> {
@@ -129,5 +83,5 @@ export async function demand(ctx: Ctx, siteId: string, from: Date, to: Date): Pr
     .where(and(eq(questions.siteId, siteId), isNotNull(questions.escalatedAt), gte(questions.createdAt, from), lt(questions.createdAt, to)))
     .orderBy(desc(questions.createdAt))
     .limit(5000);
-  return rows.length === 0 ? [] : demandWorker.group(rows);
+  return rows.length === 0 ? [] : demandThread.call(rows);
 }

@@ -1,0 +1,76 @@
+/**
+ * Request/response over one worker thread, for CPU work that must not hold up the event loop (grouping
+ * questions, FAQ indexes). The worker runs a TypeScript module through ts-worker.mjs and answers each
+ * request with `serve`. Started on first use; `idleMs` stops it when nothing has been asked for that long.
+ */
+import { parentPort, Worker, workerData } from 'node:worker_threads';
+
+type Reply<R> = { id: number; ok: true; value: R } | { id: number; ok: false; error: string };
+
+export class ThreadClient<Req, Res> {
+  private worker?: Worker;
+  private nextId = 0;
+  private readonly pending = new Map<number, { resolve: (value: Res) => void; reject: (err: Error) => void }>();
+  private idle?: NodeJS.Timeout;
+
+  /** `onExit` runs when the worker stops or fails: whatever state it held is gone. */
+  constructor(
+    private readonly entry: URL,
+    private readonly opts: { idleMs?: number; onExit?: () => void } = {},
+  ) {}
+
+  call(request: Req): Promise<Res> {
+    clearTimeout(this.idle);
+    const worker = (this.worker ??= this.start());
+    // A worker with a request in flight keeps the process alive; an idle one does not.
+    worker.ref();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      worker.postMessage({ id, request });
+    });
+  }
+
+  private start(): Worker {
+    const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { entry: this.entry.href } });
+    worker.on('message', (reply: Reply<Res>) => {
+      const job = this.pending.get(reply.id);
+      this.pending.delete(reply.id);
+      if (reply.ok) job?.resolve(reply.value);
+      else job?.reject(new Error(`worker failed: ${reply.error}`));
+      if (this.pending.size > 0) return;
+      worker.unref();
+      if (this.opts.idleMs) this.idle = setTimeout(() => void this.stop(worker), this.opts.idleMs).unref();
+    });
+    const fail = (err: Error) => {
+      if (this.worker !== worker) return;
+      this.worker = undefined;
+      for (const job of this.pending.values()) job.reject(err);
+      this.pending.clear();
+      this.opts.onExit?.();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
+    return worker;
+  }
+
+  private async stop(worker: Worker): Promise<void> {
+    if (this.worker !== worker || this.pending.size > 0) return;
+    this.worker = undefined;
+    this.opts.onExit?.();
+    await worker.terminate();
+  }
+}
+
+/** In the worker: answers each request with `handle` (one at a time as they come; async handlers may interleave). */
+export function serve<Req, Res>(handle: (request: Req) => Res | Promise<Res>): void {
+  const port = parentPort;
+  if (!port || !(workerData as { entry?: string } | null)?.entry) throw new Error('serve() runs in a worker started by ThreadClient');
+  port.on('message', async ({ id, request }: { id: number; request: Req }) => {
+    try {
+      port.postMessage({ id, ok: true, value: await handle(request) } satisfies Reply<Res>);
+    } catch (err) {
+      port.postMessage({ id, ok: false, error: err instanceof Error ? err.message : String(err) } satisfies Reply<Res>);
+    }
+  });
+}
