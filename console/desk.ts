@@ -50,6 +50,9 @@ export class Desk extends EventTarget {
 
   private readonly _stop: (() => void)[] = [];
   private readonly _attempts = new Map<string, number>();
+  private readonly _retryAt = new Map<string, number>();
+  private _pumping = false;
+  private _pumpTimer?: ReturnType<typeof setTimeout>;
   private _syncing = false;
   private _syncAgain = false;
 
@@ -132,18 +135,21 @@ export class Desk extends EventTarget {
       clientId: newClientId(),
       conversationId: this.current.id,
       body: text,
-      state: 'sending',
+      state: 'queued',
       createdAt: this.now().toISOString(),
     };
     this.outbox = [...this.outbox, item];
-    void this._deliver(item);
+    this._changed();
+    void this._pump();
     return true;
   }
 
-  /** Sends a failed message again, with its original clientId. */
+  /** Sends a failed message again, now, with its original clientId. */
   retry(clientId: string): void {
-    const item = this.outbox.find((o) => o.clientId === clientId);
-    if (item) void this._deliver(item);
+    if (!this.outbox.some((o) => o.clientId === clientId)) return;
+    this._retryAt.delete(clientId);
+    this._update(clientId, { state: 'queued', error: undefined });
+    void this._pump();
   }
 
   dismissError(): void {
@@ -152,6 +158,7 @@ export class Desk extends EventTarget {
   }
 
   dispose(): void {
+    clearTimeout(this._pumpTimer);
     for (const stop of this._stop.splice(0)) stop();
   }
 
@@ -168,30 +175,48 @@ export class Desk extends EventTarget {
     this._changed();
   }
 
-  private async _deliver(item: OutgoingMessage): Promise<void> {
-    this._update(item.clientId, { state: this.conn.connected ? 'sending' : 'queued', error: undefined });
-    if (!this.conn.connected) return;
-    const res = await this.conn.request('message:send', {
-      conversationId: item.conversationId,
-      clientId: item.clientId,
-      body: item.body,
-    });
-    if (res.ok) {
-      this._attempts.delete(item.clientId);
-      this._onMessage(res.data.message);
-      return;
+  /**
+   * Sends the outbox one message at a time, in the order they were written, as the widget does:
+   * replies sent side by side could be stored in another order. A message that failed for a reason
+   * a resend can fix (the server busy, its database away, a timeout) holds the ones after it until
+   * it is sent again by itself, after RETRY backoff or the time the server asked for; one refused for
+   * good (the ticket closed, taken by someone else) stays failed and lets the others go.
+   */
+  private async _pump(): Promise<void> {
+    if (this._pumping) return;
+    this._pumping = true;
+    clearTimeout(this._pumpTimer);
+    try {
+      for (let item = this._next(); item && this.conn.connected; item = this._next()) {
+        const wait = (this._retryAt.get(item.clientId) ?? 0) - Date.now();
+        if (wait > 0) {
+          this._pumpTimer = setTimeout(() => void this._pump(), wait);
+          return;
+        }
+        this._update(item.clientId, { state: 'sending' });
+        const res = await this.conn.request('message:send', { conversationId: item.conversationId, clientId: item.clientId, body: item.body });
+        if (res.ok) {
+          this._attempts.delete(item.clientId);
+          this._retryAt.delete(item.clientId);
+          this._onMessage(res.data.message);
+          continue;
+        }
+        const transient = TRANSIENT.has(res.error.code);
+        this._update(item.clientId, { state: transient && !this.conn.connected ? 'queued' : 'failed', error: res.error });
+        if (transient) {
+          const attempt = (this._attempts.get(item.clientId) ?? 0) + 1;
+          this._attempts.set(item.clientId, attempt);
+          this._retryAt.set(item.clientId, Date.now() + (res.error.retryAfterMs ?? retryDelay(attempt)));
+        }
+      }
+    } finally {
+      this._pumping = false;
     }
-    const transient = TRANSIENT.has(res.error.code);
-    this._update(item.clientId, { state: transient && !this.conn.connected ? 'queued' : 'failed', error: res.error });
-    // The server is busy or its database away: try again by itself, as the widget's outbox does.
-    if (transient && this.conn.connected) {
-      const attempt = (this._attempts.get(item.clientId) ?? 0) + 1;
-      this._attempts.set(item.clientId, attempt);
-      setTimeout(() => {
-        const still = this.outbox.find((o) => o.clientId === item.clientId);
-        if (still && still.state === 'failed' && this.conn.connected) void this._deliver(still);
-      }, res.error.retryAfterMs ?? retryDelay(attempt));
-    }
+  }
+
+  /** The first message still to send: queued, or failed for a reason a resend can fix. */
+  private _next(): OutgoingMessage | undefined {
+    return this.outbox.find((o) => o.state !== 'failed' || (o.error && TRANSIENT.has(o.error.code)));
   }
 
   private _update(clientId: string, patch: Partial<OutgoingMessage>): void {
@@ -200,9 +225,8 @@ export class Desk extends EventTarget {
   }
 
   private async _catchUp(): Promise<void> {
-    const resend = this.outbox.filter(
-      (o) => o.state === 'queued' || (o.state === 'failed' && o.error && TRANSIENT.has(o.error.code)),
-    );
+    // A new connection: nothing waits out a backoff from the old one.
+    this._retryAt.clear();
     const refreshing = this.refreshQueue();
     const c = this.current;
     if (c) {
@@ -215,7 +239,7 @@ export class Desk extends EventTarget {
       await this._sync();
     }
     await refreshing;
-    for (const item of resend) void this._deliver(item);
+    void this._pump();
   }
 
   /**

@@ -10,7 +10,8 @@ import { AGENT_NAMESPACE, MAX_PAYLOAD_BYTES, WIDGET_NAMESPACE } from '../shared/
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
 import type { Db } from './db/client.ts';
-import { rawQuery } from './db/raw.ts';
+import { rawClient } from './db/raw.ts';
+import { groupCommit } from './db/group-commit.ts';
 import type { Logger } from './logger.ts';
 import { memoryRateLimiter, type RateLimiter } from './ratelimit.ts';
 import { FaqService, type IndexChange } from './faq/faq.service.ts';
@@ -113,9 +114,11 @@ export function createApp(deps: AppDeps): App {
   const widget: WidgetNamespace = io.of(WIDGET_NAMESPACE);
   const agents: AgentNamespace = io.of(AGENT_NAMESPACE);
   const faq = new FaqService(deps.db, deps.log);
+  const raw = rawClient(deps.db);
   const ctx: Ctx = {
     db: deps.db,
-    raw: rawQuery(deps.db),
+    raw: raw.query,
+    store: groupCommit(raw),
     config: deps.config,
     log: deps.log,
     clock,

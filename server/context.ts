@@ -10,8 +10,10 @@ import type { SiteCache } from './sites/site-cache.ts';
 
 export interface Ctx {
   db: Db;
-  /** Hand-written SQL on the same connections, for the hot path (db/raw.ts). */
+  /** Hand-written SQL on the same connections, for the hot path's reads (db/raw.ts). */
   raw: RawQuery;
+  /** The same for the hot path's writes, committed in groups (db/group-commit.ts). */
+  store: RawQuery;
   config: Config;
   log: Logger;
   clock: () => Date;

@@ -3,7 +3,7 @@ import { AgentMessageSend, ConversationRef, FaqChoose, FaqRespond, MessagesSync,
 import { z } from 'zod';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { handlerFactory } from '../realtime/handler.ts';
+import { handlerFactory, inOrder } from '../realtime/handler.ts';
 import { rooms } from '../realtime/realtime.ts';
 import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 import type { AgentSocket } from '../agents/agents.handlers.ts';
@@ -22,13 +22,13 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
 
   socket.on(
     'message:send',
-    on('message:send', VisitorMessageSend, async (input) => {
+    inOrder(on('message:send', VisitorMessageSend, async (input) => {
       const { site, visitor, ip } = socket.data;
       if (site.requireIdentity && !visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
       await limit(ctx, `msg:v:${visitor.id}`, LIMITS.messagesPerVisitor);
       await limit(ctx, `msg:ip:${ip}`, LIMITS.messagesPerIp);
       return service.sendVisitorMessage(ctx, site, visitor, input, ip, socket.id);
-    }),
+    })),
   );
   socket.on(
     'messages:sync',
@@ -75,7 +75,7 @@ export function registerAgentConversationHandlers(ctx: Ctx, socket: AgentSocket)
   );
   socket.on(
     'message:send',
-    on('message:send', AgentMessageSend, async (input) => ({ message: await service.sendAgentMessage(ctx, me().agent, me().siteIds, input, socket.id) })),
+    inOrder(on('message:send', AgentMessageSend, async (input) => ({ message: await service.sendAgentMessage(ctx, me().agent, me().siteIds, input, socket.id) }))),
   );
   socket.on(
     'messages:sync',

@@ -134,14 +134,15 @@ function deliver(ctx: Ctx, stored: Extract<Stored, { kind: 'stored' }>, except?:
  * the FAQ or hands it to a person.
  *
  * Round trips: when a person has the conversation (open or pending), one statement stores and
- * returns everything pushed (message-store.ts), and the FAQ is not consulted. Otherwise (first
+ * returns everything pushed (message-store.ts), committed together with the other messages of the
+ * same turn of the event loop (db/group-commit.ts), and the FAQ is not consulted. Otherwise (first
  * message, or the FAQ still answers) a short transaction: lock, append, answer, commit, read.
  * `except` is the sending socket, which gets the message in its ack rather than as a push.
  */
 export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor, input: VisitorMessageSend, ip = 'unknown', except?: string) {
   const now = ctx.clock();
   try {
-    const fast = await storeVisitorText(ctx.raw, { visitorId: visitor.id, visitorName: visitor.name, clientId: input.clientId, body: input.body, now });
+    const fast = await storeVisitorText(ctx.store, { visitorId: visitor.id, visitorName: visitor.name, clientId: input.clientId, body: input.body, now });
     if (fast.kind === 'stored') {
       deliver(ctx, fast, except);
       return { message: fast.message, conversation: fast.conversation };
@@ -304,7 +305,7 @@ export async function claim(ctx: Ctx, agent: Agent, siteIds: string[], id: strin
 export async function sendAgentMessage(ctx: Ctx, agent: Agent, siteIds: string[], input: AgentMessageSend, except?: string): Promise<MessageDTO> {
   const now = ctx.clock();
   try {
-    const fast = await storeAgentText(ctx.raw, { ...input, agentId: agent.id, agentName: agent.name, siteIds, now });
+    const fast = await storeAgentText(ctx.store, { ...input, agentId: agent.id, agentName: agent.name, siteIds, now });
     if (fast.kind === 'stored') {
       deliver(ctx, fast, except);
       return fast.message;

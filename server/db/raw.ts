@@ -7,21 +7,47 @@
 import type { Db } from './client.ts';
 
 export type RawQuery = <T extends object>(text: string, params: unknown[]) => Promise<T[]>;
+export interface Statement {
+  text: string;
+  params: unknown[];
+}
+/** Runs statements in one transaction, in order: all of them commit, or none (the promise rejects). */
+export type RawTransaction = (statements: Statement[]) => Promise<object[][]>;
+
+export interface RawClient {
+  query: RawQuery;
+  transaction: RawTransaction;
+}
 
 interface PostgresJs {
   unsafe(text: string, params: unknown[], options: { prepare: boolean }): Promise<unknown[]>;
+  begin<T>(fn: (tx: PostgresJs) => Promise<T>): Promise<T>;
 }
 interface PGliteLike {
   query(text: string, params: unknown[]): Promise<{ rows: unknown[] }>;
+  transaction<T>(fn: (tx: PGliteLike) => Promise<T>): Promise<T>;
 }
 
-/** A raw query function on the same connection pool (or PGlite instance) as `db`. */
-export function rawQuery(db: Db): RawQuery {
+/** Raw queries on the same connection pool (or PGlite instance) as `db`. */
+export function rawClient(db: Db): RawClient {
   const client = (db as unknown as { $client: PostgresJs | PGliteLike }).$client;
   if ('unsafe' in client && typeof client.unsafe === 'function') {
     const pg = client as PostgresJs;
-    return async <T extends object>(text: string, params: unknown[]) => (await pg.unsafe(text, params, { prepare: true })) as T[];
+    const run = (on: PostgresJs, s: Statement) => on.unsafe(s.text, s.params, { prepare: true }) as Promise<object[]>;
+    return {
+      query: async <T extends object>(text: string, params: unknown[]) => (await run(pg, { text, params })) as T[],
+      // Sent together on one connection (the driver pipelines them), committed once.
+      transaction: (statements) => pg.begin((tx) => Promise.all(statements.map((s) => run(tx, s)))),
+    };
   }
   const lite = client as PGliteLike;
-  return async <T extends object>(text: string, params: unknown[]) => (await lite.query(text, params)).rows as T[];
+  return {
+    query: async <T extends object>(text: string, params: unknown[]) => (await lite.query(text, params)).rows as T[],
+    transaction: (statements) =>
+      lite.transaction(async (tx) => {
+        const results: object[][] = [];
+        for (const s of statements) results.push((await tx.query(s.text, s.params)).rows as object[]);
+        return results;
+      }),
+  };
 }

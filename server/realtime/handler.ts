@@ -41,3 +41,16 @@ export const handlerFactory =
   (log: Logger) =>
   <S extends z.ZodType, T>(event: string, schema: S, fn: (payload: z.infer<S>) => T | Promise<T>) =>
     socketHandler(log, event, schema, fn);
+
+/**
+ * One socket's calls of one event, run one after the other in the order they arrived. Socket.IO
+ * delivers a socket's packets in order but runs their handlers concurrently: two messages sent
+ * back to back (the console does not wait for one ack before the next) could otherwise be stored
+ * in the opposite order. Wrap a handler once per socket.
+ */
+export function inOrder(handler: (...args: unknown[]) => Promise<void>): (...args: unknown[]) => void {
+  let tail: Promise<void> = Promise.resolve();
+  return (...args) => {
+    tail = tail.then(() => handler(...args));
+  };
+}

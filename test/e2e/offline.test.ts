@@ -9,7 +9,7 @@ import { DEMO_ARTICLES } from '../../demo/articles.ts';
 import { startTestServer, type TestServer } from '../support/server.ts';
 import { listMessages } from '../../server/conversations/conversations.repository.ts';
 import { currentConversation } from '../../server/conversations/message-store.ts';
-import { rawQuery } from '../../server/db/raw.ts';
+import { rawClient } from '../../server/db/raw.ts';
 import { visitors } from '../../server/db/schema.ts';
 import { browserAvailable, launchBrowser } from '../support/browser.ts';
 
@@ -30,7 +30,7 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     const rows = await server.database.db.select({ id: visitors.id }).from(visitors);
     const texts: string[] = [];
     for (const v of rows) {
-      const current = await currentConversation(rawQuery(server.database.db), v.id, 10_000);
+      const current = await currentConversation(rawClient(server.database.db).query, v.id, 10_000);
       if (!current) continue;
       const msgs: MessageDTO[] = await listMessages(server.database.db, current.conversation.id, 0);
       texts.push(...msgs.filter((m) => m.author === 'visitor').map((m) => m.body));

@@ -105,6 +105,30 @@ describe.each(BACKENDS)('the core loop on %s', (backend) => {
     await api(server.url, cookie, 'PUT', '/api/sites/demo', { keepFullPageUrls: false });
   });
 
+  it('stores messages sent back to back without waiting for acks in the order they were sent', async () => {
+    const cookie = await login(server.url);
+    const agent = agentSocket(server.url, cookie);
+    await connected(agent);
+    const { v } = await newVisitor();
+    const first = await ok(v, 'message:send', { clientId: clientId(), body: 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?' });
+    let conv = first.conversation as ConversationDTO;
+    if (conv.status === 'bot') conv = (await ok(v, 'conversation:escalate', { conversationId: conv.id })).conversation;
+    await ok(agent, 'conversation:claim', { conversationId: conv.id });
+    // As many as one socket may have in flight (server/limits.ts): the agent's 8, the visitor's 4.
+    const bodies = Array.from({ length: 8 }, (_, i) => `reply ${i + 1}`);
+    const visitorBodies = Array.from({ length: 4 }, (_, i) => `visitor ${i + 1}`);
+    await Promise.all([
+      ...bodies.map((body) => ok(agent, 'message:send', { conversationId: conv.id, clientId: clientId(), body })),
+      ...visitorBodies.map((body) => ok(v, 'message:send', { clientId: clientId(), body })),
+    ]);
+    const all = await ok<MessageDTO[]>(v, 'messages:sync', { conversationId: conv.id, afterSeq: 0 });
+    expect(all.map((m) => m.seq)).toEqual(all.map((_, i) => i + 1));
+    expect(all.filter((m) => m.author === 'agent').map((m) => m.body)).toEqual(bodies);
+    expect(all.filter((m) => m.author === 'visitor').map((m) => m.body).slice(1)).toEqual(visitorBodies);
+    agent.disconnect();
+    v.disconnect();
+  });
+
   it('shows the same conversation and its history after a reload', async () => {
     const { v, session } = await newVisitor();
     await ok(v, 'message:send', { clientId: clientId(), body: 'Can I change the playback speed?' });

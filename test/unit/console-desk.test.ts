@@ -200,6 +200,23 @@ describe('console live desk', () => {
     expect(desk.unread.has('other')).toBe(true);
   });
 
+  it('sends replies one at a time, in the order they were written', async () => {
+    const { socket, desk, stored } = setup();
+    socket.connect();
+    await desk.open(CID);
+    socket.sent = [];
+    desk.send('first');
+    desk.send('second');
+    desk.send('third');
+    expect(socket.sent.filter((s) => s.event === 'message:send').map((s) => s.payload.body)).toEqual(['first']);
+    await flush();
+    await flush();
+    await flush();
+    expect(socket.sent.filter((s) => s.event === 'message:send').map((s) => s.payload.body)).toEqual(['first', 'second', 'third']);
+    expect(stored.slice(-3).map((m) => m.body)).toEqual(['first', 'second', 'third']);
+    expect(desk.pending).toEqual([]);
+  });
+
   it('fills the hole left by a lost push as soon as a later message arrives', async () => {
     const { socket, desk, stored } = setup();
     socket.connect();
