@@ -36,6 +36,8 @@ export const sites = pgTable('sites', {
    * hold reset links and access tokens, and agents see the stored URL.
    */
   keepFullPageUrls: boolean('keep_full_page_urls').notNull().default(false),
+  /** The first response the site promises, in seconds: later ones weigh less in R (docs/metrics.md) and alert in monitoring. */
+  firstResponseTargetSec: integer('first_response_target_sec').notNull().default(300),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "sites" ADD COLUMN "first_response_target_sec" integer DEFAULT 300 NOT NULL;
