@@ -1,10 +1,10 @@
 import { LitElement, css, html } from 'lit';
 import type { AgentDTO } from '../shared/types.ts';
-import { api, apiEvents, type ClientError } from './api.ts';
-import { i18n } from './i18n.ts';
-import { intlTag } from './format.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles } from './styles.ts';
+import { api, apiEvents, type ClientError } from './shared/api.ts';
+import { i18n } from './shared/i18n.ts';
+import { intlTag } from './shared/format.ts';
+import { StoreController } from './shared/store-controller.ts';
+import { baseStyles } from './shared/styles.ts';
 
 type Phase = 'checking' | 'login' | 'ready' | 'error';
 

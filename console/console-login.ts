@@ -1,10 +1,10 @@
 import { LitElement, css, html } from 'lit';
 import type { AgentDTO } from '../shared/types.ts';
-import { api, type ClientError } from './api.ts';
-import { i18n } from './i18n.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles } from './styles.ts';
-import './console-lang-toggle.ts';
+import { api, type ClientError } from './shared/api.ts';
+import { i18n } from './shared/i18n.ts';
+import { StoreController } from './shared/store-controller.ts';
+import { baseStyles } from './shared/styles.ts';
+import './shared/console-lang-toggle.ts';
 
 /**
  * The sign-in form. The server answers with the agent and sets the httpOnly session cookie.

@@ -1,17 +1,17 @@
 import { LitElement, css, html, type TemplateResult } from 'lit';
 import type { SiteDTO } from '../shared/http.ts';
 import type { AgentDTO, FaqEntryDTO } from '../shared/types.ts';
-import { api } from './api.ts';
-import { connectAgent, type AgentConnection } from './connection.ts';
-import { Desk } from './desk.ts';
-import type { FaqFormFields } from './faq-form.ts';
-import { i18n, type StringKey } from './i18n.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles } from './styles.ts';
-import './console-lang-toggle.ts';
-import './console-connection-status.ts';
-import './console-queue.ts';
-import './console-conversation.ts';
+import { api } from './shared/api.ts';
+import { connectAgent, type AgentConnection } from './shared/connection.ts';
+import { Desk } from './shared/desk.ts';
+import type { FaqFormFields } from './faq/faq-form.ts';
+import { i18n, type StringKey } from './shared/i18n.ts';
+import { StoreController } from './shared/store-controller.ts';
+import { baseStyles } from './shared/styles.ts';
+import './shared/console-lang-toggle.ts';
+import './shared/console-connection-status.ts';
+import './queue/console-queue.ts';
+import './conversation/console-conversation.ts';
 
 export type View = 'queue' | 'history' | 'feedback' | 'metrics' | 'faq' | 'demand';
 
@@ -31,11 +31,11 @@ const VIEWS: { view: View; label: StringKey }[] = [
 
 /** Views other than the live desk load when first shown. */
 const LOADERS: Partial<Record<View, () => Promise<unknown>>> = {
-  history: () => import('./console-history.ts'),
-  feedback: () => import('./console-feedback.ts'),
-  metrics: () => import('./console-metrics.ts'),
-  faq: () => import('./console-faq.ts'),
-  demand: () => import('./console-demand.ts'),
+  history: () => import('./queue/console-history.ts'),
+  feedback: () => import('./feedback/console-feedback.ts'),
+  metrics: () => import('./metrics/console-metrics.ts'),
+  faq: () => import('./faq/console-faq.ts'),
+  demand: () => import('./faq/console-demand.ts'),
 };
 
 const SITE_STORAGE_KEY = 'sc-console-site';

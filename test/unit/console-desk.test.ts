@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import type { Ack } from '../../shared/result.ts';
 import type { AgentDTO, ConversationDTO, MessageDTO } from '../../shared/types.ts';
 import { ClientId } from '../../shared/schemas.ts';
-import { AgentConnection, type AgentSocket } from '../../console/connection.ts';
-import { Desk } from '../../console/desk.ts';
+import { AgentConnection, type AgentSocket } from '../../console/shared/connection.ts';
+import { Desk } from '../../console/shared/desk.ts';
 
 const ME: AgentDTO = { id: 'agent-me', email: 'me@example.com', name: 'Me', role: 'agent', siteIds: ['demo'] };
 const CID = '2f1c3a55-5f34-4c8e-9d1e-0c7f7e3c1a01';

@@ -9,7 +9,7 @@ import {
   jsonImportBody,
   splitLines,
   splitTags,
-} from '../../console/faq-form.ts';
+} from '../../console/faq/faq-form.ts';
 
 const entry: FaqEntryDTO = {
   id: '7a0b2a0e-0b7b-4a34-9d43-3d2d7d0f6a11',

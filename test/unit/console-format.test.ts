@@ -6,7 +6,7 @@ import {
   formatTimestamp,
   humanizeDuration,
   safeHttpUrl,
-} from '../../console/format.ts';
+} from '../../console/shared/format.ts';
 
 describe('console formatting', () => {
   it('says how long a visitor waited the way a person would', () => {

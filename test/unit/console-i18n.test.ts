@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { en } from '../../console/strings-en.ts';
-import { zh } from '../../console/strings-zh.ts';
-import { LOCALE_STORAGE_KEY, Localizer, errorMessage, pickLocale, translate } from '../../console/i18n.ts';
+import { en } from '../../console/shared/strings-en.ts';
+import { zh } from '../../console/shared/strings-zh.ts';
+import { LOCALE_STORAGE_KEY, Localizer, errorMessage, pickLocale, translate } from '../../console/shared/i18n.ts';
 
 class MemoryStorage {
   readonly data = new Map<string, string>();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { customRange, periodRange, toLocalInputValue } from '../../console/periods.ts';
+import { customRange, periodRange, toLocalInputValue } from '../../console/shared/periods.ts';
 
 describe('console report periods', () => {
   const now = new Date(2025, 2, 10, 15, 30, 0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../shared/types.ts';
-import { applyConversationUpdate, normalizeQueue, withMessage } from '../../console/thread.ts';
+import { applyConversationUpdate, normalizeQueue, withMessage } from '../../console/shared/thread.ts';
 
 const ME = 'agent-me';
 

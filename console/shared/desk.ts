@@ -4,12 +4,12 @@
  * re-opens the conversation, asks for the messages after the last seq it holds, and resends
  * what was not acknowledged, with the same clientId so the server keeps one copy.
  */
-import type { AgentDTO, ConversationDTO, MessageDTO, QueueDTO } from '../shared/types.ts';
+import type { AgentDTO, ConversationDTO, MessageDTO, QueueDTO } from '../../shared/types.ts';
 import type { ClientError, ClientErrorCode } from './api.ts';
 import type { AgentConnection } from './connection.ts';
 import { newClientId } from './client-id.ts';
 import { applyConversationUpdate, normalizeQueue, withMessage } from './thread.ts';
-import { lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
+import { lastSeq, mergeMessages, syncAfter } from '../../shared/messages.ts';
 
 export interface OutgoingMessage {
   clientId: string;

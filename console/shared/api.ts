@@ -2,7 +2,7 @@
  * fetch for the console's HTTP API: every call resolves to an Ack-shaped result, never throws.
  * The client adds codes of its own for failures the server never saw.
  */
-import type { AppErrorBody, ErrorCode } from '../shared/result.ts';
+import type { AppErrorBody, ErrorCode } from '../../shared/result.ts';
 
 export type ClientErrorCode = ErrorCode | 'NETWORK' | 'TIMEOUT' | 'OFFLINE';
 export interface ClientError {

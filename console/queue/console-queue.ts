@@ -1,13 +1,13 @@
 import { LitElement, css, html } from 'lit';
-import type { SiteDTO } from '../shared/http.ts';
-import type { ConversationDTO } from '../shared/types.ts';
-import type { Desk } from './desk.ts';
-import { elapsedSince, humanizeDuration } from './format.ts';
-import { i18n } from './i18n.ts';
-import { StoreController } from './store-controller.ts';
-import { TickController } from './tick-controller.ts';
-import { waitingSince } from './thread.ts';
-import { baseStyles, listItemStyles } from './styles.ts';
+import type { SiteDTO } from '../../shared/http.ts';
+import type { ConversationDTO } from '../../shared/types.ts';
+import type { Desk } from '../shared/desk.ts';
+import { elapsedSince, humanizeDuration } from '../shared/format.ts';
+import { i18n } from '../shared/i18n.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { TickController } from '../shared/tick-controller.ts';
+import { waitingSince } from '../shared/thread.ts';
+import { baseStyles, listItemStyles } from '../shared/styles.ts';
 
 /**
  * The live queue: visitors waiting for a person (oldest first) and the agent's own

@@ -1,10 +1,10 @@
 import { LitElement, css, html } from 'lit';
-import type { FaqEntryDTO } from '../shared/types.ts';
-import { api, type ClientError } from './api.ts';
+import type { FaqEntryDTO } from '../../shared/types.ts';
+import { api, type ClientError } from '../shared/api.ts';
 import { emptyFields, fieldsToInput, type FaqFormFields } from './faq-form.ts';
-import { i18n, type StringKey } from './i18n.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles } from './styles.ts';
+import { i18n, type StringKey } from '../shared/i18n.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles } from '../shared/styles.ts';
 
 /**
  * Creates or edits one FAQ entry; deleting asks for a confirmation first.

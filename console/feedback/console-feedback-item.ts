@@ -1,10 +1,10 @@
 import { LitElement, css, html } from 'lit';
-import type { FeedbackDTO } from '../shared/types.ts';
-import { api, type ClientError } from './api.ts';
-import { formatFullTimestamp, formatTimestamp, safeHttpUrl } from './format.ts';
-import { i18n } from './i18n.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles } from './styles.ts';
+import type { FeedbackDTO } from '../../shared/types.ts';
+import { api, type ClientError } from '../shared/api.ts';
+import { formatFullTimestamp, formatTimestamp, safeHttpUrl } from '../shared/format.ts';
+import { i18n } from '../shared/i18n.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles } from '../shared/styles.ts';
 
 /**
  * One piece of feedback: what the visitor wrote, how to reach them, where they were; and, while

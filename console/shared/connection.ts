@@ -4,8 +4,8 @@
  * `connected` to catch up on what they missed while the socket was down.
  */
 import { io, type Socket } from 'socket.io-client';
-import { AGENT_NAMESPACE, type AgentClientToServerEvents, type AgentServerToClientEvents } from '../shared/protocol.ts';
-import type { AckCallback } from '../shared/result.ts';
+import { AGENT_NAMESPACE, type AgentClientToServerEvents, type AgentServerToClientEvents } from '../../shared/protocol.ts';
+import type { AckCallback } from '../../shared/result.ts';
 import type { Result } from './api.ts';
 
 export type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;

@@ -2,7 +2,7 @@
  * Pure formatting helpers for the console: durations, rates, dates and links.
  * No DOM, no Lit: the unit tests run them in Node.
  */
-import type { Locale } from '../shared/schemas.ts';
+import type { Locale } from '../../shared/schemas.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

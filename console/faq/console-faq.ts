@@ -1,12 +1,12 @@
 import { LitElement, css, html } from 'lit';
-import type { FaqEntryDTO } from '../shared/types.ts';
-import { api, withQuery } from './api.ts';
-import { LoadController } from './load-controller.ts';
+import type { FaqEntryDTO } from '../../shared/types.ts';
+import { api, withQuery } from '../shared/api.ts';
+import { LoadController } from '../shared/load-controller.ts';
 import { emptyFields, entryToFields, guessLanguage, importFormat, jsonImportBody, type FaqFormFields } from './faq-form.ts';
-import { i18n, type StringKey } from './i18n.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles, listItemStyles, splitStyles } from './styles.ts';
-import type { FaqRequest } from './console-shell.ts';
+import { i18n, type StringKey } from '../shared/i18n.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles, listItemStyles, splitStyles } from '../shared/styles.ts';
+import type { FaqRequest } from '../console-shell.ts';
 import './console-faq-editor.ts';
 
 interface Editing {

@@ -1,14 +1,14 @@
 import { LitElement, css, html } from 'lit';
-import type { DemandGroupDTO } from '../shared/types.ts';
-import { api } from './api.ts';
-import { LoadController } from './load-controller.ts';
+import type { DemandGroupDTO } from '../../shared/types.ts';
+import { api } from '../shared/api.ts';
+import { LoadController } from '../shared/load-controller.ts';
 import type { FaqFormFields } from './faq-form.ts';
-import { formatCount, formatTimestamp } from './format.ts';
-import { i18n } from './i18n.ts';
-import { periodRange, type Period } from './periods.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles } from './styles.ts';
-import { DEFAULT_PERIOD } from './console-period.ts';
+import { formatCount, formatTimestamp } from '../shared/format.ts';
+import { i18n } from '../shared/i18n.ts';
+import { periodRange, type Period } from '../shared/periods.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles } from '../shared/styles.ts';
+import { DEFAULT_PERIOD } from '../shared/console-period.ts';
 
 /**
  * "What to write next": the questions that most often reached a person, grouped, so the team

@@ -1,13 +1,13 @@
 import { LitElement, css, html, type TemplateResult } from 'lit';
-import type { MetricsDTO } from '../shared/types.ts';
-import { api } from './api.ts';
-import { LoadController } from './load-controller.ts';
-import { durationOrDash, formatCount, formatRate } from './format.ts';
-import { i18n, type StringKey } from './i18n.ts';
-import { periodRange, type Period } from './periods.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles } from './styles.ts';
-import { DEFAULT_PERIOD } from './console-period.ts';
+import type { MetricsDTO } from '../../shared/types.ts';
+import { api } from '../shared/api.ts';
+import { LoadController } from '../shared/load-controller.ts';
+import { durationOrDash, formatCount, formatRate } from '../shared/format.ts';
+import { i18n, type StringKey } from '../shared/i18n.ts';
+import { periodRange, type Period } from '../shared/periods.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles } from '../shared/styles.ts';
+import { DEFAULT_PERIOD } from '../shared/console-period.ts';
 
 /** How the product is doing over a period: automatic answers, agents' tickets, feedback. */
 export class ConsoleMetrics extends LitElement {

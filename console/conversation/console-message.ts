@@ -1,10 +1,10 @@
 import { LitElement, css, html, type TemplateResult } from 'lit';
-import type { MessageDTO } from '../shared/types.ts';
-import type { OutgoingMessage } from './desk.ts';
-import { formatFullTimestamp, formatRate, formatTimestamp, safeHttpUrl } from './format.ts';
-import { i18n, type StringKey } from './i18n.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles } from './styles.ts';
+import type { MessageDTO } from '../../shared/types.ts';
+import type { OutgoingMessage } from '../shared/desk.ts';
+import { formatFullTimestamp, formatRate, formatTimestamp, safeHttpUrl } from '../shared/format.ts';
+import { i18n, type StringKey } from '../shared/i18n.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles } from '../shared/styles.ts';
 
 const AUTHOR: Record<MessageDTO['author'], StringKey> = {
   visitor: 'msg.visitor',

@@ -1,12 +1,12 @@
 import { LitElement, css, html } from 'lit';
-import type { ConversationDTO } from '../shared/types.ts';
-import { api } from './api.ts';
-import { LoadController } from './load-controller.ts';
-import type { Desk } from './desk.ts';
-import { formatTimestamp } from './format.ts';
-import { i18n } from './i18n.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles, listItemStyles } from './styles.ts';
+import type { ConversationDTO } from '../../shared/types.ts';
+import { api } from '../shared/api.ts';
+import { LoadController } from '../shared/load-controller.ts';
+import type { Desk } from '../shared/desk.ts';
+import { formatTimestamp } from '../shared/format.ts';
+import { i18n } from '../shared/i18n.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles, listItemStyles } from '../shared/styles.ts';
 
 /** Resolved conversations of the chosen site; selecting one opens it (e.g. to turn it into an FAQ entry). */
 export class ConsoleHistory extends LitElement {

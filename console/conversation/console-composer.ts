@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
-import { i18n } from './i18n.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles } from './styles.ts';
+import { i18n } from '../shared/i18n.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles } from '../shared/styles.ts';
 
 /** The contract's limit for one message. */
 const MAX_LENGTH = 4000;

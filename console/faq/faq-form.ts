@@ -2,9 +2,9 @@
  * The FAQ editor's text fields and the API's FaqEntryInput, both ways. Agents type lists as
  * lines (variants, article URLs) or comma-separated text (tags, with Chinese commas too).
  */
-import type { FaqEntryInput, Locale } from '../shared/schemas.ts';
-import type { FaqEntryDTO } from '../shared/types.ts';
-import { safeHttpUrl } from './format.ts';
+import type { FaqEntryInput, Locale } from '../../shared/schemas.ts';
+import type { FaqEntryDTO } from '../../shared/types.ts';
+import { safeHttpUrl } from '../shared/format.ts';
 
 export interface FaqFormFields {
   question: string;

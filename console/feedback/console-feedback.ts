@@ -1,12 +1,12 @@
 import { LitElement, css, html } from 'lit';
 import { repeat } from 'lit/directives/repeat.js';
-import type { FeedbackDTO } from '../shared/types.ts';
-import { api } from './api.ts';
-import { LoadController } from './load-controller.ts';
-import type { AgentConnection } from './connection.ts';
-import { i18n } from './i18n.ts';
-import { StoreController } from './store-controller.ts';
-import { baseStyles } from './styles.ts';
+import type { FeedbackDTO } from '../../shared/types.ts';
+import { api } from '../shared/api.ts';
+import { LoadController } from '../shared/load-controller.ts';
+import type { AgentConnection } from '../shared/connection.ts';
+import { i18n } from '../shared/i18n.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles } from '../shared/styles.ts';
 import './console-feedback-item.ts';
 
 type Filter = 'new' | 'processed';

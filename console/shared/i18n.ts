@@ -2,7 +2,7 @@
  * The console's two interface languages. `translate` and `pickLocale` are pure; `Localizer`
  * remembers the choice and tells the elements (through StoreController) to re-render.
  */
-import type { Locale } from '../shared/schemas.ts';
+import type { Locale } from '../../shared/schemas.ts';
 import { en, type StringKey } from './strings-en.ts';
 import { zh } from './strings-zh.ts';
 import { humanizeDuration } from './format.ts';

@@ -2,7 +2,7 @@
  * Pure state rules for the live desk: how pushed and fetched data merge into what the agent sees.
  * Pushes can arrive twice, late or out of order (a reconnect replays what a sync also returns).
  */
-import type { ConversationDTO, MessageDTO, QueueDTO } from '../shared/types.ts';
+import type { ConversationDTO, MessageDTO, QueueDTO } from '../../shared/types.ts';
 
 /** When the conversation started waiting for a person. */
 export function waitingSince(c: ConversationDTO): string {
