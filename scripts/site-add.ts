@@ -1,31 +1,38 @@
 /**
  * Creates a site and prints its key (for the embed snippet) and its secret (for identity signing).
+ * On the embedded database it refuses while the server runs (use the console's Sites page then).
  * @example npm run site:add -- --name "My Courses" --origin https://courses.example.com --origin https://www.example.com
  */
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../server/config.ts';
-import { openDatabase } from '../server/db/client.ts';
-import { createSite } from '../server/sites/sites.service.ts';
+import { createSite, normalizeOrigin } from '../server/sites/sites.service.ts';
+import { isUniqueViolation } from '../server/errors.ts';
+import { CliError, fail, openForCli, run } from './cli.ts';
 
+const USAGE = 'usage: npm run site:add -- --name NAME --origin https://example.com [--origin …] [--key KEY]';
 const { values } = parseArgs({
   options: { name: { type: 'string' }, origin: { type: 'string', multiple: true }, key: { type: 'string' } },
 });
-if (!values.name || !values.origin?.length) {
-  console.error('usage: npm run site:add -- --name NAME --origin https://example.com [--origin …] [--key KEY]');
-  process.exit(2);
+if (!values.name?.trim() || !values.origin?.length) fail(USAGE, 2);
+for (const origin of values.origin) {
+  try {
+    normalizeOrigin(origin);
+  } catch {
+    fail(`not an http(s) origin: ${origin} (an origin looks like https://www.example.com)`, 2);
+  }
 }
-const config = loadConfig();
-const database = await openDatabase({ url: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
-try {
-  const site = await createSite(database.db, { name: values.name, origins: values.origin, id: values.key });
-  console.log(`site key:    ${site.id}`);
-  console.log(`site secret: ${site.secret}   (keep it on your server: it signs identities and registers articles)`);
-  console.log(`origins:     ${site.origins.join(', ')}`);
-  console.log(`embed:       <script src="${config.publicUrl ?? `http://localhost:${config.port}`}/widget.js" data-site="${site.id}" async></script>`);
-} catch (err) {
-  console.error(`could not create the site: ${(err as Error).message}`);
-  process.exitCode = 1;
-} finally {
-  await database.close();
-}
+if (values.key !== undefined && !/^[A-Za-z0-9_-]{1,64}$/.test(values.key)) fail('a site key has 1 to 64 letters, digits, _ or -', 2);
+
+const { config, database } = await openForCli('npm run site:add', 'Sites');
+await run(database, 'could not create the site', async () => {
+  try {
+    const site = await createSite(database.db, { name: values.name!.trim(), origins: values.origin!, id: values.key });
+    return [
+      `site key:    ${site.id}`,
+      `site secret: ${site.secret}   (keep it on your server: it signs identities and registers articles)`,
+      `origins:     ${site.origins.join(', ')}`,
+      `embed:       <script src="${config.publicUrl ?? `http://localhost:${config.port}`}/widget.js" data-site="${site.id}" async></script>`,
+    ];
+  } catch (err) {
+    throw isUniqueViolation(err) ? new CliError(`could not create the site: a site with the key ${values.key} already exists`) : err;
+  }
+});

@@ -2,13 +2,19 @@
 import path from 'node:path';
 import { loadConfig } from './config.ts';
 import { openDatabase } from './db/client.ts';
+import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { createLogger } from './logger.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { fallbackRateLimiter, redisRateLimiter } from './ratelimit.ts';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
-const database = await openDatabase({ url: config.databaseUrl, dataDir: path.resolve(config.dataDir) });
+const database = await openDatabase({ url: config.databaseUrl, dataDir: path.resolve(config.dataDir), owner: 'server' }).catch((err) => {
+  if (!(err instanceof DataDirInUseError)) throw err;
+  // Two processes on one PGlite folder lose each other's writes: refuse, and say what to do.
+  console.error(`Cannot start: ${err.message}. Stop that process first, or give this server another DATA_DIR (or a DATABASE_URL).`);
+  process.exit(1);
+});
 
 let cluster: AppDeps['cluster'];
 const redisClients: { quit(): Promise<unknown> }[] = [];

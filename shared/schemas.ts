@@ -93,6 +93,9 @@ export type AgentMessageSend = z.infer<typeof AgentMessageSend>;
 
 // ---- HTTP bodies and queries ----
 
+/** A password an agent may choose: 8 to 200 characters (the upper bound keeps scrypt's input small). */
+export const NewPassword = z.string().min(8).max(200);
+
 export const Login = z.object({
   email: z.email().max(320),
   password: z.string().min(1).max(200),

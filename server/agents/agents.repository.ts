@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { agentSites, agents, conversations, sessions, sites, type Agent } from '../db/schema.ts';
 
@@ -60,4 +60,14 @@ export async function deleteSession(db: Db, sessionId: string): Promise<void> {
 
 export async function deleteExpiredSessions(db: Db, now: Date): Promise<void> {
   await db.delete(sessions).where(lt(sessions.expiresAt, now));
+}
+
+export async function updatePasswordHash(db: Db, agentId: string, passwordHash: string): Promise<void> {
+  await db.update(agents).set({ passwordHash }).where(eq(agents.id, agentId));
+}
+
+/** Ends an agent's sessions, all of them or all but one; returns how many ended. */
+export async function deleteSessionsOf(db: Db, agentId: string, exceptSessionId?: string): Promise<number> {
+  const where = exceptSessionId ? and(eq(sessions.agentId, agentId), ne(sessions.id, exceptSessionId)) : eq(sessions.agentId, agentId);
+  return (await db.delete(sessions).where(where).returning({ id: sessions.id })).length;
 }

@@ -5,7 +5,7 @@ import type { Agent } from '../db/schema.ts';
 import { hashPassword, randomToken, sha256, verifyPassword } from '../crypto.ts';
 import { AppError } from '../errors.ts';
 import { addAgentToSite } from '../sites/sites.repository.ts';
-import { deleteSession, findAgentByEmail, insertAgent, insertSession, sessionRights } from './agents.repository.ts';
+import { deleteSession, deleteSessionsOf, findAgentByEmail, insertAgent, insertSession, sessionRights, updatePasswordHash } from './agents.repository.ts';
 
 export interface AgentContext {
   agent: Agent;
@@ -26,6 +26,17 @@ export async function createAgent(
   });
   for (const siteId of input.siteIds ?? []) await addAgentToSite(db, agent.id, siteId);
   return agent;
+}
+
+/**
+ * Sets a new password and ends the agent's sessions but `keepSessionId` (the one that asked for the
+ * change, if any): whoever knew the old password is logged out. Returns how many sessions ended.
+ * Open sockets of the ended sessions close within a second (agent-rights.ts), at once on every
+ * node when the caller also calls pushAgentRights.
+ */
+export async function setPassword(db: Db, agentId: string, password: string, keepSessionId?: string): Promise<number> {
+  await updatePasswordHash(db, agentId, await hashPassword(password));
+  return deleteSessionsOf(db, agentId, keepSessionId);
 }
 
 // A fixed hash to compare against when the email is unknown, so timing does not reveal accounts.

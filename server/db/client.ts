@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
+import { claimDataDir } from './data-dir-lock.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -14,8 +15,12 @@ export interface Database {
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
-/** Connects and applies the committed migrations. */
-export async function openDatabase(opts: { url?: string; dataDir?: string }): Promise<Database> {
+/**
+ * Connects and applies the committed migrations. A PGlite folder is claimed for this process first
+ * (data-dir-lock.ts): `owner` names this process to whoever finds the folder taken ('server', or a
+ * CLI command); DataDirInUseError when another running process holds it.
+ */
+export async function openDatabase(opts: { url?: string; dataDir?: string; owner?: string }): Promise<Database> {
   if (opts.url) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -49,8 +54,15 @@ export async function openDatabase(opts: { url?: string; dataDir?: string }): Pr
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
-  const client = new PGlite(opts.dataDir ?? './data');
-  const db = drizzle(client, { schema });
-  await migrate(db, { migrationsFolder });
-  return { db: db as unknown as Db, kind: 'pglite', close: () => client.close() };
+  const dataDir = opts.dataDir ?? './data';
+  const release = claimDataDir(dataDir, opts.owner ?? 'a process');
+  try {
+    const client = new PGlite(dataDir);
+    const db = drizzle(client, { schema });
+    await migrate(db, { migrationsFolder });
+    return { db: db as unknown as Db, kind: 'pglite', close: () => client.close().finally(release) };
+  } catch (err) {
+    release();
+    throw err;
+  }
 }
