@@ -9,7 +9,7 @@ import { eq } from 'drizzle-orm';
 import { DEMO_ARTICLES } from '../../demo/articles.ts';
 import { sites } from '../../server/db/schema.ts';
 import { hmacHex } from '../../server/crypto.ts';
-import { LIMITS } from '../../server/limits.ts';
+import { liftRateLimits } from '../support/limits.ts';
 import type { SessionDTO } from '../../shared/types.ts';
 import { XSS_PAYLOADS } from '../support/xss-payloads.ts';
 import { ADMIN, agentSocket, api, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
@@ -44,15 +44,14 @@ async function ranNothing(page: Page, dialogs: string[]) {
 describe.skipIf(!browserAvailable)('known XSS payloads in a real browser', () => {
   let server: TestServer;
   let browser: Browser;
-  const saved = { ...LIMITS };
+  let restoreLimits: (() => void) | undefined;
   beforeAll(async () => {
     // Every payload is one message: more than a person may send in a minute.
-    LIMITS.messagesPerVisitor = { limit: 10_000, windowMs: 60_000 };
-    LIMITS.messagesPerIp = { limit: 10_000, windowMs: 60_000 };
+    restoreLimits = liftRateLimits();
     [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
   });
   afterAll(async () => {
-    Object.assign(LIMITS, saved);
+    restoreLimits?.();
     await browser?.close();
     await server?.close();
   });
