@@ -18,7 +18,7 @@ import { FaqService, type IndexChange } from './faq/faq.service.ts';
 import { Realtime, type AgentNamespace, type WidgetNamespace } from './realtime/realtime.ts';
 import { FloodGuard } from './realtime/flood.ts';
 import { errorMiddleware, json } from './http/respond.ts';
-import { healthHandler } from './http/health.ts';
+import { databaseProbe, healthHandler } from './http/health.ts';
 import { precompressedFile, precompressedFiles } from './http/static.ts';
 import { AppError, isUniqueViolation, publicError } from './errors.ts';
 import { checkSiteAccess } from './sites/sites.service.ts';
@@ -34,6 +34,9 @@ import { articlesRouter } from './articles/articles.handlers.ts';
 import { sitesRouter } from './sites/sites.handlers.ts';
 import { visitorsRouter } from './visitors/visitors.http.ts';
 import { metricsHandler } from './ops/metrics.ts';
+import { appRegistry } from './ops/gauges.ts';
+import { livenessHandler, readinessHandler, redisProbe } from './ops/probes.ts';
+import { countingLimiter } from './ops/refusals.ts';
 import { createDemoRouter } from '../demo/site.ts';
 import { seedAdmin, seedDemo } from './seed.ts';
 
@@ -45,7 +48,7 @@ export interface AppDeps {
   log: Logger;
   clock?: () => Date;
   /** With several nodes: the Socket.IO adapter and rate limiter they share (see server/index.ts). */
-  cluster?: { adapter: Parameters<Server['adapter']>[0]; limiter: RateLimiter };
+  cluster?: { adapter: Parameters<Server['adapter']>[0]; limiter: RateLimiter; ping?: () => Promise<unknown> };
   /** Where the built browser bundles are (scripts/build.ts). */
   publicDir?: string;
 }
@@ -122,7 +125,7 @@ export function createApp(deps: AppDeps): App {
     config: deps.config,
     log: deps.log,
     clock,
-    limiter: deps.cluster?.limiter ?? memoryRateLimiter(),
+    limiter: countingLimiter(deps.cluster?.limiter ?? memoryRateLimiter()),
     faq,
     realtime: new Realtime(io, widget, agents, deps.log, Boolean(deps.cluster)),
     sites: new SiteCache(deps.db),
@@ -156,8 +159,11 @@ export function createApp(deps: AppDeps): App {
     res.setHeader('Access-Control-Allow-Origin', '*');
     next();
   };
-  app.get('/api/health', healthHandler(ctx.db));
-  app.get('/metrics', metricsHandler());
+  const databaseUp = databaseProbe(ctx.db);
+  app.get('/api/health', healthHandler(databaseUp));
+  app.get('/healthz', livenessHandler);
+  app.get('/readyz', readinessHandler(databaseUp, deps.cluster?.ping && redisProbe(deps.cluster.ping)));
+  app.get('/metrics', metricsHandler(deps.config.metricsToken, appRegistry({ widget, agents, raw: raw.query, clock, databaseUp })));
   app.get('/widget.js', cors, precompressedFile(publicDir, 'widget.js', { fallthrough: false }));
   app.use('/widget', cors, precompressedFiles(path.join(publicDir, 'widget'), { fallthrough: false }));
 

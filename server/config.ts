@@ -24,6 +24,8 @@ const Env = z.object({
    * hop count): the client IP is that many entries from the right, never a value the client chose.
    */
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
+  /** Bearer token for GET /metrics; unset: only direct connections from this host are answered. */
+  METRICS_TOKEN: z.string().refine((v) => v === '' || v.length >= 16, 'at least 16 characters (empty: unset)').optional(),
 });
 
 export interface Config {
@@ -41,6 +43,8 @@ export interface Config {
   sessionTtlMs: number;
   /** Trusted proxy hops in front of this server: 0 = none, 1 = one load balancer. */
   trustProxy: number;
+  /** Bearer token for GET /metrics; undefined: loopback only. Never logged. */
+  metricsToken?: string;
 }
 
 /** Reads the config from an environment; throws with every invalid variable named. */
@@ -65,5 +69,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     trustProxy: e.TRUST_PROXY,
+    metricsToken: e.METRICS_TOKEN || undefined,
   };
 }

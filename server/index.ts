@@ -45,6 +45,7 @@ if (config.redisUrl) {
   cluster = {
     adapter: createAdapter(pub, sub, { key: `${config.redisPrefix}:sio` }),
     limiter: fallbackRateLimiter(redisRateLimiter(limits as never, config.redisPrefix), () => limits.isReady, log),
+    ping: () => pub.ping(),
   };
 }
 

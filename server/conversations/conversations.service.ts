@@ -16,6 +16,7 @@ import { LIMITS } from '../limits.ts';
 import { pageUrlToStore } from '../sites/page-url.ts';
 import type { ConversationChange } from '../realtime/realtime.ts';
 import { messagesAfter, storeAgentText, storeVisitorText, type Stored } from './message-store.ts';
+import { countFaqDecision, countStored } from '../ops/counters.ts';
 
 /** What one `messages:sync` answers at most (clients ask again while a full page comes back). */
 const SYNC_PAGE = 500;
@@ -36,6 +37,7 @@ const changeOf = (c: Conversation): ConversationChange => ({ status: c.status, a
 async function publish(ctx: Ctx, outcome: Outcome, except?: string): Promise<ConversationDTO> {
   const conv = await repo.getConversationDTO(ctx.db, outcome.conversationId);
   if (!conv) throw new AppError('NOT_FOUND');
+  countStored(outcome.created.map((n) => n.message.author));
   // The sender's own message (the one with a clientId) is in its ack; what the write added besides reaches it too.
   for (const n of outcome.created) ctx.realtime.messageCreated(conv, repo.toMessageDTO(n.message, n.authorName), n.message.clientId ? except : undefined);
   ctx.realtime.conversationUpdated(conv, outcome.before);
@@ -63,6 +65,7 @@ async function escalate(ctx: Ctx, tx: Db, conv: Conversation, question: string, 
 /** Applies the FAQ decision to a question the visitor asked while no person is in the conversation. */
 async function answerQuestion(ctx: Ctx, tx: Db, site: Site, conv: Conversation, msg: Message, decision: Decision, now: Date, created: New[]) {
   const text = msg.body;
+  countFaqDecision(decision.kind);
   if (decision.kind === 'smalltalk') {
     await tx.insert(questions).values({ siteId: site.id, conversationId: conv.id, messageId: msg.id, text, decision: 'smalltalk', createdAt: now });
     const code: NoticeCode = decision.type === 'thanks' ? 'thanks' : decision.type === 'goodbye' ? 'goodbye' : decision.type === 'greeting' ? 'greeting' : 'dont_know';
@@ -124,6 +127,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 
 /** Pushes what the one-statement path stored: the rows it returned, nothing read again. */
 function deliver(ctx: Ctx, stored: Extract<Stored, { kind: 'stored' }>, except?: string): void {
+  countStored([stored.message.author]);
   ctx.realtime.messageCreated(stored.conversation, stored.message, except);
   ctx.realtime.conversationUpdated(stored.conversation, { status: stored.previousStatus, assignedAgentId: stored.conversation.assignedAgentId });
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
 import { claimDataDir } from './data-dir-lock.ts';
+import { timePGlite, timePostgres } from '../ops/db-timing.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
@@ -39,7 +40,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       // long after the server had returned.
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
     });
-    const db = drizzle(sql, { schema });
+    const db = drizzle(timePostgres(sql), { schema });
     // Nodes starting together on an empty database would each create the tables (drizzle's
     // migrator takes no lock): one at a time, the later ones finding the migrations applied.
     const lock = postgres(opts.url, { max: 1, onnotice: () => {} });
@@ -58,7 +59,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
   const release = claimDataDir(dataDir, opts.owner ?? 'a process');
   try {
     const client = new PGlite(dataDir);
-    const db = drizzle(client, { schema });
+    const db = drizzle(timePGlite(client), { schema });
     await migrate(db, { migrationsFolder });
     return { db: db as unknown as Db, kind: 'pglite', close: () => client.close().finally(release) };
   } catch (err) {

@@ -1,30 +1,21 @@
 /**
- * `GET /metrics` in Prometheus' text format: the process metrics and event-loop delay of this node
- * (prom-client's default set), read by monitoring and by `npm run bench:relay`.
+ * `GET /metrics` in Prometheus' text format: this process's counters and default metrics (ops/counters.ts)
+ * followed by the app's gauges (ops/gauges.ts), read by monitoring and by `npm run bench:relay`.
+ * Series and alerts: docs/operations.md.
  */
 import type { RequestHandler } from 'express';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { safeEqual } from '../crypto.ts';
-
-// One registry per process: the metrics describe the process, and collecting them twice (several
-// apps in one test process) would register every metric twice.
-let registry: Registry | undefined;
-function processRegistry(): Registry {
-  if (!registry) {
-    registry = new Registry();
-    collectDefaultMetrics({ register: registry });
-  }
-  return registry;
-}
+import { processRegistry } from './counters.ts';
 
 const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
 
 /**
- * With `token` (default: the METRICS_TOKEN variable) only `Authorization: Bearer <token>` is answered. Without one, only a
- * direct connection from this host: a request a proxy forwarded also arrives from loopback, so one
- * that carries forwarding headers is refused.
+ * With `token` (config.metricsToken, METRICS_TOKEN) only `Authorization: Bearer <token>` is answered.
+ * Without one, only a direct connection from this host: a request a proxy forwarded also arrives
+ * from loopback, so one that carries forwarding headers is refused.
  */
-export function metricsHandler(token: string | undefined = process.env.METRICS_TOKEN || undefined): RequestHandler {
+export function metricsHandler(token: string | undefined, app: Registry): RequestHandler {
   return async (req, res, next) => {
     const allowed = token
       ? safeEqual(req.headers.authorization ?? '', `Bearer ${token}`)
@@ -36,7 +27,9 @@ export function metricsHandler(token: string | undefined = process.env.METRICS_T
     try {
       const reg = processRegistry();
       // Collecting also resets the event-loop delay histogram: each scrape covers the time since the last.
-      res.type(reg.contentType).send(await reg.metrics());
+      // Two registries: the process's is one per process, the app's reads its own sockets and database.
+      const [own, ofApp] = await Promise.all([reg.metrics(), app.metrics()]);
+      res.type(reg.contentType).send(`${own.trimEnd()}\n${ofApp}`);
     } catch (err) {
       next(err);
     }

@@ -13,6 +13,7 @@ import { fail, type Ack } from '../../shared/result.ts';
 import type { AgentSocket } from '../agents/agents.handlers.ts';
 import type { Ctx } from '../context.ts';
 import { clientIp, EVENT_COSTS, LIMITS } from '../limits.ts';
+import { countRefusal } from '../ops/counters.ts';
 import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 
 type Rule = { limit: number; windowMs: number };
@@ -125,8 +126,9 @@ export class FloodGuard {
     const ipKey = `${namespace}:${ip}`;
     const costs: Record<string, number> = EVENT_COSTS[namespace];
 
-    const refuse = (event: unknown, ack: AnyAck | undefined, waitMs: number) => {
+    const refuse = (event: unknown, ack: AnyAck | undefined, waitMs: number, rule: 'in_flight' | 'events') => {
       ack?.(fail('RATE_LIMITED', waitMs));
+      countRefusal(`${namespace}_${rule}`);
       refusals += 1;
       if (refusals === LIMITS.eventRefusalsBeforeDisconnect) {
         // Who and what, never a payload or a token.
@@ -142,9 +144,9 @@ export class FloodGuard {
       if (!socket.connected) return;
       const s = settings();
       const known = typeof event === 'string' && Object.hasOwn(costs, event);
-      if (known && (inFlight >= s.inFlight.perSocket || this.running.get(ipKey) >= s.inFlight.perIp)) return refuse(event, ack, IN_FLIGHT_RETRY_MS);
+      if (known && (inFlight >= s.inFlight.perSocket || this.running.get(ipKey) >= s.inFlight.perIp)) return refuse(event, ack, IN_FLIGHT_RETRY_MS, 'in_flight');
       const wait = this.pay(s, own, known ? costs[event] : 1);
-      if (wait > 0) return refuse(event, ack, wait);
+      if (wait > 0) return refuse(event, ack, wait, 'events');
       refusals = 0;
       // Not in the protocol: nobody listens, so it would never be answered.
       if (!known) return ack?.(fail('INVALID_PAYLOAD'));

@@ -1,0 +1,71 @@
+/**
+ * What this process counts as it works, for `GET /metrics`: messages stored, FAQ decisions, rate-limit
+ * refusals and database query times. Module-level, like the process metrics beside them: they
+ * describe the process, and a call on the hot path is one increment, with nothing to pass around.
+ */
+import { collectDefaultMetrics, Counter, Histogram, Registry, type Metric } from 'prom-client';
+
+// Created unregistered: nothing is registered (and no collector started) until the first scrape.
+const messagesStored = new Counter({
+  name: 'support_messages_stored_total',
+  help: 'Messages stored, by author (visitor, agent, bot, system); rate() gives messages per second.',
+  labelNames: ['author'] as const,
+  registers: [],
+});
+const faqDecisions = new Counter({
+  name: 'support_faq_decisions_total',
+  help: "The FAQ's decision for each visitor question asked while no person had the conversation: answer, suggest, human, smalltalk.",
+  labelNames: ['decision'] as const,
+  registers: [],
+});
+const rateLimited = new Counter({
+  name: 'support_rate_limited_total',
+  help: 'Requests and socket events refused by a rate limit or lockout, by rule.',
+  labelNames: ['rule'] as const,
+  registers: [],
+});
+const queryDuration = new Histogram({
+  name: 'support_db_query_duration_seconds',
+  help: 'Database query time as this process sees it (waiting for a connection included), by SQL verb.',
+  labelNames: ['operation'] as const,
+  buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  registers: [],
+});
+
+let registry: Registry | undefined;
+
+/** One registry per process: collecting the default metrics twice would register every metric twice. */
+export function processRegistry(): Registry {
+  if (!registry) {
+    registry = new Registry();
+    collectDefaultMetrics({ register: registry });
+    for (const metric of [messagesStored, faqDecisions, rateLimited, queryDuration] as Metric[]) registry.registerMetric(metric);
+  }
+  return registry;
+}
+
+/** Counts stored messages by author; called once the rows are committed. */
+export function countStored(authors: readonly string[]): void {
+  for (const author of authors) messagesStored.inc({ author });
+}
+
+/** The matcher's decision, named as questions.decision names it (`none`: handed to a person, `human`). */
+export function countFaqDecision(kind: 'answer' | 'suggest' | 'smalltalk' | 'none'): void {
+  faqDecisions.inc({ decision: kind === 'none' ? 'human' : kind });
+}
+
+export function countRefusal(rule: string): void {
+  rateLimited.inc({ rule });
+}
+
+const VERBS = new Set(['select', 'insert', 'update', 'delete', 'with', 'begin', 'commit', 'rollback', 'savepoint', 'release']);
+
+/** The SQL verb of a statement, from a closed set so that the label cannot grow without bound. */
+export function sqlVerb(text: string): string {
+  const word = /^\s*\(?\s*([a-z]+)/i.exec(text)?.[1]?.toLowerCase() ?? '';
+  return VERBS.has(word) ? word : 'other';
+}
+
+export function observeQuery(text: string, seconds: number): void {
+  queryDuration.observe({ operation: sqlVerb(text) }, seconds);
+}
