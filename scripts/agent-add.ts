@@ -26,7 +26,7 @@ const { values } = parseArgs({
 if (!values.email) fail(USAGE, 2);
 const email = values.email.trim().toLowerCase();
 if (!z.email().max(320).safeParse(email).success) fail(`not an email address: ${values.email}`, 2);
-const exists = `an agent with the email ${email} already exists; to give it a new password: npm run agent:password -- --email ${email}`;
+const exists = `could not add the agent: an agent with the email ${email} already exists; to give it a new password: npm run agent:password -- --email ${email}`;
 
 const { database } = await openForCli('npm run agent:add', 'Agents');
 await run(database, 'could not add the agent', async () => {

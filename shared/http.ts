@@ -10,7 +10,16 @@
  * | POST   | /api/auth/logout                  |                                  | {}                        |
  * | GET    | /api/auth/me                      |                                  | AgentDTO                  |
  * | GET    | /api/sites                        |                                  | SiteDTO[]                 |
- * | PUT    | /api/sites/:id                    | SiteSettings (admin)             | SiteDTO                   |
+ * | PUT    | /api/sites/:id                    | SiteSettings (admin)             | SiteAdminDTO              |
+ * | POST   | /api/sites                        | SiteCreate (admin)               | SiteSecretDTO             |
+ * | GET    | /api/sites/:id                    | (admin)                          | SiteAdminDTO              |
+ * | POST   | /api/sites/:id/secret             | (admin) rotate: old one verifies identities 24 h more | SiteSecretDTO |
+ * | GET    | /api/agents                       | (admin)                          | TeamAgentDTO[]            |
+ * | POST   | /api/agents                       | AgentCreate (admin): password, or none for an invitation link | AgentCreatedDTO |
+ * | PUT    | /api/agents/:id                   | AgentUpdate (admin): name, role, sites, active | TeamAgentDTO |
+ * | POST   | /api/agents/:id/invitation        | (admin) a new one-time link (sets a new password) | InvitationDTO |
+ * | POST   | /api/invitations/:token/accept    | InvitationAccept                 | AgentDTO (sets cookie)    |
+ * | POST   | /api/auth/password                | PasswordChange (own; ends other sessions) | {}               |
  * | GET    | /api/widget/status                | ?site (CORS *, Origin checked)   | { siteName }              |
  * | GET    | /api/metrics                      | ?from=ISO&to=ISO[&siteId]        | MetricsDTO                |
  * | GET    | /api/feedback                     | ?status=new|processed[&siteId]   | FeedbackDTO[]             |
@@ -43,4 +52,47 @@ export interface SiteDTO {
   name: string;
   origins: string[];
   faqThreshold: number;
+}
+
+/** A site as its admin edits it. The secret is never in it: it is shown once, when created or rotated. */
+export interface SiteAdminDTO extends SiteDTO {
+  requireIdentity: boolean;
+  identityMaxAgeSec: number;
+  keepFullPageUrls: boolean;
+  firstResponseTargetSec: number;
+  /** The embed snippet, with the server's public address. */
+  snippet: string;
+  /** ISO time until which the secret before the last rotation still verifies identities, if it does. */
+  previousSecretExpiresAt: string | null;
+}
+
+/** A site with its new secret, shown once. */
+export interface SiteSecretDTO {
+  site: SiteAdminDTO;
+  secret: string;
+}
+
+/** An agent as an admin manages them. */
+export interface TeamAgentDTO {
+  id: string;
+  email: string;
+  name: string;
+  role: 'admin' | 'agent';
+  /** The sites they are assigned to (an admin sees every site whatever these are). */
+  siteIds: string[];
+  active: boolean;
+  /** Invited and has not chosen a password yet. */
+  invited: boolean;
+}
+
+/** A one-time link that lets an agent choose a password; shown once. */
+export interface InvitationDTO {
+  url: string;
+  expiresAt: string;
+}
+
+export interface AgentCreatedDTO {
+  agent: TeamAgentDTO;
+  /** Present when the agent was added without a password. */
+  invitation: InvitationDTO | null;
 }

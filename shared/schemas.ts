@@ -168,6 +168,50 @@ export const SiteSettings = z
     identityMaxAgeSec: z.number().int().min(60).max(30 * 86400),
     /** Keep the query string and fragment of visitors' page URLs (off: they can hold tokens). */
     keepFullPageUrls: z.boolean(),
+    /** The first response the site promises, in seconds. */
+    firstResponseTargetSec: z.number().int().min(10).max(7 * 86400),
   })
   .partial();
 export type SiteSettings = z.infer<typeof SiteSettings>;
+
+export const SiteCreate = z.object({
+  name: z.string().trim().min(1).max(200),
+  origins: z.array(z.url({ protocol: /^https?$/ }).max(300)).min(1).max(50),
+});
+export type SiteCreate = z.infer<typeof SiteCreate>;
+
+export const SiteKey = z.string().min(1).max(64);
+export const AgentRole = z.enum(['admin', 'agent']);
+
+/** A new agent: with a password, or without one to get a one-time invitation link. */
+export const AgentCreate = z.object({
+  name: z.string().trim().min(1).max(200),
+  email: z.email().max(320),
+  role: AgentRole,
+  siteIds: z.array(SiteKey).max(500),
+  password: NewPassword.optional(),
+});
+export type AgentCreate = z.infer<typeof AgentCreate>;
+
+export const AgentUpdate = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    role: AgentRole,
+    siteIds: z.array(SiteKey).max(500),
+    active: z.boolean(),
+  })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0);
+export type AgentUpdate = z.infer<typeof AgentUpdate>;
+
+export const PasswordChange = z.object({
+  currentPassword: z.string().min(1).max(200),
+  newPassword: NewPassword,
+});
+export type PasswordChange = z.infer<typeof PasswordChange>;
+
+export const InvitationAccept = z.object({ password: NewPassword });
+export type InvitationAccept = z.infer<typeof InvitationAccept>;
+
+/** The token in an invitation link (randomToken(32): 43 base64url characters). */
+export const InvitationToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/);

@@ -11,6 +11,7 @@ import { authenticate, login, logout, toAgentDTO, type AgentContext } from './ag
 import { sha256 } from '../crypto.ts';
 import { countLoginAttempt } from './login-guard.ts';
 import { watchAgentRights, type AgentSocket } from './agent-rights.ts';
+import { teamRouter } from './team.handlers.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -51,7 +52,7 @@ export function requireAgent(ctx: Ctx): RequestHandler {
   };
 }
 
-function setSessionCookie(ctx: Ctx, req: Request, res: Response, token: string) {
+export function setSessionCookie(ctx: Ctx, req: Request, res: Response, token: string) {
   res.cookie(SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'strict',
@@ -89,6 +90,8 @@ export function authRouter(ctx: Ctx): Router {
     }),
   );
   r.get('/api/auth/me', requireAgent(ctx), json(async (req) => toAgentDTO(req.agent!)));
+  // The team's routes (agents, invitations, own password) ride on this router: app.ts mounts it.
+  r.use(teamRouter(ctx));
   return r;
 }
 

@@ -1,6 +1,6 @@
-import { and, eq, gt, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, eq, getTableColumns, gt, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { agentSites, agents, conversations, sessions, sites, type Agent } from '../db/schema.ts';
+import { agentSites, agents, conversations, invitations, sessions, sites, type Agent } from '../db/schema.ts';
 
 export async function findAgentByEmail(db: Db, email: string): Promise<Agent | undefined> {
   const [row] = await db.select().from(agents).where(eq(agents.email, email.toLowerCase())).limit(1);
@@ -43,7 +43,8 @@ export async function sessionRights(db: Db, sessionIds: string[], now: Date): Pr
     })
     .from(sessions)
     .innerJoin(agents, eq(agents.id, sessions.agentId))
-    .where(and(inArray(sessions.id, sessionIds), gt(sessions.expiresAt, now)));
+    // A deactivated agent's sessions are deleted; the filter keeps one from counting in between.
+    .where(and(inArray(sessions.id, sessionIds), gt(sessions.expiresAt, now), eq(agents.active, true)));
   return new Map(rows.map((r) => [r.sessionId, { agent: r.agent, siteIds: r.siteIds }]));
 }
 
@@ -70,4 +71,65 @@ export async function updatePasswordHash(db: Db, agentId: string, passwordHash: 
 export async function deleteSessionsOf(db: Db, agentId: string, exceptSessionId?: string): Promise<number> {
   const where = exceptSessionId ? and(eq(sessions.agentId, agentId), ne(sessions.id, exceptSessionId)) : eq(sessions.agentId, agentId);
   return (await db.delete(sessions).where(where).returning({ id: sessions.id })).length;
+}
+
+/** Every agent with the sites they are assigned to, for the admins' Agents page (one query). */
+export async function listTeam(db: Db): Promise<(Agent & { siteIds: string[] })[]> {
+  return db
+    .select({
+      ...getTableColumns(agents),
+      siteIds: sql<string[]>`array(select ${agentSites.siteId} from ${agentSites} where ${agentSites.agentId} = ${agents.id} order by ${agentSites.siteId})`,
+    })
+    .from(agents)
+    .orderBy(agents.createdAt, agents.email);
+}
+
+export async function agentSiteIds(db: Db, agentId: string): Promise<string[]> {
+  const rows = await db.select({ siteId: agentSites.siteId }).from(agentSites).where(eq(agentSites.agentId, agentId)).orderBy(agentSites.siteId);
+  return rows.map((r) => r.siteId);
+}
+
+/** Replaces the sites an agent is assigned to. */
+export async function setAgentSites(db: Db, agentId: string, siteIds: string[]): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.delete(agentSites).where(eq(agentSites.agentId, agentId));
+    if (siteIds.length) await tx.insert(agentSites).values(siteIds.map((siteId) => ({ agentId, siteId })));
+  });
+}
+
+export async function updateAgentRow(db: Db, agentId: string, set: Partial<Pick<Agent, 'name' | 'role' | 'active'>>): Promise<Agent | undefined> {
+  const [row] = await db.update(agents).set(set).where(eq(agents.id, agentId)).returning();
+  return row;
+}
+
+export async function adminIds(db: Db): Promise<string[]> {
+  return (await db.select({ id: agents.id }).from(agents).where(eq(agents.role, 'admin'))).map((r) => r.id);
+}
+
+/** A new invitation replaces the agent's unused ones: only the latest link works. */
+export async function replaceInvitation(db: Db, agentId: string, tokenHash: string, expiresAt: Date): Promise<void> {
+  await db.transaction(async (tx) => {
+    await tx.delete(invitations).where(and(eq(invitations.agentId, agentId), isNull(invitations.acceptedAt)));
+    await tx.insert(invitations).values({ tokenHash, agentId, expiresAt });
+  });
+}
+
+/**
+ * Uses an invitation: one statement, so that two uses of one link at once cannot both succeed.
+ * Returns the agent, or undefined when the link is unknown, used, expired or the agent deactivated.
+ */
+export async function useInvitation(db: Db, tokenHash: string, now: Date): Promise<string | undefined> {
+  const [row] = await db
+    .update(invitations)
+    .set({ acceptedAt: now })
+    .where(
+      and(
+        eq(invitations.tokenHash, tokenHash),
+        isNull(invitations.acceptedAt),
+        gt(invitations.expiresAt, now),
+        sql`exists (select 1 from ${agents} where ${agents.id} = ${invitations.agentId} and ${agents.active})`,
+      ),
+    )
+    .returning({ agentId: invitations.agentId });
+  return row?.agentId;
 }

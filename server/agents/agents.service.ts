@@ -47,7 +47,8 @@ export async function login(db: Db, email: string, password: string, ttlMs: numb
   const agent = await findAgentByEmail(db, email);
   dummyHash ??= hashPassword('not-a-password');
   const valid = await verifyPassword(password, agent?.passwordHash ?? (await dummyHash));
-  if (!agent || !valid) throw new AppError('INVALID_CREDENTIALS');
+  // A deactivated agent is told what anyone with a wrong password is told.
+  if (!agent || !valid || !agent.active) throw new AppError('INVALID_CREDENTIALS');
   const token = randomToken(32);
   await insertSession(db, { id: sha256(token), agentId: agent.id, expiresAt: new Date(now.getTime() + ttlMs) });
   return { token, agent };

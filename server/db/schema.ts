@@ -38,6 +38,12 @@ export const sites = pgTable('sites', {
   keepFullPageUrls: boolean('keep_full_page_urls').notNull().default(false),
   /** The first response the site promises, in seconds: later ones weigh less in R (docs/metrics.md) and alert in monitoring. */
   firstResponseTargetSec: integer('first_response_target_sec').notNull().default(300),
+  /**
+   * The secret before the last rotation, still accepted for identity signatures until
+   * previous_secret_expires_at, so that a site's back end can switch without a gap.
+   */
+  previousSecret: text('previous_secret'),
+  previousSecretExpiresAt: ts('previous_secret_expires_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -48,6 +54,8 @@ export const agents = pgTable('agents', {
   /** scrypt$N$r$p$salt$hash, all base64. */
   passwordHash: text('password_hash').notNull(),
   role: text('role', { enum: ['admin', 'agent'] }).notNull().default('agent'),
+  /** A deactivated agent cannot log in and has no sessions; their conversations and messages stay. */
+  active: boolean('active').notNull().default(true),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -68,6 +76,22 @@ export const sessions = pgTable('sessions', {
   createdAt: ts('created_at').notNull().defaultNow(),
   expiresAt: ts('expires_at').notNull(),
 });
+
+/**
+ * One-time links that let an invited agent choose a password. The agent row exists from the
+ * invitation on, with a password hash that matches nothing until the link is used.
+ */
+export const invitations = pgTable('invitations', {
+  /** sha256 of the token in the link: a leaked table does not leak invitations. */
+  tokenHash: text('token_hash').primaryKey(),
+  agentId: uuid('agent_id').notNull().references(() => agents.id, { onDelete: 'cascade' }),
+  expiresAt: ts('expires_at').notNull(),
+  /** Set when the link is used: it works once. */
+  acceptedAt: ts('accepted_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export type Invitation = typeof invitations.$inferSelect;
 
 export const visitors = pgTable(
   'visitors',

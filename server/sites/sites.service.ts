@@ -1,7 +1,8 @@
 /** Sites: who may embed the widget, and from where. */
 import { randomBytes } from 'node:crypto';
 import type { Db } from '../db/client.ts';
-import type { Site } from '../db/schema.ts';
+import { eq } from 'drizzle-orm';
+import { sites, type Site } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { randomToken } from '../crypto.ts';
 import { insertSite, updateSiteOrigins } from './sites.repository.ts';
@@ -50,4 +51,22 @@ export function originAllowed(site: Site, origin: string): boolean {
 export async function ensureOrigins(db: Db, site: Site, origins: string[]): Promise<void> {
   const merged = [...new Set([...site.origins, ...origins.map(normalizeOrigin)])];
   if (merged.length !== site.origins.length) await updateSiteOrigins(db, site.id, merged);
+}
+
+/**
+ * How long the secret before a rotation keeps verifying identity signatures: a day leaves time to
+ * deploy the new secret to the site's back end (and to roll back) without logging visitors out of
+ * their verified identity. The articles API takes the current secret only.
+ */
+export const SECRET_GRACE_MS = 24 * 3600_000;
+
+/** Gives a site a new secret; the current one becomes the previous one, valid for SECRET_GRACE_MS. Returns the new secret. */
+export async function rotateSecret(db: Db, id: string, now: Date): Promise<{ site: Site; secret: string } | undefined> {
+  const secret = randomToken(32);
+  const [site] = await db
+    .update(sites)
+    .set({ secret, previousSecret: sites.secret, previousSecretExpiresAt: new Date(now.getTime() + SECRET_GRACE_MS) })
+    .where(eq(sites.id, id))
+    .returning();
+  return site && { site, secret };
 }

@@ -74,11 +74,16 @@ export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<S
 
 /**
  * Checks a site's signature of its logged-in user: HMAC-SHA256 over `${id}:${ts}` with the site
- * secret, ts in seconds, no older than the site allows (and not from the future).
+ * secret (or the previous one during its grace period), ts in seconds, no older than the site
+ * allows (and not from the future).
  */
 export function verifyIdentity(site: Site, input: Identify, now: Date): void {
-  const expected = hmacHex(site.secret, `${input.id}:${input.ts}`);
-  if (!safeEqual(expected, input.hash)) throw new AppError('INVALID_IDENTITY');
+  const signed = `${input.id}:${input.ts}`;
+  // After a rotation the previous secret verifies until its grace period ends (sites.service.ts
+  // rotateSecret), so that the site's back end can switch to the new one without a gap.
+  const previousValid = site.previousSecret && site.previousSecretExpiresAt && site.previousSecretExpiresAt > now;
+  const valid = safeEqual(hmacHex(site.secret, signed), input.hash) || (previousValid && safeEqual(hmacHex(site.previousSecret!, signed), input.hash));
+  if (!valid) throw new AppError('INVALID_IDENTITY');
   const age = now.getTime() / 1000 - input.ts;
   if (age > site.identityMaxAgeSec || age < -300) throw new AppError('INVALID_IDENTITY');
 }

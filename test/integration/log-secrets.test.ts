@@ -147,7 +147,7 @@ describe.each(BACKENDS)('npm run agent:add on %s', (backend) => {
     });
     const err = (await failure(run)) as { code: number; stderr: string; stdout: string };
     expect(err.code).toBe(1);
-    expect(err.stderr.trim()).toBe(`could not add the agent: an agent with the email ${email} already exists`);
+    expect(err.stderr.trim()).toBe(`could not add the agent: an agent with the email ${email} already exists; to give it a new password: npm run agent:password -- --email ${email}`);
     expect(err.stdout + err.stderr).not.toContain('scrypt');
   });
 });
