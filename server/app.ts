@@ -29,6 +29,7 @@ import { registerAgentConversationHandlers, registerWidgetConversationHandlers }
 import { conversationsRouter } from './conversations/conversations.http.ts';
 import { feedbackRouter, registerWidgetFeedbackHandlers } from './feedback/feedback.handlers.ts';
 import { metricsRouter } from './metrics/metrics.handlers.ts';
+import { ticketsExportRouter } from './metrics/tickets-export.ts';
 import { faqRouter } from './faq/faq.handlers.ts';
 import { articlesRouter } from './articles/articles.handlers.ts';
 import { sitesRouter } from './sites/sites.handlers.ts';
@@ -176,7 +177,7 @@ export function createApp(deps: AppDeps): App {
     next(safe || sameOrigin(req.headers.origin, req.headers.host) ? undefined : new AppError('ORIGIN_NOT_ALLOWED'));
   });
   app.use('/api', express.json({ limit: '1mb' }));
-  for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, faqRouter, articlesRouter, visitorsRouter]) {
+  for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, ticketsExportRouter, faqRouter, articlesRouter, visitorsRouter]) {
     app.use(router(ctx));
   }
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND')));

@@ -16,16 +16,22 @@ const list = (cell: string | undefined) =>
     .map((s) => s.trim())
     .filter(Boolean);
 
+/** With a byte-order mark, so that Excel opens Chinese correctly; the import skips it. */
 export function faqToCsv(entries: FaqEntry[]): string {
-  return toCsv([
-    [...FAQ_CSV_HEADER],
-    ...entries.map((e) => [e.question, e.variants.join('\n'), e.answer, e.language, e.tags.join('\n'), e.articleUrls.join('\n')]),
-  ]);
+  return toCsv(
+    [[...FAQ_CSV_HEADER], ...entries.map((e) => [e.question, e.variants.join('\n'), e.answer, e.language, e.tags.join('\n'), e.articleUrls.join('\n')])],
+    { bom: true },
+  );
 }
 
 /** Parses and validates every row; one bad row rejects the file, so nothing half-imports. */
 export function faqFromCsv(text: string): FaqEntryInput[] {
-  const rows = parseCsv(text);
+  let rows: string[][];
+  try {
+    rows = parseCsv(text);
+  } catch {
+    throw new AppError('INVALID_PAYLOAD');
+  }
   const header = rows.shift()?.map((h) => h.trim());
   if (!header || FAQ_CSV_HEADER.some((h, i) => header[i] !== h)) throw new AppError('INVALID_PAYLOAD');
   if (rows.length === 0 || rows.length > 5000) throw new AppError('INVALID_PAYLOAD');

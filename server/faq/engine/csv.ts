@@ -1,76 +1,47 @@
 /**
- * RFC 4180 CSV: fields separated by commas, rows by CRLF or LF, fields that contain a comma, a quote
- * or a line break are quoted and their quotes doubled. Shared by the evaluation command and the
- * server's FAQ import/export, so that a file exported by one reads back identically in the other.
+ * RFC 4180 CSV through csv-parse and csv-stringify: fields separated by commas, rows by CRLF or LF,
+ * fields that contain a comma, a quote or a line break quoted and their quotes doubled. Shared by the
+ * evaluation command and the server's FAQ import/export, so that a file exported by one reads back
+ * identically in the other. Synchronous: FAQ files are at most a few thousand rows.
  */
+import { CsvError, parse } from 'csv-parse/sync';
+import { stringify, type Options as StringifyOptions } from 'csv-stringify/sync';
 
 /**
- * Parses CSV text into rows of fields. A leading UTF-8 BOM is ignored (Excel writes one), and a
- * final line break does not produce an empty row.
+ * Parses CSV text into rows of fields. A leading UTF-8 BOM is ignored (Excel writes one), blank
+ * lines and a final line break produce no row, and rows may differ in length.
  * @example parseCsv('text,category\n"a, b",x\n') // [['text','category'],['a, b','x']]
  */
 export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  // Whether the current row has started: distinguishes an empty last line from a row of one empty field.
-  let started = false;
-  for (; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else {
-          quoted = false;
-        }
-      } else {
-        field += ch;
-      }
-      continue;
-    }
-    if (ch === '"' && field === '') {
-      quoted = true;
-      started = true;
-    } else if (ch === ',') {
-      row.push(field);
-      field = '';
-      started = true;
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      if (started || field !== '') {
-        row.push(field);
-        rows.push(row);
-      }
-      row = [];
-      field = '';
-      started = false;
-    } else {
-      field += ch;
-      started = true;
-    }
+  try {
+    return parse(text, {
+      bom: true,
+      // Every line break, not only the first one seen: hand-edited files mix them.
+      record_delimiter: ['\r\n', '\n', '\r'],
+      skip_empty_lines: true,
+      relax_column_count: true,
+      // A quote inside an unquoted field (`5" screen`) is a character, as spreadsheets write it.
+      relax_quotes: true,
+    }) as string[][];
+  } catch (err) {
+    if (err instanceof CsvError) throw new Error(err.code === 'CSV_QUOTE_NOT_CLOSED' ? 'CSV: unterminated quoted field' : `CSV: ${err.code}`);
+    throw err;
   }
-  if (quoted) throw new Error('CSV: unterminated quoted field');
-  if (started || field !== '') {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-/** Quotes a field only when it needs it, so that plain files stay readable. */
-function quoteField(field: string): string {
-  // A leading = + - @ is left as is: escaping formulas is the exporter's decision, not the format's.
-  return /[",\r\n]/.test(field) || /^\s|\s$/.test(field) ? `"${field.replace(/"/g, '""')}"` : field;
 }
 
 /**
- * Serialises rows as CSV with CRLF line breaks (RFC 4180) and a final line break.
+ * The options of every CSV this server writes: CRLF line breaks and a final one (RFC 4180), fields
+ * quoted only when they need it: a comma or a quote (csv-stringify's own rule), any line break
+ * (it quotes only the record delimiter, CRLF, and would leave a bare LF unquoted), and a space at
+ * either end, which spreadsheets would otherwise trim.
+ */
+export const CSV_WRITE_OPTIONS: StringifyOptions = { record_delimiter: 'windows', eof: true, quoted_match: [/[\r\n]/, /^\s|\s$/] };
+
+/**
+ * Serialises rows as CSV. With `bom`, the text starts with a UTF-8 byte-order mark, without which
+ * Excel reads UTF-8 as the system's code page and Chinese comes out garbled.
  * @example toCsv([['text','category'],['a, b','x']]) // 'text,category\r\n"a, b",x\r\n'
  */
-export function toCsv(rows: string[][]): string {
-  return rows.map((r) => r.map(quoteField).join(',')).join('\r\n') + (rows.length ? '\r\n' : '');
+export function toCsv(rows: string[][], opts: { bom?: boolean } = {}): string {
+  return stringify(rows, { ...CSV_WRITE_OPTIONS, bom: opts.bom ?? false });
 }

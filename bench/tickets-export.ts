@@ -1,0 +1,101 @@
+/**
+ * Does the tickets CSV export stream? Fills a throwaway database with 100,000 tickets (SQL), downloads
+ * GET /api/conversations.csv for the whole period from a server in this process, and prints the rows,
+ * bytes, time to first byte and to the end, the live heap above the idle server's (after a forced
+ * GC, every 100 ms while downloading: garbage not yet collected is not what the export holds), the
+ * peak RSS above idle, and the event loop's longest delay.
+ *   npm run bench:export                                   (PGlite in a temp folder)
+ *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:export
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { createApp } from '../server/app.ts';
+import { loadConfig } from '../server/config.ts';
+import { openDatabase, type Database } from '../server/db/client.ts';
+import { createLogger } from '../server/logger.ts';
+
+const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
+const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
+
+async function throwawayDatabase(): Promise<Database & { label: string; drop(): Promise<void> }> {
+  const base = process.env.BENCH_DATABASE_URL;
+  if (!base) {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'sc-export-'));
+    const database = await openDatabase({ dataDir: path.join(dir, 'pgdata') });
+    return { ...database, label: 'PGlite', drop: async () => { await database.close(); await rm(dir, { recursive: true, force: true }); } };
+  }
+  const name = `sc_export_${process.pid}`;
+  const { default: postgres } = await import('postgres');
+  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  await admin.unsafe(`create database ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const database = await openDatabase({ url: url.toString() });
+  return {
+    ...database,
+    label: `PostgreSQL (${url.host})`,
+    async drop() {
+      await database.close();
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+const database = await throwawayDatabase();
+const app = createApp({ db: database.db, config: { ...loadConfig({ LOG_LEVEL: 'silent', DEMO: '1' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password }, log: createLogger('silent') });
+try {
+  const url = await app.listen(0, '127.0.0.1');
+  const raw = app.ctx.raw;
+  // A year of tickets, one every ~5 minutes, each with a question of a typical length.
+  await raw(`insert into visitors (site_id, token_hash, locale) select 'demo', 'export-' || g, 'zh' from generate_series(1, $1::int) g`, [TICKETS]);
+  await raw(
+    `insert into conversations (site_id, visitor_id, status, question, page_url, created_at, escalated_at, first_response_at, resolved_at)
+     select 'demo', v.id, 'resolved', '课程过期后还能看吗？我上个月买的课程，现在打不开了，请帮忙看一下 #' || x.n,
+            'https://courses.example.com/course/' || (x.n % 300), t - interval '1 minute', t, t + interval '3 minutes', t + interval '2 hours'
+     from visitors v, lateral (select split_part(v.token_hash, '-', 2)::int as n) x,
+          lateral (select '2025-01-01T00:00:00Z'::timestamptz + x.n * interval '5 minutes 13 seconds' as t) y
+     where v.site_id = 'demo'`,
+    [],
+  );
+  const login = await fetch(`${url}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(ADMIN) });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0];
+
+  const gc = globalThis.gc ?? (() => { throw new Error('run with node --expose-gc (npm run bench:export does)'); });
+  gc();
+  const idle = process.memoryUsage();
+  let peakRss = idle.rss;
+  let peakHeap = idle.heapUsed;
+  const sampler = setInterval(() => {
+    gc();
+    const m = process.memoryUsage();
+    peakRss = Math.max(peakRss, m.rss);
+    peakHeap = Math.max(peakHeap, m.heapUsed);
+  }, 100);
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const t0 = performance.now();
+  const res = await fetch(`${url}/api/conversations.csv?from=2024-01-01T00:00:00Z&to=2027-01-01T00:00:00Z`, { headers: { cookie } });
+  let firstByteMs = 0;
+  let bytes = 0;
+  let lines = 0;
+  for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    if (!bytes) firstByteMs = performance.now() - t0;
+    bytes += chunk.byteLength;
+    for (const b of chunk) if (b === 0x0a) lines += 1;
+  }
+  const totalMs = performance.now() - t0;
+  loop.disable();
+  clearInterval(sampler);
+  const mb = (n: number) => Math.round((n / 1048576) * 10) / 10;
+  console.log(`tickets CSV export on ${database.label}, ${TICKETS} tickets (${process.env.BENCH_DATABASE_URL ? 'BENCH_DATABASE_URL=… ' : ''}npm run bench:export)`);
+  console.log(`  status ${res.status}, ${lines - 1} rows (line breaks minus the header), ${mb(bytes)} MB`);
+  console.log(`  first byte ${Math.round(firstByteMs)} ms, whole file ${Math.round(totalMs)} ms`);
+  console.log(`  above the idle server while streaming: live heap +${mb(peakHeap - idle.heapUsed)} MB, peak RSS +${mb(peakRss - idle.rss)} MB (the file is ${mb(bytes)} MB)`);
+  console.log(`  event-loop delay: max ${Math.round(loop.max / 1e6)} ms, p99 ${Math.round(loop.percentile(99) / 1e6)} ms`);
+} finally {
+  await app.close();
+  await database.drop();
+}
