@@ -2,6 +2,7 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { RawQuery } from './db/raw.ts';
+import type { GroupedQuery } from './db/group-commit.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './ratelimit.ts';
 import type { FaqService } from './faq/faq.service.ts';
@@ -12,8 +13,8 @@ export interface Ctx {
   db: Db;
   /** Hand-written SQL on the same connections, for the hot path's reads (db/raw.ts). */
   raw: RawQuery;
-  /** The same for the hot path's writes, committed in groups (db/group-commit.ts). */
-  store: RawQuery;
+  /** The same for the hot path's writes, committed in groups, a lane per conversation (db/group-commit.ts). */
+  store: GroupedQuery;
   config: Config;
   log: Logger;
   clock: () => Date;

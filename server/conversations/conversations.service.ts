@@ -125,6 +125,13 @@ async function limitNewConversations(ctx: Ctx, visitorId: string, ip: string) {
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
 
+/**
+ * The conversation a visitor (their socket's object) last wrote in: their next message takes that
+ * conversation's lane of the group commit, as the agent's replies do. Only a hint: a stale one
+ * costs nothing but the lane's guarantee against the rare deadlock, which the database breaks.
+ */
+const lastConversation = new WeakMap<Visitor, string>();
+
 /** Pushes what the one-statement path stored: the rows it returned, nothing read again. */
 function deliver(ctx: Ctx, stored: Extract<Stored, { kind: 'stored' }>, except?: string): void {
   countStored([stored.message.author]);
@@ -146,8 +153,10 @@ function deliver(ctx: Ctx, stored: Extract<Stored, { kind: 'stored' }>, except?:
 export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor, input: VisitorMessageSend, ip = 'unknown', except?: string) {
   const now = ctx.clock();
   try {
-    const fast = await storeVisitorText(ctx.store, { visitorId: visitor.id, visitorName: visitor.name, clientId: input.clientId, body: input.body, now });
+    const lane = ctx.store(lastConversation.get(visitor) ?? visitor.id);
+    const fast = await storeVisitorText(lane, { visitorId: visitor.id, visitorName: visitor.name, clientId: input.clientId, body: input.body, now });
     if (fast.kind === 'stored') {
+      lastConversation.set(visitor, fast.conversation.id);
       deliver(ctx, fast, except);
       return { message: fast.message, conversation: fast.conversation };
     }
@@ -192,6 +201,7 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
     }
     throw err;
   }
+  lastConversation.set(visitor, outcome.conversationId);
   const conversation = await publish(ctx, outcome, except);
   return { message: repo.toMessageDTO(outcome.created[0].message, visitor.name), conversation };
 }
@@ -309,7 +319,7 @@ export async function claim(ctx: Ctx, agent: Agent, siteIds: string[], id: strin
 export async function sendAgentMessage(ctx: Ctx, agent: Agent, siteIds: string[], input: AgentMessageSend, except?: string): Promise<MessageDTO> {
   const now = ctx.clock();
   try {
-    const fast = await storeAgentText(ctx.store, { ...input, agentId: agent.id, agentName: agent.name, siteIds, now });
+    const fast = await storeAgentText(ctx.store(input.conversationId), { ...input, agentId: agent.id, agentName: agent.name, siteIds, now });
     if (fast.kind === 'stored') {
       deliver(ctx, fast, except);
       return fast.message;

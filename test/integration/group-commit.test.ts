@@ -1,0 +1,69 @@
+/**
+ * Group commit (server/db/group-commit.ts): statements of one turn of the event loop commit together,
+ * each caller answered with its own rows; one failing statement costs the others nothing.
+ */
+import { asc, eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgent } from '../../server/agents/agents.service.ts';
+import { storeAgentText } from '../../server/conversations/message-store.ts';
+import { groupCommit } from '../../server/db/group-commit.ts';
+import { rawClient } from '../../server/db/raw.ts';
+import { conversations, messages, visitors, type Agent } from '../../server/db/schema.ts';
+import { isUniqueViolation } from '../../server/errors.ts';
+import { createSite } from '../../server/sites/sites.service.ts';
+import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+describe.each(BACKENDS)('group commit on %s', (backend) => {
+  let database: TestDatabase;
+  let agent: Agent;
+  const convIds: string[] = [];
+  let n = 0;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    await createSite(database.db, { id: 'gc', name: 'Group commit', origins: ['https://gc.example'] });
+    agent = await createAgent(database.db, { email: `gc-${backend}@test.local`, password: 'agent-password-1', siteIds: ['gc'] });
+    for (let i = 0; i < 10; i++) {
+      const [v] = await database.db.insert(visitors).values({ siteId: 'gc', tokenHash: `gc-${backend}-${i}` }).returning();
+      const [c] = await database.db.insert(conversations).values({ siteId: 'gc', visitorId: v.id, status: 'open', assignedAgentId: agent.id, escalatedAt: new Date() }).returning();
+      convIds.push(c.id);
+    }
+  });
+  afterAll(() => database?.drop());
+
+  const reply = (store: ReturnType<typeof groupCommit>, conversationId: string, body: string, clientId = `gc${n++}xxxxxxx`) =>
+    storeAgentText(store(conversationId), { conversationId, agentId: agent.id, agentName: 'GC', siteIds: ['gc'], clientId, body, now: new Date() });
+
+  it('stores every message of many groups once, each conversation in the order of the calls', async () => {
+    const store = groupCommit(rawClient(database.db), 3);
+    const calls = Array.from({ length: 200 }, (_, i) => ({ conv: convIds[i % convIds.length], body: `message ${i}` }));
+    const results = await Promise.all(calls.map((c) => reply(store, c.conv, c.body)));
+    expect(results.every((r) => r.kind === 'stored')).toBe(true);
+    for (const conv of convIds) {
+      const rows = await database.db.select().from(messages).where(eq(messages.conversationId, conv)).orderBy(asc(messages.seq));
+      expect(rows.map((m) => m.seq)).toEqual(rows.map((_, i) => i + 1));
+      expect(rows.map((m) => m.body)).toEqual(calls.filter((c) => c.conv === conv).map((c) => c.body));
+    }
+  });
+
+  it('answers the rest of a group when one of its statements fails, and stores that one once', async () => {
+    const store = groupCommit(rawClient(database.db), 1);
+    const conv = convIds[0];
+    const twice = `gc-twice-${backend}-x`;
+    const outcomes = await Promise.allSettled([
+      reply(store, convIds[1], 'before'),
+      reply(store, conv, 'first copy', twice),
+      reply(store, conv, 'second copy', twice),
+      reply(store, convIds[2], 'after'),
+    ]);
+    expect(outcomes[0]).toMatchObject({ status: 'fulfilled', value: { kind: 'stored' } });
+    expect(outcomes[1]).toMatchObject({ status: 'fulfilled', value: { kind: 'stored' } });
+    // The second copy either finds the first (a retry) or loses the race on the unique index.
+    const second = outcomes[2];
+    if (second.status === 'fulfilled') expect(second.value.kind).toBe('duplicate');
+    else expect(isUniqueViolation(second.reason)).toBe(true);
+    expect(outcomes[3]).toMatchObject({ status: 'fulfilled', value: { kind: 'stored' } });
+    const copies = await database.db.select().from(messages).where(eq(messages.clientId, twice));
+    expect(copies.map((m) => m.body)).toEqual(['first copy']);
+  });
+});
