@@ -6,7 +6,10 @@ import { intlTag } from './shared/format.ts';
 import { StoreController } from './shared/store-controller.ts';
 import { baseStyles } from './shared/styles.ts';
 
-type Phase = 'checking' | 'login' | 'ready' | 'error';
+type Phase = 'checking' | 'login' | 'invite' | 'ready' | 'error';
+
+/** An invitation link is /console#invite=TOKEN: the fragment never reaches a server or a Referer. */
+const INVITE_PREFIX = '#invite=';
 
 /**
  * The console's root: asks the server who is signed in, then shows the sign-in form or the
@@ -37,6 +40,7 @@ export class ConsoleApp extends LitElement {
   declare _error: ClientError | null;
   /** The session ended while the agent worked: say so on the sign-in form. */
   declare _expired: boolean;
+  private _inviteToken = '';
 
   constructor() {
     super();
@@ -50,6 +54,13 @@ export class ConsoleApp extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     apiEvents.addEventListener('unauthorized', this._onUnauthorized);
+    if (location.hash.startsWith(INVITE_PREFIX)) {
+      this._inviteToken = location.hash.slice(INVITE_PREFIX.length);
+      // Out of the address bar and the history: the link works once, and only for its owner.
+      history.replaceState(null, '', location.pathname + location.search);
+      void this._showInvite();
+      return;
+    }
     void this._checkSession();
   }
 
@@ -71,6 +82,8 @@ export class ConsoleApp extends LitElement {
           <p class="error" role="alert">${this._error ? i18n.error(this._error) : ''}</p>
           <button type="button" @click=${this._checkSession}>${i18n.t('common.retry')}</button>
         </div>`;
+      case 'invite':
+        return html`<console-invite .token=${this._inviteToken} @signed-in=${this._onSignedIn}></console-invite>`;
       case 'login':
         return html`<console-login ?expired=${this._expired} @signed-in=${this._onSignedIn}></console-login>`;
       case 'ready':
@@ -92,6 +105,11 @@ export class ConsoleApp extends LitElement {
       this._phase = 'error';
     }
   };
+
+  private async _showInvite(): Promise<void> {
+    await import('./account/console-invite.ts');
+    this._phase = 'invite';
+  }
 
   private async _showLogin(): Promise<void> {
     await import('./console-login.ts');

@@ -13,20 +13,24 @@ import './shared/console-connection-status.ts';
 import './queue/console-queue.ts';
 import './conversation/console-conversation.ts';
 
-export type View = 'queue' | 'history' | 'feedback' | 'metrics' | 'faq' | 'demand';
+export type View = 'queue' | 'history' | 'feedback' | 'metrics' | 'faq' | 'demand' | 'sites' | 'agents' | 'account';
 
 /** What the FAQ view should open: an entry to adjust, or a draft to complete. */
 export type FaqRequest =
   | { kind: 'edit'; entry: FaqEntryDTO; note: StringKey }
   | { kind: 'draft'; fields: Partial<FaqFormFields>; note: StringKey };
 
-const VIEWS: { view: View; label: StringKey }[] = [
+/** `admin`: shown to admins only (the server refuses the others anyway). */
+const VIEWS: { view: View; label: StringKey; admin?: boolean }[] = [
   { view: 'queue', label: 'nav.queue' },
   { view: 'history', label: 'nav.history' },
   { view: 'feedback', label: 'nav.feedback' },
   { view: 'metrics', label: 'nav.metrics' },
   { view: 'faq', label: 'nav.faq' },
   { view: 'demand', label: 'nav.demand' },
+  { view: 'sites', label: 'nav.sites', admin: true },
+  { view: 'agents', label: 'nav.agents', admin: true },
+  { view: 'account', label: 'nav.account' },
 ];
 
 /** Views other than the live desk load when first shown. */
@@ -36,6 +40,9 @@ const LOADERS: Partial<Record<View, () => Promise<unknown>>> = {
   metrics: () => import('./metrics/console-metrics.ts'),
   faq: () => import('./faq/console-faq.ts'),
   demand: () => import('./faq/console-demand.ts'),
+  sites: () => import('./admin/console-sites.ts'),
+  agents: () => import('./admin/console-agents.ts'),
+  account: () => import('./account/console-account.ts'),
 };
 
 const SITE_STORAGE_KEY = 'sc-console-site';
@@ -201,7 +208,7 @@ export class ConsoleShell extends LitElement {
       </header>
       <nav aria-label=${t('shell.nav')}>
         <ul class="plain">
-          ${VIEWS.map(
+          ${VIEWS.filter((v) => !v.admin || this.agent.role === 'admin').map(
             ({ view, label }) => html`<li>
               <button type="button" aria-current=${this._view === view ? 'page' : 'false'} @click=${() => this._show(view)}>
                 <span>${t(label)}</span>
@@ -211,7 +218,7 @@ export class ConsoleShell extends LitElement {
           )}
         </ul>
       </nav>
-      <main @faq-created=${this._onFaqCreated} @faq-draft=${this._onFaqDraft}>${this._renderView()}</main>`;
+      <main @faq-created=${this._onFaqCreated} @faq-draft=${this._onFaqDraft} @sites-changed=${this._onSitesChanged}>${this._renderView()}</main>`;
   }
 
   private _renderSitePicker(): TemplateResult | string {
@@ -247,6 +254,12 @@ export class ConsoleShell extends LitElement {
         return html`<console-faq .siteId=${this._siteId} .request=${this._faqRequest}></console-faq>`;
       case 'demand':
         return html`<console-demand .siteId=${this._siteId}></console-demand>`;
+      case 'sites':
+        return html`<console-sites></console-sites>`;
+      case 'agents':
+        return html`<console-agents .me=${this.agent}></console-agents>`;
+      case 'account':
+        return html`<console-account></console-account>`;
     }
   }
 
@@ -290,6 +303,8 @@ export class ConsoleShell extends LitElement {
     this._faqRequest = { kind: 'draft', fields: e.detail, note: 'faq.draftFromDemand' };
     this._show('faq');
   };
+
+  private _onSitesChanged = (): void => void this._loadSites();
 
   private _onRejected = async (): Promise<void> => {
     // A refused handshake usually means the session ended; /me says so and signs the agent out.

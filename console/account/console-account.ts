@@ -1,0 +1,94 @@
+import { LitElement, css, html } from 'lit';
+import { api, type ClientError } from '../shared/api.ts';
+import { i18n } from '../shared/i18n.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles } from '../shared/styles.ts';
+
+/** Every agent's own account: change my password (the server ends my other sessions). */
+export class ConsoleAccount extends LitElement {
+  static override properties = {
+    _busy: { state: true },
+    _error: { state: true },
+    _problem: { state: true },
+    _done: { state: true },
+  };
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+        max-width: 28rem;
+      }
+      input {
+        width: 100%;
+      }
+    `,
+  ];
+
+  declare _busy: boolean;
+  declare _error: ClientError | null;
+  declare _problem: string | null;
+  declare _done: boolean;
+
+  constructor() {
+    super();
+    this._busy = false;
+    this._error = null;
+    this._problem = null;
+    this._done = false;
+    new StoreController(this, i18n);
+  }
+
+  override render() {
+    const t = i18n.t.bind(i18n);
+    return html`<section class="pane" aria-labelledby="account-title">
+      <h2 id="account-title">${t('account.title')}</h2>
+      <form @submit=${this._submit} @input=${() => (this._done = false)}>
+        <h3>${t('account.password')}</h3>
+        <div class="field">
+          <label for="current">${t('account.current')}</label>
+          <input id="current" name="current" type="password" required maxlength="200" autocomplete="current-password" />
+        </div>
+        <div class="field">
+          <label for="new">${t('account.new')}</label>
+          <input id="new" name="new" type="password" required minlength="8" maxlength="200" autocomplete="new-password" />
+        </div>
+        <div class="field">
+          <label for="repeat">${t('account.repeat')}</label>
+          <input id="repeat" name="repeat" type="password" required minlength="8" maxlength="200" autocomplete="new-password" />
+        </div>
+        ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
+        ${this._error ? html`<p class="error" role="alert">${this._error.code === 'INVALID_CREDENTIALS' ? t('account.wrongCurrent') : i18n.error(this._error)}</p>` : ''}
+        ${this._done ? html`<p class="success" role="status">${t('account.changed')}</p>` : ''}
+        <button class="primary" type="submit" ?disabled=${this._busy}>${t('account.submit')}</button>
+      </form>
+    </section>`;
+  }
+
+  private _submit = async (e: SubmitEvent): Promise<void> => {
+    e.preventDefault();
+    if (this._busy) return;
+    const form = e.currentTarget as HTMLFormElement;
+    const data = new FormData(form);
+    const next = String(data.get('new') ?? '');
+    this._error = null;
+    this._problem = next.length < 8 ? i18n.t('account.tooShort') : next !== data.get('repeat') ? i18n.t('account.mismatch') : null;
+    if (this._problem) return;
+    this._busy = true;
+    const res = await api<Record<string, never>>('/api/auth/password', { json: { currentPassword: String(data.get('current') ?? ''), newPassword: next } });
+    this._busy = false;
+    if (!res.ok) {
+      this._error = res.error;
+      return;
+    }
+    form.reset();
+    this._done = true;
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-account': ConsoleAccount;
+  }
+}
+customElements.define('console-account', ConsoleAccount);

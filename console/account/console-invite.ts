@@ -1,0 +1,112 @@
+import { LitElement, css, html } from 'lit';
+import type { AgentDTO } from '../../shared/types.ts';
+import { api, type ClientError } from '../shared/api.ts';
+import { i18n } from '../shared/i18n.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles } from '../shared/styles.ts';
+import '../shared/console-lang-toggle.ts';
+
+/**
+ * The page an invitation link opens: the invited agent chooses a password and is signed in.
+ * @fires signed-in - CustomEvent<AgentDTO> once the password is set
+ */
+export class ConsoleInvite extends LitElement {
+  static override properties = {
+    token: { attribute: false },
+    _busy: { state: true },
+    _error: { state: true },
+    _problem: { state: true },
+  };
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: grid;
+        place-items: center;
+        min-height: 100%;
+        padding: 1rem;
+      }
+      form {
+        width: min(24rem, 100%);
+        background: var(--sc-surface);
+        border: 1px solid var(--sc-border);
+        border-radius: var(--sc-radius);
+        padding: 1.5rem;
+      }
+      .top {
+        display: flex;
+        justify-content: space-between;
+        align-items: start;
+        gap: 1rem;
+      }
+      input {
+        width: 100%;
+      }
+    `,
+  ];
+
+  /** The token from the link's fragment. */
+  declare token: string;
+  declare _busy: boolean;
+  declare _error: ClientError | null;
+  declare _problem: string | null;
+
+  constructor() {
+    super();
+    this._busy = false;
+    this._error = null;
+    this._problem = null;
+    new StoreController(this, i18n);
+  }
+
+  override render() {
+    const t = i18n.t.bind(i18n);
+    return html`<form @submit=${this._submit}>
+      <div class="top">
+        <h1>${t('invite.title')}</h1>
+        <console-lang-toggle></console-lang-toggle>
+      </div>
+      <p>${t('invite.intro')}</p>
+      <div class="field">
+        <label for="new">${t('account.new')}</label>
+        <input id="new" name="new" type="password" required minlength="8" maxlength="200" autocomplete="new-password" />
+      </div>
+      <div class="field">
+        <label for="repeat">${t('account.repeat')}</label>
+        <input id="repeat" name="repeat" type="password" required minlength="8" maxlength="200" autocomplete="new-password" />
+      </div>
+      ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
+      ${this._error ? html`<p class="error" role="alert">${this._error.code === 'NOT_FOUND' ? t('invite.invalid') : i18n.error(this._error)}</p>` : ''}
+      <button class="primary" type="submit" ?disabled=${this._busy}>${t('invite.submit')}</button>
+    </form>`;
+  }
+
+  protected override firstUpdated(): void {
+    this.renderRoot.querySelector<HTMLInputElement>('#new')?.focus();
+  }
+
+  private _submit = async (e: SubmitEvent): Promise<void> => {
+    e.preventDefault();
+    if (this._busy) return;
+    const data = new FormData(e.currentTarget as HTMLFormElement);
+    const password = String(data.get('new') ?? '');
+    this._error = null;
+    this._problem = password.length < 8 ? i18n.t('account.tooShort') : password !== data.get('repeat') ? i18n.t('account.mismatch') : null;
+    if (this._problem) return;
+    this._busy = true;
+    const res = await api<AgentDTO>(`/api/invitations/${encodeURIComponent(this.token)}/accept`, { json: { password } });
+    this._busy = false;
+    if (!res.ok) {
+      this._error = res.error;
+      return;
+    }
+    this.dispatchEvent(new CustomEvent('signed-in', { detail: res.data, bubbles: true, composed: true }));
+  };
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-invite': ConsoleInvite;
+  }
+}
+customElements.define('console-invite', ConsoleInvite);

@@ -1,0 +1,97 @@
+/**
+ * A new site and a new agent, made in the console by an admin: the snippet the Sites page shows,
+ * pasted into a page on the site's own origin, opens the widget at once; the agent, invited by a
+ * one-time link, chooses a password and receives the visitor's question.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { ADMIN, startTestServer, type TestServer } from '../support/server.ts';
+import { browserAvailable, launchBrowser, watchDialogs } from '../support/browser.ts';
+
+describe.skipIf(!browserAvailable)('a site and an agent added in the console', () => {
+  let server: TestServer;
+  let browser: Browser;
+  let host: Server;
+  let hostOrigin: string;
+  /** The page the site owner pastes the snippet into. */
+  let hostPage = '<!doctype html><title>not ready</title>';
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
+    host = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(hostPage));
+    await new Promise<void>((resolve) => host.listen(0, '127.0.0.1', resolve));
+    hostOrigin = `http://127.0.0.1:${(host.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((r) => host?.close(r));
+    await server?.close();
+  });
+
+  it('lets the admin create both, and the widget on the site’s origin reaches the invited agent', async () => {
+    const adminCtx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const admin = await adminCtx.newPage();
+    admin.setDefaultTimeout(15_000);
+    const dialogs = watchDialogs(admin);
+    await admin.goto(`${server.url}/console`);
+    await admin.getByLabel('Email').fill(ADMIN.email);
+    await admin.getByLabel('Password').fill(ADMIN.password);
+    await admin.getByRole('button', { name: 'Sign in' }).click();
+
+    // Sites: create one for the host page's origin.
+    await admin.getByRole('button', { name: 'Sites', exact: true }).click();
+    await admin.getByRole('button', { name: 'New site' }).click();
+    await admin.getByLabel('Name', { exact: true }).fill('Course shop');
+    await admin.getByLabel(/Allowed origins/).fill(hostOrigin);
+    await admin.getByRole('button', { name: 'Create the site' }).click();
+    const secret = await admin.getByRole('textbox', { name: 'Site secret' }).inputValue();
+    expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const snippet = await admin.getByLabel(/Embed snippet/).inputValue();
+    const key = await admin.getByLabel('Site key').inputValue();
+    expect(snippet).toBe(`<script src="${server.url}/widget.js" data-site="${key}" async></script>`);
+
+    // Agents: invite one for that site only.
+    await admin.getByRole('button', { name: 'Agents', exact: true }).click();
+    await admin.getByRole('button', { name: 'Add an agent' }).click();
+    await admin.getByLabel('Name', { exact: true }).fill('Mei');
+    await admin.getByLabel('Email', { exact: true }).fill('mei@test.local');
+    await admin.getByRole('checkbox', { name: 'Course shop' }).check();
+    await admin.getByRole('radio', { name: /invitation link/ }).check();
+    await admin.getByRole('button', { name: 'Add', exact: true }).click();
+    const link = await admin.getByRole('textbox', { name: 'Invitation link' }).inputValue();
+    expect(link).toMatch(new RegExp(`^${server.url}/console#invite=`));
+    await admin.getByRole('cell', { name: 'mei@test.local' }).waitFor();
+
+    // The invited agent, in another browser, chooses a password and lands in the console.
+    const agentCtx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const agent = await agentCtx.newPage();
+    agent.setDefaultTimeout(15_000);
+    await agent.goto(link);
+    await agent.getByLabel('New password (at least 8 characters)').fill('mei-password-1');
+    await agent.getByLabel('Repeat the new password').fill('mei-password-1');
+    await agent.getByRole('button', { name: 'Save and sign in' }).click();
+    await agent.getByText('Signed in as Mei').waitFor();
+    expect(agent.url()).toBe(`${server.url}/console`);
+    await expect.poll(() => agent.getByRole('button', { name: 'Agents', exact: true }).count()).toBe(0);
+
+    // The site owner pastes the snippet; a visitor there asks, and Mei sees it.
+    hostPage = `<!doctype html><html lang="en"><title>Course shop</title><body><h1>Course shop</h1>${snippet}</body></html>`;
+    const visitorCtx = await browser.newContext({ locale: 'en-US' });
+    const visitor = await visitorCtx.newPage();
+    visitor.setDefaultTimeout(15_000);
+    await visitor.goto(`${hostOrigin}/`);
+    await visitor.getByRole('button', { name: 'Open support chat' }).click();
+    const box = visitor.getByRole('textbox', { name: 'Message' });
+    await box.fill('Can a person change the name on my invoice to Zhang Wei?');
+    await box.press('Enter');
+    await agent.getByRole('button', { name: /name on my invoice/ }).click();
+    await agent.getByRole('button', { name: 'Claim' }).click();
+    const reply = agent.getByRole('textbox', { name: 'Reply' });
+    await reply.fill('Yes, done.');
+    await reply.press('Enter');
+    await visitor.getByText('Yes, done.').first().waitFor();
+    expect(dialogs).toEqual([]);
+  });
+});
