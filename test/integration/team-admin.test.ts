@@ -276,3 +276,79 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     expect((await data<SiteAdminDTO>(admin, 'GET', `/api/sites/${site.id}`)).previousSecretExpiresAt).toBeNull();
   });
 });
+
+const REDIS_URL = process.env.TEST_REDIS_URL;
+
+/** Two nodes on one database and one Redis, like server/index.ts with REDIS_URL. */
+async function twoNodes(backend: (typeof BACKENDS)[number]) {
+  const { randomBytes } = await import('node:crypto');
+  const { createClient } = await import('redis');
+  const { createAdapter } = await import('@socket.io/redis-adapter');
+  const { redisRateLimiter } = await import('../../server/ratelimit.ts');
+  const { createApp } = await import('../../server/app.ts');
+  const { loadConfig } = await import('../../server/config.ts');
+  const { createLogger } = await import('../../server/logger.ts');
+  const { createTestDatabase } = await import('../support/db.ts');
+  const database = await createTestDatabase(backend);
+  const config = { ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password };
+  const prefix = `sc-test-${randomBytes(4).toString('hex')}`;
+  const nodes: { app: Awaited<ReturnType<typeof createApp>>; url: string }[] = [];
+  const clients: { quit(): Promise<unknown> }[] = [];
+  for (let i = 0; i < 2; i++) {
+    const pub = createClient({ url: REDIS_URL });
+    const sub = pub.duplicate();
+    const limits = pub.duplicate();
+    await Promise.all([pub.connect(), sub.connect(), limits.connect()]);
+    clients.push(pub, sub, limits);
+    const app = createApp({
+      db: database.db,
+      config,
+      log: createLogger(config.logLevel),
+      cluster: { adapter: createAdapter(pub, sub, { key: `${prefix}:sio` }), limiter: redisRateLimiter(limits as never, prefix) },
+    });
+    nodes.push({ app, url: await app.listen(0, '127.0.0.1') });
+  }
+  return {
+    nodes,
+    async close() {
+      for (const s of sockets) s.disconnect();
+      for (const node of nodes) await node.app.close();
+      await Promise.allSettled(clients.map((c) => c.quit()));
+      await database.drop();
+    },
+  };
+}
+
+describe.skipIf(!REDIS_URL).each(BACKENDS)('a change made through the API on one node, through Redis, on %s', (backend) => {
+  let cluster: Awaited<ReturnType<typeof twoNodes>>;
+  beforeAll(async () => {
+    // Neither the periodic check nor the check on use may notice: only the push can.
+    Object.assign(RIGHTS, { maxAgeMs: 3600_000, checkEveryMs: 3600_000 });
+    cluster = await twoNodes(backend);
+  });
+  afterAll(async () => {
+    Object.assign(RIGHTS, DEFAULT_RIGHTS);
+    await cluster?.close();
+  });
+
+  it('reaches the agent’s old socket on the other node: removed from a site, then deactivated', async () => {
+    const [a, b] = cluster.nodes;
+    const admin = await login(a.url);
+    const email = `far-${backend}@test.local`;
+    const created = await api<AgentCreatedDTO>(a.url, admin, 'POST', '/api/agents', { name: 'Far', email, role: 'agent', siteIds: ['demo'], password: PASSWORD });
+    expect(created.body.ok).toBe(true);
+    const id = (created.body as { data: AgentCreatedDTO }).data.agent.id;
+    const old = await agentSocket(b.url, await login(b.url, email, PASSWORD));
+    const v = visitorSocket(a.url);
+    await connected(v);
+    await ok(v, 'message:send', { clientId: clientId(), body: UNKNOWN_QUESTION });
+    expect(await seesDemo(old)).toBe(true);
+
+    expect((await api(a.url, admin, 'PUT', `/api/agents/${id}`, { siteIds: [] })).status).toBe(200);
+    await expect.poll(() => seesDemo(old), { timeout: 5000 }).toBe(false);
+
+    const closed = new Promise<string>((resolve) => old.once('disconnect', (reason) => resolve(reason)));
+    expect((await api(a.url, admin, 'PUT', `/api/agents/${id}`, { active: false })).status).toBe(200);
+    expect(await closed).toBe('io server disconnect');
+  });
+});
