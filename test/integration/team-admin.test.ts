@@ -111,6 +111,53 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     expect((await data<SiteAdminDTO>(admin, 'GET', '/api/sites/demo')).requireIdentity).toBe(false);
   });
 
+  it('answers hostile input to every new route with a code, and changes nothing', async () => {
+    const before = JSON.stringify([await data(admin, 'GET', '/api/agents'), await data(admin, 'GET', '/api/sites')]);
+    const { agent } = await newAgent();
+    const after = JSON.stringify([await data(admin, 'GET', '/api/agents'), await data(admin, 'GET', '/api/sites')]);
+    const bodies: unknown[] = [
+      null,
+      [],
+      'text',
+      { __proto__: { role: 'admin' } },
+      { name: 'N\u0000ul', email: 'nul@test.local', role: 'agent', siteIds: [], password: PASSWORD },
+      { name: '\ud800', email: 'lone@test.local', role: 'agent', siteIds: [], password: PASSWORD },
+      { name: 'x'.repeat(5000), email: 'long@test.local', role: 'agent', siteIds: [], password: PASSWORD },
+      { name: 5, email: ['a@test.local'], role: 'agent', siteIds: 'demo', password: 12345678 },
+      { name: ' ', origins: ['https://ok.example', 'ftp://x.example'] },
+      { name: '', origins: [] },
+      { siteIds: ['demo', '\u0000'] },
+      { active: 'false' },
+      { role: 'root' },
+      {},
+      { currentPassword: PASSWORD, newPassword: 'x'.repeat(201) },
+      { password: 'x'.repeat(201) },
+    ];
+    const routes: [string, string][] = [
+      ['POST', '/api/agents'],
+      ['PUT', `/api/agents/${agent.id}`],
+      ['PUT', '/api/agents/not-a-uuid'],
+      ['POST', '/api/agents/%00/invitation'],
+      ['POST', '/api/sites'],
+      ['PUT', '/api/sites/demo'],
+      ['POST', '/api/auth/password'],
+      ['POST', `/api/invitations/${'a'.repeat(43)}/accept`],
+      ['POST', '/api/invitations/..%2f..%2f/accept'],
+    ];
+    for (const [method, path] of routes) {
+      for (const body of bodies) {
+        const res = await api(server.url, admin, method, path, body);
+        expect([400, 401, 404], `${method} ${path} ${JSON.stringify(body)}`).toContain(res.status);
+        expect(res.body.ok, `${method} ${path}`).toBe(false);
+      }
+      const raw = await fetch(`${server.url}${path}`, { method, headers: { cookie: admin, 'content-type': 'application/json' }, body: '{"a":' });
+      expect(raw.status).toBe(400);
+    }
+    expect(JSON.stringify([await data(admin, 'GET', '/api/agents'), await data(admin, 'GET', '/api/sites')])).toBe(after);
+    expect(after).not.toBe(before);
+    await login(server.url);
+  });
+
   it('adds an agent who can log in; a taken email, an unknown site or a short password changes nothing', async () => {
     const { agent, email } = await newAgent('agent', ['demo']);
     expect(agent).toMatchObject({ email, role: 'agent', siteIds: ['demo'], active: true, invited: false });
