@@ -81,8 +81,11 @@ export class ChatClient extends EventTarget {
     this.socket = io(new URL(WIDGET_NAMESPACE, server.origin).href, {
       path: `${server.pathname}socket.io`,
       query: { site },
-      // socket.io's defaults but WebTransport, which is not bundled (see scripts/build.ts).
-      transports: ['polling', 'websocket'],
+      // WebSocket first: starting on long-polling cost six requests (about 1.5 KB) and a round trip
+      // before the upgrade. Where a network blocks WebSocket, long-polling is tried next.
+      // (WebTransport is not bundled: see scripts/build.ts.)
+      transports: ['websocket', 'polling'],
+      tryAllTransports: true,
       // A function, so every reconnect carries the token the server may have issued since.
       auth: (send) => send({ token: this._token() }),
       autoConnect: false,

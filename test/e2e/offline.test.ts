@@ -43,7 +43,10 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     // Chromium's offline emulation leaves open WebSockets alone: pass them through a route that the
     // test can cut, as a dropped network would.
     const live: WebSocketRoute[] = [];
+    let cut = false;
     await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+      // While the network is cut, a new WebSocket fails as it would without a network.
+      if (cut) return void ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
       ws.connectToServer();
       live.push(ws);
     });
@@ -56,9 +59,9 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     await box.press('Enter');
     await page.getByText('Sent', { exact: true }).first().waitFor();
 
-    // Socket.IO starts on long-polling and upgrades: cut the network once the WebSocket carries it.
+    // The widget connects over WebSocket (long-polling only where that fails): cut both.
     await expect.poll(() => live.length, { timeout: 15_000 }).toBeGreaterThan(0);
-    await page.waitForTimeout(500); // the upgrade's probe round trip
+    cut = true;
     await context.setOffline(true);
     for (const ws of live.splice(0)) await ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
     await page.getByText(/Offline|Reconnecting/).first().waitFor();
@@ -84,8 +87,9 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     expect(await storedVisitorTexts()).not.toContain('first while offline');
 
     // The network is back: the widget delivers the outbox by itself.
+    cut = false;
     await context.unroute('**/socket.io/**');
-    await expect.poll(async () => (await storedVisitorTexts()).filter((t) => offline.includes(t)).length, { timeout: 20_000 }).toBe(3);
+    await expect.poll(async () => (await storedVisitorTexts()).filter((t) => offline.includes(t)).length, { timeout: 60_000 }).toBe(3);
     const texts = await storedVisitorTexts();
     for (const text of offline) expect(texts.filter((t) => t === text)).toHaveLength(1);
     await page.waitForTimeout(1000);
