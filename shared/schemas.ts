@@ -115,6 +115,8 @@ export const MetricsQuery = z
     from: z.iso.datetime({ offset: true }),
     to: z.iso.datetime({ offset: true }),
     siteId: z.string().max(64).optional(),
+    /** Only conversations of visitors whose widget speaks this language. */
+    language: z.enum(['zh', 'en']).optional(),
   })
   .refine((q) => Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to' });
 export type MetricsQuery = z.infer<typeof MetricsQuery>;

@@ -174,4 +174,40 @@ export interface MetricsDTO {
   feedback: { received: number; processed: number };
   /** Automatic answers per FAQ entry, with how often they solved it or were escalated. */
   topEntries: { entryId: string; question: string; answered: number; solved: number; escalated: number }[];
+  /** The language the figures are limited to (null: every language). */
+  language: 'zh' | 'en' | null;
+  /**
+   * S = C × R × A (docs/metrics.md): C, questions met by content; R, tickets resolved weighted by a
+   * timely first response; A, visitors who came back on another day. Each 0..1, null when there is
+   * nothing to divide by; `previous` is the period of the same length just before, `change` this minus that.
+   */
+  satisfaction: SatisfactionFactors & {
+    previous: SatisfactionFactors & { from: string; to: string };
+    change: SatisfactionFactors;
+    /** The counts the factors are divided from, for this period. */
+    counts: SatisfactionCountsDTO;
+  };
+  /** Tickets resolved with no new ticket from the visitor within 72 h, over tickets whose 72 h are over (or unresolved). */
+  verifiedResolutionRate: number | null;
+}
+
+export interface SatisfactionFactors {
+  C: number | null;
+  R: number | null;
+  A: number | null;
+  S: number | null;
+}
+
+export interface SatisfactionCountsDTO {
+  questions: number;
+  questionsMet: number;
+  tickets: number;
+  resolved: number;
+  /** Sum of the resolved tickets' timeliness weights. */
+  resolvedWeighted: number;
+  verifiable: number;
+  verified: number;
+  unverifiedYet: number;
+  visitorsSeen: number;
+  visitorsReturned: number;
 }

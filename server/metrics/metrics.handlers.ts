@@ -13,7 +13,7 @@ export function metricsRouter(ctx: Ctx): Router {
     json(async (req) => {
       const q = parse(MetricsQuery, req.query);
       const sites = q.siteId ? req.agent!.siteIds.filter((s) => s === q.siteId) : req.agent!.siteIds;
-      return computeMetrics(ctx.db, sites, pgDate(q.from), pgDate(q.to));
+      return computeMetrics(ctx.db, ctx.raw, sites, pgDate(q.from), pgDate(q.to), { language: q.language, now: ctx.clock() });
     }),
   );
   return r;
