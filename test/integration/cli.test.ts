@@ -15,6 +15,8 @@ import { startServerProcess, type ServerProcess } from '../support/process.ts';
 import { ADMIN, api, login } from '../support/server.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+// Each test starts a server and CLI processes (tsx compiles each one): room for a loaded machine.
+const SLOW = 120_000;
 
 interface Run {
   code: number;
@@ -59,7 +61,7 @@ function expectNothingSecret(run: Run, password?: string) {
   if (password) expect(run.out).not.toContain(password);
 }
 
-describe('the CLI on the embedded database', () => {
+describe('the CLI on the embedded database', { timeout: SLOW }, () => {
   it('refuses while the server owns the folder, saying which process and what to do, and writes nothing', async () => {
     const db = await database('pglite');
     const srv = await server(db.env);
@@ -114,7 +116,7 @@ describe('the CLI on the embedded database', () => {
   });
 });
 
-describe.skipIf(!process.env.TEST_DATABASE_URL)('the CLI on PostgreSQL, while the server runs', () => {
+describe.skipIf(!process.env.TEST_DATABASE_URL)('the CLI on PostgreSQL, while the server runs', { timeout: SLOW }, () => {
   it('adds a site the running server serves at once', async () => {
     const db = await database('postgres');
     const srv = await server(db.env);
