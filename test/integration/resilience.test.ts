@@ -13,6 +13,7 @@ import { createSite } from '../../server/sites/sites.service.ts';
 import { createTestDatabase, type Backend } from '../support/db.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/process.ts';
 import { ReliableClient } from '../support/reliable-client.ts';
+import { claim, escalate, QUESTION, sleep, until } from '../support/delivery.ts';
 import { api, login } from '../support/server.ts';
 
 const CI = ['true', '1'].includes(String(process.env.CI).toLowerCase());
@@ -39,8 +40,6 @@ async function cleanUp() {
 afterEach(cleanUp);
 afterAll(cleanUp);
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 /** A small seeded generator: RESILIENCE_SEED replays the same drop schedule (the timing around it varies). */
 function rng(seed: number) {
   let a = seed >>> 0;
@@ -53,14 +52,6 @@ function rng(seed: number) {
   };
 }
 const SEED = Number(process.env.RESILIENCE_SEED ?? Date.now() % 1_000_000);
-
-async function until(what: string, check: () => boolean, timeoutMs: number, detail: () => unknown = () => '') {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what} ${JSON.stringify(detail())}`);
-    await sleep(25);
-  }
-}
 
 /** A fresh database no process has open; PGlite allows one process per folder. */
 async function database(backend: Backend) {
@@ -89,28 +80,6 @@ async function stored(env: { DATABASE_URL?: string; DATA_DIR?: string }, convers
   } finally {
     await database.close();
   }
-}
-
-const QUESTION = 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?';
-
-/** The visitor's first message goes to a person: unanswerable, and escalated by hand should a matcher answer it anyway. */
-async function escalate(visitor: ReliableClient): Promise<ConversationDTO> {
-  const first = visitor.send(QUESTION);
-  await until('the first message is acked', () => visitor.acked.has(first), 15_000);
-  let conv = visitor.conversation!;
-  if (conv.status === 'bot') {
-    const res = await visitor.call<{ conversation: ConversationDTO }>('conversation:escalate', { conversationId: conv.id });
-    if (!res.ok) throw new Error(`escalate failed: ${res.error.code}`);
-    conv = res.data.conversation;
-  }
-  expect(conv.status).toBe('open');
-  return conv;
-}
-
-async function claim(agent: ReliableClient, conversationId: string): Promise<void> {
-  const res = await agent.call<ConversationDTO>('conversation:claim', { conversationId });
-  if (!res.ok) throw new Error(`claim failed: ${res.error.code}`);
-  await agent.watch(conversationId);
 }
 
 /** Until both outboxes are empty and both sides hold everything the server has. */

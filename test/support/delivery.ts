@@ -22,7 +22,7 @@ export async function until(what: string, check: () => boolean, timeoutMs: numbe
   }
 }
 
-const QUESTION = 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?';
+export const QUESTION = 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?';
 
 /** The visitor's first message goes to a person (escalated by hand should a matcher answer it anyway). */
 export async function escalate(visitor: ReliableClient): Promise<ConversationDTO> {
