@@ -259,7 +259,7 @@ export class ConsoleShell extends LitElement {
       case 'agents':
         return html`<console-agents .me=${this.agent}></console-agents>`;
       case 'account':
-        return html`<console-account></console-account>`;
+        return html`<console-account .agent=${this.agent} @profile-changed=${this._onProfileChanged}></console-account>`;
     }
   }
 
@@ -305,6 +305,10 @@ export class ConsoleShell extends LitElement {
   };
 
   private _onSitesChanged = (): void => void this._loadSites();
+
+  private _onProfileChanged = (e: CustomEvent<AgentDTO>): void => {
+    this.agent = e.detail;
+  };
 
   private _onRejected = async (): Promise<void> => {
     // A refused handshake usually means the session ended; /me says so and signs the agent out.

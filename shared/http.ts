@@ -20,6 +20,7 @@
  * | POST   | /api/agents/:id/invitation        | (admin) a new one-time link (sets a new password) | InvitationDTO |
  * | POST   | /api/invitations/:token/accept    | InvitationAccept                 | AgentDTO (sets cookie)    |
  * | POST   | /api/auth/password                | PasswordChange (own; ends other sessions) | {}               |
+ * | PUT    | /api/auth/me                      | ProfileUpdate (own name)         | AgentDTO                  |
  * | GET    | /api/widget/status                | ?site (CORS *, Origin checked)   | { siteName }              |
  * | GET    | /api/metrics                      | ?from=ISO&to=ISO[&siteId]        | MetricsDTO                |
  * | GET    | /api/feedback                     | ?status=new|processed[&siteId]   | FeedbackDTO[]             |

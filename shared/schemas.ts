@@ -212,6 +212,10 @@ export const PasswordChange = z.object({
 });
 export type PasswordChange = z.infer<typeof PasswordChange>;
 
+/** What an agent may change about themselves (role, sites and email are an admin's to change). */
+export const ProfileUpdate = z.object({ name: z.string().trim().min(1).max(200) });
+export type ProfileUpdate = z.infer<typeof ProfileUpdate>;
+
 export const InvitationAccept = z.object({ password: NewPassword });
 export type InvitationAccept = z.infer<typeof InvitationAccept>;
 

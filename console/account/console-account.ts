@@ -1,12 +1,18 @@
 import { LitElement, css, html } from 'lit';
+import type { AgentDTO } from '../../shared/types.ts';
 import { api, type ClientError } from '../shared/api.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 
-/** Every agent's own account: change my password (the server ends my other sessions). */
+/**
+ * Every agent's own account: their name, and their password (the server ends their other sessions).
+ * @fires profile-changed - CustomEvent<AgentDTO> after the name was saved
+ */
 export class ConsoleAccount extends LitElement {
   static override properties = {
+    agent: { attribute: false },
+    _nameSaved: { state: true },
     _busy: { state: true },
     _error: { state: true },
     _problem: { state: true },
@@ -22,9 +28,14 @@ export class ConsoleAccount extends LitElement {
       input {
         width: 100%;
       }
+      form + form {
+        margin-top: 1.25rem;
+      }
     `,
   ];
 
+  declare agent: AgentDTO;
+  declare _nameSaved: boolean;
   declare _busy: boolean;
   declare _error: ClientError | null;
   declare _problem: string | null;
@@ -32,6 +43,7 @@ export class ConsoleAccount extends LitElement {
 
   constructor() {
     super();
+    this._nameSaved = false;
     this._busy = false;
     this._error = null;
     this._problem = null;
@@ -43,6 +55,17 @@ export class ConsoleAccount extends LitElement {
     const t = i18n.t.bind(i18n);
     return html`<section class="pane" aria-labelledby="account-title">
       <h2 id="account-title">${t('account.title')}</h2>
+      <form @submit=${this._saveName} @input=${() => (this._nameSaved = false)}>
+        <h3>${t('account.profile')}</h3>
+        <p><span class="muted">${t('account.email')}:</span> ${this.agent.email}</p>
+        <p><span class="muted">${t('account.role')}:</span> ${t(this.agent.role === 'admin' ? 'agents.roleShort.admin' : 'agents.roleShort.agent')}</p>
+        <div class="field">
+          <label for="name">${t('account.name')}</label>
+          <input id="name" name="name" required maxlength="200" .value=${this.agent.name} />
+        </div>
+        ${this._nameSaved ? html`<p class="success" role="status">${t('account.nameSaved')}</p>` : ''}
+        <button type="submit" ?disabled=${this._busy}>${t('account.saveName')}</button>
+      </form>
       <form @submit=${this._submit} @input=${() => (this._done = false)}>
         <h3>${t('account.password')}</h3>
         <div class="field">
@@ -65,6 +88,22 @@ export class ConsoleAccount extends LitElement {
     </section>`;
   }
 
+  private _saveName = async (e: SubmitEvent): Promise<void> => {
+    e.preventDefault();
+    if (this._busy) return;
+    const name = String(new FormData(e.currentTarget as HTMLFormElement).get('name') ?? '').trim();
+    this._error = null;
+    this._busy = true;
+    const res = await api<AgentDTO>('/api/auth/me', { method: 'PUT', json: { name } });
+    this._busy = false;
+    if (!res.ok) {
+      this._error = res.error;
+      return;
+    }
+    this._nameSaved = true;
+    this.dispatchEvent(new CustomEvent('profile-changed', { detail: res.data, bubbles: true, composed: true }));
+  };
+
   private _submit = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault();
     if (this._busy) return;
@@ -76,6 +115,7 @@ export class ConsoleAccount extends LitElement {
     if (this._problem) return;
     this._busy = true;
     const res = await api<Record<string, never>>('/api/auth/password', { json: { currentPassword: String(data.get('current') ?? ''), newPassword: next } });
+    this._nameSaved = false;
     this._busy = false;
     if (!res.ok) {
       this._error = res.error;

@@ -299,6 +299,12 @@ export const en = {
   'agents.actionsOf': 'Actions for {name}',
 
   'account.title': 'My account',
+  'account.profile': 'Profile',
+  'account.name': 'Name (visitors see it)',
+  'account.saveName': 'Save name',
+  'account.nameSaved': 'Name saved.',
+  'account.email': 'Email',
+  'account.role': 'Role',
   'account.password': 'Change my password',
   'account.current': 'Current password',
   'account.new': 'New password (at least 8 characters)',

@@ -301,6 +301,12 @@ export const zh: Record<StringKey, string> = {
   'agents.actionsOf': '{name} 的操作',
 
   'account.title': '我的账号',
+  'account.profile': '个人资料',
+  'account.name': '姓名（访客可见）',
+  'account.saveName': '保存姓名',
+  'account.nameSaved': '姓名已保存。',
+  'account.email': '邮箱',
+  'account.role': '角色',
   'account.password': '修改我的密码',
   'account.current': '当前密码',
   'account.new': '新密码（至少 8 个字符）',

@@ -1,7 +1,7 @@
 /** HTTP routes of the team: the admins' Agents page, invitation links, and every agent's own password. */
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { AgentCreate, AgentUpdate, InvitationAccept, InvitationToken, PasswordChange } from '../../shared/schemas.ts';
+import { AgentCreate, AgentUpdate, InvitationAccept, InvitationToken, PasswordChange, ProfileUpdate } from '../../shared/schemas.ts';
 import { SESSION_COOKIE } from '../../shared/http.ts';
 import type { Ctx } from '../context.ts';
 import { sha256 } from '../crypto.ts';
@@ -9,7 +9,7 @@ import { json, parse } from '../http/respond.ts';
 import { authenticate, assertAdmin, toAgentDTO } from './agents.service.ts';
 import { countLoginAttempt } from './login-guard.ts';
 import { readCookie, requireAgent, setSessionCookie } from './agents.handlers.ts';
-import { acceptInvitation, addAgent, changeOwnPassword, listTeamDTOs, reinvite, updateAgent } from './team.service.ts';
+import { acceptInvitation, addAgent, changeOwnPassword, listTeamDTOs, reinvite, renameSelf, updateAgent } from './team.service.ts';
 
 /** The address links are made with: PUBLIC_URL, else the address the admin's browser used. */
 export const publicUrlOf = (ctx: Ctx, req: Request): string => ctx.config.publicUrl ?? `${req.protocol}://${req.get('host')}`;
@@ -61,6 +61,11 @@ export function teamRouter(ctx: Ctx): Router {
       await attempt.succeeded();
       return {};
     }),
+  );
+  r.put(
+    '/api/auth/me',
+    requireAgent(ctx),
+    json(async (req) => toAgentDTO(await renameSelf(ctx, req.agent!, parse(ProfileUpdate, req.body).name))),
   );
   return r;
 }

@@ -115,3 +115,12 @@ export async function changeOwnPassword(ctx: Ctx, me: AgentContext, sessionId: s
   await setPassword(ctx.db, agent.id, next, sessionId);
   await pushAgentRights(ctx, agent.id);
 }
+
+/** An agent's own display name (what visitors see when they join a conversation). */
+export async function renameSelf(ctx: Ctx, me: AgentContext, name: string): Promise<AgentContext> {
+  const agent = await updateAgentRow(ctx.db, me.agent.id, { name });
+  if (!agent) throw new AppError('UNAUTHORIZED');
+  // Open sockets carry the agent row (its name included): they take the new one now.
+  await pushAgentRights(ctx, agent.id);
+  return { agent, siteIds: me.siteIds };
+}

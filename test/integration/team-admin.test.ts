@@ -141,6 +141,7 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
       ['POST', '/api/sites'],
       ['PUT', '/api/sites/demo'],
       ['POST', '/api/auth/password'],
+      ['PUT', '/api/auth/me'],
       ['POST', `/api/invitations/${'a'.repeat(43)}/accept`],
       ['POST', '/api/invitations/..%2f..%2f/accept'],
     ];
@@ -227,6 +228,15 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     expect(await call(socket, 'queue:list', {})).toMatchObject({ ok: true });
     await expect(login(server.url, email, PASSWORD)).rejects.toThrow();
     await login(server.url, email, 'brand-new-password');
+  });
+
+  it('lets an agent rename themselves, and nothing else about them', async () => {
+    const { cookie } = await newAgent('agent', []);
+    const renamed = await data<{ name: string; role: string; siteIds: string[] }>(cookie, 'PUT', '/api/auth/me', { name: '  Li Lei  ', role: 'admin', siteIds: ['demo'] });
+    expect(renamed).toMatchObject({ name: 'Li Lei', role: 'agent', siteIds: [] });
+    expect((await data<{ name: string }>(cookie, 'GET', '/api/auth/me')).name).toBe('Li Lei');
+    expect((await api(server.url, cookie, 'PUT', '/api/auth/me', { name: ' ' })).body).toEqual(code('INVALID_PAYLOAD'));
+    expect((await api(server.url, undefined, 'PUT', '/api/auth/me', { name: 'Nobody' })).body).toEqual(code('UNAUTHORIZED'));
   });
 
   it('an invitation link works once, before it expires, and a newer link replaces it', async () => {
