@@ -22,11 +22,12 @@
  * | POST   | /api/auth/password                | PasswordChange (own; ends other sessions) | {}               |
  * | PUT    | /api/auth/me                      | ProfileUpdate (own name)         | AgentDTO                  |
  * | GET    | /api/widget/status                | ?site (CORS *, Origin checked)   | { siteName }              |
- * | GET    | /api/metrics                      | ?from=ISO&to=ISO[&siteId]        | MetricsDTO                |
+ * | GET    | /api/metrics                      | ?from=ISO&to=ISO[&siteId][&language] | MetricsDTO            |
  * | GET    | /api/feedback                     | ?status=new|processed[&siteId]   | FeedbackDTO[]             |
  * | POST   | /api/feedback/:id/process         | FeedbackProcess                  | FeedbackDTO               |
  * | GET    | /api/conversations                | ?status=…[&siteId]               | ConversationDTO[]         |
  * | GET    | /api/conversations/:id            |                                  | { conversation, messages }|
+ * | GET    | /api/conversations.csv            | ?from=ISO&to=ISO[&siteId]        | CSV download (streamed)   |
  * | GET    | /api/faqs                         | ?siteId[&q]                      | FaqEntryDTO[]             |
  * | POST   | /api/faqs                         | FaqEntryInput                    | FaqEntryDTO               |
  * | PUT    | /api/faqs/:id                     | FaqEntryInput                    | FaqEntryDTO               |
@@ -40,10 +41,12 @@
  * | GET    | /api/visitors/:id/export          | (admin)                          | everything about a visitor|
  * | DELETE | /api/visitors/:id                 | (admin) erase their data         | { erased: true }          |
  * | GET    | /api/health                       |                                  | { status: 'ok' }          |
+ * | GET    | /healthz, /readyz, /metrics       | probes and Prometheus: docs/operations.md |                  |
  */
 /**
  * FAQ CSV (import and export): RFC 4180, header `question,variants,answer,language,tags,articleUrls`;
  * the list cells (variants, tags, articleUrls) hold one item per line inside the quoted cell.
+ * Exports start with a UTF-8 byte-order mark (Excel then reads Chinese correctly); imports accept one.
  * A JSON import is `FaqImportJson` with Content-Type application/json (`format` is not needed).
  */
 export const SESSION_COOKIE = 'sc_session';
