@@ -357,6 +357,16 @@ async function twoNodes(backend: (typeof BACKENDS)[number]) {
     const limits = pub.duplicate();
     await Promise.all([pub.connect(), sub.connect(), limits.connect()]);
     clients.push(pub, sub, limits);
+    // As server/index.ts does: a broadcast published after the client closed (a presence update
+    // while the test tears down) is lost, not an unhandled rejection.
+    const publish = pub.publish.bind(pub);
+    Object.defineProperty(pub, 'publish', {
+      value: (...args: Parameters<typeof publish>) => {
+        const sent = publish(...args);
+        sent.catch(() => {});
+        return sent;
+      },
+    });
     const app = createApp({
       db: database.db,
       config,
