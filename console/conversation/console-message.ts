@@ -2,6 +2,8 @@ import { LitElement, css, html, type TemplateResult } from 'lit';
 import type { MessageDTO } from '../../shared/types.ts';
 import type { OutgoingMessage } from '../shared/desk.ts';
 import { formatFullTimestamp, formatRate, formatTimestamp, safeHttpUrl } from '../shared/format.ts';
+// The widget's splitter: one rule for what becomes a link (http and https only) on both sides.
+import { linkify } from '../../widget/linkify.ts';
 import { i18n, type StringKey } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
@@ -130,7 +132,7 @@ export class ConsoleMessage extends LitElement {
         ${m.kind === 'faq_answer' ? html`<span class="tag">${t('msg.autoAnswer')}</span>` : ''}
         ${this._time(m.createdAt)}
       </header>
-      <div class="user-text">${m.body}</div>
+      <div class="user-text">${this._text(m.body)}</div>
       ${this._renderExtras(m)}
       ${this.sent ? html`<footer>${t('msg.sent')}</footer>` : ''}
     </article>`;
@@ -174,7 +176,7 @@ export class ConsoleMessage extends LitElement {
             </footer>`;
     return html`<article class="agent">
       <header><strong>${this.agentName || t('msg.agent')}</strong>${this._time(o.createdAt)}</header>
-      <div class="user-text">${o.body}</div>
+      <div class="user-text">${this._text(o.body)}</div>
       ${status}
     </article>`;
   }
@@ -192,6 +194,17 @@ export class ConsoleMessage extends LitElement {
 
   private _time(iso: string): TemplateResult {
     return html`<time datetime=${iso} title=${formatFullTimestamp(iso, i18n.locale)}>${formatTimestamp(iso, i18n.locale)}</time>`;
+  }
+
+  /** A message's text with its http(s) links clickable, opened in a new tab without an opener. */
+  private _text(body: string): TemplateResult[] {
+    return linkify(body).map((part) =>
+      part.href
+        ? html`<a href=${part.href} target="_blank" rel="noopener noreferrer"
+            >${part.text}<span class="visually-hidden"> ${i18n.t('common.opensNewTab')}</span></a
+          >`
+        : html`${part.text}`,
+    );
   }
 
   private _link(url: string, title: string): TemplateResult {

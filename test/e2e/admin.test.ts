@@ -1,7 +1,7 @@
 /**
  * A new site and a new agent, made in the console by an admin: the snippet the Sites page shows,
  * pasted into a page on the site's own origin, opens the widget at once; the agent, invited by a
- * one-time link, chooses a password and receives the visitor's question.
+ * one-time link, chooses a password and receives the visitor's question (its links clickable).
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -92,6 +92,16 @@ describe.skipIf(!browserAvailable)('a site and an agent added in the console', (
     await reply.fill('Yes, done.');
     await reply.press('Enter');
     await visitor.getByText('Yes, done.').first().waitFor();
+
+    // A link in a message is clickable in the console too: http(s) only, a new tab, no opener.
+    await box.fill('The receipt is at https://shop.example.com/r?id=7. Not this one: javascript:alert(1)');
+    await box.press('Enter');
+    const receipt = agent.getByRole('link', { name: /^https:\/\/shop\.example\.com\/r\?id=7/ });
+    await receipt.waitFor();
+    expect(await receipt.getAttribute('href')).toBe('https://shop.example.com/r?id=7');
+    expect(await receipt.getAttribute('target')).toBe('_blank');
+    expect(await receipt.getAttribute('rel')).toBe('noopener noreferrer');
+    expect(await agent.getByRole('link', { name: /javascript/ }).count()).toBe(0);
     expect(dialogs).toEqual([]);
   });
 });
