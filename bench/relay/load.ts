@@ -17,9 +17,8 @@ interface Conversation {
   id: string;
   visitor: Socket;
   agent: Socket;
-  /** Visitor messages waiting for the previous one's ack: the widget sends one at a time, in order. */
-  visitorQueue: (() => void)[];
-  visitorBusy: boolean;
+  /** Messages waiting for the previous one's ack, per side: the widget and the console each send one at a time, in order. */
+  outbox: Record<'visitor' | 'agent', { queue: (() => void)[]; busy: boolean }>;
 }
 
 interface Sent {
@@ -150,7 +149,7 @@ async function openConversation(target: Target, url: string, spec: { site: strin
   await call(agent, 'conversation:claim', { conversationId: id });
   visitor.on('message:created', (m) => onDelivered(target, 'toVisitor', m));
   agent.on('message:created', (m) => onDelivered(target, 'toAgent', m));
-  return { id, visitor, agent, visitorQueue: [], visitorBusy: false };
+  return { id, visitor, agent, outbox: { visitor: { queue: [], busy: false }, agent: { queue: [], busy: false } } };
 }
 
 async function open(target: Target, url: string, specs: { site: string; cookie?: string }[]) {
@@ -206,19 +205,21 @@ async function step(target: Target, rate: number, durationMs: number, drainMs: n
     };
     const c = convs[conv];
     const body = `bench message ${clientId}`;
-    // As the clients do: the widget's outbox sends one message at a time (widget/chat-client.ts), the
-    // console sends each as it is written without waiting (console/desk.ts). Latency counts from when
-    // the message was written, so a visitor's queue is part of it.
-    if (dir === 'toVisitor') return void c.agent.emit('message:send', { conversationId: c.id, clientId, body }, ack);
+    // As the clients do: the widget's outbox (widget/chat-client.ts) and the console's
+    // (console/shared/desk.ts) send one message at a time, in order. Latency counts from when the
+    // message was written, so the wait in the outbox is part of it.
+    const side = dir === 'toVisitor' ? 'agent' : 'visitor';
+    const outbox = c.outbox[side];
+    const payload = side === 'agent' ? { conversationId: c.id, clientId, body } : { clientId, body };
     const emit = () => {
-      c.visitorBusy = true;
-      c.visitor.emit('message:send', { clientId, body }, (res: Parameters<typeof ack>[0]) => {
+      outbox.busy = true;
+      c[side].emit('message:send', payload, (res: Parameters<typeof ack>[0]) => {
         ack(res);
-        c.visitorBusy = false;
-        c.visitorQueue.shift()?.();
+        outbox.busy = false;
+        outbox.queue.shift()?.();
       });
     };
-    if (c.visitorBusy) c.visitorQueue.push(emit);
+    if (outbox.busy) outbox.queue.push(emit);
     else emit();
   };
 
