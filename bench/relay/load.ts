@@ -54,7 +54,7 @@ export interface StepResult {
   duplicated: number;
   /** Delivered after a message its sender sent later. */
   reordered: number;
-  /** Of those, agent → visitor (sent by the console without waiting for acks). */
+  /** Of those, agent → visitor. */
   reorderedToVisitor: number;
   /** Of those, pushed after a message with a higher seq (stored in order, delivered out of it). */
   seqInversions: number;
