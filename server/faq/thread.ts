@@ -32,7 +32,9 @@ export class ThreadClient<Req, Res> {
   }
 
   private start(): Worker {
-    const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { entry: this.entry.href } });
+    // No inherited --import flags: ts-worker.mjs registers tsx itself, and a preloaded .ts module
+    // (a profiler hook, say) would fail in the worker before tsx is there.
+    const worker = new Worker(new URL('./ts-worker.mjs', import.meta.url), { workerData: { entry: this.entry.href }, execArgv: [] });
     worker.on('message', (reply: Reply<Res>) => {
       const job = this.pending.get(reply.id);
       this.pending.delete(reply.id);
