@@ -12,6 +12,9 @@ import './shared/console-lang-toggle.ts';
 import './shared/console-connection-status.ts';
 import './queue/console-queue.ts';
 import './conversation/console-conversation.ts';
+import './shared/console-shortcuts.ts';
+import type { ConsoleShortcuts } from './shared/console-shortcuts.ts';
+import { DeskShortcuts } from './queue/desk-shortcuts.ts';
 
 export type View = 'queue' | 'history' | 'feedback' | 'metrics' | 'faq' | 'demand' | 'sites' | 'agents' | 'account';
 
@@ -171,6 +174,12 @@ export class ConsoleShell extends LitElement {
     this._siteId = undefined;
     this._faqRequest = null;
     new StoreController(this, i18n, () => this._desk ?? undefined);
+    new DeskShortcuts(this, () => ({
+      desk: this._view === 'queue' ? this._desk : null,
+      agentId: this.agent.id,
+      conversation: this.renderRoot.querySelector('console-conversation'),
+      showHelp: this._showShortcuts,
+    }));
   }
 
   override connectedCallback(): void {
@@ -204,6 +213,7 @@ export class ConsoleShell extends LitElement {
         <console-connection-status .connection=${this._connection}></console-connection-status>
         <span class="who">${t('shell.signedInAs', { name: this.agent.name })}</span>
         <console-lang-toggle></console-lang-toggle>
+        <button type="button" @click=${this._showShortcuts}>${t('keys.hint')}</button>
         <button type="button" @click=${this._logout}>${t('shell.logout')}</button>
       </header>
       <nav aria-label=${t('shell.nav')}>
@@ -218,6 +228,7 @@ export class ConsoleShell extends LitElement {
           )}
         </ul>
       </nav>
+      <console-shortcuts></console-shortcuts>
       <main @faq-created=${this._onFaqCreated} @faq-draft=${this._onFaqDraft} @sites-changed=${this._onSitesChanged}>${this._renderView()}</main>`;
   }
 
@@ -303,6 +314,8 @@ export class ConsoleShell extends LitElement {
     this._faqRequest = { kind: 'draft', fields: e.detail, note: 'faq.draftFromDemand' };
     this._show('faq');
   };
+
+  private _showShortcuts = (): void => this.renderRoot.querySelector<ConsoleShortcuts>('console-shortcuts')?.show();
 
   private _onSitesChanged = (): void => void this._loadSites();
 

@@ -85,9 +85,12 @@ export class ConsoleComposer extends LitElement {
     </form>`;
   }
 
-  /** Puts the cursor in the reply box. */
+  /**
+   * Puts the cursor in the reply box, once it is rendered: called as the composer appears (on a
+   * claim), before its first render the box does not exist yet.
+   */
   override focus(): void {
-    this.renderRoot.querySelector('textarea')?.focus();
+    void this.updateComplete.then(() => this.renderRoot.querySelector('textarea')?.focus());
   }
 
   private _onInput = (e: Event): void => {

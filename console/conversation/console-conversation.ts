@@ -227,6 +227,11 @@ export class ConsoleConversation extends LitElement {
     this._shownId = id;
   }
 
+  /** Puts the cursor in the reply box, when this agent may reply (the `r` shortcut). */
+  focusReply(): void {
+    this.renderRoot.querySelector<ConsoleComposer>('console-composer')?.focus();
+  }
+
   /** Messages render in their own elements, after this one: wait for them, then follow the end. */
   private async _scrollToEnd(): Promise<void> {
     const items = [...this.renderRoot.querySelectorAll('console-message')];

@@ -319,6 +319,16 @@ export const en = {
   'invite.intro': 'You were invited to the support console. Choose a password to sign in.',
   'invite.submit': 'Save and sign in',
   'invite.invalid': 'This invitation link has been used, has expired or was replaced. Ask an admin for a new one.',
+
+  'keys.title': 'Keyboard shortcuts',
+  'keys.next': 'Next conversation',
+  'keys.previous': 'Previous conversation',
+  'keys.claim': 'Claim the open conversation',
+  'keys.resolve': 'Resolve the open conversation',
+  'keys.reply': 'Go to the reply box',
+  'keys.help': 'Show this list',
+  'keys.whileTyping': 'They work in the Queue view, when the cursor is not in a text field (Esc leaves the reply box).',
+  'keys.hint': 'Keyboard shortcuts (?)',
 };
 
 export type StringKey = keyof typeof en;

@@ -321,4 +321,14 @@ export const zh: Record<StringKey, string> = {
   'invite.intro': '你受邀使用客服工作台。请设置密码以登录。',
   'invite.submit': '保存并登录',
   'invite.invalid': '此邀请链接已被使用、已过期或已被替换。请联系管理员获取新链接。',
+
+  'keys.title': '键盘快捷键',
+  'keys.next': '下一个会话',
+  'keys.previous': '上一个会话',
+  'keys.claim': '接手当前会话',
+  'keys.resolve': '结束当前会话',
+  'keys.reply': '转到回复框',
+  'keys.help': '显示此列表',
+  'keys.whileTyping': '在“会话队列”页面、光标不在输入框中时可用（按 Esc 离开回复框）。',
+  'keys.hint': '键盘快捷键（?）',
 };

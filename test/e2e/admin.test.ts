@@ -86,9 +86,26 @@ describe.skipIf(!browserAvailable)('a site and an agent added in the console', (
     const box = visitor.getByRole('textbox', { name: 'Message' });
     await box.fill('Can a person change the name on my invoice to Zhang Wei?');
     await box.press('Enter');
-    await agent.getByRole('button', { name: /name on my invoice/ }).click();
-    await agent.getByRole('button', { name: 'Claim' }).click();
+    // From the keyboard: j opens the next conversation, c claims it, the reply box takes the cursor.
+    await agent.getByRole('button', { name: /name on my invoice/ }).waitFor();
+    await agent.keyboard.press('j');
+    await agent.getByRole('button', { name: 'Claim' }).waitFor();
+    await agent.keyboard.press('c');
     const reply = agent.getByRole('textbox', { name: 'Reply' });
+    await reply.waitFor();
+    const replyFocused = () => reply.evaluate((el) => el === (el.getRootNode() as ShadowRoot).activeElement);
+    await expect.poll(replyFocused).toBe(true);
+    // Typed in the reply box, the same keys are text.
+    await agent.keyboard.type('jc');
+    expect(await reply.inputValue()).toBe('jc');
+    await agent.keyboard.press('Escape');
+    await agent.keyboard.press('?');
+    await agent.getByRole('dialog', { name: 'Keyboard shortcuts' }).waitFor();
+    await agent.keyboard.press('Escape');
+    await expect.poll(() => agent.getByRole('dialog', { name: 'Keyboard shortcuts' }).count()).toBe(0);
+    expect(await replyFocused()).toBe(false);
+    await agent.keyboard.press('r');
+    await expect.poll(replyFocused).toBe(true);
     await reply.fill('Yes, done.');
     await reply.press('Enter');
     await visitor.getByText('Yes, done.').first().waitFor();
