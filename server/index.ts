@@ -6,6 +6,7 @@ import { DataDirInUseError } from './db/data-dir-lock.ts';
 import { createLogger } from './logger.ts';
 import { createApp, type AppDeps } from './app.ts';
 import { fallbackRateLimiter, redisRateLimiter } from './ratelimit.ts';
+import { losePublishFailures } from './realtime/adapter.ts';
 
 const config = loadConfig();
 const log = createLogger(config.logLevel);
@@ -31,17 +32,7 @@ if (config.redisUrl) {
   watchRedis({ pub, sub, limits });
   await Promise.all([pub.connect(), sub.connect(), limits.connect()]);
   redisClients.push(pub, sub, limits);
-  // The adapter publishes without looking at the result: a publish that fails while Redis is down
-  // (the broadcast is lost to other nodes; clients fill the gap by seq) must not become an
-  // unhandled rejection, which ends the process.
-  const publish = pub.publish.bind(pub);
-  Object.defineProperty(pub, 'publish', {
-    value: (...args: Parameters<typeof publish>) => {
-      const sent = publish(...args);
-      sent.catch(() => {});
-      return sent;
-    },
-  });
+  losePublishFailures(pub);
   cluster = {
     adapter: createAdapter(pub, sub, { key: `${config.redisPrefix}:sio` }),
     limiter: fallbackRateLimiter(redisRateLimiter(limits as never, config.redisPrefix), () => limits.isReady, log),

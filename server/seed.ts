@@ -24,7 +24,7 @@ export async function seedAdmin(ctx: Ctx, print: (line: string) => void): Promis
   const email = ctx.config.adminEmail ?? 'admin@demo.local';
   const password = ctx.config.adminPassword ?? randomToken(12);
   await createAgent(ctx.db, { email, password, name: 'Admin', role: 'admin' });
-  if (!ctx.config.adminPassword) print(`Created the first admin: ${email} / ${password} (shown once; change it with npm run agent:add)`);
+  if (!ctx.config.adminPassword) print(`Created the first admin: ${email} / ${password} (shown once; change it in the console under My account, or with npm run agent:password)`);
   else print(`Created the first admin: ${email}`);
 }
 

@@ -11,13 +11,14 @@ import { SESSION_COOKIE } from '../../shared/http.ts';
 import { findSite } from '../sites/sites.repository.ts';
 import { pickSite } from '../sites/pick-site.ts';
 import { listArticles, upsertArticles } from './articles.service.ts';
+import { activeSecrets } from '../sites/sites.service.ts';
 
 /** A site's back end authenticates with `Authorization: Bearer <site secret>`; the console with its session. */
 async function siteForWrite(ctx: Ctx, req: Request, siteId: string | undefined): Promise<string> {
   const bearer = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1];
   if (bearer) {
     const site = typeof siteId === 'string' && storable(siteId) ? await findSite(ctx.db, siteId) : undefined;
-    if (!site || !safeEqual(site.secret, bearer)) throw new AppError('UNAUTHORIZED');
+    if (!site || !activeSecrets(site, ctx.clock()).some((secret) => safeEqual(secret, bearer))) throw new AppError('UNAUTHORIZED');
     return site.id;
   }
   const auth = await authenticate(ctx.db, readCookie(req.headers.cookie, SESSION_COOKIE), ctx.clock());

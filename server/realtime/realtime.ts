@@ -20,7 +20,7 @@ export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToC
 export type ConversationChange = Pick<ConversationDTO, 'status' | 'assignedAgentId'>;
 
 const isWithPerson = (status: ConversationDTO['status'] | undefined) => status === 'open' || status === 'pending';
-/** In the site's waiting queue: escalated, open, claimed by nobody (console/thread.ts isWaiting). */
+/** In the site's waiting queue: escalated, open, claimed by nobody (console/shared/thread.ts isWaiting). */
 const isWaiting = (c: ConversationChange | null) => c !== null && c.status === 'open' && c.assignedAgentId === null;
 
 /** How long a presence answer from the other nodes is reused. */
@@ -70,7 +70,7 @@ export class Realtime {
    */
   conversationUpdated(conv: ConversationDTO, before: ConversationChange | null = null): void {
     // Open <-> pending follows every message (whose turn it is): clients derive it from the message
-    // they receive (console/thread.ts withMessage), so it costs no packet of its own.
+    // they receive (console/shared/thread.ts withMessage), so it costs no packet of its own.
     const statusChanged = before?.status !== conv.status && !(isWithPerson(before?.status) && isWithPerson(conv.status));
     const assigneeChanged = (before?.assignedAgentId ?? null) !== conv.assignedAgentId;
     if (!statusChanged && !assigneeChanged) return;

@@ -70,3 +70,12 @@ export async function rotateSecret(db: Db, id: string, now: Date): Promise<{ sit
     .returning();
   return site && { site, secret };
 }
+
+/**
+ * The secrets a site's back end may use now: the current one and, after a rotation, the previous
+ * one until its grace period ends (rotateSecret), so that the back end can switch without a gap.
+ */
+export function activeSecrets(site: Site, now: Date): string[] {
+  const previousValid = site.previousSecret && site.previousSecretExpiresAt && site.previousSecretExpiresAt > now;
+  return previousValid ? [site.secret, site.previousSecret!] : [site.secret];
+}

@@ -8,7 +8,7 @@ import { AppError, publicError } from '../errors.ts';
 import { hmacHex, safeEqual } from '../crypto.ts';
 import { socketHandler } from '../realtime/handler.ts';
 import { rooms, type WidgetNamespace } from '../realtime/realtime.ts';
-import { checkSiteAccess } from '../sites/sites.service.ts';
+import { activeSecrets, checkSiteAccess } from '../sites/sites.service.ts';
 import { currentConversation } from '../conversations/message-store.ts';
 import { visitorFeedback } from '../feedback/feedback.service.ts';
 import { createVisitor, findVisitorByToken, setVisitorIdentity, touchVisitor } from './visitors.service.ts';
@@ -79,11 +79,7 @@ export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<S
  */
 export function verifyIdentity(site: Site, input: Identify, now: Date): void {
   const signed = `${input.id}:${input.ts}`;
-  // After a rotation the previous secret verifies until its grace period ends (sites.service.ts
-  // rotateSecret), so that the site's back end can switch to the new one without a gap.
-  const previousValid = site.previousSecret && site.previousSecretExpiresAt && site.previousSecretExpiresAt > now;
-  const valid = safeEqual(hmacHex(site.secret, signed), input.hash) || (previousValid && safeEqual(hmacHex(site.previousSecret!, signed), input.hash));
-  if (!valid) throw new AppError('INVALID_IDENTITY');
+  if (!activeSecrets(site, now).some((secret) => safeEqual(hmacHex(secret, signed), input.hash))) throw new AppError('INVALID_IDENTITY');
   const age = now.getTime() / 1000 - input.ts;
   if (age > site.identityMaxAgeSec || age < -300) throw new AppError('INVALID_IDENTITY');
 }

@@ -12,6 +12,7 @@ import { RIGHTS } from '../../server/agents/agent-rights.ts';
 import { hmacHex } from '../../server/crypto.ts';
 import { agents, invitations } from '../../server/db/schema.ts';
 import { BACKENDS } from '../support/db.ts';
+import { losePublishFailures } from '../../server/realtime/adapter.ts';
 import {
   ADMIN,
   api,
@@ -325,11 +326,21 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     expect(await identify(oldSecret, Date.now())).toMatchObject({ ok: true });
     expect(await identify(rotated.secret, Date.now())).toMatchObject({ ok: true });
     expect(await identify('not-the-secret', Date.now())).toEqual(code('INVALID_IDENTITY'));
+    // The site's back end registers its articles with the secret too: the old one works as long.
+    const putArticle = (secret: string) =>
+      fetch(`${server.url}/api/articles`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: JSON.stringify({ siteId: site.id, url: 'https://rotating.example/a', title: 'A', language: 'en' }),
+      }).then((r) => r.status);
+    expect(await putArticle(oldSecret)).toBe(200);
 
     const later = graceEnds + 60_000;
     server.app.ctx.clock = () => new Date(later);
     expect(await identify(oldSecret, later)).toEqual(code('INVALID_IDENTITY'));
     expect(await identify(rotated.secret, later)).toMatchObject({ ok: true });
+    expect(await putArticle(oldSecret)).toBe(401);
+    expect(await putArticle(rotated.secret)).toBe(200);
     expect((await data<SiteAdminDTO>(admin, 'GET', `/api/sites/${site.id}`)).previousSecretExpiresAt).toBeNull();
   });
 });
@@ -359,14 +370,7 @@ async function twoNodes(backend: (typeof BACKENDS)[number]) {
     clients.push(pub, sub, limits);
     // As server/index.ts does: a broadcast published after the client closed (a presence update
     // while the test tears down) is lost, not an unhandled rejection.
-    const publish = pub.publish.bind(pub);
-    Object.defineProperty(pub, 'publish', {
-      value: (...args: Parameters<typeof publish>) => {
-        const sent = publish(...args);
-        sent.catch(() => {});
-        return sent;
-      },
-    });
+    losePublishFailures(pub);
     const app = createApp({
       db: database.db,
       config,
