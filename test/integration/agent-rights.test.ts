@@ -8,17 +8,13 @@ import { and, eq } from 'drizzle-orm';
 import { io as connect, type Socket } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO, MessageDTO, SessionDTO } from '../../shared/types.ts';
-import { createApp, type App } from '../../server/app.ts';
-import { loadConfig, type Config } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
 import { sha256 } from '../../server/crypto.ts';
 import { createAgent } from '../../server/agents/agents.service.ts';
 import { pushAgentRights, RIGHTS } from '../../server/agents/agent-rights.ts';
 import { agentSites, agents, conversations, messages, sessions } from '../../server/db/schema.ts';
 import type { Db } from '../../server/db/client.ts';
-import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { BACKENDS } from '../support/db.ts';
 import {
-  ADMIN,
   call,
   clientId,
   connected,
@@ -30,7 +26,7 @@ import {
   type TestServer,
   type VisitorSocket,
 } from '../support/server.ts';
-import { losePublishFailures } from '../../server/realtime/adapter.ts';
+import { twoNodes, type TwoNodes } from '../support/cluster.ts';
 
 const UNKNOWN_QUESTION = 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?';
 const PASSWORD = 'agent-password-1';
@@ -243,50 +239,16 @@ describe.each(BACKENDS)('an open agent socket on %s', (backend) => {
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 
-/** Two nodes on one database and one Redis, like server/index.ts with REDIS_URL. */
-async function twoNodes(backend: (typeof BACKENDS)[number]) {
-  const { createClient } = await import('redis');
-  const { createAdapter } = await import('@socket.io/redis-adapter');
-  const { redisRateLimiter } = await import('../../server/ratelimit.ts');
-  const database = await createTestDatabase(backend);
-  const config: Config = { ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password };
-  const prefix = `sc-test-${randomBytes(4).toString('hex')}`;
-  const nodes: { app: App; url: string }[] = [];
-  const clients: { quit(): Promise<unknown> }[] = [];
-  for (let i = 0; i < 2; i++) {
-    const pub = createClient({ url: REDIS_URL });
-    const sub = pub.duplicate();
-    const limits = pub.duplicate();
-    await Promise.all([pub.connect(), sub.connect(), limits.connect()]);
-    clients.push(pub, sub, limits);
-    // As server/index.ts does: a presence update published while the test tears down is lost, not an unhandled rejection.
-    losePublishFailures(pub);
-    const app = createApp({
-      db: database.db,
-      config,
-      log: createLogger(config.logLevel),
-      cluster: { adapter: createAdapter(pub, sub, { key: `${prefix}:sio` }), limiter: redisRateLimiter(limits as never, prefix) },
-    });
-    nodes.push({ app, url: await app.listen(0, '127.0.0.1') });
-  }
-  return {
-    database,
-    nodes,
-    async close() {
-      for (const s of sockets) s.disconnect();
-      for (const node of nodes) await node.app.close();
-      await Promise.allSettled(clients.map((c) => c.quit()));
-      await database.drop();
-    },
-  };
-}
 
 describe.skipIf(!REDIS_URL).each(BACKENDS)('an open agent socket on another node, through Redis, on %s', (backend) => {
-  let cluster: Awaited<ReturnType<typeof twoNodes>>;
+  let cluster: TwoNodes;
   beforeAll(async () => {
-    cluster = await twoNodes(backend);
+    cluster = await twoNodes(backend, REDIS_URL!);
   });
-  afterAll(() => cluster?.close());
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await cluster?.close();
+  });
 
   it('removed from a site on one node loses it on the node it is connected to', async () => {
     const [a, b] = cluster.nodes;
@@ -308,13 +270,16 @@ describe.skipIf(!REDIS_URL).each(BACKENDS)('an open agent socket on another node
 });
 
 describe.skipIf(!REDIS_URL).each(BACKENDS)('a rights change pushed from one node, through Redis, on %s', (backend) => {
-  let cluster: Awaited<ReturnType<typeof twoNodes>>;
+  let cluster: TwoNodes;
   beforeAll(async () => {
     // Neither the periodic check nor the check on use may notice: only the push can.
     Object.assign(RIGHTS, { maxAgeMs: 3600_000, checkEveryMs: 3600_000 });
-    cluster = await twoNodes(backend);
+    cluster = await twoNodes(backend, REDIS_URL!);
   });
-  afterAll(() => cluster?.close());
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await cluster?.close();
+  });
   afterEach(() => Object.assign(RIGHTS, DEFAULT_RIGHTS));
 
   it('reaches the agent’s socket on the other node at once', async () => {

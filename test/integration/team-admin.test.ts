@@ -12,7 +12,7 @@ import { RIGHTS } from '../../server/agents/agent-rights.ts';
 import { hmacHex } from '../../server/crypto.ts';
 import { agents, invitations } from '../../server/db/schema.ts';
 import { BACKENDS } from '../support/db.ts';
-import { losePublishFailures } from '../../server/realtime/adapter.ts';
+import { twoNodes, type TwoNodes } from '../support/cluster.ts';
 import {
   ADMIN,
   api,
@@ -347,58 +347,17 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
 
 const REDIS_URL = process.env.TEST_REDIS_URL;
 
-/** Two nodes on one database and one Redis, like server/index.ts with REDIS_URL. */
-async function twoNodes(backend: (typeof BACKENDS)[number]) {
-  const { randomBytes } = await import('node:crypto');
-  const { createClient } = await import('redis');
-  const { createAdapter } = await import('@socket.io/redis-adapter');
-  const { redisRateLimiter } = await import('../../server/ratelimit.ts');
-  const { createApp } = await import('../../server/app.ts');
-  const { loadConfig } = await import('../../server/config.ts');
-  const { createLogger } = await import('../../server/logger.ts');
-  const { createTestDatabase } = await import('../support/db.ts');
-  const database = await createTestDatabase(backend);
-  const config = { ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password };
-  const prefix = `sc-test-${randomBytes(4).toString('hex')}`;
-  const nodes: { app: Awaited<ReturnType<typeof createApp>>; url: string }[] = [];
-  const clients: { quit(): Promise<unknown> }[] = [];
-  for (let i = 0; i < 2; i++) {
-    const pub = createClient({ url: REDIS_URL });
-    const sub = pub.duplicate();
-    const limits = pub.duplicate();
-    await Promise.all([pub.connect(), sub.connect(), limits.connect()]);
-    clients.push(pub, sub, limits);
-    // As server/index.ts does: a broadcast published after the client closed (a presence update
-    // while the test tears down) is lost, not an unhandled rejection.
-    losePublishFailures(pub);
-    const app = createApp({
-      db: database.db,
-      config,
-      log: createLogger(config.logLevel),
-      cluster: { adapter: createAdapter(pub, sub, { key: `${prefix}:sio` }), limiter: redisRateLimiter(limits as never, prefix) },
-    });
-    nodes.push({ app, url: await app.listen(0, '127.0.0.1') });
-  }
-  return {
-    nodes,
-    async close() {
-      for (const s of sockets) s.disconnect();
-      for (const node of nodes) await node.app.close();
-      await Promise.allSettled(clients.map((c) => c.quit()));
-      await database.drop();
-    },
-  };
-}
 
 describe.skipIf(!REDIS_URL).each(BACKENDS)('a change made through the API on one node, through Redis, on %s', (backend) => {
-  let cluster: Awaited<ReturnType<typeof twoNodes>>;
+  let cluster: TwoNodes;
   beforeAll(async () => {
     // Neither the periodic check nor the check on use may notice: only the push can.
     Object.assign(RIGHTS, { maxAgeMs: 3600_000, checkEveryMs: 3600_000 });
-    cluster = await twoNodes(backend);
+    cluster = await twoNodes(backend, REDIS_URL!);
   });
   afterAll(async () => {
     Object.assign(RIGHTS, DEFAULT_RIGHTS);
+    for (const s of sockets) s.disconnect();
     await cluster?.close();
   });
 
