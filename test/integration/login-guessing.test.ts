@@ -8,15 +8,13 @@ import express from 'express';
 import { io as connect } from 'socket.io-client';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createApp, type App } from '../../server/app.ts';
-import { loadConfig, type Config } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
 import { clientIp, LIMITS } from '../../server/limits.ts';
-import { redisRateLimiter } from '../../server/ratelimit.ts';
 import { createAgent } from '../../server/agents/agents.service.ts';
 import type { Db } from '../../server/db/client.ts';
-import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { BACKENDS } from '../support/db.ts';
 import { ADMIN, startTestServer, type TestServer } from '../support/server.ts';
+import { twoNodes, type TwoNodes } from '../support/cluster.ts';
+import type { App } from '../../server/app.ts';
 
 const ORIGINAL = structuredClone(LIMITS);
 const PASSWORD = 'agent-password-1';
@@ -131,39 +129,17 @@ describe.each(BACKENDS)('login guessing on one node on %s', (backend) => {
 const REDIS_URL = process.env.TEST_REDIS_URL;
 
 describe.skipIf(!REDIS_URL).each(BACKENDS)('login guessing over two nodes through Redis on %s', (backend) => {
-  let database: TestDatabase;
+  let cluster: TwoNodes | undefined;
   const nodes: { app: App; url: string }[] = [];
-  const clients: { quit(): Promise<unknown> }[] = [];
 
   beforeAll(async () => {
-    const { createClient } = await import('redis');
-    const { createAdapter } = await import('@socket.io/redis-adapter');
-    database = await createTestDatabase(backend);
-    const config: Config = { ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password, trustProxy: 1 };
-    const prefix = `sc-test-${randomBytes(4).toString('hex')}`;
-    for (let i = 0; i < 2; i++) {
-      const pub = createClient({ url: REDIS_URL });
-      const sub = pub.duplicate();
-      const limits = pub.duplicate();
-      await Promise.all([pub.connect(), sub.connect(), limits.connect()]);
-      clients.push(pub, sub, limits);
-      const app = createApp({
-        db: database.db,
-        config,
-        log: createLogger(config.logLevel),
-        cluster: { adapter: createAdapter(pub, sub, { key: `${prefix}:sio` }), limiter: redisRateLimiter(limits as never, prefix) },
-      });
-      nodes.push({ app, url: await app.listen(0, '127.0.0.1') });
-    }
+    cluster = await twoNodes(backend, REDIS_URL!, { trustProxy: 1 });
+    nodes.push(...cluster.nodes);
   });
-  afterAll(async () => {
-    for (const n of nodes) await n.app.close();
-    await Promise.allSettled(clients.map((c) => c.quit()));
-    await database?.drop();
-  });
+  afterAll(() => cluster?.close());
 
   it(`checks at most ${ORIGINAL.loginFailuresPerAccount.limit} of ${GUESSES} wrong passwords sent at once to both nodes`, async () => {
-    const email = await account(database.db, 'cluster');
+    const email = await account(cluster!.database.db, 'cluster');
     const results = await Promise.all(Array.from({ length: GUESSES }, (_, i) => tryLogin(nodes[i % 2].url, freshIp(), email, `wrong-${i}`)));
     expect(tally(results.map((r) => r.code))).toEqual({
       INVALID_CREDENTIALS: LIMITS.loginFailuresPerAccount.limit,

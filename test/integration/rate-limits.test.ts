@@ -9,16 +9,14 @@ import { and, eq } from 'drizzle-orm';
 import { io as connect } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionDTO } from '../../shared/types.ts';
-import { createApp, type App } from '../../server/app.ts';
-import { loadConfig, type Config } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
 import { LIMITS } from '../../server/limits.ts';
-import { redisRateLimiter } from '../../server/ratelimit.ts';
 import { createAgent } from '../../server/agents/agents.service.ts';
 import { conversations, messages } from '../../server/db/schema.ts';
 import type { Db } from '../../server/db/client.ts';
-import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { BACKENDS } from '../support/db.ts';
 import { ADMIN, call, clientId, connected, ok, startTestServer, type TestServer, type VisitorSocket } from '../support/server.ts';
+import { twoNodes, type TwoNodes } from '../support/cluster.ts';
+import type { App } from '../../server/app.ts';
 
 const ORIGINAL = structuredClone(LIMITS);
 const restoreLimits = () => Object.assign(LIMITS, structuredClone(ORIGINAL));
@@ -154,38 +152,14 @@ describe.each(BACKENDS)('rate limits on one node on %s', (backend) => {
 const REDIS_URL = process.env.TEST_REDIS_URL;
 
 describe.skipIf(!REDIS_URL).each(BACKENDS)('rate limits shared across two nodes through Redis on %s', (backend) => {
-  let database: TestDatabase;
+  let cluster: TwoNodes | undefined;
   const nodes: { app: App; url: string }[] = [];
-  const clients: { quit(): Promise<unknown> }[] = [];
 
   beforeAll(async () => {
-    const { createClient } = await import('redis');
-    const { createAdapter } = await import('@socket.io/redis-adapter');
-    database = await createTestDatabase(backend);
-    const config: Config = { ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password, trustProxy: 1 };
-    // Like server/index.ts: each node has its own pub/sub pair and limiter connection.
-    const prefix = `sc-test-${randomBytes(4).toString('hex')}`;
-    for (let i = 0; i < 2; i++) {
-      const pub = createClient({ url: REDIS_URL });
-      const sub = pub.duplicate();
-      const limits = pub.duplicate();
-      await Promise.all([pub.connect(), sub.connect(), limits.connect()]);
-      clients.push(pub, sub, limits);
-      const app = createApp({
-        db: database.db,
-        config,
-        log: createLogger(config.logLevel),
-        // A prefix of this run's own: counts left in Redis by an earlier run must not leak in.
-        cluster: { adapter: createAdapter(pub, sub, { key: `${prefix}:sio` }), limiter: redisRateLimiter(limits as never, prefix) },
-      });
-      nodes.push({ app, url: await app.listen(0, '127.0.0.1') });
-    }
+    cluster = await twoNodes(backend, REDIS_URL!, { trustProxy: 1 });
+    nodes.push(...cluster.nodes);
   });
-  afterAll(async () => {
-    for (const n of nodes) await n.app.close();
-    await Promise.allSettled(clients.map((c) => c.quit()));
-    await database?.drop();
-  });
+  afterAll(() => cluster?.close());
   afterEach(restoreLimits);
 
   it('counts a visitor’s messages on both nodes together', async () => {
@@ -199,7 +173,7 @@ describe.skipIf(!REDIS_URL).each(BACKENDS)('rate limits shared across two nodes 
     await ok(second.v, 'message:send', { clientId: clientId(), body: 'three' });
     expectRateLimited(await call(second.v, 'message:send', { clientId: clientId(), body: 'four' }), 'RATE_LIMITED', 60_000);
     expectRateLimited(await call(first.v, 'message:send', { clientId: clientId(), body: 'five' }), 'RATE_LIMITED', 60_000);
-    expect(await storedBodies(database.db, first.session.visitorId)).toEqual(['one', 'two', 'three']);
+    expect(await storedBodies(cluster!.database.db, first.session.visitorId)).toEqual(['one', 'two', 'three']);
     first.v.disconnect();
     second.v.disconnect();
   });
@@ -213,14 +187,14 @@ describe.skipIf(!REDIS_URL).each(BACKENDS)('rate limits shared across two nodes 
     await ok(onA.v, 'message:send', { clientId: clientId(), body: 'a1' });
     await ok(onB.v, 'message:send', { clientId: clientId(), body: 'b1' });
     expectRateLimited(await call(onA.v, 'message:send', { clientId: clientId(), body: 'a2' }), 'RATE_LIMITED', 60_000);
-    expect(await storedBodies(database.db, onA.session.visitorId)).toEqual(['a1']);
+    expect(await storedBodies(cluster!.database.db, onA.session.visitorId)).toEqual(['a1']);
     onA.v.disconnect();
     onB.v.disconnect();
   });
 
   it('locks an account whose failed logins were spread over both nodes', async () => {
     const email = `spread-${randomBytes(4).toString('hex')}@test.local`;
-    await createAgent(database.db, { email, password: PASSWORD, siteIds: ['demo'] });
+    await createAgent(cluster!.database.db, { email, password: PASSWORD, siteIds: ['demo'] });
     const limit = LIMITS.loginFailuresPerAccount.limit;
     for (let i = 0; i < limit; i++) {
       const node = nodes[i % 2];

@@ -20,9 +20,9 @@ export interface TwoNodes {
   close(): Promise<void>;
 }
 
-export async function twoNodes(backend: Backend, redisUrl: string): Promise<TwoNodes> {
+export async function twoNodes(backend: Backend, redisUrl: string, overrides: Partial<Config> = {}): Promise<TwoNodes> {
   const database = await createTestDatabase(backend);
-  const config: Config = { ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password };
+  const config: Config = { ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password, ...overrides };
   // A prefix of its own: runs sharing the machine's Redis stay apart.
   const prefix = `sc-test-${randomBytes(4).toString('hex')}`;
   const nodes: { app: App; url: string }[] = [];
