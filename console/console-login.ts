@@ -3,7 +3,7 @@ import type { AgentDTO } from '../shared/types.ts';
 import { api, type ClientError } from './shared/api.ts';
 import { i18n } from './shared/i18n.ts';
 import { StoreController } from './shared/store-controller.ts';
-import { baseStyles } from './shared/styles.ts';
+import { baseStyles, formPageStyles } from './shared/styles.ts';
 import './shared/console-lang-toggle.ts';
 
 /**
@@ -18,32 +18,13 @@ export class ConsoleLogin extends LitElement {
   };
   static override styles = [
     baseStyles,
+    formPageStyles,
     css`
-      :host {
-        display: grid;
-        place-items: center;
-        min-height: 100%;
-        padding: 1rem;
-      }
-      form {
-        width: min(24rem, 100%);
-        background: var(--sc-surface);
-        border: 1px solid var(--sc-border);
-        border-radius: var(--sc-radius);
-        padding: 1.5rem;
-      }
       .top {
-        display: flex;
-        justify-content: space-between;
-        align-items: start;
-        gap: 1rem;
         margin-bottom: 1rem;
       }
       h1 {
         font-size: 1.25rem;
-      }
-      input {
-        width: 100%;
       }
       button.primary {
         width: 100%;

@@ -198,16 +198,26 @@ export interface SatisfactionFactors {
   S: number | null;
 }
 
+/** The counts behind the satisfaction factors (docs/metrics.md). */
 export interface SatisfactionCountsDTO {
+  /** Questions put to the FAQ (smalltalk excluded). */
   questions: number;
+  /** Of those, met by content: an FAQ answer the visitor said solved it, or that was not followed by an escalation. */
   questionsMet: number;
+  /** Tickets raised (escalated) in the period. */
   tickets: number;
+  /** Of those, resolved. */
   resolved: number;
-  /** Sum of the resolved tickets' timeliness weights. */
+  /** Sum over resolved tickets of their timeliness weight (0..1 each). */
   resolvedWeighted: number;
+  /** Resolved tickets whose 72 hours have passed (as of now). */
   verifiable: number;
+  /** Of those, with no new ticket from the same visitor within 72 hours of the resolution. */
   verified: number;
+  /** Tickets still within their 72 hours: neither verified nor refuted yet. */
   unverifiedYet: number;
+  /** Visitors active in the period (a conversation started or a question asked). */
   visitorsSeen: number;
+  /** Of those, active on two or more UTC days of the period. */
   visitorsReturned: number;
 }

@@ -1,9 +1,9 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, html } from 'lit';
 import type { AgentDTO } from '../../shared/types.ts';
 import { api, type ClientError } from '../shared/api.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
-import { baseStyles } from '../shared/styles.ts';
+import { baseStyles, formPageStyles } from '../shared/styles.ts';
 import '../shared/console-lang-toggle.ts';
 
 /**
@@ -19,30 +19,7 @@ export class ConsoleInvite extends LitElement {
   };
   static override styles = [
     baseStyles,
-    css`
-      :host {
-        display: grid;
-        place-items: center;
-        min-height: 100%;
-        padding: 1rem;
-      }
-      form {
-        width: min(24rem, 100%);
-        background: var(--sc-surface);
-        border: 1px solid var(--sc-border);
-        border-radius: var(--sc-radius);
-        padding: 1.5rem;
-      }
-      .top {
-        display: flex;
-        justify-content: space-between;
-        align-items: start;
-        gap: 1rem;
-      }
-      input {
-        width: 100%;
-      }
-    `,
+    formPageStyles,
   ];
 
   /** The token from the link's fragment. */

@@ -223,3 +223,29 @@ export const listItemStyles = css`
     white-space: nowrap;
   }
 `;
+
+/** A page that is one centred form (sign-in, accepting an invitation). */
+export const formPageStyles = css`
+  :host {
+    display: grid;
+    place-items: center;
+    min-height: 100%;
+    padding: 1rem;
+  }
+  form {
+    width: min(24rem, 100%);
+    background: var(--sc-surface);
+    border: 1px solid var(--sc-border);
+    border-radius: var(--sc-radius);
+    padding: 1.5rem;
+  }
+  .top {
+    display: flex;
+    justify-content: space-between;
+    align-items: start;
+    gap: 1rem;
+  }
+  input {
+    width: 100%;
+  }
+`;

@@ -2,33 +2,12 @@
  * Satisfaction S = C × R × A and the verified resolution rate, from stored rows, in one SQL statement
  * per period. Every definition, with what each clause means, is in docs/metrics.md: change both together.
  */
+import type { SatisfactionCountsDTO as SatisfactionCounts } from '../../shared/types.ts';
 import type { RawQuery } from '../db/raw.ts';
 
 /** How long after a resolution a new ticket from the same visitor means it was not resolved after all. */
 export const VERIFY_HOURS = 72;
 
-export interface SatisfactionCounts {
-  /** Questions put to the FAQ (smalltalk excluded). */
-  questions: number;
-  /** Of those, met by content: an FAQ answer the visitor said solved it, or that was not followed by an escalation. */
-  questionsMet: number;
-  /** Tickets raised (escalated) in the period. */
-  tickets: number;
-  /** Of those, resolved. */
-  resolved: number;
-  /** Sum over resolved tickets of their timeliness weight (0..1 each). */
-  resolvedWeighted: number;
-  /** Resolved tickets whose 72 hours have passed (as of now). */
-  verifiable: number;
-  /** Of those, with no new ticket from the same visitor within 72 hours of the resolution. */
-  verified: number;
-  /** Tickets still within their 72 hours: neither verified nor refuted yet. */
-  unverifiedYet: number;
-  /** Visitors active in the period (a conversation started or a question asked). */
-  visitorsSeen: number;
-  /** Of those, active on two or more UTC days of the period. */
-  visitorsReturned: number;
-}
 
 export interface Factors {
   C: number | null;
