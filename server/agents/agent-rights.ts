@@ -1,9 +1,11 @@
 /**
  * Rights are checked when used. An agent socket keeps its session's rights (agent, role, sites) in
  * socket.data.auth for the handlers; this keeps that copy at most about a second old, on every node:
- * - before each event, rights older than RIGHTS.maxAgeMs are read again (one query);
  * - every RIGHTS.checkEveryMs, one query re-reads the rights of every agent socket on this node, so
  *   a socket that sends nothing also stops receiving the broadcasts of a site it lost;
+ * - before each event, rights older than RIGHTS.maxAgeMs are read again (one query): only when the
+ *   periodic check is late or failing, since it is twice the period (at the same period, every
+ *   event in the moments before each periodic check paid a query of its own);
  * - pushAgentRights applies a change made through this server at once, on every node.
  * A socket whose session ended (expired, logged out, agent deleted) is disconnected; one that lost
  * a site leaves that site's room and the rooms of that site's conversations it had open.
@@ -18,7 +20,7 @@ import { conversationSites, sessionRights } from './agents.repository.ts';
 import type { AgentContext } from './agents.service.ts';
 
 /** Changed by tests only (a long period isolates pushAgentRights from the periodic check). */
-export const RIGHTS = { maxAgeMs: 1000, checkEveryMs: 1000 };
+export const RIGHTS = { maxAgeMs: 2000, checkEveryMs: 1000 };
 
 /** The server-to-server event that makes every node re-check one agent's sockets. */
 const RIGHTS_CHANGED = 'agent:rights-changed';
