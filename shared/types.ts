@@ -50,8 +50,8 @@ export interface MessageDTO {
   createdAt: string;
 }
 
-/** bot: only automatic answers so far; open: waits for or is with an agent; pending: agent replied, waits for the user. */
-export type ConversationStatus = 'bot' | 'open' | 'pending' | 'resolved';
+/** bot: only automatic answers so far; open: waits for or is with an agent; pending: agent replied, waits for the user; snoozed: set aside until a time, then back in the queue. */
+export type ConversationStatus = 'bot' | 'open' | 'pending' | 'snoozed' | 'resolved';
 
 export interface ConversationDTO {
   id: string;

@@ -69,6 +69,7 @@ export const en = {
   'status.bot': 'With the bot',
   'status.open': 'Open',
   'status.pending': 'Waiting for the visitor',
+  'status.snoozed': 'Snoozed',
   'status.resolved': 'Resolved',
 
   'conv.placeholder': 'Select a conversation to see it here.',

@@ -71,6 +71,7 @@ export const zh: Record<StringKey, string> = {
   'status.bot': '机器人接待中',
   'status.open': '待处理',
   'status.pending': '等待访客回复',
+  'status.snoozed': '已暂缓',
   'status.resolved': '已解决',
 
   'conv.placeholder': '选择一个会话后在此查看。',

@@ -44,6 +44,28 @@ export const sites = pgTable('sites', {
    */
   previousSecret: text('previous_secret'),
   previousSecretExpiresAt: ts('previous_secret_expires_at'),
+  /** manual: agents claim from the queue; auto: round robin among online agents with capacity. */
+  assignmentMode: text('assignment_mode', { enum: ['manual', 'auto'] }).notNull().default('manual'),
+  /** A visitor who writes within this many seconds after a resolution reopens the same ticket. */
+  reopenWindowSec: integer('reopen_window_sec').notNull().default(604800),
+  /** Ask for a 1–5 rating after a resolution. */
+  csatEnabled: boolean('csat_enabled').notNull().default(true),
+  /** Play a short sound in the visitor's page when an agent replies while the page is hidden. */
+  replySound: boolean('reply_sound').notNull().default(false),
+  /** An agent reply the visitor has not seen after this many seconds is emailed to them. */
+  emailUnseenAfterSec: integer('email_unseen_after_sec').notNull().default(300),
+  /** off: email asked only when useful; email / name_email: a pre-chat form with these fields required. */
+  prechatForm: text('prechat_form', { enum: ['off', 'email', 'name_email'] }).notNull().default('off'),
+  /** Largest attachment accepted, in bytes. */
+  attachmentMaxBytes: integer('attachment_max_bytes').notNull().default(10 * 1024 * 1024),
+  /** Accepted attachment MIME types (checked on the bytes); null: images, PDF, plain text, office files. */
+  attachmentTypes: jsonb('attachment_types').$type<string[] | null>(),
+  /** Precision the FAQ threshold is calibrated to, from the site's own FAQ. */
+  faqTargetPrecision: doublePrecision('faq_target_precision').notNull().default(0.95),
+  /** Learned FAQ variants count only after an agent reviews them. */
+  faqReviewLearned: boolean('faq_review_learned').notNull().default(false),
+  /** Business hours for response-time metrics: { timezone, days: { 1: [start, end] minutes… } }; null: all hours count. */
+  businessHours: jsonb('business_hours').$type<BusinessHours | null>(),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -56,6 +78,10 @@ export const agents = pgTable('agents', {
   role: text('role', { enum: ['admin', 'agent'] }).notNull().default('agent'),
   /** A deactivated agent cannot log in and has no sessions; their conversations and messages stay. */
   active: boolean('active').notNull().default(true),
+  /** What the agent chose: online agents get automatic assignments; presence still needs an open console. */
+  availability: text('availability', { enum: ['online', 'away', 'offline'] }).notNull().default('online'),
+  /** Most open conversations automatic assignment gives this agent at once. */
+  capacity: integer('capacity').notNull().default(5),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
 
@@ -105,6 +131,13 @@ export const visitors = pgTable(
     name: text('name'),
     email: text('email'),
     locale: text('locale'),
+    /** How name and email are known: claimed by the visitor, or signed by the site's backend. */
+    identitySource: text('identity_source', { enum: ['claimed', 'signed'] }),
+    /** Custom attributes from the site's signed identity (courses, membership…), shown to agents. */
+    attributes: jsonb('attributes').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    userAgent: text('user_agent'),
+    /** IANA time zone reported by the browser, for the visitor's local time. */
+    timezone: text('timezone'),
     createdAt: ts('created_at').notNull().defaultNow(),
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
   },
@@ -117,7 +150,7 @@ export const conversations = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
     visitorId: uuid('visitor_id').notNull().references(() => visitors.id, { onDelete: 'cascade' }),
-    status: text('status', { enum: ['bot', 'open', 'pending', 'resolved'] }).notNull().default('bot'),
+    status: text('status', { enum: ['bot', 'open', 'pending', 'snoozed', 'resolved'] }).notNull().default('bot'),
     assignedAgentId: uuid('assigned_agent_id').references(() => agents.id, { onDelete: 'set null' }),
     pageUrl: text('page_url'),
     pageTitle: text('page_title'),
@@ -125,6 +158,20 @@ export const conversations = pgTable(
     question: text('question'),
     /** Highest message seq so far; the next message takes lastSeq + 1. */
     lastSeq: integer('last_seq').notNull().default(0),
+    /** Highest seq the visitor has seen / an agent has seen: read receipts, unread counts, reply emails. */
+    visitorReadSeq: integer('visitor_read_seq').notNull().default(0),
+    agentReadSeq: integer('agent_read_seq').notNull().default(0),
+    /** Snoozed until then, then back in the queue. */
+    snoozedUntil: ts('snoozed_until'),
+    /** The earlier ticket this one follows, when the visitor wrote after the reopen window. */
+    previousConversationId: uuid('previous_conversation_id'),
+    /** Label ids (labels table). */
+    labels: jsonb('labels').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Satisfaction survey after resolution: 1–5, optional comment. */
+    csatRating: integer('csat_rating'),
+    csatComment: text('csat_comment'),
+    csatAt: ts('csat_at'),
+    reopenedAt: ts('reopened_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
     /** When it reached a human: from then on it is a ticket. */
     escalatedAt: ts('escalated_at'),
@@ -138,6 +185,8 @@ export const conversations = pgTable(
     uniqueIndex('conversations_visitor_active_uq').on(t.visitorId).where(sql`status <> 'resolved'`),
     index('conversations_site_status_idx').on(t.siteId, t.status),
     index('conversations_escalated_idx').on(t.siteId, t.escalatedAt),
+    index('conversations_labels_idx').using('gin', t.labels),
+    index('conversations_snoozed_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
   ],
 );
 
@@ -174,6 +223,10 @@ export const faqEntries = pgTable(
     language: text('language', { enum: ['zh', 'en'] }).notNull(),
     tags: jsonb('tags').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
     articleUrls: jsonb('article_urls').$type<string[]>().notNull().default(sql`'[]'::jsonb`),
+    /** Drafts never answer anyone until an agent publishes them. */
+    status: text('status', { enum: ['draft', 'published'] }).notNull().default('published'),
+    /** The conversation a draft was made from. */
+    sourceConversationId: uuid('source_conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
@@ -197,6 +250,8 @@ export const questions = pgTable(
     confidence: doublePrecision('confidence'),
     /** solved: the user said the answer solved it; human: the user asked for a person. */
     outcome: text('outcome', { enum: ['solved', 'human'] }),
+    /** chat: a sent message; typing: a suggestion shown above the composer while typing. */
+    channel: text('channel', { enum: ['chat', 'typing'] }).notNull().default('chat'),
     answeredAt: ts('answered_at'),
     escalatedAt: ts('escalated_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
@@ -240,6 +295,130 @@ export const articles = pgTable(
   (t) => [uniqueIndex('articles_site_url_uq').on(t.siteId, t.url)],
 );
 
+/** A visitor's question that an agent answered with an FAQ entry: a variant the matcher learns. */
+export const faqLearnedVariants = pgTable(
+  'faq_learned_variants',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    entryId: uuid('entry_id').notNull().references(() => faqEntries.id, { onDelete: 'cascade' }),
+    /** The question with personal data (order numbers, phones, emails) masked. */
+    text: text('text').notNull(),
+    /** assist: the agent inserted the entry's answer; marked: "this was FAQ X" on a resolved conversation. */
+    source: text('source', { enum: ['assist', 'marked', 'import'] }).notNull(),
+    /** pending: waits for review (sites.faq_review_learned); active: used by the matcher. */
+    status: text('status', { enum: ['pending', 'active'] }).notNull().default('active'),
+    conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'set null' }),
+    agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('faq_learned_variants_entry_idx').on(t.entryId), index('faq_learned_variants_site_idx').on(t.siteId)],
+);
+
+/** The threshold calibrated from a site's own FAQ, and what to expect at it. */
+export const faqCalibrations = pgTable('faq_calibrations', {
+  siteId: text('site_id').primaryKey().references(() => sites.id, { onDelete: 'cascade' }),
+  threshold: doublePrecision('threshold').notNull(),
+  /** Estimated precision and share answered at the threshold, from leave-one-out scoring. */
+  precision: doublePrecision('precision'),
+  answered: doublePrecision('answered'),
+  /** fitted, or prior when the FAQ has too few variants to fit. */
+  method: text('method', { enum: ['fitted', 'prior'] }).notNull(),
+  /** Confused entry pairs and other details for the console. */
+  details: jsonb('details').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+  computedAt: ts('computed_at').notNull().defaultNow(),
+});
+
+export const labels = pgTable(
+  'labels',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    color: text('color').notNull().default('#64748b'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('labels_site_name_uq').on(t.siteId, t.name)],
+);
+
+/** Canned replies: per site (agentId null) or personal. */
+export const cannedReplies = pgTable(
+  'canned_replies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'cascade' }),
+    shortCode: text('short_code').notNull(),
+    body: text('body').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('canned_replies_site_idx').on(t.siteId)],
+);
+
+/** Files sent in a conversation. The bytes live in DATA_DIR/uploads or S3 under storageKey. */
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id').notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    visitorId: uuid('visitor_id').references(() => visitors.id, { onDelete: 'cascade' }),
+    agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'set null' }),
+    name: text('name').notNull(),
+    /** Detected from the bytes, not the name. */
+    mime: text('mime').notNull(),
+    size: integer('size').notNull(),
+    storageKey: text('storage_key').notNull(),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('attachments_conversation_idx').on(t.conversationId), index('attachments_visitor_idx').on(t.visitorId)],
+);
+
+/** Outgoing mail: a job row claimed with FOR UPDATE SKIP LOCKED, retried with backoff, sent once. */
+export const mailJobs = pgTable(
+  'mail_jobs',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    visitorId: uuid('visitor_id').references(() => visitors.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
+    /** reply: an unseen agent reply; transcript: asked for by the visitor. */
+    kind: text('kind', { enum: ['reply', 'transcript'] }).notNull(),
+    /** Deduplicates jobs, e.g. one reply mail per conversation and seq. */
+    dedupeKey: text('dedupe_key').unique(),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull().default(sql`'{}'::jsonb`),
+    runAt: ts('run_at').notNull().defaultNow(),
+    attempts: integer('attempts').notNull().default(0),
+    lastError: text('last_error'),
+    lockedUntil: ts('locked_until'),
+    sentAt: ts('sent_at'),
+    /** Given up after too many attempts, or no longer needed (the visitor saw the reply). */
+    failedAt: ts('failed_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [index('mail_jobs_due_idx').on(t.runAt).where(sql`sent_at is null and failed_at is null`)],
+);
+
+/** Signed one-time links that bind a browser to a visitor (from a reply email). */
+export const visitorLinks = pgTable('visitor_links', {
+  /** sha256 of the token in the link. */
+  tokenHash: text('token_hash').primaryKey(),
+  visitorId: uuid('visitor_id').notNull().references(() => visitors.id, { onDelete: 'cascade' }),
+  conversationId: uuid('conversation_id').references(() => conversations.id, { onDelete: 'cascade' }),
+  expiresAt: ts('expires_at').notNull(),
+  usedAt: ts('used_at'),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export interface BusinessHours {
+  /** IANA time zone, e.g. Asia/Shanghai. */
+  timezone: string;
+  /** ISO weekday (1 = Monday … 7 = Sunday) → [start, end) in minutes after midnight. */
+  days: Partial<Record<'1' | '2' | '3' | '4' | '5' | '6' | '7', [number, number]>>;
+}
+
 export type Site = typeof sites.$inferSelect;
 export type Agent = typeof agents.$inferSelect;
 export type Visitor = typeof visitors.$inferSelect;
@@ -248,4 +427,9 @@ export type Message = typeof messages.$inferSelect;
 export type FaqEntry = typeof faqEntries.$inferSelect;
 export type Question = typeof questions.$inferSelect;
 export type Feedback = typeof feedback.$inferSelect;
+export type FaqLearnedVariant = typeof faqLearnedVariants.$inferSelect;
+export type Label = typeof labels.$inferSelect;
+export type CannedReply = typeof cannedReplies.$inferSelect;
+export type Attachment = typeof attachments.$inferSelect;
+export type MailJob = typeof mailJobs.$inferSelect;
 export type Article = typeof articles.$inferSelect;
