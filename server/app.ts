@@ -34,6 +34,9 @@ import { faqRouter } from './faq/faq.handlers.ts';
 import { articlesRouter } from './articles/articles.handlers.ts';
 import { sitesRouter } from './sites/sites.handlers.ts';
 import { visitorsRouter } from './visitors/visitors.http.ts';
+import { registerHistoryHandlers, unreadHandlers } from './visitors/history.ts';
+import { registerCsatHandlers } from './conversations/csat.ts';
+import { registerTypingHandlers } from './faq/typing.ts';
 import { metricsHandler } from './ops/metrics.ts';
 import { appRegistry } from './ops/gauges.ts';
 import { livenessHandler, readinessHandler, redisProbe } from './ops/probes.ts';
@@ -146,6 +149,9 @@ export function createApp(deps: AppDeps): App {
     registerVisitorHandlers(ctx, widget, s);
     registerWidgetConversationHandlers(ctx, s);
     registerWidgetFeedbackHandlers(ctx, s);
+    registerHistoryHandlers(ctx, s);
+    registerCsatHandlers(ctx, s);
+    registerTypingHandlers(ctx, s);
   });
   agents.use(agentMiddleware(ctx));
   agents.on('connection', (socket) => {
@@ -170,6 +176,8 @@ export function createApp(deps: AppDeps): App {
 
   // Lets the widget explain a refused handshake (the engine's 403 body is not readable cross-site).
   app.get('/api/widget/status', cors, json(async (req) => ({ siteName: (await checkSiteAccess(ctx.sites, req.query.site, req.headers.origin)).name })));
+  // The launcher's unread count: before the /api origin check below, since widgets post from the sites' pages.
+  app.post('/api/widget/unread', cors, ...unreadHandlers(ctx));
   // SameSite=Strict does not stop a sibling subdomain, and text/csv posts need no preflight: a
   // changing API call that names a foreign Origin is refused (servers with a Bearer send none).
   app.use('/api', (req, _res, next) => {

@@ -17,6 +17,8 @@ export const LIMITS = {
   conversationsPerIp: { limit: 200, windowMs: 3600_000 },
   newVisitorsPerIp: { limit: Number(process.env.RATE_NEW_VISITORS_PER_HOUR_IP ?? 200), windowMs: 3600_000 },
   feedbackPerVisitor: { limit: 10, windowMs: 3600_000 },
+  /** The launcher's unread count (POST /api/widget/unread), asked once per page view of a returning visitor. */
+  unreadPerIp: { limit: 300, windowMs: 60_000 },
   loginPerIp: { limit: 30, windowMs: 15 * 60_000 },
   /** Failed logins of one account before it is locked for the window. */
   loginFailuresPerAccount: { limit: 5, windowMs: 15 * 60_000 },
@@ -58,6 +60,13 @@ export const EVENT_COSTS: {
     'feedback:submit': 2,
     'feedback:list': 2,
     'feedback:seen': 1,
+    // One page of 20 conversations, each with its last message and unread count: one statement.
+    'conversations:list': 3,
+    'conversation:read': 1,
+    'csat:submit': 2,
+    // In memory (the FAQ index), no database: light, but sent while typing, a few times a second at most.
+    'faq:suggest': 1,
+    'faq:pick': 2,
   },
   agent: {
     'queue:list': 3,

@@ -7,7 +7,12 @@
 import type { AckCallback } from './result.ts';
 import type {
   ConversationRef,
+  ConversationRead,
+  ConversationsList,
+  CsatSubmit,
   FaqChoose,
+  FaqPick,
+  FaqSuggest,
   FaqRespond,
   FeedbackSeen,
   FeedbackSubmit,
@@ -17,7 +22,7 @@ import type {
   VisitorMessageSend,
   AgentMessageSend,
 } from './schemas.ts';
-import type { ConversationDTO, FeedbackDTO, MessageDTO, QueueDTO, SessionDTO } from './types.ts';
+import type { ConversationDTO, ConversationSummaryDTO, FeedbackDTO, MessageDTO, QueueDTO, SessionDTO } from './types.ts';
 
 export const WIDGET_NAMESPACE = '/widget';
 export const AGENT_NAMESPACE = '/agent';
@@ -39,6 +44,13 @@ export interface WidgetClientToServerEvents {
   'feedback:submit': (payload: FeedbackSubmit, ack: AckCallback<FeedbackDTO>) => void;
   'feedback:list': (payload: Record<string, never>, ack: AckCallback<FeedbackDTO[]>) => void;
   'feedback:seen': (payload: FeedbackSeen, ack: AckCallback<{ count: number }>) => void;
+  /** Past and current conversations, newest first, a page at a time; a conversation's messages come from `messages:sync` after 0. */
+  'conversations:list': (payload: ConversationsList, ack: AckCallback<{ items: ConversationSummaryDTO[]; more: boolean }>) => void;
+  'conversation:read': (payload: ConversationRead, ack: AckCallback<{ readSeq: number }>) => void;
+  'csat:submit': (payload: CsatSubmit, ack: AckCallback<{ conversation: ConversationDTO }>) => void;
+  /** Up to three FAQ entries matching a draft; nothing is stored. */
+  'faq:suggest': (payload: FaqSuggest, ack: AckCallback<{ suggestions: { entryId: string; question: string }[] }>) => void;
+  'faq:pick': (payload: FaqPick, ack: AckCallback<{ message: MessageDTO; conversation: ConversationDTO }>) => void;
 }
 
 export interface WidgetServerToClientEvents {

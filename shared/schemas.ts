@@ -72,6 +72,32 @@ export type FeedbackSubmit = z.infer<typeof FeedbackSubmit>;
 export const FeedbackSeen = z.object({ ids: z.array(Id).min(1).max(100) });
 export type FeedbackSeen = z.infer<typeof FeedbackSeen>;
 
+/** A page of the visitor's past conversations, newest first; `before` is the last item of the previous page. */
+export const ConversationsList = z.object({
+  before: z.object({ createdAt: z.iso.datetime(), id: Id }).optional(),
+});
+export type ConversationsList = z.infer<typeof ConversationsList>;
+
+/** The visitor has seen the messages of a conversation up to this seq. */
+export const ConversationRead = z.object({ conversationId: Id, seq: z.number().int().min(0).max(2 ** 31 - 1) });
+export type ConversationRead = z.infer<typeof ConversationRead>;
+
+/** The satisfaction survey after a resolution: 1–5 and an optional comment, once per ticket. */
+export const CsatSubmit = z.object({
+  conversationId: Id,
+  rating: z.number().int().min(1).max(5),
+  comment: z.string().trim().max(1000).optional(),
+});
+export type CsatSubmit = z.infer<typeof CsatSubmit>;
+
+/** The visitor's draft, sent only to find matching FAQ entries while they type; never stored. */
+export const FaqSuggest = z.object({ text: z.string().trim().min(2).max(500) });
+export type FaqSuggest = z.infer<typeof FaqSuggest>;
+
+/** The visitor chose an FAQ entry suggested while typing: its answer, without a ticket. */
+export const FaqPick = z.object({ entryId: Id });
+export type FaqPick = z.infer<typeof FaqPick>;
+
 /** Signed identity of a site's logged-in user: hash = HMAC-SHA256(secret, `${id}:${ts}`) in hex. */
 export const Identify = z.object({
   id: z.string().trim().min(1).max(200),

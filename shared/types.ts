@@ -32,6 +32,8 @@ export interface MessageMeta {
   notice?: NoticeCode;
   /** For notices about an agent: their display name. */
   agentName?: string;
+  /** On a faq_answer to an entry chosen while typing: that entry's question (the draft is never stored). */
+  question?: string;
   /** Set on a faq_answer once the user said it solved it or asked for a person. */
   outcome?: 'solved' | 'human';
 }
@@ -73,6 +75,29 @@ export interface ConversationDTO {
   resolvedAt: string | null;
   /** Changes with every write: of two pushes of one conversation, the later updatedAt wins. */
   updatedAt: string;
+  /** The visitor's satisfaction rating after a resolution (null: not rated; absent from older servers). */
+  csat?: CsatDTO | null;
+}
+
+/** A satisfaction survey answer: 1–5, with an optional comment (conversations.csat_*). */
+export interface CsatDTO {
+  rating: number;
+  comment: string | null;
+  at: string;
+}
+
+/** One line of the widget's list of past conversations. */
+export interface ConversationSummaryDTO {
+  id: string;
+  status: ConversationStatus;
+  createdAt: string;
+  updatedAt: string;
+  resolvedAt: string | null;
+  /** The latest message that is not a status notice (null: none yet). */
+  lastMessage: Pick<MessageDTO, 'author' | 'authorName' | 'body' | 'kind' | 'createdAt'> | null;
+  /** Agent messages after conversations.visitor_read_seq. */
+  unread: number;
+  rated: boolean;
 }
 
 export interface FeedbackDTO {
@@ -102,6 +127,9 @@ export interface SessionDTO {
   agentsOnline: boolean;
   feedback: FeedbackDTO[];
   identified: boolean;
+  /** Site settings the widget follows: a short sound on an agent's reply while the page is hidden; the survey after a resolution. */
+  replySound: boolean;
+  csatEnabled: boolean;
 }
 
 export interface AgentDTO {

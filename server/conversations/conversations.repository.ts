@@ -46,6 +46,7 @@ export function toConversationDTO(c: Conversation, visitorName: string | null, v
     firstResponseAt: iso(c.firstResponseAt),
     resolvedAt: iso(c.resolvedAt),
     updatedAt: c.updatedAt.toISOString(),
+    csat: c.csatRating === null ? null : { rating: c.csatRating, comment: c.csatComment, at: iso(c.csatAt)! },
   };
 }
 

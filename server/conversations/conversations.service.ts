@@ -24,7 +24,7 @@ const SYNC_PAGE = 500;
 type New = { message: Message; authorName: string | null };
 
 /** What a write produced, pushed to clients once the transaction has committed. */
-interface Outcome {
+export interface Outcome {
   conversationId: string;
   created: New[];
   /** Status and assignee before the write (null: the write created the conversation). */
@@ -34,7 +34,7 @@ interface Outcome {
 const changeOf = (c: Conversation): ConversationChange => ({ status: c.status, assignedAgentId: c.assignedAgentId });
 
 /** Reads the conversation as clients see it and pushes what the write created to those concerned; `except` is the sending socket. */
-async function publish(ctx: Ctx, outcome: Outcome, except?: string): Promise<ConversationDTO> {
+export async function publish(ctx: Ctx, outcome: Outcome, except?: string): Promise<ConversationDTO> {
   const conv = await repo.getConversationDTO(ctx.db, outcome.conversationId);
   if (!conv) throw new AppError('NOT_FOUND');
   countStored(outcome.created.map((n) => n.message.author));
@@ -113,7 +113,7 @@ async function answerQuestion(ctx: Ctx, tx: Db, site: Site, conv: Conversation, 
 }
 
 /** New conversations are limited per visitor and per IP (shared across nodes with Redis). */
-async function limitNewConversations(ctx: Ctx, visitorId: string, ip: string) {
+export async function limitNewConversations(ctx: Ctx, visitorId: string, ip: string) {
   for (const [key, rule] of [
     [`conv:v:${visitorId}`, LIMITS.conversationsPerVisitor],
     [`conv:ip:${ip}`, LIMITS.conversationsPerIp],

@@ -69,6 +69,8 @@ export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<S
     agentsOnline,
     feedback,
     identified: visitor.externalId !== null,
+    replySound: site.replySound,
+    csatEnabled: site.csatEnabled,
   };
 }
 
