@@ -49,6 +49,8 @@
  * Exports start with a UTF-8 byte-order mark (Excel then reads Chinese correctly); imports accept one.
  * A JSON import is `FaqImportJson` with Content-Type application/json (`format` is not needed).
  */
+import type { BusinessHours } from './schemas.ts';
+
 export const SESSION_COOKIE = 'sc_session';
 
 export interface SiteDTO {
@@ -64,6 +66,18 @@ export interface SiteAdminDTO extends SiteDTO {
   identityMaxAgeSec: number;
   keepFullPageUrls: boolean;
   firstResponseTargetSec: number;
+  assignmentMode: 'manual' | 'auto';
+  reopenWindowSec: number;
+  csatEnabled: boolean;
+  replySound: boolean;
+  emailUnseenAfterSec: number;
+  prechatForm: 'off' | 'email' | 'name_email';
+  attachmentMaxBytes: number;
+  /** null: the default set. */
+  attachmentTypes: string[] | null;
+  faqTargetPrecision: number;
+  faqReviewLearned: boolean;
+  businessHours: BusinessHours | null;
   /** The embed snippet, with the server's public address. */
   snippet: string;
   /** ISO time until which the secret before the last rotation still verifies identities, if it does. */
@@ -85,6 +99,8 @@ export interface TeamAgentDTO {
   /** The sites they are assigned to (an admin sees every site whatever these are). */
   siteIds: string[];
   active: boolean;
+  /** Most open conversations automatic assignment gives them at once. */
+  capacity: number;
   /** Invited and has not chosen a password yet. */
   invited: boolean;
 }

@@ -187,6 +187,36 @@ export type ArticleInput = z.infer<typeof ArticleInput>;
 
 export const ArticlesPut = z.union([ArticleInput, z.array(ArticleInput).min(1).max(500)]);
 
+/** A MIME type such as image/png or application/vnd.ms-excel, stored lower-case. */
+export const MimeType = z
+  .string()
+  .trim()
+  .max(127)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*\/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*$/)
+  .transform((v) => v.toLowerCase());
+
+/** Whether the runtime knows an IANA time zone (Intl throws a RangeError on an unknown one). */
+function knownTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Minutes after midnight, [start, end) with start < end within one day. */
+const DayHours = z
+  .tuple([z.number().int().min(0).max(1439), z.number().int().min(1).max(1440)])
+  .refine(([start, end]) => start < end, { message: 'start must be before end' });
+
+/** Business hours: an IANA time zone and, per ISO weekday (1 = Monday … 7 = Sunday), the open minutes; a missing day is closed. */
+export const BusinessHours = z.object({
+  timezone: z.string().min(1).max(64).refine(knownTimeZone, { message: 'unknown time zone' }),
+  days: z.partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), DayHours),
+});
+export type BusinessHours = z.infer<typeof BusinessHours>;
+
 export const SiteSettings = z
   .object({
     name: z.string().trim().min(1).max(200),
@@ -198,6 +228,24 @@ export const SiteSettings = z
     keepFullPageUrls: z.boolean(),
     /** The first response the site promises, in seconds. */
     firstResponseTargetSec: z.number().int().min(10).max(7 * 86400),
+    /** manual: agents claim from the queue; auto: round robin among online agents with capacity. */
+    assignmentMode: z.enum(['manual', 'auto']),
+    /** A visitor who writes within this many seconds after a resolution reopens the same ticket (0: never). */
+    reopenWindowSec: z.number().int().min(0).max(90 * 86400),
+    csatEnabled: z.boolean(),
+    replySound: z.boolean(),
+    /** An agent reply unseen this long is emailed to the visitor. */
+    emailUnseenAfterSec: z.number().int().min(60).max(7 * 86400),
+    prechatForm: z.enum(['off', 'email', 'name_email']),
+    /** Largest attachment, 1 KB to 100 MB. */
+    attachmentMaxBytes: z.number().int().min(1024).max(100 * 1024 * 1024),
+    /** Accepted MIME types; null: the default set (images, PDF, plain text, office files). */
+    attachmentTypes: z.array(MimeType).min(1).max(100).nullable(),
+    /** The precision the FAQ threshold is calibrated to. */
+    faqTargetPrecision: z.number().min(0.5).max(0.999),
+    faqReviewLearned: z.boolean(),
+    /** null: every hour counts. */
+    businessHours: BusinessHours.nullable(),
   })
   .partial();
 export type SiteSettings = z.infer<typeof SiteSettings>;
@@ -227,6 +275,8 @@ export const AgentUpdate = z
     role: AgentRole,
     siteIds: z.array(SiteKey).max(500),
     active: z.boolean(),
+    /** Most open conversations automatic assignment gives this agent at once (0: none). */
+    capacity: z.number().int().min(0).max(100),
   })
   .partial()
   .refine((v) => Object.keys(v).length > 0);

@@ -130,6 +130,7 @@ export class ConsoleAgents extends LitElement {
           <th scope="col">${t('agents.email')}</th>
           <th scope="col">${t('agents.role')}</th>
           <th scope="col">${t('agents.sites')}</th>
+          <th scope="col">${t('agents.capacityShort')}</th>
           <th scope="col">${t('agents.status')}</th>
           <th scope="col"><span class="visually-hidden">${t('agents.actions')}</span></th>
         </tr>
@@ -144,6 +145,7 @@ export class ConsoleAgents extends LitElement {
             <td>${a.email}</td>
             <td>${t(a.role === 'admin' ? 'agents.roleShort.admin' : 'agents.roleShort.agent')}</td>
             <td>${sites}</td>
+            <td>${a.capacity}</td>
             <td>${status}</td>
             <td>
               <div class="row" role="group" aria-label=${t('agents.actionsOf', { name: a.name })}>
@@ -194,6 +196,10 @@ export class ConsoleAgents extends LitElement {
               <option value="admin" ?selected=${p.agent.role === 'admin'}>${t('agents.role.admin')}</option>
             </select>
           </div>
+          <div class="field">
+            <label for="edit-capacity">${t('agents.capacity')}</label>
+            <input id="edit-capacity" name="capacity" type="number" min="0" max="100" step="1" required .value=${String(p.agent.capacity)} />
+          </div>
           ${siteCheckboxes('edit-site', this._sites, p.agent.siteIds)}
           <div class="row">
             <button class="primary" type="submit" ?disabled=${this._busy}>${t('agents.save')}</button>
@@ -228,7 +234,7 @@ export class ConsoleAgents extends LitElement {
   private _saveEdit = async (e: SubmitEvent, agent: TeamAgentDTO): Promise<void> => {
     e.preventDefault();
     const data = new FormData(e.currentTarget as HTMLFormElement);
-    await this._update(agent, { role: String(data.get('role')), siteIds: checkedSites(data) });
+    await this._update(agent, { role: String(data.get('role')), capacity: Number(data.get('capacity')), siteIds: checkedSites(data) });
   };
 
   private async _update(agent: TeamAgentDTO, change: Record<string, unknown>): Promise<void> {

@@ -1,17 +1,15 @@
 import { LitElement, css, html } from 'lit';
 import type { SiteAdminDTO, SiteSecretDTO } from '../../shared/http.ts';
-import type { SiteSettings } from '../../shared/schemas.ts';
 import { api, type ClientError } from '../shared/api.ts';
 import { formatFullTimestamp } from '../shared/format.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
-import { parseOrigins } from './origins.ts';
+import './console-site-settings.ts';
 
 /**
  * One site for its admin: key, embed snippet, secret rotation (the new secret shown once) and
- * settings. Durations are edited in minutes and stored in seconds.
- * @fires site-saved - after the settings were saved
+ * settings (console-site-settings).
  */
 export class ConsoleSiteDetail extends LitElement {
   static override properties = {
@@ -22,8 +20,6 @@ export class ConsoleSiteDetail extends LitElement {
     _confirming: { state: true },
     _busy: { state: true },
     _error: { state: true },
-    _problem: { state: true },
-    _saved: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -47,11 +43,6 @@ export class ConsoleSiteDetail extends LitElement {
         padding: 0.5rem 0.75rem;
         margin-bottom: 0.75rem;
       }
-      .check {
-        flex-direction: row;
-        align-items: center;
-        gap: 0.5rem;
-      }
       section + section {
         margin-top: 1rem;
       }
@@ -66,8 +57,6 @@ export class ConsoleSiteDetail extends LitElement {
   declare _confirming: boolean;
   declare _busy: boolean;
   declare _error: ClientError | null;
-  declare _problem: string | null;
-  declare _saved: boolean;
 
   constructor() {
     super();
@@ -77,8 +66,6 @@ export class ConsoleSiteDetail extends LitElement {
     this._confirming = false;
     this._busy = false;
     this._error = null;
-    this._problem = null;
-    this._saved = false;
     new StoreController(this, i18n);
   }
 
@@ -88,9 +75,7 @@ export class ConsoleSiteDetail extends LitElement {
       this._site = this.created?.site ?? null;
       this._confirming = false;
       this._error = null;
-      this._problem = null;
-      this._saved = false;
-      if (!this._site) void this._fetch();
+          if (!this._site) void this._fetch();
     }
   }
 
@@ -131,40 +116,7 @@ export class ConsoleSiteDetail extends LitElement {
       </section>
       <section aria-labelledby="settings-title">
         <h3 id="settings-title">${t('sites.settings')}</h3>
-        <form @submit=${this._save} @input=${() => (this._saved = false)}>
-          <div class="field">
-            <label for="name">${t('sites.name')}</label>
-            <input id="name" name="name" required maxlength="200" .value=${s.name} />
-          </div>
-          <div class="field">
-            <label for="origins">${t('sites.origins')}</label>
-            <textarea id="origins" name="origins" rows="3" required .value=${s.origins.join('\n')}></textarea>
-          </div>
-          <div class="field">
-            <label for="faqThreshold">${t('sites.faqThreshold')}</label>
-            <input id="faqThreshold" name="faqThreshold" type="number" min="0" max="1" step="0.01" .value=${String(s.faqThreshold)} />
-          </div>
-          <div class="field">
-            <label for="identityMaxAge">${t('sites.identityMaxAge')}</label>
-            <input id="identityMaxAge" name="identityMaxAge" type="number" min="1" max="43200" step="1" required .value=${String(Math.round(s.identityMaxAgeSec / 60))} />
-          </div>
-          <div class="field">
-            <label for="firstResponseTarget">${t('sites.firstResponseTarget')}</label>
-            <input id="firstResponseTarget" name="firstResponseTarget" type="number" min="1" max="10080" step="1" required .value=${String(Math.round(s.firstResponseTargetSec / 60))} />
-          </div>
-          <div class="field check">
-            <input id="requireIdentity" name="requireIdentity" type="checkbox" .checked=${s.requireIdentity} />
-            <label for="requireIdentity">${t('sites.requireIdentity')}</label>
-          </div>
-          <div class="field check">
-            <input id="keepFullPageUrls" name="keepFullPageUrls" type="checkbox" .checked=${s.keepFullPageUrls} />
-            <label for="keepFullPageUrls">${t('sites.keepFullPageUrls')}</label>
-          </div>
-          ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
-          ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
-          ${this._saved ? html`<p class="success" role="status">${t('sites.saved')}</p>` : ''}
-          <button class="primary" type="submit" ?disabled=${this._busy}>${t('sites.save')}</button>
-        </form>
+        <console-site-settings .site=${s} @site-saved=${(e: CustomEvent<SiteAdminDTO>) => (this._site = e.detail)}></console-site-settings>
       </section>`;
   }
 
@@ -194,40 +146,6 @@ export class ConsoleSiteDetail extends LitElement {
     }
     this._site = res.data.site;
     this._secret = res.data.secret;
-  };
-
-  private _save = async (e: SubmitEvent): Promise<void> => {
-    e.preventDefault();
-    if (this._busy) return;
-    const form = e.currentTarget as HTMLFormElement;
-    const data = new FormData(form);
-    const origins = parseOrigins(String(data.get('origins') ?? ''));
-    if (!origins.ok) {
-      this._problem = i18n.t('sites.badOrigins', { list: origins.bad.join(', ') });
-      return;
-    }
-    const threshold = String(data.get('faqThreshold') ?? '').trim();
-    const settings: SiteSettings = {
-      name: String(data.get('name') ?? '').trim(),
-      origins: origins.origins,
-      faqThreshold: threshold === '' ? null : Number(threshold),
-      identityMaxAgeSec: Number(data.get('identityMaxAge')) * 60,
-      firstResponseTargetSec: Number(data.get('firstResponseTarget')) * 60,
-      requireIdentity: data.get('requireIdentity') === 'on',
-      keepFullPageUrls: data.get('keepFullPageUrls') === 'on',
-    };
-    this._problem = null;
-    this._error = null;
-    this._busy = true;
-    const res = await api<SiteAdminDTO>(`/api/sites/${encodeURIComponent(this.siteId)}`, { method: 'PUT', json: settings });
-    this._busy = false;
-    if (!res.ok) {
-      this._error = res.error;
-      return;
-    }
-    this._site = res.data;
-    this._saved = true;
-    this.dispatchEvent(new CustomEvent('site-saved', { bubbles: true, composed: true }));
   };
 }
 

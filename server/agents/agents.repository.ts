@@ -97,7 +97,7 @@ export async function setAgentSites(db: Db, agentId: string, siteIds: string[]):
   });
 }
 
-export async function updateAgentRow(db: Db, agentId: string, set: Partial<Pick<Agent, 'name' | 'role' | 'active'>>): Promise<Agent | undefined> {
+export async function updateAgentRow(db: Db, agentId: string, set: Partial<Pick<Agent, 'name' | 'role' | 'active' | 'capacity'>>): Promise<Agent | undefined> {
   const [row] = await db.update(agents).set(set).where(eq(agents.id, agentId)).returning();
   return row;
 }

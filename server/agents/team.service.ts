@@ -32,7 +32,7 @@ export const INVITATION_TTL_MS = 72 * 3600_000;
 const NO_PASSWORD = '!invited';
 
 export function toTeamDTO(agent: Agent, siteIds: string[]): TeamAgentDTO {
-  return { id: agent.id, email: agent.email, name: agent.name, role: agent.role, siteIds, active: agent.active, invited: agent.passwordHash === NO_PASSWORD };
+  return { id: agent.id, email: agent.email, name: agent.name, role: agent.role, siteIds, active: agent.active, capacity: agent.capacity, invited: agent.passwordHash === NO_PASSWORD };
 }
 
 export async function listTeamDTOs(ctx: Ctx): Promise<TeamAgentDTO[]> {
@@ -87,8 +87,8 @@ export async function reinvite(ctx: Ctx, agentId: string, publicUrl: string): Pr
 export async function updateAgent(ctx: Ctx, by: AgentContext, agentId: string, input: AgentUpdate): Promise<TeamAgentDTO> {
   if (agentId === by.agent.id && (input.role === 'agent' || input.active === false)) throw new AppError('FORBIDDEN');
   const siteIds = input.siteIds && (await assertSitesExist(ctx, input.siteIds));
-  const { name, role, active } = input;
-  const set = Object.fromEntries(Object.entries({ name, role, active }).filter(([, v]) => v !== undefined));
+  const { name, role, active, capacity } = input;
+  const set = Object.fromEntries(Object.entries({ name, role, active, capacity }).filter(([, v]) => v !== undefined));
   const agent = Object.keys(set).length ? await updateAgentRow(ctx.db, agentId, set) : await findAgent(ctx.db, agentId);
   if (!agent) throw new AppError('NOT_FOUND');
   if (siteIds) await setAgentSites(ctx.db, agentId, siteIds);

@@ -29,6 +29,17 @@ function toAdminDTO(s: Site, publicUrl: string, now: Date): SiteAdminDTO {
     identityMaxAgeSec: s.identityMaxAgeSec,
     keepFullPageUrls: s.keepFullPageUrls,
     firstResponseTargetSec: s.firstResponseTargetSec,
+    assignmentMode: s.assignmentMode,
+    reopenWindowSec: s.reopenWindowSec,
+    csatEnabled: s.csatEnabled,
+    replySound: s.replySound,
+    emailUnseenAfterSec: s.emailUnseenAfterSec,
+    prechatForm: s.prechatForm,
+    attachmentMaxBytes: s.attachmentMaxBytes,
+    attachmentTypes: s.attachmentTypes,
+    faqTargetPrecision: s.faqTargetPrecision,
+    faqReviewLearned: s.faqReviewLearned,
+    businessHours: s.businessHours,
     snippet: embedSnippet(publicUrl, s.id),
     previousSecretExpiresAt: grace,
   };
@@ -87,7 +98,7 @@ export function sitesRouter(ctx: Ctx): Router {
       return { site: toAdminDTO(rotated.site, publicUrlOf(ctx, req), ctx.clock()), secret: rotated.secret };
     }),
   );
-  /** Admin only: origins, the FAQ answer threshold, identity rules. */
+  /** Admin only: any of SiteSettings (origins, FAQ, identity, assignment, reopening, attachments, business hours…). */
   r.put(
     '/api/sites/:id',
     requireAgent(ctx),
@@ -95,7 +106,11 @@ export function sitesRouter(ctx: Ctx): Router {
       assertAdmin(req.agent!);
       const id = siteId(req);
       const body = parse(SiteSettings, req.body);
-      const set = { ...body, ...(body.origins ? { origins: [...new Set(body.origins.map(normalizeOrigin))] } : {}) };
+      const set = {
+        ...body,
+        ...(body.origins ? { origins: [...new Set(body.origins.map(normalizeOrigin))] } : {}),
+        ...(body.attachmentTypes ? { attachmentTypes: [...new Set(body.attachmentTypes)] } : {}),
+      };
       if (Object.keys(set).length === 0) throw new AppError('INVALID_PAYLOAD');
       const [row] = await ctx.db.update(sites).set(set).where(eq(sites.id, id)).returning();
       await ctx.sites.changed(id);

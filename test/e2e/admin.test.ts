@@ -52,6 +52,27 @@ describe.skipIf(!browserAvailable)('a site and an agent added in the console', (
     const key = await admin.getByLabel('Site key').inputValue();
     expect(snippet).toBe(`<script src="${server.url}/widget.js" data-site="${key}" async></script>`);
 
+    // Settings: a wrong field is named before anything is sent; then automatic assignment, a 2-day reopen window, business hours.
+    await admin.getByLabel(/Precision the FAQ threshold/).fill('2');
+    await admin.getByRole('button', { name: 'Save settings' }).click();
+    await expect.poll(() => admin.getByRole('alert').textContent()).toContain('Precision the FAQ threshold');
+    await admin.getByLabel(/Precision the FAQ threshold/).fill('0.9');
+    await admin.getByLabel('Assignment', { exact: true }).selectOption('auto');
+    await admin.getByLabel(/reopens the same ticket/).fill('48');
+    await admin.getByLabel(/business hours only/).check();
+    await admin.getByLabel(/Time zone/).fill('Asia/Shanghai');
+    await admin.getByRole('checkbox', { name: 'Monday' }).check();
+    await admin.getByLabel('Monday: closes at').fill('17:00');
+    await admin.getByRole('button', { name: 'Save settings' }).click();
+    await admin.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const saved = await server.app.ctx.sites.get(key);
+    expect([saved?.assignmentMode, saved?.reopenWindowSec, saved?.faqTargetPrecision, saved?.businessHours]).toEqual([
+      'auto',
+      48 * 3600,
+      0.9,
+      { timezone: 'Asia/Shanghai', days: { '1': [540, 1020] } },
+    ]);
+
     // Agents: invite one for that site only.
     await admin.getByRole('button', { name: 'Agents', exact: true }).click();
     await admin.getByRole('button', { name: 'Add an agent' }).click();
@@ -120,5 +141,5 @@ describe.skipIf(!browserAvailable)('a site and an agent added in the console', (
     expect(await receipt.getAttribute('rel')).toBe('noopener noreferrer');
     expect(await agent.getByRole('link', { name: /javascript/ }).count()).toBe(0);
     expect(dialogs).toEqual([]);
-  });
+  }, 120_000);
 });
