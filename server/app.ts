@@ -31,6 +31,7 @@ import { feedbackRouter, registerWidgetFeedbackHandlers } from './feedback/feedb
 import { metricsRouter } from './metrics/metrics.handlers.ts';
 import { ticketsExportRouter } from './metrics/tickets-export.ts';
 import { faqRouter } from './faq/faq.handlers.ts';
+import { faqCalibrationRouter } from './faq/calibration.handlers.ts';
 import { articlesRouter } from './articles/articles.handlers.ts';
 import { sitesRouter } from './sites/sites.handlers.ts';
 import { visitorsRouter } from './visitors/visitors.http.ts';
@@ -185,7 +186,7 @@ export function createApp(deps: AppDeps): App {
     next(safe || sameOrigin(req.headers.origin, req.headers.host) ? undefined : new AppError('ORIGIN_NOT_ALLOWED'));
   });
   app.use('/api', express.json({ limit: '1mb' }));
-  for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, ticketsExportRouter, faqRouter, articlesRouter, visitorsRouter]) {
+  for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, ticketsExportRouter, faqRouter, faqCalibrationRouter, articlesRouter, visitorsRouter]) {
     app.use(router(ctx));
   }
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND')));

@@ -160,6 +160,36 @@ export interface FaqEntryDTO {
   updatedAt: string;
 }
 
+/** Two FAQ entries the matcher takes for each other: `count` of `from`'s variants were matched to `to`. */
+export interface FaqConfusedPairDTO {
+  from: { id: string; question: string };
+  to: { id: string; question: string };
+  count: number;
+  example: string;
+}
+
+/** What a site's FAQ should do at its current threshold (GET /api/faqs/calibration). */
+export interface FaqCalibrationDTO {
+  siteId: string;
+  /** The threshold questions are decided with now, and where it comes from. */
+  threshold: number;
+  source: 'site' | 'calibrated';
+  targetPrecision: number;
+  /** The last calibration; null until the first one is done (`pending`). */
+  calibration: {
+    threshold: number;
+    /** Estimated shares at the calibrated threshold (variants asked of the rest of the FAQ); null without data. */
+    precision: number | null;
+    answered: number | null;
+    method: 'fitted' | 'prior';
+    samples: number;
+    oosAnswered: number;
+    confused: FaqConfusedPairDTO[];
+    computedAt: string;
+  } | null;
+  pending: boolean;
+}
+
 export interface ArticleDTO {
   id: string;
   siteId: string;

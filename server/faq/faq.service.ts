@@ -10,9 +10,10 @@ import { eq } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { articles, faqEntries, type Article, type FaqEntry } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
-import { DEFAULT_THRESHOLD, type ArticleDoc, type Decision, type FaqDoc, type Hit } from './engine/index.ts';
+import { type ArticleDoc, type Decision, type FaqDoc, type Hit } from './engine/index.ts';
 import type { IndexRequest, IndexResponse } from './faq-index.worker.ts';
 import { ThreadClient } from './thread.ts';
+import { FaqCalibrations } from './calibration.ts';
 
 interface SiteRows {
   entries: Map<string, FaqEntry>;
@@ -32,6 +33,8 @@ export class FaqService {
   private readonly thread = new ThreadClient<IndexRequest, IndexResponse>(new URL('./faq-index.worker.ts', import.meta.url), {
     onExit: () => this.sites.clear(),
   });
+  /** Each site's threshold, calibrated from its FAQ again after every change (calibration.ts). */
+  readonly calibrations = new FaqCalibrations(this.db, this.log);
 
   constructor(
     private readonly db: Db,
@@ -61,7 +64,7 @@ export class FaqService {
 
   async decide(siteId: string, text: string, threshold?: number | null): Promise<Decision> {
     await this.load(siteId);
-    return (await this.thread.call({ op: 'decide', siteId, text, threshold: threshold ?? DEFAULT_THRESHOLD })) as Decision;
+    return (await this.thread.call({ op: 'decide', siteId, text, threshold: threshold ?? (await this.calibrations.threshold(siteId)) })) as Decision;
   }
 
   async entry(siteId: string, entryId: string): Promise<FaqEntry | undefined> {
@@ -82,6 +85,7 @@ export class FaqService {
   async changed(change: IndexChange): Promise<void> {
     await this.apply(change);
     this.broadcast(change);
+    if (change.kind === 'faq') this.calibrations.changed(change.siteId);
   }
 
   /** Reloads one entry or article from the database into a loaded index. */
@@ -110,5 +114,6 @@ export class FaqService {
       this.thread.call({ op: 'drop', siteId }).catch((err: unknown) => this.log.warn({ err }, 'faq index drop failed'));
     }
     if (broadcast) this.broadcast({ siteId, kind: 'faq', id: '*' });
+    if (broadcast) this.calibrations.changed(siteId);
   }
 }

@@ -1,0 +1,64 @@
+/** GET /api/faqs/calibration: what a site's FAQ should do at its threshold, for the console's FAQ view. */
+import { Router } from 'express';
+import { inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { FaqCalibrationDTO } from '../../shared/types.ts';
+import type { Ctx } from '../context.ts';
+import { faqEntries } from '../db/schema.ts';
+import { AppError } from '../errors.ts';
+import { json, parse } from '../http/respond.ts';
+import { requireAgent } from '../agents/agents.handlers.ts';
+import { pickSite } from '../sites/pick-site.ts';
+import { DEFAULT_TARGET_PRECISION, type ConfusedPair } from './engine/calibrate.ts';
+
+const CalibrationQuery = z.object({ siteId: z.string().max(64).optional() });
+
+interface Details { targetPrecision?: number; samples?: number; oosAnswered?: number; confused?: ConfusedPair[] }
+
+export function faqCalibrationRouter(ctx: Ctx): Router {
+  const r = Router();
+  r.get(
+    '/api/faqs/calibration',
+    requireAgent(ctx),
+    json(async (req): Promise<FaqCalibrationDTO> => {
+      const siteId = pickSite(req.agent!, parse(CalibrationQuery, req.query).siteId);
+      const site = await ctx.sites.get(siteId);
+      if (!site) throw new AppError('NOT_FOUND');
+      const target = site.faqTargetPrecision ?? DEFAULT_TARGET_PRECISION;
+      const row = await ctx.faq.calibrations.stored(siteId);
+      const details = (row?.details ?? {}) as Details;
+      // Never computed, or for another target (the site's setting changed since): calibrate again.
+      const stale = !row || details.targetPrecision !== target;
+      if (stale) ctx.faq.calibrations.changed(siteId);
+      const confused = details.confused ?? [];
+      const ids = [...new Set(confused.flatMap((p) => [p.from, p.to]))];
+      const questions = new Map(
+        ids.length ? (await ctx.db.select({ id: faqEntries.id, question: faqEntries.question }).from(faqEntries).where(inArray(faqEntries.id, ids))).map((e) => [e.id, e.question]) : [],
+      );
+      const calibrated = await ctx.faq.calibrations.threshold(siteId);
+      return {
+        siteId,
+        threshold: site.faqThreshold ?? calibrated,
+        source: site.faqThreshold === null ? 'calibrated' : 'site',
+        targetPrecision: target,
+        calibration: row
+          ? {
+              threshold: row.threshold,
+              precision: row.precision,
+              answered: row.answered,
+              method: row.method,
+              samples: details.samples ?? 0,
+              oosAnswered: details.oosAnswered ?? 0,
+              // An entry deleted since the calibration is left out of its pairs.
+              confused: confused
+                .filter((p) => questions.has(p.from) && questions.has(p.to))
+                .map((p) => ({ from: { id: p.from, question: questions.get(p.from)! }, to: { id: p.to, question: questions.get(p.to)! }, count: p.count, example: p.example })),
+              computedAt: row.computedAt.toISOString(),
+            }
+          : null,
+        pending: stale,
+      };
+    }),
+  );
+  return r;
+}

@@ -1,0 +1,133 @@
+/**
+ * Each site's calibrated FAQ threshold (engine/calibrate.ts): computed in a worker thread a moment after
+ * the site's FAQ last changed, stored in faq_calibrations, and kept in memory for every question.
+ *
+ * The threshold a question is decided with is the site's own `faq_threshold` when an admin set one, else
+ * this one. Reading it never waits for a computation: until a site has been calibrated the prior applies.
+ * The node where the FAQ changed computes; other nodes read the stored row again after CACHE_MS.
+ */
+import { and, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { faqCalibrations, faqEntries, faqLearnedVariants, sites, type FaqEntry } from '../db/schema.ts';
+import type { Logger } from '../logger.ts';
+import { DEFAULT_TARGET_PRECISION, PRIOR_THRESHOLD, type Calibration } from './engine/calibrate.ts';
+import type { FaqDoc } from './engine/index.ts';
+import type { CalibrationRequest } from './calibration.worker.ts';
+import { ThreadClient } from './thread.ts';
+
+export type FaqCalibrationRow = typeof faqCalibrations.$inferSelect;
+
+/** Edits come in bursts (an import, a session of editing): calibrate once they pause. */
+const DEBOUNCE_MS = 2_000;
+const CACHE_MS = 60_000;
+
+interface Cached { threshold: number; at: number; loading?: Promise<number> }
+
+export class FaqCalibrations {
+  private readonly cache = new Map<string, Cached>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly running = new Map<string, Promise<FaqCalibrationRow | undefined>>();
+  private readonly thread = new ThreadClient<CalibrationRequest, Calibration>(new URL('./calibration.worker.ts', import.meta.url), { idleMs: 60_000 });
+
+  constructor(
+    private readonly db: Db,
+    private readonly log: Logger,
+    private readonly opts: { debounceMs?: number } = {},
+  ) {}
+
+  /** The calibrated threshold of a site, from memory (one read of the stored row per CACHE_MS). */
+  async threshold(siteId: string): Promise<number> {
+    const cached = this.cache.get(siteId);
+    if (cached && Date.now() - cached.at < CACHE_MS) return cached.threshold;
+    if (cached?.loading) return cached.threshold;
+    const loading = this.stored(siteId).then(
+      (row) => {
+        if (!row) this.changed(siteId);
+        return this.remember(siteId, row?.threshold ?? PRIOR_THRESHOLD);
+      },
+      (err: unknown) => {
+        this.log.warn({ err, siteId }, 'faq calibration read failed');
+        return this.remember(siteId, cached?.threshold ?? PRIOR_THRESHOLD);
+      },
+    );
+    // A stale value answers while it reloads; only a site never seen here waits for the read.
+    if (cached) {
+      cached.loading = loading;
+      return cached.threshold;
+    }
+    return loading;
+  }
+
+  /** The stored calibration of a site, if it was computed. */
+  async stored(siteId: string): Promise<FaqCalibrationRow | undefined> {
+    const [row] = await this.db.select().from(faqCalibrations).where(eq(faqCalibrations.siteId, siteId));
+    return row;
+  }
+
+  /** The FAQ of a site changed: calibrate it again once edits pause. */
+  changed(siteId: string): void {
+    clearTimeout(this.timers.get(siteId));
+    const timer = setTimeout(() => {
+      this.timers.delete(siteId);
+      this.recompute(siteId).catch((err: unknown) => this.log.warn({ err, siteId }, 'faq calibration failed'));
+    }, this.opts.debounceMs ?? DEBOUNCE_MS);
+    this.timers.set(siteId, timer.unref());
+  }
+
+  /** Calibrates a site now (after one already running for it), stores and returns the result. */
+  async recompute(siteId: string): Promise<FaqCalibrationRow | undefined> {
+    const previous = this.running.get(siteId);
+    const run = (async () => {
+      await previous?.catch(() => undefined);
+      const [site] = await this.db.select({ target: sites.faqTargetPrecision }).from(sites).where(eq(sites.id, siteId));
+      if (!site) return undefined;
+      const docs = await this.docs(siteId);
+      const started = performance.now();
+      const c = await this.thread.call({ docs, targetPrecision: site.target ?? DEFAULT_TARGET_PRECISION });
+      const values = {
+        threshold: c.threshold,
+        precision: c.precision,
+        answered: c.answered,
+        method: c.method,
+        details: { targetPrecision: c.targetPrecision, samples: c.samples, oosAnswered: c.oosAnswered, confused: c.confused },
+        computedAt: new Date(),
+      };
+      const [row] = await this.db
+        .insert(faqCalibrations)
+        .values({ siteId, ...values })
+        .onConflictDoUpdate({ target: faqCalibrations.siteId, set: values })
+        .returning();
+      this.remember(siteId, row.threshold);
+      this.log.info({ siteId, threshold: c.threshold, method: c.method, samples: c.samples, ms: Math.round(performance.now() - started) }, 'faq calibrated');
+      return row;
+    })();
+    this.running.set(siteId, run);
+    try {
+      return await run;
+    } finally {
+      if (this.running.get(siteId) === run) this.running.delete(siteId);
+    }
+  }
+
+  private remember(siteId: string, threshold: number): number {
+    this.cache.set(siteId, { threshold, at: Date.now() });
+    return threshold;
+  }
+
+  /** What answers visitors: published entries, with their active learned variants among the variants. */
+  private async docs(siteId: string): Promise<FaqDoc[]> {
+    const entries = await this.db
+      .select()
+      .from(faqEntries)
+      .where(and(eq(faqEntries.siteId, siteId), eq(faqEntries.status, 'published')));
+    const learned = entries.length
+      ? await this.db
+          .select({ entryId: faqLearnedVariants.entryId, text: faqLearnedVariants.text })
+          .from(faqLearnedVariants)
+          .where(and(eq(faqLearnedVariants.siteId, siteId), eq(faqLearnedVariants.status, 'active'), inArray(faqLearnedVariants.entryId, entries.map((e) => e.id))))
+      : [];
+    const extra = new Map<string, string[]>();
+    for (const l of learned) extra.set(l.entryId, [...(extra.get(l.entryId) ?? []), l.text]);
+    return entries.map((e: FaqEntry) => ({ id: e.id, question: e.question, variants: [...e.variants, ...(extra.get(e.id) ?? [])], language: e.language }));
+  }
+}

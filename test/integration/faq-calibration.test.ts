@@ -1,0 +1,89 @@
+/**
+ * A site's FAQ threshold is calibrated from its own FAQ, in a worker, again after every change; the
+ * console sees what to expect, and an admin's explicit threshold still wins.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { FaqCalibrationDTO } from '../../shared/types.ts';
+import { faqCalibrations, sites } from '../../server/db/schema.ts';
+import { BACKENDS } from '../support/db.ts';
+import { addAgent, api, login, startTestServer, type TestServer } from '../support/server.ts';
+
+describe.each(BACKENDS)('the calibrated FAQ threshold (%s)', (backend) => {
+  let server: TestServer;
+  let cookie: string;
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    cookie = await login(server.url);
+  });
+  afterAll(() => server?.close());
+
+  const calibration = async () => {
+    const res = await api<FaqCalibrationDTO>(server.url, cookie, 'GET', '/api/faqs/calibration?siteId=demo');
+    expect(res.status).toBe(200);
+    if (!res.body.ok) throw new Error(res.body.error.code);
+    return res.body.data;
+  };
+  const setSite = async (values: Partial<typeof sites.$inferInsert>) => {
+    await server.database.db.update(sites).set(values).where(eq(sites.id, 'demo'));
+    await server.app.ctx.sites.changed('demo');
+  };
+
+  it('calibrates the demo FAQ from its own variants and shows what to expect at that threshold', async () => {
+    await server.app.ctx.faq.calibrations.recompute('demo');
+    const c = await calibration();
+    expect(c.source).toBe('calibrated');
+    expect(c.targetPrecision).toBe(0.95);
+    expect(c.calibration).not.toBeNull();
+    expect(c.calibration!.method).toBe('fitted');
+    expect(c.calibration!.samples).toBeGreaterThan(30);
+    expect(c.threshold).toBe(c.calibration!.threshold);
+    expect(c.calibration!.threshold).toBeGreaterThanOrEqual(0.5);
+    expect(c.calibration!.precision).toBeGreaterThanOrEqual(0.95);
+    expect(c.calibration!.oosAnswered).toBeLessThanOrEqual(0.02);
+    for (const pair of c.calibration!.confused) {
+      expect(pair.from.question).toBeTruthy();
+      expect(pair.to.question).toBeTruthy();
+      expect(pair.from.id).not.toBe(pair.to.id);
+    }
+    expect(c.pending).toBe(false);
+  });
+
+  it('decides visitors\' questions with the calibrated threshold unless an admin set one', async () => {
+    const question = 'How do I get a refund?';
+    // A target no FAQ can promise: the calibration never answers on its own.
+    await setSite({ faqTargetPrecision: 0.99999 });
+    await server.app.ctx.faq.calibrations.recompute('demo');
+    expect((await calibration()).threshold).toBe(1);
+    expect((await server.app.ctx.faq.decide('demo', question)).kind).not.toBe('answer');
+    await setSite({ faqThreshold: 0.5 });
+    expect(await calibration()).toMatchObject({ threshold: 0.5, source: 'site' });
+    expect((await server.app.ctx.faq.decide('demo', question, 0.5)).kind).toBe('answer');
+    await setSite({ faqThreshold: null, faqTargetPrecision: 0.95 });
+    await server.app.ctx.faq.calibrations.recompute('demo');
+    expect((await server.app.ctx.faq.decide('demo', question)).kind).toBe('answer');
+  });
+
+  it('calibrates again after the FAQ changes', async () => {
+    const before = (await calibration()).calibration!.computedAt;
+    const created = await api(server.url, cookie, 'POST', '/api/faqs?siteId=demo', {
+      question: 'Can I pay with PayPal?',
+      variants: ['paypal payment', 'do you take paypal'],
+      answer: 'Yes.',
+      language: 'en',
+      tags: [],
+      articleUrls: [],
+    });
+    expect(created.status).toBe(200);
+    await vi.waitFor(async () => expect((await server.database.db.select().from(faqCalibrations).where(eq(faqCalibrations.siteId, 'demo')))[0].computedAt.toISOString()).not.toBe(before), { timeout: 20_000, interval: 250 });
+  });
+
+  it('answers only agents of the site', async () => {
+    expect((await api(server.url, undefined, 'GET', '/api/faqs/calibration?siteId=demo')).status).toBe(401);
+    await server.database.db.insert(sites).values({ id: 'other', name: 'Other', origins: [], secret: 'other-site-secret-0123456789abcdef' }).onConflictDoNothing();
+    const agentCookie = await addAgent(server, 'calib-agent@test.local', ['other']);
+    const res = await api(server.url, agentCookie, 'GET', '/api/faqs/calibration?siteId=demo');
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import {
+  calibrateFaq,
+  controlBound,
+  confusedPairs,
+  fitThreshold,
+  heldOutSamples,
+  measure,
+  MIN_SAMPLES,
+  PRIOR_THRESHOLD,
+  type Sample,
+} from '../../server/faq/engine/calibrate.ts';
+import { FaqIndex, type FaqDoc } from '../../server/faq/engine/index.ts';
+
+/** Held-out samples: `right` answered rightly at each confidence, then `wrong` wrongly. */
+const samples = (rows: [confidence: number, right: boolean][]): Sample[] =>
+  rows.map(([confidence, right], i) => ({ entry: `e${i % 7}`, text: `q${i}`, top: right ? `e${i % 7}` : 'other', confidence }));
+
+const FAQ: FaqDoc[] = [
+  { id: 'refund', question: 'How do I get a refund?', variants: ['I want my money back', 'refund my course', 'can I return a course I bought', 'money back for a purchase'], language: 'en' },
+  { id: 'password', question: 'How do I reset my password?', variants: ['I forgot my password', 'change my login password', 'password reset link', 'cannot remember my password'], language: 'en' },
+  { id: 'speed', question: 'Can I change the playback speed?', variants: ['play videos faster', 'watch at 1.5x speed', 'slow down the video', 'playback speed setting'], language: 'en' },
+  { id: 'invoice', question: 'How do I get an invoice?', variants: ['I need a receipt for my company', 'request an invoice', 'download my invoice', 'invoice with my company name'], language: 'en' },
+  { id: 'certificate', question: 'Where is my certificate?', variants: ['download my certificate', 'certificate of completion', 'my certificate has the wrong name', 'print the certificate'], language: 'en' },
+  { id: 'offline', question: 'Can I watch offline?', variants: ['download videos to watch without internet', 'offline viewing on the plane', 'save lessons to my phone', 'watch without wifi'], language: 'en' },
+  { id: 'refund-zh', question: '如何申请退款？', variants: ['课程可以退吗', '买错课了想退', '退款多久到账', '不想学了能退钱吗'], language: 'zh' },
+  { id: 'invoice-zh', question: '怎么开发票？', variants: ['电子发票在哪里申请', '发票抬头写错了', '公司报销要发票', '发票能开专票吗'], language: 'zh' },
+];
+
+describe('calibrating the FAQ threshold of a site', () => {
+  it('fits the lowest confidence at which the answers above it are right at the target, counting a prior below the target', () => {
+    // 40 right answers from 0.99 down to 0.6, then wrong ones below 0.6.
+    const rows: [number, boolean][] = [...Array(40).keys()].map((i) => [0.99 - i * 0.01, true]);
+    rows.push([0.59, false], [0.58, false], [0.57, true], [0.56, false]);
+    const t = fitThreshold(samples(rows), 0.95);
+    // (40 + 9) / (40 + 10) = 0.98 at 0.60; one wrong more: 49/51 = 0.961; two: 49/52 = 0.942 < 0.95.
+    expect(t).toBe(0.59);
+    expect(measure(samples(rows), t)).toEqual({ precision: 0.9756, answered: 0.9318 });
+  });
+
+  it('never answers when no threshold reaches the target precision', () => {
+    const rows: [number, boolean][] = [...Array(40).keys()].map((i) => [0.99 - i * 0.01, i % 2 === 0]);
+    expect(fitThreshold(samples(rows), 0.95)).toBe(1);
+  });
+
+  it('does not fit on a handful of lucky answers: the prior needs ten right answers to reach 0.95', () => {
+    expect(fitThreshold(samples([...Array(9).keys()].map((i) => [0.9 - i * 0.01, true])), 0.95)).toBe(1);
+    expect(fitThreshold(samples([...Array(10).keys()].map((i) => [0.9 - i * 0.01, true])), 0.95)).toBe(0.81);
+  });
+
+  it('keeps the threshold above all but 2% of the off-topic control questions', () => {
+    const control = [...Array(50).keys()].map((i) => i / 100); // 0 … 0.49
+    const bound = controlBound(control);
+    expect(control.filter((c) => c >= bound).length).toBe(1);
+    expect(controlBound(control.map(() => 0))).toBe(0);
+  });
+
+  it('names the entries whose variants are taken for each other, most confused first', () => {
+    const pairs = confusedPairs([
+      { entry: 'a', text: 'x', top: 'b', confidence: 0.4 },
+      { entry: 'a', text: 'y', top: 'b', confidence: 0.9 },
+      { entry: 'c', text: 'z', top: 'a', confidence: 0.5 },
+      { entry: 'c', text: 'w', top: 'c', confidence: 0.5 },
+    ]);
+    expect(pairs).toEqual([
+      { from: 'a', to: 'b', count: 2, example: 'x' },
+      { from: 'c', to: 'a', count: 1, example: 'z' },
+    ]);
+  });
+
+  it('asks every variant of the rest of the FAQ and leaves the index as it was', () => {
+    const index = new FaqIndex();
+    for (const d of FAQ) index.upsert(d);
+    const before = index.search('money back for my course', 5);
+    const got = heldOutSamples(index, FAQ);
+    expect(got).toHaveLength(FAQ.reduce((n, d) => n + 1 + d.variants.length, 0));
+    expect(index.search('money back for my course', 5)).toEqual(before);
+    // A left-out variant is not found as itself: "refund my course" must come from the other refund variants.
+    expect(got.find((s) => s.text === 'refund my course')!.top).toBe('refund');
+  });
+
+  it('falls back to the prior threshold, and says so, when the FAQ has too few variants', () => {
+    const small = FAQ.slice(0, 3).map((d) => ({ ...d, variants: d.variants.slice(0, 1) }));
+    const c = calibrateFaq(small);
+    expect(c.samples).toBeLessThan(MIN_SAMPLES);
+    expect(c.method).toBe('prior');
+    expect(c.threshold).toBeGreaterThanOrEqual(PRIOR_THRESHOLD);
+  });
+
+  it('fits a threshold from enough variants, and its estimate at that threshold meets the target', () => {
+    const c = calibrateFaq(FAQ, { targetPrecision: 0.9 });
+    expect(c.method).toBe('fitted');
+    expect(c.samples).toBe(40);
+    expect(c.oosAnswered).toBeLessThanOrEqual(0.02);
+    if (c.threshold < 1) expect(c.precision!).toBeGreaterThanOrEqual(0.9);
+    expect(calibrateFaq(FAQ, { targetPrecision: 0.9 })).toEqual(c);
+  });
+});
