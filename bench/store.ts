@@ -14,8 +14,8 @@ import postgres from 'postgres';
 import { createAgent } from '../server/agents/agents.service.ts';
 import { storeAgentText } from '../server/conversations/message-store.ts';
 import { openDatabase } from '../server/db/client.ts';
-import { groupCommit } from '../server/db/group-commit.ts';
-import { rawClient, type RawQuery } from '../server/db/raw.ts';
+import { groupCommit, type GroupedStore } from '../server/db/group-commit.ts';
+import { rawClient } from '../server/db/raw.ts';
 import { conversations, visitors } from '../server/db/schema.ts';
 import { createSite } from '../server/sites/sites.service.ts';
 
@@ -49,8 +49,11 @@ try {
     ids.push(c.id);
   }
   const raw = rawClient(database.db);
-  const modes: [string, (key: string) => RawQuery][] = [
-    ['direct', () => raw.query],
+  // direct: each message its own statement (a group of one) at once; grouped: the server's group commit.
+  const directStore: GroupedStore = async <T extends object>(text: string, _key: string, input: Record<string, unknown>): Promise<T | undefined> =>
+    (await raw.query<T>(text, [JSON.stringify([{ ...input, i: 0 }])]))[0] as T | undefined;
+  const modes: [string, GroupedStore][] = [
+    ['direct', directStore],
     ['grouped', groupCommit(raw)],
   ];
   console.log(`bench:store on ${pglite ? 'PGlite' : 'PostgreSQL'}, ${CONVERSATIONS} conversations, ${SECONDS} s per step; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
@@ -71,7 +74,7 @@ try {
         const start = performance.now();
         const input = { conversationId, agentId: agent.id, agentName: 'bench', siteIds: ['bench'], clientId: `bench${(n++).toString(36)}xxxx`, body: 'hello', now: new Date() };
         pending.push(
-          storeAgentText(lane(conversationId), input).then((r) => {
+          storeAgentText(lane, input).then((r) => {
             if (r.kind !== 'stored') throw new Error(`not stored: ${r.kind}`);
             latencies.push(performance.now() - start);
           }),

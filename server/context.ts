@@ -2,7 +2,7 @@
 import type { Config } from './config.ts';
 import type { Db } from './db/client.ts';
 import type { RawQuery } from './db/raw.ts';
-import type { GroupedQuery } from './db/group-commit.ts';
+import type { GroupedStore } from './db/group-commit.ts';
 import type { Logger } from './logger.ts';
 import type { RateLimiter } from './ratelimit.ts';
 import type { FaqService } from './faq/faq.service.ts';
@@ -14,7 +14,7 @@ export interface Ctx {
   /** Hand-written SQL on the same connections, for the hot path's reads (db/raw.ts). */
   raw: RawQuery;
   /** The same for the hot path's writes, committed in groups, a lane per conversation (db/group-commit.ts). */
-  store: GroupedQuery;
+  store: GroupedStore;
   config: Config;
   log: Logger;
   clock: () => Date;

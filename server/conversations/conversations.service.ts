@@ -153,8 +153,7 @@ function deliver(ctx: Ctx, stored: Extract<Stored, { kind: 'stored' }>, except?:
 export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor, input: VisitorMessageSend, ip = 'unknown', except?: string) {
   const now = ctx.clock();
   try {
-    const lane = ctx.store(lastConversation.get(visitor) ?? visitor.id);
-    const fast = await storeVisitorText(lane, { visitorId: visitor.id, visitorName: visitor.name, clientId: input.clientId, body: input.body, now });
+    const fast = await storeVisitorText(ctx.store, lastConversation.get(visitor) ?? visitor.id, { visitorId: visitor.id, visitorName: visitor.name, clientId: input.clientId, body: input.body, now });
     if (fast.kind === 'stored') {
       lastConversation.set(visitor, fast.conversation.id);
       deliver(ctx, fast, except);
@@ -319,7 +318,7 @@ export async function claim(ctx: Ctx, agent: Agent, siteIds: string[], id: strin
 export async function sendAgentMessage(ctx: Ctx, agent: Agent, siteIds: string[], input: AgentMessageSend, except?: string): Promise<MessageDTO> {
   const now = ctx.clock();
   try {
-    const fast = await storeAgentText(ctx.store(input.conversationId), { ...input, agentId: agent.id, agentName: agent.name, siteIds, now });
+    const fast = await storeAgentText(ctx.store, { ...input, agentId: agent.id, agentName: agent.name, siteIds, now });
     if (fast.kind === 'stored') {
       deliver(ctx, fast, except);
       return fast.message;

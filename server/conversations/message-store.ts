@@ -1,6 +1,6 @@
 /**
  * The hot path: a message stored in a conversation a person already has, in ONE statement and one
- * round trip. The statement checks for a stored copy (a retry with the same clientId), takes the
+ * round trip, shared with the other messages of its group (db/group-commit.ts). The statement checks for a stored copy (a retry with the same clientId), takes the
  * next seq by updating the conversation row (the row lock orders concurrent writers), inserts the
  * message and returns both rows with the names clients show, so nothing is read again to push it.
  * Anything it does not cover (no conversation yet, FAQ still answering, resolved, someone else's
@@ -10,6 +10,7 @@
  * statement on the (conversation, client_id) unique index: no seq is consumed, the caller replays.
  */
 import type { ConversationDTO, ConversationStatus, MessageDTO } from '../../shared/types.ts';
+import type { GroupedStore } from '../db/group-commit.ts';
 import type { RawQuery } from '../db/raw.ts';
 
 /**
@@ -32,13 +33,14 @@ const MESSAGE_COLUMNS = `
   m.body AS "m_body", m.kind AS "m_kind", m.client_id AS "m_clientId", m.meta AS "m_meta", ${ms('m.created_at')} AS "m_createdAt"`;
 
 /**
- * The end of both store statements: always one row, with the message and conversation stored (the
- * CTEs `m` and `c`), or only the id of a stored copy (`dup`), or nothing (not a case for them).
+ * The end of both store statements: one row per input `i`, with the message and conversation
+ * stored (the CTEs `m` and `c`), or only the id of a stored copy (`dup`), or neither (not a case
+ * for them).
  */
 const STORED = `
-SELECT ${MESSAGE_COLUMNS}, ${CONVERSATION_COLUMNS}, c.prev_status, (SELECT id FROM dup) AS dup_id
-FROM (SELECT 1) one
-LEFT JOIN m ON true LEFT JOIN c ON true
+SELECT input.i AS "i", ${MESSAGE_COLUMNS}, ${CONVERSATION_COLUMNS}, c.prev_status, dup.id AS dup_id
+FROM input JOIN dup ON dup.i = input.i
+LEFT JOIN c ON c.i = input.i LEFT JOIN m ON m.conversation_id = c.id
 LEFT JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assigned_agent_id`;
 
 type Row = Record<string, unknown>;
@@ -90,8 +92,7 @@ export type Stored =
   /** Not a case for the one-statement path. */
   | { kind: 'other' };
 
-function outcome(rows: Row[], authorName: string | null): Stored {
-  const r = rows[0];
+function outcome(r: Row | undefined, authorName: string | null): Stored {
   if (!r) return { kind: 'other' };
   if (r.m_id) return { kind: 'stored', message: messageOf(r, authorName), conversation: conversationOf(r), previousStatus: r.prev_status as ConversationStatus };
   if (r.dup_id) return { kind: 'duplicate', messageId: r.dup_id as string };
@@ -99,62 +100,95 @@ function outcome(rows: Row[], authorName: string | null): Stored {
 }
 
 /**
- * A visitor's text in their unresolved conversation that is with (or waiting for) a person:
- * 1 round trip. A visitor writing after the agent's reply moves the ticket from pending to open.
+ * Visitors' texts, each in its visitor's unresolved conversation that is with (or waiting for) a
+ * person: one statement for a whole group (db/group-commit.ts), at most one input per visitor. A
+ * visitor writing after the agent's reply moves the ticket from pending to open.
  */
 const VISITOR_SEND = `
-WITH dup AS (
-  SELECT d.id FROM messages d JOIN conversations dc ON dc.id = d.conversation_id
-  WHERE dc.visitor_id = $1 AND d.client_id = $2 AND d.author = 'visitor' LIMIT 1
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS t(i int, visitor_id uuid, client_id text, body text, at timestamptz)
+), dup AS (
+  SELECT input.i, (
+    SELECT d.id FROM messages d JOIN conversations dc ON dc.id = d.conversation_id
+    WHERE dc.visitor_id = input.visitor_id AND d.client_id = input.client_id AND d.author = 'visitor' LIMIT 1
+  ) AS id FROM input
 ), cur AS (
-  SELECT id, status FROM conversations WHERE visitor_id = $1 AND status IN ('open', 'pending')
+  SELECT dup.i, x.id, x.status FROM dup JOIN input ON input.i = dup.i
+  JOIN conversations x ON x.visitor_id = input.visitor_id AND x.status IN ('open', 'pending')
+  WHERE dup.id IS NULL
 ), c AS (
-  UPDATE conversations u SET last_seq = u.last_seq + 1, updated_at = $4, status = 'open'
-  FROM cur WHERE u.id = cur.id AND u.status IN ('open', 'pending') AND NOT EXISTS (SELECT 1 FROM dup)
-  RETURNING u.*, cur.status AS prev_status
+  UPDATE conversations u SET last_seq = u.last_seq + 1, updated_at = input.at, status = 'open'
+  FROM cur JOIN input ON input.i = cur.i
+  WHERE u.id = cur.id AND u.status IN ('open', 'pending')
+  RETURNING u.*, cur.status AS prev_status, input.i, input.body AS in_body, input.client_id AS in_client_id, input.at AS in_at
 ), m AS (
   INSERT INTO messages (conversation_id, seq, author, kind, body, client_id, created_at)
-  SELECT c.id, c.last_seq, 'visitor', 'text', $3, $2, $4 FROM c
+  SELECT c.id, c.last_seq, 'visitor', 'text', c.in_body, c.in_client_id, c.in_at FROM c
   RETURNING *
 )
 ${STORED}`;
 
 export async function storeVisitorText(
-  raw: RawQuery,
+  store: GroupedStore,
+  /** The visitor's conversation when known (the lane its agent's replies take), else the visitor. */
+  laneKey: string,
   input: { visitorId: string; visitorName: string | null; clientId: string; body: string; now: Date },
 ): Promise<Stored> {
-  const rows = await raw<Row>(VISITOR_SEND, [input.visitorId, input.clientId, input.body, input.now.toISOString()]);
-  return outcome(rows, input.visitorName);
+  const row = await store<Row>(
+    VISITOR_SEND,
+    input.visitorId,
+    {
+      visitor_id: input.visitorId,
+      client_id: input.clientId,
+      body: input.body,
+      at: input.now.toISOString(),
+    },
+    laneKey,
+  );
+  return outcome(row, input.visitorName);
 }
 
 /**
- * An agent's reply in a ticket assigned to them, of one of their sites: 1 round trip. The ticket
- * becomes pending (waiting for the visitor); the first reply sets first_response_at.
+ * Agents' replies, each in a ticket assigned to its agent, of one of their sites: one statement for
+ * a whole group, at most one input per conversation. The ticket becomes pending (waiting for the
+ * visitor); the first reply sets first_response_at.
  */
 const AGENT_SEND = `
-WITH dup AS (
-  SELECT d.id FROM messages d WHERE d.conversation_id = $1 AND d.client_id = $2 AND d.agent_id = $3 LIMIT 1
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS t(i int, conversation_id uuid, agent_id uuid, site_ids jsonb, client_id text, body text, at timestamptz)
+), dup AS (
+  SELECT input.i, (
+    SELECT d.id FROM messages d WHERE d.conversation_id = input.conversation_id AND d.client_id = input.client_id AND d.agent_id = input.agent_id LIMIT 1
+  ) AS id FROM input
 ), cur AS (
-  SELECT id, status FROM conversations WHERE id = $1
+  SELECT dup.i, x.id, x.status FROM dup JOIN input ON input.i = dup.i JOIN conversations x ON x.id = input.conversation_id
+  WHERE dup.id IS NULL
 ), c AS (
-  UPDATE conversations u SET last_seq = u.last_seq + 1, updated_at = $5, status = 'pending',
-    first_response_at = coalesce(u.first_response_at, $5), escalated_at = coalesce(u.escalated_at, $5)
-  FROM cur WHERE u.id = cur.id AND u.assigned_agent_id = $3 AND u.status IN ('open', 'pending')
-    AND u.site_id = ANY($6::text[]) AND NOT EXISTS (SELECT 1 FROM dup)
-  RETURNING u.*, cur.status AS prev_status
+  UPDATE conversations u SET last_seq = u.last_seq + 1, updated_at = input.at, status = 'pending',
+    first_response_at = coalesce(u.first_response_at, input.at), escalated_at = coalesce(u.escalated_at, input.at)
+  FROM cur JOIN input ON input.i = cur.i
+  WHERE u.id = cur.id AND u.assigned_agent_id = input.agent_id AND u.status IN ('open', 'pending') AND input.site_ids ? u.site_id
+  RETURNING u.*, cur.status AS prev_status, input.i, input.agent_id AS in_agent_id, input.body AS in_body, input.client_id AS in_client_id, input.at AS in_at
 ), m AS (
   INSERT INTO messages (conversation_id, seq, author, agent_id, kind, body, client_id, created_at)
-  SELECT c.id, c.last_seq, 'agent', $3, 'text', $4, $2, $5 FROM c
+  SELECT c.id, c.last_seq, 'agent', c.in_agent_id, 'text', c.in_body, c.in_client_id, c.in_at FROM c
   RETURNING *
 )
 ${STORED}`;
 
 export async function storeAgentText(
-  raw: RawQuery,
+  store: GroupedStore,
   input: { conversationId: string; agentId: string; agentName: string; siteIds: string[]; clientId: string; body: string; now: Date },
 ): Promise<Stored> {
-  const rows = await raw<Row>(AGENT_SEND, [input.conversationId, input.clientId, input.agentId, input.body, input.now.toISOString(), input.siteIds]);
-  return outcome(rows, input.agentName);
+  const row = await store<Row>(AGENT_SEND, input.conversationId, {
+    conversation_id: input.conversationId,
+    agent_id: input.agentId,
+    site_ids: input.siteIds,
+    client_id: input.clientId,
+    body: input.body,
+    at: input.now.toISOString(),
+  });
+  return outcome(row, input.agentName);
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * Group commit (server/db/group-commit.ts): statements of one turn of the event loop commit together,
- * each caller answered with its own rows; one failing statement costs the others nothing.
+ * Group commit (server/db/group-commit.ts): the messages of one turn of the event loop are stored by
+ * one statement and commit together, each caller answered with its own row; one failing message
+ * costs the others nothing.
  */
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -32,7 +33,7 @@ describe.each(BACKENDS)('group commit on %s', (backend) => {
   afterAll(() => database?.drop());
 
   const reply = (store: ReturnType<typeof groupCommit>, conversationId: string, body: string, clientId = `gc${n++}xxxxxxx`) =>
-    storeAgentText(store(conversationId), { conversationId, agentId: agent.id, agentName: 'GC', siteIds: ['gc'], clientId, body, now: new Date() });
+    storeAgentText(store, { conversationId, agentId: agent.id, agentName: 'GC', siteIds: ['gc'], clientId, body, now: new Date() });
 
   it('stores every message of many groups once, each conversation in the order of the calls', async () => {
     const store = groupCommit(rawClient(database.db), 3);
@@ -43,6 +44,30 @@ describe.each(BACKENDS)('group commit on %s', (backend) => {
       const rows = await database.db.select().from(messages).where(eq(messages.conversationId, conv)).orderBy(asc(messages.seq));
       expect(rows.map((m) => m.seq)).toEqual(rows.map((_, i) => i + 1));
       expect(rows.map((m) => m.body)).toEqual(calls.filter((c) => c.conv === conv).map((c) => c.body));
+    }
+  });
+
+  it('stores the messages of many conversations that arrive together with one statement, and waits with a second message of one of them', async () => {
+    const raw = rawClient(database.db);
+    const sent: number[] = [];
+    const counting = {
+      query: <T extends object>(text: string, params: unknown[]) => {
+        sent.push((JSON.parse(params[0] as string) as unknown[]).length);
+        return raw.query<T>(text, params);
+      },
+      transaction: raw.transaction,
+    };
+    const store = groupCommit(counting, 1);
+    const results = await Promise.all([...convIds.map((c, i) => reply(store, c, `together ${i}`)), reply(store, convIds[0], 'together again')]);
+    expect(results.map((r) => r.kind)).toEqual(results.map(() => 'stored'));
+    // One statement for the ten conversations, then one for the second message of the first.
+    expect(sent).toEqual([convIds.length, 1]);
+    const seqs = results.map((r) => (r.kind === 'stored' ? r.message.seq : 0));
+    expect(seqs[convIds.length]).toBe(seqs[0] + 1);
+    for (const [i, r] of results.entries()) {
+      if (r.kind !== 'stored') continue;
+      expect(r.message.body).toBe(i < convIds.length ? `together ${i}` : 'together again');
+      expect(r.conversation.id).toBe(i < convIds.length ? convIds[i] : convIds[0]);
     }
   });
 
