@@ -17,6 +17,8 @@ import { memoryRateLimiter, type RateLimiter } from './ratelimit.ts';
 import { FaqService, type IndexChange } from './faq/faq.service.ts';
 import { Realtime, type AgentNamespace, type WidgetNamespace } from './realtime/realtime.ts';
 import { FloodGuard } from './realtime/flood.ts';
+import { Assigner } from './assignment/assignment.ts';
+import { registerPresenceHandlers } from './presence/presence.handlers.ts';
 import { errorMiddleware, json } from './http/respond.ts';
 import { databaseProbe, healthHandler } from './http/health.ts';
 import { precompressedFile, precompressedFiles } from './http/static.ts';
@@ -142,6 +144,7 @@ export function createApp(deps: AppDeps): App {
     io.on('site:changed', (siteId: unknown) => void (typeof siteId === 'string' && ctx.sites.invalidate(siteId)));
   }
 
+  ctx.realtime.assigner = new Assigner(ctx);
   const flood = new FloodGuard(ctx);
   widget.use(widgetMiddleware(ctx));
   widget.on('connection', (socket) => {
@@ -160,6 +163,7 @@ export function createApp(deps: AppDeps): App {
     flood.agent(s);
     onAgentConnected(ctx, s);
     registerAgentConversationHandlers(ctx, s);
+    registerPresenceHandlers(ctx, s);
   });
 
   // ---- HTTP ----

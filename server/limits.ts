@@ -77,6 +77,8 @@ export const EVENT_COSTS: {
     'conversation:resolve': 2,
     'message:send': 2,
     'messages:sync': 4,
+    // One UPDATE, then every node re-reads that agent's sockets.
+    'agent:availability': 3,
   },
 };
 

@@ -21,6 +21,7 @@ import type {
   SessionHello,
   VisitorMessageSend,
   AgentMessageSend,
+  AvailabilitySet,
 } from './schemas.ts';
 import type { ConversationDTO, ConversationSummaryDTO, FeedbackDTO, MessageDTO, QueueDTO, SessionDTO } from './types.ts';
 
@@ -73,9 +74,13 @@ export interface AgentClientToServerEvents {
   'conversation:resolve': (payload: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
   'message:send': (payload: AgentMessageSend, ack: AckCallback<{ message: MessageDTO }>) => void;
   'messages:sync': (payload: MessagesSync, ack: AckCallback<MessageDTO[]>) => void;
+  /** The agent's own availability (every tab of theirs hears `agent:availability`). */
+  'agent:availability': (payload: AvailabilitySet, ack: AckCallback<AvailabilitySet>) => void;
 }
 
 export interface AgentServerToClientEvents {
+  /** The agent's availability changed (in another tab, or here). */
+  'agent:availability': (payload: AvailabilitySet) => void;
   /** Any change to a conversation of the agent's sites (new in queue, claimed, resolved, new message). */
   'conversation:updated': (conversation: ConversationDTO) => void;
   /** New message in a conversation the agent has open or is assigned to. */

@@ -117,6 +117,12 @@ export const AgentMessageSend = z.object({
 });
 export type AgentMessageSend = z.infer<typeof AgentMessageSend>;
 
+/** online: takes conversations (automatic assignment included); away: at the desk, gets none; offline: as if the console were closed. */
+export const Availability = z.enum(['online', 'away', 'offline']);
+export type Availability = z.infer<typeof Availability>;
+export const AvailabilitySet = z.object({ availability: Availability });
+export type AvailabilitySet = z.infer<typeof AvailabilitySet>;
+
 // ---- HTTP bodies and queries ----
 
 /** A password an agent may choose: 8 to 200 characters (the upper bound keeps scrypt's input small). */

@@ -138,6 +138,8 @@ export interface AgentDTO {
   name: string;
   role: 'admin' | 'agent';
   siteIds: string[];
+  /** What the agent chose in the console header; presence also needs an open console. */
+  availability: 'online' | 'away' | 'offline';
 }
 
 export interface QueueDTO {

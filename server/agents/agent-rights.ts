@@ -18,6 +18,7 @@ import { toFailure } from '../realtime/handler.ts';
 import { rooms } from '../realtime/realtime.ts';
 import { conversationSites, sessionRights } from './agents.repository.ts';
 import type { AgentContext } from './agents.service.ts';
+import { syncReady } from '../presence/presence.ts';
 
 /** Changed by tests only (a long period isolates pushAgentRights from the periodic check). */
 export const RIGHTS = { maxAgeMs: 2000, checkEveryMs: 1000 };
@@ -80,13 +81,16 @@ function apply(ctx: Ctx, socket: AgentSocket, fresh: AgentContext | undefined, c
   }
   const lost = before.filter((id) => !fresh.siteIds.includes(id));
   const gained = fresh.siteIds.filter((id) => !before.includes(id));
-  if (!lost.length && !gained.length) return;
   for (const id of lost) {
     socket.leave(rooms.site(id));
     socket.leave(rooms.agent(fresh.agent.id, id));
   }
   socket.join(gained.flatMap((id) => [rooms.site(id), rooms.agent(fresh.agent.id, id)]));
-  void ctx.realtime.presenceChanged([...lost, ...gained]);
+  // Sites lost or gained, or an availability chosen elsewhere: in or out of the ready rooms.
+  const ready = syncReady(socket);
+  for (const id of ready) if (socket.rooms.has(rooms.ready(id))) ctx.realtime.assigner.poke(id);
+  const changed = [...new Set([...lost, ...gained, ...ready])];
+  if (changed.length) void ctx.realtime.presenceChanged(changed);
 }
 
 /** Reads one socket's rights again now (joining a read already under way). */

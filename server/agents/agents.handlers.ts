@@ -12,6 +12,7 @@ import { sha256 } from '../crypto.ts';
 import { countLoginAttempt } from './login-guard.ts';
 import { watchAgentRights, type AgentSocket } from './agent-rights.ts';
 import { teamRouter } from './team.handlers.ts';
+import { syncReady } from '../presence/presence.ts';
 
 declare module 'express-serve-static-core' {
   interface Request {
@@ -126,8 +127,9 @@ export function agentMiddleware(ctx: Ctx) {
 
 export function onAgentConnected(ctx: Ctx, socket: AgentSocket): void {
   const { agent, siteIds } = socket.data.auth;
-  socket.join(siteIds.flatMap((s) => [rooms.site(s), rooms.agent(agent.id, s)]));
+  socket.join([rooms.me(agent.id), ...siteIds.flatMap((s) => [rooms.site(s), rooms.agent(agent.id, s)])]);
   watchAgentRights(ctx, socket);
+  for (const s of syncReady(socket)) ctx.realtime.assigner.poke(s);
   void ctx.realtime.presenceChanged(siteIds);
   // The sites it has now: they may have changed since the handshake.
   socket.on('disconnect', () => void ctx.realtime.presenceChanged(socket.data.auth.siteIds));

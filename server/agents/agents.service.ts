@@ -67,7 +67,7 @@ export async function authenticate(db: Db, token: string | undefined, now: Date)
 
 export function toAgentDTO(ctx: AgentContext): AgentDTO {
   const { agent } = ctx;
-  return { id: agent.id, email: agent.email, name: agent.name, role: agent.role, siteIds: ctx.siteIds };
+  return { id: agent.id, email: agent.email, name: agent.name, role: agent.role, siteIds: ctx.siteIds, availability: agent.availability };
 }
 
 /** Throws FORBIDDEN unless the agent may see the site. */

@@ -32,7 +32,16 @@ export const rooms = {
   conversation: (id: string) => `conv:${id}`,
   /** An agent's sockets, for one site: losing the site (agent-rights.ts) leaves it, so nothing of that site reaches them. */
   agent: (id: string, siteId: string) => `agent:${id}:${siteId}`,
+  /** Every console socket of one agent, whatever the sites (their own availability, notifications). */
+  me: (id: string) => `me:${id}`,
+  /** Sockets of the site's agents whose availability is online: presence and automatic assignment (server/presence). */
+  ready: (siteId: string) => `ready:${siteId}`,
 };
+
+/** Runs automatic assignment for a site when something may allow it (server/assignment). */
+export interface AssignmentTrigger {
+  poke(siteId: string): void;
+}
 
 export class Realtime {
   constructor(
@@ -46,6 +55,9 @@ export class Realtime {
     // An agent came or went on another node: what this node remembers of that site is out of date.
     if (clustered) io.on('presence:changed', (siteIds: unknown) => Array.isArray(siteIds) && siteIds.forEach((id) => this.presence.delete(String(id))));
   }
+
+  /** Set by app.ts: told when a conversation starts waiting or an agent's place frees up. */
+  assigner: AssignmentTrigger = { poke: () => {} };
 
   private readonly presence = new Map<string, { online: boolean; at: number; pending?: Promise<boolean> }>();
   private presenceFailing = false;
@@ -74,6 +86,8 @@ export class Realtime {
     const statusChanged = before?.status !== conv.status && !(isWithPerson(before?.status) && isWithPerson(conv.status));
     const assigneeChanged = (before?.assignedAgentId ?? null) !== conv.assignedAgentId;
     if (!statusChanged && !assigneeChanged) return;
+    const freed = before?.assignedAgentId && (before.assignedAgentId !== conv.assignedAgentId || !isWithPerson(conv.status));
+    if (isWaiting(conv) || freed) this.assigner.poke(conv.siteId);
     this.widget.to(rooms.visitor(conv.visitorId)).emit('conversation:updated', conv);
     if (!conv.escalatedAt) return;
     if (isWaiting(before) !== isWaiting(conv)) {
@@ -95,17 +109,17 @@ export class Realtime {
   }
 
   /**
-   * Whether an agent of the site is connected to any node. A local agent answers at once; otherwise,
+   * Whether an agent of the site is present and online (in its ready room) on any node. A local agent answers at once; otherwise,
    * with several nodes, the others are asked (fetchSockets), one request per site at a time and its
    * answer kept for PRESENCE_TTL_MS: a burst of escalations or handshakes costs one cluster request.
    */
   async agentsOnline(siteId: string): Promise<boolean> {
-    if (this.agents.adapter.rooms.get(rooms.site(siteId))?.size) return true;
+    if (this.agents.adapter.rooms.get(rooms.ready(siteId))?.size) return true;
     if (!this.clustered) return false;
     const known = this.presence.get(siteId);
     if (known && (known.pending || Date.now() - known.at < PRESENCE_TTL_MS)) return known.pending ?? known.online;
     const pending = this.agents
-      .in(rooms.site(siteId))
+      .in(rooms.ready(siteId))
       .fetchSockets()
       .then(
         (sockets) => {
@@ -126,7 +140,7 @@ export class Realtime {
     return online;
   }
 
-  /** An agent socket of these sites came or went here: tell their visitors, from a fresh answer. */
+  /** An agent of these sites came, went or changed availability here: tell their visitors, from a fresh answer. */
   async presenceChanged(siteIds: string[]): Promise<void> {
     if (this.clustered && siteIds.length) this.io.serverSideEmit('presence:changed', siteIds);
     for (const siteId of siteIds) {

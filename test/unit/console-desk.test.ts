@@ -5,7 +5,7 @@ import { ClientId } from '../../shared/schemas.ts';
 import { AgentConnection, type AgentSocket } from '../../console/shared/connection.ts';
 import { Desk } from '../../console/shared/desk.ts';
 
-const ME: AgentDTO = { id: 'agent-me', email: 'me@example.com', name: 'Me', role: 'agent', siteIds: ['demo'] };
+const ME: AgentDTO = { id: 'agent-me', email: 'me@example.com', name: 'Me', role: 'agent', siteIds: ['demo'], availability: 'online' };
 const CID = '2f1c3a55-5f34-4c8e-9d1e-0c7f7e3c1a01';
 
 type Handler = (payload: any) => Ack<unknown> | undefined;
