@@ -10,6 +10,7 @@ import { StoreController } from './shared/store-controller.ts';
 import { baseStyles } from './shared/styles.ts';
 import './shared/console-lang-toggle.ts';
 import './shared/console-connection-status.ts';
+import './shared/console-availability.ts';
 import './queue/console-queue.ts';
 import './conversation/console-conversation.ts';
 import './shared/console-shortcuts.ts';
@@ -211,6 +212,7 @@ export class ConsoleShell extends LitElement {
         <h1>${t('app.title')}</h1>
         ${this._renderSitePicker()}
         <console-connection-status .connection=${this._connection}></console-connection-status>
+        <console-availability .connection=${this._connection} value=${this.agent.availability}></console-availability>
         <span class="who">${t('shell.signedInAs', { name: this.agent.name })}</span>
         <console-lang-toggle></console-lang-toggle>
         <button type="button" @click=${this._showShortcuts}>${t('keys.hint')}</button>

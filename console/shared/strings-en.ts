@@ -365,6 +365,12 @@ export const en = {
   'keys.help': 'Show this list',
   'keys.whileTyping': 'They work in the Queue view, when the cursor is not in a text field (Esc leaves the reply box).',
   'keys.hint': 'Keyboard shortcuts (?)',
+
+  'availability.label': 'Your availability',
+  'availability.online': 'Online',
+  'availability.away': 'Away',
+  'availability.offline': 'Offline',
+  'availability.failed': 'Not changed. Try again.',
 };
 
 export type StringKey = keyof typeof en;

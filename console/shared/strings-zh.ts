@@ -367,4 +367,10 @@ export const zh: Record<StringKey, string> = {
   'keys.help': '显示此列表',
   'keys.whileTyping': '在“会话队列”页面、光标不在输入框中时可用（按 Esc 离开回复框）。',
   'keys.hint': '键盘快捷键（?）',
+
+  'availability.label': '我的状态',
+  'availability.online': '在线',
+  'availability.away': '离开',
+  'availability.offline': '离线',
+  'availability.failed': '未能更改，请重试。',
 };

@@ -106,7 +106,7 @@ describe.each(BACKENDS)('availability and automatic assignment on %s', (backend)
     const { id, cookie } = await newAgent();
     const tab = agentSocket(server.url, cookie);
     await connected(tab);
-    const res = await tab.emitWithAck('agent:availability', { availability: 'busy' });
+    const res = await (tab as Socket).emitWithAck('agent:availability', { availability: 'busy' });
     expect(res).toEqual({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
     const [row] = await server.database.db.select({ a: agents.availability }).from(agents).where(eq(agents.id, id));
     expect(row.a).toBe('online');
@@ -194,7 +194,7 @@ describe.skipIf(!REDIS || !process.env.TEST_DATABASE_URL)('automatic assignment 
     const db = cluster.database.db;
     const [n0, n1] = cluster.nodes;
     await setAuto(db, [n0.app, n1.app]);
-    const team = [];
+    const team: { id: string; cookie: string }[] = [];
     for (let i = 0; i < 3; i++) {
       const email = `cluster-${i}@test.local`;
       const { createAgent } = await import('../../server/agents/agents.service.ts');
