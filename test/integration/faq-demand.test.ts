@@ -73,4 +73,20 @@ describe('the FAQ demand view', () => {
     expect(a.reduce((n, g) => n + g.count, 0)).toBe(ASKED.filter((q) => q.trim()).length);
     expect(b.reduce((n, g) => n + g.count, 0)).toBe(5);
   });
+
+  it('reads more questions than one page, each once, when many share one timestamp', async () => {
+    // 2,600 escalated questions in one day, 400 of them stored in the same millisecond: pages of 1,000.
+    const { db } = server.database;
+    const [visitor] = await db.insert(visitors).values({ siteId: 'demo', tokenHash: 'demand-many' }).returning();
+    const [conv] = await db.insert(conversations).values({ siteId: 'demo', visitorId: visitor.id, status: 'open' }).returning();
+    const day = Date.parse('2026-04-01T00:00:00Z');
+    const texts = ['Where is my invoice?', '课程可以退款吗'];
+    const rows = Array.from({ length: 2600 }, (_, i) => {
+      const at = new Date(i < 400 ? day + 3_600_000 : day + 7_200_000 + i * 1000);
+      return { siteId: 'demo', conversationId: conv.id, text: texts[i % 2], decision: 'human' as const, escalatedAt: at, createdAt: at };
+    });
+    for (let i = 0; i < rows.length; i += 500) await db.insert(questions).values(rows.slice(i, i + 500));
+    const groups = await demand('2026-04-01T00:00:00Z', '2026-04-02T00:00:00Z');
+    expect(groups.map((g) => g.count).sort()).toEqual([1300, 1300]);
+  });
 });
