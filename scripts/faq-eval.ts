@@ -1,10 +1,12 @@
 /**
  * Evaluates the FAQ matcher on CSV files (`text,category`) and prints one line of JSON, nothing else.
  *
- *   npm run -s faq:eval -- --faqs FAQS.csv --queries QUERIES.csv [--oos OOS.csv] [--threshold T]
+ *   npm run -s faq:eval -- --faqs FAQS.csv --queries QUERIES.csv [--oos OOS.csv] [--threshold T | --target P]
  *   npx tsx scripts/faq-eval.ts split --out .tmp/banking [--input ../shared/data/banking77/train.csv]
  *   npx tsx scripts/faq-eval.ts demo-csv --out .tmp/demo-faq.csv [--input demo/faq.json]
  *
+ * Without `--threshold`, the threshold is calibrated from the FAQS file alone to the target precision
+ * (`--target`, default 0.95), exactly as the product calibrates a site; the JSON line says which it used.
  * `split` writes the banking77 development split (full-faq.csv, 10shot-faq.csv, dev-queries.csv);
  * `demo-csv` turns the demo site's FAQ into a FAQ CSV whose categories are the entries' questions.
  * Generated files belong in .tmp/ (git-ignored): banking77 is not ours to commit.
@@ -35,6 +37,7 @@ function main(argv: string[]): void {
       queries: { type: 'string' },
       oos: { type: 'string' },
       threshold: { type: 'string' },
+      target: { type: 'string' },
       out: { type: 'string' },
       input: { type: 'string' },
     },
@@ -59,11 +62,13 @@ function main(argv: string[]): void {
     return;
   }
   if (command !== 'eval' || !values.faqs || !values.queries) {
-    throw new Error('usage: faq-eval --faqs FAQS.csv --queries QUERIES.csv [--oos OOS.csv] [--threshold T] | split --out DIR | demo-csv --out FILE');
+    throw new Error('usage: faq-eval --faqs FAQS.csv --queries QUERIES.csv [--oos OOS.csv] [--threshold T | --target P] | split --out DIR | demo-csv --out FILE');
   }
   const threshold = values.threshold === undefined ? undefined : Number(values.threshold);
   if (threshold !== undefined && !(threshold >= 0 && threshold <= 1)) throw new Error('--threshold must be a number in [0,1]');
-  const result = evaluate(readRows(values.faqs), readRows(values.queries), values.oos ? readRows(values.oos) : null, threshold);
+  const target = values.target === undefined ? undefined : Number(values.target);
+  if (target !== undefined && !(target > 0 && target <= 1)) throw new Error('--target must be a number in (0,1]');
+  const result = evaluate(readRows(values.faqs), readRows(values.queries), values.oos ? readRows(values.oos) : null, threshold, target);
   process.stdout.write(JSON.stringify(result) + '\n');
 }
 

@@ -8,6 +8,7 @@ import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles, listItemStyles, splitStyles } from '../shared/styles.ts';
 import type { FaqRequest } from '../console-shell.ts';
 import './console-faq-editor.ts';
+import './console-faq-calibration.ts';
 
 interface Editing {
   entry: FaqEntryDTO | null;
@@ -153,6 +154,7 @@ export class ConsoleFaq extends LitElement {
           </div>
           ${this._importError ? html`<p class="error" role="alert">${this._importError}</p>` : ''}
         </div>
+        <console-faq-calibration .siteId=${site} @faq-open=${(e: CustomEvent<{ id: string }>) => this._onOpen(e.detail.id)}></console-faq-calibration>
         ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
         ${this._loader.loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
         ${!this._loader.loading && !this._loader.error
@@ -208,6 +210,11 @@ export class ConsoleFaq extends LitElement {
 
   private _edit(entry: FaqEntryDTO): void {
     this._editing = { entry, fields: entryToFields(entry), note: null };
+  }
+
+  private _onOpen(id: string): void {
+    const entry = this._entries.find((x) => x.id === id);
+    if (entry) this._edit(entry);
   }
 
   private _onSaved = (e: CustomEvent<FaqEntryDTO>): void => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { PRIOR_THRESHOLD } from '../../server/faq/engine/calibrate.ts';
 import { parseCsv, toCsv } from '../../server/faq/engine/csv.ts';
 import { evaluate, faqDocsFromRows, rowsFromCsv, splitBanking, type Row } from '../../server/faq/engine/evaluate.ts';
 
@@ -70,8 +71,11 @@ describe('the evaluation', () => {
       ['I forgot my password', 'password'],
     ];
     const result = evaluate(faq, [['refund please', 'refund'], ['forgot password', 'password']], [['tell me a joke', 'smalltalk']]);
-    expect(result).toMatchObject({ queries: 2, top1: 1, top3: 1, precision: 1, oosAnswered: 0 });
-    expect(Object.keys(result)).toEqual(['queries', 'top1', 'top3', 'answered', 'precision', 'oosAnswered', 'buildMs', 'p50Ms', 'p99Ms']);
+    expect(result).toMatchObject({ queries: 2, top1: 1, top3: 1, oosAnswered: 0 });
+    // Four variants are too few to fit a threshold: the calibration falls back to its prior, and says so.
+    expect(result).toMatchObject({ threshold: PRIOR_THRESHOLD, thresholdMethod: 'prior' });
+    expect(evaluate(faq, [['refund please', 'refund']], null, 0.3)).toMatchObject({ threshold: 0.3, thresholdMethod: 'given', answered: 1, precision: 1 });
+    expect(Object.keys(result)).toEqual(['queries', 'threshold', 'thresholdMethod', 'top1', 'top3', 'answered', 'precision', 'oosAnswered', 'buildMs', 'p50Ms', 'p99Ms']);
     expect(evaluate(faq, [], null).oosAnswered).toBeNull();
   });
 });

@@ -2,9 +2,10 @@
  * Measures the matcher the way production uses it (FaqIndex + decide) on labelled CSV rows. Pure: the
  * evaluation command and the benchmark do the file I/O.
  */
+import { calibrateFaq, type CalibrationMethod } from './calibrate.ts';
 import { parseCsv } from './csv.ts';
 import { FaqIndex, type FaqDoc } from './faq-index.ts';
-import { decide, DEFAULT_SUGGEST_THRESHOLD, DEFAULT_THRESHOLD } from './index.ts';
+import { decide, DEFAULT_SUGGEST_THRESHOLD } from './index.ts';
 import { stripPleasantries } from './smalltalk.ts';
 import { hasChinese } from './text.ts';
 
@@ -13,6 +14,9 @@ export type Row = [text: string, category: string];
 
 export interface EvalResult {
   queries: number;
+  /** The threshold answers were decided with: calibrated from the FAQ as the product does, or given. */
+  threshold: number;
+  thresholdMethod: CalibrationMethod | 'given';
   top1: number;
   top3: number;
   /** Share of queries that decide() answers automatically. */
@@ -80,11 +84,14 @@ const WARM_UP = 200;
 const misspell = (text: string) => text.replace(/[a-z]{6,}/i, (w) => w.slice(0, 2) + w.slice(3));
 
 /**
- * Builds an index from `faq`, then asks decide() every query once, timing each call.
+ * Builds an index from `faq`, then asks decide() every query once, timing each call. Without a
+ * threshold, it is calibrated from `faq` alone, exactly as the product calibrates a site's FAQ.
  * Latencies are steady-state: before the timed pass, the FAQ's first 200 texts are asked once as they
  * are and once with a typo.
  */
-export function evaluate(faq: Row[], queries: Row[], oos: Row[] | null, threshold = DEFAULT_THRESHOLD): EvalResult {
+export function evaluate(faq: Row[], queries: Row[], oos: Row[] | null, given?: number, targetPrecision?: number): EvalResult {
+  const calibration = given === undefined ? calibrateFaq(faqDocsFromRows(faq), { targetPrecision }) : null;
+  const threshold = calibration?.threshold ?? given!;
   const opts = { threshold, suggestThreshold: Math.min(DEFAULT_SUGGEST_THRESHOLD, threshold) };
   const started = performance.now();
   const index = new FaqIndex();
@@ -122,6 +129,8 @@ export function evaluate(faq: Row[], queries: Row[], oos: Row[] | null, threshol
   const n = queries.length || 1;
   return {
     queries: queries.length,
+    threshold: round(threshold),
+    thresholdMethod: calibration?.method ?? 'given',
     top1: round(top1 / n),
     top3: round(top3 / n),
     answered: round(answered / n),

@@ -1,0 +1,163 @@
+import { LitElement, css, html } from 'lit';
+import type { FaqCalibrationDTO, FaqConfusedPairDTO } from '../../shared/types.ts';
+import { api } from '../shared/api.ts';
+import { formatCount, formatRate, formatTimestamp } from '../shared/format.ts';
+import { i18n } from '../shared/i18n.ts';
+import { LoadController } from '../shared/load-controller.ts';
+import { StoreController } from '../shared/store-controller.ts';
+import { baseStyles } from '../shared/styles.ts';
+
+/** While a calibration is being computed, ask again this often (it takes seconds, after a 2 s pause). */
+const POLL_MS = 3_000;
+
+/**
+ * What the site's FAQ will do at its current threshold: the estimated precision and share of questions
+ * answered on their own, the threshold and where it comes from, and the entries the matcher takes for
+ * each other, so the owner adds variants where it matters.
+ * @fires faq-open - CustomEvent<{ id: string }> to open an entry named in a confused pair
+ */
+export class ConsoleFaqCalibration extends LitElement {
+  static override properties = {
+    siteId: { attribute: false },
+    _data: { state: true },
+  };
+  static override styles = [
+    baseStyles,
+    css`
+      :host {
+        display: block;
+        margin-bottom: 0.75rem;
+      }
+      details {
+        background: var(--sc-surface);
+        border: 1px solid var(--sc-border);
+        border-radius: var(--sc-radius);
+        padding: 0.5rem 0.75rem;
+      }
+      summary {
+        cursor: pointer;
+        font-weight: 600;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: auto 1fr;
+        gap: 0.2rem 0.75rem;
+        margin: 0.5rem 0;
+      }
+      dt {
+        color: var(--sc-muted);
+      }
+      dd {
+        margin: 0;
+        font-variant-numeric: tabular-nums;
+      }
+      ul {
+        margin: 0.3rem 0;
+        padding-left: 1.1rem;
+      }
+      li {
+        margin-bottom: 0.4rem;
+      }
+      button.link {
+        background: none;
+        border: none;
+        padding: 0;
+        min-height: 0;
+        color: var(--sc-accent);
+        text-decoration: underline;
+        cursor: pointer;
+        font: inherit;
+        text-align: start;
+      }
+    `,
+  ];
+
+  declare siteId: string | undefined;
+  declare _data: FaqCalibrationDTO | null;
+  private readonly _loader = new LoadController(this);
+  private _poll: ReturnType<typeof setTimeout> | undefined;
+
+  constructor() {
+    super();
+    this.siteId = undefined;
+    this._data = null;
+    new StoreController(this, i18n);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearTimeout(this._poll);
+  }
+
+  protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('siteId')) void this.refresh();
+  }
+
+  /** Loads the site's calibration again (after an edit, say). */
+  async refresh(): Promise<void> {
+    clearTimeout(this._poll);
+    const siteId = this.siteId;
+    if (!siteId) return;
+    const data = await this._loader.run(() => api<FaqCalibrationDTO>('/api/faqs/calibration', { query: { siteId } }));
+    if (!data || siteId !== this.siteId) return;
+    this._data = data;
+    if (data.pending) this._poll = setTimeout(() => void this.refresh(), POLL_MS);
+  }
+
+  override render() {
+    const t = i18n.t.bind(i18n);
+    const loc = i18n.locale;
+    const d = this._data;
+    const c = d?.calibration;
+    return html`<details>
+      <summary>${t('faqCal.title')}</summary>
+      ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
+      <div role="status">
+        ${d?.pending ? html`<p class="muted small">${t('faqCal.pending')}</p>` : ''}
+      </div>
+      ${d && c
+        ? html`<p class="small">${t('faqCal.summary', { answered: formatRate(c.answered, loc), precision: formatRate(c.precision, loc) })}</p>
+            <dl class="small">
+              <dt>${t('faqCal.precision')}</dt>
+              <dd>${formatRate(c.precision, loc)} (${t('faqCal.target', { target: formatRate(d.targetPrecision, loc) })})</dd>
+              <dt>${t('faqCal.answered')}</dt>
+              <dd>${formatRate(c.answered, loc)}</dd>
+              <dt>${t('faqCal.threshold')}</dt>
+              <dd>${d.threshold.toFixed(2)} · ${d.source === 'site' ? t('faqCal.sourceSite', { calibrated: c.threshold.toFixed(2) }) : t(c.method === 'prior' ? 'faqCal.methodPrior' : 'faqCal.methodFitted', { n: formatCount(c.samples, loc) })}</dd>
+              <dt>${t('faqCal.offTopic')}</dt>
+              <dd>${formatRate(c.oosAnswered, loc)}</dd>
+            </dl>
+            ${c.method === 'prior' ? html`<p class="small">${t('faqCal.addVariants')}</p>` : ''}
+            ${c.confused.length
+              ? html`<p class="small">${t('faqCal.confusedIntro')}</p>
+                  <ul class="small">
+                    ${c.confused.map((p) => this._pair(p))}
+                  </ul>`
+              : html`<p class="small muted">${t('faqCal.noneConfused')}</p>`}
+            <p class="small muted">${t('faqCal.computedAt', { time: formatTimestamp(c.computedAt, loc) })}</p>`
+        : ''}
+      <button type="button" ?disabled=${!this.siteId || this._loader.loading} @click=${() => void this.refresh()}>${t('faqCal.refresh')}</button>
+    </details>`;
+  }
+
+  private _pair(p: FaqConfusedPairDTO) {
+    const t = i18n.t.bind(i18n);
+    const open = (id: string, question: string) =>
+      html`<button type="button" class="link user-text" aria-label=${t('faqCal.open', { question })} @click=${() => this._open(id)}>${question}</button>`;
+    return html`<li>
+      ${t('faqCal.pair', { n: formatCount(p.count, i18n.locale) })} ${open(p.from.id, p.from.question)} → ${open(p.to.id, p.to.question)}
+      <br /><span class="muted">${t('faqCal.example')} <span class="user-text">${p.example}</span></span>
+    </li>`;
+  }
+
+  private _open(id: string): void {
+    this.dispatchEvent(new CustomEvent('faq-open', { detail: { id }, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'console-faq-calibration': ConsoleFaqCalibration;
+  }
+}
+customElements.define('console-faq-calibration', ConsoleFaqCalibration);
