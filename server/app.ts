@@ -45,6 +45,9 @@ import { appRegistry } from './ops/gauges.ts';
 import { livenessHandler, readinessHandler, redisProbe } from './ops/probes.ts';
 import { countingLimiter } from './ops/refusals.ts';
 import { createDemoRouter } from '../demo/site.ts';
+import { createMailer } from './mail/mailer.ts';
+import { MailWorker } from './mail/mail-worker.ts';
+import { mailRouter, registerWidgetMailHandlers } from './mail/mail.handlers.ts';
 import { seedAdmin, seedDemo } from './seed.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -64,6 +67,8 @@ export interface App {
   ctx: Ctx;
   http: HttpServer;
   io: Server;
+  /** Sends reply and transcript emails (server/mail). */
+  mail: MailWorker;
   /** Listens, then seeds what a first start needs; resolves with the public URL. */
   listen(port?: number, host?: string): Promise<string>;
   close(): Promise<void>;
@@ -145,6 +150,7 @@ export function createApp(deps: AppDeps): App {
   }
 
   ctx.realtime.assigner = new Assigner(ctx);
+  const mail = new MailWorker(ctx, createMailer(deps.config.mail, deps.log));
   const flood = new FloodGuard(ctx);
   widget.use(widgetMiddleware(ctx));
   widget.on('connection', (socket) => {
@@ -156,6 +162,7 @@ export function createApp(deps: AppDeps): App {
     registerHistoryHandlers(ctx, s);
     registerCsatHandlers(ctx, s);
     registerTypingHandlers(ctx, s);
+    registerWidgetMailHandlers(ctx, mail, s);
   });
   agents.use(agentMiddleware(ctx));
   agents.on('connection', (socket) => {
@@ -193,6 +200,7 @@ export function createApp(deps: AppDeps): App {
   for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, ticketsExportRouter, faqRouter, faqCalibrationRouter, articlesRouter, visitorsRouter]) {
     app.use(router(ctx));
   }
+  app.use(mailRouter(ctx, mail));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND')));
 
   app.get('/console', precompressedFile(path.join(publicDir, 'console'), 'index.html'));
@@ -213,6 +221,8 @@ export function createApp(deps: AppDeps): App {
         http.listen(port, host, () => resolve());
       });
       const actual = (http.address() as AddressInfo).port;
+      if (!mail.mailer.enabled) deps.log.warn('email is off: SMTP_URL and MAIL_FROM are not set, so replies are not emailed; what would be sent is logged');
+      mail.start();
       const publicUrl = deps.config.publicUrl ?? `http://localhost:${actual}`;
       publicOrigin = new URL(publicUrl).origin;
       // Several nodes may start at once on an empty database: the first seed wins, the rest skip.
@@ -224,7 +234,9 @@ export function createApp(deps: AppDeps): App {
       }
       return publicUrl;
     },
+    mail,
     async close() {
+      await mail.stop();
       io.close();
       await new Promise<void>((resolve) => (http.listening ? http.close(() => resolve()) : resolve()));
     },

@@ -26,6 +26,11 @@ const Env = z.object({
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   /** Bearer token for GET /metrics; unset: only direct connections from this host are answered. */
   METRICS_TOKEN: z.string().refine((v) => v === '' || v.length >= 16, 'at least 16 characters (empty: unset)').optional(),
+  /** Outgoing mail, e.g. smtps://user:pass@smtp.example.com:465; with MAIL_FROM, email is on. */
+  SMTP_URL: z.string().min(1).optional(),
+  MAIL_FROM: z.string().min(3).optional(),
+  /** How long a link in a reply email can bind a browser to its visitor. */
+  MAIL_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(72),
 });
 
 export interface Config {
@@ -45,6 +50,8 @@ export interface Config {
   trustProxy: number;
   /** Bearer token for GET /metrics; undefined: loopback only. Never logged. */
   metricsToken?: string;
+  /** Email (server/mail): SMTP_URL and MAIL_FROM both set, or email is off. Never logged. */
+  mail: { smtpUrl?: string; from?: string; linkTtlMs: number; scanIntervalMs: number };
 }
 
 /** Reads the config from an environment; throws with every invalid variable named. */
@@ -70,5 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.SESSION_TTL_HOURS * 3600_000,
     trustProxy: e.TRUST_PROXY,
     metricsToken: e.METRICS_TOKEN || undefined,
+    // The scan interval is not an environment variable: 20 s (with jitter) is short next to any
+    // sensible "unseen after", and tests set it here.
+    mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, linkTtlMs: e.MAIL_LINK_TTL_HOURS * 3600_000, scanIntervalMs: 20_000 },
   };
 }

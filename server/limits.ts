@@ -19,6 +19,8 @@ export const LIMITS = {
   feedbackPerVisitor: { limit: 10, windowMs: 3600_000 },
   /** The launcher's unread count (POST /api/widget/unread), asked once per page view of a returning visitor. */
   unreadPerIp: { limit: 300, windowMs: 60_000 },
+  /** Transcript emails a visitor may ask for. */
+  transcriptsPerVisitor: { limit: 5, windowMs: 3600_000 },
   loginPerIp: { limit: 30, windowMs: 15 * 60_000 },
   /** Failed logins of one account before it is locked for the window. */
   loginFailuresPerAccount: { limit: 5, windowMs: 15 * 60_000 },
@@ -67,6 +69,9 @@ export const EVENT_COSTS: {
     // In memory (the FAQ index), no database: light, but sent while typing, a few times a second at most.
     'faq:suggest': 1,
     'faq:pick': 2,
+    // One update of the visitor; one insert of a mail job.
+    'visitor:contact': 2,
+    'transcript:email': 2,
   },
   agent: {
     'queue:list': 3,

@@ -19,11 +19,12 @@ import type {
   Identify,
   MessagesSync,
   SessionHello,
+  VisitorContact,
   VisitorMessageSend,
   AgentMessageSend,
   AvailabilitySet,
 } from './schemas.ts';
-import type { ConversationDTO, ConversationSummaryDTO, FeedbackDTO, MessageDTO, QueueDTO, SessionDTO } from './types.ts';
+import type { ConversationDTO, ConversationSummaryDTO, FeedbackDTO, MessageDTO, QueueDTO, SessionDTO, VisitorContactDTO } from './types.ts';
 
 export const WIDGET_NAMESPACE = '/widget';
 export const AGENT_NAMESPACE = '/agent';
@@ -52,6 +53,10 @@ export interface WidgetClientToServerEvents {
   /** Up to three FAQ entries matching a draft; nothing is stored. */
   'faq:suggest': (payload: FaqSuggest, ack: AckCallback<{ suggestions: { entryId: string; question: string }[] }>) => void;
   'faq:pick': (payload: FaqPick, ack: AckCallback<{ message: MessageDTO; conversation: ConversationDTO }>) => void;
+  /** The visitor's name and email, to be answered by email; refused (FORBIDDEN) for a visitor the site identified. */
+  'visitor:contact': (payload: VisitorContact, ack: AckCallback<VisitorContactDTO>) => void;
+  /** Emails the conversation so far to the visitor's address (CONTACT_REQUIRED without one). */
+  'transcript:email': (payload: ConversationRef, ack: AckCallback<{ queued: boolean }>) => void;
 }
 
 export interface WidgetServerToClientEvents {

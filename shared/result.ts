@@ -14,6 +14,8 @@ export const ERROR_CODES = [
   'CONVERSATION_CLOSED',
   'IDENTITY_REQUIRED',
   'INVALID_IDENTITY',
+  /** The site asks for a name or email first (pre-chat form), or an email is needed for what was asked. */
+  'CONTACT_REQUIRED',
   /** The database (or another service the request needs) is unreachable for now: retry after retryAfterMs. */
   'UNAVAILABLE',
   'INTERNAL',

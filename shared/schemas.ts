@@ -108,6 +108,13 @@ export const Identify = z.object({
 });
 export type Identify = z.infer<typeof Identify>;
 
+/** A name and email address the visitor gives to be answered by email (stored as claimed, not verified). */
+export const VisitorContact = z.object({
+  name: z.string().trim().min(1).max(200).optional(),
+  email: z.email().max(320),
+});
+export type VisitorContact = z.infer<typeof VisitorContact>;
+
 // ---- agent events ----
 
 export const AgentMessageSend = z.object({

@@ -130,6 +130,24 @@ export interface SessionDTO {
   /** Site settings the widget follows: a short sound on an agent's reply while the page is hidden; the survey after a resolution. */
   replySound: boolean;
   csatEnabled: boolean;
+  /** Whether and why to ask for an email address (server/mail). */
+  contact: VisitorContactDTO;
+  /** This connection came with a link from a reply email: bound to its visitor, or refused (spent or expired). */
+  link?: 'bound' | 'refused';
+}
+
+/** What the widget needs to ask for an email address, and what it already has. */
+export interface VisitorContactDTO {
+  name: string | null;
+  email: string | null;
+  /** Identified by the site's back end: never asked. */
+  signed: boolean;
+  /** off: asked only when useful; email / name_email: a form with these fields comes before the first message. */
+  prechatForm: 'off' | 'email' | 'name_email';
+  /** After this long without a reply the widget offers to answer by email. */
+  firstResponseTargetSec: number;
+  /** Whether this server sends email at all (SMTP_URL and MAIL_FROM set). */
+  emailEnabled: boolean;
 }
 
 export interface AgentDTO {

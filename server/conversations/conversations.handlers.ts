@@ -9,6 +9,7 @@ import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 import type { AgentSocket } from '../agents/agents.handlers.ts';
 import { LIMITS } from '../limits.ts';
 import * as service from './conversations.service.ts';
+import { contactMissing } from '../mail/contact.ts';
 
 const Empty = z.object({}).strict();
 
@@ -25,6 +26,7 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
     inOrder(on('message:send', VisitorMessageSend, async (input) => {
       const { site, visitor, ip } = socket.data;
       if (site.requireIdentity && !visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
+      if (contactMissing(site, visitor)) throw new AppError('CONTACT_REQUIRED');
       await limit(ctx, `msg:v:${visitor.id}`, LIMITS.messagesPerVisitor);
       await limit(ctx, `msg:ip:${ip}`, LIMITS.messagesPerIp);
       return service.sendVisitorMessage(ctx, site, visitor, input, ip, socket.id);

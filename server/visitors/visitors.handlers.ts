@@ -13,6 +13,8 @@ import { currentConversation } from '../conversations/message-store.ts';
 import { visitorFeedback } from '../feedback/feedback.service.ts';
 import { createVisitor, findVisitorByToken, setVisitorIdentity, touchVisitor } from './visitors.service.ts';
 import { clientIp, LIMITS } from '../limits.ts';
+import { findLinkedVisitor, LINK_TOKEN, redeemVisitorLink } from './links.ts';
+import { contactOf } from '../mail/contact.ts';
 
 export interface WidgetSocketData {
   site: Site;
@@ -20,6 +22,8 @@ export interface WidgetSocketData {
   ip: string;
   /** Set when this handshake issued a new visitor token: sent once, in session:hello. */
   issuedToken?: string;
+  /** The handshake carried a link from a reply email: whether it bound this browser (sent once, in session:hello). */
+  link?: 'bound' | 'refused';
 }
 
 export type WidgetSocket = Socket & { data: WidgetSocketData };
@@ -30,8 +34,8 @@ export function widgetMiddleware(ctx: Ctx) {
     try {
       const site = await checkSiteAccess(ctx.sites, socket.handshake.query.site, socket.handshake.headers.origin);
       const ip = clientIp(socket.handshake.address, socket.handshake.headers, ctx.config.trustProxy);
-      const auth = (socket.handshake.auth ?? {}) as { token?: unknown };
-      let visitor = await findVisitorByToken(ctx.db, site.id, auth.token);
+      const auth = (socket.handshake.auth ?? {}) as { token?: unknown; link?: unknown };
+      let visitor = auth.link === undefined ? await knownVisitor(ctx, site.id, auth.token) : await followLink(ctx, socket, site.id, auth);
       if (!visitor) {
         const wait = await ctx.limiter.hit(`visitor-new:ip:${ip}`, LIMITS.newVisitorsPerIp.limit, LIMITS.newVisitorsPerIp.windowMs);
         if (wait) throw new AppError('RATE_LIMITED', wait);
@@ -50,6 +54,22 @@ export function widgetMiddleware(ctx: Ctx) {
       next(e);
     }
   };
+}
+
+/** The visitor of a widget token: the visitor's own, or one a reply email's link bound (visitors/links.ts). */
+async function knownVisitor(ctx: Ctx, siteId: string, token: unknown): Promise<Visitor | undefined> {
+  const own = await findVisitorByToken(ctx.db, siteId, token);
+  if (own || typeof token !== 'string' || !LINK_TOKEN.test(token)) return own;
+  return findLinkedVisitor(ctx.db, siteId, token, ctx.clock());
+}
+
+/** A link from a reply email binds this browser to its visitor, whatever the browser's token; a spent or expired one changes nothing. */
+async function followLink(ctx: Ctx, socket: Socket, siteId: string, auth: { token?: unknown; link?: unknown }): Promise<Visitor | undefined> {
+  const redeemed = await redeemVisitorLink(ctx.db, siteId, auth.link, ctx.clock());
+  socket.data.link = redeemed ? 'bound' : 'refused';
+  if (!redeemed) return knownVisitor(ctx, siteId, auth.token);
+  socket.data.issuedToken = redeemed.token;
+  return redeemed.visitor;
 }
 
 export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<SessionDTO> {
@@ -71,6 +91,8 @@ export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<S
     identified: visitor.externalId !== null,
     replySound: site.replySound,
     csatEnabled: site.csatEnabled,
+    contact: contactOf(site, visitor, ctx.config),
+    ...(socket.data.link ? { link: socket.data.link } : {}),
   };
 }
 

@@ -1,0 +1,98 @@
+/**
+ * The mail queue is the mail_jobs table. A job is claimed by one UPDATE over a subquery locked
+ * `FOR UPDATE SKIP LOCKED`, which also sets locked_until: of two nodes claiming at once each gets
+ * other rows, and a node that dies mid-send frees its jobs when locked_until passes.
+ */
+import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import type { RawQuery } from '../db/raw.ts';
+import { mailJobs, type MailJob } from '../db/schema.ts';
+
+/** Reply mails are looked for among conversations written to in the last two days. */
+const SCAN_WINDOW_MS = 2 * 86400_000;
+
+/**
+ * One reply job per conversation and newest agent reply that its visitor (who left an email) has not
+ * seen for the site's email_unseen_after_sec: not read (visitor_read_seq), and not written after.
+ * The dedupe key makes a repeated scan, on this node or another, add nothing.
+ */
+const SCAN = `
+INSERT INTO mail_jobs (site_id, visitor_id, conversation_id, kind, dedupe_key, payload, run_at)
+SELECT c.site_id, c.visitor_id, c.id, 'reply', 'reply:' || c.id || ':' || r.seq, jsonb_build_object('seq', r.seq), $1
+FROM conversations c
+JOIN visitors v ON v.id = c.visitor_id
+JOIN sites s ON s.id = c.site_id
+CROSS JOIN LATERAL (
+  SELECT max(m.seq) AS seq FROM messages m
+  WHERE m.conversation_id = c.id AND m.author = 'agent' AND m.seq > c.visitor_read_seq
+    AND m.created_at <= $1::timestamptz - make_interval(secs => s.email_unseen_after_sec)
+) r
+WHERE c.updated_at > $2 AND c.last_seq > c.visitor_read_seq AND v.email IS NOT NULL AND r.seq IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM messages w WHERE w.conversation_id = c.id AND w.author = 'visitor' AND w.seq > r.seq)
+ON CONFLICT (dedupe_key) DO NOTHING
+RETURNING id`;
+
+/** Adds the reply jobs that are due; resolves with how many were new. */
+export async function scanUnseenReplies(raw: RawQuery, now: Date): Promise<number> {
+  return (await raw(SCAN, [now, new Date(now.getTime() - SCAN_WINDOW_MS)])).length;
+}
+
+/** A transcript of a conversation up to `upToSeq`: asked twice at the same point, it is one job. */
+export async function enqueueTranscript(db: Db, job: { siteId: string; visitorId: string; conversationId: string; upToSeq: number }, now: Date): Promise<void> {
+  await db
+    .insert(mailJobs)
+    .values({
+      siteId: job.siteId,
+      visitorId: job.visitorId,
+      conversationId: job.conversationId,
+      kind: 'transcript',
+      dedupeKey: `transcript:${job.conversationId}:${job.upToSeq}`,
+      payload: { upToSeq: job.upToSeq },
+      runAt: now,
+    })
+    .onConflictDoNothing({ target: mailJobs.dedupeKey });
+}
+
+/** Claims up to `limit` due jobs for `lockMs`, counting the attempt. */
+export async function claimJobs(db: Db, now: Date, lockMs: number, limit: number): Promise<MailJob[]> {
+  const due = db
+    .select({ id: mailJobs.id })
+    .from(mailJobs)
+    .where(
+      and(
+        isNull(mailJobs.sentAt),
+        isNull(mailJobs.failedAt),
+        lte(mailJobs.runAt, now),
+        or(isNull(mailJobs.lockedUntil), lte(mailJobs.lockedUntil, now)),
+      ),
+    )
+    .orderBy(asc(mailJobs.runAt))
+    .limit(limit)
+    .for('update', { skipLocked: true });
+  return db
+    .update(mailJobs)
+    .set({ lockedUntil: new Date(now.getTime() + lockMs), attempts: sql`${mailJobs.attempts} + 1` })
+    .where(inArray(mailJobs.id, due))
+    .returning();
+}
+
+export async function markSent(db: Db, id: string, now: Date): Promise<void> {
+  await db.update(mailJobs).set({ sentAt: now, lockedUntil: null, lastError: null }).where(eq(mailJobs.id, id));
+}
+
+/** Tries again at `runAt`, or gives up (`runAt` null). `error` is a short reason, never a secret. */
+export async function markFailed(db: Db, id: string, error: string, now: Date, runAt: Date | null): Promise<void> {
+  await db
+    .update(mailJobs)
+    .set(runAt ? { runAt, lockedUntil: null, lastError: error } : { failedAt: now, lockedUntil: null, lastError: error })
+    .where(eq(mailJobs.id, id));
+}
+
+/** The highest seq a sent reply mail of this conversation covered: the next one starts after it. */
+export async function lastMailedSeq(raw: RawQuery, conversationId: string): Promise<number> {
+  const [row] = await raw<{ seq: number | null }>(
+    `SELECT max((payload->>'seq')::int) AS seq FROM mail_jobs WHERE conversation_id = $1 AND kind = 'reply' AND sent_at IS NOT NULL`,
+    [conversationId],
+  );
+  return Number(row?.seq ?? 0);
+}

@@ -1,0 +1,162 @@
+/**
+ * Sends what the mail_jobs table holds. Every node runs one: every scan interval (± a quarter, so
+ * nodes started together drift apart) it adds the reply jobs that fell due (mail-jobs.repository.ts)
+ * and sends due jobs a few at a time. Each job re-checks just before sending that it is still
+ * wanted (a reply the visitor has seen since is dropped). A failed send is retried with exponential
+ * backoff; a node that dies mid-send leaves the job locked only until its locked_until.
+ *
+ * Delivery is at least once in one case only: a node that dies after the SMTP server accepted a
+ * mail and before it marked the job sent. Anything else is sent once, however many nodes run.
+ */
+import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
+import type { Ctx } from '../context.ts';
+import { agents, conversations, messages, sites, visitors, type MailJob } from '../db/schema.ts';
+import { createVisitorLink } from '../visitors/links.ts';
+import type { Mailer } from './mailer.ts';
+import { buildMail, type MailMessage } from './mail-content.ts';
+import { claimJobs, lastMailedSeq, markFailed, markSent, scanUnseenReplies } from './mail-jobs.repository.ts';
+
+/** A claimed job is this node's for this long: far longer than an SMTP exchange takes. */
+const LOCK_MS = 120_000;
+const BATCH = 10;
+/** Attempts before a job is given up: the backoff doubles from 30 s, so about an hour in all. */
+export const MAX_ATTEMPTS = 8;
+export const backoffMs = (attempts: number): number => Math.min(30_000 * 2 ** (attempts - 1), 3600_000);
+
+/** Why a job is no longer wanted, kept in last_error. */
+class Dropped extends Error {}
+
+export class MailWorker {
+  private _timer?: ReturnType<typeof setTimeout>;
+  private _running?: Promise<void>;
+  private _again = false;
+  private _stopped = true;
+
+  constructor(
+    private readonly _ctx: Ctx,
+    readonly mailer: Mailer,
+  ) {}
+
+  start(): void {
+    this._stopped = false;
+    this._schedule();
+  }
+
+  async stop(): Promise<void> {
+    this._stopped = true;
+    clearTimeout(this._timer);
+    await this._running;
+    this.mailer.close();
+  }
+
+  /** Runs a scan and sends what is due now (after a transcript was asked for, and each interval). */
+  poke(): Promise<void> {
+    if (this._running) {
+      this._again = true;
+      return this._running;
+    }
+    this._running = this._run().finally(() => (this._running = undefined));
+    return this._running;
+  }
+
+  private _schedule(): void {
+    if (this._stopped) return;
+    const interval = this._ctx.config.mail.scanIntervalMs;
+    this._timer = setTimeout(() => void this.poke().finally(() => this._schedule()), interval * (0.75 + Math.random() * 0.5));
+    this._timer.unref?.();
+  }
+
+  private async _run(): Promise<void> {
+    const ctx = this._ctx;
+    try {
+      do {
+        this._again = false;
+        await scanUnseenReplies(ctx.raw, ctx.clock());
+        for (let claimed = BATCH; claimed === BATCH && !this._stopped; ) {
+          const jobs = await claimJobs(ctx.db, ctx.clock(), LOCK_MS, BATCH);
+          claimed = jobs.length;
+          for (const job of jobs) await this._send(job);
+        }
+      } while (this._again && !this._stopped);
+    } catch (err) {
+      ctx.log.warn({ err }, 'mail run failed; next interval tries again');
+    }
+  }
+
+  private async _send(job: MailJob): Promise<void> {
+    const ctx = this._ctx;
+    try {
+      const mail = await this._compose(job);
+      await this.mailer.send(mail);
+      if (!this.mailer.enabled) throw new Dropped('email off');
+      await markSent(ctx.db, job.id, ctx.clock());
+      ctx.log.info({ job: job.id, kind: job.kind, attempts: job.attempts }, 'mail sent');
+    } catch (err) {
+      const now = ctx.clock();
+      if (err instanceof Dropped) return markFailed(ctx.db, job.id, err.message, now, null);
+      const reason = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+      const retry = job.attempts < MAX_ATTEMPTS ? new Date(now.getTime() + backoffMs(job.attempts)) : null;
+      ctx.log.warn({ job: job.id, kind: job.kind, attempts: job.attempts, reason, retryAt: retry }, 'mail not sent');
+      await markFailed(ctx.db, job.id, reason, now, retry);
+    }
+  }
+
+  /** The mail a job stands for now, with a new one-time link; throws Dropped when it is no longer wanted. */
+  private async _compose(job: MailJob) {
+    const ctx = this._ctx;
+    const [row] = await ctx.db
+      .select({ c: conversations, email: visitors.email, locale: visitors.locale, siteName: sites.name, origins: sites.origins })
+      .from(conversations)
+      .innerJoin(visitors, eq(visitors.id, conversations.visitorId))
+      .innerJoin(sites, eq(sites.id, conversations.siteId))
+      .where(eq(conversations.id, job.conversationId ?? ''));
+    if (!row?.email) throw new Dropped('no email address');
+    let from = 0;
+    let to: number;
+    let authors: MailMessage['author'][];
+    if (job.kind === 'reply') {
+      to = Number(job.payload.seq);
+      from = Math.max(row.c.visitorReadSeq, await lastMailedSeq(ctx.raw, row.c.id));
+      if (from >= to) throw new Dropped('seen');
+      authors = ['agent'];
+    } else {
+      to = Number(job.payload.upToSeq);
+      authors = ['visitor', 'agent', 'bot'];
+    }
+    const list = await ctx.db
+      .select({ author: messages.author, authorName: agents.name, body: messages.body })
+      .from(messages)
+      .leftJoin(agents, eq(agents.id, messages.agentId))
+      .where(and(eq(messages.conversationId, row.c.id), gt(messages.seq, from), lte(messages.seq, to), inArray(messages.author, authors), inArray(messages.kind, ['text', 'faq_answer'])))
+      .orderBy(asc(messages.seq));
+    // Written after the reply: the visitor has seen it.
+    if (job.kind === 'reply' && (await visitorWroteAfter(ctx, row.c.id, to))) throw new Dropped('seen');
+    if (!list.length) throw new Dropped('nothing to send');
+    let link = null;
+    if (this.mailer.enabled) {
+      const expiresAt = new Date(ctx.clock().getTime() + ctx.config.mail.linkTtlMs);
+      const token = await createVisitorLink(ctx.db, row.c.visitorId, row.c.id, expiresAt);
+      link = { url: linkUrl(row.c.pageUrl, row.origins, token), expiresAt };
+    }
+    return buildMail({ kind: job.kind, to: row.email, locale: row.locale, siteName: row.siteName, messages: list, link });
+  }
+}
+
+async function visitorWroteAfter(ctx: Ctx, conversationId: string, seq: number): Promise<boolean> {
+  const [m] = await ctx.db
+    .select({ seq: messages.seq })
+    .from(messages)
+    .where(and(eq(messages.conversationId, conversationId), eq(messages.author, 'visitor'), gt(messages.seq, seq)))
+    .limit(1);
+  return Boolean(m);
+}
+
+/**
+ * The page the visitor asked from (its widget redeems the link), else the site's first origin. The
+ * token goes in the fragment: browsers do not send it to the site's server or in a Referer.
+ */
+export function linkUrl(pageUrl: string | null, origins: string[], token: string): string {
+  const url = new URL(pageUrl ?? `${origins[0] ?? 'http://localhost'}/`);
+  url.hash = `support-chat-link=${token}`;
+  return url.href;
+}

@@ -1,0 +1,62 @@
+/**
+ * Links in reply emails that bring a visitor back into their conversation from any browser.
+ *
+ * A link carries a random 256-bit token; the table keeps only its sha256, so a leaked table or
+ * log leaks no link. Redeeming it is one UPDATE that succeeds once, before the expiry: the row's
+ * hash is then replaced by the hash of a new browser token issued to the redeeming browser, so the
+ * link itself is useless afterwards, and the row becomes that browser's binding to the visitor
+ * (the visitor's first browser keeps its own token in visitors.token_hash).
+ */
+import { and, eq, gt, inArray, isNotNull, isNull } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { visitorLinks, visitors, type Visitor } from '../db/schema.ts';
+import { randomToken, sha256 } from '../crypto.ts';
+
+/** How long a browser bound by a link stays bound without another link: as long as a widget token lives in practice. */
+const BINDING_TTL_MS = 365 * 86400_000;
+
+/** Same shape as every token we issue (randomToken(32): 43 base64url characters). */
+export const LINK_TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
+
+/** A new one-time link for a visitor; the token is for the email only, never stored or logged. */
+export async function createVisitorLink(db: Db, visitorId: string, conversationId: string | null, expiresAt: Date): Promise<string> {
+  const token = randomToken(32);
+  await db.insert(visitorLinks).values({ tokenHash: sha256(token), visitorId, conversationId, expiresAt });
+  return token;
+}
+
+/**
+ * Spends a link of this site: resolves with its visitor and a new token for this browser, or
+ * undefined when the link is unknown, of another site, expired or already used (all alike).
+ */
+export async function redeemVisitorLink(db: Db, siteId: string, link: unknown, now: Date): Promise<{ visitor: Visitor; token: string } | undefined> {
+  if (typeof link !== 'string' || !LINK_TOKEN.test(link)) return undefined;
+  const token = randomToken(32);
+  // One statement: of two browsers racing with the same link, one wins.
+  const [spent] = await db
+    .update(visitorLinks)
+    .set({ tokenHash: sha256(token), usedAt: now, expiresAt: new Date(now.getTime() + BINDING_TTL_MS) })
+    .where(
+      and(
+        eq(visitorLinks.tokenHash, sha256(link)),
+        isNull(visitorLinks.usedAt),
+        gt(visitorLinks.expiresAt, now),
+        inArray(visitorLinks.visitorId, db.select({ id: visitors.id }).from(visitors).where(eq(visitors.siteId, siteId))),
+      ),
+    )
+    .returning({ visitorId: visitorLinks.visitorId });
+  if (!spent) return undefined;
+  const [visitor] = await db.select().from(visitors).where(eq(visitors.id, spent.visitorId));
+  return visitor && { visitor, token };
+}
+
+/** The visitor a browser was bound to by a spent link (the fallback of findVisitorByToken). */
+export async function findLinkedVisitor(db: Db, siteId: string, token: string, now: Date): Promise<Visitor | undefined> {
+  const [row] = await db
+    .select({ visitor: visitors })
+    .from(visitorLinks)
+    .innerJoin(visitors, eq(visitors.id, visitorLinks.visitorId))
+    .where(and(eq(visitorLinks.tokenHash, sha256(token)), isNotNull(visitorLinks.usedAt), gt(visitorLinks.expiresAt, now), eq(visitors.siteId, siteId)))
+    .limit(1);
+  return row?.visitor;
+}

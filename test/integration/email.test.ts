@@ -1,0 +1,255 @@
+/**
+ * Answers by email: a visitor who leaves an address gets the agent's unseen reply by mail, with a
+ * one-time link that brings any browser back into the conversation. A real SMTP server runs in
+ * this process (test/support/smtp.ts).
+ */
+import { eq, sql } from 'drizzle-orm';
+import { io as connect } from 'socket.io-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationDTO, MessageDTO, SessionDTO } from '../../shared/types.ts';
+import { mailJobs, sites, visitorLinks } from '../../server/db/schema.ts';
+import { BACKENDS } from '../support/db.ts';
+import { agentSocket, call, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer, type VisitorSocket } from '../support/server.ts';
+import { linkOf, startSmtpServer, type TestInbox } from '../support/smtp.ts';
+
+const FROM = 'Support <support@test.local>';
+
+/** Polls until `fn` returns something truthy (the worker marks a job after the SMTP server answered). */
+async function until<T>(fn: () => Promise<T | undefined | null | false>): Promise<T> {
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A browser that arrives with a mail's link (and maybe a token of its own from an earlier visit). */
+function linkedSocket(url: string, link: string, token?: string): VisitorSocket {
+  return connect(`${url}/widget`, { query: { site: 'demo' }, auth: { link, ...(token ? { token } : {}) }, transports: ['websocket'], reconnection: false, forceNew: true });
+}
+
+describe.each(BACKENDS)('answers by email on %s', (backend) => {
+  let server: TestServer;
+  let inbox: TestInbox;
+  let agent: ReturnType<typeof agentSocket>;
+  const sockets: { disconnect(): unknown }[] = [];
+
+  beforeAll(async () => {
+    inbox = await startSmtpServer();
+    server = await startTestServer(backend, { mail: { smtpUrl: inbox.url, from: FROM, linkTtlMs: 3600_000, scanIntervalMs: 100 } });
+    await server.database.db.update(sites).set({ emailUnseenAfterSec: 0 }).where(eq(sites.id, 'demo'));
+    await server.app.ctx.sites.changed('demo');
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await server?.close();
+    await inbox?.close();
+  });
+
+  async function visitor(locale: 'en' | 'zh' = 'en', token?: string) {
+    const v = visitorSocket(server.url, { token });
+    await connected(v);
+    return { v, session: await ok<SessionDTO>(v, 'session:hello', { locale }) };
+  }
+
+  /** A question that reaches a person, with no agent online. */
+  async function ask(v: VisitorSocket, body: string): Promise<ConversationDTO> {
+    let { conversation } = await ok<{ conversation: ConversationDTO }>(v, 'message:send', { clientId: clientId(), body });
+    if (conversation.status === 'bot') conversation = (await ok(v, 'conversation:escalate', { conversationId: conversation.id })).conversation;
+    return conversation;
+  }
+
+  async function reply(conversationId: string, body: string) {
+    if (!agent) {
+      agent = agentSocket(server.url, await login(server.url));
+      await connected(agent);
+    }
+    await call(agent, 'conversation:claim', { conversationId });
+    return ok<{ message: MessageDTO }>(agent, 'message:send', { conversationId, clientId: clientId(), body });
+  }
+
+  const jobsOf = (conversationId: string) => server.database.db.select().from(mailJobs).where(eq(mailJobs.conversationId, conversationId));
+
+  it('mails an unseen reply to the address a visitor left with no agent online, and its link brings a new browser into the conversation', async () => {
+    const { v, session } = await visitor();
+    expect(session.agentsOnline).toBe(false);
+    expect(session.contact).toMatchObject({ email: null, signed: false, prechatForm: 'off', emailEnabled: true });
+    const conversation = await ask(v, 'My certificate shows the wrong name of my village, can a person fix it?');
+    const contact = await ok(v, 'visitor:contact', { name: 'Ada', email: 'ada@example.com' });
+    expect(contact).toMatchObject({ name: 'Ada', email: 'ada@example.com' });
+
+    await reply(conversation.id, 'Fixed: <b>Grandmother’s village</b> & spelled right.');
+    const mail = await inbox.next((m) => m.subject?.includes('New reply') === true);
+    expect(mail.to && 'text' in mail.to ? mail.to.text : '').toBe('ada@example.com');
+    expect(mail.from?.text).toContain('support@test.local');
+    expect(mail.text).toContain('Fixed: <b>Grandmother’s village</b> & spelled right.');
+    // The HTML shows the reply as text, never as markup.
+    expect(mail.html).toContain('Fixed: &lt;b&gt;Grandmother’s village&lt;/b&gt; &amp; spelled right.');
+    const { url, token } = linkOf(mail);
+    expect(url.startsWith(`${server.url}`) || url.startsWith('http')).toBe(true);
+
+    // The reply mail went out once, for that reply.
+    const job = await until(async () => (await jobsOf(conversation.id)).find((j) => j.sentAt));
+    expect(job).toMatchObject({ kind: 'reply', attempts: 1, lastError: null, dedupeKey: `reply:${conversation.id}:${job.payload.seq}` });
+
+    // A second browser follows the link: it is now the same visitor, in the same conversation.
+    const other = linkedSocket(server.url, token);
+    sockets.push(other);
+    await connected(other);
+    const bound = await ok<SessionDTO>(other, 'session:hello', { locale: 'en' });
+    expect(bound).toMatchObject({ visitorId: session.visitorId, link: 'bound' });
+    expect(bound.token).toBeTruthy();
+    expect(bound.token).not.toBe(token);
+    expect(bound.conversation?.id).toBe(conversation.id);
+    expect(bound.messages.some((m) => m.body.startsWith('Fixed:'))).toBe(true);
+
+    // Its new token keeps it bound on the next page; the first browser is still the visitor too.
+    const later = await visitor('en', bound.token);
+    expect(later.session).toMatchObject({ visitorId: session.visitorId });
+    expect(later.session.link).toBeUndefined();
+    const first = await visitor('en', session.token);
+    expect(first.session.visitorId).toBe(session.visitorId);
+
+    // The link works once: a third browser with it is a stranger.
+    const third = linkedSocket(server.url, token);
+    sockets.push(third);
+    await connected(third);
+    const refused = await ok<SessionDTO>(third, 'session:hello', {});
+    expect(refused.link).toBe('refused');
+    expect(refused.visitorId).not.toBe(session.visitorId);
+    expect(refused.conversation).toBeNull();
+  });
+
+  it('mails in the visitor’s language, and a link that has expired binds nothing', async () => {
+    const { v, session } = await visitor('zh');
+    const conversation = await ask(v, '我的证书上的名字拼错了，能请人工帮我改吗？');
+    await ok(v, 'visitor:contact', { email: 'li@example.com' });
+    await reply(conversation.id, '已经为您改好了。');
+    const mail = await inbox.next((m) => m.to !== undefined && 'text' in m.to && m.to.text === 'li@example.com');
+    expect(mail.subject).toContain('客服回复了您');
+    expect(mail.text).toContain('已经为您改好了。');
+    expect(mail.text).toContain('继续会话');
+    const { token } = linkOf(mail);
+
+    await server.database.db.update(visitorLinks).set({ expiresAt: new Date(Date.now() - 1000) }).where(eq(visitorLinks.visitorId, session.visitorId));
+    const late = linkedSocket(server.url, token);
+    sockets.push(late);
+    await connected(late);
+    const refused = await ok<SessionDTO>(late, 'session:hello', {});
+    expect(refused.link).toBe('refused');
+    expect(refused.visitorId).not.toBe(session.visitorId);
+  });
+
+  it('does not mail a reply the visitor has seen', async () => {
+    const { v } = await visitor();
+    const conversation = await ask(v, 'Can a person tell me when the next course starts?');
+    await ok(v, 'visitor:contact', { email: 'seen@example.com' });
+    // The visitor's read position reaches the reply before the scan sees it (as a read receipt records it).
+    await server.app.mail.stop();
+    try {
+      const { message } = await reply(conversation.id, 'Next Monday.');
+      await server.database.db.execute(sql`update conversations set visitor_read_seq = ${message.seq} where id = ${conversation.id}`);
+      await server.app.mail.poke();
+      expect(await jobsOf(conversation.id)).toEqual([]);
+    } finally {
+      server.app.mail.start();
+    }
+  });
+
+  it('retries a mail the SMTP server refused, later, and sends it once', async () => {
+    const { v } = await visitor();
+    const conversation = await ask(v, 'Can a person resend my invoice please?');
+    await ok(v, 'visitor:contact', { email: 'retry@example.com' });
+    inbox.failNext(1);
+    const before = Date.now();
+    await reply(conversation.id, 'Sent again.');
+    // The first attempt fails and is put off by the backoff (30 s), not retried at once.
+    const job = await until(async () => (await jobsOf(conversation.id)).find((j) => j.lastError));
+    expect(job).toMatchObject({ attempts: 1, sentAt: null, failedAt: null });
+    expect(job.lastError).toMatch(/try again later/);
+    expect(job.runAt.getTime()).toBeGreaterThan(before + 20_000);
+    // As if the backoff had passed.
+    await server.database.db.update(mailJobs).set({ runAt: new Date() }).where(eq(mailJobs.id, job.id));
+    const mail = await inbox.next((m) => m.to !== undefined && 'text' in m.to && m.to.text === 'retry@example.com');
+    expect(mail.text).toContain('Sent again.');
+    const done = await until(async () => (await jobsOf(conversation.id)).find((j) => j.sentAt));
+    expect(done).toMatchObject({ attempts: 2, lastError: null });
+    expect(done.sentAt).not.toBeNull();
+    expect(inbox.mails.filter((m) => m.to !== undefined && 'text' in m.to && m.to.text === 'retry@example.com')).toHaveLength(1);
+  });
+
+  it('emails the transcript when the visitor asks, and only with an address', async () => {
+    const { v } = await visitor();
+    const conversation = await ask(v, 'Can a person explain the exam rules to me?');
+    expect(await call(v, 'transcript:email', { conversationId: conversation.id })).toMatchObject({ ok: false, error: { code: 'CONTACT_REQUIRED' } });
+    await ok(v, 'visitor:contact', { email: 'transcript@example.com' });
+    await reply(conversation.id, 'Two hours, open book.');
+    await inbox.next((m) => m.subject?.includes('New reply') === true && m.to !== undefined && 'text' in m.to && m.to.text === 'transcript@example.com');
+    expect(await ok(v, 'transcript:email', { conversationId: conversation.id })).toEqual({ queued: true });
+    const mail = await inbox.next((m) => m.subject?.includes('Your conversation with') === true);
+    expect(mail.text).toContain('Can a person explain the exam rules to me?');
+    expect(mail.text).toContain('Two hours, open book.');
+    linkOf(mail);
+    // Someone else's conversation is not theirs to mail.
+    const { v: stranger } = await visitor();
+    await ok(stranger, 'visitor:contact', { email: 'stranger@example.com' });
+    expect(await call(stranger, 'transcript:email', { conversationId: conversation.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+
+  it('refuses a bad address, and a visitor the site identified is not asked', async () => {
+    const { v } = await visitor();
+    expect(await call(v, 'visitor:contact', { email: 'not an address' })).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    const { v: w, session } = await visitor();
+    await server.database.db.execute(sql`update visitors set external_id = 'user-1', identity_source = 'signed' where id = ${session.visitorId}`);
+    const again = await visitor('en', session.token);
+    expect(again.session.contact.signed).toBe(true);
+    expect(await call(again.v, 'visitor:contact', { email: 'x@example.com' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    w.disconnect();
+  });
+
+  it('asks for the pre-chat form first when the site requires it', async () => {
+    await server.database.db.update(sites).set({ prechatForm: 'name_email' }).where(eq(sites.id, 'demo'));
+    await server.app.ctx.sites.changed('demo');
+    try {
+      const { v, session } = await visitor();
+      expect(session.contact.prechatForm).toBe('name_email');
+      expect(await call(v, 'message:send', { clientId: clientId(), body: 'Hello?' })).toMatchObject({ ok: false, error: { code: 'CONTACT_REQUIRED' } });
+      await ok(v, 'visitor:contact', { email: 'form@example.com' });
+      expect(await call(v, 'message:send', { clientId: clientId(), body: 'Hello?' })).toMatchObject({ ok: false, error: { code: 'CONTACT_REQUIRED' } });
+      await ok(v, 'visitor:contact', { name: 'Form', email: 'form@example.com' });
+      await ok(v, 'message:send', { clientId: clientId(), body: 'Hello?' });
+    } finally {
+      await server.database.db.update(sites).set({ prechatForm: 'off' }).where(eq(sites.id, 'demo'));
+      await server.app.ctx.sites.changed('demo');
+    }
+  });
+});
+
+describe.each(BACKENDS)('without SMTP on %s', (backend) => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer(backend, { mail: { linkTtlMs: 3600_000, scanIntervalMs: 100 } });
+    await server.database.db.update(sites).set({ emailUnseenAfterSec: 0 }).where(eq(sites.id, 'demo'));
+    await server.app.ctx.sites.changed('demo');
+  });
+  afterAll(() => server?.close());
+
+  it('says email is off, to the console and the widget, and makes no link', async () => {
+    const cookie = await login(server.url);
+    const res = await fetch(`${server.url}/api/mail/status`, { headers: { cookie } });
+    expect(await res.json()).toEqual({ ok: true, data: { enabled: false } });
+    expect((await fetch(`${server.url}/api/mail/status`)).status).toBe(401);
+
+    const v = visitorSocket(server.url);
+    await connected(v);
+    const session = await ok<SessionDTO>(v, 'session:hello', {});
+    expect(session.contact.emailEnabled).toBe(false);
+    await ok(v, 'visitor:contact', { email: 'off@example.com' });
+    let { conversation } = await ok<{ conversation: ConversationDTO }>(v, 'message:send', { clientId: clientId(), body: 'Can a person call me back?' });
+    if (conversation.status === 'bot') conversation = (await ok(v, 'conversation:escalate', { conversationId: conversation.id })).conversation;
+    await ok(v, 'transcript:email', { conversationId: conversation.id });
+    const job = await until(async () => (await server.database.db.select().from(mailJobs).where(eq(mailJobs.conversationId, conversation.id))).find((j) => j.failedAt));
+    expect(job).toMatchObject({ kind: 'transcript', lastError: 'email off', sentAt: null });
+    expect(await server.database.db.select().from(visitorLinks).where(eq(visitorLinks.visitorId, session.visitorId))).toEqual([]);
+  });
+});
