@@ -34,7 +34,8 @@ RETURNING id`;
 
 /** Adds the reply jobs that are due; resolves with how many were new. */
 export async function scanUnseenReplies(raw: RawQuery, now: Date): Promise<number> {
-  return (await raw(SCAN, [now, new Date(now.getTime() - SCAN_WINDOW_MS)])).length;
+  // ISO strings: the postgres driver under drizzle is set up to send dates as text.
+  return (await raw(SCAN, [now.toISOString(), new Date(now.getTime() - SCAN_WINDOW_MS).toISOString()])).length;
 }
 
 /** A transcript of a conversation up to `upToSeq`: asked twice at the same point, it is one job. */

@@ -11,6 +11,7 @@ import { mailJobs, sites, visitorLinks } from '../../server/db/schema.ts';
 import { BACKENDS } from '../support/db.ts';
 import { agentSocket, call, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer, type VisitorSocket } from '../support/server.ts';
 import { linkOf, startSmtpServer, type TestInbox } from '../support/smtp.ts';
+import { twoNodes, type TwoNodes } from '../support/cluster.ts';
 
 const FROM = 'Support <support@test.local>';
 
@@ -251,5 +252,58 @@ describe.each(BACKENDS)('without SMTP on %s', (backend) => {
     const job = await until(async () => (await server.database.db.select().from(mailJobs).where(eq(mailJobs.conversationId, conversation.id))).find((j) => j.failedAt));
     expect(job).toMatchObject({ kind: 'transcript', lastError: 'email off', sentAt: null });
     expect(await server.database.db.select().from(visitorLinks).where(eq(visitorLinks.visitorId, session.visitorId))).toEqual([]);
+  });
+});
+
+describe.runIf(Boolean(process.env.TEST_REDIS_URL)).each(BACKENDS)('two nodes on %s', (backend) => {
+  let cluster: TwoNodes;
+  let inbox: TestInbox;
+  const sockets: { disconnect(): unknown }[] = [];
+  beforeAll(async () => {
+    inbox = await startSmtpServer();
+    cluster = await twoNodes(backend, process.env.TEST_REDIS_URL!, { mail: { smtpUrl: inbox.url, from: FROM, linkTtlMs: 3600_000, scanIntervalMs: 100 } });
+    await cluster.database.db.update(sites).set({ emailUnseenAfterSec: 0 }).where(eq(sites.id, 'demo'));
+    for (const node of cluster.nodes) await node.app.ctx.sites.changed('demo');
+  });
+  afterAll(async () => {
+    for (const s of sockets) s.disconnect();
+    await cluster?.close();
+    await inbox?.close();
+  });
+
+  it('sends each mail once, though both nodes scan and send', async () => {
+    const [a, b] = cluster.nodes;
+    const v = visitorSocket(a.url);
+    const agent = agentSocket(b.url, await login(b.url));
+    sockets.push(v, agent);
+    await Promise.all([connected(v), connected(agent)]);
+    const session = await ok<SessionDTO>(v, 'session:hello', {});
+    let { conversation } = await ok<{ conversation: ConversationDTO }>(v, 'message:send', { clientId: clientId(), body: 'Can a person check my exam result?' });
+    if (conversation.status === 'bot') conversation = (await ok(v, 'conversation:escalate', { conversationId: conversation.id })).conversation;
+    await ok(v, 'visitor:contact', { email: 'twice@example.com' });
+    await ok(agent, 'conversation:claim', { conversationId: conversation.id });
+    await ok(agent, 'message:send', { conversationId: conversation.id, clientId: clientId(), body: 'You passed.' });
+    await inbox.next((m) => m.text?.includes('You passed.') === true);
+
+    // Twenty transcripts queued at once, and both nodes told to send right away, again and again.
+    const db = cluster.database.db;
+    await db.insert(mailJobs).values(
+      Array.from({ length: 20 }, (_, i) => ({
+        siteId: 'demo',
+        visitorId: session.visitorId,
+        conversationId: conversation.id,
+        kind: 'transcript' as const,
+        dedupeKey: `load:${conversation.id}:${i}`,
+        payload: { upToSeq: conversation.lastSeq + 10 },
+      })),
+    );
+    await Promise.all([a, b, a, b].map((node) => node.app.mail.poke()));
+    await until(async () => (await db.select().from(mailJobs).where(eq(mailJobs.visitorId, session.visitorId))).every((j) => j.sentAt));
+    await Promise.all([a, b].map((node) => node.app.mail.poke()));
+    const mine = inbox.mails.filter((m) => m.to !== undefined && 'text' in m.to && m.to.text === 'twice@example.com');
+    expect(mine.filter((m) => m.text?.includes('You passed.') && m.subject?.includes('New reply'))).toHaveLength(1);
+    expect(mine.filter((m) => m.subject?.includes('Your conversation with'))).toHaveLength(20);
+    const jobs = await db.select().from(mailJobs).where(eq(mailJobs.visitorId, session.visitorId));
+    expect(jobs.map((j) => j.attempts)).toEqual(jobs.map(() => 1));
   });
 });
