@@ -305,5 +305,5 @@ describe.runIf(Boolean(process.env.TEST_REDIS_URL)).each(BACKENDS)('two nodes on
     expect(mine.filter((m) => m.subject?.includes('Your conversation with'))).toHaveLength(20);
     const jobs = await db.select().from(mailJobs).where(eq(mailJobs.visitorId, session.visitorId));
     expect(jobs.map((j) => j.attempts)).toEqual(jobs.map(() => 1));
-  });
+  }, 120_000);
 });
