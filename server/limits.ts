@@ -24,6 +24,8 @@ export const LIMITS = {
   loginPerIp: { limit: 30, windowMs: 15 * 60_000 },
   /** Failed logins of one account before it is locked for the window. */
   loginFailuresPerAccount: { limit: 5, windowMs: 15 * 60_000 },
+  /** FAQ assist lookups per agent: one per visitor message and a few searches; each is one index search. */
+  faqAssistPerAgent: { limit: 120, windowMs: 60_000 },
   // Socket events, in EVENT_COSTS units. A widget's (re)connect costs about 10 units (hello, sync),
   // a message 2: a person never comes near these; a script is held to a few hellos a second.
   widgetEventsPerSocket: bucket(60, 10_000),

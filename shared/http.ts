@@ -34,8 +34,13 @@
  * | DELETE | /api/faqs/:id                     |                                  | {}                        |
  * | GET    | /api/faqs/export                  | ?siteId&format=json|csv          | file download             |
  * | POST   | /api/faqs/import                  | ?siteId[&replace=1] (admin): CSV body (Content-Type text/csv) or FaqImportJson | { imported } |
- * | POST   | /api/faqs/from-conversation       | FaqFromConversation              | FaqEntryDTO               |
+ * | POST   | /api/faqs/from-conversation       | FaqFromConversation: a draft, masked (with entryId: a learned variant) | FaqEntryDTO |
  * | GET    | /api/faqs/demand                  | ?siteId[&from&to]                | DemandGroupDTO[]          |
+ * | POST   | /api/faqs/assist                  | FaqAssist                        | FaqAssistDTO              |
+ * | POST   | /api/faqs/learned                 | FaqLearn                         | LearnedVariantDTO         |
+ * | POST   | /api/faqs/learned/:id/approve     |                                  | LearnedVariantDTO         |
+ * | DELETE | /api/faqs/learned/:id             |                                  | {}                        |
+ * | POST   | /api/faqs/:id/publish             | (a draft)                        | FaqEntryDTO               |
  * | GET    | /api/articles                     | ?siteId                          | ArticleDTO[]              |
  * | PUT    | /api/articles                     | ArticlesPut (agent or site secret)| { count }                |
  * | GET    | /api/visitors/:id/export          | (admin)                          | everything about a visitor|

@@ -168,6 +168,8 @@ export const FaqEntryInput = z.object({
   language: Locale,
   tags: z.array(z.string().trim().min(1).max(50)).max(20).default([]),
   articleUrls: z.array(PageUrl).max(10).default([]),
+  /** A draft never answers anyone. Created published unless said; an update keeps the status unless said. */
+  status: z.enum(['draft', 'published']).optional(),
 });
 export type FaqEntryInput = z.infer<typeof FaqEntryInput>;
 
@@ -186,6 +188,22 @@ export const FaqFromConversation = z.object({
   language: Locale.optional(),
   /** Add the question as a variant of this existing entry instead of creating one. */
   entryId: Id.optional(),
+});
+
+/** The FAQ entries closest to a conversation's last visitor question, or to `text` the agent typed. */
+export const FaqAssist = z.object({
+  conversationId: Id,
+  text: z.string().trim().min(1).max(500).optional(),
+});
+
+/** The visitor's question becomes a learned variant of an entry (masked first). */
+export const FaqLearn = z.object({
+  conversationId: Id,
+  entryId: Id,
+  /** assist: the agent replied with the entry's answer; marked: "this was FAQ X" on a resolved conversation. */
+  source: z.enum(['assist', 'marked']),
+  /** The visitor message asked; defaults to the last one (assist) or the conversation's question (marked). */
+  questionMessageId: Id.optional(),
 });
 
 export const ArticleInput = z.object({

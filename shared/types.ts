@@ -176,6 +176,12 @@ export interface FaqEntryDTO {
   language: Locale;
   tags: string[];
   articleUrls: string[];
+  /** A draft never answers anyone until an agent publishes it. */
+  status: 'draft' | 'published';
+  /** The conversation a draft was made from. */
+  sourceConversationId: string | null;
+  /** Visitor questions learned from agents' answers, newest first. */
+  learned: LearnedVariantDTO[];
   createdAt: string;
   updatedAt: string;
 }
@@ -208,6 +214,28 @@ export interface FaqCalibrationDTO {
     computedAt: string;
   } | null;
   pending: boolean;
+}
+
+/** A visitor's question (masked) that an agent answered with an entry. */
+export interface LearnedVariantDTO {
+  id: string;
+  entryId: string;
+  text: string;
+  source: 'assist' | 'marked' | 'import';
+  /** pending: waits for an agent's approval (site setting faqReviewLearned); active: the matcher uses it. */
+  status: 'pending' | 'active';
+  conversationId: string | null;
+  agentName: string | null;
+  createdAt: string;
+}
+
+/** The entries closest to a visitor's question, for the agent to answer with. */
+export interface FaqAssistDTO {
+  /** The question searched for (the visitor's last message, or the agent's text); null when there is none. */
+  question: string | null;
+  /** The visitor message it came from. */
+  questionMessageId: string | null;
+  hits: { entryId: string; question: string; answer: string; confidence: number }[];
 }
 
 export interface ArticleDTO {

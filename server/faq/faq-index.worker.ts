@@ -4,7 +4,7 @@
  * take 50 ms on its own: on the main thread that held up every socket of the node.
  */
 import { workerData } from 'node:worker_threads';
-import { ArticleIndex, decide, FaqIndex, type ArticleDoc, type Decision, type FaqDoc, type Hit } from './engine/index.ts';
+import { ArticleIndex, decide, FaqIndex, stripPleasantries, type ArticleDoc, type Decision, type FaqDoc, type Hit } from './engine/index.ts';
 import { serve } from './thread.ts';
 
 export type IndexRequest =
@@ -15,6 +15,7 @@ export type IndexRequest =
   | { op: 'upsertArticle'; siteId: string; doc: ArticleDoc }
   | { op: 'removeArticle'; siteId: string; id: string }
   | { op: 'decide'; siteId: string; text: string; threshold: number }
+  | { op: 'search'; siteId: string; text: string; limit: number }
   | { op: 'articles'; siteId: string; text: string; limit: number };
 
 export type IndexResponse = Decision | Hit[] | null;
@@ -76,6 +77,8 @@ export async function handle(req: IndexRequest): Promise<IndexResponse> {
       return ifBuilt(req.siteId, (idx) => idx.articles.remove(req.id));
     case 'decide':
       return decide(site(req.siteId).faq, req.text, { threshold: req.threshold });
+    case 'search':
+      return site(req.siteId).faq.search(stripPleasantries(req.text), req.limit);
     case 'articles':
       return site(req.siteId).articles.search(req.text, req.limit);
   }

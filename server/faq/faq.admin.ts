@@ -10,6 +10,8 @@ import type { AgentContext } from '../agents/agents.service.ts';
 import type { QuestionRow } from './demand.worker.ts';
 import { ThreadClient } from './thread.ts';
 import * as repo from './faq.repository.ts';
+import { learn } from './learned.service.ts';
+import { maskPersonalData } from './mask.ts';
 
 /** Imports entries in one transaction (all or nothing); `replace` drops the site's entries first. */
 export async function importEntries(ctx: Ctx, siteId: string, entries: FaqEntryInput[], replace: boolean): Promise<number> {
@@ -24,8 +26,18 @@ export async function importEntries(ctx: Ctx, siteId: string, entries: FaqEntryI
 
 const hasCjk = (s: string) => /[\u3400-\u9fff]/.test(s);
 
-/** The agent's reply becomes the answer and the visitor's question the entry's question. */
+/**
+ * "Turn into FAQ": a draft from a conversation, the visitor's question as its question and first variant,
+ * the agent's reply as its answer, both masked. A draft answers nobody until an agent edits and
+ * publishes it. With `entryId`, the question is instead learned as a variant of that entry ("this was FAQ X").
+ */
 export async function entryFromConversation(ctx: Ctx, auth: AgentContext, input: z.infer<typeof FaqFromConversation>): Promise<FaqEntry> {
+  if (input.entryId) {
+    await learn(ctx, auth, { conversationId: input.conversationId, entryId: input.entryId, source: 'marked', questionMessageId: input.questionMessageId });
+    const entry = await repo.findEntry(ctx.db, input.entryId);
+    if (!entry) throw new AppError('NOT_FOUND');
+    return entry;
+  }
   const [conv] = await ctx.db.select().from(conversations).where(eq(conversations.id, input.conversationId)).limit(1);
   if (!conv || !auth.siteIds.includes(conv.siteId)) throw new AppError('NOT_FOUND');
   const rows = await ctx.db.select().from(messages).where(eq(messages.conversationId, conv.id)).orderBy(asc(messages.seq));
@@ -37,34 +49,26 @@ export async function entryFromConversation(ctx: Ctx, auth: AgentContext, input:
     }
     return fallback();
   };
-  const question = pick(input.questionMessageId, 'visitor', () => conv.question || rows.find((r) => r.author === 'visitor')?.body);
-  const answer = pick(input.answerMessageId, 'agent', () => rows.filter((r) => r.author === 'agent' && r.kind === 'text').at(-1)?.body);
-  if (!question) throw new AppError('CONFLICT');
-  if (input.entryId) {
-    // The visitor's words become one more way of asking an entry that already answers it.
-    const existing = await repo.findEntry(ctx.db, input.entryId);
-    if (!existing || existing.siteId !== conv.siteId) throw new AppError('NOT_FOUND');
-    const updated = await repo.updateEntry(ctx.db, existing.id, existing.siteId, { ...existing, variants: [...existing.variants, question.slice(0, 500)] }, ctx.clock());
-    await ctx.faq.changed({ siteId: conv.siteId, kind: 'faq', id: updated.id });
-    return updated;
-  }
-  if (!answer) throw new AppError('CONFLICT');
-  // A new entry: the agent's reply is its answer, the visitor's words its first way of asking
-  // (the question, which the agent can then reword in the editor, and a variant kept verbatim).
+  const asked = pick(input.questionMessageId, 'visitor', () => conv.question || rows.find((r) => r.author === 'visitor')?.body);
+  const replied = pick(input.answerMessageId, 'agent', () => rows.filter((r) => r.author === 'agent' && r.kind === 'text').at(-1)?.body);
+  if (!asked || !replied) throw new AppError('CONFLICT');
+  const question = maskPersonalData(asked).trim().slice(0, 500);
   const entry = await repo.insertEntry(
     ctx.db,
     conv.siteId,
     {
-      question: question.slice(0, 500),
-      variants: [question.slice(0, 500)],
-      answer,
+      question,
+      variants: [question],
+      answer: maskPersonalData(replied).trim().slice(0, 4000),
       language: input.language ?? (hasCjk(question) ? 'zh' : 'en'),
       tags: [],
       articleUrls: [],
+      status: 'draft',
     },
     ctx.clock(),
+    conv.id,
   );
-  await ctx.faq.changed({ siteId: conv.siteId, kind: 'faq', id: entry.id });
+  // Not in any index (a draft), but other nodes' consoles list it from the database: nothing to announce.
   return entry;
 }
 

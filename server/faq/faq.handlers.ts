@@ -1,7 +1,7 @@
-/** The console's FAQ API: CRUD, import/export, turning a conversation into an entry, demand. */
+/** The console's FAQ API: CRUD, drafts, import/export, turning a conversation into a draft, demand, learning from agents. */
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { FaqEntryInput, FaqFromConversation, FaqImportJson, Id } from '../../shared/schemas.ts';
+import { FaqAssist, FaqEntryInput, FaqFromConversation, FaqImportJson, FaqLearn, Id } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { json, parse, pgDate } from '../http/respond.ts';
@@ -11,6 +11,16 @@ import { pickSite } from '../sites/pick-site.ts';
 import * as repo from './faq.repository.ts';
 import { faqFromCsv, faqToCsv } from './faq.csv.ts';
 import { entryFromConversation, demand, importEntries } from './faq.admin.ts';
+import { learnedByEntry } from './learned.repository.ts';
+import * as learning from './learned.service.ts';
+import type { Db } from '../db/client.ts';
+import type { FaqEntry } from '../db/schema.ts';
+
+/** Entries as the console shows them, each with its learned variants. */
+async function withLearned(db: Db, entries: FaqEntry[]) {
+  const learned = await learnedByEntry(db, entries.map((e) => e.id));
+  return entries.map((e) => repo.toFaqDTO(e, learned.get(e.id)));
+}
 
 const ListQuery = z.object({ siteId: z.string().max(64).optional(), q: z.string().max(200).optional() });
 const ExportQuery = z.object({ siteId: z.string().max(64).optional(), format: z.enum(['csv', 'json']).default('json') });
@@ -27,7 +37,7 @@ export function faqRouter(ctx: Ctx): Router {
     json(async (req) => {
       const q = parse(ListQuery, req.query);
       const sites = q.siteId ? [pickSite(req.agent!, q.siteId)] : req.agent!.siteIds;
-      return (await repo.listEntries(ctx.db, sites, q.q)).map(repo.toFaqDTO);
+      return withLearned(ctx.db, await repo.listEntries(ctx.db, sites, q.q));
     }),
   );
 
@@ -50,10 +60,10 @@ export function faqRouter(ctx: Ctx): Router {
       try {
         const q = parse(ExportQuery, req.query);
         const siteId = pickSite(req.agent!, q.siteId);
-        const entries = await repo.listEntries(ctx.db, [siteId]);
+        const entries = await repo.listEntries(ctx.db, [siteId], undefined, { published: true });
         res.setHeader('Content-Disposition', `attachment; filename="faq-${siteId}.${q.format}"`);
         if (q.format === 'csv') res.type('text/csv; charset=utf-8').send(faqToCsv(entries));
-        else res.json(entries.map(repo.toFaqDTO));
+        else res.json(entries.map((e) => repo.toFaqDTO(e)));
       } catch (err) {
         next(err);
       }
@@ -88,6 +98,18 @@ export function faqRouter(ctx: Ctx): Router {
     json(async (req) => repo.toFaqDTO(await entryFromConversation(ctx, req.agent!, parse(FaqFromConversation, req.body)))),
   );
 
+  r.post('/api/faqs/assist', auth, json(async (req) => learning.assist(ctx, req.agent!, parse(FaqAssist, req.body))));
+  r.post('/api/faqs/learned', auth, json(async (req) => learning.learn(ctx, req.agent!, parse(FaqLearn, req.body))));
+  r.post('/api/faqs/learned/:id/approve', auth, json(async (req) => learning.approve(ctx, req.agent!, parse(Id, req.params.id))));
+  r.delete(
+    '/api/faqs/learned/:id',
+    auth,
+    json(async (req) => {
+      await learning.remove(ctx, req.agent!, parse(Id, req.params.id));
+      return {};
+    }),
+  );
+
   r.get(
     '/api/faqs/demand',
     auth,
@@ -110,7 +132,21 @@ export function faqRouter(ctx: Ctx): Router {
       if (!current || !req.agent!.siteIds.includes(current.siteId)) throw new AppError('NOT_FOUND');
       const row = await repo.updateEntry(ctx.db, id, current.siteId, input, ctx.clock());
       await ctx.faq.changed({ siteId: row.siteId, kind: 'faq', id });
-      return repo.toFaqDTO(row);
+      return (await withLearned(ctx.db, [row]))[0];
+    }),
+  );
+
+  /** A draft starts answering visitors. */
+  r.post(
+    '/api/faqs/:id/publish',
+    auth,
+    json(async (req) => {
+      const id = parse(Id, req.params.id);
+      const current = await repo.findEntry(ctx.db, id);
+      if (!current || !req.agent!.siteIds.includes(current.siteId)) throw new AppError('NOT_FOUND');
+      const row = (await repo.publishEntry(ctx.db, id, ctx.clock())) ?? current;
+      await ctx.faq.changed({ siteId: row.siteId, kind: 'faq', id });
+      return (await withLearned(ctx.db, [row]))[0];
     }),
   );
 

@@ -5,8 +5,9 @@
  * The indexes themselves live in a worker thread (faq-index.worker.ts): building one takes about a second
  * of CPU at 10,000 variants, which on the main thread held up message delivery (npm run bench:stalls).
  * Here: the rows, for answers and links, and the order of things.
+ * Only published entries are indexed (a draft answers nobody), each with its active learned variants.
  */
-import { eq } from 'drizzle-orm';
+import { and, eq, ne } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { articles, faqEntries, type Article, type FaqEntry } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
@@ -14,6 +15,7 @@ import { type ArticleDoc, type Decision, type FaqDoc, type Hit } from './engine/
 import type { IndexRequest, IndexResponse } from './faq-index.worker.ts';
 import { ThreadClient } from './thread.ts';
 import { FaqCalibrations } from './calibration.ts';
+import { activeTexts } from './learned.repository.ts';
 
 interface SiteRows {
   entries: Map<string, FaqEntry>;
@@ -22,7 +24,14 @@ interface SiteRows {
 
 export type IndexChange = { siteId: string; kind: 'faq' | 'article'; id: string };
 
-const faqDoc = (e: FaqEntry): FaqDoc => ({ id: e.id, question: e.question, variants: e.variants, answer: e.answer, language: e.language, tags: e.tags });
+const faqDoc = (e: FaqEntry, learned: string[] = []): FaqDoc => ({
+  id: e.id,
+  question: e.question,
+  variants: learned.length ? [...new Set([...e.variants, ...learned])] : e.variants,
+  answer: e.answer,
+  language: e.language,
+  tags: e.tags,
+});
 const articleDoc = (a: Article): ArticleDoc => ({ id: a.id, title: a.title, summary: a.summary, body: a.body, language: a.language });
 
 export class FaqService {
@@ -53,11 +62,15 @@ export class FaqService {
 
   private async build(siteId: string): Promise<SiteRows> {
     const started = performance.now();
-    const [entryRows, articleRows] = await Promise.all([
-      this.db.select().from(faqEntries).where(eq(faqEntries.siteId, siteId)),
+    const [entryRows, articleRows, learnedRows] = await Promise.all([
+      this.db.select().from(faqEntries).where(and(eq(faqEntries.siteId, siteId), ne(faqEntries.status, 'draft'))),
       this.db.select().from(articles).where(eq(articles.siteId, siteId)),
+      activeTexts(this.db, { siteId }),
     ]);
-    await this.thread.call({ op: 'build', siteId, entries: entryRows.map(faqDoc), articles: articleRows.map(articleDoc) });
+    const learned = new Map<string, string[]>();
+    for (const l of learnedRows) learned.set(l.entryId, [...(learned.get(l.entryId) ?? []), l.text]);
+    const docs = entryRows.map((e) => faqDoc(e, learned.get(e.id)));
+    await this.thread.call({ op: 'build', siteId, entries: docs, articles: articleRows.map(articleDoc) });
     this.log.debug({ siteId, entries: entryRows.length, ms: Math.round(performance.now() - started) }, 'faq index built');
     return { entries: new Map(entryRows.map((e) => [e.id, e])), articleRows: new Map(articleRows.map((a) => [a.id, a])) };
   }
@@ -69,6 +82,16 @@ export class FaqService {
 
   async entry(siteId: string, entryId: string): Promise<FaqEntry | undefined> {
     return (await this.load(siteId)).entries.get(entryId);
+  }
+
+  /** The published entries closest to a question, best first, whatever their confidence (for an agent to choose from). */
+  async closest(siteId: string, text: string, limit = 3): Promise<{ entry: FaqEntry; confidence: number }[]> {
+    const rows = await this.load(siteId);
+    const hits = (await this.thread.call({ op: 'search', siteId, text, limit })) as Hit[];
+    return hits.flatMap((h) => {
+      const entry = rows.entries.get(h.id);
+      return entry ? [{ entry, confidence: h.confidence }] : [];
+    });
   }
 
   /** Up to `limit` articles relevant to a question, as links. */
@@ -96,10 +119,15 @@ export class FaqService {
     const rows = await pending;
     const { siteId, id } = change;
     if (change.kind === 'faq') {
-      const [row] = await this.db.select().from(faqEntries).where(eq(faqEntries.id, id));
+      const [[found], learned] = await Promise.all([
+        this.db.select().from(faqEntries).where(eq(faqEntries.id, id)),
+        activeTexts(this.db, { entryId: id }),
+      ]);
+      // A draft is not in the index: publishing it adds it, turning it back into a draft takes it out.
+      const row = found?.status === 'draft' ? undefined : found;
       if (row) rows.entries.set(id, row);
       else rows.entries.delete(id);
-      await this.thread.call(row ? { op: 'upsertFaq', siteId, doc: faqDoc(row) } : { op: 'removeFaq', siteId, id });
+      await this.thread.call(row ? { op: 'upsertFaq', siteId, doc: faqDoc(row, learned.map((l) => l.text)) } : { op: 'removeFaq', siteId, id });
     } else {
       const [row] = await this.db.select().from(articles).where(eq(articles.id, id));
       if (row) rows.articleRows.set(id, row);

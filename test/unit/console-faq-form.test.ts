@@ -20,6 +20,9 @@ const entry: FaqEntryDTO = {
   language: 'en',
   tags: ['account', 'login'],
   articleUrls: ['https://example.com/help/password'],
+  status: 'published',
+  sourceConversationId: null,
+  learned: [],
   createdAt: '2025-01-01T00:00:00Z',
   updatedAt: '2025-01-01T00:00:00Z',
 };

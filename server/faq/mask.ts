@@ -1,0 +1,37 @@
+/**
+ * Masks personal data in a visitor's words before they are kept as FAQ content (a learned variant,
+ * a draft): emails, phone numbers (Chinese mobiles with or without +86, landlines, international),
+ * identity and card numbers, and order-like references (a word with five or more digits in it).
+ * The mask has no letters or digits, so the matcher does not index it as a word: "where is order
+ * 2024112233" and "where is order 5566778899" become the same question.
+ */
+
+/** What replaces each piece of personal data. */
+export const MASK = '***';
+
+// Half-width and full-width digits (a Chinese keyboard types either).
+const D = '[0-9\\uFF10-\\uFF19]';
+const EMAIL = /[\p{L}\p{N}._%+-]+@[\p{L}\p{N}-]+(?:\.[\p{L}\p{N}-]+)+/gu;
+/**
+ * Seven or more digits, optionally after + and a country code, split by at most one space, dot,
+ * dash or bracket at a time: 13812345678, +86 138-1234-5678, (010) 6552 1234, 4111 1111 1111 1111,
+ * 11010519491231002X (an 18-character identity number ends in a digit or X).
+ */
+const LONG_NUMBER = new RegExp(`(?:[+\\uFF0B]\\s?)?\\(?${D}(?:[\\s.()\\-\\uFF0D]{0,2}${D}){6,}[Xx]?`, 'g');
+/** A word mixing letters and digits with five or more digits: ORD-20241122, A1234567, #55667. */
+const REFERENCE = /#?[A-Za-z][A-Za-z0-9-]*[0-9][A-Za-z0-9-]*|#?[0-9][A-Za-z0-9-]*[A-Za-z][A-Za-z0-9-]*/g;
+/** Five or more digits in a row that are not a phone: 55667, #2024112. */
+const DIGITS = /#?[0-9\uFF10-\uFF19]{5,}/g;
+const digits = (s: string) => (s.match(/[0-9\uFF10-\uFF19]/g) ?? []).length;
+
+/**
+ * The text with personal data replaced by `MASK`.
+ * @example maskPersonalData('订单 2024112233 还没到，电话 13812345678') // '订单 *** 还没到，电话 ***'
+ */
+export function maskPersonalData(text: string): string {
+  return text
+    .replace(EMAIL, MASK)
+    .replace(REFERENCE, (m) => (digits(m) >= 5 ? MASK : m))
+    .replace(LONG_NUMBER, (m) => (digits(m) >= 7 ? MASK : m))
+    .replace(DIGITS, MASK);
+}
