@@ -231,7 +231,7 @@ export class ConsoleShell extends LitElement {
         </ul>
       </nav>
       <console-shortcuts></console-shortcuts>
-      <main @faq-created=${this._onFaqCreated} @faq-draft=${this._onFaqDraft} @sites-changed=${this._onSitesChanged}>${this._renderView()}</main>`;
+      <main @faq-created=${this._onFaqCreated} @faq-draft=${this._onFaqDraft} @conversation-open=${this._onConversationOpen} @sites-changed=${this._onSitesChanged}>${this._renderView()}</main>`;
   }
 
   private _renderSitePicker(): TemplateResult | string {
@@ -310,6 +310,12 @@ export class ConsoleShell extends LitElement {
     if (this._sites.some((s) => s.id === e.detail.siteId)) this._setSite(e.detail.siteId);
     this._faqRequest = { kind: 'edit', entry: e.detail, note: 'faq.fromConversation' };
     this._show('faq');
+  };
+
+  /** A conversation named elsewhere (where an FAQ variant was learned): shown in History, where resolved ones are. */
+  private _onConversationOpen = (e: CustomEvent<{ conversationId: string }>): void => {
+    void this._desk?.open(e.detail.conversationId);
+    this._show('history');
   };
 
   private _onFaqDraft = (e: CustomEvent<Partial<FaqFormFields>>): void => {

@@ -93,6 +93,12 @@ export class ConsoleComposer extends LitElement {
     void this.updateComplete.then(() => this.renderRoot.querySelector('textarea')?.focus());
   }
 
+  /** Puts text (an FAQ answer) in the reply box for the agent to edit and send: after what is typed, on a new line. */
+  insert(text: string): void {
+    this._text = this._text.trim() ? `${this._text.trimEnd()}\n${text}` : text;
+    this.focus();
+  }
+
   private _onInput = (e: Event): void => {
     this._text = (e.target as HTMLTextAreaElement).value;
   };

@@ -9,6 +9,8 @@ import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 import type { ConsoleComposer } from './console-composer.ts';
 import './console-composer.ts';
+import type { ConsoleFaqAssist } from './console-faq-assist.ts';
+import './console-faq-assist.ts';
 import './console-message.ts';
 
 /**
@@ -149,6 +151,13 @@ export class ConsoleConversation extends LitElement {
         )}
         ${desk.pending.map((o) => html`<li><console-message .outgoing=${o} agentName=${this.agent?.name ?? ''}></console-message></li>`)}
       </ol>
+      <console-faq-assist
+        conversationId=${c.id}
+        .questionMessageId=${desk.messages.findLast((m) => m.author === 'visitor' && m.kind === 'text')?.id ?? null}
+        ?canReply=${c.status !== 'resolved' && c.assignedAgentId === this.agent?.id}
+        ?resolved=${c.status === 'resolved'}
+        @faq-insert=${this._onFaqInsert}
+      ></console-faq-assist>
       ${this._renderFooter(c)}
     </section>`;
   }
@@ -246,7 +255,11 @@ export class ConsoleConversation extends LitElement {
   };
 
   private _onSend = (e: CustomEvent<{ body: string }>): void => {
-    this.desk?.send(e.detail.body);
+    if (this.desk?.send(e.detail.body)) void this.renderRoot.querySelector<ConsoleFaqAssist>('console-faq-assist')?.replySent();
+  };
+
+  private _onFaqInsert = (e: CustomEvent<{ text: string }>): void => {
+    this.renderRoot.querySelector<ConsoleComposer>('console-composer')?.insert(e.detail.text);
   };
 
   private _onRetry = (e: CustomEvent<{ clientId: string }>): void => {

@@ -126,6 +126,7 @@ export class ConsoleFaqEditor extends LitElement {
         <button type="button" @click=${this._close}>${t('faq.closeEditor')}</button>
       </div>
       ${this.note ? html`<p class="note">${t(this.note)}</p>` : ''}
+      ${this.entry?.status === 'draft' ? html`<p class="note">${t('faq.draftNote')}</p>` : ''}
       <div class="field">
         <label for="question">${t('faq.question')}</label>
         <input id="question" name="question" maxlength="500" required .value=${f.question} />
@@ -157,7 +158,12 @@ export class ConsoleFaqEditor extends LitElement {
       ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
       ${this._saved ? html`<p class="success" role="status">${t('faq.saved')}</p>` : ''}
       <div class="row actions">
-        <button class="primary" type="submit" ?disabled=${this._busy}>${t('faq.save')}</button>
+        <span class="row">
+          <button class=${this.entry?.status === 'draft' ? '' : 'primary'} type="submit" ?disabled=${this._busy}>${t('faq.save')}</button>
+          ${this.entry?.status === 'draft'
+            ? html`<button class="primary" type="submit" value="publish" ?disabled=${this._busy}>${t('faq.saveAndPublish')}</button>`
+            : ''}
+        </span>
         ${this.entry && !this._confirming
           ? html`<button class="danger" type="button" ?disabled=${this._busy} @click=${this._askDelete}>${t('faq.delete')}</button>`
           : ''}
@@ -187,6 +193,7 @@ export class ConsoleFaqEditor extends LitElement {
     e.preventDefault();
     if (this._busy) return;
     const parsed = fieldsToInput(this._fields, this.entry?.siteId ?? this.siteId);
+    const publish = (e.submitter as HTMLButtonElement | null)?.value === 'publish';
     this._error = null;
     this._saved = false;
     if (!parsed.ok) {
@@ -197,7 +204,10 @@ export class ConsoleFaqEditor extends LitElement {
     this._problem = null;
     this._busy = true;
     const res = this.entry
-      ? await api<FaqEntryDTO>(`/api/faqs/${encodeURIComponent(this.entry.id)}`, { method: 'PUT', json: parsed.input })
+      ? await api<FaqEntryDTO>(`/api/faqs/${encodeURIComponent(this.entry.id)}`, {
+          method: 'PUT',
+          json: publish ? { ...parsed.input, status: 'published' } : parsed.input,
+        })
       : await api<FaqEntryDTO>('/api/faqs', { method: 'POST', json: parsed.input });
     this._busy = false;
     if (!res.ok) {

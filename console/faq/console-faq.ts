@@ -1,5 +1,5 @@
 import { LitElement, css, html } from 'lit';
-import type { FaqEntryDTO } from '../../shared/types.ts';
+import type { FaqEntryDTO, LearnedVariantDTO } from '../../shared/types.ts';
 import { api, withQuery } from '../shared/api.ts';
 import { LoadController } from '../shared/load-controller.ts';
 import { emptyFields, entryToFields, guessLanguage, importFormat, jsonImportBody, type FaqFormFields } from './faq-form.ts';
@@ -9,6 +9,8 @@ import { baseStyles, listItemStyles, splitStyles } from '../shared/styles.ts';
 import type { FaqRequest } from '../console-shell.ts';
 import './console-faq-editor.ts';
 import './console-faq-calibration.ts';
+import './console-faq-drafts.ts';
+import './console-faq-learned.ts';
 
 interface Editing {
   entry: FaqEntryDTO | null;
@@ -18,7 +20,7 @@ interface Editing {
 
 const SEARCH_DELAY_MS = 250;
 
-/** The site's FAQ: search, create, edit, delete, import a file and export one. */
+/** The site's FAQ: search, create, edit, delete, publish drafts, review learned variants, import a file and export one. */
 export class ConsoleFaq extends LitElement {
   static override properties = {
     siteId: { attribute: false },
@@ -119,6 +121,8 @@ export class ConsoleFaq extends LitElement {
     const t = i18n.t.bind(i18n);
     const site = this.siteId;
     const selected = this._editing?.entry?.id;
+    const drafts = this._entries.filter((e) => e.status === 'draft');
+    const published = this._entries.filter((e) => e.status !== 'draft');
     return html`<div class="split">
       <section class="pane" aria-labelledby="faq-h">
         <h2 id="faq-h">${t('faq.title')}</h2>
@@ -157,11 +161,12 @@ export class ConsoleFaq extends LitElement {
         <console-faq-calibration .siteId=${site} @faq-open=${(e: CustomEvent<{ id: string }>) => this._onOpen(e.detail.id)}></console-faq-calibration>
         ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
         ${this._loader.loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
+        <console-faq-drafts .drafts=${drafts} .selectedId=${selected} @faq-edit=${this._onEditDraft} @faq-saved=${this._onSaved}></console-faq-drafts>
         ${!this._loader.loading && !this._loader.error
-          ? html`<p class="muted small">${this._entries.length === 0 ? t('faq.empty') : t('faq.count', { n: this._entries.length })}</p>`
+          ? html`<p class="muted small">${published.length === 0 ? t('faq.empty') : t('faq.count', { n: published.length })}</p>`
           : ''}
         <ul class="plain">
-          ${this._entries.map(
+          ${published.map(
             (e) => html`<li>
               <button class="item" type="button" aria-current=${selected === e.id ? 'true' : 'false'} @click=${() => this._edit(e)}>
                 <span class="title">${e.question}</span>
@@ -186,7 +191,8 @@ export class ConsoleFaq extends LitElement {
               @faq-saved=${this._onSaved}
               @faq-deleted=${this._onDeleted}
               @editor-close=${this._closeEditor}
-            ></console-faq-editor>`
+            ></console-faq-editor>
+            <console-faq-learned .entry=${this._editing.entry} @learned-changed=${this._onLearnedChanged}></console-faq-learned>`
           : html`<p class="muted">${t('faq.placeholder')}</p>`}
       </div>
     </div>`;
@@ -216,6 +222,13 @@ export class ConsoleFaq extends LitElement {
     const entry = this._entries.find((x) => x.id === id);
     if (entry) this._edit(entry);
   }
+
+  private _onEditDraft = (e: CustomEvent<FaqEntryDTO>): void => this._edit(e.detail);
+
+  /** The list keeps up with the editor's learned variants; the editor itself is left as the agent has it. */
+  private _onLearnedChanged = (e: CustomEvent<{ entryId: string; learned: LearnedVariantDTO[] }>): void => {
+    this._entries = this._entries.map((x) => (x.id === e.detail.entryId ? { ...x, learned: e.detail.learned } : x));
+  };
 
   private _onSaved = (e: CustomEvent<FaqEntryDTO>): void => {
     const saved = e.detail;
