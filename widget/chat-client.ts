@@ -25,6 +25,9 @@ export interface ChatState {
   feedback: FeedbackDTO[];
   /** The newest message from someone else that arrived live (what the launcher's badge counts). */
   incoming: MessageDTO | null;
+  /** Site settings: a chime on a reply while the page is hidden; the survey after a resolution. */
+  replySound: boolean;
+  csatEnabled: boolean;
 }
 
 export interface ChatClientOptions {
@@ -61,6 +64,8 @@ export class ChatClient extends EventTarget {
     outbox: [],
     feedback: [],
     incoming: null,
+    replySound: false,
+    csatEnabled: false,
   };
   private readonly _outbox: Outbox;
   private readonly _tokenKey: string;
@@ -70,6 +75,8 @@ export class ChatClient extends EventTarget {
   private _syncAgain = false;
   private _timer?: ReturnType<typeof setTimeout>;
   private _helloTimer?: ReturnType<typeof setTimeout>;
+  /** The last read mark sent, `conversationId:seq`. */
+  private _read = '';
 
   constructor(private readonly _options: ChatClientOptions) {
     super();
@@ -162,6 +169,20 @@ export class ChatClient extends EventTarget {
     this.socket.timeout(TIMEOUT_MS).emit('feedback:seen', { ids: ids.slice(0, 100) }, () => {});
   }
 
+  /** Tells the server the visitor has seen the current conversation up to its last message (once per new message). */
+  read(): void {
+    const id = this.state.conversation?.id;
+    const mark = id && `${id}:${lastSeq(this.state.messages, id)}`;
+    if (!mark || mark === this._read || !this.state.ready) return;
+    this._read = mark;
+    void this._request('conversation:read', { conversationId: id, seq: lastSeq(this.state.messages, id) });
+  }
+
+  /** Any request of the contract: what the elements loaded later (history, survey, suggestions) ask. */
+  request<E extends keyof Requests>(event: E, payload: Parameters<Requests[E]>[0]): Promise<Reply<E>> {
+    return this._request(event, payload);
+  }
+
   /** Links this visitor to the site's signed-in user, now and after every reconnect. */
   identify(identity: Identify): void {
     this._identity = identity;
@@ -219,7 +240,7 @@ export class ChatClient extends EventTarget {
 
   private _session(session: SessionDTO): void {
     if (session.token) this._token(session.token);
-    this._set({ siteName: session.siteName, agentsOnline: session.agentsOnline, feedback: session.feedback });
+    this._set({ siteName: session.siteName, agentsOnline: session.agentsOnline, feedback: session.feedback, replySound: session.replySound, csatEnabled: session.csatEnabled });
     if (session.conversation) this._setConversation(session.conversation);
     this._addMessages(session.messages);
   }

@@ -34,18 +34,12 @@ const strings = {
   noneHuman: ['None of these, talk to a person', '都不是，转人工客服'],
   articles: ['These articles may help', '这些文章也许有帮助'],
   newTab: ['(opens in a new tab)', '（在新标签页中打开）'],
-  fbContent: ['Your feedback', '您的意见'],
-  fbContact: ['Contact (optional)', '联系方式（选填）'],
-  fbSubmit: ['Send feedback', '提交反馈'],
-  fbThanks: ['Thank you! We received your feedback.', '感谢！我们已收到您的反馈。'],
-  fbMine: ['My feedback', '我的反馈'],
-  fbNone: ['You have not left feedback yet.', '您还没有提交过反馈。'],
-  fbReceived: ['Received', '已收到'],
-  fbProcessed: ['Processed', '已处理'],
   fbNote: ['Reply from {name}:', '{name} 的回复：'],
   fbProcessedNotice: ['Your feedback has been processed', '您的反馈已处理'],
   fbView: ['View', '查看'],
   dismiss: ['Dismiss', '关闭提示'],
+  tabHistory: ['Conversations', '历史会话'],
+  messages: ['Messages', '消息记录'],
   error_UNKNOWN_SITE: ['Support chat is not set up for this site.', '此网站尚未开通在线客服。'],
   error_ORIGIN_NOT_ALLOWED: ['Support chat is not enabled on this web address.', '此网址未开通在线客服。'],
   error: ['Support chat is unavailable right now.', '在线客服暂时无法使用。'],
@@ -87,4 +81,27 @@ export const reasonText = (locale: Locale, code: ErrorCode | undefined): string 
 export function noticeText(locale: Locale, notice: NoticeCode | undefined, fallback: string, agentName?: string | null): string {
   const key = pick('notice', notice);
   return key ? t(locale, key, { agentName: agentName || t(locale, 'agent') }) : fallback;
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * When something was written, in the visitor's conventions: the time, and the date when it is not today.
+ * The browser's own language tag is used when it is the interface language (en-GB keeps its 24-hour
+ * clock), else the interface language.
+ * @example when('2026-12-01T09:05:00Z', 'en') // '9:05 AM' today, 'Nov 30, 9:05 AM' another day
+ */
+export function when(iso: string, locale: Locale, now = new Date()): string {
+  const date = new Date(iso);
+  const today = date.toDateString() === now.toDateString();
+  const tag = navigator.language.toLowerCase().startsWith(locale) ? navigator.language : locale;
+  const key = `${tag}${today}${date.getFullYear() === now.getFullYear()}`;
+  let format = formats.get(key);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit' };
+    if (!today) Object.assign(options, { month: 'short', day: 'numeric', year: date.getFullYear() === now.getFullYear() ? undefined : 'numeric' });
+    format = new Intl.DateTimeFormat(tag, options);
+    formats.set(key, format);
+  }
+  return format.format(date);
 }

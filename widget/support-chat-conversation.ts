@@ -3,13 +3,16 @@
  * pending one by its clientId until the server's copy replaces it), with FAQ answers, suggestions, articles
  * and notices. Everything people typed is rendered as text: lit text bindings, never HTML.
  * Enter sends, Shift+Enter starts a new line, and nothing is sent while an input method is composing.
+ * `readonly`: a past conversation from the list, without composer or buttons. Loaded when first needed:
+ * FAQ entries suggested while the visitor types (support-chat-suggest) and the survey after a resolved
+ * ticket (support-chat-csat).
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import type { Locale } from '../shared/schemas.ts';
 import type { MessageDTO } from '../shared/types.ts';
 import type { ChatClient, ChatState } from './chat-client.ts';
-import { noticeText, reasonText, t, type Key } from './i18n.ts';
+import { noticeText, reasonText, t, when, type Key } from './i18n.ts';
 import { linkify, safeHref } from './linkify.ts';
 import { awaitsAnswer } from './messages.ts';
 import type { OutboxItem } from './outbox.ts';
@@ -23,6 +26,8 @@ export class SupportChatConversation extends LitElement {
     state: { attribute: false },
     locale: {},
     disabled: { type: Boolean },
+    readonly: { type: Boolean },
+    _draft: { state: true },
     _busy: { state: true },
     _failed: { state: true },
   };
@@ -126,6 +131,9 @@ export class SupportChatConversation extends LitElement {
       .primary {
         height: 42px;
       }
+      .q {
+        display: block;
+      }
     `,
   ];
 
@@ -133,6 +141,10 @@ export class SupportChatConversation extends LitElement {
   declare state: ChatState;
   declare locale: Locale;
   declare disabled: boolean;
+  declare readonly: boolean;
+  /** What the visitor is typing, once it is long enough to match FAQ entries (debounced). */
+  declare private _draft: string;
+  private _typing?: ReturnType<typeof setTimeout>;
   /** Question ids with an FAQ response on its way. */
   declare private _busy: ReadonlySet<string>;
   /** The question id whose last response did not go through. */
@@ -143,14 +155,15 @@ export class SupportChatConversation extends LitElement {
   constructor() {
     super();
     this.locale = 'en';
-    this.disabled = false;
+    this.disabled = this.readonly = false;
+    this._draft = '';
     this._busy = new Set();
     this._failed = null;
   }
 
   /** Moves focus to the message field. */
   override focus(): void {
-    this.renderRoot.querySelector('textarea')?.focus();
+    this.renderRoot.querySelector<HTMLTextAreaElement>('#message')?.focus();
   }
 
   /** Shows the newest message. */
@@ -160,22 +173,30 @@ export class SupportChatConversation extends LitElement {
   }
 
   override render() {
-    const { messages, outbox, ready } = this.state;
+    const { messages, outbox, ready, conversation: c, csatEnabled } = this.state;
+    // The survey follows a resolved ticket (not an FAQ-only conversation); it loads on first need.
+    const survey = !this.readonly && csatEnabled && c?.status === 'resolved' && c.escalatedAt;
+    if (survey) void import('./support-chat-csat.ts');
     const entries: Entry[] = [
       ...messages.map((message) => ({ key: message.id, message })),
       ...outbox.map((pending) => ({ key: pending.clientId, pending })),
     ];
     // A log is a polite live region: what others write is read out as it arrives. History loading on a
     // (re)connect stays quiet (off until the session is ready), and so do the visitor's own messages.
-    return html`<div role="log" aria-live=${ready ? 'polite' : 'off'}>
+    // Focusable, so that the keyboard can scroll it.
+    return html`<div role="log" tabindex="0" aria-label=${this._t('messages')} aria-live=${ready ? 'polite' : 'off'}>
         <ol>
           ${entries.length ? nothing : html`<li class="notice">${this._t('notice_greeting')}</li>`}
           ${entries.map((e) => keyed(e.key, 'pending' in e ? this._pending(e.pending) : this._message(e.message)))}
+          ${survey ? html`<li><support-chat-csat .client=${this.client} .conversation=${c} .locale=${this.locale}></support-chat-csat></li>` : nothing}
         </ol>
       </div>
-      <form @submit=${this._send}>
+      ${this._draft && !this.disabled
+        ? html`<support-chat-suggest .client=${this.client} .text=${this._draft} .locale=${this.locale} @support-chat-picked=${this._onPicked}></support-chat-suggest>`
+        : nothing}
+      <form @submit=${this._send} ?hidden=${this.readonly}>
         <label class="sr" for="message">${this._t('message')}</label>
-        <textarea id="message" rows="1" maxlength="4000" placeholder=${this._t('placeholder')} ?disabled=${this.disabled} @keydown=${this._onKey}></textarea>
+        <textarea id="message" rows="1" maxlength="4000" placeholder=${this._t('placeholder')} ?disabled=${this.disabled} @keydown=${this._onKey} @input=${this._onInput}></textarea>
         <button class="primary" ?disabled=${this.disabled}>${this._t('send')}</button>
       </form>`;
   }
@@ -188,11 +209,29 @@ export class SupportChatConversation extends LitElement {
   /** Queues the message (the outbox delivers it) and empties the field; the field's maxlength keeps it within the contract. */
   private _send(event: Event): void {
     event.preventDefault();
-    const field = this.renderRoot.querySelector('textarea')!;
+    const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#message')!;
     const body = field.value.trim();
     if (!body || this.disabled) return;
     this.client.send(body);
-    field.value = '';
+    clearTimeout(this._typing);
+    field.value = this._draft = '';
+  }
+
+  /** Matching waits for a pause in typing and about four characters. */
+  private _onInput(event: Event): void {
+    const text = (event.target as HTMLTextAreaElement).value.trim();
+    clearTimeout(this._typing);
+    this._typing = setTimeout(() => {
+      this._draft = text.length >= 4 ? text : '';
+      if (this._draft) void import('./support-chat-suggest.ts');
+    }, 300);
+  }
+
+  /** A suggested answer was chosen: it answers the draft, which goes. */
+  private _onPicked(): void {
+    clearTimeout(this._typing);
+    this.renderRoot.querySelector<HTMLTextAreaElement>('#message')!.value = this._draft = '';
+    this.focus();
   }
 
   protected override willUpdate(): void {
@@ -218,7 +257,7 @@ export class SupportChatConversation extends LitElement {
     const { kind, author, meta, body } = message;
     if (kind === 'notice') return html`<li class="notice">${noticeText(this.locale, meta.notice, body, meta.agentName ?? message.authorName)}</li>`;
     const mine = author === 'visitor';
-    const open = awaitsAnswer(message, this.state.messages);
+    const open = !this.readonly && awaitsAnswer(message, this.state.messages);
     const busy = this._busy.has(meta.questionId ?? '');
     let content;
     if (kind === 'faq_suggestions') {
@@ -231,7 +270,7 @@ export class SupportChatConversation extends LitElement {
         return href ? html`<li><a href=${href} target="_blank" rel="noopener noreferrer">${a.title}<span class="sr"> ${this._t('newTab')}</span></a></li>` : nothing;
       })}</ul>`;
     } else {
-      content = mine ? body : linkify(body).map((p) => (p.href ? html`<a href=${p.href} target="_blank" rel="noopener noreferrer">${p.text}</a>` : p.text));
+      content = mine ? body : html`${meta.question ? html`<b class="q">${meta.question}</b>` : nothing}${linkify(body).map((p) => (p.href ? html`<a href=${p.href} target="_blank" rel="noopener noreferrer">${p.text}</a>` : p.text))}`;
     }
     const actions =
       open && meta.questionId && (kind === 'faq_answer' || kind === 'faq_suggestions')
@@ -241,7 +280,7 @@ export class SupportChatConversation extends LitElement {
           </div>`
         : nothing;
     return html`<li class=${mine ? 'mine' : ''} aria-live=${mine ? 'off' : nothing}>
-      <small>${this._author(message)}</small>
+      <small>${this._author(message)} · <time datetime=${message.createdAt}>${when(message.createdAt, this.locale)}</time></small>
       <div class="bubble ${kind === 'text' || kind === 'faq_answer' ? 'text' : ''}">${content}</div>
       ${actions} ${this._failed === meta.questionId ? html`<small role="alert">${this._t('actionFailed')}</small>` : nothing}
       ${mine ? html`<small>${this._t('sent')}</small>` : nothing}

@@ -1,13 +1,13 @@
 /**
  * `<support-chat-feedback>`: leave feedback (content required, contact optional) and follow it:
- * "My feedback" lists each item as received or processed, with the agent's note.
+ * "My feedback" lists each item as received or processed, with the agent's note. Loaded when the
+ * visitor first chooses the feedback tab (or the notice that a feedback was processed).
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { Locale } from '../shared/schemas.ts';
 import type { FeedbackDTO } from '../shared/types.ts';
 import type { ChatClient } from './chat-client.ts';
-import { reasonText, t, type Key } from './i18n.ts';
-import { base } from './styles.ts';
+import { renderInPlace, tm, type MoreKey } from './later.ts';
 
 export class SupportChatFeedback extends LitElement {
   static override properties = {
@@ -19,68 +19,71 @@ export class SupportChatFeedback extends LitElement {
     _result: { state: true },
   };
 
-  static override styles = [
-    base,
-    css`
-      :host {
+  /** Added to the panel's shadow root, where this renders (later.ts renderInPlace). */
+  static sheet = css`
+      support-chat-feedback {
+        display: block;
         padding: 14px 16px;
         overflow-y: auto;
       }
-      form {
+      support-chat-feedback form {
         display: grid;
         gap: 6px;
       }
-      label {
+      support-chat-feedback label {
         font-size: 13px;
         font-weight: 600;
       }
       textarea,
-      input {
+      support-chat-feedback input {
         padding: 9px 11px;
         border: 1px solid #d1d5db;
         border-radius: 10px;
       }
-      textarea {
+      support-chat-feedback textarea {
         min-height: 96px;
         resize: vertical;
       }
-      .primary {
+      support-chat-feedback .primary {
         justify-self: start;
       }
-      p {
+      support-chat-feedback p {
         margin: 0;
         font-size: 14px;
         white-space: pre-wrap;
         overflow-wrap: anywhere;
       }
-      h3 {
+      support-chat-feedback h3 {
         margin: 22px 0 4px;
         font-size: 15px;
       }
-      ul {
+      support-chat-feedback ul {
         padding: 0;
         list-style: none;
       }
-      li {
+      support-chat-feedback li {
         padding: 10px 0;
         border-top: 1px solid #f3f4f6;
       }
-      small {
+      support-chat-feedback small {
         font-size: 12px;
         color: #6b7280;
       }
-      .processed {
+      support-chat-feedback .processed {
         color: #166534;
         font-weight: 600;
       }
-      .note {
+      support-chat-feedback .note {
         margin-top: 6px;
         padding: 8px 10px;
         border-inline-start: 3px solid var(--sc-accent);
         background: #f9fafb;
       }
-    `,
-  ];
+    `;
+
+  protected override createRenderRoot(): HTMLElement {
+    return renderInPlace(this, SupportChatFeedback.sheet);
+  }
 
   declare client: ChatClient;
   declare items: FeedbackDTO[];
@@ -99,13 +102,13 @@ export class SupportChatFeedback extends LitElement {
   }
 
   override render() {
-    const l = (key: Key, params?: Record<string, string>) => t(this.locale, key, params);
+    const l = (key: MoreKey, params?: Record<string, string>) => tm(this.locale, key, params);
     return html`
       <form @submit=${this._onSubmit}>
-        <label for="content">${l('fbContent')}</label>
-        <textarea id="content" name="content" required maxlength="4000" ?disabled=${this.disabled}></textarea>
-        <label for="contact">${l('fbContact')}</label>
-        <input id="contact" name="contact" maxlength="200" autocomplete="email" ?disabled=${this.disabled} />
+        <label for="fb-content">${l('fbContent')}</label>
+        <textarea id="fb-content" name="content" required maxlength="4000" ?disabled=${this.disabled}></textarea>
+        <label for="fb-contact">${l('fbContact')}</label>
+        <input id="fb-contact" name="contact" maxlength="200" autocomplete="email" ?disabled=${this.disabled} />
         <button class="primary" ?disabled=${this.disabled || this._sending}>${l('fbSubmit')}</button>
         <p role="status">${this._result}</p>
       </form>
@@ -137,11 +140,7 @@ export class SupportChatFeedback extends LitElement {
     const res = await this.client.submitFeedback({ content, contact });
     this._sending = false;
     if (res.ok) form.reset();
-    this._result = res.ok
-      ? t(this.locale, 'fbThanks')
-      : res.error
-        ? t(this.locale, 'failed', { reason: reasonText(this.locale, res.error.code) })
-        : t(this.locale, 'actionFailed');
+    this._result = tm(this.locale, res.ok ? 'fbThanks' : 'fbFailed');
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * `<support-chat-panel>`: the chat itself, loaded on first open. It owns the visitor's connection (one
- * ChatClient and its ConnectionController) and shows the dialog: connection line, feedback notice, and two
- * modes, "ask a question" and "leave feedback".
+ * ChatClient and its ConnectionController) and shows the dialog: connection line, feedback notice, and three
+ * modes, "ask a question", the past conversations and "leave feedback" (the last two load when first chosen).
  * @fires support-chat-close - the user asked to close (close button or Escape)
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
@@ -12,9 +12,9 @@ import { ConnectionController } from './connection-controller.ts';
 import { errorText, t, type Key } from './i18n.ts';
 import { base } from './styles.ts';
 import './support-chat-conversation.ts';
-import './support-chat-feedback.ts';
 
-type Mode = 'chat' | 'feedback';
+type Mode = 'chat' | 'history' | 'feedback';
+const MODES: Mode[] = ['chat', 'history', 'feedback'];
 
 /** The server this code was served from: dist/public/widget/*.js → the public root. */
 const SERVER = new URL('..', import.meta.url);
@@ -121,6 +121,7 @@ export class SupportChatPanel extends LitElement {
         min-height: 0;
       }
       support-chat-conversation,
+      support-chat-history,
       support-chat-feedback {
         flex: 1;
         min-height: 0;
@@ -219,6 +220,7 @@ export class SupportChatPanel extends LitElement {
     if (changed.has('identity') && this.identity) client.identify(this.identity);
     if (this.open) {
       this._unread = 0;
+      if (!document.hidden) client.read();
       // Feedback an agent processed since the last visit: show it now, then tell the server it was seen.
       const fresh = client.state.feedback.filter((f) => f.status === 'processed' && !f.seen);
       if (fresh.length) {
@@ -258,10 +260,15 @@ export class SupportChatPanel extends LitElement {
         </header>
         ${this._renderStatus(blocked)} ${this._renderNotice()}
         <div role="tablist" aria-label=${l('title')} @keydown=${this._onTabKey}>
-          ${tab('chat', 'tabChat')} ${tab('feedback', 'tabFeedback', this._mode === 'feedback' ? 0 : this._notice.length)}
+          ${tab('chat', 'tabChat')} ${tab('history', 'tabHistory')} ${tab('feedback', 'tabFeedback', this._mode === 'feedback' ? 0 : this._notice.length)}
         </div>
         <div role="tabpanel" id="panel-chat" aria-labelledby="tab-chat" ?hidden=${this._mode !== 'chat'}>
           <support-chat-conversation .client=${client} .state=${state} .locale=${this.locale} ?disabled=${blocked}></support-chat-conversation>
+        </div>
+        <div role="tabpanel" id="panel-history" aria-labelledby="tab-history" ?hidden=${this._mode !== 'history'}>
+          ${this._mode === 'history'
+            ? html`<support-chat-history .client=${client} .locale=${this.locale} @support-chat-continue=${() => this._select('chat', true)}></support-chat-history>`
+            : nothing}
         </div>
         <div role="tabpanel" id="panel-feedback" aria-labelledby="tab-feedback" ?hidden=${this._mode !== 'feedback'}>
           <support-chat-feedback .client=${client} .items=${state.feedback} .locale=${this.locale} ?disabled=${blocked}></support-chat-feedback>
@@ -293,21 +300,33 @@ export class SupportChatPanel extends LitElement {
   }
 
   private _onChange = () => {
-    const incoming = this._client?.state.incoming;
+    const { incoming, replySound } = this._client!.state;
     if (incoming && incoming !== this._lastIncoming && !this.open) this._unread++;
+    if (incoming && incoming !== this._lastIncoming && incoming.author === 'agent' && document.hidden) {
+      // Loaded on the first reply to a hidden page: most visitors watch the chat.
+      void import('./later.ts').then(({ chime, flagTitle }) => {
+        flagTitle(this.locale);
+        if (replySound) chime();
+      });
+    }
     this._lastIncoming = incoming;
     this.requestUpdate();
   };
 
-  private _select(mode: Mode): void {
+  /** `focus`: then to the message field (continuing a conversation from the list). */
+  private async _select(mode: Mode, focus = false): Promise<void> {
     this._mode = mode;
     if (mode === 'feedback') this._notice = [];
+    // Loaded when first chosen: most visitors only ask.
+    if (mode === 'history') void import('./support-chat-history.ts');
+    if (mode === 'feedback') void import('./support-chat-feedback.ts');
+    if (focus) await this.focusFirst();
   }
 
-  /** Left and right arrows move between the two tabs (the tablist pattern). */
+  /** Left and right arrows move between the tabs (the tablist pattern). */
   private async _onTabKey(event: KeyboardEvent): Promise<void> {
     if (event.key !== 'ArrowLeft' && event.key !== 'ArrowRight') return;
-    const next: Mode = this._mode === 'chat' ? 'feedback' : 'chat';
+    const next = MODES[(MODES.indexOf(this._mode) + (event.key === 'ArrowRight' ? 1 : 2)) % 3];
     event.preventDefault();
     this._select(next);
     await this.updateComplete;

@@ -12,7 +12,7 @@ import type { Identify, Locale } from '../shared/schemas.ts';
 import { ensureApi } from './api.ts';
 import { validColor } from './color.ts';
 import { LAUNCHER_TEXT, resolveLocale } from './locale.ts';
-import { outboxKey } from './storage-keys.ts';
+import { outboxKey, tokenKey } from './storage-keys.ts';
 
 export class SupportChat extends LitElement {
   static override properties = {
@@ -110,8 +110,9 @@ export class SupportChat extends LitElement {
     // Messages typed before a reload that never reached the server: connect now to deliver them.
     try {
       if (this.site && localStorage.getItem(outboxKey(this.site))) void this._load();
+      else if (this.site) this._askUnread(localStorage.getItem(tokenKey(this.site)));
     } catch {
-      // No storage, so no outbox either.
+      // No storage, so no outbox and no token either.
     }
   }
 
@@ -192,6 +193,22 @@ export class SupportChat extends LitElement {
       this._loading = false;
     }
     return this._loaded;
+  }
+
+  /**
+   * A returning visitor's unread replies, for the badge, without loading the chat: one small POST
+   * (text/plain, so no CORS preflight; the token stays out of the URL).
+   */
+  private _askUnread(token: string | null): void {
+    if (!token) return;
+    fetch(new URL(`../api/widget/unread?site=${encodeURIComponent(this.site)}`, import.meta.url), { method: 'POST', body: token })
+      .then((res) => res.json())
+      .then((res: { ok: boolean; data?: { unread: number } }) => {
+        if (res.ok && !this._loaded) this._badge = res.data!.unread;
+      })
+      .catch(() => {
+        // Offline: no badge this time.
+      });
   }
 
   private _onBadge = (count: number) => {
