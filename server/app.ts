@@ -32,6 +32,8 @@ import { conversationsRouter } from './conversations/conversations.http.ts';
 import { feedbackRouter, registerWidgetFeedbackHandlers } from './feedback/feedback.handlers.ts';
 import { metricsRouter } from './metrics/metrics.handlers.ts';
 import { ticketsExportRouter } from './metrics/tickets-export.ts';
+import { metricsRollup } from './metrics/rollup.ts';
+import { metricsExportRouter } from './metrics/metrics-export.ts';
 import { faqRouter } from './faq/faq.handlers.ts';
 import { faqCalibrationRouter } from './faq/calibration.handlers.ts';
 import { articlesRouter } from './articles/articles.handlers.ts';
@@ -141,6 +143,7 @@ export function createApp(deps: AppDeps): App {
     faq,
     realtime: new Realtime(io, widget, agents, deps.log, Boolean(deps.cluster)),
     sites: new SiteCache(deps.db),
+    metrics: metricsRollup({ raw: raw.query, transaction: raw.transaction, clock, log: deps.log }),
   };
   if (deps.cluster) {
     faq.broadcast = (change) => io.serverSideEmit('faq:changed', change);
@@ -197,7 +200,7 @@ export function createApp(deps: AppDeps): App {
     next(safe || sameOrigin(req.headers.origin, req.headers.host) ? undefined : new AppError('ORIGIN_NOT_ALLOWED'));
   });
   app.use('/api', express.json({ limit: '1mb' }));
-  for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, ticketsExportRouter, faqRouter, faqCalibrationRouter, articlesRouter, visitorsRouter]) {
+  for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, metricsExportRouter, ticketsExportRouter, faqRouter, faqCalibrationRouter, articlesRouter, visitorsRouter]) {
     app.use(router(ctx));
   }
   app.use(mailRouter(ctx, mail));
@@ -228,6 +231,7 @@ export function createApp(deps: AppDeps): App {
       // Several nodes may start at once on an empty database: the first seed wins, the rest skip.
       const once = (p: Promise<void>) => p.catch((err) => { if (!isUniqueViolation(err)) throw err; });
       await once(seedAdmin(ctx, (line) => console.log(line)));
+      ctx.metrics.start();
       if (deps.config.demo) {
         await once(seedDemo(ctx, publicUrl));
         demo = createDemoRouter({ publicUrl });
@@ -236,6 +240,7 @@ export function createApp(deps: AppDeps): App {
     },
     mail,
     async close() {
+      ctx.metrics.stop();
       await mail.stop();
       io.close();
       await new Promise<void>((resolve) => (http.listening ? http.close(() => resolve()) : resolve()));

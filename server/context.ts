@@ -8,6 +8,7 @@ import type { RateLimiter } from './ratelimit.ts';
 import type { FaqService } from './faq/faq.service.ts';
 import type { Realtime } from './realtime/realtime.ts';
 import type { SiteCache } from './sites/site-cache.ts';
+import type { MetricsRollup } from './metrics/rollup.ts';
 
 export interface Ctx {
   db: Db;
@@ -23,4 +24,6 @@ export interface Ctx {
   realtime: Realtime;
   /** Sites by key, shared by every socket of a site (sites/site-cache.ts). */
   sites: SiteCache;
+  /** The metrics rollups and the job that refreshes them (metrics/rollup.ts). */
+  metrics: MetricsRollup;
 }

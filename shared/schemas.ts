@@ -159,6 +159,16 @@ export const MetricsQuery = z
   })
   .refine((q) => Date.parse(q.from) <= Date.parse(q.to), { message: 'from must not be after to' });
 export type MetricsQuery = z.infer<typeof MetricsQuery>;
+/** GET /api/metrics/breakdown: a period's figures per site, agent, language, page or article. */
+export const MetricsBreakdownQuery = z.intersection(MetricsQuery, z.object({ by: z.enum(['site', 'agent', 'language', 'page', 'article']) }));
+/** GET /api/metrics/unanswered: the questions on one page (URL without query) that most often needed a person. */
+export const MetricsPageQuery = z.intersection(MetricsQuery, z.object({ page: z.string().max(2048) }));
+/** GET /api/metrics/export.csv: one table or chart of the metrics view as CSV. */
+export const MetricsExportQuery = z.intersection(
+  MetricsQuery,
+  z.object({ table: z.enum(['summary', 'series', 'site', 'agent', 'language', 'page', 'article', 'entries']) }),
+);
+export type MetricsExportQuery = z.infer<typeof MetricsExportQuery>;
 
 export const FaqEntryInput = z.object({
   siteId: z.string().min(1).max(64).optional(),

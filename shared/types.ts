@@ -295,6 +295,67 @@ export interface MetricsDTO {
   };
   /** Tickets resolved with no new ticket from the visitor within 72 h, over tickets whose 72 h are over (or unresolved). */
   verifiedResolutionRate: number | null;
+  /** The satisfaction survey after resolution (1–5), apart from "this solved it" on bot answers. */
+  ratings: RatingsDTO;
+}
+
+/** One bucket (an hour or a UTC day) of the metrics view's charts; rates 0..1 or null. */
+export interface SeriesPointDTO {
+  /** The bucket's start, ISO. */
+  at: string;
+  questions: number;
+  faqAnswered: number;
+  deflectionRate: number | null;
+  tickets: number;
+  firstResponseP50Ms: number | null;
+  firstResponseP90Ms: number | null;
+  resolutionRate: number | null;
+  ratingAverage: number | null;
+  C: number | null;
+  R: number | null;
+  /** C and R of the bucket times A of the whole period (a return needs two days). */
+  S: number | null;
+}
+
+export interface SeriesDTO {
+  bucket: 'hour' | 'day';
+  points: SeriesPointDTO[];
+  /** The period of the same length before, bucket by bucket. */
+  previous: SeriesPointDTO[];
+}
+
+export type BreakdownKind = 'site' | 'agent' | 'language' | 'page' | 'article';
+
+/** One row of a breakdown: the question figures (null where they do not apply, e.g. per agent) and the ticket figures. */
+export interface BreakdownRowDTO {
+  /** Site id, agent id ('' unassigned), language ('' unknown), page URL or article URL. */
+  key: string;
+  /** Site name, agent name, article title; null otherwise. */
+  label: string | null;
+  questions: number | null;
+  faqAnswered: number | null;
+  /** Questions that needed a person. */
+  escalated: number | null;
+  tickets: number;
+  resolved: number;
+  resolutionRate: number | null;
+  firstResponseP50Ms: number | null;
+  firstResponseP90Ms: number | null;
+  ratingAverage: number | null;
+  ratings: number;
+}
+
+/** Survey ratings of tickets raised in a period. */
+export interface RatingsDTO {
+  count: number;
+  /** Mean rating, two decimals (null without ratings). */
+  average: number | null;
+  /** Ratings 1, 2, 3, 4, 5. */
+  distribution: [number, number, number, number, number];
+  /** Tickets resolved while the site's survey was on. */
+  surveyed: number;
+  /** Of those, rated. */
+  responseRate: number | null;
 }
 
 export interface SatisfactionFactors {

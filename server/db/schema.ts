@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import {
   boolean,
+  date,
   doublePrecision,
   index,
   integer,
@@ -187,6 +188,8 @@ export const conversations = pgTable(
     index('conversations_escalated_idx').on(t.siteId, t.escalatedAt),
     index('conversations_labels_idx').using('gin', t.labels),
     index('conversations_snoozed_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
+    // The metrics rollup finds the conversations changed since its last run (metrics/rollup.ts).
+    index('conversations_updated_idx').on(t.updatedAt),
   ],
 );
 
@@ -256,7 +259,7 @@ export const questions = pgTable(
     escalatedAt: ts('escalated_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
-  (t) => [index('questions_site_created_idx').on(t.siteId, t.createdAt)],
+  (t) => [index('questions_site_created_idx').on(t.siteId, t.createdAt), index('questions_conversation_idx').on(t.conversationId)],
 );
 
 export const feedback = pgTable(
@@ -411,6 +414,91 @@ export const visitorLinks = pgTable('visitor_links', {
   usedAt: ts('used_at'),
   createdAt: ts('created_at').notNull().defaultNow(),
 });
+
+/**
+ * Metrics rollups (server/metrics/rollup.ts, docs/metrics.md): derived from conversations and questions
+ * by a periodic job, never written by the message path; dropping them loses nothing.
+ */
+/** Questions per UTC day, site, visitor language and page (URL without query). */
+export const metricsQuestionDays = pgTable(
+  'metrics_question_days',
+  {
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    /** The visitor's language, '' when unknown. */
+    locale: text('locale').notNull(),
+    /** The conversation's page URL without query or fragment, '' when unknown. */
+    page: text('page').notNull(),
+    questions: integer('questions').notNull(),
+    answered: integer('answered').notNull(),
+    solved: integer('solved').notNull(),
+    escalated: integer('escalated').notNull(),
+    /** Answered and the question not escalated. */
+    deflected: integer('deflected').notNull(),
+    /** Met by content (factor C). */
+    met: integer('met').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.day, t.locale, t.page] })],
+);
+
+/** One row per ticket (a conversation that reached a person), with what the metrics read of it. */
+export const metricsTickets = pgTable(
+  'metrics_tickets',
+  {
+    conversationId: uuid('conversation_id').primaryKey().references(() => conversations.id, { onDelete: 'cascade' }),
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    escalatedAt: ts('escalated_at').notNull(),
+    locale: text('locale').notNull(),
+    page: text('page').notNull(),
+    agentId: uuid('agent_id'),
+    /** Seconds to the first response / to resolution, in business hours when the site sets them. */
+    firstResponseSec: doublePrecision('first_response_sec'),
+    resolutionSec: doublePrecision('resolution_sec'),
+    resolved: boolean('resolved').notNull(),
+    /** Timeliness weight of factor R, 0..1 (0 unless resolved). */
+    weight: doublePrecision('weight').notNull(),
+    /** Resolved more than 72 h ago: true when the visitor raised no new ticket within them; null before. */
+    verified: boolean('verified'),
+    /** Resolved while the site's satisfaction survey was on. */
+    surveyed: boolean('surveyed').notNull(),
+    csatRating: integer('csat_rating'),
+  },
+  (t) => [index('metrics_tickets_site_escalated_idx').on(t.siteId, t.escalatedAt)],
+);
+
+/** FAQ answers per UTC day, site, visitor language and entry. */
+export const metricsEntryDays = pgTable(
+  'metrics_entry_days',
+  {
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    locale: text('locale').notNull(),
+    entryId: uuid('entry_id').notNull().references(() => faqEntries.id, { onDelete: 'cascade' }),
+    answered: integer('answered').notNull(),
+    solved: integer('solved').notNull(),
+    escalated: integer('escalated').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.day, t.locale, t.entryId] })],
+);
+
+/**
+ * The UTC days each visitor was active (a conversation or a question), with the first and last
+ * activity of the day and the last activity of the two active days before: factor A from counts alone.
+ */
+export const metricsVisitorDays = pgTable(
+  'metrics_visitor_days',
+  {
+    visitorId: uuid('visitor_id').notNull().references(() => visitors.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    siteId: text('site_id').notNull(),
+    locale: text('locale').notNull(),
+    firstAt: ts('first_at').notNull(),
+    lastAt: ts('last_at').notNull(),
+    prevLastAt: ts('prev_last_at'),
+    prev2LastAt: ts('prev2_last_at'),
+  },
+  (t) => [primaryKey({ columns: [t.visitorId, t.day] }), index('metrics_visitor_days_site_day_idx').on(t.siteId, t.day)],
+);
 
 export interface BusinessHours {
   /** IANA time zone, e.g. Asia/Shanghai. */

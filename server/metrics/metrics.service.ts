@@ -1,110 +1,45 @@
-/** Ticket and FAQ numbers for a period, computed in SQL from the stored rows. */
-import { and, desc, gte, inArray, isNotNull, lt, ne, sql, eq } from 'drizzle-orm';
-import type { MetricsDTO } from '../../shared/types.ts';
-import type { Db } from '../db/client.ts';
+/** The figures of GET /api/metrics for a period, read from the rollups (figures.ts); definitions in docs/metrics.md. */
+import type { MetricsDTO, RatingsDTO } from '../../shared/types.ts';
 import type { RawQuery } from '../db/raw.ts';
-import { pgDate } from '../http/respond.ts';
-import { conversations, faqEntries, feedback, questions } from '../db/schema.ts';
+import { entryRows, Params, periodFigures, query, num, type Scope, type TicketAgg } from './figures.ts';
 import { change, factors, satisfactionCounts, verifiedResolutionRate } from './satisfaction.ts';
 
-const n = (expr: ReturnType<typeof sql>) => sql<number>`${expr}`.mapWith(Number);
-const nullableNumber = (expr: ReturnType<typeof sql>) => sql<number | null>`${expr}`.mapWith((v) => (v === null ? null : Math.round(Number(v))));
 const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
+const ms = (v: number | null) => (v === null ? null : Math.round(v));
 
-export interface MetricsOptions {
-  /** Only conversations (and feedback) of visitors whose widget speaks this language. */
-  language?: 'zh' | 'en';
-  /** The clock's now: which resolutions have had their 72 hours. */
-  now: Date;
+/** The satisfaction survey's answers among tickets (`t` from TICKET_COUNTS). */
+export function ratings(t: TicketAgg): RatingsDTO {
+  return {
+    count: t.ratings,
+    average: t.rating_avg === null ? null : Math.round(t.rating_avg * 100) / 100,
+    distribution: [t.r1, t.r2, t.r3, t.r4, t.r5],
+    surveyed: t.surveyed,
+    responseRate: rate(t.surveyed_rated, t.surveyed),
+  };
 }
 
 /**
- * The language filter on a visitor column (none without a language): `in (subquery)`, which the planner
- * runs once as a hash semi-join, not a lookup per row.
- */
-const speaks = (visitorId: typeof conversations.visitorId | typeof feedback.visitorId, language?: string) =>
-  language ? sql`${visitorId} in (select lv.id from visitors lv where lv.locale = ${language})` : undefined;
-
-/**
- * Questions, automatic answers, tickets and feedback created in [from, to), for the given sites, and
+ * Questions, automatic answers, tickets, ratings and feedback in [from, to) for the given sites, and
  * satisfaction S = C × R × A with the period of the same length before it (satisfaction.ts).
  */
-export async function computeMetrics(db: Db, raw: RawQuery, siteIds: string[], from: Date, to: Date, opts: MetricsOptions): Promise<MetricsDTO> {
-  // No site has an empty id (a NUL sentinel would be refused by Postgres as text).
-  const sites = siteIds.length ? siteIds : [''];
-  const language = opts.language;
-  const questionSpeaks = language
-    ? sql`${questions.conversationId} in (select lc.id from conversations lc join visitors lv on lv.id = lc.visitor_id where lv.locale = ${language})`
-    : undefined;
-  // Clamped like the query's own dates: Postgres has no year 0.
-  const previousFrom = pgDate(new Date(from.getTime() - (to.getTime() - from.getTime())).toISOString());
-  const [now, before] = await Promise.all([
-    satisfactionCounts(raw, sites, from, to, language ?? null, opts.now),
-    satisfactionCounts(raw, sites, previousFrom, from, language ?? null, opts.now),
+export async function computeMetrics(raw: RawQuery, scope: Scope, previousFrom: Date): Promise<MetricsDTO> {
+  const { from, to } = scope;
+  const language = scope.language as MetricsDTO['language'];
+  const [now, before, fb, top] = await Promise.all([
+    periodFigures(raw, scope),
+    periodFigures(raw, { ...scope, from: previousFrom, to: from }),
+    feedbackCounts(raw, scope),
+    topEntries(raw, scope),
   ]);
-  const [q] = await db
-    .select({
-      questions: n(sql`count(*)`),
-      faqAnswered: n(sql`count(*) filter (where ${questions.answeredAt} is not null)`),
-      faqSolved: n(sql`count(*) filter (where ${questions.outcome} = 'solved')`),
-      escalated: n(sql`count(*) filter (where ${questions.escalatedAt} is not null)`),
-      deflected: n(sql`count(*) filter (where ${questions.answeredAt} is not null and ${questions.escalatedAt} is null)`),
-    })
-    .from(questions)
-    .where(and(inArray(questions.siteId, sites), ne(questions.decision, 'smalltalk'), gte(questions.createdAt, from), lt(questions.createdAt, to), questionSpeaks));
-
-  const frt = sql`extract(epoch from (${conversations.firstResponseAt} - ${conversations.escalatedAt})) * 1000`;
-  const rt = sql`extract(epoch from (${conversations.resolvedAt} - ${conversations.escalatedAt})) * 1000`;
-  const [t] = await db
-    .select({
-      tickets: n(sql`count(*)`),
-      responded: n(sql`count(*) filter (where ${conversations.firstResponseAt} is not null)`),
-      resolved: n(sql`count(*) filter (where ${conversations.resolvedAt} is not null)`),
-      frtMedian: nullableNumber(sql`percentile_cont(0.5) within group (order by ${frt})`),
-      frtP90: nullableNumber(sql`percentile_cont(0.9) within group (order by ${frt})`),
-      rtMedian: nullableNumber(sql`percentile_cont(0.5) within group (order by ${rt})`),
-      rtP90: nullableNumber(sql`percentile_cont(0.9) within group (order by ${rt})`),
-    })
-    .from(conversations)
-    .where(
-      and(
-        inArray(conversations.siteId, sites),
-        isNotNull(conversations.escalatedAt),
-        gte(conversations.escalatedAt, from),
-        lt(conversations.escalatedAt, to),
-        speaks(conversations.visitorId, language),
-      ),
-    );
-
-  const [f] = await db
-    .select({
-      received: n(sql`count(*)`),
-      processed: n(sql`count(*) filter (where ${feedback.status} = 'processed')`),
-    })
-    .from(feedback)
-    .where(and(inArray(feedback.siteId, sites), gte(feedback.createdAt, from), lt(feedback.createdAt, to), speaks(feedback.visitorId, language)));
-
-  const top = await db
-    .select({
-      entryId: questions.entryId,
-      question: faqEntries.question,
-      answered: n(sql`count(*)`),
-      solved: n(sql`count(*) filter (where ${questions.outcome} = 'solved')`),
-      escalated: n(sql`count(*) filter (where ${questions.escalatedAt} is not null)`),
-    })
-    .from(questions)
-    .innerJoin(faqEntries, eq(faqEntries.id, questions.entryId))
-    .where(and(inArray(questions.siteId, sites), isNotNull(questions.answeredAt), gte(questions.createdAt, from), lt(questions.createdAt, to), questionSpeaks))
-    .groupBy(questions.entryId, faqEntries.question)
-    .orderBy(desc(sql`count(*)`))
-    .limit(20);
-
+  const { q, t } = now;
+  const counts = satisfactionCounts(now);
+  const previous = satisfactionCounts(before);
   return {
     from: from.toISOString(),
     to: to.toISOString(),
     questions: q.questions,
-    faqAnswered: q.faqAnswered,
-    faqSolved: q.faqSolved,
+    faqAnswered: q.answered,
+    faqSolved: q.solved,
     escalated: q.escalated,
     deflectionRate: rate(q.deflected, q.questions),
     tickets: t.tickets,
@@ -112,17 +47,43 @@ export async function computeMetrics(db: Db, raw: RawQuery, siteIds: string[], f
     responseRate: rate(t.responded, t.tickets),
     resolved: t.resolved,
     resolutionRate: rate(t.resolved, t.tickets),
-    firstResponseMs: { median: t.frtMedian, p90: t.frtP90 },
-    resolutionMs: { median: t.rtMedian, p90: t.rtP90 },
-    feedback: { received: f.received, processed: f.processed },
-    topEntries: top.map((r) => ({ entryId: r.entryId!, question: r.question, answered: r.answered, solved: r.solved, escalated: r.escalated })),
-    language: language ?? null,
+    firstResponseMs: { median: ms(t.frt_p50), p90: ms(t.frt_p90) },
+    resolutionMs: { median: ms(t.rt_p50), p90: ms(t.rt_p90) },
+    feedback: fb,
+    topEntries: top,
+    language,
     satisfaction: {
-      ...factors(now),
-      previous: { from: previousFrom.toISOString(), to: from.toISOString(), ...factors(before) },
-      change: change(now, before),
-      counts: now,
+      ...factors(counts),
+      previous: { from: previousFrom.toISOString(), to: from.toISOString(), ...factors(previous) },
+      change: change(counts, previous),
+      counts,
     },
-    verifiedResolutionRate: verifiedResolutionRate(now),
+    verifiedResolutionRate: verifiedResolutionRate(counts),
+    ratings: ratings(t),
   };
+}
+
+async function feedbackCounts(raw: RawQuery, s: Scope): Promise<MetricsDTO['feedback']> {
+  const p = new Params();
+  const lang = s.language === null ? '' : ` and f.visitor_id in (select lv.id from visitors lv where lv.locale = ${p.add(s.language, 'text')})`;
+  const [row] = await query<{ received: unknown; processed: unknown }>(
+    raw,
+    `select count(*) as received, count(*) filter (where f.status = 'processed') as processed from feedback f
+     where f.site_id = any(${p.add(s.sites, 'text[]')}) and f.created_at >= ${p.add(s.from.toISOString(), 'timestamptz')} and f.created_at < ${p.add(s.to.toISOString(), 'timestamptz')}${lang}`,
+    p,
+  );
+  return { received: num(row.received)!, processed: num(row.processed)! };
+}
+
+/** FAQ entries by automatic answers in the period, with solved and escalated counts: the 20 most used. */
+async function topEntries(raw: RawQuery, s: Scope): Promise<MetricsDTO['topEntries']> {
+  const p = new Params();
+  const rows = await query<{ entry_id: string; question: string; answered: unknown; solved: unknown; escalated: unknown }>(
+    raw,
+    `select e.entry_id, f.question, sum(e.answered) as answered, sum(e.solved) as solved, sum(e.escalated) as escalated
+     from ${entryRows(s, p)} e join faq_entries f on f.id = e.entry_id
+     group by e.entry_id, f.question order by sum(e.answered) desc, f.question limit 20`,
+    p,
+  );
+  return rows.map((r) => ({ entryId: r.entry_id, question: r.question, answered: num(r.answered)!, solved: num(r.solved)!, escalated: num(r.escalated)! }));
 }

@@ -93,6 +93,7 @@ describe.each(BACKENDS)('satisfaction from a known history on %s', (backend) => 
     await question('demo', k7, { decision: 'answer', created: '04T10:00', answered: '04T10:00', outcome: 'solved' });
     const k7b = await conversation('demo', v7, { status: 'bot', created: '05T10:00' });
     await question('demo', k7b, { decision: 'answer', created: '05T10:00', answered: '05T10:00' });
+    await app.ctx.metrics.refresh({ full: true });
   });
   afterAll(async () => {
     await app?.close();

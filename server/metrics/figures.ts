@@ -1,0 +1,193 @@
+/**
+ * Reading the rollups (rollup.ts) for a scope: sites, a half-open period and a language. Whole UTC days
+ * come from the daily rollups; the partial days at a period's edges, and every period of one day or
+ * less, are aggregated from the live rows with the same expressions, so a period need not start at
+ * midnight and today is never stale. Tickets and visitor days are one row each, filtered exactly.
+ */
+import type { RawQuery } from '../db/raw.ts';
+import { PAGE, QUESTION_COUNTS } from './rollup.ts';
+
+export interface Scope {
+  sites: string[];
+  from: Date;
+  to: Date;
+  /** The visitor's language, null for every language. */
+  language: string | null;
+}
+
+export type Bucket = 'day' | 'hour';
+
+/** Positional parameters for one statement. */
+export class Params {
+  readonly values: unknown[] = [];
+  add(v: unknown, type: string): string {
+    this.values.push(v);
+    return `$${this.values.length}::${type}`;
+  }
+}
+
+const DAY_MS = 86_400_000;
+const dayOf = (d: Date) => new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
+const iso = (d: Date) => d.toISOString();
+const date = (d: Date) => d.toISOString().slice(0, 10);
+
+/** Whole UTC days inside [from, to) (null when none, or when hours are asked for), and the live ranges around them. */
+function split(s: Scope, bucket: Bucket | null): { days: [string, string] | null; live: [Date, Date][] } {
+  const first = new Date(dayOf(s.from).getTime() + (s.from.getTime() % DAY_MS === 0 ? 0 : DAY_MS));
+  const end = dayOf(s.to);
+  if (bucket === 'hour' || first >= end) return { days: null, live: [[s.from, s.to]] };
+  return { days: [date(first), date(end)], live: ([[s.from, first], [end, s.to]] as [Date, Date][]).filter(([a, b]) => a < b) };
+}
+
+const bucketOf = (col: string, bucket: Bucket | null) => (bucket ? `date_trunc('${bucket}', ${col} at time zone 'UTC') at time zone 'UTC'` : 'null::timestamptz');
+
+/**
+ * Rows (site_id, locale, page, at, questions, answered, solved, escalated, deflected, met), `at` the
+ * bucket's start, to be summed by the caller; the language filter is applied.
+ */
+export function questionRows(s: Scope, p: Params, bucket: Bucket | null): string {
+  const { days, live } = split(s, bucket);
+  const sites = p.add(s.sites, 'text[]');
+  const parts: string[] = [];
+  if (days) {
+    parts.push(`select site_id, locale, page, ${bucket ? `(day::timestamp at time zone 'UTC')` : 'null::timestamptz'} as at,
+      questions, answered, solved, escalated, deflected, met
+      from metrics_question_days where site_id = any(${sites}) and day >= ${p.add(days[0], 'date')} and day < ${p.add(days[1], 'date')}`);
+  }
+  if (live.length) {
+    const ranges = live.map(([a, b]) => `(q.created_at >= ${p.add(iso(a), 'timestamptz')} and q.created_at < ${p.add(iso(b), 'timestamptz')})`).join(' or ');
+    parts.push(`select q.site_id, coalesce(v.locale, ''), ${PAGE('c.page_url')}, ${bucketOf('q.created_at', bucket)}, ${QUESTION_COUNTS}
+      from questions q join conversations c on c.id = q.conversation_id join visitors v on v.id = c.visitor_id
+      where q.site_id = any(${sites}) and q.decision <> 'smalltalk' and (${ranges})
+      group by 1, 2, 3, 4`);
+  }
+  const lang = s.language === null ? '' : ` where locale = ${p.add(s.language, 'text')}`;
+  return `(select * from (${parts.join(' union all ')}) u${lang})`;
+}
+
+/** Rows (site_id, locale, entry_id, answered, solved, escalated) of FAQ answers, to be summed by entry. */
+export function entryRows(s: Scope, p: Params): string {
+  const { days, live } = split(s, null);
+  const sites = p.add(s.sites, 'text[]');
+  const parts: string[] = [];
+  if (days) {
+    parts.push(`select site_id, locale, entry_id, answered, solved, escalated from metrics_entry_days
+      where site_id = any(${sites}) and day >= ${p.add(days[0], 'date')} and day < ${p.add(days[1], 'date')}`);
+  }
+  if (live.length) {
+    const ranges = live.map(([a, b]) => `(q.created_at >= ${p.add(iso(a), 'timestamptz')} and q.created_at < ${p.add(iso(b), 'timestamptz')})`).join(' or ');
+    parts.push(`select q.site_id, coalesce(v.locale, ''), q.entry_id, count(*)::int, count(*) filter (where q.outcome = 'solved')::int,
+        count(*) filter (where q.escalated_at is not null)::int
+      from questions q join conversations c on c.id = q.conversation_id join visitors v on v.id = c.visitor_id
+      where q.site_id = any(${sites}) and q.answered_at is not null and q.entry_id is not null and (${ranges})
+      group by 1, 2, 3`);
+  }
+  const lang = s.language === null ? '' : ` where locale = ${p.add(s.language, 'text')}`;
+  return `(select * from (${parts.join(' union all ')}) u${lang})`;
+}
+
+/** The tickets raised in the scope (metrics_tickets rows, `at` their bucket). */
+export function ticketRows(s: Scope, p: Params, bucket: Bucket | null): string {
+  const lang = s.language === null ? '' : ` and locale = ${p.add(s.language, 'text')}`;
+  return `(select *, ${bucketOf('escalated_at', bucket)} as at from metrics_tickets
+    where site_id = any(${p.add(s.sites, 'text[]')}) and escalated_at >= ${p.add(iso(s.from), 'timestamptz')} and escalated_at < ${p.add(iso(s.to), 'timestamptz')}${lang})`;
+}
+
+/** Ticket aggregates over `t` (ticketRows): counts, R's weight, verification, percentiles in ms, ratings. */
+export const TICKET_COUNTS = `
+  count(*)::int as tickets,
+  count(first_response_sec)::int as responded,
+  count(*) filter (where resolved)::int as resolved,
+  coalesce(sum(weight), 0)::float8 as weighted,
+  count(verified)::int as verifiable,
+  count(*) filter (where verified)::int as verified,
+  count(*) filter (where resolved and verified is null)::int as unverified_yet,
+  round(percentile_cont(0.5) within group (order by first_response_sec) * 1000)::float8 as frt_p50,
+  round(percentile_cont(0.9) within group (order by first_response_sec) * 1000)::float8 as frt_p90,
+  round(percentile_cont(0.5) within group (order by resolution_sec) * 1000)::float8 as rt_p50,
+  round(percentile_cont(0.9) within group (order by resolution_sec) * 1000)::float8 as rt_p90,
+  count(*) filter (where surveyed)::int as surveyed,
+  count(*) filter (where surveyed and csat_rating is not null)::int as surveyed_rated,
+  count(csat_rating)::int as ratings,
+  avg(csat_rating)::float8 as rating_avg,
+  count(*) filter (where csat_rating = 1)::int as r1,
+  count(*) filter (where csat_rating = 2)::int as r2,
+  count(*) filter (where csat_rating = 3)::int as r3,
+  count(*) filter (where csat_rating = 4)::int as r4,
+  count(*) filter (where csat_rating = 5)::int as r5`;
+
+export interface TicketAgg {
+  tickets: number;
+  responded: number;
+  resolved: number;
+  weighted: number;
+  verifiable: number;
+  verified: number;
+  unverified_yet: number;
+  frt_p50: number | null;
+  frt_p90: number | null;
+  rt_p50: number | null;
+  rt_p90: number | null;
+  surveyed: number;
+  surveyed_rated: number;
+  ratings: number;
+  rating_avg: number | null;
+  r1: number;
+  r2: number;
+  r3: number;
+  r4: number;
+  r5: number;
+}
+
+export const QUESTION_SUMS = `
+  coalesce(sum(questions), 0)::int as questions, coalesce(sum(answered), 0)::int as answered, coalesce(sum(solved), 0)::int as solved,
+  coalesce(sum(escalated), 0)::int as escalated, coalesce(sum(deflected), 0)::int as deflected, coalesce(sum(met), 0)::int as met`;
+
+export interface QuestionAgg {
+  questions: number;
+  answered: number;
+  solved: number;
+  escalated: number;
+  deflected: number;
+  met: number;
+}
+
+/**
+ * Visitors seen and visitors who came back (active on two UTC days of the period), as counts over
+ * visitor days: a day is in the period when its activity overlaps it; a visitor is seen on their first
+ * day in the period (the active day before it ended before the period) and came back on their second.
+ */
+export function visitorCounts(s: Scope, p: Params): string {
+  const from = p.add(iso(s.from), 'timestamptz');
+  const lang = s.language === null ? '' : ` and locale = ${p.add(s.language, 'text')}`;
+  return `select count(*) filter (where prev_last_at is null or prev_last_at < ${from})::int as seen,
+      count(*) filter (where prev_last_at >= ${from} and (prev2_last_at is null or prev2_last_at < ${from}))::int as returned
+    from metrics_visitor_days
+    where site_id = any(${p.add(s.sites, 'text[]')}) and day >= ${p.add(date(s.from), 'date')} and day <= ${p.add(date(s.to), 'date')}
+      and last_at >= ${from} and first_at < ${p.add(iso(s.to), 'timestamptz')}${lang}`;
+}
+
+/** Runs a statement built with `p`. */
+export const query = <T extends object>(raw: RawQuery, text: string, p: Params) => raw<T>(text, p.values);
+
+/** A number from the driver, which may send numeric and bigint as strings. */
+export const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+
+export interface PeriodFigures {
+  q: QuestionAgg;
+  t: TicketAgg;
+  a: { seen: number; returned: number };
+}
+
+/** Questions, tickets and visitors of a scope, in one statement. */
+export async function periodFigures(raw: RawQuery, s: Scope): Promise<PeriodFigures> {
+  const p = new Params();
+  const text = `with q as (select ${QUESTION_SUMS} from ${questionRows(s, p, null)} r),
+    t as (select ${TICKET_COUNTS} from ${ticketRows(s, p, null)} t),
+    a as (${visitorCounts(s, p)})
+    select to_json(q) as q, to_json(t) as t, to_json(a) as a from q, t, a`;
+  const [row] = await query<{ q: unknown; t: unknown; a: unknown }>(raw, text, p);
+  const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Record<string, unknown>;
+  const nums = <T>(v: unknown) => Object.fromEntries(Object.entries(json(v)).map(([k, x]) => [k, num(x)])) as T;
+  return { q: nums<QuestionAgg>(row.q), t: nums<TicketAgg>(row.t), a: nums<{ seen: number; returned: number }>(row.a) };
+}

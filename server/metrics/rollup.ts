@@ -1,0 +1,186 @@
+/**
+ * The metrics rollups (schema: metrics_question_days, metrics_entry_days, metrics_tickets,
+ * metrics_visitor_days), refreshed by a periodic job instead of by the message path: every minute
+ * each node runs `refresh`, which takes a transaction-scoped advisory lock, so two nodes take turns and
+ * the second finds little to do (every statement is idempotent). What a run recomputes:
+ * - the UTC days from yesterday on (questions, entries, visitor days),
+ * - every conversation changed since the last run, less 73 hours (`updated_at` moves on every message,
+ *   assignment and resolution; a resolution's 72-hour verdict is due 72 h after it), with its tickets
+ *   and the days of its questions,
+ * - on the first run of a process with empty rollups, everything (a backfill).
+ * Readers add the partial days at a period's edges from the live rows (figures.ts), so "today" is never stale.
+ */
+import type { Ctx } from '../context.ts';
+import type { BusinessHours } from '../db/schema.ts';
+import { businessSeconds } from './business-hours.ts';
+import { VERIFY_HOURS } from './satisfaction.ts';
+
+/** Any 64-bit number no other job uses: the lock that makes one node refresh at a time. */
+const LOCK = 1_212_0001;
+const EVERY_MS = 60_000;
+/** Changes are looked for this far behind the last run: the 72 h verdict plus an hour of clock skew. */
+const LOOKBACK_MS = (VERIFY_HOURS + 1) * 3_600_000;
+
+/** The page of a URL as metrics group it: without query and fragment. */
+export const PAGE = (col: string) => `coalesce(split_part(split_part(${col}, '?', 1), '#', 1), '')`;
+
+/** Questions of [day] buckets: the aggregate the rollup stores and the readers compute live at the edges. */
+export const QUESTION_COUNTS = `
+  count(*)::int as questions,
+  count(*) filter (where q.answered_at is not null)::int as answered,
+  count(*) filter (where q.outcome = 'solved')::int as solved,
+  count(*) filter (where q.escalated_at is not null)::int as escalated,
+  count(*) filter (where q.answered_at is not null and q.escalated_at is null)::int as deflected,
+  count(*) filter (where q.answered_at is not null
+                     and (q.outcome = 'solved' or (q.outcome is null and q.escalated_at is null and c.escalated_at is null)))::int as met`;
+
+const DAY = (col: string) => `(${col} at time zone 'UTC')::date`;
+
+/** $1 changed since, $2 window start (a UTC midnight), $3 now. */
+const dirtyConversations = `select id from conversations where updated_at >= $1::timestamptz`;
+const dirtyDays = `
+  select distinct q.site_id, ${DAY('q.created_at')} as day from questions q
+  where q.site_id = any(select id from sites) and q.created_at >= $2::timestamptz
+  union
+  select distinct q.site_id, ${DAY('q.created_at')} from questions q where q.conversation_id in (${dirtyConversations})`;
+const inDirtyDay = `join (${dirtyDays}) d on d.site_id = q.site_id
+  and q.created_at >= (d.day::timestamp at time zone 'UTC') and q.created_at < ((d.day + 1)::timestamp at time zone 'UTC')`;
+
+const STATEMENTS = [
+  `select pg_advisory_xact_lock(${LOCK})`,
+  `insert into metrics_tickets (conversation_id, site_id, escalated_at, locale, page, agent_id, first_response_sec, resolution_sec, resolved, weight, verified, surveyed, csat_rating)
+   select c.id, c.site_id, c.escalated_at, coalesce(v.locale, ''), ${PAGE('c.page_url')}, c.assigned_agent_id, f.sec, extract(epoch from c.resolved_at - c.escalated_at)::float8,
+          c.resolved_at is not null,
+          case when c.resolved_at is not null and f.sec is not null then f.target / greatest(f.target, f.sec) else 0 end,
+          case when c.resolved_at is null or c.resolved_at + interval '${VERIFY_HOURS} hours' > $3::timestamptz then null
+               else not exists (select 1 from conversations again where again.visitor_id = c.visitor_id and again.id <> c.id
+                                and again.escalated_at > c.resolved_at and again.escalated_at <= c.resolved_at + interval '${VERIFY_HOURS} hours') end,
+          c.resolved_at is not null and s.csat_enabled,
+          c.csat_rating
+   from conversations c
+   join sites s on s.id = c.site_id
+   join visitors v on v.id = c.visitor_id
+   cross join lateral (select greatest(s.first_response_target_sec, 1)::float8 as target,
+                              extract(epoch from c.first_response_at - c.escalated_at)::float8 as sec) f
+   where c.escalated_at is not null
+     and (c.id in (${dirtyConversations}) or (c.site_id = any(select id from sites) and c.escalated_at >= $2::timestamptz))
+   on conflict (conversation_id) do update set
+     locale = excluded.locale, page = excluded.page, agent_id = excluded.agent_id, escalated_at = excluded.escalated_at,
+     first_response_sec = excluded.first_response_sec, resolution_sec = excluded.resolution_sec, resolved = excluded.resolved,
+     weight = excluded.weight, verified = excluded.verified, surveyed = excluded.surveyed, csat_rating = excluded.csat_rating`,
+  `delete from metrics_question_days m using (${dirtyDays}) d where m.site_id = d.site_id and m.day = d.day`,
+  `insert into metrics_question_days (site_id, day, locale, page, questions, answered, solved, escalated, deflected, met)
+   select q.site_id, ${DAY('q.created_at')}, coalesce(v.locale, ''), ${PAGE('c.page_url')}, ${QUESTION_COUNTS}
+   from questions q ${inDirtyDay}
+   join conversations c on c.id = q.conversation_id join visitors v on v.id = c.visitor_id
+   where q.decision <> 'smalltalk'
+   group by 1, 2, 3, 4`,
+  `delete from metrics_entry_days m using (${dirtyDays}) d where m.site_id = d.site_id and m.day = d.day`,
+  `insert into metrics_entry_days (site_id, day, locale, entry_id, answered, solved, escalated)
+   select q.site_id, ${DAY('q.created_at')}, coalesce(v.locale, ''), q.entry_id,
+          count(*)::int, count(*) filter (where q.outcome = 'solved')::int, count(*) filter (where q.escalated_at is not null)::int
+   from questions q ${inDirtyDay}
+   join conversations c on c.id = q.conversation_id join visitors v on v.id = c.visitor_id
+   where q.answered_at is not null and q.entry_id is not null
+   group by 1, 2, 3, 4`,
+  `delete from metrics_visitor_days where day >= ${DAY('$1::timestamptz')}`,
+  // Each new visitor day with the last activity of the visitor's two active days before it.
+  `insert into metrics_visitor_days (visitor_id, day, site_id, locale, first_at, last_at, prev_last_at, prev2_last_at)
+   with act as (
+     select c.visitor_id, c.created_at as at from conversations c
+     where c.site_id = any(select id from sites) and c.created_at >= $1::timestamptz
+     union all
+     select c.visitor_id, q.created_at from questions q join conversations c on c.id = q.conversation_id
+     where q.site_id = any(select id from sites) and q.created_at >= $1::timestamptz
+   ),
+   fresh as (select visitor_id, ${DAY('at')} as day, min(at) as first_at, max(at) as last_at, false as old from act group by 1, 2),
+   seq as (
+     select visitor_id, day, first_at, last_at, old from fresh
+     union all
+     select m.visitor_id, m.day, m.first_at, m.last_at, true from metrics_visitor_days m
+     where m.visitor_id in (select visitor_id from fresh)
+   ),
+   lagged as (
+     select *, lag(last_at) over w as prev_last_at, lag(last_at, 2) over w as prev2_last_at
+     from seq window w as (partition by visitor_id order by day)
+   )
+   select l.visitor_id, l.day, v.site_id, coalesce(v.locale, ''), l.first_at, l.last_at, l.prev_last_at, l.prev2_last_at
+   from lagged l join visitors v on v.id = l.visitor_id
+   where not l.old`,
+];
+
+/** The sites whose times count in business hours. */
+const BUSINESS_SITES = `select id, business_hours from sites where business_hours is not null`;
+const CHANGED_TICKETS = `
+  select c.id, c.escalated_at, c.first_response_at, c.resolved_at from conversations c
+  where c.site_id = $3 and c.escalated_at is not null
+    and (c.id in (${dirtyConversations}) or c.escalated_at >= $2::timestamptz)`;
+const SET_TIMES = `
+  update metrics_tickets m set first_response_sec = t.f, resolution_sec = t.r
+  from unnest($1::uuid[], $2::float8[], $3::float8[]) as t(id, f, r) where m.conversation_id = t.id`;
+
+export interface MetricsRollup {
+  /** Brings the rollups up to date (everything when `full`); resolves when done. */
+  refresh(opts?: { full?: boolean }): Promise<void>;
+  /** Refreshes now (a backfill when the rollups are empty), then every minute. */
+  start(): void;
+  stop(): void;
+}
+
+export function metricsRollup(ctx: Pick<Ctx, 'raw' | 'clock' | 'log'> & { transaction: (s: { text: string; params: unknown[] }[]) => Promise<object[][]> }): MetricsRollup {
+  let lastRun: Date | null = null;
+  let running: Promise<void> | null = null;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function run(full: boolean): Promise<void> {
+    const now = ctx.clock();
+    if (!full && lastRun === null) {
+      const [{ empty }] = await ctx.raw<{ empty: boolean }>(`select not exists (select 1 from metrics_visitor_days) and not exists (select 1 from metrics_tickets) as empty`, []);
+      full = empty;
+    }
+    const since = full || lastRun === null ? (full ? new Date(0) : new Date(now.getTime() - LOOKBACK_MS)) : new Date(lastRun.getTime() - LOOKBACK_MS);
+    const start = full ? new Date(0) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - 1));
+    const params = [since.toISOString(), start.toISOString(), now.toISOString()];
+    // The visitor-day statements take the window start as $1; the others (since, start, now) as far as they use them.
+    const statements = STATEMENTS.map((text) =>
+      text.includes('metrics_visitor_days') ? { text, params: [params[1]] } : { text, params: params.slice(0, maxParam(text)) },
+    );
+    if (full) statements.splice(1, 0, ...['metrics_tickets', 'metrics_question_days', 'metrics_entry_days', 'metrics_visitor_days'].map((t) => ({ text: `delete from ${t}`, params: [] })));
+    await ctx.transaction(statements);
+    await businessTimes(params);
+    lastRun = now;
+  }
+
+  /** Sites with business hours: their tickets' times again, counted in those hours (in JS: zones and weekdays). */
+  async function businessTimes(params: string[]): Promise<void> {
+    for (const site of await ctx.raw<{ id: string; business_hours: BusinessHours }>(BUSINESS_SITES, [])) {
+      const rows = await ctx.raw<{ id: string; escalated_at: Date; first_response_at: Date | null; resolved_at: Date | null }>(CHANGED_TICKETS, [params[0], params[1], site.id]);
+      if (rows.length === 0) continue;
+      const secs = (end: Date | null, start: Date) => (end === null ? null : businessSeconds(site.business_hours, new Date(start), new Date(end)));
+      await ctx.raw(SET_TIMES, [rows.map((r) => r.id), rows.map((r) => secs(r.first_response_at, r.escalated_at)), rows.map((r) => secs(r.resolved_at, r.escalated_at))]);
+    }
+  }
+
+  const rollup: MetricsRollup = {
+    refresh(opts = {}) {
+      // One run at a time per process; a caller arriving during a run waits for it and then runs its own.
+      const next = (running ?? Promise.resolve()).catch(() => {}).then(() => run(opts.full ?? false));
+      running = next.finally(() => {
+        if (running === next) running = null;
+      });
+      return next;
+    },
+    start() {
+      const tick = () => void rollup.refresh().catch((err) => ctx.log.warn({ err }, 'metrics rollup failed'));
+      tick();
+      timer = setInterval(tick, EVERY_MS);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+    },
+  };
+  return rollup;
+}
+
+const maxParam = (text: string) => Math.max(0, ...[...text.matchAll(/\$(\d)/g)].map((m) => Number(m[1])));
