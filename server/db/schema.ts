@@ -419,7 +419,18 @@ export const visitorLinks = pgTable('visitor_links', {
  * Metrics rollups (server/metrics/rollup.ts, docs/metrics.md): derived from conversations and questions
  * by a periodic job, never written by the message path; dropping them loses nothing.
  */
-/** Questions per UTC day, site, visitor language and page (URL without query). */
+const questionCounts = {
+  questions: integer('questions').notNull(),
+  answered: integer('answered').notNull(),
+  solved: integer('solved').notNull(),
+  escalated: integer('escalated').notNull(),
+  /** Answered and the question not escalated. */
+  deflected: integer('deflected').notNull(),
+  /** Met by content (factor C). */
+  met: integer('met').notNull(),
+};
+
+/** Questions per UTC day, site and visitor language. */
 export const metricsQuestionDays = pgTable(
   'metrics_question_days',
   {
@@ -427,16 +438,20 @@ export const metricsQuestionDays = pgTable(
     day: date('day', { mode: 'string' }).notNull(),
     /** The visitor's language, '' when unknown. */
     locale: text('locale').notNull(),
-    /** The conversation's page URL without query or fragment, '' when unknown. */
+    ...questionCounts,
+  },
+  (t) => [primaryKey({ columns: [t.siteId, t.day, t.locale] })],
+);
+
+/** The same per page too: the conversation's page URL without query or fragment, '' when unknown. */
+export const metricsPageDays = pgTable(
+  'metrics_page_days',
+  {
+    siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
+    day: date('day', { mode: 'string' }).notNull(),
+    locale: text('locale').notNull(),
     page: text('page').notNull(),
-    questions: integer('questions').notNull(),
-    answered: integer('answered').notNull(),
-    solved: integer('solved').notNull(),
-    escalated: integer('escalated').notNull(),
-    /** Answered and the question not escalated. */
-    deflected: integer('deflected').notNull(),
-    /** Met by content (factor C). */
-    met: integer('met').notNull(),
+    ...questionCounts,
   },
   (t) => [primaryKey({ columns: [t.siteId, t.day, t.locale, t.page] })],
 );
@@ -497,7 +512,11 @@ export const metricsVisitorDays = pgTable(
     prevLastAt: ts('prev_last_at'),
     prev2LastAt: ts('prev2_last_at'),
   },
-  (t) => [primaryKey({ columns: [t.visitorId, t.day] }), index('metrics_visitor_days_site_day_idx').on(t.siteId, t.day)],
+  (t) => [
+    primaryKey({ columns: [t.visitorId, t.day] }),
+    // Every column the readers use, so that counting a year is an index-only scan.
+    index('metrics_visitor_days_site_day_idx').on(t.siteId, t.day, t.lastAt, t.firstAt, t.prevLastAt, t.prev2LastAt, t.locale),
+  ],
 );
 
 export interface BusinessHours {

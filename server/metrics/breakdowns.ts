@@ -35,7 +35,7 @@ interface Row {
 export async function breakdown(raw: RawQuery, s: Scope, kind: BreakdownKind): Promise<BreakdownRowDTO[]> {
   const p = new Params();
   const keys = KEYS[kind];
-  const q = keys.q ? `select ${keys.q} as k, ${QUESTION_SUMS} from ${questionRows(s, p, null)} r group by 1` : `select null::text as k, 0 as questions where false`;
+  const q = keys.q ? `select ${keys.q} as k, ${QUESTION_SUMS} from ${questionRows(s, p, null, kind === 'page' || kind === 'article')} r group by 1` : `select null::text as k, 0 as questions where false`;
   const t = `select ${keys.t} as k, ${TICKET_COUNTS} from ${ticketRows(s, p, null)} t group by 1`;
   let text: string;
   if (kind === 'article') {

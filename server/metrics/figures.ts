@@ -45,18 +45,19 @@ const bucketOf = (col: string, bucket: Bucket | null) => (bucket ? `date_trunc('
  * Rows (site_id, locale, page, at, questions, answered, solved, escalated, deflected, met), `at` the
  * bucket's start, to be summed by the caller; the language filter is applied.
  */
-export function questionRows(s: Scope, p: Params, bucket: Bucket | null): string {
+export function questionRows(s: Scope, p: Params, bucket: Bucket | null, byPage = false): string {
   const { days, live } = split(s, bucket);
   const sites = p.add(s.sites, 'text[]');
   const parts: string[] = [];
   if (days) {
-    parts.push(`select site_id, locale, page, ${bucket ? `(day::timestamp at time zone 'UTC')` : 'null::timestamptz'} as at,
+    // Per page only when asked: a year has a few rows per day per site without pages, thousands with.
+    parts.push(`select site_id, locale, ${byPage ? 'page' : `''`} as page, ${bucket ? `(day::timestamp at time zone 'UTC')` : 'null::timestamptz'} as at,
       questions, answered, solved, escalated, deflected, met
-      from metrics_question_days where site_id = any(${sites}) and day >= ${p.add(days[0], 'date')} and day < ${p.add(days[1], 'date')}`);
+      from ${byPage ? 'metrics_page_days' : 'metrics_question_days'} where site_id = any(${sites}) and day >= ${p.add(days[0], 'date')} and day < ${p.add(days[1], 'date')}`);
   }
   if (live.length) {
     const ranges = live.map(([a, b]) => `(q.created_at >= ${p.add(iso(a), 'timestamptz')} and q.created_at < ${p.add(iso(b), 'timestamptz')})`).join(' or ');
-    parts.push(`select q.site_id, coalesce(v.locale, ''), ${PAGE('c.page_url')}, ${bucketOf('q.created_at', bucket)}, ${QUESTION_COUNTS}
+    parts.push(`select q.site_id, coalesce(v.locale, '') as locale, ${byPage ? PAGE('c.page_url') : `''`} as page, ${bucketOf('q.created_at', bucket)} as at, ${QUESTION_COUNTS}
       from questions q join conversations c on c.id = q.conversation_id join visitors v on v.id = c.visitor_id
       where q.site_id = any(${sites}) and q.decision <> 'smalltalk' and (${ranges})
       group by 1, 2, 3, 4`);
@@ -76,8 +77,8 @@ export function entryRows(s: Scope, p: Params): string {
   }
   if (live.length) {
     const ranges = live.map(([a, b]) => `(q.created_at >= ${p.add(iso(a), 'timestamptz')} and q.created_at < ${p.add(iso(b), 'timestamptz')})`).join(' or ');
-    parts.push(`select q.site_id, coalesce(v.locale, ''), q.entry_id, count(*)::int, count(*) filter (where q.outcome = 'solved')::int,
-        count(*) filter (where q.escalated_at is not null)::int
+    parts.push(`select q.site_id, coalesce(v.locale, '') as locale, q.entry_id, count(*)::int as answered, count(*) filter (where q.outcome = 'solved')::int as solved,
+        count(*) filter (where q.escalated_at is not null)::int as escalated
       from questions q join conversations c on c.id = q.conversation_id join visitors v on v.id = c.visitor_id
       where q.site_id = any(${sites}) and q.answered_at is not null and q.entry_id is not null and (${ranges})
       group by 1, 2, 3`);
@@ -93,6 +94,10 @@ export function ticketRows(s: Scope, p: Params, bucket: Bucket | null): string {
     where site_id = any(${p.add(s.sites, 'text[]')}) and escalated_at >= ${p.add(iso(s.from), 'timestamptz')} and escalated_at < ${p.add(iso(s.to), 'timestamptz')}${lang})`;
 }
 
+/** p50 and p90 in ms from one sort: identical aggregate calls are computed once. */
+const percentiles = (col: string, name: string) =>
+  [1, 2].map((i) => `round((percentile_cont(array[0.5, 0.9]) within group (order by ${col}))[${i}] * 1000)::float8 as ${name}_p${i === 1 ? 50 : 90}`).join(', ');
+
 /** Ticket aggregates over `t` (ticketRows): counts, R's weight, verification, percentiles in ms, ratings. */
 export const TICKET_COUNTS = `
   count(*)::int as tickets,
@@ -102,10 +107,8 @@ export const TICKET_COUNTS = `
   count(verified)::int as verifiable,
   count(*) filter (where verified)::int as verified,
   count(*) filter (where resolved and verified is null)::int as unverified_yet,
-  round(percentile_cont(0.5) within group (order by first_response_sec) * 1000)::float8 as frt_p50,
-  round(percentile_cont(0.9) within group (order by first_response_sec) * 1000)::float8 as frt_p90,
-  round(percentile_cont(0.5) within group (order by resolution_sec) * 1000)::float8 as rt_p50,
-  round(percentile_cont(0.9) within group (order by resolution_sec) * 1000)::float8 as rt_p90,
+  ${percentiles('first_response_sec', 'frt')},
+  ${percentiles('resolution_sec', 'rt')},
   count(*) filter (where surveyed)::int as surveyed,
   count(*) filter (where surveyed and csat_rating is not null)::int as surveyed_rated,
   count(csat_rating)::int as ratings,

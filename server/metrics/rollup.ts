@@ -1,6 +1,6 @@
 /**
- * The metrics rollups (schema: metrics_question_days, metrics_entry_days, metrics_tickets,
- * metrics_visitor_days), refreshed by a periodic job instead of by the message path: every minute
+ * The metrics rollups (schema: metrics_question_days, metrics_page_days, metrics_entry_days,
+ * metrics_tickets, metrics_visitor_days), refreshed by a periodic job instead of by the message path: every minute
  * each node runs `refresh`, which takes a transaction-scoped advisory lock, so two nodes take turns and
  * the second finds little to do (every statement is idempotent). What a run recomputes:
  * - the UTC days from yesterday on (questions, entries, visitor days),
@@ -38,13 +38,8 @@ const DAY = (col: string) => `(${col} at time zone 'UTC')::date`;
 
 /** $1 changed since, $2 window start (a UTC midnight), $3 now. */
 const dirtyConversations = `select id from conversations where updated_at >= $1::timestamptz`;
-const dirtyDays = `
-  select distinct q.site_id, ${DAY('q.created_at')} as day from questions q
-  where q.site_id = any(select id from sites) and q.created_at >= $2::timestamptz
-  union
-  select distinct q.site_id, ${DAY('q.created_at')} from questions q where q.conversation_id in (${dirtyConversations})`;
-const inDirtyDay = `join (${dirtyDays}) d on d.site_id = q.site_id
-  and q.created_at >= (d.day::timestamp at time zone 'UTC') and q.created_at < ((d.day + 1)::timestamp at time zone 'UTC')`;
+
+const TABLES = ['metrics_tickets', 'metrics_question_days', 'metrics_page_days', 'metrics_entry_days', 'metrics_visitor_days'];
 
 const STATEMENTS = [
   `select pg_advisory_xact_lock(${LOCK})`,
@@ -63,23 +58,37 @@ const STATEMENTS = [
    cross join lateral (select greatest(s.first_response_target_sec, 1)::float8 as target,
                               extract(epoch from c.first_response_at - c.escalated_at)::float8 as sec) f
    where c.escalated_at is not null
-     and (c.id in (${dirtyConversations}) or (c.site_id = any(select id from sites) and c.escalated_at >= $2::timestamptz))
+     and c.id in (${dirtyConversations} union all select id from conversations where site_id = any(select id from sites) and escalated_at >= $2::timestamptz)
    on conflict (conversation_id) do update set
      locale = excluded.locale, page = excluded.page, agent_id = excluded.agent_id, escalated_at = excluded.escalated_at,
      first_response_sec = excluded.first_response_sec, resolution_sec = excluded.resolution_sec, resolved = excluded.resolved,
      weight = excluded.weight, verified = excluded.verified, surveyed = excluded.surveyed, csat_rating = excluded.csat_rating`,
-  `delete from metrics_question_days m using (${dirtyDays}) d where m.site_id = d.site_id and m.day = d.day`,
-  `insert into metrics_question_days (site_id, day, locale, page, questions, answered, solved, escalated, deflected, met)
-   select q.site_id, ${DAY('q.created_at')}, coalesce(v.locale, ''), ${PAGE('c.page_url')}, ${QUESTION_COUNTS}
-   from questions q ${inDirtyDay}
+  // The (site, day) buckets to recompute, once, for the statements after it.
+  `create temp table metrics_dirty_days on commit drop as
+   select q.site_id, ${DAY('q.created_at')} as day from questions q
+   where q.site_id = any(select id from sites) and q.created_at >= $2::timestamptz
+   union
+   select q.site_id, ${DAY('q.created_at')} from questions q where q.conversation_id in (${dirtyConversations})`,
+  // Their questions per page, read once for both tables.
+  `create temp table metrics_dirty_pages on commit drop as
+   select q.site_id, ${DAY('q.created_at')} as day, coalesce(v.locale, '') as locale, ${PAGE('c.page_url')} as page, ${QUESTION_COUNTS}
+   from metrics_dirty_days d
+   join questions q on q.site_id = d.site_id and q.created_at >= (d.day::timestamp at time zone 'UTC') and q.created_at < ((d.day + 1)::timestamp at time zone 'UTC')
    join conversations c on c.id = q.conversation_id join visitors v on v.id = c.visitor_id
    where q.decision <> 'smalltalk'
    group by 1, 2, 3, 4`,
-  `delete from metrics_entry_days m using (${dirtyDays}) d where m.site_id = d.site_id and m.day = d.day`,
+  ...['metrics_question_days', 'metrics_page_days', 'metrics_entry_days'].map(
+    (table) => `delete from ${table} m using metrics_dirty_days d where m.site_id = d.site_id and m.day = d.day`,
+  ),
+  `insert into metrics_page_days select * from metrics_dirty_pages`,
+  `insert into metrics_question_days (site_id, day, locale, questions, answered, solved, escalated, deflected, met)
+   select site_id, day, locale, sum(questions), sum(answered), sum(solved), sum(escalated), sum(deflected), sum(met)
+   from metrics_dirty_pages group by 1, 2, 3`,
   `insert into metrics_entry_days (site_id, day, locale, entry_id, answered, solved, escalated)
    select q.site_id, ${DAY('q.created_at')}, coalesce(v.locale, ''), q.entry_id,
           count(*)::int, count(*) filter (where q.outcome = 'solved')::int, count(*) filter (where q.escalated_at is not null)::int
-   from questions q ${inDirtyDay}
+   from metrics_dirty_days d
+   join questions q on q.site_id = d.site_id and q.created_at >= (d.day::timestamp at time zone 'UTC') and q.created_at < ((d.day + 1)::timestamp at time zone 'UTC')
    join conversations c on c.id = q.conversation_id join visitors v on v.id = c.visitor_id
    where q.answered_at is not null and q.entry_id is not null
    group by 1, 2, 3, 4`,
@@ -145,7 +154,7 @@ export function metricsRollup(ctx: Pick<Ctx, 'raw' | 'clock' | 'log'> & { transa
     const statements = STATEMENTS.map((text) =>
       text.includes('metrics_visitor_days') ? { text, params: [params[1]] } : { text, params: params.slice(0, maxParam(text)) },
     );
-    if (full) statements.splice(1, 0, ...['metrics_tickets', 'metrics_question_days', 'metrics_entry_days', 'metrics_visitor_days'].map((t) => ({ text: `delete from ${t}`, params: [] })));
+    if (full) statements.splice(1, 0, ...TABLES.map((t) => ({ text: `delete from ${t}`, params: [] })));
     await ctx.transaction(statements);
     await businessTimes(params);
     lastRun = now;
