@@ -254,6 +254,10 @@ export interface DemandGroupDTO {
   count: number;
   examples: string[];
   lastAskedAt: string;
+  /** The pages (URL without query) the group was asked from most, with counts. */
+  pages: { url: string; count: number }[];
+  /** How many were asked each UTC day, oldest first (days without any left out): the trend. */
+  days: { day: string; count: number }[];
 }
 
 export interface MetricsDTO {

@@ -14,6 +14,8 @@ const SAME_QUESTION = 0.5;
 export interface QuestionRow {
   text: string;
   createdAt: Date;
+  /** The page the conversation started on, without query (metrics' "pages they came from"). */
+  page?: string | null;
 }
 
 const hasCjk = (s: string) => /[\u3400-\u9fff]/.test(s);
@@ -21,25 +23,38 @@ const hasCjk = (s: string) => /[\u3400-\u9fff]/.test(s);
 /** Newest first in, the 50 largest groups out (ties: the most recently asked). */
 export function groupQuestions(rows: QuestionRow[]): DemandGroupDTO[] {
   const index = new FaqIndex();
-  const groups = new Map<string, { texts: string[]; last: Date }>();
+  const groups = new Map<string, { texts: string[]; last: Date; pages: Map<string, number>; days: Map<string, number> }>();
+  const count = (m: Map<string, number>, k: string | null | undefined) => k && m.set(k, (m.get(k) ?? 0) + 1);
   for (const row of rows) {
     const text = row.text.trim();
     if (!text) continue;
     const [hit] = index.search(text, 1);
     const group = hit && hit.confidence >= SAME_QUESTION ? groups.get(hit.id) : undefined;
+    const day = new Date(row.createdAt).toISOString().slice(0, 10);
     if (group) {
       group.texts.push(text);
       if (row.createdAt > group.last) group.last = row.createdAt;
+      count(group.pages, row.page);
+      count(group.days, day);
       continue;
     }
     const id = String(groups.size);
-    groups.set(id, { texts: [text], last: row.createdAt });
+    groups.set(id, { texts: [text], last: row.createdAt, pages: new Map(), days: new Map() });
+    count(groups.get(id)!.pages, row.page);
+    count(groups.get(id)!.days, day);
     index.upsert({ id, question: text, variants: [], language: hasCjk(text) ? 'zh' : 'en' });
   }
   return [...groups.values()]
     .sort((a, b) => b.texts.length - a.texts.length || b.last.getTime() - a.last.getTime())
     .slice(0, 50)
-    .map((g) => ({ question: g.texts[g.texts.length - 1], count: g.texts.length, examples: [...new Set(g.texts)].slice(0, 5), lastAskedAt: g.last.toISOString() }));
+    .map((g) => ({
+      question: g.texts[g.texts.length - 1],
+      count: g.texts.length,
+      examples: [...new Set(g.texts)].slice(0, 5),
+      lastAskedAt: g.last.toISOString(),
+      pages: [...g.pages].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3).map(([url, n]) => ({ url, count: n })),
+      days: [...g.days].sort((a, b) => a[0].localeCompare(b[0])).map(([day, n]) => ({ day, count: n })),
+    }));
 }
 
 // Started as a worker (thread.ts names this file in workerData), not imported.

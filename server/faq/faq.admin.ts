@@ -93,8 +93,9 @@ export async function demand(ctx: Ctx, siteId: string, from: Date, to: Date): Pr
   let last: string | undefined;
   while (rows.length < DEMAND_ROWS) {
     const page = await ctx.db
-      .select({ id: questions.id, text: questions.text, createdAt: questions.createdAt })
+      .select({ id: questions.id, text: questions.text, createdAt: questions.createdAt, page: sql<string | null>`split_part(split_part(${conversations.pageUrl}, '?', 1), '#', 1)` })
       .from(questions)
+      .innerJoin(conversations, eq(conversations.id, questions.conversationId))
       .where(
         and(
           eq(questions.siteId, siteId),
@@ -107,7 +108,7 @@ export async function demand(ctx: Ctx, siteId: string, from: Date, to: Date): Pr
       )
       .orderBy(desc(questions.createdAt), desc(questions.id))
       .limit(Math.min(DEMAND_PAGE, DEMAND_ROWS - rows.length));
-    for (const r of page) rows.push({ text: r.text, createdAt: r.createdAt });
+    for (const r of page) rows.push({ text: r.text, createdAt: r.createdAt, page: r.page });
     if (page.length < DEMAND_PAGE) break;
     last = page[page.length - 1].id;
   }
