@@ -133,8 +133,8 @@ export class SupportChatHistory extends LitElement {
     this._messages = null;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
+  // Not connectedCallback: an element upgraded after its properties were set gets them back only now.
+  protected override firstUpdated(): void {
     void this._load();
   }
 

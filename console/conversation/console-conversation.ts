@@ -12,6 +12,7 @@ import './console-composer.ts';
 import type { ConsoleFaqAssist } from './console-faq-assist.ts';
 import './console-faq-assist.ts';
 import './console-message.ts';
+import './console-csat.ts';
 
 /**
  * The open conversation: who and where the visitor is, the messages as they arrive, and what
@@ -202,6 +203,7 @@ export class ConsoleConversation extends LitElement {
       )}
       ${site ? pair(t('shell.site'), site) : ''}
       ${c.pageUrl ? pair(t('conv.page'), page) : ''}
+      ${c.csat ? pair(t('conv.csat'), html`<console-csat .csat=${c.csat}></console-csat>`) : ''}
     </dl>`;
   }
 

@@ -80,6 +80,8 @@ export const en = {
   'conv.status': 'Status',
   'conv.agent': 'Agent',
   'conv.started': 'Started',
+  'conv.csat': 'Rating',
+  'conv.csatValue': '{rating} of 5',
   'conv.question': 'Question',
   'conv.unassigned': 'Unassigned',
   'conv.claim': 'Claim',

@@ -82,6 +82,8 @@ export const zh: Record<StringKey, string> = {
   'conv.status': '状态',
   'conv.agent': '客服',
   'conv.started': '开始时间',
+  'conv.csat': '满意度评价',
+  'conv.csatValue': '{rating} 分（满分 5 分）',
   'conv.question': '问题',
   'conv.unassigned': '未分配',
   'conv.claim': '接手',
