@@ -5,7 +5,7 @@
  * midnight and today is never stale. Tickets and visitor days are one row each, filtered exactly.
  */
 import type { RawQuery } from '../db/raw.ts';
-import { PAGE, QUESTION_COUNTS } from './rollup.ts';
+import { PAGE, QUESTION_COUNTS, TICKET_COLUMNS, ticketRow } from './rollup.ts';
 
 export interface Scope {
   sites: string[];
@@ -13,6 +13,8 @@ export interface Scope {
   to: Date;
   /** The visitor's language, null for every language. */
   language: string | null;
+  /** The server's clock: a resolution is verified 72 h after it. */
+  now: Date;
 }
 
 export type Bucket = 'day' | 'hour';
@@ -87,11 +89,25 @@ export function entryRows(s: Scope, p: Params): string {
   return `(select * from (${parts.join(' union all ')}) u${lang})`;
 }
 
-/** The tickets raised in the scope (metrics_tickets rows, `at` their bucket). */
+/**
+ * The tickets raised in the scope (metrics_tickets columns, `at` their bucket): whole days from the
+ * rollup, the partial days at the edges computed live from their conversations, as questions are.
+ */
 export function ticketRows(s: Scope, p: Params, bucket: Bucket | null): string {
-  const lang = s.language === null ? '' : ` and locale = ${p.add(s.language, 'text')}`;
-  return `(select *, ${bucketOf('escalated_at', bucket)} as at from metrics_tickets
-    where site_id = any(${p.add(s.sites, 'text[]')}) and escalated_at >= ${p.add(iso(s.from), 'timestamptz')} and escalated_at < ${p.add(iso(s.to), 'timestamptz')}${lang})`;
+  const { days, live } = split(s, bucket);
+  const sites = p.add(s.sites, 'text[]');
+  const columns = TICKET_COLUMNS.join(', ');
+  const parts: string[] = [];
+  if (days) {
+    parts.push(`select ${columns} from metrics_tickets where site_id = any(${sites})
+      and escalated_at >= (${p.add(days[0], 'date')}::timestamp at time zone 'UTC') and escalated_at < (${p.add(days[1], 'date')}::timestamp at time zone 'UTC')`);
+  }
+  if (live.length) {
+    const ranges = live.map(([a, b]) => `(c.escalated_at >= ${p.add(iso(a), 'timestamptz')} and c.escalated_at < ${p.add(iso(b), 'timestamptz')})`).join(' or ');
+    parts.push(`select ${ticketRow(p.add(iso(s.now), 'timestamptz'), true)} where c.site_id = any(${sites}) and (${ranges})`);
+  }
+  const lang = s.language === null ? '' : ` where locale = ${p.add(s.language, 'text')}`;
+  return `(select *, ${bucketOf('escalated_at', bucket)} as at from (${parts.join(' union all ')}) u (${columns})${lang})`;
 }
 
 /** p50 and p90 in ms from one sort: identical aggregate calls are computed once. */

@@ -86,7 +86,7 @@ export function metricsExportRouter(ctx: Ctx): Router {
     let first: IteratorResult<Cell[]>;
     try {
       q = parse(MetricsExportQuery, req.query);
-      rows = records(ctx, q.table, scopeOf(req, q));
+      rows = records(ctx, q.table, scopeOf(req, q, ctx.clock()));
       // The figures before the first byte: an error is still a status code, not a cut download.
       first = await rows.next();
     } catch (err) {

@@ -10,10 +10,10 @@ import { series } from './series.ts';
 import { breakdown, unansweredOnPage } from './breakdowns.ts';
 
 /** The agent's sites (one when asked; none outside theirs), the period and the language of a query. */
-export function scopeOf(req: Request, q: MetricsQuery): Scope {
+export function scopeOf(req: Request, q: MetricsQuery, now: Date): Scope {
   const sites = q.siteId ? req.agent!.siteIds.filter((s) => s === q.siteId) : req.agent!.siteIds;
   // No site has an empty id: an agent without sites sees nothing.
-  return { sites: sites.length ? sites : [''], from: pgDate(q.from), to: pgDate(q.to), language: q.language ?? null };
+  return { sites: sites.length ? sites : [''], from: pgDate(q.from), to: pgDate(q.to), language: q.language ?? null, now };
 }
 
 /** The period of the same length just before (clamped: Postgres has no year 0). */
@@ -25,7 +25,7 @@ export function metricsRouter(ctx: Ctx): Router {
     '/api/metrics',
     requireAgent(ctx),
     json(async (req) => {
-      const s = scopeOf(req, parse(MetricsQuery, req.query));
+      const s = scopeOf(req, parse(MetricsQuery, req.query), ctx.clock());
       return computeMetrics(ctx.raw, s, previousFrom(s));
     }),
   );
@@ -33,7 +33,7 @@ export function metricsRouter(ctx: Ctx): Router {
     '/api/metrics/series',
     requireAgent(ctx),
     json(async (req) => {
-      const s = scopeOf(req, parse(MetricsQuery, req.query));
+      const s = scopeOf(req, parse(MetricsQuery, req.query), ctx.clock());
       return series(ctx.raw, s, previousFrom(s));
     }),
   );
@@ -42,7 +42,7 @@ export function metricsRouter(ctx: Ctx): Router {
     requireAgent(ctx),
     json(async (req) => {
       const q = parse(MetricsBreakdownQuery, req.query);
-      return breakdown(ctx.raw, scopeOf(req, q), q.by);
+      return breakdown(ctx.raw, scopeOf(req, q, ctx.clock()), q.by);
     }),
   );
   r.get(
@@ -50,7 +50,7 @@ export function metricsRouter(ctx: Ctx): Router {
     requireAgent(ctx),
     json(async (req) => {
       const q = parse(MetricsPageQuery, req.query);
-      return unansweredOnPage(ctx.raw, scopeOf(req, q), q.page);
+      return unansweredOnPage(ctx.raw, scopeOf(req, q, ctx.clock()), q.page);
     }),
   );
   return r;

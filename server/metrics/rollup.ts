@@ -8,7 +8,8 @@
  *   assignment and resolution; a resolution's 72-hour verdict is due 72 h after it), with its tickets
  *   and the days of its questions,
  * - on the first run of a process with empty rollups, everything (a backfill).
- * Readers add the partial days at a period's edges from the live rows (figures.ts), so "today" is never stale.
+ * Readers add the partial days at a period's edges from the live rows (figures.ts), questions and tickets
+ * alike, so "today" is never stale; a whole day's ticket changed since the last run is up to a minute behind.
  */
 import type { Ctx } from '../context.ts';
 import type { BusinessHours } from '../db/schema.ts';
@@ -36,18 +37,27 @@ export const QUESTION_COUNTS = `
 
 const DAY = (col: string) => `(${col} at time zone 'UTC')::date`;
 
-/** $1 changed since, $2 window start (a UTC midnight), $3 now. */
-const dirtyConversations = `select id from conversations where updated_at >= $1::timestamptz`;
+/** The columns of metrics_tickets, in the order `ticketRow` selects them. */
+export const TICKET_COLUMNS = [
+  'conversation_id', 'site_id', 'escalated_at', 'locale', 'page', 'agent_id', 'first_response_sec',
+  'resolution_sec', 'resolved', 'weight', 'verified', 'surveyed', 'csat_rating',
+];
 
-const TABLES = ['metrics_tickets', 'metrics_question_days', 'metrics_page_days', 'metrics_entry_days', 'metrics_visitor_days'];
-
-const STATEMENTS = [
-  `select pg_advisory_xact_lock(${LOCK})`,
-  `insert into metrics_tickets (conversation_id, site_id, escalated_at, locale, page, agent_id, first_response_sec, resolution_sec, resolved, weight, verified, surveyed, csat_rating)
-   select c.id, c.site_id, c.escalated_at, coalesce(v.locale, ''), ${PAGE('c.page_url')}, c.assigned_agent_id, f.sec, extract(epoch from c.resolved_at - c.escalated_at)::float8,
+/**
+ * A ticket's metrics_tickets row computed from its conversation `c` (with its site and visitor): what
+ * the rollup stores, and what readers compute live for the partial days of a period. `now` is a
+ * timestamptz expression (a resolution is verified 72 h after it). `live`: times of a site with
+ * business hours are taken from the rollup, where they are counted in those hours (in JS), until the
+ * ticket reaches it (within a minute) they are wall-clock seconds.
+ */
+export function ticketRow(now: string, live: boolean): string {
+  const businessOr = (col: string, wall: string) =>
+    live ? `case when s.business_hours is null then ${wall} else coalesce((select m.${col} from metrics_tickets m where m.conversation_id = c.id), ${wall}) end` : wall;
+  return `c.id, c.site_id, c.escalated_at, coalesce(v.locale, ''), ${PAGE('c.page_url')}, c.assigned_agent_id,
+          ${businessOr('first_response_sec', 'f.sec')}, ${businessOr('resolution_sec', 'extract(epoch from c.resolved_at - c.escalated_at)::float8')},
           c.resolved_at is not null,
           case when c.resolved_at is not null and f.sec is not null then f.target / greatest(f.target, f.sec) else 0 end,
-          case when c.resolved_at is null or c.resolved_at + interval '${VERIFY_HOURS} hours' > $3::timestamptz then null
+          case when c.resolved_at is null or c.resolved_at + interval '${VERIFY_HOURS} hours' > ${now} then null
                else not exists (select 1 from conversations again where again.visitor_id = c.visitor_id and again.id <> c.id
                                 and again.escalated_at > c.resolved_at and again.escalated_at <= c.resolved_at + interval '${VERIFY_HOURS} hours') end,
           c.resolved_at is not null and s.csat_enabled,
@@ -56,7 +66,18 @@ const STATEMENTS = [
    join sites s on s.id = c.site_id
    join visitors v on v.id = c.visitor_id
    cross join lateral (select greatest(s.first_response_target_sec, 1)::float8 as target,
-                              extract(epoch from c.first_response_at - c.escalated_at)::float8 as sec) f
+                              extract(epoch from c.first_response_at - c.escalated_at)::float8 as sec) f`;
+}
+
+/** $1 changed since, $2 window start (a UTC midnight), $3 now. */
+const dirtyConversations = `select id from conversations where updated_at >= $1::timestamptz`;
+
+const TABLES = ['metrics_tickets', 'metrics_question_days', 'metrics_page_days', 'metrics_entry_days', 'metrics_visitor_days'];
+
+const STATEMENTS = [
+  `select pg_advisory_xact_lock(${LOCK})`,
+  `insert into metrics_tickets (${TICKET_COLUMNS.join(', ')})
+   select ${ticketRow('$3::timestamptz', false)}
    where c.escalated_at is not null
      and c.id in (${dirtyConversations} union all select id from conversations where site_id = any(select id from sites) and escalated_at >= $2::timestamptz)
    on conflict (conversation_id) do update set
