@@ -97,6 +97,12 @@ describe.skipIf(!browserAvailable)('a site and an agent added in the console', (
     expect(agent.url()).toBe(`${server.url}/console`);
     await expect.poll(() => agent.getByRole('button', { name: 'Agents', exact: true }).count()).toBe(0);
 
+    // Both away: at the desk, but the site's automatic assignment gives them nothing; Mei claims by hand.
+    await agent.getByLabel('Your availability').selectOption('away');
+    await admin.getByLabel('Your availability').selectOption('away');
+    const available = async () => (await server.app.ctx.raw<{ availability: string }>(`select availability from agents order by email`, [])).map((a) => a.availability);
+    await expect.poll(available).toEqual(['away', 'away']);
+
     // The site owner pastes the snippet; a visitor there asks, and Mei sees it.
     hostPage = `<!doctype html><html lang="en"><title>Course shop</title><body><h1>Course shop</h1>${snippet}</body></html>`;
     const visitorCtx = await browser.newContext({ locale: 'en-US' });
