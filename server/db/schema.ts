@@ -142,7 +142,11 @@ export const visitors = pgTable(
     createdAt: ts('created_at').notNull().defaultNow(),
     lastSeenAt: ts('last_seen_at').notNull().defaultNow(),
   },
-  (t) => [index('visitors_site_external_idx').on(t.siteId, t.externalId)],
+  (t) => [
+    index('visitors_site_external_idx').on(t.siteId, t.externalId),
+    // Search by name or email substring (search_grams: migration 0006).
+    index('visitors_search_idx').using('gin', sql`search_grams(coalesce(${t.name}, '') || ' ' || coalesce(${t.email}, ''))`),
+  ],
 );
 
 export const conversations = pgTable(
@@ -211,6 +215,8 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('messages_conversation_seq_uq').on(t.conversationId, t.seq),
     uniqueIndex('messages_conversation_client_uq').on(t.conversationId, t.clientId),
+    // Search by substring in any language (search_grams: migration 0006).
+    index('messages_search_idx').using('gin', sql`search_grams(${t.body})`),
   ],
 );
 
@@ -351,12 +357,18 @@ export const cannedReplies = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     siteId: text('site_id').notNull().references(() => sites.id, { onDelete: 'cascade' }),
     agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'cascade' }),
+    /** Typed after `/` in the composer; unique among the site's replies, and among one agent's own. */
     shortCode: text('short_code').notNull(),
+    title: text('title').notNull().default(''),
     body: text('body').notNull(),
     createdAt: ts('created_at').notNull().defaultNow(),
     updatedAt: ts('updated_at').notNull().defaultNow(),
   },
-  (t) => [index('canned_replies_site_idx').on(t.siteId)],
+  (t) => [
+    index('canned_replies_site_idx').on(t.siteId),
+    uniqueIndex('canned_replies_site_code_uq').on(t.siteId, t.shortCode).where(sql`agent_id IS NULL`),
+    uniqueIndex('canned_replies_personal_code_uq').on(t.siteId, t.agentId, t.shortCode).where(sql`agent_id IS NOT NULL`),
+  ],
 );
 
 /** Files sent in a conversation. The bytes live in DATA_DIR/uploads or S3 under storageKey. */
