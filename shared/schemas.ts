@@ -58,6 +58,9 @@ export const FaqChoose = z.object({
 });
 export type FaqChoose = z.infer<typeof FaqChoose>;
 
+/** An event that takes no fields (`{}`), such as `queue:list` and `feedback:list`. */
+export const Empty = z.object({}).strict();
+
 export const ConversationRef = z.object({ conversationId: Id });
 export type ConversationRef = z.infer<typeof ConversationRef>;
 

@@ -1,6 +1,5 @@
 /** Socket events about conversations, for visitors (`/widget`) and agents (`/agent`). */
-import { AgentMessageSend, ConversationRef, FaqChoose, FaqRespond, MessagesSync, VisitorMessageSend } from '../../shared/schemas.ts';
-import { z } from 'zod';
+import { AgentMessageSend, ConversationRef, Empty, FaqChoose, FaqRespond, MessagesSync, VisitorMessageSend } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { handlerFactory, inOrder } from '../realtime/handler.ts';
@@ -11,7 +10,6 @@ import { LIMITS } from '../limits.ts';
 import * as service from './conversations.service.ts';
 import { contactMissing } from '../mail/contact.ts';
 
-const Empty = z.object({}).strict();
 
 async function limit(ctx: Ctx, key: string, rule: { limit: number; windowMs: number }) {
   const wait = await ctx.limiter.hit(key, rule.limit, rule.windowMs);

@@ -1,7 +1,6 @@
 /** Feedback over the widget socket (visitors) and over HTTP (agents). */
 import { Router } from 'express';
-import { z } from 'zod';
-import { FeedbackListQuery, FeedbackProcess, FeedbackSeen, FeedbackSubmit, Id } from '../../shared/schemas.ts';
+import { Empty, FeedbackListQuery, FeedbackProcess, FeedbackSeen, FeedbackSubmit, Id } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { json, parse } from '../http/respond.ts';
@@ -22,7 +21,7 @@ export function registerWidgetFeedbackHandlers(ctx: Ctx, socket: WidgetSocket): 
       return service.submitFeedback(ctx, socket.data.site, socket.data.visitor, input);
     }),
   );
-  socket.on('feedback:list', on('feedback:list', z.object({}).strict(), () => service.visitorFeedback(ctx, socket.data.visitor)));
+  socket.on('feedback:list', on('feedback:list', Empty, () => service.visitorFeedback(ctx, socket.data.visitor)));
   socket.on(
     'feedback:seen',
     on('feedback:seen', FeedbackSeen, async (input) => ({ count: await service.markSeen(ctx, socket.data.visitor, input.ids) })),

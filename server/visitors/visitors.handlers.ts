@@ -39,7 +39,7 @@ export function widgetMiddleware(ctx: Ctx) {
       if (!visitor) {
         const wait = await ctx.limiter.hit(`visitor-new:ip:${ip}`, LIMITS.newVisitorsPerIp.limit, LIMITS.newVisitorsPerIp.windowMs);
         if (wait) throw new AppError('RATE_LIMITED', wait);
-        const created = await createVisitor(ctx.db, site.id);
+        const created = await createVisitor(ctx.store, site.id);
         visitor = created.visitor;
         socket.data.issuedToken = created.token;
       }

@@ -1,5 +1,6 @@
 /** Anonymous visitors: known by a random token the widget keeps; the server stores only its hash. */
-import { and, eq } from 'drizzle-orm';
+import { and, eq, getTableColumns } from 'drizzle-orm';
+import type { GroupedStore } from '../db/group-commit.ts';
 import type { Db } from '../db/client.ts';
 import { visitors, type Visitor } from '../db/schema.ts';
 import { randomToken, sha256 } from '../crypto.ts';
@@ -14,11 +15,33 @@ export async function findVisitorByToken(db: Db, siteId: string, token: unknown)
   return row;
 }
 
+/**
+ * New visitors, grouped like messages (db/group-commit.ts): the widget connections that arrive in one
+ * turn of the event loop are inserted by one statement and one commit. A page of new readers opening
+ * the chat at once costs one round trip, not one per socket.
+ */
+const CREATE = `
+WITH input AS (
+  SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS t(i int, site_id text, token_hash text, locale text)
+), ins AS (
+  INSERT INTO visitors (site_id, token_hash, locale) SELECT site_id, token_hash, locale FROM input ORDER BY i RETURNING *
+)
+SELECT input.i, ins.* FROM ins JOIN input ON input.token_hash = ins.token_hash`;
+
+const COLUMNS = Object.entries(getTableColumns(visitors));
+
+/** A visitors row as the driver returned it (snake_case), as drizzle would map it. */
+function toVisitor(row: Record<string, unknown>): Visitor {
+  return Object.fromEntries(COLUMNS.map(([key, col]) => [key, row[col.name] === null ? null : col.mapFromDriverValue(row[col.name])])) as Visitor;
+}
+
 /** Issues a new visitor and the token that proves it; the token is shown once, to its owner. */
-export async function createVisitor(db: Db, siteId: string, locale?: string): Promise<{ visitor: Visitor; token: string }> {
+export async function createVisitor(store: GroupedStore, siteId: string, locale?: string): Promise<{ visitor: Visitor; token: string }> {
   const token = randomToken(32);
-  const [visitor] = await db.insert(visitors).values({ siteId, tokenHash: sha256(token), locale }).returning();
-  return { visitor, token };
+  const tokenHash = sha256(token);
+  const row = await store<Record<string, unknown>>(CREATE, tokenHash, { site_id: siteId, token_hash: tokenHash, locale: locale ?? null });
+  if (!row) throw new Error('visitor insert returned no row');
+  return { visitor: toVisitor(row), token };
 }
 
 export async function touchVisitor(db: Db, id: string, now: Date, locale?: string): Promise<void> {
