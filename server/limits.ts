@@ -26,6 +26,10 @@ export const LIMITS = {
   loginFailuresPerAccount: { limit: 5, windowMs: 15 * 60_000 },
   /** FAQ assist lookups per agent: one per visitor message and a few searches; each is one index search. */
   faqAssistPerAgent: { limit: 120, windowMs: 60_000 },
+  /** Canned replies and labels read or changed per agent: the console asks once per view, a person edits a few a minute. */
+  teamToolsPerAgent: { limit: 120, windowMs: 60_000 },
+  /** Searches per agent: each may read many rows; a person types a few a minute (the console waits for a pause). */
+  searchesPerAgent: { limit: 60, windowMs: 60_000 },
   // Socket events, in EVENT_COSTS units. A widget's (re)connect costs about 10 units (hello, sync),
   // a message 2: a person never comes near these; a script is held to a few hellos a second.
   widgetEventsPerSocket: bucket(60, 10_000),

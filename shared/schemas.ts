@@ -341,3 +341,53 @@ export type InvitationAccept = z.infer<typeof InvitationAccept>;
 
 /** The token in an invitation link (randomToken(32): 43 base64url characters). */
 export const InvitationToken = z.string().regex(/^[A-Za-z0-9_-]{20,100}$/);
+
+/** A canned reply's code, typed after `/` in the composer: letters of any language, digits, - and _. */
+export const CannedShortCode = z.string().trim().regex(/^[\p{L}\p{N}_-]{1,32}$/u);
+
+/** A canned reply: the site's (admins) or the agent's own (`personal`), on one of their sites. */
+export const CannedReplyCreate = z.object({
+  siteId: SiteKey,
+  personal: z.boolean(),
+  shortCode: CannedShortCode,
+  title: z.string().trim().max(120).default(''),
+  body: MessageBody,
+});
+export type CannedReplyCreate = z.infer<typeof CannedReplyCreate>;
+
+export const CannedReplyUpdate = z
+  .object({ shortCode: CannedShortCode, title: z.string().trim().max(120), body: MessageBody })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0);
+export type CannedReplyUpdate = z.infer<typeof CannedReplyUpdate>;
+
+/** A label's color: #rgb or #rrggbb. */
+export const LabelColor = z.string().regex(/^#(?:[0-9a-fA-F]{3}){1,2}$/);
+
+export const LabelCreate = z.object({ siteId: SiteKey, name: z.string().trim().min(1).max(40), color: LabelColor.default('#64748b') });
+export type LabelCreate = z.infer<typeof LabelCreate>;
+
+export const LabelUpdate = z
+  .object({ name: z.string().trim().min(1).max(40), color: LabelColor })
+  .partial()
+  .refine((v) => Object.keys(v).length > 0);
+export type LabelUpdate = z.infer<typeof LabelUpdate>;
+
+/** Put a label on a conversation, or take it off. */
+export const ConversationLabel = z.object({ labelId: Id, on: z.boolean() });
+export type ConversationLabel = z.infer<typeof ConversationLabel>;
+
+/** GET /api/conversations/search: every filter optional, but at least one. `q` is a substring of a message, the visitor's name or email. */
+export const ConversationSearch = z
+  .object({
+    q: z.string().trim().min(2).max(200).optional(),
+    label: Id.optional(),
+    agentId: Id.optional(),
+    status: z.enum(['open', 'pending', 'snoozed', 'resolved']).optional(),
+    siteId: SiteKey.optional(),
+    from: z.iso.datetime({ offset: true }).optional(),
+    to: z.iso.datetime({ offset: true }).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(50),
+  })
+  .refine((v) => !(v.from && v.to) || Date.parse(v.from) <= Date.parse(v.to));
+export type ConversationSearch = z.infer<typeof ConversationSearch>;

@@ -77,6 +77,8 @@ export interface ConversationDTO {
   updatedAt: string;
   /** The visitor's satisfaction rating after a resolution (null: not rated; absent from older servers). */
   csat?: CsatDTO | null;
+  /** Label ids (LabelDTO): for agents only, left out of what a visitor receives. */
+  labels?: string[];
 }
 
 /** A satisfaction survey answer: 1–5, with an optional comment (conversations.csat_*). */
@@ -391,4 +393,38 @@ export interface SatisfactionCountsDTO {
   visitorsSeen: number;
   /** Of those, active on two or more UTC days of the period. */
   visitorsReturned: number;
+}
+
+/** A canned reply as the console lists it: the site's, or the agent's own (`personal`). */
+export interface CannedReplyDTO {
+  id: string;
+  siteId: string;
+  personal: boolean;
+  shortCode: string;
+  title: string;
+  /** May hold {visitor.name}, {visitor.email} and {agent.name}, filled in when inserted. */
+  body: string;
+  updatedAt: string;
+}
+
+/** A label admins create for a site and agents put on its conversations. */
+export interface LabelDTO {
+  id: string;
+  siteId: string;
+  name: string;
+  color: string;
+}
+
+/** A conversation's labels changed: the small delta the site's consoles receive. */
+export interface ConversationLabelsDTO {
+  conversationId: string;
+  siteId: string;
+  labels: string[];
+}
+
+/** One conversation found by GET /api/conversations/search, with the message that matched, if any. */
+export interface SearchHitDTO {
+  conversation: ConversationDTO;
+  /** The newest message holding the text searched for (null: the visitor's name or email matched, or no text was given). */
+  match: { seq: number; body: string; createdAt: string } | null;
 }

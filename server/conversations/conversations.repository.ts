@@ -47,6 +47,7 @@ export function toConversationDTO(c: Conversation, visitorName: string | null, v
     resolvedAt: iso(c.resolvedAt),
     updatedAt: c.updatedAt.toISOString(),
     csat: c.csatRating === null ? null : { rating: c.csatRating, comment: c.csatComment, at: iso(c.csatAt)! },
+    labels: c.labels,
   };
 }
 

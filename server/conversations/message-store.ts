@@ -26,7 +26,7 @@ const CONVERSATION_COLUMNS = `
   a.name AS "c_assignedAgentName", c.page_url AS "c_pageUrl", c.page_title AS "c_pageTitle", c.question AS "c_question",
   c.last_seq AS "c_lastSeq", ${ms('c.created_at')} AS "c_createdAt", ${ms('c.escalated_at')} AS "c_escalatedAt",
   ${ms('c.first_response_at')} AS "c_firstResponseAt", ${ms('c.resolved_at')} AS "c_resolvedAt", ${ms('c.updated_at')} AS "c_updatedAt",
-  c.csat_rating AS "c_csatRating", c.csat_comment AS "c_csatComment", ${ms('c.csat_at')} AS "c_csatAt"`;
+  c.csat_rating AS "c_csatRating", c.csat_comment AS "c_csatComment", ${ms('c.csat_at')} AS "c_csatAt", c.labels AS "c_labels"`;
 
 const MESSAGE_COLUMNS = `
   m.id AS "m_id", m.conversation_id AS "m_conversationId", m.seq AS "m_seq", m.author AS "m_author",
@@ -67,6 +67,7 @@ function conversationOf(r: Row): ConversationDTO {
     resolvedAt: iso(r.c_resolvedAt),
     updatedAt: iso(r.c_updatedAt)!,
     csat: r.c_csatRating == null ? null : { rating: Number(r.c_csatRating), comment: (r.c_csatComment as string | null) ?? null, at: iso(r.c_csatAt)! },
+    labels: (r.c_labels as string[] | null) ?? [],
   };
 }
 

@@ -19,6 +19,9 @@ export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToC
 /** What decides who hears of a conversation's change. */
 export type ConversationChange = Pick<ConversationDTO, 'status' | 'assignedAgentId'>;
 
+/** A conversation as its visitor may see it: the agents' labels are left out. */
+export const forVisitor = ({ labels: _labels, ...conv }: ConversationDTO): ConversationDTO => conv;
+
 const isWithPerson = (status: ConversationDTO['status'] | undefined) => status === 'open' || status === 'pending';
 /** In the site's waiting queue: escalated, open, claimed by nobody (console/shared/thread.ts isWaiting). */
 const isWaiting = (c: ConversationChange | null) => c !== null && c.status === 'open' && c.assignedAgentId === null;
@@ -88,7 +91,7 @@ export class Realtime {
     if (!statusChanged && !assigneeChanged) return;
     const freed = before?.assignedAgentId && (before.assignedAgentId !== conv.assignedAgentId || !isWithPerson(conv.status));
     if (isWaiting(conv) || freed) this.assigner.poke(conv.siteId);
-    this.widget.to(rooms.visitor(conv.visitorId)).emit('conversation:updated', conv);
+    this.widget.to(rooms.visitor(conv.visitorId)).emit('conversation:updated', forVisitor(conv));
     if (!conv.escalatedAt) return;
     if (isWaiting(before) !== isWaiting(conv)) {
       this.agents.to(rooms.site(conv.siteId)).emit('conversation:updated', conv);

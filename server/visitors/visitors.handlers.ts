@@ -7,7 +7,7 @@ import type { Site, Visitor } from '../db/schema.ts';
 import { AppError, publicError } from '../errors.ts';
 import { hmacHex, safeEqual } from '../crypto.ts';
 import { socketHandler } from '../realtime/handler.ts';
-import { rooms, type WidgetNamespace } from '../realtime/realtime.ts';
+import { forVisitor, rooms, type WidgetNamespace } from '../realtime/realtime.ts';
 import { activeSecrets, checkSiteAccess } from '../sites/sites.service.ts';
 import { currentConversation } from '../conversations/message-store.ts';
 import { visitorFeedback } from '../feedback/feedback.service.ts';
@@ -84,7 +84,7 @@ export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<S
     visitorId: visitor.id,
     ...(socket.data.issuedToken ? { token: socket.data.issuedToken } : {}),
     siteName: site.name,
-    conversation: current?.conversation ?? null,
+    conversation: current ? forVisitor(current.conversation) : null,
     messages: current?.messages ?? [],
     agentsOnline,
     feedback,
