@@ -24,7 +24,7 @@ import type {
   AgentMessageSend,
   AvailabilitySet,
 } from './schemas.ts';
-import type { ConversationDTO, ConversationSummaryDTO, FeedbackDTO, MessageDTO, QueueDTO, SessionDTO, VisitorContactDTO } from './types.ts';
+import type { ConversationDTO, ConversationLabelsDTO, ConversationSummaryDTO, FeedbackDTO, MessageDTO, QueueDTO, SessionDTO, VisitorContactDTO } from './types.ts';
 
 export const WIDGET_NAMESPACE = '/widget';
 export const AGENT_NAMESPACE = '/agent';
@@ -93,4 +93,6 @@ export interface AgentServerToClientEvents {
   'feedback:created': (feedback: FeedbackDTO) => void;
   /** Feedback processed by any agent of the site: keeps every console's lists current. */
   'feedback:updated': (feedback: FeedbackDTO) => void;
+  /** A conversation's labels changed (POST /api/conversations/:id/labels): every agent of its site hears the new list. */
+  'conversation:labels': (delta: ConversationLabelsDTO) => void;
 }

@@ -6,7 +6,7 @@ import { json, parse } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { listTickets, openForAgent } from './conversations.service.ts';
 
-const ListQuery = z.object({ status: z.enum(['open', 'pending', 'resolved']).optional(), siteId: z.string().max(64).optional() });
+const ListQuery = z.object({ status: z.enum(['open', 'pending', 'resolved']).optional(), siteId: z.string().max(64).optional(), label: Id.optional() });
 
 /** Ticket history for the console (the live queue is on the socket). */
 export function conversationsRouter(ctx: Ctx): Router {
@@ -17,7 +17,7 @@ export function conversationsRouter(ctx: Ctx): Router {
     json(async (req) => {
       const q = parse(ListQuery, req.query);
       const sites = q.siteId ? req.agent!.siteIds.filter((s) => s === q.siteId) : req.agent!.siteIds;
-      return listTickets(ctx, sites, q.status);
+      return listTickets(ctx, sites, q.status, q.label);
     }),
   );
   r.get(

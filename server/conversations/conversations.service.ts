@@ -3,7 +3,7 @@
  * answer is confident; agents claim, reply and resolve. Writes happen in one transaction, then
  * the change is pushed to everyone concerned.
  */
-import { and, desc, eq, inArray, isNull, or } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { VisitorMessageSend, AgentMessageSend } from '../../shared/schemas.ts';
 import type { ConversationDTO, MessageDTO, MessageMeta, NoticeCode } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
@@ -389,11 +389,12 @@ export async function queue(ctx: Ctx, agent: Agent, siteIds: string[]) {
   return { waiting, mine };
 }
 
-export async function listTickets(ctx: Ctx, siteIds: string[], status?: Conversation['status']) {
+export async function listTickets(ctx: Ctx, siteIds: string[], status?: Conversation['status'], label?: string) {
   if (!siteIds.length) return [];
   const where = and(
     inArray(conversations.siteId, siteIds),
     status ? eq(conversations.status, status) : or(inArray(conversations.status, ['open', 'pending', 'resolved'])),
+    label ? sql`${conversations.labels} @> ${JSON.stringify([label])}::jsonb` : undefined,
   );
   return repo.selectConversations(ctx.db, where, 'newest', 200);
 }

@@ -1,0 +1,97 @@
+/**
+ * Labels: created by a site's admins, put on its conversations by its agents, heard at once by the
+ * site's consoles and by no other site's, filterable in history; never sent to the visitor.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationDTO, ConversationLabelsDTO, LabelDTO } from '../../shared/types.ts';
+import { createSite } from '../../server/sites/sites.service.ts';
+import { BACKENDS } from '../support/db.ts';
+import { seedConversation } from '../support/conversations.ts';
+import { addAgent, agentSocket, api, connected, login, next, startTestServer, type TestServer } from '../support/server.ts';
+
+const code = (c: string) => ({ ok: false, error: { code: c } });
+
+describe.each(BACKENDS)('labels on %s', (backend) => {
+  let server: TestServer;
+  let admin: string;
+  let mei: string;
+  let otto: string;
+  let demoConv: string;
+  let otherConv: string;
+  const data = async <T>(cookie: string, method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await api<T>(server.url, cookie, method, path, body);
+    if (!res.body.ok) throw new Error(`${method} ${path}: ${JSON.stringify(res.body)}`);
+    return res.body.data;
+  };
+
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    await createSite(server.database.db, { id: 'other', name: 'Other', origins: ['https://other.example'] });
+    admin = await login(server.url);
+    mei = await addAgent(server, 'mei@test.local', ['demo']);
+    otto = await addAgent(server, 'otto@test.local', ['other']);
+    demoConv = await seedConversation(server.database.db, { siteId: 'demo', lines: ['我想申请退款'] });
+    otherConv = await seedConversation(server.database.db, { siteId: 'other', lines: ['refund please'] });
+  });
+  afterAll(() => server?.close());
+
+  it('lets only admins create labels, and shows a site’s labels only to its agents', async () => {
+    const vip = await data<LabelDTO>(admin, 'POST', '/api/labels', { siteId: 'demo', name: 'VIP', color: '#e11d48' });
+    expect(vip).toMatchObject({ siteId: 'demo', name: 'VIP', color: '#e11d48' });
+    expect((await api(server.url, mei, 'POST', '/api/labels', { siteId: 'demo', name: '退款' })).body).toEqual(code('FORBIDDEN'));
+    expect((await api(server.url, mei, 'PUT', `/api/labels/${vip.id}`, { name: 'mine' })).body).toEqual(code('FORBIDDEN'));
+    expect((await data<LabelDTO[]>(mei, 'GET', '/api/labels')).map((l) => l.name)).toEqual(['VIP']);
+    expect(await data<LabelDTO[]>(otto, 'GET', '/api/labels')).toEqual([]);
+    expect(await data<LabelDTO[]>(otto, 'GET', '/api/labels?siteId=demo')).toEqual([]);
+    expect((await api(server.url, admin, 'POST', '/api/labels', { siteId: 'demo', name: 'VIP' })).body).toEqual(code('CONFLICT'));
+    const renamed = await data<LabelDTO>(admin, 'PUT', `/api/labels/${vip.id}`, { name: '贵宾' });
+    expect(renamed.name).toBe('贵宾');
+  });
+
+  it('puts a label on a conversation, tells the site’s consoles and no other site’s, and filters history by it', async () => {
+    const [label] = await data<LabelDTO[]>(mei, 'GET', '/api/labels?siteId=demo');
+    const meiSocket = agentSocket(server.url, mei);
+    const ottoSocket = agentSocket(server.url, otto);
+    await Promise.all([connected(meiSocket), connected(ottoSocket)]);
+    let ottoHeard = false;
+    ottoSocket.on('conversation:labels', () => (ottoHeard = true));
+    const heard = next<ConversationLabelsDTO>(meiSocket, 'conversation:labels');
+    const delta = await data<ConversationLabelsDTO>(admin, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: label.id, on: true });
+    expect(delta).toEqual({ conversationId: demoConv, siteId: 'demo', labels: [label.id] });
+    expect(await heard).toEqual(delta);
+    // Twice on is still once.
+    expect((await data<ConversationLabelsDTO>(mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: label.id, on: true })).labels).toEqual([label.id]);
+
+    const history = await data<ConversationDTO[]>(mei, 'GET', `/api/conversations?label=${label.id}`);
+    expect(history.map((c) => [c.id, c.labels])).toEqual([[demoConv, [label.id]]]);
+    expect((await data<ConversationDTO[]>(mei, 'GET', '/api/conversations')).length).toBeGreaterThan(0);
+
+    // Another site's agent can neither use the label nor label another site's conversation with it.
+    expect((await api(server.url, otto, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: label.id, on: false })).body).toEqual(code('NOT_FOUND'));
+    expect((await api(server.url, admin, 'POST', `/api/conversations/${otherConv}/labels`, { labelId: label.id, on: true })).body).toEqual(code('NOT_FOUND'));
+    expect(ottoHeard).toBe(false);
+
+    const off = await data<ConversationLabelsDTO>(mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: label.id, on: false });
+    expect(off.labels).toEqual([]);
+    expect(await data<ConversationDTO[]>(mei, 'GET', `/api/conversations?label=${label.id}`)).toEqual([]);
+  });
+
+  it('takes a deleted label off every conversation', async () => {
+    const gone = await data<LabelDTO>(admin, 'POST', '/api/labels', { siteId: 'demo', name: 'gone' });
+    await data(mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: gone.id, on: true });
+    expect((await api(server.url, otto, 'DELETE', `/api/labels/${gone.id}`)).body).toEqual(code('FORBIDDEN'));
+    await data(admin, 'DELETE', `/api/labels/${gone.id}`);
+    const [row] = await data<ConversationDTO[]>(mei, 'GET', '/api/conversations');
+    expect(row.labels).not.toContain(gone.id);
+    expect((await api(server.url, admin, 'DELETE', `/api/labels/${gone.id}`)).body).toEqual(code('NOT_FOUND'));
+  });
+
+  it('answers INVALID_PAYLOAD to bad input', async () => {
+    for (const body of [{}, { siteId: 'demo', name: '' }, { siteId: 'demo', name: 'x', color: 'red' }, { siteId: 'demo', name: 'x'.repeat(41) }]) {
+      expect((await api(server.url, admin, 'POST', '/api/labels', body)).body).toEqual(code('INVALID_PAYLOAD'));
+    }
+    expect((await api(server.url, mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: 'nope', on: true })).body).toEqual(code('INVALID_PAYLOAD'));
+    expect((await api(server.url, mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: demoConv })).body).toEqual(code('INVALID_PAYLOAD'));
+    expect((await api(server.url, mei, 'GET', '/api/conversations?label=nope')).body).toEqual(code('INVALID_PAYLOAD'));
+  });
+});
