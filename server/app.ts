@@ -53,6 +53,9 @@ import { createMailer } from './mail/mailer.ts';
 import { MailWorker } from './mail/mail-worker.ts';
 import { mailRouter, registerWidgetMailHandlers } from './mail/mail.handlers.ts';
 import { seedAdmin, seedDemo } from './seed.ts';
+import { createStorage, type Storage } from './attachments/storage.ts';
+import { attachmentsRouter, widgetUploadHandler } from './attachments/attachments.http.ts';
+import { registerWidgetAttachmentHandlers } from './attachments/attachments.handlers.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -65,6 +68,8 @@ export interface AppDeps {
   cluster?: { adapter: Parameters<Server['adapter']>[0]; limiter: RateLimiter; ping?: () => Promise<unknown> };
   /** Where the built browser bundles are (scripts/build.ts). */
   publicDir?: string;
+  /** Where attachment bytes go; by default what config.uploads names. */
+  uploads?: Storage;
 }
 
 export interface App {
@@ -146,6 +151,7 @@ export function createApp(deps: AppDeps): App {
     realtime: new Realtime(io, widget, agents, deps.log, Boolean(deps.cluster)),
     sites: new SiteCache(deps.db),
     metrics: metricsRollup({ raw: raw.query, transaction: raw.transaction, clock, log: deps.log }),
+    uploads: deps.uploads ?? createStorage(deps.config.uploads),
   };
   if (deps.cluster) {
     faq.broadcast = (change) => io.serverSideEmit('faq:changed', change);
@@ -168,6 +174,7 @@ export function createApp(deps: AppDeps): App {
     registerCsatHandlers(ctx, s);
     registerTypingHandlers(ctx, s);
     registerWidgetMailHandlers(ctx, mail, s);
+    registerWidgetAttachmentHandlers(ctx, s);
   });
   agents.use(agentMiddleware(ctx));
   agents.on('connection', (socket) => {
@@ -195,6 +202,8 @@ export function createApp(deps: AppDeps): App {
   app.get('/api/widget/status', cors, json(async (req) => ({ siteName: (await checkSiteAccess(ctx.sites, req.query.site, req.headers.origin)).name })));
   // The launcher's unread count: before the /api origin check below, since widgets post from the sites' pages.
   app.post('/api/widget/unread', cors, ...unreadHandlers(ctx));
+  // A visitor's file, posted from the sites' pages like the unread count (multipart needs no preflight).
+  app.post('/api/widget/attachments', cors, widgetUploadHandler(ctx));
   // SameSite=Strict does not stop a sibling subdomain, and text/csv posts need no preflight: a
   // changing API call that names a foreign Origin is refused (servers with a Bearer send none).
   app.use('/api', (req, _res, next) => {
@@ -206,6 +215,7 @@ export function createApp(deps: AppDeps): App {
     app.use(router(ctx));
   }
   app.use(mailRouter(ctx, mail));
+  app.use(attachmentsRouter(ctx));
   app.use('/api', (_req, _res, next) => next(new AppError('NOT_FOUND')));
 
   app.get('/console', precompressedFile(path.join(publicDir, 'console'), 'index.html'));

@@ -1,4 +1,5 @@
 /** Environment variables -> one typed, validated config object. */
+import path from 'node:path';
 import { z } from 'zod';
 
 const Env = z.object({
@@ -31,6 +32,15 @@ const Env = z.object({
   MAIL_FROM: z.string().min(3).optional(),
   /** How long a link in a reply email can bind a browser to its visitor. */
   MAIL_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(72),
+  /** Attachments go to this S3-compatible bucket instead of DATA_DIR/uploads. */
+  S3_BUCKET: z.string().min(3).optional(),
+  /** For a service other than AWS (MinIO, R2, OSS…), e.g. https://minio.internal:9000. */
+  S3_ENDPOINT: z.url().optional(),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /** Bucket in the path rather than the host name (most self-hosted services need it). */
+  S3_FORCE_PATH_STYLE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
 
 export interface Config {
@@ -52,7 +62,13 @@ export interface Config {
   metricsToken?: string;
   /** Email (server/mail): SMTP_URL and MAIL_FROM both set, or email is off. Never logged. */
   mail: { smtpUrl?: string; from?: string; linkTtlMs: number; scanIntervalMs: number };
+  /** Where attachment bytes live (server/attachments/storage.ts). Credentials are never logged. */
+  uploads: UploadsConfig;
 }
+
+export type UploadsConfig =
+  | { driver: 'disk'; dir: string }
+  | { driver: 's3'; bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
 
 /** Reads the config from an environment; throws with every invalid variable named. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -80,5 +96,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     // The scan interval is not an environment variable: 20 s (with jitter) is short next to any
     // sensible "unseen after", and tests set it here.
     mail: { smtpUrl: e.SMTP_URL, from: e.MAIL_FROM, linkTtlMs: e.MAIL_LINK_TTL_HOURS * 3600_000, scanIntervalMs: 20_000 },
+    uploads: e.S3_BUCKET
+      ? {
+          driver: 's3',
+          bucket: e.S3_BUCKET,
+          endpoint: e.S3_ENDPOINT,
+          region: e.S3_REGION,
+          accessKeyId: e.S3_ACCESS_KEY_ID,
+          secretAccessKey: e.S3_SECRET_ACCESS_KEY,
+          forcePathStyle: e.S3_FORCE_PATH_STYLE,
+        }
+      : { driver: 'disk', dir: path.join(e.DATA_DIR, 'uploads') },
   };
 }

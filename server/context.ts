@@ -9,6 +9,7 @@ import type { FaqService } from './faq/faq.service.ts';
 import type { Realtime } from './realtime/realtime.ts';
 import type { SiteCache } from './sites/site-cache.ts';
 import type { MetricsRollup } from './metrics/rollup.ts';
+import type { Storage } from './attachments/storage.ts';
 
 export interface Ctx {
   db: Db;
@@ -26,4 +27,6 @@ export interface Ctx {
   sites: SiteCache;
   /** The metrics rollups and the job that refreshes them (metrics/rollup.ts). */
   metrics: MetricsRollup;
+  /** Where attachment bytes are kept (DATA_DIR/uploads or S3). */
+  uploads: Storage;
 }

@@ -21,6 +21,9 @@ export const LIMITS = {
   unreadPerIp: { limit: 300, windowMs: 60_000 },
   /** Transcript emails a visitor may ask for. */
   transcriptsPerVisitor: { limit: 5, windowMs: 3600_000 },
+  /** Files a visitor may send, and from one address (several visitors may share it). */
+  attachmentsPerVisitor: { limit: 20, windowMs: 10 * 60_000 },
+  attachmentsPerIp: { limit: 100, windowMs: 10 * 60_000 },
   loginPerIp: { limit: 30, windowMs: 15 * 60_000 },
   /** Failed logins of one account before it is locked for the window. */
   loginFailuresPerAccount: { limit: 5, windowMs: 15 * 60_000 },
@@ -78,6 +81,8 @@ export const EVENT_COSTS: {
     // One update of the visitor; one insert of a mail job.
     'visitor:contact': 2,
     'transcript:email': 2,
+    // One query for up to 50 ids, and an HMAC each.
+    'attachment:links': 2,
   },
   agent: {
     'queue:list': 3,

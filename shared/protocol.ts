@@ -6,6 +6,7 @@
  */
 import type { AckCallback } from './result.ts';
 import type {
+  AttachmentLinks,
   ConversationRef,
   ConversationRead,
   ConversationsList,
@@ -57,6 +58,11 @@ export interface WidgetClientToServerEvents {
   'visitor:contact': (payload: VisitorContact, ack: AckCallback<VisitorContactDTO>) => void;
   /** Emails the conversation so far to the visitor's address (CONTACT_REQUIRED without one). */
   'transcript:email': (payload: ConversationRef, ack: AckCallback<{ queued: boolean }>) => void;
+  /**
+   * Short-lived links to files of the visitor's conversations, by attachment id (ids not theirs are
+   * left out). Files are uploaded over HTTP: POST /api/widget/attachments (server/attachments).
+   */
+  'attachment:links': (payload: AttachmentLinks, ack: AckCallback<{ links: Record<string, { url: string; expiresAt: string }> }>) => void;
 }
 
 export interface WidgetServerToClientEvents {

@@ -16,6 +16,10 @@ export const ERROR_CODES = [
   'INVALID_IDENTITY',
   /** The site asks for a name or email first (pre-chat form), or an email is needed for what was asked. */
   'CONTACT_REQUIRED',
+  /** An attachment larger than the site accepts (attachment limits in SessionDTO.attachments). */
+  'FILE_TOO_LARGE',
+  /** An attachment whose bytes are not of a type the site accepts (whatever its name says). */
+  'FILE_TYPE_NOT_ALLOWED',
   /** The database (or another service the request needs) is unreachable for now: retry after retryAfterMs. */
   'UNAVAILABLE',
   'INTERNAL',

@@ -38,6 +38,10 @@ export const VisitorMessageSend = z.object({
 });
 export type VisitorMessageSend = z.infer<typeof VisitorMessageSend>;
 
+/** Links to files of the visitor's conversations (attachment:links). */
+export const AttachmentLinks = z.object({ ids: z.array(Id).min(1).max(50) });
+export type AttachmentLinks = z.infer<typeof AttachmentLinks>;
+
 export const MessagesSync = z.object({
   conversationId: Id,
   afterSeq: z.number().int().min(0).max(2 ** 31 - 1),

@@ -9,8 +9,9 @@ export type Author = 'visitor' | 'agent' | 'bot' | 'system';
  * - faq_suggestions: "did you mean…?" choices (meta.suggestions)
  * - articles: links to articles that may help (meta.articles)
  * - notice: a status line the widget words in its own language (meta.notice)
+ * - attachment: a file sent by a visitor or an agent (meta.attachment; body is its name)
  */
-export type MessageKind = 'text' | 'faq_answer' | 'faq_suggestions' | 'articles' | 'notice';
+export type MessageKind = 'text' | 'faq_answer' | 'faq_suggestions' | 'articles' | 'notice' | 'attachment';
 
 export type NoticeCode =
   | 'waiting_for_agent'
@@ -36,6 +37,27 @@ export interface MessageMeta {
   question?: string;
   /** Set on a faq_answer once the user said it solved it or asked for a person. */
   outcome?: 'solved' | 'human';
+  /** On an attachment message: the file (its bytes are fetched from the attachment routes, server/attachments). */
+  attachment?: AttachmentDTO;
+}
+
+/** A file sent in a conversation: what clients show before fetching it. */
+export interface AttachmentDTO {
+  id: string;
+  /** The name the sender's file had (shown and used as the download name, never trusted for the type). */
+  name: string;
+  size: number;
+  /** Detected from the bytes. */
+  mime: string;
+  /** A PNG, JPEG, GIF or WebP: shown inline as a thumbnail; anything else is only downloaded. */
+  isImage: boolean;
+}
+
+/** A site's attachment limits, for refusing a file before uploading it (the server checks again). */
+export interface AttachmentLimitsDTO {
+  maxBytes: number;
+  /** Accepted MIME types. */
+  types: string[];
 }
 
 export interface MessageDTO {
@@ -132,6 +154,8 @@ export interface SessionDTO {
   /** Site settings the widget follows: a short sound on an agent's reply while the page is hidden; the survey after a resolution. */
   replySound: boolean;
   csatEnabled: boolean;
+  /** What the site accepts as attachments (absent from older servers). */
+  attachments?: AttachmentLimitsDTO;
   /** Whether and why to ask for an email address (server/mail). */
   contact: VisitorContactDTO;
   /** This connection came with a link from a reply email: bound to its visitor, or refused (spent or expired). */

@@ -52,7 +52,7 @@ const notice = (code: NoticeCode, extra: Omit<MessageMeta, 'notice'> = {}) => ({
 });
 
 /** Marks a conversation as waiting for a person and tells the visitor what happens next. */
-async function escalate(ctx: Ctx, tx: Db, conv: Conversation, question: string, now: Date, created: New[]): Promise<void> {
+export async function escalate(ctx: Ctx, tx: Db, conv: Conversation, question: string, now: Date, created: New[]): Promise<void> {
   await repo.updateConversation(tx, conv.id, {
     status: 'open',
     escalatedAt: conv.escalatedAt ?? now,

@@ -5,9 +5,10 @@
  */
 import { asc, eq, inArray } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import { conversations, feedback, messages, questions, visitors } from '../db/schema.ts';
+import { attachments, conversations, feedback, messages, questions, visitors } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { randomToken, sha256 } from '../crypto.ts';
+import { attachmentsOfVisitor } from '../attachments/attachments.repository.ts';
 
 async function visitorOf(ctx: Ctx, siteIds: string[], id: string) {
   const [v] = await ctx.db.select().from(visitors).where(eq(visitors.id, id)).limit(1);
@@ -21,18 +22,23 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
   const ids = convs.map((c) => c.id);
   const msgs = ids.length ? await ctx.db.select().from(messages).where(inArray(messages.conversationId, ids)).orderBy(asc(messages.seq)) : [];
   const fb = await ctx.db.select().from(feedback).where(eq(feedback.visitorId, id)).orderBy(asc(feedback.createdAt));
+  const files = await attachmentsOfVisitor(ctx.db, id);
   const { tokenHash: _secret, ...visitor } = v;
   return {
     exportedAt: ctx.clock().toISOString(),
     visitor,
     conversations: convs.map((c) => ({ ...c, messages: msgs.filter((m) => m.conversationId === c.id) })),
     feedback: fb,
+    // The files of their conversations: what was stored about each, and where the admin downloads it.
+    attachments: files.map(({ storageKey: _key, ...a }) => ({ ...a, download: `/api/attachments/${a.id}` })),
   };
 }
 
 export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
   await visitorOf(ctx, siteIds, id);
+  const files = await attachmentsOfVisitor(ctx.db, id);
   await ctx.db.transaction(async (tx) => {
+    if (files.length) await tx.delete(attachments).where(inArray(attachments.id, files.map((f) => f.id)));
     const convIds = (await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.visitorId, id))).map((c) => c.id);
     if (convIds.length) {
       await tx.update(questions).set({ text: '' }).where(inArray(questions.conversationId, convIds));
@@ -43,5 +49,7 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
     // A new random token hash: the old token no longer opens anything.
     await tx.update(visitors).set({ tokenHash: sha256(randomToken()), externalId: null, name: null, email: null, locale: null }).where(eq(visitors.id, id));
   });
+  // The rows are gone with the transaction; the bytes after it (a failure here leaves an orphan, never a reachable file).
+  for (const f of files) await ctx.uploads.delete(f.storageKey).catch((err) => ctx.log.error({ err }, 'attachment erase failed'));
   return { erased: true };
 }

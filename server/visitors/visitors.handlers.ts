@@ -15,6 +15,7 @@ import { createVisitor, findVisitorByToken, setVisitorIdentity, touchVisitor } f
 import { clientIp, LIMITS } from '../limits.ts';
 import { findLinkedVisitor, LINK_TOKEN, redeemVisitorLink } from './links.ts';
 import { contactOf } from '../mail/contact.ts';
+import { limitsOf } from '../attachments/attachments.service.ts';
 
 export interface WidgetSocketData {
   site: Site;
@@ -57,7 +58,7 @@ export function widgetMiddleware(ctx: Ctx) {
 }
 
 /** The visitor of a widget token: the visitor's own, or one a reply email's link bound (visitors/links.ts). */
-async function knownVisitor(ctx: Ctx, siteId: string, token: unknown): Promise<Visitor | undefined> {
+export async function knownVisitor(ctx: Ctx, siteId: string, token: unknown): Promise<Visitor | undefined> {
   const own = await findVisitorByToken(ctx.db, siteId, token);
   if (own || typeof token !== 'string' || !LINK_TOKEN.test(token)) return own;
   return findLinkedVisitor(ctx.db, siteId, token, ctx.clock());
@@ -91,6 +92,7 @@ export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<S
     identified: visitor.externalId !== null,
     replySound: site.replySound,
     csatEnabled: site.csatEnabled,
+    attachments: limitsOf(site),
     contact: contactOf(site, visitor, ctx.config),
     ...(socket.data.link ? { link: socket.data.link } : {}),
   };

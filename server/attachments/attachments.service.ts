@@ -1,0 +1,147 @@
+/**
+ * Attachment rules: a file is checked (size while it arrives, type from its bytes), kept in the
+ * store, then attached to a new message of the sender's conversation in one transaction; it is
+ * served only to that conversation's visitor (a short-lived link signed for them) and to agents of
+ * its site, never as a page.
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import type { AttachmentDTO, AttachmentLimitsDTO, MessageDTO } from '../../shared/types.ts';
+import type { Ctx } from '../context.ts';
+import { attachments, type Agent, type Site, type Visitor } from '../db/schema.ts';
+import { AppError, isUniqueViolation } from '../errors.ts';
+import { hmacHex, safeEqual } from '../crypto.ts';
+import * as repo from '../conversations/conversations.repository.ts';
+import { escalate, limitNewConversations, publish, type Outcome } from '../conversations/conversations.service.ts';
+import { DEFAULT_TYPES, detectType } from './detect.ts';
+import type { Received } from './receive.ts';
+import { toAttachmentDTO } from './attachments.repository.ts';
+
+/** How long a visitor's link to a file works: long enough to open a thumbnail, too short to pass around. */
+export const LINK_TTL_MS = 15 * 60_000;
+
+export const limitsOf = (site: Site): AttachmentLimitsDTO => ({ maxBytes: site.attachmentMaxBytes, types: site.attachmentTypes ?? DEFAULT_TYPES });
+
+/** The type of a received file if the site accepts it; FILE_TYPE_NOT_ALLOWED otherwise (and the temporary file is gone). */
+async function checkType(site: Site, file: Received): Promise<string> {
+  const mime = await detectType(file.sample, file.name);
+  if (!mime || !limitsOf(site).types.includes(mime)) {
+    await rm(file.tmpPath, { force: true });
+    throw new AppError('FILE_TYPE_NOT_ALLOWED');
+  }
+  return mime;
+}
+
+/**
+ * Keeps the file, then stores the row and its message in `write` (a transaction); if the write
+ * fails, the kept bytes are removed again, so no file outlives a refused message.
+ */
+async function keep(ctx: Ctx, site: Site, file: Received, write: (dto: AttachmentDTO, storageKey: string) => Promise<Outcome>) {
+  const mime = await checkType(site, file);
+  const dto = toAttachmentDTO({ id: randomUUID(), name: file.name, size: file.size, mime });
+  const storageKey = `${site.id}/${dto.id}`;
+  await ctx.uploads.put(storageKey, file.tmpPath, file.size);
+  try {
+    return await write(dto, storageKey);
+  } catch (err) {
+    await ctx.uploads.delete(storageKey).catch((e) => ctx.log.error({ err: e }, 'attachment cleanup failed'));
+    throw err;
+  }
+}
+
+/**
+ * A visitor's file, in their unresolved conversation (a new one if they have none). A file needs a
+ * person: a conversation still with the FAQ is handed to one, as "talk to a person" would.
+ */
+export async function attachForVisitor(ctx: Ctx, site: Site, visitor: Visitor, file: Received, clientId: string, ip: string) {
+  const existing = await repo.findVisitorMessageByClientId(ctx.db, visitor.id, clientId);
+  if (existing) {
+    await rm(file.tmpPath, { force: true });
+    return replay(ctx, existing.id, visitor.name);
+  }
+  const now = ctx.clock();
+  let outcome: Outcome;
+  try {
+    outcome = await keep(ctx, site, file, (dto, storageKey) =>
+      ctx.db.transaction(async (tx) => {
+        let conv = await repo.lockActiveConversation(tx, visitor.id);
+        const before = conv ? { status: conv.status, assignedAgentId: conv.assignedAgentId } : null;
+        if (!conv) await limitNewConversations(ctx, visitor.id, ip);
+        conv ??= await repo.insertConversation(tx, { siteId: site.id, visitorId: visitor.id, createdAt: now, updatedAt: now });
+        const message = await repo.appendMessage(tx, conv.id, { author: 'visitor', kind: 'attachment', body: dto.name, clientId, meta: { attachment: dto } }, now);
+        await tx.insert(attachments).values({ id: dto.id, siteId: site.id, conversationId: conv.id, messageId: message.id, visitorId: visitor.id, name: dto.name, mime: dto.mime, size: dto.size, storageKey, createdAt: now });
+        const created = [{ message, authorName: visitor.name }];
+        if (conv.status === 'bot') await escalate(ctx, tx, conv, dto.name, now, created);
+        else if (conv.status === 'pending') await repo.updateConversation(tx, conv.id, { status: 'open' });
+        return { conversationId: conv.id, created, before };
+      }),
+    );
+  } catch (err) {
+    // The same file sent twice at once (a retry racing the first try): answer with the stored one.
+    if (isUniqueViolation(err)) {
+      const stored = await repo.findVisitorMessageByClientId(ctx.db, visitor.id, clientId);
+      if (stored) return replay(ctx, stored.id, visitor.name);
+    }
+    throw err;
+  }
+  const conversation = await publish(ctx, outcome);
+  return { message: repo.toMessageDTO(outcome.created[0].message, visitor.name), conversation };
+}
+
+/** An agent's file, in a ticket of one of their sites that nobody else has; sending it claims an unclaimed ticket, as a reply does. */
+export async function attachForAgent(ctx: Ctx, site: Site, agent: Agent, conversationId: string, file: Received, clientId: string) {
+  const dup = await repo.findMessageByClientId(ctx.db, conversationId, clientId);
+  if (dup) {
+    await rm(file.tmpPath, { force: true });
+    if (dup.agentId !== agent.id) throw new AppError('CONFLICT');
+    return { message: (await replay(ctx, dup.id, agent.name)).message };
+  }
+  const now = ctx.clock();
+  const outcome = await keep(ctx, site, file, (dto, storageKey) =>
+    ctx.db.transaction(async (tx) => {
+      const conv = await repo.lockConversation(tx, conversationId);
+      if (!conv || conv.siteId !== site.id) throw new AppError('NOT_FOUND');
+      if (conv.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
+      if (conv.assignedAgentId && conv.assignedAgentId !== agent.id) throw new AppError('ALREADY_CLAIMED');
+      const created = [];
+      if (!conv.assignedAgentId) {
+        const joined = { author: 'system' as const, kind: 'notice' as const, body: 'agent_joined', meta: { notice: 'agent_joined' as const, agentName: agent.name } };
+        created.push({ message: await repo.appendMessage(tx, conv.id, joined, now), authorName: null });
+      }
+      const message = await repo.appendMessage(tx, conv.id, { author: 'agent', agentId: agent.id, kind: 'attachment', body: dto.name, clientId, meta: { attachment: dto } }, now);
+      created.push({ message, authorName: agent.name });
+      await tx.insert(attachments).values({ id: dto.id, siteId: site.id, conversationId: conv.id, messageId: message.id, visitorId: conv.visitorId, agentId: agent.id, name: dto.name, mime: dto.mime, size: dto.size, storageKey, createdAt: now });
+      await repo.updateConversation(tx, conv.id, { status: 'pending', assignedAgentId: agent.id, escalatedAt: conv.escalatedAt ?? now, firstResponseAt: conv.firstResponseAt ?? now });
+      return { conversationId: conv.id, created, before: { status: conv.status, assignedAgentId: conv.assignedAgentId } };
+    }),
+  );
+  await publish(ctx, outcome);
+  return { message: repo.toMessageDTO(outcome.created.at(-1)!.message, agent.name) };
+}
+
+/** A retried upload whose first try was stored: the stored message, pushed again (the first push may have been lost). */
+async function replay(ctx: Ctx, messageId: string, authorName: string | null): Promise<{ message: MessageDTO; conversation: NonNullable<Awaited<ReturnType<typeof repo.getConversationDTO>>> }> {
+  const stored = await repo.findMessage(ctx.db, messageId);
+  const conversation = stored && (await repo.getConversationDTO(ctx.db, stored.conversationId));
+  if (!stored || !conversation) throw new AppError('NOT_FOUND');
+  const message = repo.toMessageDTO(stored, authorName);
+  ctx.realtime.messageCreated(conversation, message);
+  return { message, conversation };
+}
+
+/** The signature of a visitor's link: keyed by their token's hash, so erasing the visitor (a new hash) voids every link. */
+const signature = (tokenHash: string, id: string, exp: number) => hmacHex(tokenHash, `attachment:${id}:${exp}`);
+
+/** A link to a file for the visitor of its conversation, working for LINK_TTL_MS (rounded so a page of thumbnails shares one expiry and the browser cache). */
+export function visitorLink(tokenHash: string, id: string, now: Date): { url: string; expiresAt: string } {
+  const exp = Math.ceil((now.getTime() + LINK_TTL_MS) / 60_000) * 60_000;
+  return { url: `/api/attachments/${id}?exp=${exp}&sig=${signature(tokenHash, id, exp)}`, expiresAt: new Date(exp).toISOString() };
+}
+
+export function checkVisitorLink(tokenHash: string, id: string, exp: unknown, sig: unknown, now: Date): boolean {
+  if (typeof exp !== 'string' || typeof sig !== 'string' || !/^\d{1,15}$/.test(exp)) return false;
+  const when = Number(exp);
+  // Not expired, and not signed for further ahead than any link this server makes.
+  if (when < now.getTime() || when > now.getTime() + LINK_TTL_MS + 60_000) return false;
+  return safeEqual(signature(tokenHash, id, when), sig);
+}

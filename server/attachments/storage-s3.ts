@@ -1,0 +1,47 @@
+/**
+ * The S3-compatible store (AWS S3, MinIO, Cloudflare R2, Aliyun OSS…), chosen by S3_BUCKET; see the
+ * README's Attachments section for the variables. Objects are private: the server streams them to
+ * whoever its routes allow, with its own headers, so the bucket needs no public access and no CORS.
+ * Tested only through the Storage interface it shares with the disk store (no network in tests).
+ */
+import { createReadStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
+import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { UploadsConfig } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { checkKey, type Storage } from './storage.ts';
+
+export function s3Storage(config: Extract<UploadsConfig, { driver: 's3' }>, tmpDir: string): Storage {
+  const client = new S3Client({
+    region: config.region,
+    endpoint: config.endpoint,
+    forcePathStyle: config.forcePathStyle,
+    // Without keys in the environment, the SDK's own chain (instance role, shared config) applies.
+    ...(config.accessKeyId && config.secretAccessKey ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } } : {}),
+  });
+  const Bucket = config.bucket;
+  return {
+    tmpDir,
+    async put(key, tmpPath, size) {
+      try {
+        // A known length lets a plain PutObject stream the file, with no multipart upload to clean up.
+        await client.send(new PutObjectCommand({ Bucket, Key: checkKey(key), Body: createReadStream(tmpPath), ContentLength: size }));
+      } finally {
+        await rm(tmpPath, { force: true });
+      }
+    },
+    async get(key) {
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket, Key: checkKey(key) }));
+        return out.Body as Readable;
+      } catch (err) {
+        if (err instanceof NoSuchKey) throw new AppError('NOT_FOUND');
+        throw err;
+      }
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket, Key: checkKey(key) }));
+    },
+  };
+}

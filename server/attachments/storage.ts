@@ -1,0 +1,61 @@
+/**
+ * Where attachment bytes live, behind one small interface: a directory (DATA_DIR/uploads, the
+ * default) or an S3-compatible bucket (S3_BUCKET, storage-s3.ts). An upload is first written to a
+ * local temporary file (its size is known and its type checked before anything is kept), then
+ * handed to `put`, which takes the file over.
+ */
+import { createReadStream } from 'node:fs';
+import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import type { UploadsConfig } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { s3Storage } from './storage-s3.ts';
+
+export interface Storage {
+  /** Where uploads are written while they arrive (same file system as the disk store, so `put` is a rename). */
+  readonly tmpDir: string;
+  /** Keeps the temporary file at `tmpPath` (`size` bytes) under `key`; the temporary file is gone afterwards. */
+  put(key: string, tmpPath: string, size: number): Promise<void>;
+  /** The stored bytes; NOT_FOUND when there are none under `key`. */
+  get(key: string): Promise<Readable>;
+  /** Removes the bytes under `key`; nothing stored there is not an error. */
+  delete(key: string): Promise<void>;
+}
+
+/** Keys are ours (`<siteId>/<uuid>`), never a sender's file name: checked anyway, since they become paths. */
+const KEY = /^[A-Za-z0-9_-]{1,64}\/[0-9a-f-]{36}$/;
+
+export function checkKey(key: string): string {
+  if (!KEY.test(key)) throw new Error('invalid storage key');
+  return key;
+}
+
+/** Files under `dir`, one per key; the temporary files in `dir/.tmp`. */
+export function diskStorage(dir: string): Storage {
+  const tmpDir = path.join(dir, '.tmp');
+  const file = (key: string) => path.join(dir, checkKey(key));
+  return {
+    tmpDir,
+    async put(key, tmpPath) {
+      await mkdir(path.dirname(file(key)), { recursive: true });
+      await rename(tmpPath, file(key));
+    },
+    async get(key) {
+      const p = file(key);
+      // A missing file is NOT_FOUND now, not an error event on the stream after the headers went out.
+      if (!(await stat(p).catch(() => undefined))?.isFile()) throw new AppError('NOT_FOUND');
+      return createReadStream(p);
+    },
+    async delete(key) {
+      await rm(file(key), { force: true });
+    },
+  };
+}
+
+/** The store the configuration names. */
+export function createStorage(config: UploadsConfig): Storage {
+  if (config.driver === 'disk') return diskStorage(path.resolve(config.dir));
+  return s3Storage(config, path.join(os.tmpdir(), 'support-chat-uploads'));
+}
