@@ -41,6 +41,7 @@ import { sitesRouter } from './sites/sites.handlers.ts';
 import { visitorsRouter } from './visitors/visitors.http.ts';
 import { cannedRouter } from './canned/canned.handlers.ts';
 import { labelsRouter } from './labels/labels.handlers.ts';
+import { searchRouter } from './search/search.handlers.ts';
 import { registerHistoryHandlers, unreadHandlers } from './visitors/history.ts';
 import { registerCsatHandlers } from './conversations/csat.ts';
 import { registerTypingHandlers } from './faq/typing.ts';
@@ -211,7 +212,7 @@ export function createApp(deps: AppDeps): App {
     next(safe || sameOrigin(req.headers.origin, req.headers.host) ? undefined : new AppError('ORIGIN_NOT_ALLOWED'));
   });
   app.use('/api', express.json({ limit: '1mb' }));
-  for (const router of [authRouter, sitesRouter, conversationsRouter, feedbackRouter, metricsRouter, metricsExportRouter, ticketsExportRouter, faqRouter, faqCalibrationRouter, articlesRouter, visitorsRouter, cannedRouter, labelsRouter]) {
+  for (const router of [authRouter, sitesRouter, searchRouter, conversationsRouter, feedbackRouter, metricsRouter, metricsExportRouter, ticketsExportRouter, faqRouter, faqCalibrationRouter, articlesRouter, visitorsRouter, cannedRouter, labelsRouter]) {
     app.use(router(ctx));
   }
   app.use(mailRouter(ctx, mail));

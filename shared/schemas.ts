@@ -381,7 +381,7 @@ export type LabelUpdate = z.infer<typeof LabelUpdate>;
 export const ConversationLabel = z.object({ labelId: Id, on: z.boolean() });
 export type ConversationLabel = z.infer<typeof ConversationLabel>;
 
-/** GET /api/conversations/search: every filter optional, but at least one. `q` is a substring of a message, the visitor's name or email. */
+/** GET /api/conversations/search: every filter optional (none: the newest tickets). `q` is a substring of a message, the visitor's name or email. */
 export const ConversationSearch = z
   .object({
     q: z.string().trim().min(2).max(200).optional(),

@@ -1,0 +1,108 @@
+/**
+ * Search across conversations: Chinese and English substrings of messages, the visitor's name or
+ * email, label, agent, status and date, on the agent's own sites only; bad input INVALID_PAYLOAD.
+ */
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LabelDTO, SearchHitDTO } from '../../shared/types.ts';
+import { agents } from '../../server/db/schema.ts';
+import { createSite } from '../../server/sites/sites.service.ts';
+import { BACKENDS } from '../support/db.ts';
+import { seedConversation } from '../support/conversations.ts';
+import { addAgent, api, login, startTestServer, type TestServer } from '../support/server.ts';
+
+const code = (c: string) => ({ ok: false, error: { code: c } });
+
+describe.each(BACKENDS)('conversation search on %s', (backend) => {
+  let server: TestServer;
+  let admin: string;
+  let mei: string;
+  let otto: string;
+  const ids: Record<string, string> = {};
+  let meiId: string;
+  let label: LabelDTO;
+  const search = async (cookie: string, query: string) => {
+    const res = await api<SearchHitDTO[]>(server.url, cookie, 'GET', `/api/conversations/search?${query}`);
+    if (!res.body.ok) throw new Error(`search ${query}: ${JSON.stringify(res.body)}`);
+    return res.body.data;
+  };
+  const found = async (cookie: string, query: string) => (await search(cookie, query)).map((h) => h.conversation.id).sort();
+
+  beforeAll(async () => {
+    server = await startTestServer(backend);
+    const db = server.database.db;
+    await createSite(db, { id: 'other', name: 'Other', origins: ['https://other.example'] });
+    admin = await login(server.url);
+    mei = await addAgent(server, 'mei@test.local', ['demo']);
+    otto = await addAgent(server, 'otto@test.local', ['other']);
+    [{ id: meiId }] = await db.select({ id: agents.id }).from(agents).where(eq(agents.email, 'mei@test.local'));
+    const labelRes = await api<LabelDTO>(server.url, admin, 'POST', '/api/labels', { siteId: 'demo', name: '退款' });
+    label = (labelRes.body as { data: LabelDTO }).data;
+    ids.refundZh = await seedConversation(db, {
+      siteId: 'demo',
+      visitor: { name: '王小明', email: 'xiaoming@example.cn' },
+      assignedAgentId: meiId,
+      labels: [label.id],
+      lines: ['你好，我想申请退款', '好的，请提供订单号'],
+      escalatedAt: new Date('2026-11-02T10:00:00Z'),
+    });
+    ids.refundEn = await seedConversation(db, {
+      siteId: 'demo',
+      visitor: { name: 'Ada Lovelace', email: 'ada@example.com' },
+      status: 'resolved',
+      lines: ['Can I get a REFUND for the course?', 'Yes, it is on its way.'],
+      escalatedAt: new Date('2026-11-20T10:00:00Z'),
+    });
+    ids.invoice = await seedConversation(db, { siteId: 'demo', lines: ['需要发票'], escalatedAt: new Date('2026-11-25T10:00:00Z') });
+    ids.otherSite = await seedConversation(db, {
+      siteId: 'other',
+      visitor: { name: 'Ada Other', email: 'ada@other.example' },
+      lines: ['我要退款 refund now'],
+    });
+  });
+  afterAll(() => server?.close());
+
+  it('finds a Chinese word inside a longer phrase, and English in any case, by substring', async () => {
+    expect(await found(mei, `q=${encodeURIComponent('退款')}`)).toEqual([ids.refundZh]);
+    expect(await found(mei, 'q=refun')).toEqual([ids.refundEn]);
+    expect(await found(mei, 'q=Refund')).toEqual([ids.refundEn]);
+    expect(await found(mei, `q=${encodeURIComponent('订单号')}`)).toEqual([ids.refundZh]);
+    const [hit] = await search(mei, `q=${encodeURIComponent('申请退')}`);
+    expect(hit.match).toMatchObject({ seq: 1, body: '你好，我想申请退款' });
+    expect(await found(mei, `q=${encodeURIComponent('退货')}`)).toEqual([]);
+  });
+
+  it('finds by the visitor’s name or email', async () => {
+    expect(await found(mei, `q=${encodeURIComponent('小明')}`)).toEqual([ids.refundZh]);
+    expect(await found(mei, 'q=ada%40example')).toEqual([ids.refundEn]);
+    const [byName] = await search(mei, 'q=lovelace');
+    expect(byName.match).toBeNull();
+  });
+
+  it('filters by label, agent, status and date, alone or with text', async () => {
+    expect(await found(mei, `label=${label.id}`)).toEqual([ids.refundZh]);
+    expect(await found(mei, `agentId=${meiId}`)).toEqual([ids.refundZh]);
+    expect(await found(mei, 'status=resolved')).toEqual([ids.refundEn]);
+    expect(await found(mei, 'from=2026-11-15T00:00:00Z&to=2026-11-30T00:00:00Z')).toEqual([ids.invoice, ids.refundEn].sort());
+    expect(await found(mei, 'q=refund&status=open')).toEqual([]);
+    const newestFirst = (await search(mei, '')).map((h) => h.conversation.id);
+    expect(newestFirst).toEqual([ids.invoice, ids.refundEn, ids.refundZh]);
+  });
+
+  it('shows an agent only their own sites’ conversations', async () => {
+    expect(await found(otto, `q=${encodeURIComponent('退款')}`)).toEqual([ids.otherSite]);
+    expect(await found(otto, 'q=ada')).toEqual([ids.otherSite]);
+    expect(await found(otto, 'siteId=demo')).toEqual([]);
+    expect(await found(otto, `label=${label.id}`)).toEqual([]);
+    expect(await found(mei, `q=${encodeURIComponent('退款')}&siteId=other`)).toEqual([]);
+    expect((await found(admin, `q=${encodeURIComponent('退款')}`)).length).toBe(2);
+  });
+
+  it('answers INVALID_PAYLOAD to bad input and UNAUTHORIZED without a session', async () => {
+    for (const query of ['q=a', `q=${'x'.repeat(201)}`, 'label=nope', 'agentId=1', 'status=bot', 'from=yesterday', 'limit=0', 'limit=101', 'q=ab&q=cd',
+      'from=2026-11-30T00:00:00Z&to=2026-11-01T00:00:00Z']) {
+      expect((await api(server.url, mei, 'GET', `/api/conversations/search?${query}`)).body, query).toEqual(code('INVALID_PAYLOAD'));
+    }
+    expect((await api(server.url, undefined, 'GET', '/api/conversations/search?q=refund')).body).toEqual(code('UNAUTHORIZED'));
+  });
+});
