@@ -21,6 +21,8 @@ const common: BuildOptions = {
   bundle: true,
   minify: true,
   legalComments: 'none',
+  // Chinese strings as UTF-8 (served with charset=UTF-8), not as \uXXXX escapes: a third of the bytes before compression.
+  charset: 'utf8',
   target: ['es2021', 'chrome100', 'firefox100', 'safari15'],
   logLevel: 'warning',
   define: { 'process.env.NODE_ENV': '"production"' },
@@ -121,7 +123,7 @@ export async function buildPublic(outDir = PUBLIC_DIR): Promise<string> {
     const elementEntry = path.join(root, 'widget/support-chat.ts');
     const consoleEntry = path.join(root, 'console/index.ts');
     const [element, app] = await Promise.all([
-      build({ ...hashed, entryPoints: { 'support-chat': elementEntry }, outdir: path.join(staging, 'widget'), plugins: [compactWidgetTemplates, withoutWebTransport] }),
+      build({ ...hashed, entryPoints: { 'support-chat': elementEntry }, outdir: path.join(staging, 'widget'), plugins: [compactWidgetTemplates, withoutWebTransport], mangleProps: /^_[a-z]/ }),
       build({ ...hashed, entryPoints: { app: consoleEntry }, outdir: path.join(staging, 'console') }),
     ]);
     const elementFile = entryOutput(element.metafile, elementEntry, staging);

@@ -6,8 +6,8 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack, ErrorCode } from '../shared/result.ts';
 import { WIDGET_NAMESPACE, type WidgetClientToServerEvents, type WidgetServerToClientEvents } from '../shared/protocol.ts';
-import type { FaqRespond, FeedbackSubmit, Identify, Locale } from '../shared/schemas.ts';
-import type { ConversationDTO, FeedbackDTO, MessageDTO, SessionDTO } from '../shared/types.ts';
+import type { FaqRespond, FeedbackSubmit, Identify, Locale, VisitorContact } from '../shared/schemas.ts';
+import type { ConversationDTO, FeedbackDTO, MessageDTO, SessionDTO, VisitorContactDTO } from '../shared/types.ts';
 import { lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
 import { Outbox, retryDelay, type OutboxItem } from './outbox.ts';
 import { outboxKey, tokenKey } from './storage-keys.ts';
@@ -28,6 +28,10 @@ export interface ChatState {
   /** Site settings: a chime on a reply while the page is hidden; the survey after a resolution. */
   replySound: boolean;
   csatEnabled: boolean;
+  /** What the widget knows of the visitor's email address, and whether and why to ask for it (null before the session). */
+  contact: VisitorContactDTO | null;
+  /** This page came from a reply email's link: bound to its visitor, or refused (spent or expired). */
+  link?: 'bound' | 'refused';
 }
 
 export interface ChatClientOptions {
@@ -36,6 +40,8 @@ export interface ChatClientOptions {
   /** Where the widget was served from: `new URL('..', import.meta.url)` of the element module. */
   server: URL;
   storage: Storage | null;
+  /** A one-time link from a reply email (`#support-chat-link=…`), offered on the first connection only. */
+  link?: string;
 }
 
 /** Socket.IO's ack timeout for every request. */
@@ -66,6 +72,7 @@ export class ChatClient extends EventTarget {
     incoming: null,
     replySound: false,
     csatEnabled: false,
+    contact: null,
   };
   private readonly _outbox: Outbox;
   private readonly _tokenKey: string;
@@ -77,12 +84,15 @@ export class ChatClient extends EventTarget {
   private _helloTimer?: ReturnType<typeof setTimeout>;
   /** The last read mark sent, `conversationId:seq`. */
   private _read = '';
+  /** The reply email's link until a session has answered for it (bound or refused). */
+  private _link?: string;
 
   constructor(private readonly _options: ChatClientOptions) {
     super();
     const { site, server, storage } = _options;
     this._tokenKey = tokenKey(site);
     this._outbox = new Outbox(storage, outboxKey(site));
+    this._link = _options.link;
     this.state = { ...this.state, outbox: this._outbox.items };
     // The namespace goes in the URL, a path prefix (if the server lives under one) in `path`.
     this.socket = io(new URL(WIDGET_NAMESPACE, server.origin).href, {
@@ -94,7 +104,7 @@ export class ChatClient extends EventTarget {
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
       // A function, so every reconnect carries the token the server may have issued since.
-      auth: (send) => send({ token: this._token() }),
+      auth: (send) => send(this._link ? { token: this._token(), link: this._link } : { token: this._token() }),
       autoConnect: false,
     });
     this.socket.on('connect', () => void this._hello());
@@ -183,6 +193,18 @@ export class ChatClient extends EventTarget {
     return this._request(event, payload);
   }
 
+  /** Leaves a name and email address to be answered by email (not asked of a visitor the site identified). */
+  async saveContact(input: VisitorContact): Promise<Reply<'visitor:contact'>> {
+    const res = await this._request('visitor:contact', input);
+    if (res.ok) {
+      this._set({ contact: res.data });
+      // A message the server held back for the pre-chat form goes now.
+      for (const item of this._outbox.items) if (item.error === 'CONTACT_REQUIRED') this._outbox.retry(item.clientId);
+      this._outboxChanged();
+    }
+    return res;
+  }
+
   /** Links this visitor to the site's signed-in user, now and after every reconnect. */
   identify(identity: Identify): void {
     this._identity = identity;
@@ -240,7 +262,17 @@ export class ChatClient extends EventTarget {
 
   private _session(session: SessionDTO): void {
     if (session.token) this._token(session.token);
-    this._set({ siteName: session.siteName, agentsOnline: session.agentsOnline, feedback: session.feedback, replySound: session.replySound, csatEnabled: session.csatEnabled });
+    // A link works once: a reconnect does not offer it again.
+    if (session.link) this._link = undefined;
+    this._set({
+      siteName: session.siteName,
+      agentsOnline: session.agentsOnline,
+      feedback: session.feedback,
+      replySound: session.replySound,
+      csatEnabled: session.csatEnabled,
+      contact: session.contact,
+      ...(session.link ? { link: session.link } : {}),
+    });
     if (session.conversation) this._setConversation(session.conversation);
     this._addMessages(session.messages);
   }

@@ -17,6 +17,7 @@ import { linkify, safeHref } from './linkify.ts';
 import { awaitsAnswer } from './messages.ts';
 import type { OutboxItem } from './outbox.ts';
 import { base } from './styles.ts';
+import { prechatMissing } from './messages.ts';
 
 type Entry = { key: string; message: MessageDTO } | { key: string; pending: OutboxItem };
 
@@ -134,6 +135,7 @@ export class SupportChatConversation extends LitElement {
       .q {
         display: block;
       }
+
     `,
   ];
 
@@ -177,6 +179,12 @@ export class SupportChatConversation extends LitElement {
     // The survey follows a resolved ticket (not an FAQ-only conversation); it loads on first need.
     const survey = !this.readonly && csatEnabled && c?.status === 'resolved' && c.escalatedAt;
     if (survey) void import('./support-chat-csat.ts');
+    // Email (server/mail): the pre-chat form, the offer to answer by email, the transcript; loaded when the site
+    // or a reply email's link calls for it. The form comes before the composer.
+    const contact = this.state.contact;
+    const email = !this.readonly && ((contact && !contact.signed && (contact.emailEnabled || contact.prechatForm !== 'off')) || this.state.link === 'refused');
+    const prechat = email && prechatMissing(contact);
+    if (email) void import('./support-chat-email.ts');
     const entries: Entry[] = [
       ...messages.map((message) => ({ key: message.id, message })),
       ...outbox.map((pending) => ({ key: pending.clientId, pending })),
@@ -191,10 +199,11 @@ export class SupportChatConversation extends LitElement {
           ${survey ? html`<li><support-chat-csat .client=${this.client} .conversation=${c} .locale=${this.locale}></support-chat-csat></li>` : nothing}
         </ol>
       </div>
-      ${this._draft && !this.disabled
+      ${email ? html`<support-chat-email .client=${this.client} .state=${this.state} .prechat=${prechat} .locale=${this.locale}></support-chat-email>` : nothing}
+      ${this._draft && !this.disabled && !prechat
         ? html`<support-chat-suggest .client=${this.client} .text=${this._draft} .locale=${this.locale} @support-chat-picked=${this._onPicked}></support-chat-suggest>`
         : nothing}
-      <form @submit=${this._send} ?hidden=${this.readonly}>
+      <form @submit=${this._send} ?hidden=${this.readonly || prechat}>
         <label class="sr" for="message">${this._t('message')}</label>
         <textarea id="message" rows="1" maxlength="4000" placeholder=${this._t('placeholder')} ?disabled=${this.disabled} @keydown=${this._onKey} @input=${this._onInput}></textarea>
         <button class="primary" ?disabled=${this.disabled}>${this._t('send')}</button>

@@ -33,6 +33,7 @@ export class SupportChatPanel extends LitElement {
     locale: {},
     position: { reflect: true },
     identity: { attribute: false },
+    link: { attribute: false },
     open: { type: Boolean },
     onBadge: { attribute: false },
     _mode: { state: true },
@@ -179,6 +180,8 @@ export class SupportChatPanel extends LitElement {
   declare locale: Locale;
   declare position: string;
   declare identity: Identify | undefined;
+  /** A reply email's one-time link, for the first connection. */
+  declare link: string | undefined;
   declare open: boolean;
   /** Told the launcher badge's count: replies that arrived while closed, plus processed feedback not seen yet. */
   declare onBadge: ((count: number) => void) | undefined;
@@ -210,7 +213,7 @@ export class SupportChatPanel extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (!this._client && this.site) {
-      const client = new ChatClient({ site: this.site, locale: this.locale, server: SERVER, storage: storage() });
+      const client = new ChatClient({ site: this.site, locale: this.locale, server: SERVER, storage: storage(), link: this.link });
       client.addEventListener('change', this._onChange);
       this._client = client;
       this._connection = new ConnectionController(this, client.socket, client.refusal);

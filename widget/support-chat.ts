@@ -89,6 +89,8 @@ export class SupportChat extends LitElement {
   /** Unread replies and processed feedback, as the panel counts them. */
   declare private _badge: number;
   declare private _identity: Identify | undefined;
+  /** A one-time link from a reply email, taken out of the address bar (it works once, for this browser). */
+  private _link: string | undefined;
 
   constructor() {
     super();
@@ -107,6 +109,14 @@ export class SupportChat extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     ensureApi()._attach({ open: () => void this.show(), close: () => void this.hide(), identify: (i) => this.identify(i) });
+    // A reply email's link: out of the address bar at once (history, bookmarks, a shared URL), then the chat opens on it.
+    const link = /^#support-chat-link=([\w-]{20,100})$/.exec(location.hash)?.[1];
+    if (link && this.site) {
+      this._link = link;
+      history.replaceState(history.state, '', location.pathname + location.search);
+      void this.show();
+      return;
+    }
     // Messages typed before a reload that never reached the server: connect now to deliver them.
     try {
       if (this.site && localStorage.getItem(outboxKey(this.site))) void this._load();
@@ -162,6 +172,7 @@ export class SupportChat extends LitElement {
             locale=${this.interfaceLocale}
             position=${this.position}
             .identity=${this._identity}
+            .link=${this._link}
             .open=${this.open}
             .onBadge=${this._onBadge}
             ?hidden=${!this.open}

@@ -5,6 +5,7 @@
  * Content-hashed files (name-HASH.js) never change: a year, immutable. The rest (widget.js, whose URL
  * sites embed, and the console's index.html) must be re-read soon after a deploy.
  */
+import type { Stats } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { RequestHandler } from 'express';
@@ -16,13 +17,15 @@ export const SHORT_LIVED = 'public, max-age=300';
 /**
  * What helmet sets for the pages we serve means nothing on a script (a script runs under its page's
  * policy) and costs about 500 bytes on each of the widget's requests, which a visitor pays on every
- * site that embeds it: those headers go out with HTML only. nosniff, CORP, HSTS and Referrer-Policy
- * (which a module's own imports follow) stay.
+ * site that embeds it: those headers go out with HTML only. HSTS too: visitors reach these files
+ * through the https address in the embed snippet, and the console's pages, which people do type in,
+ * keep it. nosniff, CORP and Referrer-Policy (which a module's own imports follow) stay.
  */
 const DOCUMENT_ONLY = [
   'Content-Security-Policy',
   'Cross-Origin-Opener-Policy',
   'Origin-Agent-Cluster',
+  'Strict-Transport-Security',
   'X-DNS-Prefetch-Control',
   'X-Download-Options',
   'X-Frame-Options',
@@ -55,10 +58,15 @@ export function precompressedFiles(dir: string, opts: { fallthrough?: boolean } 
       index: false,
       redirect: false,
       cacheControl: false,
-      // The ETag alone revalidates widget.js; hashed files are never revalidated.
+      // The ETag alone revalidates widget.js; hashed files are never revalidated, so they get none, and
+      // nobody fetches part of a script: no Accept-Ranges. (Bytes on every request of every visitor.)
       lastModified: false,
-      setHeaders: (res: ServerResponse, file: string) => {
-        res.setHeader('Cache-Control', cacheControl(file));
+      etag: false,
+      acceptRanges: false,
+      setHeaders: (res: ServerResponse, file: string, stat: Stats) => {
+        const cache = cacheControl(file);
+        res.setHeader('Cache-Control', cache);
+        if (cache !== IMMUTABLE) res.setHeader('ETag', `W/"${stat.size.toString(16)}-${stat.mtimeMs.toString(16)}"`);
         if (!/\.html(\.br|\.gz)?$/.test(file)) for (const name of DOCUMENT_ONLY) res.removeHeader(name);
       },
     },

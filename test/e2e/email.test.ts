@@ -1,0 +1,143 @@
+/**
+ * Answers by email in Chromium: a visitor asks with nobody online and is offered to leave an address;
+ * the agent's reply, unseen, arrives at a real SMTP server in this process; its link opens the
+ * conversation in a fresh browser (and the address bar loses it), and a second use of the link is
+ * refused. In Chinese on a phone, a site's pre-chat form comes before the composer. axe finds no
+ * serious or critical violation in the forms.
+ */
+import { createRequire } from 'node:module';
+import { eq } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConversationDTO } from '../../shared/types.ts';
+import { DEMO_ARTICLES } from '../../demo/articles.ts';
+import { conversations, sites, visitors } from '../../server/db/schema.ts';
+import { browserAvailable, launchBrowser } from '../support/browser.ts';
+import { agentSocket, clientId, connected, login, ok, startTestServer, type TestServer } from '../support/server.ts';
+import { linkOf, startSmtpServer, type TestInbox } from '../support/smtp.ts';
+
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+const article = DEMO_ARTICLES.find((a) => a.language === 'en')!;
+const zhArticle = DEMO_ARTICLES.find((a) => a.language === 'zh')!;
+const QUESTION = 'My certificate shows the wrong village name, can a person correct it?';
+const REPLY = 'Corrected: your certificate now shows Little Whinging.';
+
+async function axeViolations(page: Page): Promise<string[]> {
+  if ((await page.evaluate('typeof window.axe')) === 'undefined') await page.addScriptTag({ path: AXE });
+  return page.evaluate(`axe.run({ include: [['support-chat']] }, { resultTypes: ['violations'] }).then((r) =>
+    r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((n) => v.id + ': ' + JSON.stringify(n.target))))`);
+}
+
+describe.skipIf(!browserAvailable)('answers by email, in Chromium', () => {
+  let server: TestServer;
+  let inbox: TestInbox;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    inbox = await startSmtpServer();
+    [server, browser] = await Promise.all([
+      startTestServer('pglite', { mail: { smtpUrl: inbox.url, from: 'Support <support@test.local>', linkTtlMs: 3600_000, scanIntervalMs: 100 } }),
+      launchBrowser(),
+    ]);
+    // An unseen reply is mailed at once (the default waits a few minutes).
+    await server.database.db.update(sites).set({ emailUnseenAfterSec: 0 }).where(eq(sites.id, 'demo'));
+    await server.app.ctx.sites.changed('demo');
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    await inbox?.close();
+  });
+
+  it('offers email when nobody is online, mails the unseen reply, and its link opens the conversation once', async () => {
+    const first = await browser.newContext({ locale: 'en-US', bypassCSP: true });
+    const visitor = await first.newPage();
+    visitor.setDefaultTimeout(10_000);
+    await visitor.goto(`${server.url}/en/articles/${article.slug}`);
+    await visitor.getByRole('button', { name: 'Open support chat' }).click();
+    const box = visitor.getByRole('textbox', { name: 'Message' });
+    await box.fill(QUESTION);
+    await box.press('Enter');
+    // No FAQ entry answers it: the visitor asks for a person, and nobody is online.
+    const human = visitor.getByRole('button', { name: /talk to a person/i }).first();
+    if (await human.isVisible().catch(() => false)) await human.click();
+    const offer = visitor.getByRole('form', { name: /Nobody is online/ });
+    await offer.waitFor();
+    expect(await axeViolations(visitor)).toEqual([]);
+    // A wrong address is named before anything is sent.
+    await offer.getByLabel('Email').fill('not-an-address');
+    await offer.getByRole('button', { name: 'Save' }).click();
+    await expect.poll(() => offer.getByRole('alert').textContent()).toContain('valid email');
+    await offer.getByLabel('Email').fill('ada@example.com');
+    await offer.getByRole('button', { name: 'Save' }).click();
+    await visitor.getByText('it will be sent to ada@example.com').waitFor();
+    const [stored] = await server.database.db.select().from(visitors).where(eq(visitors.email, 'ada@example.com'));
+    expect(stored?.identitySource).toBe('claimed');
+    await first.close();
+
+    // The agent replies while the visitor is away.
+    const [conv] = await server.database.db.select().from(conversations).where(eq(conversations.visitorId, stored!.id));
+    const agent = agentSocket(server.url, await login(server.url));
+    await connected(agent);
+    await ok<ConversationDTO>(agent, 'conversation:claim', { conversationId: conv.id });
+    await ok(agent, 'message:send', { conversationId: conv.id, clientId: clientId(), body: REPLY });
+    agent.disconnect();
+
+    const mail = await inbox.next((m) => (m.text ?? '').includes(REPLY), 20_000);
+    expect(mail.to && 'text' in mail.to ? mail.to.text : '').toContain('ada@example.com');
+    const { url } = linkOf(mail);
+    expect(url.startsWith(`${server.url}/en/articles/${article.slug}#support-chat-link=`)).toBe(true);
+
+    // Another browser, never seen before: the link opens the chat on the conversation, and leaves the address bar.
+    const second = await browser.newContext({ locale: 'en-US' });
+    const page = await second.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(url);
+    await page.getByText(REPLY).waitFor();
+    await page.getByText(QUESTION).waitFor();
+    expect(page.url()).toBe(`${server.url}/en/articles/${article.slug}`);
+    // The address is known now: the transcript can be asked for.
+    await page.getByRole('button', { name: 'Email me this conversation' }).click();
+    await page.getByText('on its way to ada@example.com').waitFor();
+    await inbox.next((m) => m.subject !== mail.subject && (m.text ?? '').includes(QUESTION), 20_000);
+    await second.close();
+
+    // The same link again, elsewhere: refused, and that browser sees nobody's conversation.
+    const third = await browser.newContext({ locale: 'en-US' });
+    const other = await third.newPage();
+    other.setDefaultTimeout(10_000);
+    await other.goto(url);
+    await other.getByText('already used or has expired').waitFor();
+    expect(await other.getByText(REPLY).count()).toBe(0);
+    await third.close();
+  });
+
+  it('puts a site’s pre-chat form before the composer, in Chinese on a phone', async () => {
+    await server.database.db.update(sites).set({ prechatForm: 'name_email' }).where(eq(sites.id, 'demo'));
+    await server.app.ctx.sites.changed('demo');
+    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 }, bypassCSP: true });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${server.url}/zh/articles/${zhArticle.slug}`);
+    await page.getByRole('button', { name: '打开在线客服' }).click();
+    const form = page.getByRole('form', { name: /请留下联系方式/ });
+    await form.waitFor();
+    expect(await page.getByRole('textbox', { name: '输入消息' }).isVisible()).toBe(false);
+    expect(await axeViolations(page)).toEqual([]);
+    // By keyboard alone: the name, the address, then start.
+    await form.getByLabel('称呼', { exact: true }).fill('小王');
+    await form.getByLabel('邮箱').fill('wang@example.com');
+    await form.getByLabel('邮箱').press('Enter');
+    const box = page.getByRole('textbox', { name: '输入消息' });
+    await box.waitFor();
+    await box.fill('证书上的名字写错了，可以帮我改一下吗？');
+    await box.press('Enter');
+    await page.getByText('已发送').first().waitFor();
+    const [v] = await server.database.db.select().from(visitors).where(eq(visitors.email, 'wang@example.com'));
+    expect(v?.name).toBe('小王');
+    await ctx.close();
+    await server.database.db.update(sites).set({ prechatForm: 'off' }).where(eq(sites.id, 'demo'));
+    await server.app.ctx.sites.changed('demo');
+  });
+});
