@@ -208,6 +208,7 @@ export const en = {
   'metrics.frtP50': 'p50',
   'metrics.frtP90': 'p90',
   'metrics.breakdowns': 'Breakdowns',
+  'metrics.breakdownBy': 'Break down by',
   'metrics.by.site': 'Sites',
   'metrics.by.agent': 'Agents',
   'metrics.by.language': 'Languages',

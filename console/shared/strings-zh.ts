@@ -210,6 +210,7 @@ export const zh: Record<StringKey, string> = {
   'metrics.frtP50': 'p50',
   'metrics.frtP90': 'p90',
   'metrics.breakdowns': '分项统计',
+  'metrics.breakdownBy': '分项依据',
   'metrics.by.site': '站点',
   'metrics.by.agent': '客服',
   'metrics.by.language': '语言',
