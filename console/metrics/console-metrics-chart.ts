@@ -196,7 +196,8 @@ export class ConsoleMetricsChart extends LitElement {
     const series: uPlot.Series[] = [
       {},
       ...this.lines.flatMap((l, i): uPlot.Series[] => [
-        { label: l.label, stroke: COLORS[i], width: 2, spanGaps: false },
+        // Points too: a bucket between two empty ones (no tickets the day before or after) is no line.
+        { label: l.label, stroke: COLORS[i], width: 2, spanGaps: false, points: { show: true, size: 4, fill: COLORS[i] } },
         { label: `${l.label} (${i18n.t('metrics.previousPeriod')})`, stroke: COLORS[i], width: 1, dash: [4, 4] },
       ]),
     ];
@@ -206,7 +207,8 @@ export class ConsoleMetricsChart extends LitElement {
         ...this._size(),
         series,
         legend: { show: false },
-        scales: { x: { time: true } },
+        // From zero, and 0..1 when there is nothing above zero (no data: an empty axis, not one of 0 to 100 "rates").
+        scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max : 1] } },
         axes: [{}, { values: (_u, ticks) => ticks.map((v) => (first ? first.format(v / (first.scale ?? 1)) : String(v))), size: 60 }],
       },
       data,

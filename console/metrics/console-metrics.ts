@@ -130,6 +130,13 @@ export class ConsoleMetrics extends LitElement {
       .url {
         word-break: break-all;
       }
+      th button.link {
+        text-align: left;
+        font-weight: 600;
+      }
+      .field.inline select {
+        width: auto;
+      }
       .scroll {
         overflow-x: auto;
       }
@@ -376,7 +383,7 @@ export class ConsoleMetrics extends LitElement {
     const rows = this._rows;
     return html`<section aria-labelledby="m-breakdowns">
       <h3 id="m-breakdowns">${t('metrics.breakdowns')}</h3>
-      <div class="field">
+      <div class="field inline">
         <label for="by">${t('metrics.breakdownBy')}</label>
         <select id="by" @change=${(e: Event) => ((this._by = (e.target as HTMLSelectElement).value as BreakdownKind), (this._page = null))}>
           ${BREAKDOWNS.map((b) => html`<option value=${b} ?selected=${b === this._by}>${t(`metrics.by.${b}`)}</option>`)}

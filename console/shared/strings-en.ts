@@ -193,7 +193,7 @@ export const en = {
   'metrics.ratingAverage': 'Average rating',
   'metrics.ratingCount': 'Ratings',
   'metrics.surveyRate': 'Survey response rate',
-  'metrics.stars': '{n} stars',
+  'metrics.stars': 'Rated {n} of 5',
   'metrics.trends': 'Over time',
   'metrics.previousPeriod': 'previous period',
   'metrics.chartData': 'Data of “{name}”',

@@ -195,7 +195,7 @@ export const zh: Record<StringKey, string> = {
   'metrics.ratingAverage': '平均评分',
   'metrics.ratingCount': '评价数',
   'metrics.surveyRate': '评价回收率',
-  'metrics.stars': '{n} 星',
+  'metrics.stars': '{n} 分（满分 5）',
   'metrics.trends': '趋势',
   'metrics.previousPeriod': '上一周期',
   'metrics.chartData': '“{name}”的数据',
