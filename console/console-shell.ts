@@ -63,6 +63,7 @@ export class ConsoleShell extends LitElement {
     _sites: { state: true },
     _siteId: { state: true },
     _faqRequest: { state: true },
+    _mailOff: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -73,6 +74,15 @@ export class ConsoleShell extends LitElement {
         grid-template-columns: 12rem minmax(0, 1fr);
         grid-template-areas: 'header header' 'nav main';
         height: 100vh;
+      }
+      .mail-off {
+        flex-basis: 100%;
+        margin: 0;
+        padding: 0.3rem 0.6rem;
+        border-radius: 6px;
+        background: #fef3c7;
+        color: #78350f;
+        font-size: 0.875rem;
       }
       header {
         grid-area: header;
@@ -164,6 +174,8 @@ export class ConsoleShell extends LitElement {
   declare _sites: SiteDTO[];
   declare _siteId: string | undefined;
   declare _faqRequest: FaqRequest | null;
+  /** This server sends no email (GET /api/mail/status). */
+  declare _mailOff: boolean;
 
   private _connection: AgentConnection | null = null;
   private _desk: Desk | null = null;
@@ -174,6 +186,7 @@ export class ConsoleShell extends LitElement {
     this._sites = [];
     this._siteId = undefined;
     this._faqRequest = null;
+    this._mailOff = false;
     new StoreController(this, i18n, () => this._desk ?? undefined);
     new DeskShortcuts(this, () => ({
       desk: this._view === 'queue' ? this._desk : null,
@@ -189,6 +202,8 @@ export class ConsoleShell extends LitElement {
     this._connection.addEventListener('rejected', this._onRejected);
     this._desk = new Desk(this._connection, this.agent);
     void this._loadSites();
+    // Replies to visitors who left an address go by email only when the server has SMTP: say when it has not.
+    void api<{ enabled: boolean }>('/api/mail/status').then((res) => (this._mailOff = res.ok && !res.data.enabled));
   }
 
   override disconnectedCallback(): void {
@@ -217,6 +232,7 @@ export class ConsoleShell extends LitElement {
         <console-lang-toggle></console-lang-toggle>
         <button type="button" @click=${this._showShortcuts}>${t('keys.hint')}</button>
         <button type="button" @click=${this._logout}>${t('shell.logout')}</button>
+        ${this._mailOff ? html`<p class="mail-off" role="status">${t('shell.mailOff')}</p>` : ''}
       </header>
       <nav aria-label=${t('shell.nav')}>
         <ul class="plain">

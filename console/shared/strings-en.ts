@@ -39,6 +39,7 @@ export const en = {
 
   'shell.nav': 'Sections',
   'shell.signedInAs': 'Signed in as {name}',
+  'shell.mailOff': 'Email is off on this server (SMTP_URL and MAIL_FROM are not set): visitors who leave an address will not get replies by email.',
   'shell.logout': 'Sign out',
   'shell.site': 'Site',
   'shell.noSites': 'You are not assigned to any site yet.',

@@ -41,6 +41,7 @@ export const zh: Record<StringKey, string> = {
 
   'shell.nav': '功能导航',
   'shell.signedInAs': '当前登录：{name}',
+  'shell.mailOff': '此服务器未开启邮件（未设置 SMTP_URL 和 MAIL_FROM）：留下邮箱的访客不会收到邮件回复。',
   'shell.logout': '退出登录',
   'shell.site': '站点',
   'shell.noSites': '你还没有被分配到任何站点。',

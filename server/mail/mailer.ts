@@ -25,6 +25,7 @@ export interface Mailer {
 export function createMailer(config: Config['mail'], log: Logger): Mailer {
   const { smtpUrl, from } = config;
   if (!smtpUrl || !from) {
+    log.warn('email is off: SMTP_URL and MAIL_FROM are not set, so replies to visitors who left an address are written to this log instead of mailed');
     return {
       enabled: false,
       async send(mail) {

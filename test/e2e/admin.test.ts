@@ -39,6 +39,8 @@ describe.skipIf(!browserAvailable)('a site and an agent added in the console', (
     await admin.getByLabel('Email').fill(ADMIN.email);
     await admin.getByLabel('Password').fill(ADMIN.password);
     await admin.getByRole('button', { name: 'Sign in' }).click();
+    // This server has no SMTP: the console says that replies will not go by email.
+    await admin.getByRole('status').filter({ hasText: 'Email is off on this server' }).waitFor();
 
     // Sites: create one for the host page's origin.
     await admin.getByRole('button', { name: 'Sites', exact: true }).click();
