@@ -17,43 +17,82 @@ import * as repo from '../conversations/conversations.repository.ts';
 /** A visitor's name and email as one text, the same expression as the index visitors_search_idx. */
 const VISITOR_TEXT = `(coalesce(v.name, '') || ' ' || coalesce(v.email, ''))`;
 
+/** How many of the newest tickets the first pass reads message by message (see searchStatement). */
+export const RECENT_SCAN = 2000;
+
 /**
  * The statement for the filters given: only their clauses, so each combination gets a plan of its
- * own. With text, the candidate rows come from the GIN indexes (every pair of characters of the
- * query) and strpos() keeps those that really hold it: two index lookups, then the tickets.
+ * own. Text is searched in one of two passes:
+ * - `recent`: the newest RECENT_SCAN tickets that pass the other filters, each checked with strpos()
+ *   through its own messages. A common word ("退款") fills the page there, where the index would
+ *   hand back tens of thousands of rows, each re-checked through search_grams();
+ * - `indexed`: every ticket, the candidates from the GIN indexes (every pair of characters of the
+ *   query), confirmed with strpos(): for rarer words, when the first pass did not fill the page.
  */
-export function searchStatement(input: ConversationSearch, siteIds: string[]): { text: string; params: unknown[] } {
+export function searchStatement(input: ConversationSearch, siteIds: string[], pass: 'recent' | 'indexed' = 'indexed'): { text: string; params: unknown[] } {
   const params: unknown[] = [siteIds];
   const p = (v: unknown) => `$${params.push(v)}`;
   const where = ['c.site_id = ANY($1::text[])', 'c.escalated_at IS NOT NULL'];
-  let ctes = '';
-  let matchSeq = 'NULL::int';
-  let join = '';
-  if (input.q) {
-    const q = p(input.q);
-    ctes = `WITH text_hits AS (
-        SELECT m.conversation_id, max(m.seq) AS seq FROM messages m
-        WHERE search_grams(m.body) @> search_grams(${q}::text) AND strpos(lower(m.body), lower(${q}::text)) > 0
-        GROUP BY m.conversation_id
-      ), visitor_hits AS (
-        SELECT v.id FROM visitors v
-        WHERE v.site_id = ANY($1::text[]) AND search_grams${VISITOR_TEXT} @> search_grams(${q}::text)
-          AND strpos(lower${VISITOR_TEXT}, lower(${q}::text)) > 0
-      )`;
-    join = 'LEFT JOIN text_hits th ON th.conversation_id = c.id';
-    matchSeq = 'th.seq';
-    where.push('(th.seq IS NOT NULL OR c.visitor_id IN (SELECT id FROM visitor_hits))');
-  }
   if (input.label) where.push(`c.labels @> ${p(JSON.stringify([input.label]))}::jsonb`);
   if (input.agentId) where.push(`c.assigned_agent_id = ${p(input.agentId)}::uuid`);
   if (input.status) where.push(`c.status = ${p(input.status)}`);
   if (input.from) where.push(`c.escalated_at >= ${p(pgDate(input.from).toISOString())}::timestamptz`);
   if (input.to) where.push(`c.escalated_at < ${p(pgDate(input.to).toISOString())}::timestamptz`);
-  const text = `${ctes}
-    SELECT c.id, ${matchSeq} AS seq FROM conversations c ${join}
-    WHERE ${where.join(' AND ')}
+  if (!input.q) {
+    return {
+      text: `SELECT c.id, NULL::int AS seq FROM conversations c WHERE ${where.join(' AND ')} ORDER BY c.escalated_at DESC, c.id LIMIT ${p(input.limit)}`,
+      params,
+    };
+  }
+  const q = p(input.q);
+  if (pass === 'recent') {
+    const text = `WITH recent AS (
+        SELECT c.id, c.visitor_id, c.escalated_at FROM conversations c WHERE ${where.join(' AND ')}
+        ORDER BY c.escalated_at DESC, c.id LIMIT ${p(RECENT_SCAN)}
+      )
+      SELECT r.id, s.seq, (SELECT count(*) FROM recent)::int AS scanned FROM recent r
+      JOIN visitors v ON v.id = r.visitor_id
+      LEFT JOIN LATERAL (
+        SELECT max(m.seq) AS seq FROM messages m WHERE m.conversation_id = r.id AND strpos(lower(m.body), lower(${q}::text)) > 0
+      ) s ON true
+      WHERE s.seq IS NOT NULL OR strpos(lower${VISITOR_TEXT}, lower(${q}::text)) > 0
+      ORDER BY r.escalated_at DESC, r.id LIMIT ${p(input.limit)}`;
+    return { text, params };
+  }
+  const text = `WITH text_hits AS (
+      SELECT m.conversation_id, max(m.seq) AS seq FROM messages m
+      WHERE search_grams(m.body) @> search_grams(${q}::text) AND strpos(lower(m.body), lower(${q}::text)) > 0
+      GROUP BY m.conversation_id
+    ), visitor_hits AS (
+      SELECT v.id FROM visitors v
+      WHERE v.site_id = ANY($1::text[]) AND search_grams${VISITOR_TEXT} @> search_grams(${q}::text)
+        AND strpos(lower${VISITOR_TEXT}, lower(${q}::text)) > 0
+    )
+    SELECT c.id, th.seq FROM conversations c LEFT JOIN text_hits th ON th.conversation_id = c.id
+    WHERE ${where.join(' AND ')} AND (th.seq IS NOT NULL OR c.visitor_id IN (SELECT id FROM visitor_hits))
     ORDER BY c.escalated_at DESC, c.id LIMIT ${p(input.limit)}`;
   return { text, params };
+}
+
+/**
+ * The first pass, then the second only when needed: the first pass's page is the right answer when
+ * it is full (every newer ticket was read) or when it read every ticket there is.
+ */
+async function findIds(ctx: Ctx, input: ConversationSearch, sites: string[]): Promise<{ id: string; seq: number | null }[]> {
+  if (input.q) {
+    const recent = searchStatement(input, sites, 'recent');
+    const rows = await ctx.raw<{ id: string; seq: number | null; scanned: number }>(recent.text, recent.params);
+    if (rows.length >= input.limit || (rows.length > 0 && Number(rows[0].scanned) < RECENT_SCAN)) return rows;
+    if (rows.length === 0) {
+      const [{ n }] = await ctx.raw<{ n: number }>(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM conversations c WHERE c.site_id = ANY($1::text[]) AND c.escalated_at IS NOT NULL LIMIT ${RECENT_SCAN}) x`,
+        [sites],
+      );
+      if (Number(n) < RECENT_SCAN) return [];
+    }
+  }
+  const { text, params } = searchStatement(input, sites, 'indexed');
+  return ctx.raw<{ id: string; seq: number | null }>(text, params);
 }
 
 /** The tickets matching `input` on the agent's sites (or on the one site asked for, if theirs). */
@@ -62,8 +101,7 @@ export async function searchConversations(ctx: Ctx, auth: AgentContext, input: C
   if (wait) throw new AppError('RATE_LIMITED', wait);
   const sites = input.siteId ? auth.siteIds.filter((s) => s === input.siteId) : auth.siteIds;
   if (!sites.length) return [];
-  const { text, params } = searchStatement(input, sites);
-  const rows = await ctx.raw<{ id: string; seq: number | null }>(text, params);
+  const rows = await findIds(ctx, input, sites);
   if (!rows.length) return [];
   const [found, matches] = await Promise.all([
     repo.selectConversations(ctx.db, inArray(conversations.id, rows.map((r) => r.id)), 'newest', rows.length),
