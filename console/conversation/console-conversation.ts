@@ -214,7 +214,12 @@ export class ConsoleConversation extends LitElement {
     if (c.assignedAgentId !== this.agent?.id) {
       return html`<p class="hint">${t('conv.otherAgent', { name: c.assignedAgentName ?? '?' })}</p>`;
     }
-    return html`<console-composer .conversationId=${c.id} @compose-send=${this._onSend}></console-composer>`;
+    return html`<console-composer
+      .conversationId=${c.id}
+      .siteId=${c.siteId}
+      .vars=${{ visitorName: c.visitorName, visitorEmail: c.visitorEmail, agentName: this.agent?.name ?? null }}
+      @compose-send=${this._onSend}
+    ></console-composer>`;
   }
 
   protected override willUpdate(): void {
@@ -241,6 +246,11 @@ export class ConsoleConversation extends LitElement {
   /** Puts the cursor in the reply box, when this agent may reply (the `r` shortcut). */
   focusReply(): void {
     this.renderRoot.querySelector<ConsoleComposer>('console-composer')?.focus();
+  }
+
+  /** Opens the canned replies in the reply box, when this agent may reply (the `/` shortcut). */
+  openCanned(): void {
+    this.renderRoot.querySelector<ConsoleComposer>('console-composer')?.openCanned();
   }
 
   /** Messages render in their own elements, after this one: wait for them, then follow the end. */

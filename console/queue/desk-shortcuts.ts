@@ -69,6 +69,9 @@ export class DeskShortcuts implements ReactiveController {
       case 'reply':
         conversation?.focusReply();
         return;
+      case 'canned':
+        conversation?.openCanned();
+        return;
     }
   };
 }

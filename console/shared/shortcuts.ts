@@ -4,7 +4,7 @@
  */
 import type { StringKey } from './strings-en.ts';
 
-export type Shortcut = 'next' | 'previous' | 'claim' | 'resolve' | 'reply' | 'help';
+export type Shortcut = 'next' | 'previous' | 'claim' | 'resolve' | 'reply' | 'canned' | 'help';
 
 export const SHORTCUTS: readonly { key: string; action: Shortcut; label: StringKey }[] = [
   { key: 'j', action: 'next', label: 'keys.next' },
@@ -12,6 +12,7 @@ export const SHORTCUTS: readonly { key: string; action: Shortcut; label: StringK
   { key: 'c', action: 'claim', label: 'keys.claim' },
   { key: 'e', action: 'resolve', label: 'keys.resolve' },
   { key: 'r', action: 'reply', label: 'keys.reply' },
+  { key: '/', action: 'canned', label: 'keys.canned' },
   { key: '?', action: 'help', label: 'keys.help' },
 ];
 
