@@ -1,4 +1,5 @@
 import { LitElement, css, html, type TemplateResult } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
 import type { SiteDTO } from '../../shared/http.ts';
 import type { AgentDTO, ConversationDTO, FaqEntryDTO } from '../../shared/types.ts';
 import { api, type ClientError } from '../shared/api.ts';
@@ -7,6 +8,7 @@ import { formatFullTimestamp, formatTimestamp, safeHttpUrl } from '../shared/for
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
+import { labelStore } from '../shared/labels.ts';
 import type { ConsoleComposer } from './console-composer.ts';
 import './console-composer.ts';
 import type { ConsoleFaqAssist } from './console-faq-assist.ts';
@@ -26,6 +28,7 @@ export class ConsoleConversation extends LitElement {
     sites: { attribute: false },
     _toFaqBusy: { state: true },
     _toFaqError: { state: true },
+    _labelError: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -85,6 +88,37 @@ export class ConsoleConversation extends LitElement {
         color: var(--sc-muted);
         margin: 0;
       }
+      .labels {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3rem;
+        align-items: center;
+      }
+      .chip {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.2rem;
+        padding: 0 0.2rem 0 0.45rem;
+        border-radius: 999px;
+        border: 1px solid var(--chip, var(--sc-border));
+        font-size: 0.8rem;
+      }
+      .chip::before {
+        content: '';
+        width: 0.55rem;
+        height: 0.55rem;
+        border-radius: 50%;
+        background: var(--chip, var(--sc-muted));
+      }
+      .chip button {
+        padding: 0 0.3rem;
+        min-height: 0;
+        border: 0;
+        background: none;
+      }
+      .labels select {
+        font-size: 0.8rem;
+      }
       @media (max-width: 820px) {
         .pane {
           height: auto;
@@ -102,6 +136,7 @@ export class ConsoleConversation extends LitElement {
   declare sites: SiteDTO[];
   declare _toFaqBusy: boolean;
   declare _toFaqError: ClientError | null;
+  declare _labelError: ClientError | null;
 
   /** Whether the log was scrolled to the end before this render: then keep following it. */
   private _stickToBottom = true;
@@ -115,7 +150,9 @@ export class ConsoleConversation extends LitElement {
     this.sites = [];
     this._toFaqBusy = false;
     this._toFaqError = null;
-    new StoreController(this, i18n, () => this.desk);
+    this._labelError = null;
+    new StoreController(this, i18n, () => this.desk, labelStore);
+    void labelStore.load();
   }
 
   override render() {
@@ -204,7 +241,46 @@ export class ConsoleConversation extends LitElement {
       ${site ? pair(t('shell.site'), site) : ''}
       ${c.pageUrl ? pair(t('conv.page'), page) : ''}
       ${c.csat ? pair(t('conv.csat'), html`<console-csat .csat=${c.csat}></console-csat>`) : ''}
-    </dl>`;
+      ${pair(t('labels.title'), this._renderLabels(c))}
+    </dl>
+    ${this._labelError ? html`<p class="error" role="alert">${i18n.error(this._labelError)}</p>` : ''}`;
+  }
+
+  /** The conversation's labels, each with a button to take it off, and a list to add one of the site's. */
+  private _renderLabels(c: ConversationDTO): TemplateResult {
+    const t = i18n.t.bind(i18n);
+    const on = c.labels ?? [];
+    const addable = labelStore.ofSite(c.siteId).filter((l) => !on.includes(l.id));
+    return html`<span class="labels">
+      ${on.length === 0 ? html`<span class="muted small">${t('labels.none')}</span>` : ''}
+      ${on.map((id) => {
+        const label = labelStore.byId(id);
+        const name = label?.name ?? '…';
+        // styleMap sets the property through the CSSOM: the console's CSP refuses style attributes.
+        return html`<span class="chip" style=${styleMap({ '--chip': label?.color ?? 'inherit' })}
+          >${name}<button type="button" aria-label=${t('labels.remove', { name })} @click=${() => this._setLabel(c.id, id, false)}>×</button></span
+        >`;
+      })}
+      ${addable.length
+        ? html`<select aria-label=${t('labels.add')} @change=${(e: Event) => this._onAddLabel(c.id, e)}>
+            <option value="">${t('labels.add')}</option>
+            ${addable.map((l) => html`<option value=${l.id}>${l.name}</option>`)}
+          </select>`
+        : ''}
+    </span>`;
+  }
+
+  private _onAddLabel(conversationId: string, e: Event): void {
+    const select = e.target as HTMLSelectElement;
+    const id = select.value;
+    select.value = '';
+    if (id) void this._setLabel(conversationId, id, true);
+  }
+
+  private async _setLabel(conversationId: string, labelId: string, on: boolean): Promise<void> {
+    this._labelError = null;
+    const res = await labelStore.set(conversationId, labelId, on);
+    if (!res.ok) this._labelError = res.error;
   }
 
   private _renderFooter(c: ConversationDTO): TemplateResult {

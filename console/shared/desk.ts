@@ -4,7 +4,7 @@
  * re-opens the conversation, asks for the messages after the last seq it holds, and resends
  * what was not acknowledged, with the same clientId so the server keeps one copy.
  */
-import type { AgentDTO, ConversationDTO, MessageDTO, QueueDTO } from '../../shared/types.ts';
+import type { AgentDTO, ConversationDTO, ConversationLabelsDTO, MessageDTO, QueueDTO } from '../../shared/types.ts';
 import type { ClientError, ClientErrorCode } from './api.ts';
 import type { AgentConnection } from './connection.ts';
 import { newClientId } from './client-id.ts';
@@ -68,6 +68,7 @@ export class Desk extends EventTarget {
       () => conn.removeEventListener('connected', onConnected),
       conn.on('conversation:updated', (c) => this._onConversation(c)),
       conn.on('message:created', (m) => this._onMessage(m)),
+      conn.on('conversation:labels', (d) => this._onLabels(d)),
     );
     // A tab that was hidden may have slept through pushes: catch up when it is shown again.
     const onVisible = () => document.visibilityState === 'visible' && void this._sync();
@@ -268,6 +269,14 @@ export class Desk extends EventTarget {
   private _onConversation(c: ConversationDTO): void {
     this.queue = applyConversationUpdate(this.queue, c, this.me.id);
     if (this.current?.id === c.id) this.current = c;
+    this._changed();
+  }
+
+  /** A conversation's labels changed (here or in another console): a small delta, applied where it is shown. */
+  private _onLabels(d: ConversationLabelsDTO): void {
+    const apply = (c: ConversationDTO) => (c.id === d.conversationId ? { ...c, labels: d.labels } : c);
+    this.queue = { waiting: this.queue.waiting.map(apply), mine: this.queue.mine.map(apply) };
+    if (this.current) this.current = apply(this.current);
     this._changed();
   }
 
