@@ -5,29 +5,20 @@
  * refused. In Chinese on a phone, a site's pre-chat form comes before the composer. axe finds no
  * serious or critical violation in the forms.
  */
-import { createRequire } from 'node:module';
 import { eq } from 'drizzle-orm';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../shared/types.ts';
 import { DEMO_ARTICLES } from '../../demo/articles.ts';
 import { conversations, sites, visitors } from '../../server/db/schema.ts';
-import { browserAvailable, launchBrowser } from '../support/browser.ts';
+import { axeViolations, browserAvailable, launchBrowser } from '../support/browser.ts';
 import { agentSocket, clientId, connected, login, ok, startTestServer, type TestServer } from '../support/server.ts';
 import { linkOf, startSmtpServer, type TestInbox } from '../support/smtp.ts';
 
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const article = DEMO_ARTICLES.find((a) => a.language === 'en')!;
 const zhArticle = DEMO_ARTICLES.find((a) => a.language === 'zh')!;
 const QUESTION = 'My certificate shows the wrong village name, can a person correct it?';
 const REPLY = 'Corrected: your certificate now shows Little Whinging.';
-
-async function axeViolations(page: Page): Promise<string[]> {
-  if ((await page.evaluate('typeof window.axe')) === 'undefined') await page.addScriptTag({ path: AXE });
-  return page.evaluate(`axe.run({ include: [['support-chat']] }, { resultTypes: ['violations'] }).then((r) =>
-    r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .flatMap((v) => v.nodes.map((n) => v.id + ': ' + JSON.stringify(n.target))))`);
-}
 
 describe.skipIf(!browserAvailable)('answers by email, in Chromium', () => {
   let server: TestServer;

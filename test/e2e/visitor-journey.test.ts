@@ -4,30 +4,19 @@
  * conversation in the list, the launcher's badge on the next visit, and axe finding no serious or
  * critical violation in the widget; the same words in Chinese.
  */
-import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { DEMO_ARTICLES } from '../../demo/articles.ts';
 import { conversations, sites } from '../../server/db/schema.ts';
 import { ADMIN, startTestServer, type TestServer } from '../support/server.ts';
-import { browserAvailable, launchBrowser } from '../support/browser.ts';
+import { axeViolations, browserAvailable, launchBrowser } from '../support/browser.ts';
 
-// axe is injected as a script tag: the demo's Content-Security-Policy is bypassed for that alone.
-const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const article = DEMO_ARTICLES.find((a) => a.language === 'en')!;
 const zhArticle = DEMO_ARTICLES.find((a) => a.language === 'zh')!;
 const PHONE = { width: 360, height: 740 };
 const QUESTION = 'My certificate shows my name misspelled as Jonh, can a person fix it?';
 const REPLY = 'Done: your certificate now reads John.';
-
-/** Serious and critical axe violations inside the widget, as "rule: target" lines. */
-async function axeViolations(page: Page): Promise<string[]> {
-  if ((await page.evaluate('typeof window.axe')) === 'undefined') await page.addScriptTag({ path: AXE });
-  return page.evaluate(`axe.run({ include: [['support-chat']] }, { resultTypes: ['violations'] }).then((r) =>
-    r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .flatMap((v) => v.nodes.map((n) => v.id + ': ' + JSON.stringify(n.target))))`);
-}
 
 /** Makes the page look hidden (another tab) or shown again, as the browser would tell it. */
 const setHidden = (page: Page, hidden: boolean) =>

@@ -4,6 +4,7 @@
  * (CI=true) it fails them.
  */
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -45,4 +46,15 @@ export function countDeep(page: Page, selector: string): Promise<number> {
     walk(document);
     return n;
   }, selector);
+}
+
+// axe is injected as a script tag: a page's Content-Security-Policy is bypassed (bypassCSP) for that alone.
+const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
+
+/** Serious and critical axe violations inside the widget, as "rule: target" lines. */
+export async function axeViolations(page: Page, include = 'support-chat'): Promise<string[]> {
+  if ((await page.evaluate('typeof window.axe')) === 'undefined') await page.addScriptTag({ path: AXE });
+  return page.evaluate(`axe.run({ include: [[${JSON.stringify(include)}]] }, { resultTypes: ['violations'] }).then((r) =>
+    r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .flatMap((v) => v.nodes.map((n) => v.id + ': ' + JSON.stringify(n.target))))`);
 }
