@@ -310,11 +310,34 @@ export class ConsoleMetrics extends LitElement {
         <h3 id="m-exports">${t('metrics.csv')}</h3>
         <p class="exports">
           <a href=${this._csv('summary')} download>${t('metrics.exportSummary')}</a>
-          <a href=${withQuery('/api/conversations.csv', { ...this._period, siteId: this._scope === 'site' ? this.siteId : undefined })} download
-            >${t('metrics.exportTickets')}</a
-          >
+          <a href=${this._ticketsCsv({})} download>${t('metrics.exportTickets')}</a>
         </p>
       </section>`;
+  }
+
+  /** The tickets of the view's period, sites and language, narrowed to one breakdown row's. */
+  private _ticketsCsv(row: { siteId?: string; agent?: string; locale?: string; page?: string }): string {
+    const q = this._query();
+    // withQuery drops empty values, and '' is a row (unassigned, unknown language): sent as is.
+    const path = withQuery('/api/conversations.csv', { ...q, siteId: row.siteId ?? q.siteId });
+    const extra = Object.entries(row).filter(([k, v]) => k !== 'siteId' && v !== undefined) as [string, string][];
+    return extra.length ? `${path}&${new URLSearchParams(extra).toString()}` : path;
+  }
+
+  /** The tickets behind a breakdown row. */
+  private _rowCsv(r: BreakdownRowDTO): string {
+    switch (this._by) {
+      case 'site':
+        return this._ticketsCsv({ siteId: r.key });
+      case 'agent':
+        return this._ticketsCsv({ agent: r.key });
+      case 'language':
+        return this._ticketsCsv({ locale: r.key });
+      case 'page':
+        return this._ticketsCsv({ page: r.key });
+      case 'article':
+        return this._ticketsCsv({ page: r.key.split('#')[0].split('?')[0] });
+    }
   }
 
   private _exportLink(table: string, name: string): TemplateResult {
@@ -409,6 +432,7 @@ export class ConsoleMetrics extends LitElement {
                     <th scope="col" class="num">${t('metrics.resolutionRate')}</th>
                     <th scope="col" class="num">${t('metrics.firstResponse')} (${t('metrics.frtP50')})</th>
                     <th scope="col" class="num">${t('metrics.col.rating')}</th>
+                    <th scope="col">${t('metrics.col.conversations')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -431,6 +455,11 @@ export class ConsoleMetrics extends LitElement {
                       <td class="num">${formatRate(r.resolutionRate, loc)}</td>
                       <td class="num">${durationOrDash(r.firstResponseP50Ms, loc)}</td>
                       <td class="num">${r.ratingAverage === null ? '—' : `${r.ratingAverage.toFixed(2)} (${formatCount(r.ratings, loc)})`}</td>
+                      <td>
+                        ${r.tickets > 0
+                          ? html`<a href=${this._rowCsv(r)} download aria-label=${t('metrics.rowCsv', { name: label })}>${t('metrics.csv')}</a>`
+                          : ''}
+                      </td>
                     </tr>`;
                   })}
                 </tbody>

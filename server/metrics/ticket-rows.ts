@@ -3,6 +3,7 @@
  * a server-side cursor on PostgreSQL, keyset pages on PGlite (which has no cursor API, and whose
  * queries run on this thread: small pages keep each pause of the event loop short).
  */
+import { PAGE } from './rollup.ts';
 import type { Db } from '../db/client.ts';
 
 /** Rows per slice: large enough that round trips do not dominate, small enough to stream at once. */
@@ -43,28 +44,53 @@ interface PGliteLike {
 }
 
 /**
- * Yields the tickets of `siteIds` escalated in [from, to), site by site (in id order), oldest first
- * within a site; stop early by breaking out of the loop.
+ * Narrows the tickets to one row of a metrics breakdown (breakdowns.ts keys them the same way): the
+ * assigned agent's id ('' unassigned), the visitor's language ('' unknown), the page (URL without
+ * query and fragment, '' none).
  */
-export async function* ticketRows(db: Db, siteIds: string[], from: Date, to: Date): AsyncGenerator<TicketRow> {
+export interface TicketFilter { agent?: string; language?: string; page?: string }
+
+/** The filter as SQL after the statement's own `first` parameters, and its values. */
+function filterSql(f: TicketFilter, first: number): { text: string; params: string[] } {
+  const parts: string[] = [];
+  const params: string[] = [];
+  const add = (sql: string, v: string | undefined) => {
+    if (v === undefined) return;
+    params.push(v);
+    parts.push(`${sql} = $${first + params.length}`);
+  };
+  add(`coalesce(c.assigned_agent_id::text, '')`, f.agent);
+  add(`coalesce(v.locale, '')`, f.language);
+  add(PAGE('c.page_url'), f.page);
+  return { text: parts.map((p) => ` and ${p}`).join(''), params };
+}
+
+/**
+ * Yields the tickets of `siteIds` escalated in [from, to), site by site (in id order), oldest first
+ * within a site, narrowed by `filter`; stop early by breaking out of the loop.
+ */
+export async function* ticketRows(db: Db, siteIds: string[], from: Date, to: Date, filter: TicketFilter = {}): AsyncGenerator<TicketRow> {
   const client = (db as unknown as { $client: PostgresJs | PGliteLike }).$client;
   const sites = [...new Set(siteIds)].sort();
   if ('unsafe' in client) {
-    const text = `${SELECT.replace('$SITE', 'any($1::text[])')} order by c.site_id, c.escalated_at, c.id`;
-    for await (const slice of client.unsafe(text, [sites, from.toISOString(), to.toISOString()]).cursor(SLICE)) yield* slice;
+    const f = filterSql(filter, 3);
+    const text = `${SELECT.replace('$SITE', 'any($1::text[])')}${f.text} order by c.site_id, c.escalated_at, c.id`;
+    for await (const slice of client.unsafe(text, [sites, from.toISOString(), to.toISOString(), ...f.params]).cursor(SLICE)) yield* slice;
     return;
   }
   // Keyset pages, one site at a time: each page starts at the last (escalated_at, id) seen, which the
   // (site_id, escalated_at) index finds directly, so every page costs the same, about SLICE rows
   // (with all sites at once each page would sort the whole period again).
-  const first = `${SELECT.replace('$SITE', '$1')} order by c.escalated_at, c.id limit ${SLICE}`;
-  const next = `${SELECT.replace('$SITE', '$1')} and c.escalated_at >= $4::timestamptz and (c.escalated_at, c.id) > ($4::timestamptz, $5::uuid)
+  const f = filterSql(filter, 5);
+  const first = `${SELECT.replace('$SITE', '$1')}${f.text} and $4::text is null and $5::text is null order by c.escalated_at, c.id limit ${SLICE}`;
+  const next = `${SELECT.replace('$SITE', '$1')}${f.text} and c.escalated_at >= $4::timestamptz and (c.escalated_at, c.id) > ($4::timestamptz, $5::uuid)
     order by c.escalated_at, c.id limit ${SLICE}`;
   for (const site of sites) {
     let after: [string, string] | undefined;
     for (;;) {
       const params = [site, from.toISOString(), to.toISOString()];
-      const { rows } = await client.query<TicketRow>(after ? next : first, after ? [...params, ...after] : params);
+      // The first page has no keyset: $4 and $5 are null there, so the filter's parameters keep their numbers.
+      const { rows } = await client.query<TicketRow>(after ? next : first, [...params, ...(after ?? [null, null]), ...f.params]);
       yield* rows;
       if (rows.length < SLICE) break;
       const last = rows[rows.length - 1];

@@ -109,7 +109,7 @@ describe.skipIf(!browserAvailable)('the metrics view', () => {
     // Per page: PAGE asked 5 times, 3 needed a person; its most common unanswered question.
     await page.getByLabel('Break down by').selectOption('page');
     const row = page.getByRole('row').filter({ has: page.getByRole('button', { name: PAGE }) });
-    await expect.poll(() => row.locator('td').allTextContents()).toEqual(['5', '2', '3', '3', '66.7%', '3 min', '—']);
+    await expect.poll(async () => (await row.locator('td').allTextContents()).map((c) => c.trim())).toEqual(['5', '2', '3', '3', '66.7%', '3 min', '—', 'CSV']);
     await page.getByRole('button', { name: PAGE }).click();
     const unanswered = page.getByRole('region', { name: `Most common unanswered questions: ${PAGE}` });
     await unanswered.getByText('Can I get my money back after 20 days? (2)').waitFor();
@@ -134,6 +134,11 @@ describe.skipIf(!browserAvailable)('the metrics view', () => {
     const zh = rows.find((r) => r[TICKET_CSV_HEADER.indexOf('question')] === ZH_QUESTION);
     expect(zh?.[TICKET_CSV_HEADER.indexOf('language')]).toBe('zh');
     expect(zh?.[TICKET_CSV_HEADER.indexOf('page_url')]).toBe(PAGE);
+    // The tickets behind one breakdown row: the Chinese visitors'.
+    await page.getByLabel('Break down by').selectOption('language');
+    const [zhTickets] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Conversations behind 中文 (CSV)' }).click()]);
+    const [, ...zhRows] = parseCsv(readFileSync((await zhTickets.path())!).subarray(3).toString('utf8'));
+    expect(zhRows.map((r) => r[TICKET_CSV_HEADER.indexOf('question')])).toEqual([ZH_QUESTION]);
     // One chart's CSV too: the series of both periods.
     const [series] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download “Over time” as CSV' }).click()]);
     expect(series.suggestedFilename()).toMatch(/^metrics-series-.*\.csv$/);

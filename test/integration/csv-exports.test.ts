@@ -101,6 +101,18 @@ describe.each(BACKENDS)('CSV exports and the FAQ import on %s', (backend) => {
       expect(parseCsv((await get(`/api/conversations.csv?${q}`, admin)).text)).toHaveLength(5);
     });
 
+    it("narrows to one breakdown row's tickets: a language, the unassigned, a page (its query aside)", async () => {
+      const q = `from=${day}T00:00:00Z&to=2026-03-11T00:00:00Z`;
+      const questions = async (extra: string) => parseCsv((await get(`/api/conversations.csv?${q}&${extra}`, agent)).text).slice(1).map((r) => r[TICKET_CSV_HEADER.indexOf('question')]);
+      expect(await questions('locale=en')).toEqual(['plain question']);
+      expect(await questions('language=zh')).toHaveLength(2);
+      expect(await questions('agent=')).toHaveLength(3);
+      expect(await questions('agent=00000000-0000-0000-0000-000000000000')).toEqual([]);
+      expect(await questions(`page=${encodeURIComponent('https://example.com/a')}&locale=en`)).toEqual(['plain question']);
+      expect(await questions(`page=${encodeURIComponent('https://example.com/b')}`)).toEqual([]);
+      expect((await get(`/api/conversations.csv?${q}&locale=fr`, agent)).status).toBe(400);
+    });
+
     it('refuses a bad period and a visitor without a session', async () => {
       expect((await get('/api/conversations.csv?from=yesterday&to=today', agent)).status).toBe(400);
       expect((await get(`/api/conversations.csv?from=2026-03-11T00:00:00Z&to=${day}T00:00:00Z`, agent)).status).toBe(400);
