@@ -32,6 +32,7 @@ import { conversationsRouter } from './conversations/conversations.http.ts';
 import { feedbackRouter, registerWidgetFeedbackHandlers } from './feedback/feedback.handlers.ts';
 import { metricsRouter } from './metrics/metrics.handlers.ts';
 import { ticketsExportRouter } from './metrics/tickets-export.ts';
+import { snoozeTimer } from './conversations/lifecycle.service.ts';
 import { metricsRollup } from './metrics/rollup.ts';
 import { metricsExportRouter } from './metrics/metrics-export.ts';
 import { faqRouter } from './faq/faq.handlers.ts';
@@ -110,6 +111,9 @@ const strictHeaders = (publicOrigin: () => string) => helmet({
   crossOriginResourcePolicy: { policy: 'cross-origin' },
 });
 
+/** How often each node wakes the snoozed conversations whose time has come (one UPDATE; several nodes are safe). */
+const SNOOZE_CHECK_MS = 15_000;
+
 export function createApp(deps: AppDeps): App {
   const clock = deps.clock ?? (() => new Date());
   const publicDir = deps.publicDir ?? path.join(root, 'dist/public');
@@ -162,6 +166,7 @@ export function createApp(deps: AppDeps): App {
   }
 
   ctx.realtime.assigner = new Assigner(ctx);
+  const snoozes = snoozeTimer(ctx, SNOOZE_CHECK_MS);
   const mail = new MailWorker(ctx, createMailer(deps.config.mail, deps.log));
   const flood = new FloodGuard(ctx);
   widget.use(widgetMiddleware(ctx));
@@ -245,6 +250,7 @@ export function createApp(deps: AppDeps): App {
       const once = (p: Promise<void>) => p.catch((err) => { if (!isUniqueViolation(err)) throw err; });
       await once(seedAdmin(ctx, (line) => console.log(line)));
       ctx.metrics.start();
+      snoozes.start();
       if (deps.config.demo) {
         await once(seedDemo(ctx, publicUrl));
         demo = createDemoRouter({ publicUrl });
@@ -254,6 +260,7 @@ export function createApp(deps: AppDeps): App {
     mail,
     async close() {
       ctx.metrics.stop();
+      snoozes.stop();
       await mail.stop();
       io.close();
       await new Promise<void>((resolve) => (http.listening ? http.close(() => resolve()) : resolve()));

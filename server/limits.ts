@@ -91,6 +91,11 @@ export const EVENT_COSTS: {
     'conversation:close': 1,
     'conversation:claim': 2,
     'conversation:resolve': 2,
+    // A locked read, one update, a notice (reopen and transfer also check the receiving agent).
+    'conversation:reopen': 2,
+    'conversation:snooze': 2,
+    'conversation:transfer': 3,
+    'note:add': 2,
     'message:send': 2,
     'messages:sync': 4,
     // One UPDATE, then every node re-reads that agent's sockets.

@@ -28,13 +28,22 @@ export function lastSeq(messages: readonly MessageDTO[], conversationId?: string
  * conversation (every seq from the first held one up to it is held), else the highest. A push can
  * be lost while later ones arrive (an outage between a commit and its push); asking after the
  * highest seq would then never fill the hole.
+ *
+ * `complete`: a seq up to which a sync has answered everything there is for this reader. A hole
+ * below it is not a lost push but a message this reader never gets (an agents' private note, for a
+ * visitor): asking for it again would bring nothing, each time.
  */
-export function syncAfter(messages: readonly MessageDTO[], conversationId: string): number {
+export function syncAfter(messages: readonly MessageDTO[], conversationId: string, complete = 0): number {
   let held = 0;
   for (const m of messages) {
     if (m.conversationId !== conversationId) continue;
-    if (held && m.seq > held + 1) return held;
+    if (held && m.seq > held + 1 && m.seq - 1 > complete) return Math.max(held, complete);
     held = m.seq;
   }
   return held;
+}
+
+/** What a sync page proves: every seq up to the highest it returned that it did not return is not for this reader. */
+export function completeAfter(complete: number, page: readonly MessageDTO[]): number {
+  return page.reduce((max, m) => (m.seq > max ? m.seq : max), complete);
 }

@@ -24,6 +24,9 @@ import type {
   VisitorMessageSend,
   AgentMessageSend,
   AvailabilitySet,
+  ConversationSnooze,
+  ConversationTransfer,
+  NoteAdd,
 } from './schemas.ts';
 import type { ConversationDTO, ConversationLabelsDTO, ConversationSummaryDTO, FeedbackDTO, MessageDTO, QueueDTO, SessionDTO, VisitorContactDTO } from './types.ts';
 
@@ -83,6 +86,14 @@ export interface AgentClientToServerEvents {
   'conversation:close': (payload: ConversationRef, ack: AckCallback<Record<string, never>>) => void;
   'conversation:claim': (payload: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
   'conversation:resolve': (payload: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
+  /** A resolved ticket opens again, assigned to the agent who reopens it (a ticket not resolved comes back unchanged). */
+  'conversation:reopen': (payload: ConversationRef, ack: AckCallback<ConversationDTO>) => void;
+  /** Set aside until a time (INVALID_TIME when past or over 90 days ahead); back in the queue then, or when the visitor writes. */
+  'conversation:snooze': (payload: ConversationSnooze, ack: AckCallback<ConversationDTO>) => void;
+  /** To another agent of the site (AGENT_NOT_ON_SITE otherwise) or, with agentId null, back to the waiting queue. */
+  'conversation:transfer': (payload: ConversationTransfer, ack: AckCallback<ConversationDTO>) => void;
+  /** A private note: agents only (message:send with internal: true does the same). */
+  'note:add': (payload: NoteAdd, ack: AckCallback<{ message: MessageDTO }>) => void;
   'message:send': (payload: AgentMessageSend, ack: AckCallback<{ message: MessageDTO }>) => void;
   'messages:sync': (payload: MessagesSync, ack: AckCallback<MessageDTO[]>) => void;
   /** The agent's own availability (every tab of theirs hears `agent:availability`). */

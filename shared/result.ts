@@ -12,6 +12,12 @@ export const ERROR_CODES = [
   'LOCKED_OUT',
   'ALREADY_CLAIMED',
   'CONVERSATION_CLOSED',
+  /** The conversation is not in a state this action applies to (snoozing an unescalated one, reopening beside another open ticket). */
+  'INVALID_STATE',
+  /** A transfer to an agent who is inactive or has no rights on the conversation's site. */
+  'AGENT_NOT_ON_SITE',
+  /** A snooze time in the past or too far ahead. */
+  'INVALID_TIME',
   'IDENTITY_REQUIRED',
   'INVALID_IDENTITY',
   /** The site asks for a name or email first (pre-chat form), or an email is needed for what was asked. */

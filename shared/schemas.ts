@@ -128,8 +128,33 @@ export const AgentMessageSend = z.object({
   conversationId: Id,
   clientId: ClientId,
   body: MessageBody,
+  /** A private note: seen by agents only, never by the visitor (the same as `note:add`). */
+  internal: z.boolean().optional(),
 });
 export type AgentMessageSend = z.infer<typeof AgentMessageSend>;
+
+/** A private note in a conversation: agents of the site see it, the visitor never does. */
+export const NoteAdd = z.object({
+  conversationId: Id,
+  clientId: ClientId,
+  body: MessageBody,
+});
+export type NoteAdd = z.infer<typeof NoteAdd>;
+
+/** Set a ticket aside until a time (at most 90 days ahead); then, or when the visitor writes, it is back in the queue. */
+export const ConversationSnooze = z.object({
+  conversationId: Id,
+  until: z.iso.datetime({ offset: true }),
+});
+export type ConversationSnooze = z.infer<typeof ConversationSnooze>;
+
+/** Hand a ticket to another agent of its site (agentId), or back to the waiting queue (null), with a private note to the receiver. */
+export const ConversationTransfer = z.object({
+  conversationId: Id,
+  agentId: Id.nullable(),
+  note: z.string().trim().min(1).max(2000).optional(),
+});
+export type ConversationTransfer = z.infer<typeof ConversationTransfer>;
 
 /** online: takes conversations (automatic assignment included); away: at the desk, gets none; offline: as if the console were closed. */
 export const Availability = z.enum(['online', 'away', 'offline']);

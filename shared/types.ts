@@ -10,14 +10,16 @@ export type Author = 'visitor' | 'agent' | 'bot' | 'system';
  * - articles: links to articles that may help (meta.articles)
  * - notice: a status line the widget words in its own language (meta.notice)
  * - attachment: a file sent by a visitor or an agent (meta.attachment; body is its name)
+ * - note: an agent's private note (or a transfer's note to the receiver): agents only, never sent to a visitor
  */
-export type MessageKind = 'text' | 'faq_answer' | 'faq_suggestions' | 'articles' | 'notice' | 'attachment';
+export type MessageKind = 'text' | 'faq_answer' | 'faq_suggestions' | 'articles' | 'notice' | 'attachment' | 'note';
 
 export type NoticeCode =
   | 'waiting_for_agent'
   | 'no_agent_online'
   | 'agent_joined'
   | 'resolved'
+  | 'reopened'
   | 'greeting'
   | 'thanks'
   | 'goodbye'
@@ -39,6 +41,8 @@ export interface MessageMeta {
   outcome?: 'solved' | 'human';
   /** On an attachment message: the file (its bytes are fetched from the attachment routes, server/attachments). */
   attachment?: AttachmentDTO;
+  /** On a transfer's note: who handed it over, and to whom (null: the waiting queue). */
+  transfer?: { fromName: string; toName: string | null };
 }
 
 /** A file sent in a conversation: what clients show before fetching it. */
@@ -101,6 +105,12 @@ export interface ConversationDTO {
   csat?: CsatDTO | null;
   /** Label ids (LabelDTO): for agents only, left out of what a visitor receives. */
   labels?: string[];
+  /** When it was last reopened (by an agent, or by the visitor writing within the site's reopen window). */
+  reopenedAt?: string | null;
+  /** Snoozed: back in the queue at this time, or when the visitor writes. */
+  snoozedUntil?: string | null;
+  /** The earlier ticket this one follows (the visitor wrote after the reopen window). */
+  previousConversationId?: string | null;
 }
 
 /** A satisfaction survey answer: 1–5, with an optional comment (conversations.csat_*). */

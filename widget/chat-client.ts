@@ -8,7 +8,7 @@ import type { Ack, ErrorCode } from '../shared/result.ts';
 import { WIDGET_NAMESPACE, type WidgetClientToServerEvents, type WidgetServerToClientEvents } from '../shared/protocol.ts';
 import type { FaqRespond, FeedbackSubmit, Identify, Locale, VisitorContact } from '../shared/schemas.ts';
 import type { ConversationDTO, FeedbackDTO, MessageDTO, SessionDTO, VisitorContactDTO } from '../shared/types.ts';
-import { lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
+import { completeAfter, lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
 import { Outbox, retryDelay, type OutboxItem } from './outbox.ts';
 import { outboxKey, tokenKey } from './storage-keys.ts';
 
@@ -80,6 +80,9 @@ export class ChatClient extends EventTarget {
   private _flushing = false;
   private _syncing = false;
   private _syncAgain = false;
+  /** Per conversation, the seq up to which a sync answered everything this visitor may see (shared/messages.ts syncAfter). */
+  private readonly _completeSeq = new Map<string, number>();
+  private _complete = (id: string) => this._completeSeq.get(id) ?? 0;
   private _timer?: ReturnType<typeof setTimeout>;
   private _helloTimer?: ReturnType<typeof setTimeout>;
   /** The last read mark sent, `conversationId:seq`. */
@@ -244,9 +247,12 @@ export class ChatClient extends EventTarget {
         this._syncAgain = false;
         const conversationId = this.state.conversation?.id;
         for (let more = !!conversationId; more && this.socket.connected; ) {
-          const page = await this._request('messages:sync', { conversationId: conversationId!, afterSeq: syncAfter(this.state.messages, conversationId!) });
+          const page = await this._request('messages:sync', { conversationId: conversationId!, afterSeq: syncAfter(this.state.messages, conversationId!, this._complete(conversationId!)) });
           more = page.ok && page.data.length >= SYNC_PAGE;
-          if (page.ok) this._addMessages(page.data, false, false);
+          if (page.ok) {
+            this._completeSeq.set(conversationId!, completeAfter(this._complete(conversationId!), page.data));
+            this._addMessages(page.data, false, false);
+          }
         }
       } while (this._syncAgain);
     } finally {
@@ -292,7 +298,7 @@ export class ChatClient extends EventTarget {
     const id = this.state.conversation?.id;
     // (While a send waits for its ack, the hole may be that message: the ack comes through here too.)
     const sending = this._outbox.items.some((i) => i.status === 'sending');
-    if (gaps && id && this.state.ready && !sending && syncAfter(messages, id) < lastSeq(messages, id)) void this._sync();
+    if (gaps && id && this.state.ready && !sending && syncAfter(messages, id, this._complete(id)) < lastSeq(messages, id)) void this._sync();
     const fresh = live ? incoming.filter((m) => !known.has(m.id) && m.author !== 'visitor') : [];
     this._set({ messages, incoming: fresh[fresh.length - 1] ?? this.state.incoming });
     // The server's copy of one of our messages replaces the pending one.

@@ -50,6 +50,7 @@ const strings = {
   notice_no_agent_online: ['No agent is online right now. Leave your question here: the reply will be waiting for you on your next visit.', '当前没有客服在线。请留下您的问题，下次访问时即可看到回复。'],
   notice_agent_joined: ['{agentName} joined the conversation', '{agentName} 已加入会话'],
   notice_resolved: ['This conversation was marked as resolved. Write again any time.', '此会话已标记为已解决。如有需要，欢迎随时再来咨询。'],
+  notice_reopened: ['This conversation was reopened.', '此会话已重新打开。'],
   notice_greeting: ['Hello! How can we help?', '您好！请问有什么可以帮您？'],
   notice_thanks: ['Thank you!', '谢谢！'],
   notice_goodbye: ['Goodbye, and thanks for stopping by.', '再见，感谢您的访问。'],

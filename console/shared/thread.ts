@@ -39,9 +39,10 @@ export function applyConversationUpdate(queue: QueueDTO, c: ConversationDTO, age
  * Whose turn it is follows each message, and the server sends no update of its own for it: a
  * visitor's message makes a ticket with a person open again, an agent's reply makes it pending.
  */
-export function withMessage(c: ConversationDTO, m: Pick<MessageDTO, 'conversationId' | 'author' | 'seq' | 'createdAt'>): ConversationDTO {
+export function withMessage(c: ConversationDTO, m: Pick<MessageDTO, 'conversationId' | 'author' | 'seq' | 'createdAt'> & { kind?: MessageDTO['kind'] }): ConversationDTO {
   if (c.id !== m.conversationId || (c.status !== 'open' && c.status !== 'pending') || m.seq <= c.lastSeq) return c;
-  const status = m.author === 'visitor' ? 'open' : m.author === 'agent' ? 'pending' : c.status;
+  // A private note is not a reply: the visitor still waits.
+  const status = m.author === 'visitor' ? 'open' : m.author === 'agent' && m.kind !== 'note' ? 'pending' : c.status;
   return { ...c, status, lastSeq: m.seq, updatedAt: m.createdAt > c.updatedAt ? m.createdAt : c.updatedAt };
 }
 

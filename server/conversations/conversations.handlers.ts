@@ -1,5 +1,16 @@
 /** Socket events about conversations, for visitors (`/widget`) and agents (`/agent`). */
-import { AgentMessageSend, ConversationRef, Empty, FaqChoose, FaqRespond, MessagesSync, VisitorMessageSend } from '../../shared/schemas.ts';
+import {
+  AgentMessageSend,
+  ConversationRef,
+  ConversationSnooze,
+  ConversationTransfer,
+  Empty,
+  FaqChoose,
+  FaqRespond,
+  MessagesSync,
+  NoteAdd,
+  VisitorMessageSend,
+} from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { handlerFactory, inOrder } from '../realtime/handler.ts';
@@ -8,6 +19,7 @@ import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 import type { AgentSocket } from '../agents/agents.handlers.ts';
 import { LIMITS } from '../limits.ts';
 import * as service from './conversations.service.ts';
+import * as lifecycle from './lifecycle.service.ts';
 import { contactMissing } from '../mail/contact.ts';
 
 
@@ -74,9 +86,21 @@ export function registerAgentConversationHandlers(ctx: Ctx, socket: AgentSocket)
     on('conversation:resolve', ConversationRef, (input) => service.resolve(ctx, me().agent, me().siteIds, input.conversationId)),
   );
   socket.on(
-    'message:send',
-    inOrder(on('message:send', AgentMessageSend, async (input) => ({ message: await service.sendAgentMessage(ctx, me().agent, me().siteIds, input, socket.id) }))),
+    'conversation:reopen',
+    on('conversation:reopen', ConversationRef, (input) => lifecycle.reopen(ctx, me().agent, me().siteIds, input.conversationId)),
   );
+  socket.on('conversation:snooze', on('conversation:snooze', ConversationSnooze, (input) => lifecycle.snooze(ctx, me().agent, me().siteIds, input)));
+  socket.on('conversation:transfer', on('conversation:transfer', ConversationTransfer, (input) => lifecycle.transfer(ctx, me().agent, me().siteIds, input)));
+  // A note sent as a message (internal: true) keeps its place among the replies sent on this socket.
+  const send = inOrder(
+    on('message:send', AgentMessageSend, async (input) => ({
+      message: input.internal
+        ? await lifecycle.addNote(ctx, me().agent, me().siteIds, input)
+        : await service.sendAgentMessage(ctx, me().agent, me().siteIds, input, socket.id),
+    })),
+  );
+  socket.on('message:send', send);
+  socket.on('note:add', inOrder(on('note:add', NoteAdd, async (input) => ({ message: await lifecycle.addNote(ctx, me().agent, me().siteIds, input) }))));
   socket.on(
     'messages:sync',
     on('messages:sync', MessagesSync, (input) => service.syncForAgent(ctx, me().siteIds, input.conversationId, input.afterSeq)),

@@ -6,7 +6,7 @@ import { json, parse } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { listTickets, openForAgent } from './conversations.service.ts';
 
-const ListQuery = z.object({ status: z.enum(['open', 'pending', 'resolved']).optional(), siteId: z.string().max(64).optional(), label: Id.optional() });
+const ListQuery = z.object({ status: z.enum(['open', 'pending', 'snoozed', 'resolved']).optional(), siteId: z.string().max(64).optional(), label: Id.optional() });
 
 /** Ticket history for the console (the live queue is on the socket). */
 export function conversationsRouter(ctx: Ctx): Router {

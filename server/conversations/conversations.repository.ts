@@ -48,6 +48,9 @@ export function toConversationDTO(c: Conversation, visitorName: string | null, v
     updatedAt: c.updatedAt.toISOString(),
     csat: c.csatRating === null ? null : { rating: c.csatRating, comment: c.csatComment, at: iso(c.csatAt)! },
     labels: c.labels,
+    reopenedAt: iso(c.reopenedAt),
+    snoozedUntil: iso(c.snoozedUntil),
+    previousConversationId: c.previousConversationId,
   };
 }
 

@@ -17,11 +17,12 @@ import { pageUrlToStore } from '../sites/page-url.ts';
 import type { ConversationChange } from '../realtime/realtime.ts';
 import { messagesAfter, storeAgentText, storeVisitorText, type Stored } from './message-store.ts';
 import { countFaqDecision, countStored } from '../ops/counters.ts';
+import { resumeForVisitor } from './lifecycle.service.ts';
 
 /** What one `messages:sync` answers at most (clients ask again while a full page comes back). */
 const SYNC_PAGE = 500;
 
-type New = { message: Message; authorName: string | null };
+export type New = { message: Message; authorName: string | null };
 
 /** What a write produced, pushed to clients once the transaction has committed. */
 export interface Outcome {
@@ -31,7 +32,7 @@ export interface Outcome {
   before: ConversationChange | null;
 }
 
-const changeOf = (c: Conversation): ConversationChange => ({ status: c.status, assignedAgentId: c.assignedAgentId });
+export const changeOf = (c: Conversation): ConversationChange => ({ status: c.status, assignedAgentId: c.assignedAgentId });
 
 /** Reads the conversation as clients see it and pushes what the write created to those concerned; `except` is the sending socket. */
 export async function publish(ctx: Ctx, outcome: Outcome, except?: string): Promise<ConversationDTO> {
@@ -44,7 +45,7 @@ export async function publish(ctx: Ctx, outcome: Outcome, except?: string): Prom
   return conv;
 }
 
-const notice = (code: NoticeCode, extra: Omit<MessageMeta, 'notice'> = {}) => ({
+export const notice = (code: NoticeCode, extra: Omit<MessageMeta, 'notice'> = {}) => ({
   author: 'system' as const,
   kind: 'notice' as const,
   body: code,
@@ -147,7 +148,9 @@ function deliver(ctx: Ctx, stored: Extract<Stored, { kind: 'stored' }>, except?:
  * Round trips: when a person has the conversation (open or pending), one statement stores and
  * returns everything pushed (message-store.ts), committed together with the other messages of the
  * same turn of the event loop (db/group-commit.ts), and the FAQ is not consulted. Otherwise (first
- * message, or the FAQ still answers) a short transaction: lock, append, answer, commit, read.
+ * message, the FAQ still answers, a snoozed ticket, or one resolved: reopened within the site's
+ * window, else followed by a new one, lifecycle.service.ts) a short transaction: lock, append,
+ * answer, commit, read.
  * `except` is the sending socket, which gets the message in its ack rather than as a push.
  */
 export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor, input: VisitorMessageSend, ip = 'unknown', except?: string) {
@@ -175,22 +178,27 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
   try {
     outcome = await ctx.db.transaction(async (tx) => {
       const created: New[] = [];
-      let conv = await repo.lockActiveConversation(tx, visitor.id);
-      const before = conv ? changeOf(conv) : null;
+      const active = await repo.lockActiveConversation(tx, visitor.id);
+      const before = active ? changeOf(active) : null;
+      // Not on the hot path: a visitor with an open or pending ticket never comes here.
+      const resumed = active?.status === 'bot' ? { conv: active, previousId: null } : await resumeForVisitor(ctx, tx, site, visitor.id, active, now);
+      let conv = resumed.conv;
       if (!conv) await limitNewConversations(ctx, visitor.id, ip);
       conv ??= await repo.insertConversation(tx, {
         siteId: site.id,
         visitorId: visitor.id,
         pageUrl: pageUrlToStore(site, input.pageUrl),
         pageTitle: input.pageTitle,
+        previousConversationId: resumed.previousId,
         createdAt: now,
         updatedAt: now,
       });
       const msg = await repo.appendMessage(tx, conv.id, { author: 'visitor', kind: 'text', body: input.body, clientId: input.clientId }, now);
       created.push({ message: msg, authorName: visitor.name });
+      if (resumed.reopened) created.push({ message: await repo.appendMessage(tx, conv.id, notice('reopened', resumed.agentName ? { agentName: resumed.agentName } : {}), now), authorName: null });
       if (conv.status === 'bot') await answerQuestion(ctx, tx, site, conv, msg, decision, now, created);
       else if (conv.status === 'pending') await repo.updateConversation(tx, conv.id, { status: 'open' });
-      return { conversationId: conv.id, created, before };
+      return { conversationId: conv.id, created, before: resumed.before ?? before };
     });
   } catch (err) {
     // Two sends of one message raced (two tabs, a retry): the other one stored it.
@@ -378,13 +386,13 @@ export async function resolve(ctx: Ctx, agent: Agent, siteIds: string[], id: str
   return publish(ctx, outcome);
 }
 
-/** Waiting (escalated, unclaimed) tickets of the agent's sites, and the agent's own open ones. */
+/** Waiting (escalated, unclaimed) tickets of the agent's sites, and the agent's own unresolved ones (snoozed included). */
 export async function queue(ctx: Ctx, agent: Agent, siteIds: string[]) {
   if (!siteIds.length) return { waiting: [], mine: [] };
-  const active = and(inArray(conversations.siteId, siteIds), inArray(conversations.status, ['open', 'pending']));
+  const sites = inArray(conversations.siteId, siteIds);
   const [waiting, mine] = await Promise.all([
-    repo.selectConversations(ctx.db, and(active, isNull(conversations.assignedAgentId))),
-    repo.selectConversations(ctx.db, and(active, eq(conversations.assignedAgentId, agent.id))),
+    repo.selectConversations(ctx.db, and(sites, inArray(conversations.status, ['open', 'pending']), isNull(conversations.assignedAgentId))),
+    repo.selectConversations(ctx.db, and(sites, inArray(conversations.status, ['open', 'pending', 'snoozed']), eq(conversations.assignedAgentId, agent.id))),
   ]);
   return { waiting, mine };
 }
@@ -393,7 +401,7 @@ export async function listTickets(ctx: Ctx, siteIds: string[], status?: Conversa
   if (!siteIds.length) return [];
   const where = and(
     inArray(conversations.siteId, siteIds),
-    status ? eq(conversations.status, status) : or(inArray(conversations.status, ['open', 'pending', 'resolved'])),
+    status ? eq(conversations.status, status) : or(inArray(conversations.status, ['open', 'pending', 'snoozed', 'resolved'])),
     label ? sql`${conversations.labels} @> ${JSON.stringify([label])}::jsonb` : undefined,
   );
   return repo.selectConversations(ctx.db, where, 'newest', 200);

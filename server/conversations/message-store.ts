@@ -26,7 +26,8 @@ const CONVERSATION_COLUMNS = `
   a.name AS "c_assignedAgentName", c.page_url AS "c_pageUrl", c.page_title AS "c_pageTitle", c.question AS "c_question",
   c.last_seq AS "c_lastSeq", ${ms('c.created_at')} AS "c_createdAt", ${ms('c.escalated_at')} AS "c_escalatedAt",
   ${ms('c.first_response_at')} AS "c_firstResponseAt", ${ms('c.resolved_at')} AS "c_resolvedAt", ${ms('c.updated_at')} AS "c_updatedAt",
-  c.csat_rating AS "c_csatRating", c.csat_comment AS "c_csatComment", ${ms('c.csat_at')} AS "c_csatAt", c.labels AS "c_labels"`;
+  c.csat_rating AS "c_csatRating", c.csat_comment AS "c_csatComment", ${ms('c.csat_at')} AS "c_csatAt", c.labels AS "c_labels",
+  ${ms('c.reopened_at')} AS "c_reopenedAt", ${ms('c.snoozed_until')} AS "c_snoozedUntil", c.previous_conversation_id AS "c_previousConversationId"`;
 
 const MESSAGE_COLUMNS = `
   m.id AS "m_id", m.conversation_id AS "m_conversationId", m.seq AS "m_seq", m.author AS "m_author",
@@ -68,6 +69,9 @@ function conversationOf(r: Row): ConversationDTO {
     updatedAt: iso(r.c_updatedAt)!,
     csat: r.c_csatRating == null ? null : { rating: Number(r.c_csatRating), comment: (r.c_csatComment as string | null) ?? null, at: iso(r.c_csatAt)! },
     labels: (r.c_labels as string[] | null) ?? [],
+    reopenedAt: iso(r.c_reopenedAt),
+    snoozedUntil: iso(r.c_snoozedUntil),
+    previousConversationId: (r.c_previousConversationId as string | null) ?? null,
   };
 }
 
@@ -195,12 +199,14 @@ export async function storeAgentText(
 /**
  * `messages:sync` in one round trip: the messages after a seq, if the conversation is the visitor's
  * (visitorId) or of one of the agent's sites (siteIds). No row at all: not theirs (NOT_FOUND); one row
- * with no message: theirs, and nothing new.
+ * with no message: theirs, and nothing new. A visitor never gets agents' private notes ($2 set).
  */
 const SYNC = `
 SELECT ${MESSAGE_COLUMNS}, ag.name AS "m_agentName"
 FROM (SELECT id FROM conversations WHERE id = $1 AND (visitor_id = $2 OR site_id = ANY($3::text[]))) c
-LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND seq > $4 ORDER BY seq LIMIT $5) m ON true
+LEFT JOIN LATERAL (
+  SELECT * FROM messages WHERE conversation_id = c.id AND seq > $4 AND ($2::uuid IS NULL OR kind <> 'note') ORDER BY seq LIMIT $5
+) m ON true
 LEFT JOIN agents ag ON ag.id = m.agent_id
 ORDER BY m.seq`;
 
@@ -217,7 +223,7 @@ export async function messagesAfter(
 
 /**
  * What the widget opens on (session:hello, session:identify): the visitor's unresolved conversation,
- * else the latest, with its last `limit` messages, in one round trip. Undefined: no conversation yet.
+ * else the latest, with its last `limit` messages but agents' private notes, in one round trip. Undefined: no conversation yet.
  */
 const CURRENT = `
 WITH c AS (
@@ -226,7 +232,7 @@ WITH c AS (
 SELECT ${CONVERSATION_COLUMNS}, ${MESSAGE_COLUMNS}, ag.name AS "m_agentName"
 FROM c
 JOIN visitors v ON v.id = c.visitor_id LEFT JOIN agents a ON a.id = c.assigned_agent_id
-LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND seq > c.last_seq - $2 ORDER BY seq) m ON true
+LEFT JOIN LATERAL (SELECT * FROM messages WHERE conversation_id = c.id AND seq > c.last_seq - $2 AND kind <> 'note' ORDER BY seq) m ON true
 LEFT JOIN agents ag ON ag.id = m.agent_id
 ORDER BY m.seq`;
 

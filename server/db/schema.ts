@@ -206,7 +206,8 @@ export const messages = pgTable(
     author: text('author', { enum: ['visitor', 'agent', 'bot', 'system'] }).notNull(),
     agentId: uuid('agent_id').references(() => agents.id, { onDelete: 'set null' }),
     body: text('body').notNull(),
-    kind: text('kind', { enum: ['text', 'faq_answer', 'faq_suggestions', 'articles', 'notice', 'attachment'] }).notNull().default('text'),
+    /** note: an agent's private note, never sent to a visitor (any path that shows a visitor messages leaves it out). */
+    kind: text('kind', { enum: ['text', 'faq_answer', 'faq_suggestions', 'articles', 'notice', 'attachment', 'note'] }).notNull().default('text'),
     /** The sender's id for the message: a retried send finds the stored one instead of adding a copy. */
     clientId: text('client_id'),
     meta: jsonb('meta').$type<MessageMeta>().notNull().default(sql`'{}'::jsonb`),

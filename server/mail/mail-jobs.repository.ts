@@ -24,7 +24,7 @@ JOIN visitors v ON v.id = c.visitor_id
 JOIN sites s ON s.id = c.site_id
 CROSS JOIN LATERAL (
   SELECT max(m.seq) AS seq FROM messages m
-  WHERE m.conversation_id = c.id AND m.author = 'agent' AND m.seq > c.visitor_read_seq
+  WHERE m.conversation_id = c.id AND m.author = 'agent' AND m.kind <> 'note' AND m.seq > c.visitor_read_seq
     AND m.created_at <= $1::timestamptz - make_interval(secs => s.email_unseen_after_sec)
 ) r
 WHERE c.updated_at > $2 AND c.last_seq > c.visitor_read_seq AND v.email IS NOT NULL AND r.seq IS NOT NULL

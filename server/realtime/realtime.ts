@@ -69,9 +69,12 @@ export class Realtime {
    * A new message reaches the conversation's participants only: the visitor's tabs, the assigned
    * agent's tabs and agents who have it open. Never the whole site: what a message costs in packets
    * must not grow with the number of agents. `except` is the sending socket, which has it in its ack.
+   * A private note (kind 'note') reaches the agents only: this is the one place a push to visitors is decided.
    */
   messageCreated(conv: ConversationDTO, message: MessageDTO, except?: string): void {
-    (except ? this.widget.to(rooms.visitor(conv.visitorId)).except(except) : this.widget.to(rooms.visitor(conv.visitorId))).emit('message:created', message);
+    if (message.kind !== 'note') {
+      (except ? this.widget.to(rooms.visitor(conv.visitorId)).except(except) : this.widget.to(rooms.visitor(conv.visitorId))).emit('message:created', message);
+    }
     const to = [rooms.conversation(conv.id)];
     if (conv.assignedAgentId) to.push(rooms.agent(conv.assignedAgentId, conv.siteId));
     (except ? this.agents.to(to).except(except) : this.agents.to(to)).emit('message:created', message);

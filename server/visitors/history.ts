@@ -23,17 +23,17 @@ const iso = (v: unknown) => (v === null || v === undefined ? null : new Date(Num
 
 /**
  * One page, newest first, in one statement: each conversation with its latest message that is not a
- * status notice and its count of agent messages the visitor has not read. The cursor is compared at
+ * status notice (nor an agents' private note) and its count of agent messages the visitor has not read. The cursor is compared at
  * millisecond precision, the precision of the createdAt the client sends back.
  */
 const LIST = `
 SELECT c.id, c.status, ${ms('c.created_at')} AS created, ${ms('c.updated_at')} AS updated, ${ms('c.resolved_at')} AS resolved,
   c.csat_at IS NOT NULL AS rated,
-  (SELECT count(*) FROM messages u WHERE u.conversation_id = c.id AND u.seq > c.visitor_read_seq AND u.author = 'agent')::int AS unread,
+  (SELECT count(*) FROM messages u WHERE u.conversation_id = c.id AND u.seq > c.visitor_read_seq AND u.author = 'agent' AND u.kind <> 'note')::int AS unread,
   lm.author, lm.body, lm.kind, ${ms('lm.created_at')} AS m_created, ag.name AS agent_name
 FROM conversations c
 LEFT JOIN LATERAL (
-  SELECT * FROM messages m WHERE m.conversation_id = c.id AND m.kind <> 'notice' ORDER BY m.seq DESC LIMIT 1
+  SELECT * FROM messages m WHERE m.conversation_id = c.id AND m.kind NOT IN ('notice', 'note') ORDER BY m.seq DESC LIMIT 1
 ) lm ON true
 LEFT JOIN agents ag ON ag.id = lm.agent_id
 WHERE c.visitor_id = $1
@@ -95,7 +95,7 @@ export async function markVisitorRead(raw: RawQuery, visitorId: string, conversa
 export async function visitorUnread(raw: RawQuery, visitorId: string): Promise<number> {
   const [row] = await raw<Row>(
     `SELECT count(*)::int AS n FROM conversations c
-     JOIN messages m ON m.conversation_id = c.id AND m.seq > c.visitor_read_seq AND m.author = 'agent'
+     JOIN messages m ON m.conversation_id = c.id AND m.seq > c.visitor_read_seq AND m.author = 'agent' AND m.kind <> 'note'
      WHERE c.visitor_id = $1`,
     [visitorId],
   );

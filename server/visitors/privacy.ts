@@ -3,7 +3,7 @@
  * what they wrote and who they are, but keeps the bare ticket and question rows (timestamps,
  * statuses) so the site's metrics for past periods stay what they were.
  */
-import { asc, eq, inArray } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { attachments, conversations, feedback, messages, questions, visitors } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
@@ -20,7 +20,8 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
   const v = await visitorOf(ctx, siteIds, id);
   const convs = await ctx.db.select().from(conversations).where(eq(conversations.visitorId, id)).orderBy(asc(conversations.createdAt));
   const ids = convs.map((c) => c.id);
-  const msgs = ids.length ? await ctx.db.select().from(messages).where(inArray(messages.conversationId, ids)).orderBy(asc(messages.seq)) : [];
+  // Agents' private notes are the team's, not the visitor's data about themselves: left out.
+  const msgs = ids.length ? await ctx.db.select().from(messages).where(and(inArray(messages.conversationId, ids), ne(messages.kind, 'note'))).orderBy(asc(messages.seq)) : [];
   const fb = await ctx.db.select().from(feedback).where(eq(feedback.visitorId, id)).orderBy(asc(feedback.createdAt));
   const files = await attachmentsOfVisitor(ctx.db, id);
   const { tokenHash: _secret, ...visitor } = v;
