@@ -196,6 +196,13 @@ export interface AgentDTO {
   availability: 'online' | 'away' | 'offline';
 }
 
+/** An agent a ticket can be handed to (GET /api/conversations/:id/agents). */
+export interface TransferTargetDTO {
+  id: string;
+  name: string;
+  availability: 'online' | 'away' | 'offline';
+}
+
 export interface QueueDTO {
   /** Escalated and not claimed by anyone yet, oldest first. */
   waiting: ConversationDTO[];

@@ -13,7 +13,9 @@ const MAX_LENGTH = 4000;
  * The reply box: Enter sends, Shift+Enter adds a line, and an IME composition (Chinese input)
  * is never cut short by its confirming Enter. Keeps a draft per conversation. A `/` at the start
  * opens the site's and the agent's canned replies (arrows, Enter, Escape), filtered by what follows.
- * @fires compose-send - CustomEvent<{ body }> when the agent sends a reply
+ * In note mode what is written is a private note: agents only, shown as such (colour, label,
+ * button) before it is sent.
+ * @fires compose-send - CustomEvent<{ body, internal }> when the agent sends a reply or a note
  */
 export class ConsoleComposer extends LitElement {
   static override properties = {
@@ -25,6 +27,9 @@ export class ConsoleComposer extends LitElement {
     _active: { state: true },
     _replies: { state: true },
     _cannedError: { state: true },
+    /** The agent may only add notes here (not their ticket, or resolved). */
+    noteOnly: { type: Boolean },
+    _note: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -93,6 +98,24 @@ export class ConsoleComposer extends LitElement {
         overflow: hidden;
         text-overflow: ellipsis;
       }
+      .mode {
+        grid-column: 1 / -1;
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+        font-size: 0.85rem;
+      }
+      form.note textarea {
+        background: var(--sc-note-bg, #fff8db);
+        border-color: var(--sc-note-border, #d4a017);
+      }
+      .note-banner {
+        grid-column: 1 / -1;
+        margin: 0;
+        font-size: 0.85rem;
+        font-weight: 600;
+        color: var(--sc-note-text, #7a5b00);
+      }
     `,
   ];
 
@@ -105,6 +128,8 @@ export class ConsoleComposer extends LitElement {
   declare _active: number;
   declare _replies: CannedReplyDTO[] | null;
   declare _cannedError: ClientError | null;
+  declare noteOnly: boolean;
+  declare _note: boolean;
   private readonly _drafts = new Map<string, string>();
 
   constructor() {
@@ -117,6 +142,8 @@ export class ConsoleComposer extends LitElement {
     this._active = 0;
     this._replies = null;
     this._cannedError = null;
+    this.noteOnly = false;
+    this._note = false;
     new StoreController(this, i18n);
   }
 
@@ -198,8 +225,13 @@ export class ConsoleComposer extends LitElement {
     const over = this._text.trim().length - MAX_LENGTH;
     const matches = this._picker ? this._matches() : [];
     const active = Math.min(this._active, Math.max(0, matches.length - 1));
-    return html`<form @submit=${this._onSubmit}>
-      <label for="reply">${t('composer.label')}</label>
+    const note = this._note || this.noteOnly;
+    return html`<form class=${note ? 'note' : ''} @submit=${this._onSubmit}>
+      ${this.noteOnly
+        ? ''
+        : html`<label class="mode"><input type="checkbox" .checked=${this._note} @change=${this._onMode} />${t('life.noteMode')}</label>`}
+      ${note ? html`<p class="note-banner" id="note-banner">${t('life.noteModeHint')}</p>` : ''}
+      <label for="reply">${note ? t('life.noteLabel') : t('composer.label')}</label>
       <div class="box">
         ${this._renderPicker()}
         <textarea
@@ -209,14 +241,14 @@ export class ConsoleComposer extends LitElement {
           aria-expanded=${this._picker ? 'true' : 'false'}
           aria-controls="canned"
           aria-activedescendant=${matches.length ? `canned-${active}` : ''}
-          aria-describedby="hint"
+          aria-describedby=${note ? 'note-banner hint' : 'hint'}
           .value=${this._text}
           @input=${this._onInput}
           @keydown=${this._onKeyDown}
           @blur=${() => (this._picker = null)}
         ></textarea>
       </div>
-      <button class="primary" type="submit" ?disabled=${!this._text.trim() || over > 0}>${t('composer.send')}</button>
+      <button class="primary" type="submit" ?disabled=${!this._text.trim() || over > 0}>${note ? t('life.noteSend') : t('composer.send')}</button>
       <p class="hint" id="hint">
         ${over > 0 ? html`<span class="over">${t('composer.tooLong', { n: over })}</span> · ` : ''}${t('composer.hint')} ${t('canned.hint')}
       </p>
@@ -236,6 +268,11 @@ export class ConsoleComposer extends LitElement {
     this._text = this._text.trim() ? `${this._text.trimEnd()}\n${text}` : text;
     this.focus();
   }
+
+  private _onMode = (e: Event): void => {
+    this._note = (e.target as HTMLInputElement).checked;
+    this.focus();
+  };
 
   private _onInput = (e: Event): void => {
     this._text = (e.target as HTMLTextAreaElement).value;
@@ -276,7 +313,8 @@ export class ConsoleComposer extends LitElement {
   private _send(): void {
     const body = this._text.trim();
     if (!body || body.length > MAX_LENGTH) return;
-    this.dispatchEvent(new CustomEvent('compose-send', { detail: { body }, bubbles: true, composed: true }));
+    const internal = this._note || this.noteOnly;
+    this.dispatchEvent(new CustomEvent('compose-send', { detail: { body, internal }, bubbles: true, composed: true }));
     this._text = '';
     this._drafts.delete(this.conversationId);
   }

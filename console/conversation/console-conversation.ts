@@ -15,6 +15,10 @@ import type { ConsoleFaqAssist } from './console-faq-assist.ts';
 import './console-faq-assist.ts';
 import './console-message.ts';
 import './console-csat.ts';
+import './console-ticket-actions.ts';
+
+/** The reply box (the other composer, shown to agents who may not reply, takes notes only). */
+const REPLY_BOX = 'console-composer:not([noteonly])';
 
 /**
  * The open conversation: who and where the visitor is, the messages as they arrive, and what
@@ -209,12 +213,13 @@ export class ConsoleConversation extends LitElement {
           ${t('conv.claim')}
         </button>`
       : ''}
-    ${c.status !== 'resolved' && mine
+    ${c.status !== 'resolved' && c.status !== 'bot' && (mine || (c.assignedAgentId && this.agent?.role === 'admin'))
       ? html`<button type="button" ?disabled=${desk.busy !== null} @click=${() => desk.resolve()}>${t('conv.resolve')}</button>`
       : ''}
     ${c.status === 'resolved'
       ? html`<button type="button" ?disabled=${this._toFaqBusy} @click=${this._toFaq}>${t('conv.toFaq')}</button>`
-      : ''}`;
+      : ''}
+    <console-ticket-actions .desk=${desk} .agent=${this.agent} .conversation=${c}></console-ticket-actions>`;
   }
 
   private _renderDetails(c: ConversationDTO): TemplateResult {
@@ -241,6 +246,14 @@ export class ConsoleConversation extends LitElement {
       ${site ? pair(t('shell.site'), site) : ''}
       ${c.pageUrl ? pair(t('conv.page'), page) : ''}
       ${c.csat ? pair(t('conv.csat'), html`<console-csat .csat=${c.csat}></console-csat>`) : ''}
+      ${c.reopenedAt ? pair(t('status.open'), t('life.reopened', { time: formatTimestamp(c.reopenedAt, i18n.locale) })) : ''}
+      ${c.status === 'snoozed' && c.snoozedUntil ? pair(t('status.snoozed'), formatTimestamp(c.snoozedUntil, i18n.locale)) : ''}
+      ${c.previousConversationId
+        ? pair(
+            t('life.previous'),
+            html`<button type="button" class="link" @click=${() => this.desk?.open(c.previousConversationId!)}>${t('life.openPrevious')}</button>`,
+          )
+        : ''}
       ${pair(t('labels.title'), this._renderLabels(c))}
     </dl>
     ${this._labelError ? html`<p class="error" role="alert">${i18n.error(this._labelError)}</p>` : ''}`;
@@ -285,10 +298,12 @@ export class ConsoleConversation extends LitElement {
 
   private _renderFooter(c: ConversationDTO): TemplateResult {
     const t = i18n.t.bind(i18n);
-    if (c.status === 'resolved') return html`<p class="hint">${t('conv.resolvedHint')}</p>`;
-    if (!c.assignedAgentId) return html`<p class="hint">${t('conv.claimHint')}</p>`;
+    // Anyone of the site may leave a private note; only the assignee replies.
+    const notes = html`<console-composer .conversationId=${c.id} noteOnly @compose-send=${this._onSend}></console-composer>`;
+    if (c.status === 'resolved') return html`<p class="hint">${t('conv.resolvedHint')}</p>${notes}`;
+    if (!c.assignedAgentId) return html`<p class="hint">${t('conv.claimHint')}</p>${notes}`;
     if (c.assignedAgentId !== this.agent?.id) {
-      return html`<p class="hint">${t('conv.otherAgent', { name: c.assignedAgentName ?? '?' })}</p>`;
+      return html`<p class="hint">${t('conv.otherAgent', { name: c.assignedAgentName ?? '?' })}</p>${notes}`;
     }
     return html`<console-composer
       .conversationId=${c.id}
@@ -313,7 +328,7 @@ export class ConsoleConversation extends LitElement {
     const id = this.desk?.current?.id ?? null;
     if (this._stickToBottom) void this._scrollToEnd();
     // The reply box takes the focus when it appears: on opening one's own conversation, or on claiming.
-    const composer = this.renderRoot.querySelector<ConsoleComposer>('console-composer');
+    const composer = this.renderRoot.querySelector<ConsoleComposer>(REPLY_BOX);
     if (composer && (!this._composerShown || id !== this._shownId)) composer.focus();
     this._composerShown = composer !== null;
     this._shownId = id;
@@ -321,12 +336,12 @@ export class ConsoleConversation extends LitElement {
 
   /** Puts the cursor in the reply box, when this agent may reply (the `r` shortcut). */
   focusReply(): void {
-    this.renderRoot.querySelector<ConsoleComposer>('console-composer')?.focus();
+    this.renderRoot.querySelector<ConsoleComposer>(REPLY_BOX)?.focus();
   }
 
   /** Opens the canned replies in the reply box, when this agent may reply (the `/` shortcut). */
   openCanned(): void {
-    this.renderRoot.querySelector<ConsoleComposer>('console-composer')?.openCanned();
+    this.renderRoot.querySelector<ConsoleComposer>(REPLY_BOX)?.openCanned();
   }
 
   /** Messages render in their own elements, after this one: wait for them, then follow the end. */
@@ -342,12 +357,16 @@ export class ConsoleConversation extends LitElement {
     if (log) this._stickToBottom = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
   };
 
-  private _onSend = (e: CustomEvent<{ body: string }>): void => {
+  private _onSend = (e: CustomEvent<{ body: string; internal?: boolean }>): void => {
+    if (e.detail.internal) {
+      this.desk?.send(e.detail.body, true);
+      return;
+    }
     if (this.desk?.send(e.detail.body)) void this.renderRoot.querySelector<ConsoleFaqAssist>('console-faq-assist')?.replySent();
   };
 
   private _onFaqInsert = (e: CustomEvent<{ text: string }>): void => {
-    this.renderRoot.querySelector<ConsoleComposer>('console-composer')?.insert(e.detail.text);
+    this.renderRoot.querySelector<ConsoleComposer>(REPLY_BOX)?.insert(e.detail.text);
   };
 
   private _onRetry = (e: CustomEvent<{ clientId: string }>): void => {

@@ -53,6 +53,15 @@ export class ConsoleMessage extends LitElement {
       .bot {
         background: var(--sc-bot-bubble);
       }
+      .note {
+        background: var(--sc-note-bg, #fff8db);
+        border: 1px dashed var(--sc-note-border, #d4a017);
+      }
+      .note .tag {
+        border-color: var(--sc-note-border, #d4a017);
+        color: var(--sc-note-text, #7a5b00);
+        font-weight: 600;
+      }
       .notice {
         background: none;
         border: none;
@@ -126,10 +135,11 @@ export class ConsoleMessage extends LitElement {
     }
     const t = i18n.t.bind(i18n);
     const name = m.author === 'agent' && m.authorName ? m.authorName : t(AUTHOR[m.author]);
-    return html`<article class=${m.author}>
+    return html`<article class=${m.kind === 'note' ? 'note' : m.author}>
       <header>
         <strong>${name}</strong>
         ${m.kind === 'faq_answer' ? html`<span class="tag">${t('msg.autoAnswer')}</span>` : ''}
+        ${m.kind === 'note' ? html`<span class="tag">${this._noteTag(m)}</span>` : ''}
         ${this._time(m.createdAt)}
       </header>
       <div class="user-text">${this._text(m.body)}</div>
@@ -174,11 +184,20 @@ export class ConsoleMessage extends LitElement {
               ${t('msg.failed', { reason: o.error ? i18n.error(o.error) : '' })}
               <button type="button" class="link" @click=${this._onRetry}>${t('msg.retry')}</button>
             </footer>`;
-    return html`<article class="agent">
-      <header><strong>${this.agentName || t('msg.agent')}</strong>${this._time(o.createdAt)}</header>
+    return html`<article class=${o.internal ? 'note' : 'agent'}>
+      <header>
+        <strong>${this.agentName || t('msg.agent')}</strong>${o.internal ? html`<span class="tag">${t('life.noteTag')}</span>` : ''}${this._time(o.createdAt)}
+      </header>
       <div class="user-text">${this._text(o.body)}</div>
       ${status}
     </article>`;
+  }
+
+  /** A private note's label; a transfer's note says who handed it to whom. */
+  private _noteTag(m: MessageDTO): string {
+    const transfer = m.meta.transfer;
+    if (!transfer) return i18n.t('life.noteTag');
+    return `${i18n.t('life.noteTag')} · ${i18n.t('life.transferNoteTag', { from: transfer.fromName, to: transfer.toName ?? i18n.t('life.queueName') })}`;
   }
 
   private _noticeText(m: MessageDTO): string {

@@ -17,11 +17,13 @@ export interface OutgoingMessage {
   body: string;
   /** sending: waiting for the ack; queued: sent when the connection is back; failed: needs a retry. */
   state: 'sending' | 'queued' | 'failed';
+  /** A private note: agents only. */
+  internal?: boolean;
   error?: ClientError;
   createdAt: string;
 }
 
-export type DeskAction = 'claim' | 'resolve';
+export type DeskAction = 'claim' | 'resolve' | 'reopen' | 'snooze' | 'transfer';
 
 /** Failures a resend can fix without the agent changing anything. */
 const TRANSIENT: ReadonlySet<ClientErrorCode> = new Set(['OFFLINE', 'TIMEOUT', 'NETWORK', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE']);
@@ -120,16 +122,30 @@ export class Desk extends EventTarget {
     this._changed();
   }
 
-  claim(): Promise<void> {
+  claim(): Promise<boolean> {
     return this._act('claim', 'conversation:claim');
   }
 
-  resolve(): Promise<void> {
+  resolve(): Promise<boolean> {
     return this._act('resolve', 'conversation:resolve');
   }
 
-  /** Queues a reply to the open conversation and sends it; returns false when there is none. */
-  send(body: string): boolean {
+  reopen(): Promise<boolean> {
+    return this._act('reopen', 'conversation:reopen');
+  }
+
+  /** Sets the open conversation aside until `until`. */
+  snooze(until: Date): Promise<boolean> {
+    return this._act('snooze', 'conversation:snooze', { until: until.toISOString() });
+  }
+
+  /** Hands the open conversation to another agent (null: back to the waiting queue), with a note for them. */
+  transfer(agentId: string | null, note?: string): Promise<boolean> {
+    return this._act('transfer', 'conversation:transfer', { agentId, ...(note?.trim() ? { note: note.trim() } : {}) });
+  }
+
+  /** Queues a reply (or, `internal`, a private note) to the open conversation and sends it; returns false when there is none. */
+  send(body: string, internal = false): boolean {
     const text = body.trim();
     if (!this.current || !text) return false;
     const item: OutgoingMessage = {
@@ -138,6 +154,7 @@ export class Desk extends EventTarget {
       body: text,
       state: 'queued',
       createdAt: this.now().toISOString(),
+      ...(internal ? { internal } : {}),
     };
     this.outbox = [...this.outbox, item];
     this._changed();
@@ -163,17 +180,23 @@ export class Desk extends EventTarget {
     for (const stop of this._stop.splice(0)) stop();
   }
 
-  private async _act(action: DeskAction, event: 'conversation:claim' | 'conversation:resolve'): Promise<void> {
+  private async _act(
+    action: DeskAction,
+    event: 'conversation:claim' | 'conversation:resolve' | 'conversation:reopen' | 'conversation:snooze' | 'conversation:transfer',
+    extra: Record<string, unknown> = {},
+  ): Promise<boolean> {
     const c = this.current;
-    if (!c || this.busy) return;
+    if (!c || this.busy) return false;
     this.busy = action;
     this.actionError = null;
     this._changed();
-    const res = await this.conn.request(event, { conversationId: c.id });
+    // The payload is checked by the server with the event's schema; `extra` carries what each action adds.
+    const res = await this.conn.request(event as 'conversation:claim', { conversationId: c.id, ...extra } as { conversationId: string });
     this.busy = null;
     if (res.ok) this._onConversation(res.data);
     else this.actionError = res.error;
     this._changed();
+    return res.ok;
   }
 
   /**
@@ -195,7 +218,7 @@ export class Desk extends EventTarget {
           return;
         }
         this._update(item.clientId, { state: 'sending' });
-        const res = await this.conn.request('message:send', { conversationId: item.conversationId, clientId: item.clientId, body: item.body });
+        const res = await this.conn.request('message:send', { conversationId: item.conversationId, clientId: item.clientId, body: item.body, ...(item.internal ? { internal: true } : {}) });
         if (res.ok) {
           this._attempts.delete(item.clientId);
           this._retryAt.delete(item.clientId);

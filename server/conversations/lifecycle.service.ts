@@ -6,7 +6,7 @@
  */
 import { and, count, eq, inArray, isNotNull, desc, sql } from 'drizzle-orm';
 import type { AgentMessageSend, ConversationSnooze, ConversationTransfer } from '../../shared/schemas.ts';
-import type { ConversationDTO, MessageDTO } from '../../shared/types.ts';
+import type { ConversationDTO, MessageDTO, TransferTargetDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import type { Db } from '../db/client.ts';
 import { agentSites, agents, conversations, type Agent, type Conversation, type Site } from '../db/schema.ts';
@@ -192,6 +192,22 @@ export async function addNote(ctx: Ctx, agent: Agent, siteIds: string[], input: 
   });
   await publish(ctx, outcome);
   return repo.toMessageDTO(outcome.created[0].message, agent.name);
+}
+
+/** Who a ticket can be transferred to: the active agents with rights on its site (admins included), by name. */
+export async function transferTargets(ctx: Ctx, siteIds: string[], id: string): Promise<TransferTargetDTO[]> {
+  const conv = await repo.findConversation(ctx.db, id);
+  if (!conv || !siteIds.includes(conv.siteId)) throw new AppError('NOT_FOUND');
+  return ctx.db
+    .select({ id: agents.id, name: agents.name, availability: agents.availability })
+    .from(agents)
+    .where(
+      and(
+        eq(agents.active, true),
+        sql`(${agents.role} = 'admin' or exists (select 1 from ${agentSites} s where s.agent_id = ${agents.id} and s.site_id = ${conv.siteId}))`,
+      ),
+    )
+    .orderBy(agents.name);
 }
 
 /**

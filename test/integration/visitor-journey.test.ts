@@ -50,8 +50,11 @@ describe.each(BACKENDS)('the visitor over time on %s', (backend) => {
     const { v } = await newVisitor();
     const first = await ticket(v, UNKNOWN, 'The first answer, about the certificate.');
     await ok(agent, 'conversation:resolve', { conversationId: first });
+    // Past the site's reopen window (within it, writing again reopens the same ticket: conversation-lifecycle.test.ts).
+    await server.database.db.update(conversations).set({ resolvedAt: new Date(Date.now() - 8 * 86400_000) }).where(eq(conversations.id, first));
     const second = await ok(v, 'message:send', { clientId: clientId(), body: 'Another question nobody in the FAQ can answer: my cat walked on the keyboard' });
     expect(second.conversation.id).not.toBe(first);
+    expect(second.conversation.previousConversationId).toBe(first);
 
     const page = await ok<{ items: ConversationSummaryDTO[]; more: boolean }>(v, 'conversations:list', {});
     expect(page.items.map((c) => c.id)).toEqual([second.conversation.id, first]);

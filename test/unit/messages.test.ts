@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageDTO } from '../../shared/types.ts';
-import { lastSeq, mergeMessages, syncAfter } from '../../shared/messages.ts';
+import { completeAfter, lastSeq, mergeMessages, syncAfter } from '../../shared/messages.ts';
 
 const message = (seq: number, patch: Partial<MessageDTO> = {}): MessageDTO => ({
   id: `m${seq}`,
@@ -55,5 +55,18 @@ describe('what a client asks for after a lost push', () => {
     expect(syncAfter(mergeMessages([], [message(1), message(2), message(3)]), 'c1')).toBe(3);
     expect(syncAfter([], 'c1')).toBe(0);
     expect(syncAfter([message(1, { conversationId: 'other' })], 'c1')).toBe(0);
+  });
+
+  it('stops asking about a hole a sync has shown to be a message it never gets (an agents’ note, for a visitor)', () => {
+    // Seqs 3 and 4 are notes: the visitor's sync after 2 answered 5 and 6.
+    const page = [message(5), message(6)];
+    const held = mergeMessages([message(1), message(2)], page);
+    const complete = completeAfter(2, page);
+    expect(complete).toBe(6);
+    expect(syncAfter(held, 'c1')).toBe(2);
+    expect(syncAfter(held, 'c1', complete)).toBe(6);
+    // A later hole, past what the sync proved, is still asked about.
+    const later = mergeMessages(held, [message(9)]);
+    expect(syncAfter(later, 'c1', complete)).toBe(6);
   });
 });
