@@ -7,7 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Ack, ErrorCode } from '../shared/result.ts';
 import { WIDGET_NAMESPACE, type WidgetClientToServerEvents, type WidgetServerToClientEvents } from '../shared/protocol.ts';
 import type { FaqRespond, FeedbackSubmit, Identify, Locale, VisitorContact } from '../shared/schemas.ts';
-import type { ConversationDTO, FeedbackDTO, MessageDTO, SessionDTO, VisitorContactDTO } from '../shared/types.ts';
+import type { AttachmentLimitsDTO, ConversationDTO, FeedbackDTO, MessageDTO, SessionDTO, VisitorContactDTO } from '../shared/types.ts';
 import { completeAfter, lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
 import { Outbox, retryDelay, type OutboxItem } from './outbox.ts';
 import { outboxKey, tokenKey } from './storage-keys.ts';
@@ -32,6 +32,8 @@ export interface ChatState {
   contact: VisitorContactDTO | null;
   /** This page came from a reply email's link: bound to its visitor, or refused (spent or expired). */
   link?: 'bound' | 'refused';
+  /** What the site accepts as attachments (undefined: a server without attachments). */
+  attachments?: AttachmentLimitsDTO;
 }
 
 export interface ChatClientOptions {
@@ -208,6 +210,23 @@ export class ChatClient extends EventTarget {
     return res;
   }
 
+  /** Where the attachments chunk posts a file, and the visitor token it posts with (support-chat-attachments.ts). */
+  uploadTarget(): { url: string; token?: string } {
+    const { site, server } = this._options;
+    return { url: new URL(`api/widget/attachments?site=${encodeURIComponent(site)}`, server).href, token: this._token() };
+  }
+
+  /** A path the server returned (`/api/…`), against where the server lives (it may sit under a path prefix). */
+  serverUrl(path: string): string {
+    return new URL(path.replace(/^\//, ''), this._options.server).href;
+  }
+
+  /** An upload's answer: the stored message, merged like any other. */
+  delivered(message: MessageDTO, conversation: ConversationDTO): void {
+    this._setConversation(conversation);
+    this._addMessages([message]);
+  }
+
   /** Links this visitor to the site's signed-in user, now and after every reconnect. */
   identify(identity: Identify): void {
     this._identity = identity;
@@ -277,6 +296,7 @@ export class ChatClient extends EventTarget {
       replySound: session.replySound,
       csatEnabled: session.csatEnabled,
       contact: session.contact,
+      attachments: session.attachments,
       ...(session.link ? { link: session.link } : {}),
     });
     if (session.conversation) this._setConversation(session.conversation);

@@ -1,6 +1,6 @@
 /**
  * What loads after the chat is opened, when first needed: the words of the later parts (past
- * conversations, feedback, the survey, answers while typing), English then Chinese, how they are
+ * conversations, feedback, the survey, answers while typing, attachments), English then Chinese, how they are
  * styled, what the visitor chose not to rate, and the signs of a reply on a hidden page. They import nothing the panel
  * imports (its words, styles, date format): anything shared with the panel would be split out of the
  * panel's one file into another request before the chat opens.
@@ -68,6 +68,18 @@ const strings = {
   articles: ['These articles may help', '这些文章也许有帮助'],
   actionFailed: ['That failed; please try again.', '操作失败，请重试。'],
   fbNote: ['Reply from {name}:', '{name} 的回复：'],
+  // Attachments (support-chat-uploads, support-chat-file).
+  fileUploading: ['Sending {name}…', '正在发送 {name}…'],
+  fileProgress: ['Upload of {name}', '{name} 的上传进度'],
+  fileFailed: ['{name} was not sent.', '{name} 发送失败。'],
+  fileRetry: ['Send {name} again', '重新发送 {name}'],
+  fileRemove: ['Remove {name}', '移除 {name}'],
+  fileTooLarge: ['{name} is too large: files up to {max} can be sent.', '{name} 太大：最大可发送 {max} 的文件。'],
+  fileBadType: ['{name} cannot be sent: images, PDF, text and office documents can.', '无法发送 {name}：仅支持图片、PDF、文本和 Office 文档。'],
+  fileRefused: ['{name} was refused.', '{name} 被拒绝。'],
+  fileOpen: ['Open {name} full size', '查看 {name} 原图'],
+  fileDownload: ['Download {name} ({size})', '下载 {name}（{size}）'],
+  fileUnavailable: ['{name} ({size}) is not available', '{name}（{size}）暂时无法获取'],
 } satisfies Record<string, [en: string, zh: string]>;
 
 export type MoreKey = keyof typeof strings;

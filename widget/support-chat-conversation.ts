@@ -4,8 +4,9 @@
  * and notices. Everything people typed is rendered as text: lit text bindings, never HTML.
  * Enter sends, Shift+Enter starts a new line, and nothing is sent while an input method is composing.
  * `readonly`: a past conversation from the list, without composer or buttons. Loaded when first needed:
- * FAQ entries suggested while the visitor types (support-chat-suggest) and the survey after a resolved
- * ticket (support-chat-csat).
+ * FAQ entries suggested while the visitor types (support-chat-suggest), the survey after a resolved
+ * ticket (support-chat-csat), files being sent (support-chat-uploads: picked, pasted or dropped) and
+ * files in the conversation (support-chat-file).
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
@@ -31,6 +32,7 @@ export class SupportChatConversation extends LitElement {
     _draft: { state: true },
     _busy: { state: true },
     _failed: { state: true },
+    _uploads: { state: true },
   };
 
   static override styles = [
@@ -135,7 +137,17 @@ export class SupportChatConversation extends LitElement {
       .q {
         display: block;
       }
-
+      .attach {
+        height: 42px;
+        width: 42px;
+        border: 1px solid #d1d5db;
+        border-radius: 10px;
+        background: #fff;
+      }
+      :host(.dropping) [role='log'] {
+        outline: 2px dashed var(--sc-accent);
+        outline-offset: -6px;
+      }
     `,
   ];
 
@@ -151,6 +163,8 @@ export class SupportChatConversation extends LitElement {
   declare private _busy: ReadonlySet<string>;
   /** The question id whose last response did not go through. */
   declare private _failed: string | null;
+  /** Whether the uploads element is loaded and shown (from the first file picked, pasted or dropped). */
+  declare private _uploads: boolean;
   /** Whether the list was scrolled to its end before this update: then it follows new messages. */
   private _atEnd = true;
 
@@ -161,6 +175,15 @@ export class SupportChatConversation extends LitElement {
     this._draft = '';
     this._busy = new Set();
     this._failed = null;
+    this._uploads = false;
+    this.addEventListener('dragover', (e) => this._canAttach() && e.dataTransfer?.types.includes('Files') && (e.preventDefault(), this.classList.add('dropping')));
+    this.addEventListener('dragleave', () => this.classList.remove('dropping'));
+    this.addEventListener('drop', (e) => {
+      this.classList.remove('dropping');
+      if (!this._canAttach() || !e.dataTransfer?.files.length) return;
+      e.preventDefault();
+      void this._attach([...e.dataTransfer.files]);
+    });
   }
 
   /** Moves focus to the message field. */
@@ -185,6 +208,8 @@ export class SupportChatConversation extends LitElement {
     const email = !this.readonly && ((contact && !contact.signed && (contact.emailEnabled || contact.prechatForm !== 'off')) || this.state.link === 'refused');
     const prechat = email && prechatMissing(contact);
     if (email) void import('./support-chat-email.ts');
+    if (messages.some((m) => m.kind === 'attachment')) void import('./support-chat-file.ts');
+    const attach = this._canAttach();
     const entries: Entry[] = [
       ...messages.map((message) => ({ key: message.id, message })),
       ...outbox.map((pending) => ({ key: pending.clientId, pending })),
@@ -203,11 +228,48 @@ export class SupportChatConversation extends LitElement {
       ${this._draft && !this.disabled && !prechat
         ? html`<support-chat-suggest .client=${this.client} .text=${this._draft} .locale=${this.locale} @support-chat-picked=${this._onPicked}></support-chat-suggest>`
         : nothing}
+      ${this._uploads && !this.readonly ? html`<support-chat-uploads .client=${this.client} .locale=${this.locale}></support-chat-uploads>` : nothing}
       <form @submit=${this._send} ?hidden=${this.readonly || prechat}>
+        ${attach
+          ? html`<input id="file" type="file" multiple hidden accept=${this.state.attachments!.types.join(',')} @change=${this._onFiles} />
+              <button type="button" class="attach" aria-label=${this._t('attach')} title=${this._t('attach')} ?disabled=${this.disabled} @click=${this._pick}>📎</button>`
+          : nothing}
         <label class="sr" for="message">${this._t('message')}</label>
-        <textarea id="message" rows="1" maxlength="4000" placeholder=${this._t('placeholder')} ?disabled=${this.disabled} @keydown=${this._onKey} @input=${this._onInput}></textarea>
+        <textarea id="message" rows="1" maxlength="4000" placeholder=${this._t('placeholder')} ?disabled=${this.disabled} @keydown=${this._onKey} @input=${this._onInput} @paste=${this._onPaste}></textarea>
         <button class="primary" ?disabled=${this.disabled}>${this._t('send')}</button>
       </form>`;
+  }
+
+  /** Whether files can be sent here: a server that takes them, a live conversation. */
+  private _canAttach(): boolean {
+    return Boolean(this.state.attachments) && !this.readonly && !this.disabled;
+  }
+
+  private _pick(): void {
+    this.renderRoot.querySelector<HTMLInputElement>('#file')?.click();
+  }
+
+  private _onFiles(event: Event): void {
+    const input = event.target as HTMLInputElement;
+    void this._attach([...(input.files ?? [])]);
+    input.value = '';
+  }
+
+  /** A pasted screenshot or file is sent; pasted text stays text. */
+  private _onPaste(event: ClipboardEvent): void {
+    const files = [...(event.clipboardData?.files ?? [])];
+    if (!files.length || !this._canAttach()) return;
+    event.preventDefault();
+    void this._attach(files);
+  }
+
+  /** Loads the uploads element on first use, then hands it the files. */
+  private async _attach(files: File[]): Promise<void> {
+    if (!files.length) return;
+    await import('./support-chat-uploads.ts');
+    this._uploads = true;
+    await this.updateComplete;
+    this.renderRoot.querySelector('support-chat-uploads')?.add(files);
   }
 
   private _onKey(event: KeyboardEvent): void {
@@ -278,6 +340,8 @@ export class SupportChatConversation extends LitElement {
         const href = safeHref(a.url);
         return href ? html`<li><a href=${href} target="_blank" rel="noopener noreferrer">${a.title}<span class="sr"> ${this._t('newTab')}</span></a></li>` : nothing;
       })}</ul>`;
+    } else if (kind === 'attachment' && meta.attachment) {
+      content = html`<support-chat-file .client=${this.client} .attachment=${meta.attachment} .locale=${this.locale}></support-chat-file>`;
     } else {
       content = mine ? body : html`${meta.question ? html`<b class="q">${meta.question}</b>` : nothing}${linkify(body).map((p) => (p.href ? html`<a href=${p.href} target="_blank" rel="noopener noreferrer">${p.text}</a>` : p.text))}`;
     }
