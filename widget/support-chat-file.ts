@@ -3,7 +3,7 @@
  * size in a new tab; any other file as its name and size, a download link. The bytes come through a
  * short-lived link the server signs for this visitor (attachments.ts `linkFor`).
  */
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, type PropertyValues } from 'lit';
 import type { Locale } from '../shared/schemas.ts';
 import type { AttachmentDTO } from '../shared/types.ts';
 import type { ChatClient } from './chat-client.ts';
@@ -53,9 +53,9 @@ export class SupportChatFile extends LitElement {
     this._missing = false;
   }
 
-  override connectedCallback(): void {
-    super.connectedCallback();
-    void this._load();
+  // Not connectedCallback: an element rendered before this module loaded gets its properties only at its first update.
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('attachment')) void this._load();
   }
 
   private async _load(): Promise<void> {

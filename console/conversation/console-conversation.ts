@@ -11,6 +11,7 @@ import { baseStyles } from '../shared/styles.ts';
 import { labelStore } from '../shared/labels.ts';
 import type { ConsoleComposer } from './console-composer.ts';
 import './console-composer.ts';
+import './console-attach.ts';
 import type { ConsoleFaqAssist } from './console-faq-assist.ts';
 import './console-faq-assist.ts';
 import './console-message.ts';
@@ -310,7 +311,8 @@ export class ConsoleConversation extends LitElement {
       .siteId=${c.siteId}
       .vars=${{ visitorName: c.visitorName, visitorEmail: c.visitorEmail, agentName: this.agent?.name ?? null }}
       @compose-send=${this._onSend}
-    ></console-composer>`;
+    ></console-composer>
+      <console-attach .conversationId=${c.id} .siteId=${c.siteId}></console-attach>`;
   }
 
   protected override willUpdate(): void {

@@ -7,6 +7,7 @@ import { linkify } from '../../widget/linkify.ts';
 import { i18n, type StringKey } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
+import './console-file.ts';
 
 const AUTHOR: Record<MessageDTO['author'], StringKey> = {
   visitor: 'msg.visitor',
@@ -142,7 +143,9 @@ export class ConsoleMessage extends LitElement {
         ${m.kind === 'note' ? html`<span class="tag">${this._noteTag(m)}</span>` : ''}
         ${this._time(m.createdAt)}
       </header>
-      <div class="user-text">${this._text(m.body)}</div>
+      ${m.kind === 'attachment' && m.meta.attachment
+        ? html`<console-file .attachment=${m.meta.attachment}></console-file>`
+        : html`<div class="user-text">${this._text(m.body)}</div>`}
       ${this._renderExtras(m)}
       ${this.sent ? html`<footer>${t('msg.sent')}</footer>` : ''}
     </article>`;
