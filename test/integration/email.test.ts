@@ -185,11 +185,14 @@ describe.each(BACKENDS)('answers by email on %s', (backend) => {
     expect(await call(v, 'transcript:email', { conversationId: conversation.id })).toMatchObject({ ok: false, error: { code: 'CONTACT_REQUIRED' } });
     await ok(v, 'visitor:contact', { email: 'transcript@example.com' });
     await reply(conversation.id, 'Two hours, open book.');
-    await inbox.next((m) => m.subject?.includes('New reply') === true && m.to !== undefined && 'text' in m.to && m.to.text === 'transcript@example.com');
+    // A private note between the reply and the transcript: agents only, never in a mail.
+    await ok(agent, 'note:add', { conversationId: conversation.id, clientId: clientId(), body: 'NOTE-PRIVATE checked the exam file' });
+    const replyMail = await inbox.next((m) => m.subject?.includes('New reply') === true && m.to !== undefined && 'text' in m.to && m.to.text === 'transcript@example.com');
     expect(await ok(v, 'transcript:email', { conversationId: conversation.id })).toEqual({ queued: true });
     const mail = await inbox.next((m) => m.subject?.includes('Your conversation with') === true);
     expect(mail.text).toContain('Can a person explain the exam rules to me?');
     expect(mail.text).toContain('Two hours, open book.');
+    for (const m of [mail, replyMail]) expect(`${m.text} ${m.html}`).not.toContain('NOTE-PRIVATE');
     linkOf(mail);
     // Someone else's conversation is not theirs to mail.
     const { v: stranger } = await visitor();
