@@ -273,7 +273,7 @@ export class ConsoleShell extends LitElement {
         </div>`;
       case 'history':
         return html`<div class="desk">
-          <console-history .desk=${this._desk} .siteId=${this._siteId}></console-history>${conversation}
+          <console-history .desk=${this._desk} .siteId=${this._siteId} .agent=${this.agent}></console-history>${conversation}
         </div>`;
       case 'feedback':
         return html`<console-feedback .connection=${this._connection} .siteId=${this._siteId}></console-feedback>`;

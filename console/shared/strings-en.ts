@@ -198,9 +198,6 @@ export const en = {
   'search.results': '{n} conversations',
   'search.tooShort': 'Type at least two characters.',
 
-  'history.title': 'Resolved conversations',
-  'history.empty': 'No resolved conversations yet.',
-  'history.resolvedAt': 'resolved {time}',
 
   'fb.title': 'Feedback',
   'fb.filter': 'Show',

@@ -200,9 +200,6 @@ export const zh: Record<StringKey, string> = {
   'search.results': '{n} 个会话',
   'search.tooShort': '请至少输入两个字。',
 
-  'history.title': '已解决的会话',
-  'history.empty': '还没有已解决的会话。',
-  'history.resolvedAt': '解决于 {time}',
 
   'fb.title': '用户反馈',
   'fb.filter': '显示',
