@@ -8,15 +8,17 @@ import { StoreController } from '../shared/store-controller.ts';
 import { TickController } from '../shared/tick-controller.ts';
 import { waitingSince } from '../shared/thread.ts';
 import { baseStyles, listItemStyles } from '../shared/styles.ts';
+import { labelStore } from '../shared/labels.ts';
 
 /**
  * The live queue: visitors waiting for a person (oldest first) and the agent's own
- * conversations. Selecting one opens it in the desk.
+ * conversations, narrowed to one label if the agent chooses one. Selecting one opens it in the desk.
  */
 export class ConsoleQueue extends LitElement {
   static override properties = {
     desk: { attribute: false },
     sites: { attribute: false },
+    _label: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -48,6 +50,8 @@ export class ConsoleQueue extends LitElement {
 
   declare desk: Desk | null;
   declare sites: SiteDTO[];
+  /** Show only conversations with this label ('' all). */
+  declare _label: string;
 
   private readonly _clock = new TickController(this, 1000);
 
@@ -55,15 +59,28 @@ export class ConsoleQueue extends LitElement {
     super();
     this.desk = null;
     this.sites = [];
-    new StoreController(this, i18n, () => this.desk);
+    this._label = '';
+    new StoreController(this, i18n, () => this.desk, labelStore);
+    void labelStore.load();
   }
 
   override render() {
     const t = i18n.t.bind(i18n);
     const desk = this.desk;
     if (!desk) return html``;
-    const { waiting, mine } = desk.queue;
+    const shown = (list: ConversationDTO[]) => (this._label ? list.filter((c) => c.labels?.includes(this._label)) : list);
+    const waiting = shown(desk.queue.waiting);
+    const mine = shown(desk.queue.mine);
     return html`<div class="pane">
+      ${labelStore.all.length
+        ? html`<label class="small"
+            >${t('labels.filter')}
+            <select @change=${(e: Event) => (this._label = (e.target as HTMLSelectElement).value)}>
+              <option value="">${t('labels.any')}</option>
+              ${labelStore.all.map((l) => html`<option value=${l.id} ?selected=${this._label === l.id}>${l.name}</option>`)}
+            </select></label
+          >`
+        : ''}
       ${desk.queueError ? html`<p class="error" role="alert">${i18n.error(desk.queueError)}</p>` : ''}
       ${!desk.queueLoaded && !desk.queueError ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
       <section aria-labelledby="waiting-h">
@@ -92,7 +109,7 @@ export class ConsoleQueue extends LitElement {
     return html`<li>
       <button class="item" type="button" aria-current=${selected ? 'true' : 'false'} @click=${() => desk.open(c.id)}>
         <span class="title">${c.question ?? t('queue.noQuestion')}</span>
-        <span class="line">${who}${site ? ` · ${site}` : ''}</span>
+        <span class="line">${who}${site ? ` · ${site}` : ''}${(c.labels ?? []).map((id) => ` · ${labelStore.byId(id)?.name ?? ''}`)}</span>
         ${c.pageTitle || c.pageUrl ? html`<span class="line">${c.pageTitle || c.pageUrl}</span>` : ''}
         ${c.pageTitle && c.pageUrl ? html`<span class="line">${c.pageUrl}</span>` : ''}
         <span class="meta">
