@@ -236,10 +236,8 @@ export class ConsoleComposer extends LitElement {
         ${this._renderPicker()}
         <textarea
           id="reply"
-          role="combobox"
           aria-autocomplete="list"
-          aria-expanded=${this._picker ? 'true' : 'false'}
-          aria-controls="canned"
+          aria-controls=${this._picker ? 'canned' : ''}
           aria-activedescendant=${matches.length ? `canned-${active}` : ''}
           aria-describedby=${note ? 'note-banner hint' : 'hint'}
           .value=${this._text}
