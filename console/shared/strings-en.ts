@@ -293,7 +293,7 @@ export const en = {
   'metrics.unknown': 'Unknown',
   'metrics.noPage': '(no page)',
   'metrics.unanswered': 'Most common unanswered questions',
-  'metrics.rowCsv': 'Conversations behind {name} (CSV)',
+  'metrics.rowCsv': 'CSV of the conversations behind {name}',
   'metrics.csv': 'CSV',
   'metrics.exportNamed': 'Download “{name}” as CSV',
   'metrics.exportTickets': 'Tickets with timestamps (CSV)',

@@ -295,7 +295,7 @@ export const zh: Record<StringKey, string> = {
   'metrics.unknown': '未知',
   'metrics.noPage': '（无页面）',
   'metrics.unanswered': '最常见的未解答问题',
-  'metrics.rowCsv': '{name} 的会话（CSV）',
+  'metrics.rowCsv': 'CSV：{name} 的会话',
   'metrics.csv': 'CSV',
   'metrics.exportNamed': '下载“{name}”CSV',
   'metrics.exportTickets': '工单及时间（CSV）',
