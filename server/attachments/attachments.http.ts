@@ -21,6 +21,7 @@ import { readCookie, requireAgent } from '../agents/agents.handlers.ts';
 import { findConversation } from '../conversations/conversations.repository.ts';
 import { checkSiteAccess } from '../sites/sites.service.ts';
 import { knownVisitor } from '../visitors/visitors.handlers.ts';
+import { contactMissing } from '../mail/contact.ts';
 import { findAttachment } from './attachments.repository.ts';
 import { attachForAgent, attachForVisitor, checkVisitorLink, limitsOf } from './attachments.service.ts';
 import { isRasterImage } from './detect.ts';
@@ -47,6 +48,9 @@ export function widgetUploadHandler(ctx: Ctx): RequestHandler {
     try {
       const visitor = await knownVisitor(ctx, site.id, file.fields.token);
       if (!visitor) throw new AppError('UNAUTHORIZED');
+      // The same conditions as a message (conversations.handlers.ts): a file is a message too.
+      if (site.requireIdentity && !visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
+      if (contactMissing(site, visitor)) throw new AppError('CONTACT_REQUIRED');
       const clientId = parse(ClientId, file.fields.clientId);
       await limited(ctx, `attach:v:${visitor.id}`, LIMITS.attachmentsPerVisitor);
       return await attachForVisitor(ctx, site, visitor, file, clientId, ip);

@@ -245,6 +245,16 @@ describe.each(BACKENDS)('attachments on %s', (backend) => {
     expect((await visitorUpload(server.url, site.id, session.token, { name: 'a.pdf', bytes: pdf() }, clientId())).status).toBe(200);
   });
 
+  it('asks for what a message needs first: a file waits for the pre-chat form like a message', async () => {
+    const site = await createSite(server.database.db, { name: `Form ${backend}`, origins: [] });
+    expect((await api(server.url, admin, 'PUT', `/api/sites/${site.id}`, { prechatForm: 'email' })).status).toBe(200);
+    const v = visitorSocket(server.url, { site: site.id });
+    await connected(v);
+    const session = await ok<SessionDTO>(v, 'session:hello', {});
+    const res = await visitorUpload(server.url, site.id, session.token, { name: 'a.png', bytes: png() }, clientId());
+    expect([res.status, res.body]).toEqual([403, { ok: false, error: { code: 'CONTACT_REQUIRED' } }]);
+  });
+
   it('exports a visitor’s files with their download, and erasure removes them', async () => {
     const { session, token } = await newVisitor();
     const sent = await visitorUpload(server.url, 'demo', token, { name: 'private.png', bytes: png(3, 3) }, clientId());
