@@ -14,7 +14,8 @@ import {
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { handlerFactory, inOrder } from '../realtime/handler.ts';
-import { rooms } from '../realtime/realtime.ts';
+import { forVisitor, rooms } from '../realtime/realtime.ts';
+import type { ConversationDTO } from '../../shared/types.ts';
 import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 import type { AgentSocket } from '../agents/agents.handlers.ts';
 import { LIMITS } from '../limits.ts';
@@ -28,6 +29,12 @@ async function limit(ctx: Ctx, key: string, rule: { limit: number; windowMs: num
   if (wait) throw new AppError('RATE_LIMITED', wait);
 }
 
+/** What a visitor's ack may carry: the conversation without the agents' labels. */
+function forVisitorAck<T>(result: T): T {
+  const conversation = (result as { conversation?: ConversationDTO | null } | null)?.conversation;
+  return conversation ? { ...result, conversation: forVisitor(conversation) } : result;
+}
+
 export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocket): void {
   const on = handlerFactory(ctx.log);
 
@@ -39,7 +46,7 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
       if (contactMissing(site, visitor)) throw new AppError('CONTACT_REQUIRED');
       await limit(ctx, `msg:v:${visitor.id}`, LIMITS.messagesPerVisitor);
       await limit(ctx, `msg:ip:${ip}`, LIMITS.messagesPerIp);
-      return service.sendVisitorMessage(ctx, site, visitor, input, ip, socket.id);
+      return forVisitorAck(await service.sendVisitorMessage(ctx, site, visitor, input, ip, socket.id));
     })),
   );
   socket.on(
@@ -48,15 +55,15 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
   );
   socket.on(
     'faq:respond',
-    on('faq:respond', FaqRespond, (input) => service.respondToFaq(ctx, socket.data.visitor, input.questionId, input.action)),
+    on('faq:respond', FaqRespond, async (input) => forVisitorAck(await service.respondToFaq(ctx, socket.data.visitor, input.questionId, input.action))),
   );
   socket.on(
     'faq:choose',
-    on('faq:choose', FaqChoose, (input) => service.chooseSuggestion(ctx, socket.data.visitor, input.questionId, input.entryId)),
+    on('faq:choose', FaqChoose, async (input) => forVisitorAck(await service.chooseSuggestion(ctx, socket.data.visitor, input.questionId, input.entryId))),
   );
   socket.on(
     'conversation:escalate',
-    on('conversation:escalate', ConversationRef, (input) => service.escalateConversation(ctx, socket.data.visitor, input.conversationId)),
+    on('conversation:escalate', ConversationRef, async (input) => forVisitorAck(await service.escalateConversation(ctx, socket.data.visitor, input.conversationId))),
   );
 }
 

@@ -7,7 +7,7 @@ import type { ConversationDTO, ConversationLabelsDTO, LabelDTO } from '../../sha
 import { createSite } from '../../server/sites/sites.service.ts';
 import { BACKENDS } from '../support/db.ts';
 import { seedConversation } from '../support/conversations.ts';
-import { addAgent, agentSocket, api, connected, login, next, startTestServer, type TestServer } from '../support/server.ts';
+import { addAgent, agentSocket, api, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 
 const code = (c: string) => ({ ok: false, error: { code: c } });
 
@@ -84,6 +84,21 @@ describe.each(BACKENDS)('labels on %s', (backend) => {
     const [row] = await data<ConversationDTO[]>(mei, 'GET', '/api/conversations');
     expect(row.labels).not.toContain(gone.id);
     expect((await api(server.url, admin, 'DELETE', `/api/labels/${gone.id}`)).body).toEqual(code('NOT_FOUND'));
+  });
+
+  it('never sends a conversation’s labels to its visitor', async () => {
+    const [label] = await data<LabelDTO[]>(mei, 'GET', '/api/labels?siteId=demo');
+    const v = visitorSocket(server.url);
+    await connected(v);
+    await ok(v, 'session:hello', { locale: 'en' });
+    const first = await ok(v, 'message:send', { clientId: clientId(), body: 'My certificate shows the wrong spelling of my village, can a person fix it?' });
+    await data(mei, 'POST', `/api/conversations/${first.conversation.id}/labels`, { labelId: label.id, on: true });
+    const again = await ok(v, 'message:send', { clientId: clientId(), body: 'Still there?' });
+    expect(again.conversation.id).toBe(first.conversation.id);
+    expect(again.conversation).not.toHaveProperty('labels');
+    v.disconnect();
+    const history = await data<ConversationDTO[]>(mei, 'GET', `/api/conversations?label=${label.id}`);
+    expect(history.map((c) => c.id)).toContain(first.conversation.id);
   });
 
   it('answers INVALID_PAYLOAD to bad input', async () => {
