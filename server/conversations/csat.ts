@@ -10,7 +10,7 @@ import type { Ctx } from '../context.ts';
 import { conversations, type Site, type Visitor } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { handlerFactory } from '../realtime/handler.ts';
-import { rooms } from '../realtime/realtime.ts';
+import { forVisitor, rooms } from '../realtime/realtime.ts';
 import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 import * as repo from './conversations.repository.ts';
 
@@ -40,11 +40,11 @@ export async function rateConversation(ctx: Ctx, site: Site, visitor: Visitor, i
   // Rated already, not resolved yet, or never a ticket.
   if (!won) throw new AppError('CONFLICT');
   // The visitor's other tabs, and the agents who have the conversation open or own it.
-  ctx.realtime.widget.to(rooms.visitor(visitor.id)).emit('conversation:updated', conversation);
+  ctx.realtime.widget.to(rooms.visitor(visitor.id)).emit('conversation:updated', forVisitor(conversation));
   const agents = [rooms.conversation(conversation.id)];
   if (conversation.assignedAgentId) agents.push(rooms.agent(conversation.assignedAgentId, conversation.siteId));
   ctx.realtime.agents.to(agents).emit('conversation:updated', conversation);
-  return { conversation };
+  return { conversation: forVisitor(conversation) };
 }
 
 export function registerCsatHandlers(ctx: Ctx, socket: WidgetSocket): void {
