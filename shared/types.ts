@@ -60,8 +60,8 @@ export interface AttachmentDTO {
 /** A site's attachment limits, for refusing a file before uploading it (the server checks again). */
 export interface AttachmentLimitsDTO {
   maxBytes: number;
-  /** Accepted MIME types. */
-  types: string[];
+  /** Accepted MIME types; left out of the widget's session when they are DEFAULT_ATTACHMENT_TYPES (shared/attachments.ts). */
+  types?: string[];
 }
 
 export interface MessageDTO {

@@ -5,8 +5,11 @@
  * later.ts, with the other parts loaded when first needed.
  */
 import type { Locale } from '../shared/schemas.ts';
-import type { AttachmentLimitsDTO } from '../shared/types.ts';
 import type { ChatClient } from './chat-client.ts';
+import { attachmentRefusal as refusal } from '../shared/attachments.ts';
+
+/** Why a file cannot be sent under the site's limits (shared/attachments.ts). */
+export { refusal };
 
 /** 2.4 MB, 312 KB, 90 B. */
 export function sizeText(bytes: number): string {
@@ -15,21 +18,6 @@ export function sizeText(bytes: number): string {
   return `${bytes} B`;
 }
 
-/** Text files browsers name by their extension, which the server takes as plain text. */
-const TEXTS = /^text\/(plain|csv|markdown|tab-separated-values)$|^$/;
-
-/**
- * Why a file cannot be sent under the site's limits, before any byte leaves: its size, or the type the
- * browser gives it (from its name: the server reads the bytes, so this only spares a useless upload).
- */
-export function refusal(file: File, limits: AttachmentLimitsDTO | undefined): 'FILE_TOO_LARGE' | 'FILE_TYPE_NOT_ALLOWED' | undefined {
-  if (!limits) return undefined;
-  if (file.size > limits.maxBytes) return 'FILE_TOO_LARGE';
-  const type = file.type.toLowerCase();
-  const textual = TEXTS.test(type) && (type !== '' || /\.(txt|log|csv|md)$/i.test(file.name));
-  if (limits.types.includes(type) || (textual && limits.types.includes('text/plain'))) return undefined;
-  return 'FILE_TYPE_NOT_ALLOWED';
-}
 
 type Link = { url: string; expiresAt: number };
 const links = new Map<string, Link>();

@@ -20,6 +20,9 @@ import type { OutboxItem } from './outbox.ts';
 import { base } from './styles.ts';
 import { prechatMissing } from './messages.ts';
 
+/** The picker's filter for the default types (shared/attachments.ts), by extension: the list itself loads with the uploads. */
+const DEFAULT_ACCEPT = 'image/png,image/jpeg,image/gif,image/webp,.pdf,.txt,.doc,.docx,.xls,.xlsx,.ppt,.pptx,.odt,.ods,.odp';
+
 type Entry = { key: string; message: MessageDTO } | { key: string; pending: OutboxItem };
 
 export class SupportChatConversation extends LitElement {
@@ -231,7 +234,7 @@ export class SupportChatConversation extends LitElement {
       ${this._uploads && !this.readonly ? html`<support-chat-uploads .client=${this.client} .locale=${this.locale}></support-chat-uploads>` : nothing}
       <form @submit=${this._send} ?hidden=${this.readonly || prechat}>
         ${attach
-          ? html`<input id="file" type="file" multiple hidden accept=${this.state.attachments!.types.join(',')} @change=${this._onFiles} />
+          ? html`<input id="file" type="file" multiple hidden accept=${this.state.attachments!.types?.join(',') ?? DEFAULT_ACCEPT} @change=${this._onFiles} />
               <button type="button" class="attach" aria-label=${this._t('attach')} title=${this._t('attach')} ?disabled=${this.disabled} @click=${this._pick}>📎</button>`
           : nothing}
         <label class="sr" for="message">${this._t('message')}</label>

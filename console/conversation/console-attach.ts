@@ -7,6 +7,10 @@ import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 import { fileSize } from './console-file.ts';
+import { attachmentRefusal as refusal } from '../../shared/attachments.ts';
+
+/** Why a file cannot be sent under the site's limits (shared/attachments.ts). */
+export { refusal };
 
 interface Upload {
   clientId: string;
@@ -25,16 +29,6 @@ const siteLimits = (siteId: string) => {
 };
 
 /** Text files browsers name by their extension, which the server takes as plain text. */
-const TEXTS = /^text\/(plain|csv|markdown|tab-separated-values)$/;
-
-/** Why a file cannot be sent under the site's limits, before uploading it (the server checks the bytes again). */
-export function refusal(file: File, l: AttachmentLimitsDTO | undefined): 'FILE_TOO_LARGE' | 'FILE_TYPE_NOT_ALLOWED' | undefined {
-  if (!l) return undefined;
-  if (file.size > l.maxBytes) return 'FILE_TOO_LARGE';
-  const type = file.type.toLowerCase();
-  if (l.types.includes(type) || ((TEXTS.test(type) || (!type && /\.(txt|log|csv|md)$/i.test(file.name))) && l.types.includes('text/plain'))) return undefined;
-  return 'FILE_TYPE_NOT_ALLOWED';
-}
 
 /**
  * The agent's attachments for one conversation: a button that picks files, and files pasted or

@@ -13,19 +13,24 @@ import { AppError, isUniqueViolation } from '../errors.ts';
 import { hmacHex, safeEqual } from '../crypto.ts';
 import * as repo from '../conversations/conversations.repository.ts';
 import { escalate, limitNewConversations, publish, type Outcome } from '../conversations/conversations.service.ts';
-import { DEFAULT_TYPES, detectType } from './detect.ts';
+import { DEFAULT_ATTACHMENT_TYPES } from '../../shared/attachments.ts';
+import { detectType } from './detect.ts';
 import type { Received } from './receive.ts';
 import { toAttachmentDTO } from './attachments.repository.ts';
 
 /** How long a visitor's link to a file works: long enough to open a thumbnail, too short to pass around. */
 export const LINK_TTL_MS = 15 * 60_000;
 
-export const limitsOf = (site: Site): AttachmentLimitsDTO => ({ maxBytes: site.attachmentMaxBytes, types: site.attachmentTypes ?? DEFAULT_TYPES });
+export const limitsOf = (site: Site): AttachmentLimitsDTO => ({ maxBytes: site.attachmentMaxBytes, types: site.attachmentTypes ?? DEFAULT_ATTACHMENT_TYPES });
+
+/** The limits as the widget's session carries them: `types` left out when they are the default list (shared/attachments.ts). */
+export const sessionLimitsOf = (site: Site): AttachmentLimitsDTO =>
+  site.attachmentTypes ? limitsOf(site) : { maxBytes: site.attachmentMaxBytes };
 
 /** The type of a received file if the site accepts it; FILE_TYPE_NOT_ALLOWED otherwise (and the temporary file is gone). */
 async function checkType(site: Site, file: Received): Promise<string> {
   const mime = await detectType(file.sample, file.name);
-  if (!mime || !limitsOf(site).types.includes(mime)) {
+  if (!mime || !(site.attachmentTypes ?? DEFAULT_ATTACHMENT_TYPES).includes(mime)) {
     await rm(file.tmpPath, { force: true });
     throw new AppError('FILE_TYPE_NOT_ALLOWED');
   }

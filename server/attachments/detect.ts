@@ -5,32 +5,14 @@
  * stored file can be a page, whatever a browser might guess about it.
  */
 import { fileTypeFromBuffer } from 'file-type';
+import { RASTER_IMAGES } from '../../shared/attachments.ts';
 
 /** How many first bytes the type is read from: enough for office files' zip entries and OLE headers. */
 export const SAMPLE_BYTES = 256 * 1024;
 
-/** Shown inline (thumbnails); every other type is served as a download. Never SVG: it can carry script. */
-export const RASTER_IMAGES = ['image/png', 'image/jpeg', 'image/gif', 'image/webp'];
-
 const WORD = 'application/msword';
 const EXCEL = 'application/vnd.ms-excel';
 const POWERPOINT = 'application/vnd.ms-powerpoint';
-
-/** A site's accepted types when it has not chosen (sites.attachment_types null). */
-export const DEFAULT_TYPES = [
-  ...RASTER_IMAGES,
-  'application/pdf',
-  'text/plain',
-  WORD,
-  EXCEL,
-  POWERPOINT,
-  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  'application/vnd.oasis.opendocument.text',
-  'application/vnd.oasis.opendocument.spreadsheet',
-  'application/vnd.oasis.opendocument.presentation',
-];
 
 export const isRasterImage = (mime: string) => RASTER_IMAGES.includes(mime);
 

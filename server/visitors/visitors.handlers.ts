@@ -15,7 +15,7 @@ import { createVisitor, findVisitorByToken, setVisitorIdentity, touchVisitor } f
 import { clientIp, LIMITS } from '../limits.ts';
 import { findLinkedVisitor, LINK_TOKEN, redeemVisitorLink } from './links.ts';
 import { contactOf } from '../mail/contact.ts';
-import { limitsOf } from '../attachments/attachments.service.ts';
+import { sessionLimitsOf } from '../attachments/attachments.service.ts';
 
 export interface WidgetSocketData {
   site: Site;
@@ -92,7 +92,7 @@ export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<S
     identified: visitor.externalId !== null,
     replySound: site.replySound,
     csatEnabled: site.csatEnabled,
-    attachments: limitsOf(site),
+    attachments: sessionLimitsOf(site),
     contact: contactOf(site, visitor, ctx.config),
     ...(socket.data.link ? { link: socket.data.link } : {}),
   };

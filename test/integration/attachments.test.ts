@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
+import { attachmentRefusal, DEFAULT_ATTACHMENT_TYPES } from '../../shared/attachments.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
 import { BACKENDS } from '../support/db.ts';
 import { addAgent, agentSocket, api, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
@@ -89,10 +90,16 @@ describe.each(BACKENDS)('attachments on %s', (backend) => {
 
   it('tells the widget the site’s limits: 10 MB, images, PDF, plain text and office files by default', async () => {
     const { session } = await newVisitor();
-    expect(session.attachments?.maxBytes).toBe(10 * 1024 * 1024);
-    expect(session.attachments?.types).toEqual(expect.arrayContaining(['image/png', 'image/jpeg', 'application/pdf', 'text/plain', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document']));
-    expect(session.attachments?.types).not.toContain('image/svg+xml');
-    expect(session.attachments?.types).not.toContain('text/html');
+    // The default list is not sent on every connect: the widget has it (shared/attachments.ts).
+    expect(session.attachments).toEqual({ maxBytes: 10 * 1024 * 1024 });
+    expect(DEFAULT_ATTACHMENT_TYPES).toEqual(expect.arrayContaining(['image/png', 'image/jpeg', 'application/pdf', 'text/plain', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document']));
+    expect(DEFAULT_ATTACHMENT_TYPES).not.toContain('image/svg+xml');
+    expect(DEFAULT_ATTACHMENT_TYPES).not.toContain('text/html');
+    const file = (name: string, type: string, size = 1000) => ({ name, type, size });
+    expect(attachmentRefusal(file('shot.png', 'image/png'), session.attachments)).toBeUndefined();
+    expect(attachmentRefusal(file('notes.md', ''), session.attachments)).toBeUndefined();
+    expect(attachmentRefusal(file('x.svg', 'image/svg+xml'), session.attachments)).toBe('FILE_TYPE_NOT_ALLOWED');
+    expect(attachmentRefusal(file('big.pdf', 'application/pdf', 11 * 1024 * 1024), session.attachments)).toBe('FILE_TOO_LARGE');
   });
 
   it('lets a visitor send a screenshot that the agent sees and downloads, and the visitor opens through a short-lived link', async () => {
