@@ -194,10 +194,15 @@ export function metricsRollup(ctx: Pick<Ctx, 'raw' | 'clock' | 'log'> & { transa
   const rollup: MetricsRollup = {
     refresh(opts = {}) {
       // One run at a time per process; a caller arriving during a run waits for it and then runs its own.
-      const next = (running ?? Promise.resolve()).catch(() => {}).then(() => run(opts.full ?? false));
-      running = next.finally(() => {
-        if (running === next) running = null;
+      // `running` never rejects (the caller gets the failure from `next`), so a failed run is no unhandled rejection.
+      const next = (running ?? Promise.resolve()).then(() => run(opts.full ?? false));
+      const settled: Promise<void> = next.then(
+        () => undefined,
+        () => undefined,
+      ).then(() => {
+        if (running === settled) running = null;
       });
+      running = settled;
       return next;
     },
     start() {
