@@ -42,6 +42,16 @@ export function isUniqueViolation(err: unknown): boolean {
   return e?.code === '23505' || e?.cause?.code === '23505';
 }
 
+/** A write whose unique constraint another row holds answers CONFLICT (a code or name already taken). */
+export async function conflictOnUnique<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (err) {
+    if (isUniqueViolation(err)) throw new AppError('CONFLICT');
+    throw err;
+  }
+}
+
 /** How long a client should wait before retrying after UNAVAILABLE: about one reconnect attempt of the pool. */
 export const UNAVAILABLE_RETRY_MS = 2000;
 

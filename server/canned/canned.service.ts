@@ -8,7 +8,7 @@ import type { CannedReplyCreate, CannedReplyUpdate } from '../../shared/schemas.
 import type { CannedReplyDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import { cannedReplies, type CannedReply } from '../db/schema.ts';
-import { AppError, isUniqueViolation } from '../errors.ts';
+import { AppError, conflictOnUnique } from '../errors.ts';
 import type { AgentContext } from '../agents/agents.service.ts';
 
 /** The most replies one list returns: far more than a team keeps. */
@@ -45,19 +45,9 @@ function assertMayWrite(auth: AgentContext, siteId: string, personal: boolean): 
   if (!personal && auth.agent.role !== 'admin') throw new AppError('FORBIDDEN');
 }
 
-/** A code taken on the same site (or among the same agent's own) is CONFLICT. */
-async function unique<T>(write: Promise<T>): Promise<T> {
-  try {
-    return await write;
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('CONFLICT');
-    throw err;
-  }
-}
-
 export async function createCanned(ctx: Ctx, auth: AgentContext, input: CannedReplyCreate): Promise<CannedReplyDTO> {
   assertMayWrite(auth, input.siteId, input.personal);
-  const [row] = await unique(
+  const [row] = await conflictOnUnique(
     ctx.db
       .insert(cannedReplies)
       .values({ siteId: input.siteId, agentId: input.personal ? auth.agent.id : null, shortCode: input.shortCode, title: input.title, body: input.body })
@@ -76,7 +66,7 @@ async function findVisible(ctx: Ctx, auth: AgentContext, id: string): Promise<Ca
 
 export async function updateCanned(ctx: Ctx, auth: AgentContext, id: string, input: CannedReplyUpdate): Promise<CannedReplyDTO> {
   const row = await findVisible(ctx, auth, id);
-  const [updated] = await unique(
+  const [updated] = await conflictOnUnique(
     ctx.db.update(cannedReplies).set({ ...input, updatedAt: sql`now()` }).where(eq(cannedReplies.id, row.id)).returning(),
   );
   return toDTO(updated);

@@ -7,20 +7,11 @@ import type { ConversationLabel, LabelCreate, LabelUpdate } from '../../shared/s
 import type { ConversationLabelsDTO, LabelDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import { conversations, labels, type Label } from '../db/schema.ts';
-import { AppError, isUniqueViolation } from '../errors.ts';
+import { AppError, conflictOnUnique } from '../errors.ts';
 import { assertAdmin, type AgentContext } from '../agents/agents.service.ts';
 import { rooms } from '../realtime/realtime.ts';
 
 const toDTO = (l: Label): LabelDTO => ({ id: l.id, siteId: l.siteId, name: l.name, color: l.color });
-
-async function unique<T>(write: Promise<T>): Promise<T> {
-  try {
-    return await write;
-  } catch (err) {
-    if (isUniqueViolation(err)) throw new AppError('CONFLICT');
-    throw err;
-  }
-}
 
 export async function listLabels(ctx: Ctx, auth: AgentContext, siteId?: string): Promise<LabelDTO[]> {
   const sites = siteId ? auth.siteIds.filter((s) => s === siteId) : auth.siteIds;
@@ -32,7 +23,7 @@ export async function listLabels(ctx: Ctx, auth: AgentContext, siteId?: string):
 export async function createLabel(ctx: Ctx, auth: AgentContext, input: LabelCreate): Promise<LabelDTO> {
   assertAdmin(auth);
   if (!auth.siteIds.includes(input.siteId)) throw new AppError('NOT_FOUND');
-  const [row] = await unique(ctx.db.insert(labels).values(input).returning());
+  const [row] = await conflictOnUnique(ctx.db.insert(labels).values(input).returning());
   return toDTO(row);
 }
 
@@ -47,7 +38,7 @@ async function adminsLabel(ctx: Ctx, auth: AgentContext, id: string): Promise<La
 
 export async function updateLabel(ctx: Ctx, auth: AgentContext, id: string, input: LabelUpdate): Promise<LabelDTO> {
   await adminsLabel(ctx, auth, id);
-  const [row] = await unique(ctx.db.update(labels).set(input).where(eq(labels.id, id)).returning());
+  const [row] = await conflictOnUnique(ctx.db.update(labels).set(input).where(eq(labels.id, id)).returning());
   return toDTO(row);
 }
 
