@@ -28,6 +28,7 @@ import { SiteCache } from './sites/site-cache.ts';
 import { agentMiddleware, authRouter, onAgentConnected, sameOrigin, type AgentSocket } from './agents/agents.handlers.ts';
 import { registerVisitorHandlers, widgetMiddleware, type WidgetSocket } from './visitors/visitors.handlers.ts';
 import { registerAgentConversationHandlers, registerWidgetConversationHandlers } from './conversations/conversations.handlers.ts';
+import { registerAgentReceiptHandlers, registerWidgetReceiptHandlers } from './conversations/receipts.handlers.ts';
 import { conversationsRouter } from './conversations/conversations.http.ts';
 import { feedbackRouter, registerWidgetFeedbackHandlers } from './feedback/feedback.handlers.ts';
 import { metricsRouter } from './metrics/metrics.handlers.ts';
@@ -177,6 +178,7 @@ export function createApp(deps: AppDeps): App {
     registerWidgetConversationHandlers(ctx, s);
     registerWidgetFeedbackHandlers(ctx, s);
     registerHistoryHandlers(ctx, s);
+    registerWidgetReceiptHandlers(ctx, s);
     registerCsatHandlers(ctx, s);
     registerTypingHandlers(ctx, s);
     registerWidgetMailHandlers(ctx, mail, s);
@@ -188,6 +190,7 @@ export function createApp(deps: AppDeps): App {
     flood.agent(s);
     onAgentConnected(ctx, s);
     registerAgentConversationHandlers(ctx, s);
+    registerAgentReceiptHandlers(ctx, s);
     registerPresenceHandlers(ctx, s);
   });
 

@@ -73,7 +73,10 @@ export const EVENT_COSTS: {
     'feedback:seen': 1,
     // One page of 20 conversations, each with its last message and unread count: one statement.
     'conversations:list': 3,
+    // One statement (the read mark) and a push to the agents who have the conversation.
     'conversation:read': 1,
+    // One primary-key read (is it theirs?) and a push; a sender says it once per 2.5 s at most while typing.
+    typing: 1,
     'csat:submit': 2,
     // In memory (the FAQ index), no database: light, but sent while typing, a few times a second at most.
     'faq:suggest': 1,
@@ -100,6 +103,9 @@ export const EVENT_COSTS: {
     'messages:sync': 4,
     // One UPDATE, then every node re-reads that agent's sockets.
     'agent:availability': 3,
+    // As the widget's: one statement, one push.
+    'conversation:read': 1,
+    typing: 1,
   },
 };
 

@@ -27,13 +27,32 @@ import type {
   ConversationSnooze,
   ConversationTransfer,
   NoteAdd,
+  Typing,
 } from './schemas.ts';
-import type { ConversationDTO, ConversationLabelsDTO, ConversationSummaryDTO, FeedbackDTO, MessageDTO, QueueDTO, SessionDTO, VisitorContactDTO } from './types.ts';
+import type {
+  ConversationDTO,
+  ConversationLabelsDTO,
+  ConversationSummaryDTO,
+  FeedbackDTO,
+  MessageDTO,
+  QueueDTO,
+  ReadReceiptDTO,
+  SessionDTO,
+  TypingDTO,
+  VisitorContactDTO,
+} from './types.ts';
 
 export const WIDGET_NAMESPACE = '/widget';
 export const AGENT_NAMESPACE = '/agent';
 /** Socket.IO's maxHttpBufferSize: no payload above this reaches a handler. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;
+/**
+ * `typing`: a sender says `true` at most once per TYPING_THROTTLE_MS while the draft changes and `false`
+ * when it is emptied or sent; a receiver forgets a `true` not renewed within TYPING_EXPIRY_MS (a closed
+ * tab sends no `false`). The receiver also forgets it when a message from that side arrives.
+ */
+export const TYPING_THROTTLE_MS = 2500;
+export const TYPING_EXPIRY_MS = 6000;
 
 /**
  * After every (re)connect the widget calls `session:hello`, then `messages:sync` after the last seq
@@ -52,7 +71,10 @@ export interface WidgetClientToServerEvents {
   'feedback:seen': (payload: FeedbackSeen, ack: AckCallback<{ count: number }>) => void;
   /** Past and current conversations, newest first, a page at a time; a conversation's messages come from `messages:sync` after 0. */
   'conversations:list': (payload: ConversationsList, ack: AckCallback<{ items: ConversationSummaryDTO[]; more: boolean }>) => void;
+  /** The visitor has seen the conversation up to seq (sent while it is open on a visible page): the agents hear `conversation:read`. */
   'conversation:read': (payload: ConversationRead, ack: AckCallback<{ readSeq: number }>) => void;
+  /** The visitor is typing (a boolean, never the draft): the agents who have the conversation open hear `typing`. */
+  typing: (payload: Typing, ack: AckCallback<Record<string, never>>) => void;
   'csat:submit': (payload: CsatSubmit, ack: AckCallback<{ conversation: ConversationDTO }>) => void;
   /** Up to three FAQ entries matching a draft; nothing is stored. */
   'faq:suggest': (payload: FaqSuggest, ack: AckCallback<{ suggestions: { entryId: string; question: string }[] }>) => void;
@@ -73,6 +95,10 @@ export interface WidgetServerToClientEvents {
   'conversation:updated': (conversation: ConversationDTO) => void;
   'feedback:updated': (feedback: FeedbackDTO) => void;
   'presence:updated': (presence: { agentsOnline: boolean }) => void;
+  /** An agent has read the conversation up to seq (reader 'agent'). */
+  'conversation:read': (receipt: ReadReceiptDTO) => void;
+  /** The conversation's agent is typing, or stopped. */
+  typing: (typing: TypingDTO) => void;
 }
 
 /**
@@ -98,6 +124,10 @@ export interface AgentClientToServerEvents {
   'messages:sync': (payload: MessagesSync, ack: AckCallback<MessageDTO[]>) => void;
   /** The agent's own availability (every tab of theirs hears `agent:availability`). */
   'agent:availability': (payload: AvailabilitySet, ack: AckCallback<AvailabilitySet>) => void;
+  /** The agent has seen the open conversation up to seq (its tab visible): the visitor's tabs hear `conversation:read`. */
+  'conversation:read': (payload: ConversationRead, ack: AckCallback<{ readSeq: number }>) => void;
+  /** The assigned agent is typing a reply (never a private note): the visitor's tabs hear `typing`. */
+  typing: (payload: Typing, ack: AckCallback<Record<string, never>>) => void;
 }
 
 export interface AgentServerToClientEvents {
@@ -112,4 +142,8 @@ export interface AgentServerToClientEvents {
   'feedback:updated': (feedback: FeedbackDTO) => void;
   /** A conversation's labels changed (POST /api/conversations/:id/labels): every agent of its site hears the new list. */
   'conversation:labels': (delta: ConversationLabelsDTO) => void;
+  /** The visitor (reader 'visitor') or an agent (reader 'agent') has read the conversation up to seq: its assigned agent and those who have it open hear it. */
+  'conversation:read': (receipt: ReadReceiptDTO) => void;
+  /** The visitor is typing in a conversation this socket has open, or stopped. */
+  typing: (typing: TypingDTO) => void;
 }

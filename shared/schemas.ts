@@ -85,9 +85,16 @@ export const ConversationsList = z.object({
 });
 export type ConversationsList = z.infer<typeof ConversationsList>;
 
-/** The visitor has seen the messages of a conversation up to this seq. */
+/** The reader (the visitor, or an agent in the console) has seen the messages of a conversation up to this seq. */
 export const ConversationRead = z.object({ conversationId: Id, seq: z.number().int().min(0).max(2 ** 31 - 1) });
 export type ConversationRead = z.infer<typeof ConversationRead>;
+
+/**
+ * The sender is typing in a conversation (true) or stopped (false), for either side. Only a boolean:
+ * the draft never leaves the browser before it is sent, and any other field (a `body`) is refused.
+ */
+export const Typing = z.strictObject({ conversationId: Id, typing: z.boolean() });
+export type Typing = z.infer<typeof Typing>;
 
 /** The satisfaction survey after a resolution: 1–5 and an optional comment, once per ticket. */
 export const CsatSubmit = z.object({

@@ -111,6 +111,22 @@ export interface ConversationDTO {
   snoozedUntil?: string | null;
   /** The earlier ticket this one follows (the visitor wrote after the reopen window). */
   previousConversationId?: string | null;
+  /** Read receipts: the highest seq the visitor has seen, and the highest an agent has seen (absent from older servers). */
+  visitorReadSeq?: number;
+  agentReadSeq?: number;
+}
+
+/** Pushed as `conversation:read`: how far one side has read a conversation (never back). */
+export interface ReadReceiptDTO {
+  conversationId: string;
+  reader: 'visitor' | 'agent';
+  seq: number;
+}
+
+/** Pushed as `typing` to the other side of a conversation; not stored. */
+export interface TypingDTO {
+  conversationId: string;
+  typing: boolean;
 }
 
 /** A satisfaction survey answer: 1–5, with an optional comment (conversations.csat_*). */

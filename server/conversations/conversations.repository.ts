@@ -51,6 +51,8 @@ export function toConversationDTO(c: Conversation, visitorName: string | null, v
     reopenedAt: iso(c.reopenedAt),
     snoozedUntil: iso(c.snoozedUntil),
     previousConversationId: c.previousConversationId,
+    visitorReadSeq: c.visitorReadSeq,
+    agentReadSeq: c.agentReadSeq,
   };
 }
 

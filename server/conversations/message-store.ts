@@ -27,7 +27,8 @@ const CONVERSATION_COLUMNS = `
   c.last_seq AS "c_lastSeq", ${ms('c.created_at')} AS "c_createdAt", ${ms('c.escalated_at')} AS "c_escalatedAt",
   ${ms('c.first_response_at')} AS "c_firstResponseAt", ${ms('c.resolved_at')} AS "c_resolvedAt", ${ms('c.updated_at')} AS "c_updatedAt",
   c.csat_rating AS "c_csatRating", c.csat_comment AS "c_csatComment", ${ms('c.csat_at')} AS "c_csatAt", c.labels AS "c_labels",
-  ${ms('c.reopened_at')} AS "c_reopenedAt", ${ms('c.snoozed_until')} AS "c_snoozedUntil", c.previous_conversation_id AS "c_previousConversationId"`;
+  ${ms('c.reopened_at')} AS "c_reopenedAt", ${ms('c.snoozed_until')} AS "c_snoozedUntil", c.previous_conversation_id AS "c_previousConversationId",
+  c.visitor_read_seq AS "c_visitorReadSeq", c.agent_read_seq AS "c_agentReadSeq"`;
 
 const MESSAGE_COLUMNS = `
   m.id AS "m_id", m.conversation_id AS "m_conversationId", m.seq AS "m_seq", m.author AS "m_author",
@@ -72,6 +73,8 @@ function conversationOf(r: Row): ConversationDTO {
     reopenedAt: iso(r.c_reopenedAt),
     snoozedUntil: iso(r.c_snoozedUntil),
     previousConversationId: (r.c_previousConversationId as string | null) ?? null,
+    visitorReadSeq: Number(r.c_visitorReadSeq),
+    agentReadSeq: Number(r.c_agentReadSeq),
   };
 }
 

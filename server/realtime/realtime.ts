@@ -10,11 +10,14 @@ import type {
   WidgetClientToServerEvents,
   WidgetServerToClientEvents,
 } from '../../shared/protocol.ts';
-import type { ConversationDTO, FeedbackDTO, MessageDTO } from '../../shared/types.ts';
+import type { ConversationDTO, FeedbackDTO, MessageDTO, ReadReceiptDTO } from '../../shared/types.ts';
 import type { Logger } from '../logger.ts';
 
 export type WidgetNamespace = Namespace<WidgetClientToServerEvents, WidgetServerToClientEvents>;
 export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents>;
+
+/** Who takes part in a conversation: what typing and read receipts are routed by. */
+export type Participants = Pick<ConversationDTO, 'id' | 'siteId' | 'visitorId' | 'assignedAgentId'>;
 
 /** What decides who hears of a conversation's change. */
 export type ConversationChange = Pick<ConversationDTO, 'status' | 'assignedAgentId'>;
@@ -103,6 +106,29 @@ export class Realtime {
     const to = [rooms.conversation(conv.id)];
     for (const id of [conv.assignedAgentId, before?.assignedAgentId]) if (id) to.push(rooms.agent(id, conv.siteId));
     this.agents.to(to).emit('conversation:updated', conv);
+  }
+
+  /**
+   * Typing reaches the other side only, by room (so on every node): the visitor's typing the agents
+   * who have the conversation open (where it is shown), an agent's typing the visitor's tabs. Never the
+   * site's other agents, never stored.
+   */
+  typing(conv: Participants, from: 'visitor' | 'agent', typing: boolean): void {
+    const payload = { conversationId: conv.id, typing };
+    if (from === 'visitor') this.agents.to(rooms.conversation(conv.id)).emit('typing', payload);
+    else this.widget.to(rooms.visitor(conv.visitorId)).emit('typing', payload);
+  }
+
+  /**
+   * A read mark moved: the participants hear it as a message would reach them (the assigned agent's
+   * tabs and those who have it open; the visitor's tabs when an agent read); `except` is the reading
+   * socket, which has it in its ack.
+   */
+  readReceipt(conv: Participants, receipt: ReadReceiptDTO, except: string): void {
+    if (receipt.reader === 'agent') this.widget.to(rooms.visitor(conv.visitorId)).emit('conversation:read', receipt);
+    const to = [rooms.conversation(conv.id)];
+    if (conv.assignedAgentId) to.push(rooms.agent(conv.assignedAgentId, conv.siteId));
+    this.agents.to(to).except(except).emit('conversation:read', receipt);
   }
 
   feedbackCreated(feedback: FeedbackDTO): void {

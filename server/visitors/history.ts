@@ -1,10 +1,9 @@
 /**
  * A visitor's conversations over time: the widget's list of past conversations (every conversation
- * stays reachable, whatever was asked since), what the visitor has read (conversations.visitor_read_seq)
- * and the launcher's unread count, asked over plain HTTP before the chat and its socket are loaded.
+ * stays reachable, whatever was asked since), the launcher's unread count, asked over plain HTTP before the chat and its socket are loaded.
  */
 import express, { type RequestHandler } from 'express';
-import { ConversationRead, ConversationsList } from '../../shared/schemas.ts';
+import { ConversationsList } from '../../shared/schemas.ts';
 import type { ConversationStatus, ConversationSummaryDTO, MessageDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import type { RawQuery } from '../db/raw.ts';
@@ -73,24 +72,6 @@ export async function listVisitorConversations(
   return { items, more: rows.length > HISTORY_PAGE };
 }
 
-/**
- * Moves the visitor's read mark forward (never back, never past the last message), in one statement;
- * resolves to the mark, or undefined when the conversation is not theirs.
- */
-const READ = `
-WITH c AS (SELECT id, visitor_read_seq, last_seq FROM conversations WHERE id = $1 AND visitor_id = $2),
-u AS (
-  UPDATE conversations t SET visitor_read_seq = least($3::int, c.last_seq)
-  FROM c WHERE t.id = c.id AND c.visitor_read_seq < least($3::int, c.last_seq)
-  RETURNING t.visitor_read_seq
-)
-SELECT coalesce((SELECT visitor_read_seq FROM u), c.visitor_read_seq) AS read_seq FROM c`;
-
-export async function markVisitorRead(raw: RawQuery, visitorId: string, conversationId: string, seq: number): Promise<number | undefined> {
-  const [row] = await raw<Row>(READ, [conversationId, visitorId, seq]);
-  return row ? Number(row.read_seq) : undefined;
-}
-
 /** Agent messages the visitor has not read, over all their conversations. */
 export async function visitorUnread(raw: RawQuery, visitorId: string): Promise<number> {
   const [row] = await raw<Row>(
@@ -107,14 +88,6 @@ export function registerHistoryHandlers(ctx: Ctx, socket: WidgetSocket): void {
   socket.on(
     'conversations:list',
     on('conversations:list', ConversationsList, (input) => listVisitorConversations(ctx.raw, socket.data.visitor.id, input.before)),
-  );
-  socket.on(
-    'conversation:read',
-    on('conversation:read', ConversationRead, async (input) => {
-      const readSeq = await markVisitorRead(ctx.raw, socket.data.visitor.id, input.conversationId, input.seq);
-      if (readSeq === undefined) throw new AppError('NOT_FOUND');
-      return { readSeq };
-    }),
   );
 }
 
