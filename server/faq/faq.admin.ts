@@ -83,9 +83,11 @@ const demandThread = new ThreadClient<QuestionRow[], DemandGroupDTO[]>(new URL('
 const DEMAND_ROWS = 5000;
 /**
  * Read in pages: on PGlite a query runs on this thread, and 5,000 rows at once held it for 80–150 ms
- * at 100,000 tickets (npm run bench:stalls); a page of 1,000 is a short wait between other work.
+ * at 100,000 tickets (npm run bench:stalls); a page of 1,000 still held it 40–70 ms (each row joins
+ * its conversation), a page of 200 about 10 ms. Between pages the loop turns (setImmediate), so
+ * sockets and requests waiting behind a page go first.
  */
-const DEMAND_PAGE = 1000;
+const DEMAND_PAGE = 200;
 
 /** The questions that most often reached a person, grouped by similarity: what to write next. */
 export async function demand(ctx: Ctx, siteId: string, from: Date, to: Date): Promise<DemandGroupDTO[]> {
@@ -111,6 +113,7 @@ export async function demand(ctx: Ctx, siteId: string, from: Date, to: Date): Pr
     for (const r of page) rows.push({ text: r.text, createdAt: r.createdAt, page: r.page });
     if (page.length < DEMAND_PAGE) break;
     last = page[page.length - 1].id;
+    await new Promise((resolve) => setImmediate(resolve));
   }
   return rows.length === 0 ? [] : demandThread.call(rows);
 }
