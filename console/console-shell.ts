@@ -16,8 +16,9 @@ import './conversation/console-conversation.ts';
 import './shared/console-shortcuts.ts';
 import type { ConsoleShortcuts } from './shared/console-shortcuts.ts';
 import { DeskShortcuts } from './queue/desk-shortcuts.ts';
+import { NotificationController } from './shared/notifications.ts';
 
-export type View = 'queue' | 'history' | 'feedback' | 'metrics' | 'faq' | 'demand' | 'sites' | 'agents' | 'account';
+export type View = 'queue' | 'history' | 'feedback' | 'metrics' | 'faq' | 'demand' | 'canned' | 'labels' | 'sites' | 'agents' | 'account';
 
 /** What the FAQ view should open: an entry to adjust, or a draft to complete. */
 export type FaqRequest =
@@ -32,6 +33,8 @@ const VIEWS: { view: View; label: StringKey; admin?: boolean }[] = [
   { view: 'metrics', label: 'nav.metrics' },
   { view: 'faq', label: 'nav.faq' },
   { view: 'demand', label: 'nav.demand' },
+  { view: 'canned', label: 'nav.canned' },
+  { view: 'labels', label: 'nav.labels', admin: true },
   { view: 'sites', label: 'nav.sites', admin: true },
   { view: 'agents', label: 'nav.agents', admin: true },
   { view: 'account', label: 'nav.account' },
@@ -44,6 +47,8 @@ const LOADERS: Partial<Record<View, () => Promise<unknown>>> = {
   metrics: () => import('./metrics/console-metrics.ts'),
   faq: () => import('./faq/console-faq.ts'),
   demand: () => import('./faq/console-demand.ts'),
+  canned: () => import('./team/console-canned-replies.ts'),
+  labels: () => import('./team/console-labels.ts'),
   sites: () => import('./admin/console-sites.ts'),
   agents: () => import('./admin/console-agents.ts'),
   account: () => import('./account/console-account.ts'),
@@ -194,6 +199,7 @@ export class ConsoleShell extends LitElement {
       conversation: this.renderRoot.querySelector('console-conversation'),
       showHelp: this._showShortcuts,
     }));
+    new NotificationController(this, () => this._desk);
   }
 
   override connectedCallback(): void {
@@ -215,14 +221,18 @@ export class ConsoleShell extends LitElement {
     this._connection = null;
   }
 
+  /** The tab title counts what waits for the agent: visitors waiting for a person and unread messages in theirs. */
   protected override updated(): void {
     const waiting = this._desk?.queue.waiting.length ?? 0;
-    document.title = waiting > 0 ? `(${waiting}) ${i18n.t('app.title')}` : i18n.t('app.title');
+    const unread = this._desk?.unreadTotal ?? 0;
+    const title = i18n.t('app.title');
+    document.title = waiting + unread > 0 ? `(${waiting + unread}) ${title}` : title;
   }
 
   override render() {
     const t = i18n.t.bind(i18n);
     const waiting = this._desk?.queue.waiting.length ?? 0;
+    const unread = this._desk?.unreadTotal ?? 0;
     return html`<header>
         <h1>${t('app.title')}</h1>
         ${this._renderSitePicker()}
@@ -240,7 +250,11 @@ export class ConsoleShell extends LitElement {
             ({ view, label }) => html`<li>
               <button type="button" aria-current=${this._view === view ? 'page' : 'false'} @click=${() => this._show(view)}>
                 <span>${t(label)}</span>
-                ${view === 'queue' && waiting > 0 ? html`<span class="badge">${waiting}</span>` : ''}
+                ${view === 'queue' && waiting + unread > 0
+                  ? html`<span class="badge" title=${t('shell.queueCounts', { waiting, unread })}
+                      ><span aria-hidden="true">${waiting + unread}</span><span class="visually-hidden">${t('shell.queueCounts', { waiting, unread })}</span></span
+                    >`
+                  : ''}
               </button>
             </li>`,
           )}
@@ -283,6 +297,10 @@ export class ConsoleShell extends LitElement {
         return html`<console-faq .siteId=${this._siteId} .request=${this._faqRequest}></console-faq>`;
       case 'demand':
         return html`<console-demand .siteId=${this._siteId}></console-demand>`;
+      case 'canned':
+        return html`<console-canned-replies .agent=${this.agent} .siteId=${this._siteId} .sites=${this._sites}></console-canned-replies>`;
+      case 'labels':
+        return html`<console-labels .siteId=${this._siteId} .sites=${this._sites}></console-labels>`;
       case 'sites':
         return html`<console-sites></console-sites>`;
       case 'agents':

@@ -4,9 +4,11 @@ import { api, type ClientError } from '../shared/api.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
+import './console-notify-settings.ts';
 
 /**
- * Every agent's own account: their name, and their password (the server ends their other sessions).
+ * Every agent's own account: their name, their password (the server ends their other sessions),
+ * and this browser's notification settings.
  * @fires profile-changed - CustomEvent<AgentDTO> after the name was saved
  */
 export class ConsoleAccount extends LitElement {
@@ -28,7 +30,9 @@ export class ConsoleAccount extends LitElement {
       input {
         width: 100%;
       }
-      form + form {
+      form + form,
+      console-notify-settings {
+        display: block;
         margin-top: 1.25rem;
       }
     `,
@@ -85,6 +89,7 @@ export class ConsoleAccount extends LitElement {
         ${this._done ? html`<p class="success" role="status">${t('account.changed')}</p>` : ''}
         <button class="primary" type="submit" ?disabled=${this._busy}>${t('account.submit')}</button>
       </form>
+      <console-notify-settings></console-notify-settings>
     </section>`;
   }
 

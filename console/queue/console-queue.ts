@@ -12,7 +12,7 @@ import { labelStore } from '../shared/labels.ts';
 
 /**
  * The live queue: visitors waiting for a person (oldest first) and the agent's own
- * conversations, narrowed to one label if the agent chooses one. Selecting one opens it in the desk.
+ * conversations with their unread messages counted, each and in all, narrowed to one label if the agent chooses one. Selecting one opens it in the desk.
  */
 export class ConsoleQueue extends LitElement {
   static override properties = {
@@ -71,6 +71,7 @@ export class ConsoleQueue extends LitElement {
     const shown = (list: ConversationDTO[]) => (this._label ? list.filter((c) => c.labels?.includes(this._label)) : list);
     const waiting = shown(desk.queue.waiting);
     const mine = shown(desk.queue.mine);
+    const unread = mine.reduce((n, c) => n + (desk.unread.get(c.id) ?? 0), 0);
     return html`<div class="pane">
       ${labelStore.all.length
         ? html`<label class="small"
@@ -90,7 +91,7 @@ export class ConsoleQueue extends LitElement {
           : html`<ul class="plain">${waiting.map((c) => this._renderItem(c, true))}</ul>`}
       </section>
       <section aria-labelledby="mine-h">
-        <h2 id="mine-h">${t('queue.mine', { n: mine.length })}</h2>
+        <h2 id="mine-h">${t('queue.mine', { n: mine.length })}${unread > 0 ? html` <span class="unread">${t('queue.unreadIn', { n: unread })}</span>` : ''}</h2>
         ${mine.length === 0
           ? html`<p class="muted small">${t('queue.emptyMine')}</p>`
           : html`<ul class="plain">${mine.map((c) => this._renderItem(c, false))}</ul>`}
@@ -102,7 +103,7 @@ export class ConsoleQueue extends LitElement {
     const t = i18n.t.bind(i18n);
     const desk = this.desk!;
     const selected = (desk.current?.id ?? desk.openingId) === c.id;
-    const unread = desk.unread.has(c.id);
+    const unread = desk.unread.get(c.id) ?? 0;
     const who = c.visitorName ?? c.visitorEmail ?? t('queue.anonymous');
     const site = this.sites.length > 1 ? this.sites.find((s) => s.id === c.siteId)?.name : undefined;
     const waited = humanizeDuration(elapsedSince(waitingSince(c), this._clock.now), i18n.locale);
@@ -114,7 +115,7 @@ export class ConsoleQueue extends LitElement {
         ${c.pageTitle && c.pageUrl ? html`<span class="line">${c.pageUrl}</span>` : ''}
         <span class="meta">
           ${showWait ? html`<span class="waited">${t('queue.waited', { time: waited })}</span>` : html`<span></span>`}
-          ${unread ? html`<span class="unread">● ${t('queue.unread')}</span>` : ''}
+          ${unread ? html`<span class="unread">● ${t('queue.unread', { n: unread })}</span>` : ''}
         </span>
       </button>
     </li>`;

@@ -8,7 +8,7 @@ import type { AgentDTO, ConversationDTO, ConversationLabelsDTO, MessageDTO, Queu
 import type { ClientError, ClientErrorCode } from './api.ts';
 import type { AgentConnection } from './connection.ts';
 import { newClientId } from './client-id.ts';
-import { applyConversationUpdate, normalizeQueue, withMessage } from './thread.ts';
+import { applyConversationUpdate, isMine, isWaiting, normalizeQueue, withMessage } from './thread.ts';
 import { lastSeq, mergeMessages, syncAfter } from '../../shared/messages.ts';
 
 export interface OutgoingMessage {
@@ -25,6 +25,15 @@ export interface OutgoingMessage {
 
 export type DeskAction = 'claim' | 'resolve' | 'reopen' | 'snooze' | 'transfer';
 
+/**
+ * What the desk tells an agent's attention about (the `attention` event): a conversation that
+ * started waiting, one given to this agent by someone else (automatic assignment, a transfer), a
+ * visitor's new message in one of theirs. Never for what this agent did here.
+ */
+export type Attention =
+  | { kind: 'waiting' | 'assigned'; conversation: ConversationDTO }
+  | { kind: 'message'; conversation: ConversationDTO; message: MessageDTO };
+
 /** Failures a resend can fix without the agent changing anything. */
 const TRANSIENT: ReadonlySet<ClientErrorCode> = new Set(['OFFLINE', 'TIMEOUT', 'NETWORK', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE']);
 /** Backoff of a resend after a transient failure while connected: 1, 2, 4… up to 30 s, or what the server asked. */
@@ -33,7 +42,7 @@ const retryDelay = (attempt: number) => Math.min(30_000, 1000 * 2 ** attempt);
 /** What `messages:sync` answers at most per call (shared/protocol.ts). */
 const SYNC_PAGE = 500;
 
-/** Dispatches `change` whenever anything an element shows has changed. */
+/** Dispatches `change` whenever anything an element shows has changed, and `attention` (CustomEvent<Attention>). */
 export class Desk extends EventTarget {
   queue: QueueDTO = { waiting: [], mine: [] };
   queueLoaded = false;
@@ -47,8 +56,8 @@ export class Desk extends EventTarget {
   outbox: OutgoingMessage[] = [];
   /** clientIds this agent sent in this page: their messages show "sent". */
   readonly sentClientIds = new Set<string>();
-  /** Conversations with visitor messages the agent has not looked at. */
-  readonly unread = new Set<string>();
+  /** Per conversation, the visitor messages the agent has not looked at. */
+  readonly unread = new Map<string, number>();
 
   private readonly _stop: (() => void)[] = [];
   private readonly _attempts = new Map<string, number>();
@@ -57,6 +66,8 @@ export class Desk extends EventTarget {
   private _pumpTimer?: ReturnType<typeof setTimeout>;
   private _syncing = false;
   private _syncAgain = false;
+  /** The conversation an action of this agent is changing: its pushes are no news to them. */
+  private _acting: string | null = null;
 
   constructor(
     private readonly conn: AgentConnection,
@@ -73,7 +84,12 @@ export class Desk extends EventTarget {
       conn.on('conversation:labels', (d) => this._onLabels(d)),
     );
     // A tab that was hidden may have slept through pushes: catch up when it is shown again.
-    const onVisible = () => document.visibilityState === 'visible' && void this._sync();
+    const onVisible = () => {
+      if (document.visibilityState !== 'visible') return;
+      // What is on screen is read once it is seen.
+      if (this.current && this.unread.delete(this.current.id)) this._changed();
+      void this._sync();
+    };
     if (typeof document !== 'undefined') {
       document.addEventListener('visibilitychange', onVisible);
       this._stop.push(() => document.removeEventListener('visibilitychange', onVisible));
@@ -87,10 +103,21 @@ export class Desk extends EventTarget {
     return id ? this.outbox.filter((o) => o.conversationId === id) : [];
   }
 
+  /** Unread visitor messages in all the agent's conversations. */
+  get unreadTotal(): number {
+    let n = 0;
+    for (const count of this.unread.values()) n += count;
+    return n;
+  }
+
   async refreshQueue(): Promise<void> {
     const res = await this.conn.request('queue:list', {});
     if (res.ok) {
+      const before = this.queue;
+      const known = this.queueLoaded;
       this.queue = normalizeQueue(res.data);
+      // After a reconnect: what came while the link was down is news too (the first load is not).
+      if (known) for (const c of [...this.queue.waiting, ...this.queue.mine]) this._attend(before, c);
       this.queueLoaded = true;
       this.queueError = null;
     } else {
@@ -188,6 +215,7 @@ export class Desk extends EventTarget {
     const c = this.current;
     if (!c || this.busy) return false;
     this.busy = action;
+    this._acting = c.id;
     this.actionError = null;
     this._changed();
     // The payload is checked by the server with the event's schema; `extra` carries what each action adds.
@@ -195,6 +223,7 @@ export class Desk extends EventTarget {
     this.busy = null;
     if (res.ok) this._onConversation(res.data);
     else this.actionError = res.error;
+    this._acting = null;
     this._changed();
     return res.ok;
   }
@@ -290,7 +319,9 @@ export class Desk extends EventTarget {
   }
 
   private _onConversation(c: ConversationDTO): void {
+    const before = this.queue;
     this.queue = applyConversationUpdate(this.queue, c, this.me.id);
+    if (this.queueLoaded) this._attend(before, c);
     if (this.current?.id === c.id) this.current = c;
     this._changed();
   }
@@ -303,19 +334,34 @@ export class Desk extends EventTarget {
     this._changed();
   }
 
+  /** Tells of `c` if it is newly waiting, or newly this agent's through someone else. */
+  private _attend(before: QueueDTO, c: ConversationDTO): void {
+    const kind =
+      isWaiting(c) && !before.waiting.some((x) => x.id === c.id)
+        ? 'waiting'
+        : isMine(c, this.me.id) && c.id !== this._acting && !before.mine.some((x) => x.id === c.id)
+          ? 'assigned'
+          : null;
+    if (kind) this.dispatchEvent(new CustomEvent<Attention>('attention', { detail: { kind, conversation: c } }));
+  }
+
   private _onMessage(m: MessageDTO): void {
+    const held = this.queue.mine.find((c) => c.id === m.conversationId);
+    // A push seen twice (a reconnect replays what a sync also returns) is counted once.
+    const fresh = m.author === 'visitor' && (!held || m.seq > held.lastSeq);
     if (this.current) this.current = withMessage(this.current, m);
     this.queue = { waiting: this.queue.waiting, mine: this.queue.mine.map((c) => withMessage(c, m)) };
     if (m.clientId && this.outbox.some((o) => o.clientId === m.clientId)) {
       this.outbox = this.outbox.filter((o) => o.clientId !== m.clientId);
       this.sentClientIds.add(m.clientId);
     }
+    const onScreen = this.current?.id === m.conversationId && (typeof document === 'undefined' || document.visibilityState === 'visible');
+    if (fresh && !onScreen && m.conversationId !== this.openingId) this.unread.set(m.conversationId, (this.unread.get(m.conversationId) ?? 0) + 1);
+    if (fresh && held) this.dispatchEvent(new CustomEvent<Attention>('attention', { detail: { kind: 'message', conversation: held, message: m } }));
     if (this.current?.id === m.conversationId) {
       this.messages = mergeMessages(this.messages, [m]);
       // A hole in what is held: a push in between was lost while a later one came.
       if (syncAfter(this.messages, m.conversationId) < lastSeq(this.messages, m.conversationId) && !this.outbox.some((o) => o.state === 'sending')) void this._sync();
-    } else if (m.author === 'visitor' && m.conversationId !== this.openingId) {
-      this.unread.add(m.conversationId);
     }
     this._changed();
   }

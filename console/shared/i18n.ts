@@ -49,7 +49,8 @@ export function errorMessage(error: ClientError, locale: Locale): string {
   return key in en ? translate(locale, key as StringKey) : translate(locale, 'error.OTHER', { code });
 }
 
-interface KeyValueStore {
+/** What a Localizer or other remembered choice needs of localStorage: a test passes a Map-like stand-in. */
+export interface KeyValueStore {
   getItem(key: string): string | null;
   setItem(key: string, value: string): void;
 }
@@ -96,7 +97,8 @@ export class Localizer extends EventTarget {
   }
 }
 
-function browserStorage(): KeyValueStore | null {
+/** localStorage, or null where it does not exist or refuses access. */
+export function browserStorage(): KeyValueStore | null {
   try {
     return typeof localStorage === 'undefined' ? null : localStorage;
   } catch {

@@ -25,6 +25,14 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** Signs in to the console at `url` as `email` (the page in English). */
+export async function signInToConsole(page: Page, url: string, email: string, password: string): Promise<void> {
+  await page.goto(`${url}/console`);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
 /** Records any dialog (alert, confirm…) a page opens: an XSS payload that runs shows up here. */
 export function watchDialogs(page: Page): string[] {
   const opened: string[] = [];

@@ -3,7 +3,7 @@ import type { Ack } from '../../shared/result.ts';
 import type { AgentDTO, ConversationDTO, MessageDTO } from '../../shared/types.ts';
 import { ClientId } from '../../shared/schemas.ts';
 import { AgentConnection, type AgentSocket } from '../../console/shared/connection.ts';
-import { Desk } from '../../console/shared/desk.ts';
+import { Desk, type Attention } from '../../console/shared/desk.ts';
 
 const ME: AgentDTO = { id: 'agent-me', email: 'me@example.com', name: 'Me', role: 'agent', siteIds: ['demo'], availability: 'online' };
 const CID = '2f1c3a55-5f34-4c8e-9d1e-0c7f7e3c1a01';
@@ -276,5 +276,49 @@ describe('console live desk', () => {
     desk.dispose();
     socket.fire('conversation:updated', conversation({ id: 'x', assignedAgentId: null }));
     expect(desk.queue.waiting).toEqual([]);
+  });
+  it('counts unread visitor messages per conversation and in all, once per message, until the conversation is opened', async () => {
+    const { socket, desk } = setup();
+    socket.connect();
+    await flush();
+    const other = conversation({ id: 'other', lastSeq: 1 });
+    socket.fire('conversation:updated', other);
+    socket.fire('message:created', message(2, { id: 'o2', conversationId: 'other' }));
+    socket.fire('message:created', message(2, { id: 'o2', conversationId: 'other' }));
+    socket.fire('message:created', message(3, { id: 'o3', conversationId: 'other' }));
+    socket.fire('message:created', message(3, { id: 'c3' }));
+    expect([desk.unread.get('other'), desk.unread.get(CID), desk.unreadTotal]).toEqual([2, 1, 3]);
+    await desk.open('other');
+    expect([desk.unread.has('other'), desk.unreadTotal]).toEqual([false, 1]);
+  });
+
+  it('calls for attention on a new waiting conversation, one given to the agent and a visitor message in theirs, never for their own claim', async () => {
+    const { socket, desk } = setup();
+    const seen: string[] = [];
+    desk.addEventListener('attention', (e) => {
+      const a = (e as CustomEvent<Attention>).detail;
+      seen.push(`${a.kind}:${a.conversation.id}`);
+    });
+    socket.connect();
+    await flush();
+    expect(seen).toEqual([]);
+    const waiting = conversation({ id: 'w1', assignedAgentId: null, assignedAgentName: null });
+    socket.fire('conversation:updated', waiting);
+    socket.fire('conversation:updated', waiting);
+    socket.fire('conversation:updated', conversation({ id: 't1' }));
+    socket.fire('message:created', message(3));
+    socket.fire('message:created', message(3));
+    socket.fire('message:created', message(4, { author: 'agent', authorName: 'Other' }));
+    expect(seen).toEqual(['waiting:w1', 'assigned:t1', `message:${CID}`]);
+    // The agent's own claim: the site's push may come before the ack.
+    socket.handlers['conversation:open'] = () => ({ ok: true, data: { conversation: waiting, messages: [] } });
+    socket.handlers['conversation:claim'] = () => {
+      socket.fire('conversation:updated', conversation({ id: 'w1' }));
+      return { ok: true, data: conversation({ id: 'w1' }) };
+    };
+    await desk.open('w1');
+    await desk.claim();
+    expect(desk.queue.mine.map((c) => c.id)).toContain('w1');
+    expect(seen).toEqual(['waiting:w1', 'assigned:t1', `message:${CID}`]);
   });
 });

@@ -1,0 +1,106 @@
+/**
+ * Canned replies and labels made from their console pages, then used at the desk: the admin writes
+ * a site reply with variables and a label, is told in their language when a code or a name is taken,
+ * then inserts the reply with `/` in a conversation (variables filled in) and puts the label on it.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { eq } from 'drizzle-orm';
+import { conversations } from '../../server/db/schema.ts';
+import { seedConversation } from '../support/conversations.ts';
+import { ADMIN, startTestServer, type TestServer } from '../support/server.ts';
+import { axeViolations, browserAvailable, launchBrowser, signInToConsole, watchDialogs } from '../support/browser.ts';
+
+describe.skipIf(!browserAvailable)('canned replies and labels pages', () => {
+  let server: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('creates a canned reply and a label in the console and uses both in a conversation', async () => {
+    const conversationId = await seedConversation(server.database.db, { siteId: 'demo', visitor: { name: 'Ada' }, lines: ['Where is my invoice for the course?'] });
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(15_000);
+    const dialogs = watchDialogs(page);
+    await signInToConsole(page, server.url, ADMIN.email, ADMIN.password);
+
+    // Canned replies: one for the whole site, with both variables explained beside the text.
+    await page.getByRole('button', { name: 'Canned replies', exact: true }).click();
+    await page.getByRole('button', { name: 'New canned reply' }).click();
+    await page.getByLabel('Short code').fill('invoice');
+    await page.getByLabel('Title (optional)').fill('Invoice');
+    const text = page.getByRole('textbox', { name: 'Text' });
+    await text.fill('Hello {visitor.name}, {agent.name} here: your invoice is under My account > Orders.');
+    expect(await text.getAttribute('aria-describedby')).toBe('canned-vars');
+    await page.getByText('the name of the agent who inserts it').waitFor();
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '/invoice saved.' }).waitFor();
+    await page.getByRole('button', { name: /\/invoice Invoice/ }).waitFor();
+
+    // The same code again for the site: the server refuses, and the page says why.
+    await page.getByRole('button', { name: 'New canned reply' }).click();
+    await page.getByLabel('Short code').fill('invoice');
+    await page.getByRole('textbox', { name: 'Text' }).fill('Another text');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'Another reply here already uses the short code /invoice' }).waitFor();
+    // A code the schema refuses is named before anything is sent.
+    await page.getByLabel('Short code').fill('two words');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('alert').filter({ hasText: 'The short code can only hold letters' }).waitFor();
+    expect(await axeViolations(page, 'body')).toEqual([]);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+
+    // Labels: one added, a taken name refused, then renamed and recoloured in place.
+    await page.getByRole('button', { name: 'Labels', exact: true }).click();
+    await page.getByLabel('New label').fill('Billing');
+    await page.getByRole('button', { name: 'Add the label' }).click();
+    await page.getByRole('status').filter({ hasText: 'Label Billing added.' }).waitFor();
+    await page.getByLabel('New label').fill('Billing');
+    await page.getByRole('button', { name: 'Add the label' }).click();
+    await page.getByRole('alert').filter({ hasText: 'This site already has a label named Billing.' }).waitFor();
+    await page.getByLabel('Name of the label Billing').fill('Invoices');
+    await page.getByLabel('Colour of the label Billing').fill('#e11d48');
+    await page.getByRole('button', { name: 'Save Billing' }).click();
+    await page.getByRole('status').filter({ hasText: 'Label Invoices saved.' }).waitFor();
+    const [label] = await server.app.ctx.raw<{ id: string; name: string; color: string }>(`select id, name, color from labels`, []);
+    expect([label.name, label.color]).toEqual(['Invoices', '#e11d48']);
+    expect(await axeViolations(page, 'body')).toEqual([]);
+
+    // In Chinese, both pages and their controls are named in Chinese.
+    await page.getByRole('button', { name: 'Switch to 中文' }).click();
+    await page.getByLabel('新标签名称').waitFor();
+    await page.getByRole('button', { name: '删除“Invoices”' }).waitFor();
+    expect(await axeViolations(page, 'body')).toEqual([]);
+    await page.getByRole('button', { name: '快捷回复', exact: true }).click();
+    await page.getByRole('button', { name: '新建快捷回复' }).click();
+    await page.getByLabel('短码').waitFor();
+    await page.getByText('插入回复的客服的名字').waitFor();
+    expect(await axeViolations(page, 'body')).toEqual([]);
+    await page.getByRole('button', { name: '切换到 English' }).click();
+
+    // At the desk: the reply inserted with /, its variables filled, and the label put on.
+    await page.getByRole('button', { name: 'Queue', exact: false }).first().click();
+    await page.getByRole('button', { name: /Where is my invoice/ }).click();
+    await page.getByRole('button', { name: 'Claim' }).click();
+    const reply = page.getByRole('textbox', { name: 'Reply' });
+    await reply.fill('/inv');
+    await page.getByRole('option', { name: /\/invoice/ }).waitFor();
+    await reply.press('Enter');
+    await expect.poll(() => reply.inputValue()).toBe('Hello Ada, Admin here: your invoice is under My account > Orders.');
+    await reply.press('Enter');
+    await page.getByRole('log').getByText('Hello Ada, Admin here: your invoice is under My account > Orders.').waitFor();
+    await page.getByLabel('Add a label').selectOption({ label: 'Invoices' });
+    await page.getByRole('button', { name: 'Remove label Invoices' }).waitFor();
+    const [stored] = await server.database.db.select({ labels: conversations.labels }).from(conversations).where(eq(conversations.id, conversationId));
+    expect(stored.labels).toEqual([label.id]);
+    expect(dialogs).toEqual([]);
+    await ctx.close();
+  });
+});
