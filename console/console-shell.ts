@@ -199,7 +199,10 @@ export class ConsoleShell extends LitElement {
       conversation: this.renderRoot.querySelector('console-conversation'),
       showHelp: this._showShortcuts,
     }));
-    new NotificationController(this, () => this._desk);
+    new NotificationController(this, () => this._desk, (id) => {
+      this._show('queue');
+      void this._desk?.open(id);
+    });
   }
 
   override connectedCallback(): void {

@@ -8,7 +8,7 @@ import type { AgentDTO, ConversationDTO, ConversationLabelsDTO, MessageDTO, Queu
 import type { ClientError, ClientErrorCode } from './api.ts';
 import type { AgentConnection } from './connection.ts';
 import { newClientId } from './client-id.ts';
-import { applyConversationUpdate, isMine, isWaiting, normalizeQueue, withMessage } from './thread.ts';
+import { applyConversationUpdate, arrival, normalizeQueue, withMessage } from './thread.ts';
 import { lastSeq, mergeMessages, syncAfter } from '../../shared/messages.ts';
 
 export interface OutgoingMessage {
@@ -336,12 +336,7 @@ export class Desk extends EventTarget {
 
   /** Tells of `c` if it is newly waiting, or newly this agent's through someone else. */
   private _attend(before: QueueDTO, c: ConversationDTO): void {
-    const kind =
-      isWaiting(c) && !before.waiting.some((x) => x.id === c.id)
-        ? 'waiting'
-        : isMine(c, this.me.id) && c.id !== this._acting && !before.mine.some((x) => x.id === c.id)
-          ? 'assigned'
-          : null;
+    const kind = arrival(before, c, this.me.id, this._acting);
     if (kind) this.dispatchEvent(new CustomEvent<Attention>('attention', { detail: { kind, conversation: c } }));
   }
 

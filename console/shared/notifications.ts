@@ -101,6 +101,8 @@ export class NotificationController implements ReactiveController {
   constructor(
     private readonly host: ReactiveControllerHost,
     private readonly desk: () => Desk | null,
+    /** Shows a conversation at the desk: what clicking its notification does. */
+    private readonly open: (conversationId: string) => void,
     private readonly settings: NotifySettings = notifySettings,
   ) {
     host.addController(this);
@@ -157,7 +159,7 @@ export class NotificationController implements ReactiveController {
       });
       n.onclick = () => {
         window.focus();
-        void this._desk?.open(c.id);
+        this.open(c.id);
         n.close();
       };
     } catch {

@@ -46,6 +46,17 @@ export function withMessage(c: ConversationDTO, m: Pick<MessageDTO, 'conversatio
   return { ...c, status, lastSeq: m.seq, updatedAt: m.createdAt > c.updatedAt ? m.createdAt : c.updatedAt };
 }
 
+/**
+ * What `c` is to the agent, against the queue they held: 'waiting' when it just started waiting,
+ * 'assigned' when it just became theirs by someone else's doing (not `acting`, the conversation their
+ * own action is changing), else null.
+ */
+export function arrival(before: QueueDTO, c: ConversationDTO, agentId: string, acting: string | null): 'waiting' | 'assigned' | null {
+  if (isWaiting(c)) return before.waiting.some((x) => x.id === c.id) ? null : 'waiting';
+  if (isMine(c, agentId) && c.id !== acting && !before.mine.some((x) => x.id === c.id)) return 'assigned';
+  return null;
+}
+
 /** A queue from the server, sorted the way the console shows it. */
 export function normalizeQueue(queue: QueueDTO): QueueDTO {
   return { waiting: [...queue.waiting].sort(oldestFirst), mine: [...queue.mine].sort(oldestFirst) };

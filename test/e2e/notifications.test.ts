@@ -28,7 +28,7 @@ const STUBS = `(() => {
   const Real = window.Notification;
   // A browser that was never asked: "default" until requestPermission, then the context's real answer.
   class Recorded {
-    constructor(title, options = {}) { window.__shown.push({ title, body: options.body, tag: options.tag }); }
+    constructor(title, options = {}) { window.__shown.push({ title, body: options.body, tag: options.tag }); window.__last = this; }
     close() {}
     static get permission() { return window.__asked ? Real.permission : 'default'; }
     static requestPermission() { window.__asked++; return Real.requestPermission(); }
@@ -110,9 +110,13 @@ describe.skipIf(!browserAvailable)('console notifications', () => {
     // Counted in the tab title and on the Queue button until it is read.
     await expect.poll(() => page.title()).toBe('(1) Support console');
     await page.getByRole('button', { name: /Queue.*0 waiting, 1 unread messages/ }).waitFor();
+    // Clicking the notification brings the conversation to the desk; seen, it is read.
+    await page.evaluate(() => (window as unknown as { __last: { onclick: () => void } }).__last.onclick());
+    await page.getByRole('textbox', { name: 'Reply' }).waitFor();
+    await setHidden(page, false);
+    await expect.poll(() => page.title()).toBe('Support console');
 
     // Both off, remembered by this browser across a reload.
-    await setHidden(page, false);
     await page.getByRole('button', { name: 'My account', exact: true }).click();
     await page.getByLabel('Play a sound').uncheck();
     await page.getByLabel('Show desktop notifications while this tab is hidden').uncheck();
