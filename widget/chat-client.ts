@@ -9,6 +9,7 @@ import { WIDGET_NAMESPACE, type WidgetClientToServerEvents, type WidgetServerToC
 import type { FaqRespond, FeedbackSubmit, Identify, Locale, VisitorContact } from '../shared/schemas.ts';
 import type { AttachmentLimitsDTO, ConversationDTO, FeedbackDTO, MessageDTO, SessionDTO, VisitorContactDTO } from '../shared/types.ts';
 import { completeAfter, lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
+import { typingReceiver, typingSender } from '../shared/typing.ts';
 import { Outbox, retryDelay, type OutboxItem } from './outbox.ts';
 import { outboxKey, tokenKey } from './storage-keys.ts';
 
@@ -34,6 +35,8 @@ export interface ChatState {
   link?: 'bound' | 'refused';
   /** What the site accepts as attachments (undefined: a server without attachments). */
   attachments?: AttachmentLimitsDTO;
+  /** The conversation the agent is typing in (null or absent: nobody is typing). */
+  typing?: string | null;
 }
 
 export interface ChatClientOptions {
@@ -91,6 +94,14 @@ export class ChatClient extends EventTarget {
   private _read = '';
   /** The reply email's link until a session has answered for it (bound or refused). */
   private _link?: string;
+  /**
+   * Call with whether the visitor has a draft (never what it says): the agents hear `typing`, throttled
+   * (shared/typing.ts), and only for a ticket. Volatile: a signal missed while offline is not worth sending late.
+   */
+  readonly typing = typingSender((typing) => {
+    const c = this.state.conversation;
+    if (c?.escalatedAt) this.socket.volatile.emit('typing', { conversationId: c.id, typing }, () => {});
+  });
 
   constructor(private readonly _options: ChatClientOptions) {
     super();
@@ -113,7 +124,18 @@ export class ChatClient extends EventTarget {
       autoConnect: false,
     });
     this.socket.on('connect', () => void this._hello());
-    this.socket.on('message:created', (message) => this._addMessages([message], true));
+    // The agent's reply ends their typing; a typing signal not renewed expires.
+    const typing = typingReceiver((typing) => this._set({ typing }));
+    this.socket.on('typing', typing);
+    this.socket.on('message:created', (message) => {
+      if (message.author === 'agent') typing(null);
+      this._addMessages([message], true);
+    });
+    // An agent read the conversation (the widget hears only agents' reads).
+    this.socket.on('conversation:read', ({ conversationId, seq }) => {
+      const c = this.state.conversation;
+      if (c?.id === conversationId) this._set({ conversation: { ...c, agentReadSeq: seq } });
+    });
     // A page that was hidden (a phone's background tab) may have slept through pushes.
     document.addEventListener('visibilitychange', () => document.visibilityState === 'visible' && this.state.ready && void this._sync());
     this.socket.on('conversation:updated', (conversation) => this._setConversation(conversation));

@@ -24,6 +24,8 @@ const strings = {
   bot: ['Assistant', '智能助手'],
   sending: ['Sending…', '发送中…'],
   sent: ['Sent', '已发送'],
+  read: ['Read', '已读'],
+  typing: ['Support is typing…', '客服正在输入…'],
   retrying: ['Not sent yet, retrying…', '尚未发送，正在重试…'],
   failed: ['Not sent: {reason}', '发送失败：{reason}'],
   retry: ['Retry', '重新发送'],

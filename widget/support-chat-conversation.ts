@@ -227,6 +227,7 @@ export class SupportChatConversation extends LitElement {
           ${survey ? html`<li><support-chat-csat .client=${this.client} .conversation=${c} .locale=${this.locale}></support-chat-csat></li>` : nothing}
         </ol>
       </div>
+      <small aria-live="polite">${c && this.state.typing === c.id ? this._t('typing') : nothing}</small>
       ${email ? html`<support-chat-email .client=${this.client} .state=${this.state} .prechat=${prechat} .locale=${this.locale}></support-chat-email>` : nothing}
       ${this._draft && !this.disabled && !prechat
         ? html`<support-chat-suggest .client=${this.client} .text=${this._draft} .locale=${this.locale} @support-chat-picked=${this._onPicked}></support-chat-suggest>`
@@ -287,6 +288,7 @@ export class SupportChatConversation extends LitElement {
     const body = field.value.trim();
     if (!body || this.disabled) return;
     this.client.send(body);
+    this.client.typing(false);
     clearTimeout(this._typing);
     field.value = this._draft = '';
   }
@@ -294,6 +296,7 @@ export class SupportChatConversation extends LitElement {
   /** Matching waits for a pause in typing and about four characters. */
   private _onInput(event: Event): void {
     const text = (event.target as HTMLTextAreaElement).value.trim();
+    this.client.typing(!!text);
     clearTimeout(this._typing);
     this._typing = setTimeout(() => {
       this._draft = text.length >= 4 ? text : '';
@@ -303,6 +306,7 @@ export class SupportChatConversation extends LitElement {
 
   /** A suggested answer was chosen: it answers the draft, which goes. */
   private _onPicked(): void {
+    this.client.typing(false);
     clearTimeout(this._typing);
     this.renderRoot.querySelector<HTMLTextAreaElement>('#message')!.value = this._draft = '';
     this.focus();
@@ -320,6 +324,12 @@ export class SupportChatConversation extends LitElement {
 
   private _t(key: Key, params?: Record<string, string>): string {
     return t(this.locale, key, params);
+  }
+
+  /** Whether an agent has read this message (conversations.agent_read_seq): its receipt says "Read". */
+  private _read({ conversationId, seq }: MessageDTO): boolean {
+    const c = this.state.conversation;
+    return c?.id === conversationId && seq <= c.agentReadSeq!;
   }
 
   private _author(message: MessageDTO): string {
@@ -359,7 +369,7 @@ export class SupportChatConversation extends LitElement {
       <small>${this._author(message)} · <time datetime=${message.createdAt}>${when(message.createdAt, this.locale)}</time></small>
       <div class="bubble ${kind === 'text' || kind === 'faq_answer' ? 'text' : ''}">${content}</div>
       ${actions} ${this._failed === meta.questionId ? html`<small role="alert">${this._t('actionFailed')}</small>` : nothing}
-      ${mine ? html`<small>${this._t('sent')}</small>` : nothing}
+      ${mine ? html`<small>${this._t(this._read(message) ? 'read' : 'sent')}</small>` : nothing}
     </li>`;
   }
 

@@ -16,6 +16,7 @@ const MAX_LENGTH = 4000;
  * In note mode what is written is a private note: agents only, shown as such (colour, label,
  * button) before it is sent.
  * @fires compose-send - CustomEvent<{ body, internal }> when the agent sends a reply or a note
+ * @fires compose-draft - CustomEvent<{ typing }> as the agent edits: whether a reply draft is being written (never a note's, never its text)
  */
 export class ConsoleComposer extends LitElement {
   static override properties = {
@@ -265,10 +266,18 @@ export class ConsoleComposer extends LitElement {
   insert(text: string): void {
     this._text = this._text.trim() ? `${this._text.trimEnd()}\n${text}` : text;
     this.focus();
+    this._draftChanged();
+  }
+
+  /** Whether a reply is being written: a note's draft never shows as typing to the visitor. */
+  private _draftChanged(): void {
+    const typing = !this._note && !this.noteOnly && this._text.trim() !== '';
+    this.dispatchEvent(new CustomEvent('compose-draft', { detail: { typing }, bubbles: true, composed: true }));
   }
 
   private _onMode = (e: Event): void => {
     this._note = (e.target as HTMLInputElement).checked;
+    this._draftChanged();
     this.focus();
   };
 
@@ -276,6 +285,7 @@ export class ConsoleComposer extends LitElement {
     this._text = (e.target as HTMLTextAreaElement).value;
     if (cannedQuery(this._text) !== null) this._open('replace');
     else if (this._picker === 'replace') this._picker = null;
+    this._draftChanged();
   };
 
   private _onKeyDown = (e: KeyboardEvent): void => {
@@ -315,6 +325,7 @@ export class ConsoleComposer extends LitElement {
     this.dispatchEvent(new CustomEvent('compose-send', { detail: { body, internal }, bubbles: true, composed: true }));
     this._text = '';
     this._drafts.delete(this.conversationId);
+    this._draftChanged();
   }
 }
 

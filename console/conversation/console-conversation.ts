@@ -89,9 +89,14 @@ export class ConsoleConversation extends LitElement {
         margin: 0;
         list-style: none;
       }
-      .hint {
+      .hint,
+      .typing {
         color: var(--sc-muted);
         margin: 0;
+      }
+      .typing {
+        min-height: 1.2em;
+        font-size: 0.85rem;
       }
       .labels {
         display: flex;
@@ -174,6 +179,8 @@ export class ConsoleConversation extends LitElement {
             : html`<p class="hint">${t('conv.placeholder')}</p>`}
       </section>`;
     }
+    // The receipt goes under the last reply the visitor has read (not a note, which they never see).
+    const lastRead = desk.messages.findLast((m) => m.author === 'agent' && m.kind !== 'note' && m.seq <= (c.visitorReadSeq ?? 0))?.id;
     return html`<section class="pane" aria-labelledby="conv-h">
       <div class="head">
         <h2 id="conv-h">${c.question ?? c.visitorName ?? t('queue.anonymous')}</h2>
@@ -189,11 +196,12 @@ export class ConsoleConversation extends LitElement {
         ${desk.messages.map(
           (m) =>
             html`<li>
-              <console-message .message=${m} ?sent=${!!m.clientId && desk.sentClientIds.has(m.clientId)}></console-message>
+              <console-message .message=${m} ?sent=${!!m.clientId && desk.sentClientIds.has(m.clientId)} ?read=${m.id === lastRead}></console-message>
             </li>`,
         )}
         ${desk.pending.map((o) => html`<li><console-message .outgoing=${o} agentName=${this.agent?.name ?? ''}></console-message></li>`)}
       </ol>
+      <p class="typing" aria-live="polite">${desk.visitorTyping === c.id ? t('conv.visitorTyping') : ''}</p>
       <console-faq-assist
         conversationId=${c.id}
         .questionMessageId=${desk.messages.findLast((m) => m.author === 'visitor' && m.kind === 'text')?.id ?? null}
@@ -311,6 +319,7 @@ export class ConsoleConversation extends LitElement {
       .siteId=${c.siteId}
       .vars=${{ visitorName: c.visitorName, visitorEmail: c.visitorEmail, agentName: this.agent?.name ?? null }}
       @compose-send=${this._onSend}
+      @compose-draft=${this._onDraft}
     ></console-composer>
       <console-attach .conversationId=${c.id} .siteId=${c.siteId}></console-attach>`;
   }
@@ -328,6 +337,8 @@ export class ConsoleConversation extends LitElement {
 
   protected override updated(): void {
     const id = this.desk?.current?.id ?? null;
+    // On screen now: what the visitor wrote is read (sent only when the tab is visible and they wrote since).
+    this.desk?.markRead();
     if (this._stickToBottom) void this._scrollToEnd();
     // The reply box takes the focus when it appears: on opening one's own conversation, or on claiming.
     const composer = this.renderRoot.querySelector<ConsoleComposer>(REPLY_BOX);
@@ -365,6 +376,10 @@ export class ConsoleConversation extends LitElement {
       return;
     }
     if (this.desk?.send(e.detail.body)) void this.renderRoot.querySelector<ConsoleFaqAssist>('console-faq-assist')?.replySent();
+  };
+
+  private _onDraft = (e: CustomEvent<{ typing: boolean }>): void => {
+    this.desk?.typing(e.detail.typing);
   };
 
   private _onFaqInsert = (e: CustomEvent<{ text: string }>): void => {

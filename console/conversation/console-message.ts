@@ -26,6 +26,7 @@ export class ConsoleMessage extends LitElement {
     message: { attribute: false },
     outgoing: { attribute: false },
     sent: { type: Boolean },
+    read: { type: Boolean },
     agentName: { type: String },
   };
   static override styles = [
@@ -108,6 +109,8 @@ export class ConsoleMessage extends LitElement {
   declare outgoing: OutgoingMessage | null;
   /** This agent sent it from this page: show "sent". */
   declare sent: boolean;
+  /** The last reply the visitor has read (conversations.visitor_read_seq): show "read by the visitor". */
+  declare read: boolean;
   /** Shown on outgoing messages, which have no author from the server yet. */
   declare agentName: string;
 
@@ -115,7 +118,7 @@ export class ConsoleMessage extends LitElement {
     super();
     this.message = null;
     this.outgoing = null;
-    this.sent = false;
+    this.sent = this.read = false;
     this.agentName = '';
     new StoreController(this, i18n);
   }
@@ -147,7 +150,7 @@ export class ConsoleMessage extends LitElement {
         ? html`<console-file .attachment=${m.meta.attachment}></console-file>`
         : html`<div class="user-text">${this._text(m.body)}</div>`}
       ${this._renderExtras(m)}
-      ${this.sent ? html`<footer>${t('msg.sent')}</footer>` : ''}
+      ${this.read || this.sent ? html`<footer>${t(this.read ? 'msg.read' : 'msg.sent')}</footer>` : ''}
     </article>`;
   }
 

@@ -4,12 +4,13 @@
  * re-opens the conversation, asks for the messages after the last seq it holds, and resends
  * what was not acknowledged, with the same clientId so the server keeps one copy.
  */
-import type { AgentDTO, ConversationDTO, ConversationLabelsDTO, MessageDTO, QueueDTO } from '../../shared/types.ts';
+import type { AgentDTO, ConversationDTO, ConversationLabelsDTO, MessageDTO, QueueDTO, ReadReceiptDTO } from '../../shared/types.ts';
 import type { ClientError, ClientErrorCode } from './api.ts';
 import type { AgentConnection } from './connection.ts';
 import { newClientId } from './client-id.ts';
 import { applyConversationUpdate, arrival, normalizeQueue, withMessage } from './thread.ts';
 import { lastSeq, mergeMessages, syncAfter } from '../../shared/messages.ts';
+import { typingReceiver, typingSender } from '../../shared/typing.ts';
 
 export interface OutgoingMessage {
   clientId: string;
@@ -58,6 +59,16 @@ export class Desk extends EventTarget {
   readonly sentClientIds = new Set<string>();
   /** Per conversation, the visitor messages the agent has not looked at. */
   readonly unread = new Map<string, number>();
+  /** The conversation the visitor is typing in, when it is the open one (null: nobody is typing). */
+  visitorTyping: string | null = null;
+  /**
+   * Call with whether the reply box holds a draft (never a note's, never its text): the visitor hears
+   * `typing` for the open conversation, at most once per throttle period (shared/typing.ts).
+   */
+  readonly typing = typingSender((typing) => {
+    const c = this.current;
+    if (c) void this.conn.request('typing', { conversationId: c.id, typing });
+  });
 
   private readonly _stop: (() => void)[] = [];
   private readonly _attempts = new Map<string, number>();
@@ -68,6 +79,12 @@ export class Desk extends EventTarget {
   private _syncAgain = false;
   /** The conversation an action of this agent is changing: its pushes are no news to them. */
   private _acting: string | null = null;
+  /** The last read mark sent, `conversationId:seq`: one request per new visitor message, not one per render. */
+  private _readMark = '';
+  private readonly _typingIn = typingReceiver((id) => {
+    this.visitorTyping = id;
+    this._changed();
+  });
 
   constructor(
     private readonly conn: AgentConnection,
@@ -82,6 +99,8 @@ export class Desk extends EventTarget {
       conn.on('conversation:updated', (c) => this._onConversation(c)),
       conn.on('message:created', (m) => this._onMessage(m)),
       conn.on('conversation:labels', (d) => this._onLabels(d)),
+      conn.on('conversation:read', (r) => this._onRead(r)),
+      conn.on('typing', (t) => this._typingIn(t)),
     );
     // A tab that was hidden may have slept through pushes: catch up when it is shown again.
     const onVisible = () => {
@@ -195,6 +214,25 @@ export class Desk extends EventTarget {
     this._retryAt.delete(clientId);
     this._update(clientId, { state: 'queued', error: undefined });
     void this._pump();
+  }
+
+  /**
+   * Tells the server the agent has seen the open conversation up to its last message: the visitor sees
+   * "Read". Only while the tab is visible, and only when the visitor wrote after the stored mark.
+   */
+  markRead(): void {
+    const c = this.current;
+    if (!c || (typeof document !== 'undefined' && document.visibilityState !== 'visible') || !this.conn.connected) return;
+    const visitorSeq = this.messages.findLast((m) => m.conversationId === c.id && m.author === 'visitor')?.seq ?? 0;
+    const seq = lastSeq(this.messages, c.id);
+    const mark = `${c.id}:${seq}`;
+    if (visitorSeq <= (c.agentReadSeq ?? 0) || mark === this._readMark) return;
+    this._readMark = mark;
+    void this.conn.request('conversation:read', { conversationId: c.id, seq }).then((res) => {
+      if (res.ok) this._onRead({ conversationId: c.id, reader: 'agent', seq: res.data.readSeq });
+      // A failed mark (offline, busy) is sent again on the next change.
+      else if (this._readMark === mark) this._readMark = '';
+    });
   }
 
   dismissError(): void {
@@ -322,7 +360,8 @@ export class Desk extends EventTarget {
     const before = this.queue;
     this.queue = applyConversationUpdate(this.queue, c, this.me.id);
     if (this.queueLoaded) this._attend(before, c);
-    if (this.current?.id === c.id) this.current = c;
+    // A read mark only moves forward: a push written before a receipt does not take it back.
+    if (this.current?.id === c.id) this.current = { ...c, visitorReadSeq: readMax(c.visitorReadSeq, this.current.visitorReadSeq), agentReadSeq: readMax(c.agentReadSeq, this.current.agentReadSeq) };
     this._changed();
   }
 
@@ -340,7 +379,18 @@ export class Desk extends EventTarget {
     if (kind) this.dispatchEvent(new CustomEvent<Attention>('attention', { detail: { kind, conversation: c } }));
   }
 
+  /** A read mark moved (the visitor's, or an agent's in this or another console). */
+  private _onRead({ conversationId, reader, seq }: ReadReceiptDTO): void {
+    const c = this.current;
+    if (c?.id !== conversationId) return;
+    const key = reader === 'visitor' ? 'visitorReadSeq' : 'agentReadSeq';
+    this.current = { ...c, [key]: readMax(c[key], seq) };
+    this._changed();
+  }
+
   private _onMessage(m: MessageDTO): void {
+    // The visitor's message ends their typing.
+    if (m.author === 'visitor' && m.conversationId === this.visitorTyping) this._typingIn(null);
     const held = this.queue.mine.find((c) => c.id === m.conversationId);
     // A push seen twice (a reconnect replays what a sync also returns) is counted once.
     const fresh = m.author === 'visitor' && (!held || m.seq > held.lastSeq);
@@ -365,3 +415,5 @@ export class Desk extends EventTarget {
     this.dispatchEvent(new Event('change'));
   }
 }
+
+const readMax = (a: number | undefined, b: number | undefined) => Math.max(a ?? 0, b ?? 0);

@@ -96,6 +96,7 @@ export const en = {
   'conv.resolvedHint': 'This conversation is resolved.',
   'conv.messages': 'Messages',
   'conv.noMessages': 'No messages yet.',
+  'conv.visitorTyping': 'The visitor is typing…',
   'conv.back': 'Back to the list',
 
   'msg.visitor': 'Visitor',
@@ -127,6 +128,7 @@ export const en = {
   'error.FILE_TYPE_NOT_ALLOWED': 'This site does not accept this type of file.',
   'msg.sending': 'Sending…',
   'msg.sent': 'Sent',
+  'msg.read': 'Read by the visitor',
   'msg.failed': 'Not sent: {reason}',
   'msg.queued': 'Will be sent when the connection is back',
   'msg.retry': 'Retry sending',

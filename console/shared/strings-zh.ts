@@ -98,6 +98,7 @@ export const zh: Record<StringKey, string> = {
   'conv.resolvedHint': '此会话已解决。',
   'conv.messages': '消息记录',
   'conv.noMessages': '暂无消息。',
+  'conv.visitorTyping': '访客正在输入…',
   'conv.back': '返回列表',
 
   'msg.visitor': '访客',
@@ -129,6 +130,7 @@ export const zh: Record<StringKey, string> = {
   'error.FILE_TYPE_NOT_ALLOWED': '此网站不接受这种类型的文件。',
   'msg.sending': '发送中…',
   'msg.sent': '已发送',
+  'msg.read': '访客已读',
   'msg.failed': '发送失败：{reason}',
   'msg.queued': '连接恢复后将自动发送',
   'msg.retry': '重新发送',

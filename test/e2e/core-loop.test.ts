@@ -1,7 +1,7 @@
 /**
  * The whole loop in a real browser: a visitor on a demo article gets an FAQ answer, then asks what
  * the FAQ does not know; an agent in a second browser context logs in, claims, replies, and the
- * visitor sees the reply; the agent resolves. Feedback goes in, is processed, and the visitor sees
+ * visitor sees the reply, each side seeing the other type and read; the agent resolves. Feedback goes in, is processed, and the visitor sees
  * it. A script-looking message stays inert on both sides.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -68,13 +68,23 @@ describe.skipIf(!browserAvailable)('the support loop in Chromium', () => {
     await agent.getByRole('button', { name: 'Sign in' }).click();
     await agent.getByRole('button', { name: /certificate shows my name/ }).click();
     await agent.getByRole('button', { name: 'Claim' }).click();
+    // The agent has the conversation on screen: the visitor's question says "Read".
+    await visitor.getByText('Read', { exact: true }).first().waitFor();
     const reply = agent.getByRole('textbox', { name: 'Reply' });
     await reply.fill('Done: your certificate now reads John.');
+    await visitor.getByText('Support is typing…').waitFor();
     await reply.press('Enter');
 
     await visitor.getByText('Done: your certificate now reads John.').first().waitFor();
-    await ask('Thank you so much!');
+    await expect.poll(() => visitor.getByText('Support is typing…').count()).toBe(0);
+    // The widget is open on a visible page: the agent sees the reply was read.
+    await agent.getByText('Read by the visitor').waitFor();
+    const box = visitor.getByRole('textbox', { name: 'Message' });
+    await box.fill('Thank you so much!');
+    await agent.getByText('The visitor is typing…').waitFor();
+    await box.press('Enter');
     await agent.getByText('Thank you so much!').first().waitFor();
+    await expect.poll(() => agent.getByText('The visitor is typing…').count()).toBe(0);
     await agent.getByRole('button', { name: 'Resolve' }).click();
     await visitor.getByText(/marked as resolved/).first().waitFor();
   });

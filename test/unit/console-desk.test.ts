@@ -321,4 +321,58 @@ describe('console live desk', () => {
     expect(desk.queue.mine.map((c) => c.id)).toContain('w1');
     expect(seen).toEqual(['waiting:w1', 'assigned:t1', `message:${CID}`]);
   });
+
+  it('shows the visitor typing in the open conversation until their message comes, and keeps read marks moving forward only', async () => {
+    const { socket, desk } = setup();
+    socket.handlers['conversation:read'] = (p) => ({ ok: true, data: { readSeq: p.seq } });
+    socket.connect();
+    await desk.open(CID);
+    socket.fire('typing', { conversationId: CID, typing: true });
+    expect(desk.visitorTyping).toBe(CID);
+    socket.fire('message:created', message(3));
+    expect(desk.visitorTyping).toBe(null);
+
+    socket.fire('conversation:read', { conversationId: CID, reader: 'visitor', seq: 2 });
+    expect(desk.current?.visitorReadSeq).toBe(2);
+    // A conversation push written before the receipt does not take the mark back.
+    socket.fire('conversation:updated', conversation({ visitorReadSeq: 1, updatedAt: '2026-01-02T00:00:00.000Z' }));
+    expect(desk.current?.visitorReadSeq).toBe(2);
+  });
+
+  it('marks the open conversation read once per new visitor message, not once per render', async () => {
+    const { socket, desk } = setup();
+    socket.handlers['conversation:read'] = (p) => ({ ok: true, data: { readSeq: p.seq } });
+    socket.connect();
+    await desk.open(CID);
+    const reads = () => socket.sent.filter((s) => s.event === 'conversation:read').map((s) => s.payload.seq);
+    desk.markRead();
+    desk.markRead();
+    await flush();
+    desk.markRead();
+    expect(reads()).toEqual([2]);
+    expect(desk.current?.agentReadSeq).toBe(2);
+    // The agent's own reply is no reason to send a mark; the visitor's next message is.
+    desk.send('Hello');
+    await flush();
+    desk.markRead();
+    socket.fire('message:created', message(4));
+    desk.markRead();
+    await flush();
+    expect(reads()).toEqual([2, 4]);
+  });
+
+  it('says typing for the open conversation, throttled, and stops when the draft goes', async () => {
+    const { socket, desk } = setup();
+    socket.handlers.typing = () => ({ ok: true, data: {} });
+    socket.connect();
+    await desk.open(CID);
+    desk.typing(true);
+    desk.typing(true);
+    desk.typing(false);
+    const sent = socket.sent.filter((s) => s.event === 'typing').map((s) => s.payload);
+    expect(sent).toEqual([
+      { conversationId: CID, typing: true },
+      { conversationId: CID, typing: false },
+    ]);
+  });
 });
