@@ -8,7 +8,7 @@ import type { Browser } from 'playwright-core';
 import { eq } from 'drizzle-orm';
 import { conversations } from '../../server/db/schema.ts';
 import { seedConversation } from '../support/conversations.ts';
-import { ADMIN, startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN, addAgent, startTestServer, type TestServer } from '../support/server.ts';
 import { axeViolations, browserAvailable, launchBrowser, signInToConsole, watchDialogs } from '../support/browser.ts';
 
 describe.skipIf(!browserAvailable)('canned replies and labels pages', () => {
@@ -101,6 +101,33 @@ describe.skipIf(!browserAvailable)('canned replies and labels pages', () => {
     const [stored] = await server.database.db.select({ labels: conversations.labels }).from(conversations).where(eq(conversations.id, conversationId));
     expect(stored.labels).toEqual([label.id]);
     expect(dialogs).toEqual([]);
+    await ctx.close();
+  });
+
+  it('lets an agent who is not an admin keep replies of their own, use the site’s, and see no Labels page', async () => {
+    await addAgent(server, 'mei@test.local');
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(15_000);
+    await signInToConsole(page, server.url, 'mei@test.local', 'agent-password-1');
+    await page.getByRole('button', { name: 'Canned replies', exact: true }).click();
+    // The site's reply from the first test: usable, not editable.
+    expect(await page.getByRole('button', { name: /\/invoice Invoice/ }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Delete /invoice' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Labels', exact: true }).count()).toBe(0);
+    await page.getByRole('button', { name: 'New canned reply' }).click();
+    expect(await page.getByRole('radio').count()).toBe(0);
+    await page.getByLabel('Short code').fill('invoice');
+    await page.getByRole('textbox', { name: 'Text' }).fill('Mei here, {visitor.name}: I will send the invoice today.');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '/invoice saved.' }).waitFor();
+    const mine = page.getByRole('list').filter({ hasText: 'Mei here' });
+    await mine.getByRole('button', { name: 'Delete /invoice' }).click();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: '/invoice deleted.' }).waitFor();
+    const rows = await server.app.ctx.raw<{ personal: boolean }>(`select agent_id is not null as personal from canned_replies`, []);
+    expect(rows.map((r) => r.personal)).toEqual([false]);
+    expect(await axeViolations(page, 'body')).toEqual([]);
     await ctx.close();
   });
 });
