@@ -147,6 +147,9 @@ export class SupportChatConversation extends LitElement {
         border-radius: 10px;
         background: #fff;
       }
+      :host > small {
+        margin: 4px 16px 0;
+      }
       :host(.dropping) [role='log'] {
         outline: 2px dashed var(--sc-accent);
         outline-offset: -6px;

@@ -223,7 +223,8 @@ export class SupportChatPanel extends LitElement {
     if (changed.has('identity') && this.identity) client.identify(this.identity);
     if (this.open) {
       this._unread = 0;
-      if (!document.hidden) client.read();
+      // Read only what is on screen: the chat tab of an open panel on a visible page (the agent sees "Read").
+      if (!document.hidden && this._mode === 'chat') client.read();
       // Feedback an agent processed since the last visit: show it now, then tell the server it was seen.
       const fresh = client.state.feedback.filter((f) => f.status === 'processed' && !f.seen);
       if (fresh.length) {
