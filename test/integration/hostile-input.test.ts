@@ -311,6 +311,8 @@ describe.each(BACKENDS)('hostile input on %s', (backend) => {
         case 'conversation:escalate': return { conversationId: r.pick([ids.ownConversation[me], ids.otherConversation]) };
         case 'feedback:submit': return { content: `feedback ${r.int(1000)}`, contact: 'me@example.com', ...page };
         case 'feedback:seen': return { ids: [ids.ownFeedback[me], ids.otherFeedback] };
+        case 'conversation:read': return { conversationId: r.pick([ids.ownConversation[me], ids.otherConversation]), seq: r.int(5) };
+        case 'typing': return { conversationId: r.pick([ids.ownConversation[me], ids.otherConversation]), typing: r.pick([true, false]) };
         default: return {};
       }
     }
@@ -318,12 +320,14 @@ describe.each(BACKENDS)('hostile input on %s', (backend) => {
       case 'message:send': return { conversationId: anyId(r, [ids.ticket]), clientId: seededClientId(r), body: `reply ${r.int(1000)}` };
       case 'messages:sync': return { conversationId: anyId(r, [ids.ticket]), afterSeq: r.int(5) };
       case 'queue:list': return {};
+      case 'conversation:read': return { conversationId: anyId(r, [ids.ticket]), seq: r.int(5) };
+      case 'typing': return { conversationId: anyId(r, [ids.ticket]), typing: r.pick([true, false]) };
       default: return { conversationId: anyId(r, [ids.ticket]) };
     }
   }
 
-  const WIDGET_EVENTS = ['session:hello', 'session:identify', 'message:send', 'messages:sync', 'faq:respond', 'faq:choose', 'conversation:escalate', 'feedback:submit', 'feedback:list', 'feedback:seen'];
-  const AGENT_EVENTS = ['queue:list', 'conversation:open', 'conversation:close', 'conversation:claim', 'conversation:resolve', 'message:send', 'messages:sync'];
+  const WIDGET_EVENTS = ['session:hello', 'session:identify', 'message:send', 'messages:sync', 'faq:respond', 'faq:choose', 'conversation:escalate', 'feedback:submit', 'feedback:list', 'feedback:seen', 'conversation:read', 'typing'];
+  const AGENT_EVENTS = ['queue:list', 'conversation:open', 'conversation:close', 'conversation:claim', 'conversation:resolve', 'message:send', 'messages:sync', 'conversation:read', 'typing'];
 
   function open(lane: Lane) {
     const s =
