@@ -149,7 +149,11 @@ export class Desk extends EventTarget {
   async open(conversationId: string): Promise<void> {
     const previous = this.current?.id;
     if (previous === conversationId && !this.openingId) return;
-    if (previous && previous !== conversationId) void this.conn.request('conversation:close', { conversationId: previous });
+    if (previous && previous !== conversationId) {
+      // A draft left behind is no longer being written: the visitor stops seeing "typing" at once.
+      this.typing(false);
+      void this.conn.request('conversation:close', { conversationId: previous });
+    }
     this.openingId = conversationId;
     this.current = null;
     this.messages = [];

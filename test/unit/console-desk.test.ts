@@ -369,8 +369,15 @@ describe('console live desk', () => {
     desk.typing(true);
     desk.typing(true);
     desk.typing(false);
-    const sent = socket.sent.filter((s) => s.event === 'typing').map((s) => s.payload);
-    expect(sent).toEqual([
+    const sent = () => socket.sent.filter((s) => s.event === 'typing').map((s) => s.payload);
+    expect(sent()).toEqual([
+      { conversationId: CID, typing: true },
+      { conversationId: CID, typing: false },
+    ]);
+    // Leaving a conversation with a draft stops the signal there.
+    desk.typing(true);
+    await desk.open('c2');
+    expect(sent().slice(2)).toEqual([
       { conversationId: CID, typing: true },
       { conversationId: CID, typing: false },
     ]);
