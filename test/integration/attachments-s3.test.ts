@@ -1,0 +1,115 @@
+/**
+ * Attachments in S3-compatible object storage (S3_BUCKET…), against a real S3 server over HTTP
+ * (s3rver, test/support/s3.ts) rather than through the Storage interface alone: what the SDK puts
+ * on the wire must be what a compatible store keeps, byte for byte.
+ */
+import { readdir } from 'node:fs/promises';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
+import { BACKENDS } from '../support/db.ts';
+import { startS3Server, type TestBucket } from '../support/s3.ts';
+import { addAgent, agentSocket, api, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
+import { agentUpload, pdf, png, visitorUpload } from '../support/uploads.ts';
+
+/** The objects s3rver keeps for the bucket (its files, whatever it names them). */
+async function objectFiles(dir: string): Promise<string[]> {
+  return (await readdir(dir, { recursive: true }).catch(() => [] as string[])).map(String);
+}
+
+// One database is enough: what is tested is the storage, not the backend.
+const backend = BACKENDS.includes('postgres') ? 'postgres' : BACKENDS[0];
+
+describe(`attachments in an S3-compatible bucket (${backend})`, () => {
+  let bucket: TestBucket;
+  let server: TestServer;
+  let admin: string;
+  beforeAll(async () => {
+    bucket = await startS3Server();
+    server = await startTestServer(backend, { uploads: bucket.config });
+    admin = await login(server.url);
+  });
+  afterAll(async () => {
+    await server?.close();
+    await bucket?.close();
+  });
+
+  async function newVisitor() {
+    const v = visitorSocket(server.url);
+    await connected(v);
+    const session = await ok<SessionDTO>(v, 'session:hello', {});
+    return { v, session, token: session.token! };
+  }
+
+  it('keeps a visitor’s image byte for byte in the bucket, for the agent and for the visitor’s link', async () => {
+    const { v, token } = await newVisitor();
+    // Larger than one network write, so a streamed body's framing would show in what is kept.
+    const image = Buffer.concat([png(40, 30), Buffer.alloc(200_000, 9)]);
+    const sent = await visitorUpload(server.url, 'demo', token, { name: 'screen.png', bytes: image, type: 'image/png' }, clientId());
+    expect(sent.status).toBe(200);
+    if (!sent.body.ok) throw new Error(sent.body.error.code);
+    const id = (sent.body.data.message as MessageDTO).meta.attachment!.id;
+    expect((await objectFiles(bucket.dir)).length).toBeGreaterThan(0);
+
+    const byAgent = await fetch(`${server.url}/api/attachments/${id}`, { headers: { cookie: admin } });
+    expect(byAgent.status).toBe(200);
+    expect(byAgent.headers.get('content-type')).toBe('image/png');
+    expect(Buffer.from(await byAgent.arrayBuffer()).equals(image)).toBe(true);
+
+    const { links } = await ok(v, 'attachment:links', { ids: [id] });
+    const byVisitor = await fetch(`${server.url}${links[id].url}`);
+    expect(byVisitor.status).toBe(200);
+    expect(Buffer.from(await byVisitor.arrayBuffer()).equals(image)).toBe(true);
+  });
+
+  it('delivers an agent’s PDF to the visitor as a download, from the bucket', async () => {
+    const { v, token } = await newVisitor();
+    const first = await visitorUpload(server.url, 'demo', token, { name: 'a.txt', bytes: Buffer.from('hello\n') }, clientId());
+    if (!first.body.ok) throw new Error(first.body.error.code);
+    const agentCookie = await addAgent(server, `s3-${backend}@test.local`);
+    const pushed = next<MessageDTO>(v, 'message:created', (m) => m.kind === 'attachment' && m.author === 'agent');
+    const sent = await agentUpload(server.url, agentCookie, first.body.data.message.conversationId, { name: 'invoice.pdf', bytes: pdf() }, clientId());
+    expect(sent.status).toBe(200);
+    const id = (await pushed).meta.attachment!.id;
+    const { links } = await ok(v, 'attachment:links', { ids: [id] });
+    const res = await fetch(`${server.url}${links[id].url}`);
+    expect(res.headers.get('content-disposition')).toMatch(/^attachment;/);
+    expect(Buffer.from(await res.arrayBuffer()).equals(pdf())).toBe(true);
+  });
+
+  it('removes the visitor’s objects from the bucket on erasure', async () => {
+    const { session, token } = await newVisitor();
+    const before = await objectFiles(bucket.dir);
+    const sent = await visitorUpload(server.url, 'demo', token, { name: 'private.png', bytes: png(3, 3) }, clientId());
+    if (!sent.body.ok) throw new Error(sent.body.error.code);
+    const id = sent.body.data.message.meta.attachment.id;
+    expect((await objectFiles(bucket.dir)).length).toBeGreaterThan(before.length);
+    expect((await api(server.url, admin, 'DELETE', `/api/visitors/${session.visitorId}`)).status).toBe(200);
+    expect(await objectFiles(bucket.dir)).toEqual(before);
+    expect((await fetch(`${server.url}/api/attachments/${id}`, { headers: { cookie: admin } })).status).toBe(404);
+  });
+
+  it('answers UNAVAILABLE and stores no message while the bucket is unreachable, and works again when it is back', async () => {
+    const { v, token } = await newVisitor();
+    const agent = agentSocket(server.url, admin);
+    await connected(agent);
+    const kept = await visitorUpload(server.url, 'demo', token, { name: 'kept.png', bytes: png(2, 2) }, clientId());
+    if (!kept.body.ok) throw new Error(kept.body.error.code);
+    await bucket.stop();
+    try {
+      const cid = clientId();
+      const refused = await visitorUpload(server.url, 'demo', token, { name: 'x.png', bytes: png(2, 2) }, cid);
+      expect(refused.status).toBe(503);
+      expect(refused.body).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
+      const current = await ok<SessionDTO>(v, 'session:hello', {});
+      expect((current.messages ?? []).some((m: MessageDTO) => m.clientId === cid)).toBe(false);
+      // A file already stored cannot be read either: said as such, not as a server fault.
+      const unreadable = await fetch(`${server.url}/api/attachments/${kept.body.data.message.meta.attachment.id}`, { headers: { cookie: admin } });
+      expect(unreadable.status).toBe(503);
+      await bucket.start();
+      const stored = await visitorUpload(server.url, 'demo', token, { name: 'y.png', bytes: png(2, 2) }, cid);
+      expect(stored.status).toBe(200);
+    } finally {
+      await bucket.start();
+    }
+  });
+});
