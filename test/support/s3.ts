@@ -33,14 +33,15 @@ export async function startS3Server(bucket = 'support-chat-test'): Promise<TestB
   let server = make(0);
   const { port } = await server.run();
   let running = true;
+  const stop = async () => {
+    if (running) await server.close();
+    running = false;
+  };
   return {
     // s3rver's default credentials; it checks the signature made with them.
     config: { driver: 's3', bucket, endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true },
     dir: path.join(dir, bucket),
-    async stop() {
-      if (running) await server.close();
-      running = false;
-    },
+    stop,
     async start() {
       if (running) return;
       server = make(port);
@@ -48,7 +49,7 @@ export async function startS3Server(bucket = 'support-chat-test'): Promise<TestB
       running = true;
     },
     async close() {
-      await this.stop();
+      await stop();
       await rm(dir, { recursive: true, force: true });
     },
   };
