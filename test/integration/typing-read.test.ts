@@ -8,6 +8,7 @@ import { eq } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
 import type { ConversationDTO, MessageDTO, ReadReceiptDTO, SessionDTO, TypingDTO } from '../../shared/types.ts';
 import { conversations, sites } from '../../server/db/schema.ts';
+import { LIMITS } from '../../server/limits.ts';
 import { twoNodes, type TwoNodes } from '../support/cluster.ts';
 import { BACKENDS } from '../support/db.ts';
 import { addAgent, agentSocket, call, clientId, connected, login, next, ok, startTestServer, visitorSocket, type AgentClientSocket, type TestServer } from '../support/server.ts';
@@ -113,6 +114,24 @@ describe.each(BACKENDS)('typing and read receipts on %s', (backend) => {
     expect(!otherSite.ok && otherSite.error.code).toBe('NOT_FOUND');
     await settle(agent, 'queue:list');
     expect(heard).toEqual([]);
+  });
+
+  it('limits typing per socket like every other event: past the bucket it is refused and nobody hears it', async () => {
+    const { v, id } = await ticket();
+    const heard = record(agent, 'typing');
+    const saved = LIMITS.widgetEventsPerSocket;
+    LIMITS.widgetEventsPerSocket = { limit: 3, windowMs: 60_000 };
+    try {
+      const answers = await Promise.all(Array.from({ length: 8 }, () => call(v, 'typing', { conversationId: id, typing: true })));
+      const accepted = answers.filter((a) => a.ok).length;
+      expect(accepted).toBeGreaterThan(0);
+      expect(accepted).toBeLessThanOrEqual(3);
+      expect(answers.filter((a) => !a.ok).every((a) => !a.ok && a.error.code === 'RATE_LIMITED')).toBe(true);
+      await settle(agent, 'queue:list');
+      expect(heard).toHaveLength(accepted);
+    } finally {
+      LIMITS.widgetEventsPerSocket = saved;
+    }
   });
 
   it('stores each side’s read mark, pushes it to the other side only, and shows it after a reload', async () => {
