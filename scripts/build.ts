@@ -134,6 +134,9 @@ async function swapIn(staging: string, target: string): Promise<void> {
 }
 
 /** Builds every browser bundle into `outDir` (dist/public by default); returns it. */
+/** esbuild's metafile of the widget element's build, beside the public folder built into `outDir`. */
+export const widgetMetaFile = (outDir = PUBLIC_DIR) => `${outDir}.widget-meta.json`;
+
 export async function buildPublic(outDir = PUBLIC_DIR): Promise<string> {
   await mkdir(path.dirname(outDir), { recursive: true });
   const staging = await mkdtemp(`${outDir}.tmp-`);
@@ -165,6 +168,8 @@ export async function buildPublic(outDir = PUBLIC_DIR): Promise<string> {
     ]);
     await precompress(staging);
     await swapIn(staging, outDir);
+    // Which source module each widget chunk holds, for npm run size's report per feature (not served).
+    await writeFile(widgetMetaFile(outDir), JSON.stringify(element.metafile));
   } catch (err) {
     await rm(staging, { recursive: true, force: true });
     throw err;

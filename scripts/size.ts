@@ -12,7 +12,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { buildPublic } from './build.ts';
+import { fileURLToPath } from 'node:url';
+import type { Metafile } from 'esbuild';
+import { buildPublic, widgetMetaFile } from './build.ts';
 import { measureWidgetBytes, type WidgetBytes } from '../bench/widget-bytes.ts';
 
 const KB = 1024;
@@ -62,6 +64,7 @@ console.log(row('widget, before opening (files)', initial));
 console.log(row('widget, all (files)', widgetAll));
 console.log(row('console, all (files)', sum(all.filter((f) => f.file.startsWith('console/')))));
 console.log(`before opening = ${[...initialNames].join(' + ')}`);
+await featureWeights();
 
 let over: boolean;
 if (existsSync(CHROMIUM_PATH)) {
@@ -84,6 +87,39 @@ if (existsSync(CHROMIUM_PATH)) {
   over = [verdict('before opening, files (br)', initial.br, BUDGET.beforeOpen), verdict('all, files (br)', widgetAll.br, BUDGET.afterOpen)].includes(true);
 }
 process.exitCode = over ? 1 : 0;
+
+/**
+ * What each part of the widget loaded by import() adds when it is first needed (brotli bytes of its
+ * own module and of the chunks that only it, of what is loaded so far, needs), from esbuild's metafile.
+ * "Opening" is the panel and what it imports statically; a chunk two features share counts in both.
+ */
+async function featureWeights(): Promise<void> {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const meta = JSON.parse(await readFile(widgetMetaFile(dir), 'utf8')) as Metafile;
+  const outputs = new Map(Object.entries(meta.outputs).map(([out, o]) => [`widget/${path.basename(out)}`, o]));
+  const closure = (file: string, seen = new Set<string>()): Set<string> => {
+    if (seen.has(file)) return seen;
+    seen.add(file);
+    for (const i of outputs.get(file)?.imports ?? []) if (i.kind === 'import-statement') closure(`widget/${path.basename(i.path)}`, seen);
+    return seen;
+  };
+  const source = (file: string) => path.relative(root, path.resolve(root, outputs.get(file)!.entryPoint!));
+  const lazy = [...outputs].filter(([, o]) => o.entryPoint).map(([file]) => file);
+  const panel = lazy.find((f) => source(f) === 'widget/support-chat-panel.ts');
+  if (!panel) throw new Error('no output holds widget/support-chat-panel.ts');
+  const opened = new Set([...initialNames, ...closure(panel)]);
+  const br = new Map(all.map((f) => [f.file, f.br]));
+  const needs = new Map(lazy.filter((f) => !opened.has(f)).map((f) => [f, [...closure(f)].filter((x) => !opened.has(x))]));
+  const users = new Map<string, number>();
+  for (const files of needs.values()) for (const x of files) users.set(x, (users.get(x) ?? 0) + 1);
+  const bytes = (files: string[]) => files.reduce((t, x) => t + (br.get(x) ?? 0), 0);
+  const rows = [...needs]
+    .map(([f, files]) => ({ source: source(f), files: files.length, br: bytes(files), shared: bytes(files.filter((x) => users.get(x)! > 1)) }))
+    .sort((a, b) => b.br - a.br);
+  console.log('\nWhat each lazily loaded part adds when first needed (brotli bytes of files; not in "after opening")');
+  console.log(`${'module'.padEnd(40)} ${'files'.padStart(5)} ${'br bytes'.padStart(9)} ${'of which shared with other parts'.padStart(33)}`);
+  for (const r of rows) console.log(`${r.source.padEnd(40)} ${String(r.files).padStart(5)} ${String(r.br).padStart(9)} ${String(r.shared).padStart(33)}`);
+}
 
 /** Prints a line for one budget; true when it is exceeded. */
 function verdict(name: string, bytes: number, budget: number): boolean {
