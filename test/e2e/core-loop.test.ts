@@ -22,6 +22,8 @@ describe.skipIf(!browserAvailable)('the support loop in Chromium', () => {
   let agent: Page;
   let visitorDialogs: string[];
   let agentDialogs: string[];
+  /** What the console sends on its socket: a private note's draft must never say "typing". */
+  const agentFrames: string[] = [];
 
   beforeAll(async () => {
     [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
@@ -31,6 +33,7 @@ describe.skipIf(!browserAvailable)('the support loop in Chromium', () => {
     agent = await agentCtx.newPage();
     visitorDialogs = watchDialogs(visitor);
     agentDialogs = watchDialogs(agent);
+    agent.on('websocket', (ws) => ws.on('framesent', (f) => agentFrames.push(String(f.payload))));
   });
   afterAll(async () => {
     await browser?.close();
@@ -85,6 +88,18 @@ describe.skipIf(!browserAvailable)('the support loop in Chromium', () => {
     await box.press('Enter');
     await agent.getByText('Thank you so much!').first().waitFor();
     await expect.poll(() => agent.getByText('The visitor is typing…').count()).toBe(0);
+    // A private note is written and added: its draft never told the visitor anyone was typing (on the
+    // wire, a typing signal from the input would go before the note itself).
+    await agent.getByRole('checkbox', { name: 'Private note' }).check();
+    const before = agentFrames.length;
+    const note = agent.getByRole('textbox', { name: 'Private note (agents only)' });
+    await note.fill('Checked the enrolment form: the typo was ours.');
+    await note.press('Enter');
+    await agent.getByText('Checked the enrolment form: the typo was ours.').first().waitFor();
+    const after = agentFrames.slice(before);
+    expect(after.some((f) => f.includes('Checked the enrolment form'))).toBe(true);
+    expect(after.filter((f) => f.includes('"typing"'))).toEqual([]);
+    await agent.getByRole('checkbox', { name: 'Private note' }).uncheck();
     await agent.getByRole('button', { name: 'Resolve' }).click();
     await visitor.getByText(/marked as resolved/).first().waitFor();
   });
