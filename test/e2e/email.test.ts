@@ -1,18 +1,23 @@
 /**
  * Answers by email in Chromium: a visitor asks with nobody online and is offered to leave an address;
  * the agent's reply, unseen, arrives at a real SMTP server in this process; its link opens the
- * conversation in a fresh browser (and the address bar loses it), and a second use of the link is
- * refused. In Chinese on a phone, a site's pre-chat form comes before the composer. axe finds no
+ * conversation in a fresh browser (and the address bar loses it), where the visitor sends a
+ * screenshot, the agent resolves and the visitor rates it; a second use of the link is refused
+ * (issue 10's whole journey). In Chinese on a phone, a site's pre-chat form comes before the composer. axe finds no
  * serious or critical violation in the forms.
  */
 import { eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConversationDTO } from '../../shared/types.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { ConversationDTO, MessageDTO } from '../../shared/types.ts';
 import { DEMO_ARTICLES } from '../../demo/articles.ts';
 import { conversations, sites, visitors } from '../../server/db/schema.ts';
 import { axeViolations, browserAvailable, launchBrowser } from '../support/browser.ts';
-import { agentSocket, clientId, connected, login, ok, startTestServer, type TestServer } from '../support/server.ts';
+import { agentSocket, clientId, connected, login, next, ok, startTestServer, type TestServer } from '../support/server.ts';
+import { png } from '../support/uploads.ts';
 import { linkOf, startSmtpServer, type TestInbox } from '../support/smtp.ts';
 
 const article = DEMO_ARTICLES.find((a) => a.language === 'en')!;
@@ -24,11 +29,16 @@ describe.skipIf(!browserAvailable)('answers by email, in Chromium', () => {
   let server: TestServer;
   let inbox: TestInbox;
   let browser: Browser;
+  let uploads: string;
 
   beforeAll(async () => {
     inbox = await startSmtpServer();
+    uploads = await mkdtemp(path.join(os.tmpdir(), 'sc-email-uploads-'));
     [server, browser] = await Promise.all([
-      startTestServer('pglite', { mail: { smtpUrl: inbox.url, from: 'Support <support@test.local>', linkTtlMs: 3600_000, scanIntervalMs: 100 } }),
+      startTestServer('pglite', {
+        mail: { smtpUrl: inbox.url, from: 'Support <support@test.local>', linkTtlMs: 3600_000, scanIntervalMs: 100 },
+        uploads: { driver: 'disk', dir: uploads },
+      }),
       launchBrowser(),
     ]);
     // An unseen reply is mailed at once (the default waits a few minutes).
@@ -39,9 +49,10 @@ describe.skipIf(!browserAvailable)('answers by email, in Chromium', () => {
     await browser?.close();
     await server?.close();
     await inbox?.close();
+    if (uploads) await rm(uploads, { recursive: true, force: true });
   });
 
-  it('offers email when nobody is online, mails the unseen reply, and its link opens the conversation once', async () => {
+  it('offers email when nobody is online, mails the unseen reply, its link opens the conversation once, where a screenshot is sent and the resolution rated', async () => {
     const first = await browser.newContext({ locale: 'en-US', bypassCSP: true });
     const visitor = await first.newPage();
     visitor.setDefaultTimeout(10_000);
@@ -73,7 +84,6 @@ describe.skipIf(!browserAvailable)('answers by email, in Chromium', () => {
     await connected(agent);
     await ok<ConversationDTO>(agent, 'conversation:claim', { conversationId: conv.id });
     await ok(agent, 'message:send', { conversationId: conv.id, clientId: clientId(), body: REPLY });
-    agent.disconnect();
 
     const mail = await inbox.next((m) => (m.text ?? '').includes(REPLY), 20_000);
     expect(mail.to && 'text' in mail.to ? mail.to.text : '').toContain('ada@example.com');
@@ -92,6 +102,20 @@ describe.skipIf(!browserAvailable)('answers by email, in Chromium', () => {
     await page.getByRole('button', { name: 'Email me this conversation' }).click();
     await page.getByText('on its way to ada@example.com').waitFor();
     await inbox.next((m) => m.subject !== mail.subject && (m.text ?? '').includes(QUESTION), 20_000);
+    // On this other device the visitor sends a screenshot of the problem, and the agent has it.
+    const shot = next<MessageDTO>(agent, 'message:created', (m) => m.kind === 'attachment');
+    await page.locator('support-chat input[type=file]').setInputFiles({ name: 'screenshot.png', mimeType: 'image/png', buffer: png(40, 30) });
+    await page.getByRole('link', { name: 'Open screenshot.png full size' }).waitFor();
+    expect((await shot).meta.attachment).toMatchObject({ name: 'screenshot.png', isImage: true });
+    // The agent resolves; the visitor rates it, there.
+    await ok<ConversationDTO>(agent, 'conversation:resolve', { conversationId: conv.id });
+    await page.getByRole('group', { name: 'How did we do?' }).waitFor();
+    await page.getByRole('radio', { name: '5 of 5' }).check();
+    await page.getByRole('button', { name: 'Send rating' }).click();
+    await page.getByText('Thank you for your rating!').waitFor();
+    const [rated] = await server.database.db.select().from(conversations).where(eq(conversations.id, conv.id));
+    expect(rated).toMatchObject({ status: 'resolved', csatRating: 5 });
+    agent.disconnect();
     await second.close();
 
     // The same link again, elsewhere: refused, and that browser sees nobody's conversation.
