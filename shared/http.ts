@@ -27,6 +27,7 @@
  * | POST   | /api/feedback/:id/process         | FeedbackProcess                  | FeedbackDTO               |
  * | GET    | /api/conversations                | ?status=…[&siteId]               | ConversationDTO[]         |
  * | GET    | /api/conversations/:id            |                                  | { conversation, messages }|
+ * | GET    | /api/conversations/:id/visitor    | (agents of its site)             | VisitorPanelDTO           |
  * | GET    | /api/conversations.csv            | ?from=ISO&to=ISO[&siteId]        | CSV download (streamed)   |
  * | GET    | /api/faqs                         | ?siteId[&q]                      | FaqEntryDTO[]             |
  * | POST   | /api/faqs                         | FaqEntryInput                    | FaqEntryDTO               |
@@ -54,7 +55,7 @@
  * Exports start with a UTF-8 byte-order mark (Excel then reads Chinese correctly); imports accept one.
  * A JSON import is `FaqImportJson` with Content-Type application/json (`format` is not needed).
  */
-import type { BusinessHours } from './schemas.ts';
+import type { BusinessHours, VisitorAttributes } from './schemas.ts';
 
 export const SESSION_COOKIE = 'sc_session';
 
@@ -63,6 +64,41 @@ export interface SiteDTO {
   name: string;
   origins: string[];
   faqThreshold: number;
+  /** The first response the site promises, in seconds: a ticket waiting longer is marked overdue. */
+  firstResponseTargetSec: number;
+}
+
+/** What the console shows beside a conversation about its visitor (GET /api/conversations/:id/visitor). */
+export interface VisitorPanelDTO {
+  visitorId: string;
+  name: string | null;
+  email: string | null;
+  /**
+   * signed: the site's back end signed the user id (`externalId`) and a time, which covers nothing else;
+   * claimed: the visitor typed name or email; null: anonymous.
+   */
+  identity: 'signed' | 'claimed' | null;
+  externalId: string | null;
+  /** Custom attributes from the site's identity call, as the page passed them. */
+  attributes: VisitorAttributes;
+  /** Parsed from the browser's User-Agent (ua-parser-js); null where it does not say. */
+  browser: string | null;
+  os: string | null;
+  /** desktop, mobile, tablet, smarttv, wearable, console, embedded, and the model when the browser names it. */
+  device: { type: string; model: string | null } | null;
+  /** IANA time zone the browser reported; null: not known. */
+  timezone: string | null;
+  firstSeenAt: string;
+  lastSeenAt: string;
+  /** The visitor's other conversations, newest first (at most 20). */
+  earlier: VisitorEarlierConversationDTO[];
+}
+
+export interface VisitorEarlierConversationDTO {
+  id: string;
+  status: 'bot' | 'open' | 'pending' | 'snoozed' | 'resolved';
+  question: string | null;
+  createdAt: string;
 }
 
 /** A site as its admin edits it. The secret is never in it: it is shown once, when created or rotated. */

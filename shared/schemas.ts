@@ -27,6 +27,8 @@ export const SessionHello = z.object({
   locale: Locale.optional(),
   pageUrl: PageUrl.optional(),
   pageTitle: PageTitle.optional(),
+  /** The browser's IANA time zone, for the visitor's local time in the console (kept only when the server knows it). */
+  tz: z.string().regex(/^[A-Za-z0-9_+/-]{1,64}$/).optional(),
 });
 export type SessionHello = z.infer<typeof SessionHello>;
 
@@ -112,13 +114,32 @@ export type FaqSuggest = z.infer<typeof FaqSuggest>;
 export const FaqPick = z.object({ entryId: Id });
 export type FaqPick = z.infer<typeof FaqPick>;
 
-/** Signed identity of a site's logged-in user: hash = HMAC-SHA256(secret, `${id}:${ts}`) in hex. */
+/** Most keys in a signed identity's attributes, and most characters of their JSON. */
+export const ATTRIBUTES_MAX_KEYS = 30;
+export const ATTRIBUTES_MAX_CHARS = 4000;
+
+/**
+ * Custom attributes a site passes with its user's identity (courses bought, progress, membership end),
+ * shown to agents as a card: up to 30 keys of 1–64 characters, each a string (≤ 500), a finite number
+ * or a boolean, 4,000 characters of JSON in all.
+ */
+export const VisitorAttributes = z
+  .record(z.string().trim().min(1).max(64), z.union([z.string().max(500), z.number().finite(), z.boolean()]))
+  .refine((a) => Object.keys(a).length <= ATTRIBUTES_MAX_KEYS, { message: `at most ${ATTRIBUTES_MAX_KEYS} attributes` })
+  .refine((a) => JSON.stringify(a).length <= ATTRIBUTES_MAX_CHARS, { message: `at most ${ATTRIBUTES_MAX_CHARS} characters` });
+export type VisitorAttributes = z.infer<typeof VisitorAttributes>;
+
+/**
+ * Signed identity of a site's logged-in user: hash = HMAC-SHA256(secret, `${id}:${ts}`) in hex. The
+ * signature covers the id and the time only: name, email and attributes are as the page passed them.
+ */
 export const Identify = z.object({
   id: z.string().trim().min(1).max(200),
   name: z.string().trim().max(200).optional(),
   email: z.email().max(320).optional(),
   ts: z.number().int().positive(),
   hash: z.string().regex(/^[a-f0-9]{64}$/),
+  attributes: VisitorAttributes.optional(),
 });
 export type Identify = z.infer<typeof Identify>;
 
@@ -276,7 +297,7 @@ export const MimeType = z
   .transform((v) => v.toLowerCase());
 
 /** Whether the runtime knows an IANA time zone (Intl throws a RangeError on an unknown one). */
-function knownTimeZone(tz: string): boolean {
+export function knownTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
     return true;

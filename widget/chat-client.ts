@@ -259,7 +259,8 @@ export class ChatClient extends EventTarget {
   private async _hello(): Promise<void> {
     clearTimeout(this._helloTimer);
     this._set({ ready: false });
-    const hello = { locale: this._options.locale, ...pageInfo() };
+    // The time zone lets the agent see the visitor's local time.
+    const hello = { locale: this._options.locale, tz: Intl.DateTimeFormat().resolvedOptions().timeZone, ...pageInfo() };
     const res = await this._request('session:hello', hello);
     if (!this.socket.connected) return;
     if (!res.ok) {

@@ -16,7 +16,7 @@ import { DEFAULT_THRESHOLD } from '../faq/engine/index.ts';
 import { findSite, listSites } from './sites.repository.ts';
 import { createSite, normalizeOrigin, rotateSecret } from './sites.service.ts';
 
-const toDTO = (s: Site): SiteDTO => ({ id: s.id, name: s.name, origins: s.origins, faqThreshold: s.faqThreshold ?? DEFAULT_THRESHOLD });
+const toDTO = (s: Site): SiteDTO => ({ id: s.id, name: s.name, origins: s.origins, faqThreshold: s.faqThreshold ?? DEFAULT_THRESHOLD, firstResponseTargetSec: s.firstResponseTargetSec });
 
 /** The snippet a site pastes into its pages. */
 export const embedSnippet = (publicUrl: string, siteId: string) => `<script src="${publicUrl}/widget.js" data-site="${siteId}" async></script>`;
@@ -28,7 +28,6 @@ function toAdminDTO(s: Site, publicUrl: string, now: Date): SiteAdminDTO {
     requireIdentity: s.requireIdentity,
     identityMaxAgeSec: s.identityMaxAgeSec,
     keepFullPageUrls: s.keepFullPageUrls,
-    firstResponseTargetSec: s.firstResponseTargetSec,
     assignmentMode: s.assignmentMode,
     reopenWindowSec: s.reopenWindowSec,
     csatEnabled: s.csatEnabled,

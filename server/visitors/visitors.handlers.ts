@@ -1,6 +1,6 @@
 /** The `/widget` namespace: who the visitor is, and the session snapshot the widget starts from. */
 import type { Socket } from 'socket.io';
-import { Identify, SessionHello } from '../../shared/schemas.ts';
+import { Identify, knownTimeZone, SessionHello } from '../../shared/schemas.ts';
 import type { SessionDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import type { Site, Visitor } from '../db/schema.ts';
@@ -28,6 +28,9 @@ export interface WidgetSocketData {
 }
 
 export type WidgetSocket = Socket & { data: WidgetSocketData };
+
+/** Longest User-Agent kept: real ones are a few hundred characters; the rest is noise or an attack. */
+const USER_AGENT_MAX = 512;
 
 /** Handshake: known site, allowed origin, and a visitor token the server issued (or a new one). */
 export function widgetMiddleware(ctx: Ctx) {
@@ -120,12 +123,19 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
       // "Last seen" to the minute is all anyone reads: a reconnect storm does not rewrite the row.
       const visitor = socket.data.visitor;
       const now = ctx.clock();
-      const touch = (input.locale && input.locale !== visitor.locale) || now.getTime() - visitor.lastSeenAt.getTime() > 60_000;
+      const seen = {
+        locale: input.locale,
+        // What the agent's side panel shows as browser, OS and device (parsed when asked for).
+        userAgent: socket.handshake.headers['user-agent']?.slice(0, USER_AGENT_MAX) || undefined,
+        timezone: input.tz && knownTimeZone(input.tz) ? input.tz : undefined,
+      };
+      const changed = (['locale', 'userAgent', 'timezone'] as const).filter((k) => seen[k] && seen[k] !== visitor[k]);
+      const touch = changed.length > 0 || now.getTime() - visitor.lastSeenAt.getTime() > 60_000;
       if (touch) {
         visitor.lastSeenAt = now;
-        if (input.locale) visitor.locale = input.locale;
+        Object.assign(visitor, Object.fromEntries(changed.map((k) => [k, seen[k]])));
       }
-      const [session] = await Promise.all([sessionSnapshot(ctx, socket), touch && touchVisitor(ctx.db, visitor.id, now, input.locale)]);
+      const [session] = await Promise.all([sessionSnapshot(ctx, socket), touch && touchVisitor(ctx.db, visitor.id, now, seen)]);
       return session;
     }),
   );
@@ -138,6 +148,7 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
         externalId: input.id,
         name: input.name,
         email: input.email,
+        attributes: input.attributes,
       });
       return sessionSnapshot(ctx, socket);
     }),

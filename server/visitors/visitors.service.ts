@@ -44,18 +44,35 @@ export async function createVisitor(store: GroupedStore, siteId: string, locale?
   return { visitor: toVisitor(row), token };
 }
 
-export async function touchVisitor(db: Db, id: string, now: Date, locale?: string): Promise<void> {
-  await db.update(visitors).set(locale ? { lastSeenAt: now, locale } : { lastSeenAt: now }).where(eq(visitors.id, id));
+/** Last seen now, and what the browser last said about itself (language, User-Agent, time zone) where it said it. */
+export async function touchVisitor(
+  db: Db,
+  id: string,
+  now: Date,
+  seen: { locale?: string; userAgent?: string; timezone?: string } = {},
+): Promise<void> {
+  const set: Partial<typeof visitors.$inferInsert> = { lastSeenAt: now };
+  if (seen.locale) set.locale = seen.locale;
+  if (seen.userAgent) set.userAgent = seen.userAgent;
+  if (seen.timezone) set.timezone = seen.timezone;
+  await db.update(visitors).set(set).where(eq(visitors.id, id));
 }
 
 export async function setVisitorIdentity(
   db: Db,
   id: string,
-  identity: { externalId: string; name?: string; email?: string },
+  identity: { externalId: string; name?: string; email?: string; attributes?: Record<string, string | number | boolean> },
 ): Promise<Visitor> {
+  // The attributes are the site's latest word: an identify call without them clears the card.
   const [row] = await db
     .update(visitors)
-    .set({ externalId: identity.externalId, name: identity.name ?? null, email: identity.email ?? null })
+    .set({
+      externalId: identity.externalId,
+      name: identity.name ?? null,
+      email: identity.email ?? null,
+      identitySource: 'signed',
+      attributes: identity.attributes ?? {},
+    })
     .where(eq(visitors.id, id))
     .returning();
   return row;

@@ -53,12 +53,12 @@ export async function startTestServer(backend: Backend, overrides: Partial<Confi
 let track: (s: Socket) => void = () => {};
 
 /** A visitor's socket, as the widget opens it. */
-export function visitorSocket(url: string, opts: { site?: string; token?: string; origin?: string } = {}): VisitorSocket {
+export function visitorSocket(url: string, opts: { site?: string; token?: string; origin?: string; userAgent?: string } = {}): VisitorSocket {
   const s: VisitorSocket = connect(`${url}/widget`, {
     query: { site: opts.site ?? 'demo' },
     auth: opts.token ? { token: opts.token } : {},
     transports: ['websocket'],
-    extraHeaders: opts.origin ? { origin: opts.origin } : {},
+    extraHeaders: { ...(opts.origin ? { origin: opts.origin } : {}), ...(opts.userAgent ? { 'user-agent': opts.userAgent } : {}) },
     reconnection: false,
     forceNew: true,
   });
