@@ -4,7 +4,7 @@ import type { SiteDTO } from '../../shared/http.ts';
 import type { AgentDTO, ConversationDTO, FaqEntryDTO } from '../../shared/types.ts';
 import { api, type ClientError } from '../shared/api.ts';
 import type { Desk } from '../shared/desk.ts';
-import { formatFullTimestamp, formatTimestamp, safeHttpUrl } from '../shared/format.ts';
+import { formatFullTimestamp, formatTimestamp } from '../shared/format.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
@@ -17,6 +17,7 @@ import './console-faq-assist.ts';
 import './console-message.ts';
 import './console-csat.ts';
 import './console-ticket-actions.ts';
+import './console-visitor-panel.ts';
 
 /** The reply box (the other composer, shown to agents who may not reply, takes notes only). */
 const REPLY_BOX = 'console-composer:not([noteonly])';
@@ -42,6 +43,38 @@ export class ConsoleConversation extends LitElement {
         display: block;
         min-height: 0;
         min-width: 0;
+        container-type: inline-size;
+      }
+      .with-panel {
+        display: grid;
+        grid-template-columns: minmax(0, 1fr) minmax(12rem, 16rem);
+        gap: 0.75rem;
+        height: 100%;
+      }
+      console-visitor-panel {
+        min-height: 0;
+        overflow: auto;
+        border-left: 1px solid var(--sc-border);
+        padding-left: 0.75rem;
+      }
+      /* Too narrow for two columns: the visitor goes under the conversation. */
+      @container (max-width: 40rem) {
+        .with-panel {
+          grid-template-columns: minmax(0, 1fr);
+          height: auto;
+        }
+        console-visitor-panel {
+          border-left: none;
+          border-top: 1px solid var(--sc-border);
+          padding: 0.75rem 0 0;
+        }
+        .pane {
+          height: auto;
+          overflow: visible;
+        }
+        .log {
+          max-height: 70vh;
+        }
       }
       .pane {
         display: flex;
@@ -179,6 +212,14 @@ export class ConsoleConversation extends LitElement {
             : html`<p class="hint">${t('conv.placeholder')}</p>`}
       </section>`;
     }
+    return html`<div class="with-panel">${this._renderPane(c)}
+      <console-visitor-panel .conversation=${c}></console-visitor-panel>
+    </div>`;
+  }
+
+  private _renderPane(c: ConversationDTO): TemplateResult {
+    const t = i18n.t.bind(i18n);
+    const desk = this.desk!;
     // The receipt goes under the last reply the visitor has read (not a note, which they never see).
     const lastRead = desk.messages.findLast((m) => m.author === 'agent' && m.kind !== 'note' && m.seq <= (c.visitorReadSeq ?? 0))?.id;
     return html`<section class="pane" aria-labelledby="conv-h">
@@ -231,19 +272,12 @@ export class ConsoleConversation extends LitElement {
     <console-ticket-actions .desk=${desk} .agent=${this.agent} .conversation=${c}></console-ticket-actions>`;
   }
 
+  /** The ticket's state; who the visitor is and where they asked from is in the visitor panel beside it. */
   private _renderDetails(c: ConversationDTO): TemplateResult {
     const t = i18n.t.bind(i18n);
-    const href = safeHttpUrl(c.pageUrl);
     const site = this.sites.length > 1 ? this.sites.find((s) => s.id === c.siteId)?.name : undefined;
     const pair = (label: string, value: unknown) => html`<div><dt>${label}</dt><dd>${value}</dd></div>`;
-    const page = href
-      ? html`<a href=${href} target="_blank" rel="noopener noreferrer" title=${c.pageUrl ?? ''}
-          >${c.pageTitle || c.pageUrl}<span class="visually-hidden"> ${t('common.opensNewTab')}</span></a
-        >${c.pageTitle ? html` <span class="muted small">${c.pageUrl}</span>` : ''}`
-      : c.pageTitle || c.pageUrl;
     return html`<dl>
-      ${pair(t('conv.visitor'), c.visitorName ?? t('queue.anonymous'))}
-      ${c.visitorEmail ? pair(t('conv.email'), c.visitorEmail) : ''}
       ${pair(t('conv.status'), t(`status.${c.status}`))}
       ${pair(t('conv.agent'), c.assignedAgentName ?? t('conv.unassigned'))}
       ${pair(
@@ -253,7 +287,6 @@ export class ConsoleConversation extends LitElement {
         >`,
       )}
       ${site ? pair(t('shell.site'), site) : ''}
-      ${c.pageUrl ? pair(t('conv.page'), page) : ''}
       ${c.csat ? pair(t('conv.csat'), html`<console-csat .csat=${c.csat}></console-csat>`) : ''}
       ${c.reopenedAt ? pair(t('status.open'), t('life.reopened', { time: formatTimestamp(c.reopenedAt, i18n.locale) })) : ''}
       ${c.status === 'snoozed' && c.snoozedUntil ? pair(t('status.snoozed'), formatTimestamp(c.snoozedUntil, i18n.locale)) : ''}

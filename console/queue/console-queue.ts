@@ -6,7 +6,7 @@ import { elapsedSince, humanizeDuration } from '../shared/format.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { TickController } from '../shared/tick-controller.ts';
-import { waitingSince } from '../shared/thread.ts';
+import { overdueBy, waitingSince } from '../shared/thread.ts';
 import { baseStyles, listItemStyles } from '../shared/styles.ts';
 import { labelStore } from '../shared/labels.ts';
 
@@ -43,6 +43,17 @@ export class ConsoleQueue extends LitElement {
       }
       .unread {
         color: var(--sc-accent);
+        font-weight: 600;
+      }
+      .overdue {
+        display: inline-block;
+        margin: 0.15rem 0;
+        padding: 0 0.4rem;
+        border: 1px solid var(--sc-danger-border);
+        background: var(--sc-danger-bg);
+        border-radius: 4px;
+        color: var(--sc-danger);
+        font-size: 0.8rem;
         font-weight: 600;
       }
     `,
@@ -107,12 +118,18 @@ export class ConsoleQueue extends LitElement {
     const who = c.visitorName ?? c.visitorEmail ?? t('queue.anonymous');
     const site = this.sites.length > 1 ? this.sites.find((s) => s.id === c.siteId)?.name : undefined;
     const waited = humanizeDuration(elapsedSince(waitingSince(c), this._clock.now), i18n.locale);
+    // The clock ticks every second, so a ticket turns overdue here the moment it passes its site's target.
+    const targetSec = this.sites.find((s) => s.id === c.siteId)?.firstResponseTargetSec;
+    const overdue = overdueBy(c, targetSec, this._clock.now) !== null;
     return html`<li>
       <button class="item" type="button" aria-current=${selected ? 'true' : 'false'} @click=${() => desk.open(c.id)}>
         <span class="title">${c.question ?? t('queue.noQuestion')}</span>
         <span class="line">${who}${site ? ` · ${site}` : ''}${(c.labels ?? []).map((id) => ` · ${labelStore.byId(id)?.name ?? ''}`)}</span>
         ${c.pageTitle || c.pageUrl ? html`<span class="line">${c.pageTitle || c.pageUrl}</span>` : ''}
         ${c.pageTitle && c.pageUrl ? html`<span class="line">${c.pageUrl}</span>` : ''}
+        ${overdue
+          ? html`<span class="overdue" data-overdue><span aria-hidden="true">⚠</span> ${t('queue.overdue', { time: waited, target: humanizeDuration(targetSec! * 1000, i18n.locale) })}</span>`
+          : ''}
         <span class="meta">
           ${showWait ? html`<span class="waited">${t('queue.waited', { time: waited })}</span>` : html`<span></span>`}
           ${unread ? html`<span class="unread">● ${t('queue.unread', { n: unread })}</span>` : ''}

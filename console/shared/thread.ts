@@ -9,6 +9,17 @@ export function waitingSince(c: ConversationDTO): string {
   return c.escalatedAt ?? c.createdAt;
 }
 
+/**
+ * How long a ticket has waited past its site's first-response target without an agent's first reply,
+ * in ms; null when it is not overdue (answered, not a ticket, not open, or still within the target).
+ * @example overdueBy({ status: 'open', escalatedAt: '…10:00', firstResponseAt: null }, 300, at10h06) // 60_000
+ */
+export function overdueBy(c: Pick<ConversationDTO, 'status' | 'escalatedAt' | 'firstResponseAt'>, targetSec: number | undefined, now: number): number | null {
+  if (c.status !== 'open' || !c.escalatedAt || c.firstResponseAt || targetSec === undefined) return null;
+  const late = now - Date.parse(c.escalatedAt) - targetSec * 1000;
+  return late > 0 ? late : null;
+}
+
 const oldestFirst = (a: ConversationDTO, b: ConversationDTO) =>
   Date.parse(waitingSince(a)) - Date.parse(waitingSince(b));
 

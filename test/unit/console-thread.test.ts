@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../shared/types.ts';
-import { applyConversationUpdate, normalizeQueue, withMessage } from '../../console/shared/thread.ts';
+import { applyConversationUpdate, normalizeQueue, overdueBy, withMessage } from '../../console/shared/thread.ts';
 
 const ME = 'agent-me';
 
@@ -80,5 +80,23 @@ describe('whose turn it is, from the messages', () => {
     expect(withMessage(c, { ...msg('visitor', 9), conversationId: 'other' })).toBe(c);
     const resolved = conv('c', { status: 'resolved' });
     expect(withMessage(resolved, msg('visitor', 9))).toBe(resolved);
+  });
+});
+
+describe('first-response target', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const waiting = { status: 'open' as const, escalatedAt: '2026-01-05T10:00:00.000Z', firstResponseAt: null };
+
+  it('marks a ticket overdue once it has waited past the target without a first reply', () => {
+    expect(overdueBy(waiting, 300, at('2026-01-05T10:04:59.000Z'))).toBeNull();
+    expect(overdueBy(waiting, 300, at('2026-01-05T10:06:00.000Z'))).toBe(60_000);
+  });
+
+  it('never marks one that was answered, is not a ticket, waits for the visitor, or whose site is unknown', () => {
+    const late = at('2026-01-05T12:00:00.000Z');
+    expect(overdueBy({ ...waiting, firstResponseAt: '2026-01-05T10:01:00.000Z' }, 300, late)).toBeNull();
+    expect(overdueBy({ ...waiting, escalatedAt: null }, 300, late)).toBeNull();
+    expect(overdueBy({ ...waiting, status: 'pending' }, 300, late)).toBeNull();
+    expect(overdueBy(waiting, undefined, late)).toBeNull();
   });
 });
