@@ -133,10 +133,17 @@ async function swapIn(staging: string, target: string): Promise<void> {
   }
 }
 
-/** Builds every browser bundle into `outDir` (dist/public by default); returns it. */
+/**
+ * `window.SupportChat._attach` is shared with widget.js, which is built apart and unmangled: mangled in
+ * the element only, the element would not recognise the loader's queue and would drop the calls a page
+ * made before it loaded (an `identify` on page load).
+ */
+const RESERVED_PROPS = /^_attach$/;
+
 /** esbuild's metafile of the widget element's build, beside the public folder built into `outDir`. */
 export const widgetMetaFile = (outDir = PUBLIC_DIR) => `${outDir}.widget-meta.json`;
 
+/** Builds every browser bundle into `outDir` (dist/public by default); returns it. */
 export async function buildPublic(outDir = PUBLIC_DIR): Promise<string> {
   await mkdir(path.dirname(outDir), { recursive: true });
   const staging = await mkdtemp(`${outDir}.tmp-`);
@@ -146,7 +153,7 @@ export async function buildPublic(outDir = PUBLIC_DIR): Promise<string> {
     const elementEntry = path.join(root, 'widget/support-chat.ts');
     const consoleEntry = path.join(root, 'console/index.ts');
     const [element, app] = await Promise.all([
-      build({ ...hashed, entryPoints: { 'support-chat': elementEntry }, outdir: path.join(staging, 'widget'), plugins: [compactWidgetTemplates, withoutWebTransport, withoutBinaryPackets], mangleProps: /^_[a-z]/ }),
+      build({ ...hashed, entryPoints: { 'support-chat': elementEntry }, outdir: path.join(staging, 'widget'), plugins: [compactWidgetTemplates, withoutWebTransport, withoutBinaryPackets], mangleProps: /^_[a-z]/, reserveProps: RESERVED_PROPS }),
       build({ ...hashed, entryPoints: { app: consoleEntry }, outdir: path.join(staging, 'console') }),
     ]);
     const elementFile = entryOutput(element.metafile, elementEntry, staging);
