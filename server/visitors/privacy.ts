@@ -48,7 +48,10 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
     }
     await tx.update(feedback).set({ content: '', contact: null, note: null, pageUrl: null, pageTitle: null }).where(eq(feedback.visitorId, id));
     // A new random token hash: the old token no longer opens anything.
-    await tx.update(visitors).set({ tokenHash: sha256(randomToken()), externalId: null, name: null, email: null, locale: null }).where(eq(visitors.id, id));
+    await tx
+      .update(visitors)
+      .set({ tokenHash: sha256(randomToken()), externalId: null, name: null, email: null, locale: null, identitySource: null, attributes: {}, userAgent: null, timezone: null })
+      .where(eq(visitors.id, id));
   });
   // The rows are gone with the transaction; the bytes after it (a failure here leaves an orphan, never a reachable file).
   for (const f of files) await ctx.uploads.delete(f.storageKey).catch((err) => ctx.log.error({ err }, 'attachment erase failed'));

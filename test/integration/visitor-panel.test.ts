@@ -137,6 +137,16 @@ describe.each(BACKENDS)('the visitor panel on %s', (backend) => {
     expect((await panel(insider, conversationId)).body).toMatchObject({ ok: true, data: { browser: 'Mobile Safari 17.0' } });
   });
 
+  it('exports what the panel shows about a visitor, and erases it with them', async () => {
+    const { v, session, conversationId } = await visitorAsking({ userAgent: IPHONE, tz: 'Europe/Berlin' });
+    await ok(v, 'session:identify', signed(secret, 'user-9', { name: 'Erika', attributes: { plan: 'gold-plan-x' } }));
+    const exported = JSON.stringify((await api(server.url, admin, 'GET', `/api/visitors/${session.visitorId}/export`)).body);
+    for (const kept of ['gold-plan-x', 'Europe/Berlin', 'iPhone']) expect(exported).toContain(kept);
+    expect((await api(server.url, admin, 'DELETE', `/api/visitors/${session.visitorId}`)).status).toBe(200);
+    const res = await panel(admin, conversationId);
+    expect(res.body.ok && res.body.data).toMatchObject({ name: null, identity: null, externalId: null, attributes: {}, browser: null, os: null, device: null, timezone: null });
+  });
+
   it('refuses attributes that are not flat strings, numbers or booleans, or too many or too long, and changes nothing', async () => {
     const { v, session } = await visitorAsking();
     const manyKeys = Object.fromEntries(Array.from({ length: 31 }, (_, i) => [`k${i}`, i]));
