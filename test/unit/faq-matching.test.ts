@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, DEFAULT_SUGGEST_THRESHOLD, DEFAULT_THRESHOLD, FaqIndex, type FaqDoc } from '../../server/faq/engine/index.ts';
 import { analyze } from '../../server/faq/engine/text.ts';
+import { calibrate } from '../../server/faq/engine/confidence.ts';
 
 const DOCS: FaqDoc[] = [
   { id: 'refund-zh', question: '如何申请退款？', variants: ['课程可以退吗', '买错课了想退'], language: 'zh' },
@@ -105,5 +106,29 @@ describe('decide', () => {
 
   it('answers nothing from an empty index', () => {
     expect(decide(new FaqIndex(), 'how do I get a refund?')).toEqual({ kind: 'none' });
+  });
+  it('is confident in an entry of two variants when the visitor words it in forms neither variant has', () => {
+    const idx = index([
+      { id: 'top-up-limit', question: 'Is there a limit on top-ups?', variants: ['How much can I top up?'], language: 'en' },
+      {
+        id: 'top-up-failed',
+        question: 'My top up failed',
+        variants: ['Why did my top up not work?', 'the top up was declined', 'top up did not go through', 'could not add money', 'adding money failed', 'my top up is not showing'],
+        language: 'en',
+      },
+    ]);
+    // "limit" and "top-offs" share only word pieces and one of two meaningful words with the entry: before
+    // few-variant entries counted their pieces more and half-covered queries kept their confidence, 0.77.
+    const [hit] = idx.search('Do you limit my top-offs?', 1);
+    expect(hit.id).toBe('top-up-limit');
+    expect(hit.confidence).toBeGreaterThan(0.9);
+  });
+
+  it('keeps the confidence of a hand-written entry that covers half the question, not of a grown one', () => {
+    const signals = { nearest: 0.6, centroid: 0.6, margin: 0.5 };
+    const logistic = (coverage: number) => 1 / (1 + Math.exp(-(-1.064 + 0.434 * 0.6 + 0.422 * 0.6 + 0.849 * coverage + 5.068 * 0.5)));
+    expect(calibrate({ ...signals, coverage: 0.5 }, 5)).toBeCloseTo(logistic(0.5), 6);
+    expect(calibrate({ ...signals, coverage: 0.2 }, 5)).toBeCloseTo(logistic(0.2) * 0.5, 6);
+    expect(calibrate({ ...signals, coverage: 0.5 }, 100)).toBeCloseTo((logistic(0.5) * 0.5) / 0.6, 6);
   });
 });

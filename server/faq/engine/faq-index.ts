@@ -35,6 +35,14 @@ interface Entry extends Placed {
 const NEIGHBOURS = 3;
 const NB_ALPHA = 0.01;
 const NB_WEIGHT = 0.05;
+/**
+ * An entry's character trigrams count 1 + TRIGRAM_BOOST / √variants times in its centroid (3.5× with one
+ * variant, 2.4× with three, 1.25× with a hundred). A few variants seldom contain the query's word forms,
+ * which the trigrams still match; a grown entry already holds them as words. Banking77 dev split: top-1
+ * 0.546 → 0.565 with 3 variants per entry, 0.635 → 0.645 with 5, the full FAQ unchanged (0.906); one
+ * fixed weight for all entries (trigrams 0.5 → 0.8 everywhere) helped as much but cost the full FAQ 0.6.
+ */
+const TRIGRAM_BOOST = 2.5;
 
 export class FaqIndex {
   private readonly entries = new Map<string, Entry>();
@@ -156,7 +164,7 @@ export class FaqIndex {
       const margin = c.score - (i === 0 ? runnerUp : scored[0].score);
       const coverage = this.coverage(analysis.content, c.entry.slot);
       const signals: Signals = { nearest: c.nearest, centroid: c.centroid, coverage, margin };
-      return { id: c.entry.doc.id, confidence: calibrate(signals), score: c.score, ...signals };
+      return { id: c.entry.doc.id, confidence: calibrate(signals, c.entry.variants.length), score: c.score, ...signals };
     });
   }
 
@@ -234,8 +242,9 @@ export class FaqIndex {
   /** Places the sums collected by place() as the entry's centroid postings. */
   private placeCentroid(entry: Entry): void {
     let squares = 0;
+    const boost = 1 + TRIGRAM_BOOST / Math.sqrt(Math.max(1, entry.variants.length));
     for (const id of this.summed) {
-      const w = this.featureSums[id];
+      const w = this.vocabulary.trigram[id] ? this.featureSums[id] * boost : this.featureSums[id];
       this.featureSums[id] = 0;
       squares += w * w;
       entry.mass += w;

@@ -18,6 +18,8 @@ export class Vocabulary {
   private readonly keys: string[] = [];
   /** Whether a feature is a piece of a word (`c:`, `h:`), which nearest-variant scoring leaves out. */
   readonly piece: boolean[] = [];
+  /** Whether a feature is an English character trigram (`c:`). */
+  readonly trigram: boolean[] = [];
   readonly df: number[] = [];
   private docs = 0;
   private distinct = 0;
@@ -51,6 +53,7 @@ export class Vocabulary {
         this.ids.set(keys[i], id);
         this.keys[id] = keys[i];
         this.piece[id] = keys[i][0] === 'c' || keys[i][0] === 'h';
+        this.trigram[id] = keys[i][0] === 'c';
         this.df[id] = 0;
         this.distinct++;
       }
