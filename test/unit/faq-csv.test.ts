@@ -63,19 +63,29 @@ describe('the evaluation', () => {
     expect(full).toHaveLength(22);
   });
 
+  const faq: Row[] = [
+    ['How do I get a refund?', 'refund'],
+    ['I want my money back', 'refund'],
+    ['How do I reset my password?', 'password'],
+    ['I forgot my password', 'password'],
+  ];
+
   it('reports ranking, answers and out-of-scope answers on a tiny set', () => {
-    const faq: Row[] = [
-      ['How do I get a refund?', 'refund'],
-      ['I want my money back', 'refund'],
-      ['How do I reset my password?', 'password'],
-      ['I forgot my password', 'password'],
-    ];
     const result = evaluate(faq, [['refund please', 'refund'], ['forgot password', 'password']], [['tell me a joke', 'smalltalk']]);
     expect(result).toMatchObject({ queries: 2, top1: 1, top3: 1, oosAnswered: 0 });
     // Four variants are too few to fit a threshold: the calibration falls back to its prior, and says so.
     expect(result).toMatchObject({ threshold: PRIOR_THRESHOLD, thresholdMethod: 'prior' });
     expect(evaluate(faq, [['refund please', 'refund']], null, 0.3)).toMatchObject({ threshold: 0.3, thresholdMethod: 'given', answered: 1, precision: 1 });
-    expect(Object.keys(result)).toEqual(['queries', 'threshold', 'thresholdMethod', 'top1', 'top3', 'answered', 'precision', 'oosAnswered', 'buildMs', 'p50Ms', 'p99Ms']);
+    expect(Object.keys(result)).toEqual(['queries', 'threshold', 'thresholdMethod', 'top1', 'top3', 'answered', 'precision', 'bestAnswered', 'oosAnswered', 'buildMs', 'p50Ms', 'p99Ms']);
     expect(evaluate(faq, [], null).oosAnswered).toBeNull();
+  });
+
+  it('reports the share a threshold chosen in hindsight would answer at the target precision', () => {
+    // Both right: every query can be answered. Labelled wrong: the best threshold answers none of them.
+    expect(evaluate(faq, [['refund please', 'refund'], ['forgot password', 'password']], null).bestAnswered).toBe(1);
+    expect(evaluate(faq, [['refund please', 'password'], ['forgot password', 'refund']], null).bestAnswered).toBe(0);
+    // At a target of 0.5, one right answer in two is enough to answer both.
+    const mixed = evaluate(faq, [['refund please', 'refund'], ['forgot password', 'refund']], null, undefined, 0.5);
+    expect(mixed.bestAnswered).toBe(1);
   });
 });
