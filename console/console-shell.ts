@@ -3,6 +3,7 @@ import type { SiteDTO } from '../shared/http.ts';
 import type { AgentDTO, FaqEntryDTO } from '../shared/types.ts';
 import { api } from './shared/api.ts';
 import { connectAgent, type AgentConnection } from './shared/connection.ts';
+import { labelStore } from './shared/labels.ts';
 import { Desk } from './shared/desk.ts';
 import type { FaqFormFields } from './faq/faq-form.ts';
 import { i18n, type StringKey } from './shared/i18n.ts';
@@ -183,6 +184,7 @@ export class ConsoleShell extends LitElement {
   declare _mailOff: boolean;
 
   private _connection: AgentConnection | null = null;
+  private _stopLabels: (() => void) | null = null;
   private _desk: Desk | null = null;
 
   constructor() {
@@ -210,6 +212,8 @@ export class ConsoleShell extends LitElement {
     this._connection = connectAgent();
     this._connection.addEventListener('rejected', this._onRejected);
     this._desk = new Desk(this._connection, this.agent);
+    // A label an admin makes or changes elsewhere shows in this console's pickers and filters at once.
+    this._stopLabels = this._connection.on('labels:changed', () => void labelStore.load(true));
     void this._loadSites();
     // Replies to visitors who left an address go by email only when the server has SMTP: say when it has not.
     void api<{ enabled: boolean }>('/api/mail/status').then((res) => (this._mailOff = res.ok && !res.data.enabled));
@@ -218,6 +222,7 @@ export class ConsoleShell extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     this._desk?.dispose();
+    this._stopLabels?.();
     this._connection?.removeEventListener('rejected', this._onRejected);
     this._connection?.close();
     this._desk = null;

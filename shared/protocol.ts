@@ -142,6 +142,8 @@ export interface AgentServerToClientEvents {
   'feedback:updated': (feedback: FeedbackDTO) => void;
   /** A conversation's labels changed (POST /api/conversations/:id/labels): every agent of its site hears the new list. */
   'conversation:labels': (delta: ConversationLabelsDTO) => void;
+  /** An admin created, renamed, recoloured or deleted a label of the site: consoles reload their list (GET /api/labels). */
+  'labels:changed': (payload: { siteId: string }) => void;
   /** The visitor (reader 'visitor') or an agent (reader 'agent') has read the conversation up to seq: its assigned agent and those who have it open hear it. */
   'conversation:read': (receipt: ReadReceiptDTO) => void;
   /** The visitor is typing in a conversation this socket has open, or stopped. */

@@ -24,7 +24,13 @@ export async function createLabel(ctx: Ctx, auth: AgentContext, input: LabelCrea
   assertAdmin(auth);
   if (!auth.siteIds.includes(input.siteId)) throw new AppError('NOT_FOUND');
   const [row] = await conflictOnUnique(ctx.db.insert(labels).values(input).returning());
+  changed(ctx, row.siteId);
   return toDTO(row);
+}
+
+/** The site's consoles reload their label list: a label made or changed by an admin shows in every open console at once. */
+function changed(ctx: Ctx, siteId: string): void {
+  ctx.realtime.agents.to(rooms.site(siteId)).emit('labels:changed', { siteId });
 }
 
 async function adminsLabel(ctx: Ctx, auth: AgentContext, id: string): Promise<Label> {
@@ -39,6 +45,7 @@ async function adminsLabel(ctx: Ctx, auth: AgentContext, id: string): Promise<La
 export async function updateLabel(ctx: Ctx, auth: AgentContext, id: string, input: LabelUpdate): Promise<LabelDTO> {
   await adminsLabel(ctx, auth, id);
   const [row] = await conflictOnUnique(ctx.db.update(labels).set(input).where(eq(labels.id, id)).returning());
+  changed(ctx, row.siteId);
   return toDTO(row);
 }
 
@@ -52,6 +59,7 @@ export async function deleteLabel(ctx: Ctx, auth: AgentContext, id: string): Pro
       .where(and(eq(conversations.siteId, label.siteId), sql`${conversations.labels} @> ${JSON.stringify([id])}::jsonb`));
     await tx.delete(labels).where(eq(labels.id, id));
   });
+  changed(ctx, label.siteId);
 }
 
 /**

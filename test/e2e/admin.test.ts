@@ -1,13 +1,16 @@
 /**
- * A new site and a new agent, made in the console by an admin: the snippet the Sites page shows,
- * pasted into a page on the site's own origin, opens the widget at once; the agent, invited by a
- * one-time link, chooses a password and receives the visitor's question (its links clickable).
+ * A working day (issue 9): a new site and a new agent, made in the console by an admin: the snippet
+ * the Sites page shows, pasted into a page on the site's own origin, opens the widget at once; the
+ * agent, invited by a one-time link, chooses a password and receives the visitor's question (its links
+ * clickable). Then both agents go online and share the queue by automatic assignment; a conversation
+ * is transferred with a note, gets a private note the visitor never sees, a canned reply and a label,
+ * is found by search, resolved, and reopened when its visitor writes again.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { ADMIN, startTestServer, type TestServer } from '../support/server.ts';
+import { ADMIN, api, login, startTestServer, type TestServer } from '../support/server.ts';
 import { browserAvailable, launchBrowser, watchDialogs } from '../support/browser.ts';
 
 describe.skipIf(!browserAvailable)('a site and an agent added in the console', () => {
@@ -30,7 +33,7 @@ describe.skipIf(!browserAvailable)('a site and an agent added in the console', (
     await server?.close();
   });
 
-  it('lets the admin create both, and the widget on the site’s origin reaches the invited agent', async () => {
+  it('a working day: the admin creates a site and an agent, the widget works at once, two agents share the queue, transfer, note, canned reply, label, search and reopen', async () => {
     const adminCtx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
     const admin = await adminCtx.newPage();
     admin.setDefaultTimeout(15_000);
@@ -148,6 +151,100 @@ describe.skipIf(!browserAvailable)('a site and an agent added in the console', (
     expect(await receipt.getAttribute('target')).toBe('_blank');
     expect(await receipt.getAttribute('rel')).toBe('noopener noreferrer');
     expect(await agent.getByRole('link', { name: /javascript/ }).count()).toBe(0);
+
+    // The admin prepares a canned reply and a label for the site (their pages have a test of their own).
+    const cookie = await login(server.url);
+    expect((await api(server.url, cookie, 'POST', '/api/canned-replies', { siteId: key, personal: false, shortCode: 'bill', body: 'Hello {visitor.name}, {agent.name} from billing will fix the invoice today.' })).status).toBe(200);
+    expect((await api(server.url, cookie, 'POST', '/api/labels', { siteId: key, name: 'Billing' })).status).toBe(200);
+
+    // Both online: automatic assignment shares the next questions, the least busy agent first.
+    await agent.getByLabel('Your availability').selectOption('online');
+    await admin.getByLabel('Your availability').selectOption('online');
+    await expect.poll(available).toEqual(['online', 'online']);
+    const assignee = async (text: string) => {
+      const [row] = await server.app.ctx.raw<{ id: string; email: string | null }>(
+        `select c.id, a.email from conversations c left join agents a on a.id = c.assigned_agent_id where c.question = $1`,
+        [text],
+      );
+      return row?.email ?? null;
+    };
+    const ask = async (text: string) => {
+      const ctx = await browser.newContext({ locale: 'en-US' });
+      const page = await ctx.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${hostOrigin}/`);
+      await page.getByRole('button', { name: 'Open support chat' }).click();
+      await page.getByRole('textbox', { name: 'Message' }).fill(text);
+      await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+      return page;
+    };
+    const INVOICE = 'Please correct invoice 9912, the VAT number is missing';
+    const REFUND = 'I would like a refund for the drawing course';
+    const second = await ask(INVOICE);
+    await expect.poll(() => assignee(INVOICE)).toBe(ADMIN.email);
+    const third = await ask(REFUND);
+    await expect.poll(() => assignee(REFUND)).toBe('mei@test.local');
+
+    // The admin hands the invoice over to Mei, with a note for her.
+    await admin.getByRole('button', { name: 'Queue', exact: false }).first().click();
+    await admin.getByRole('button', { name: /invoice 9912/ }).click();
+    await admin.getByRole('button', { name: 'Transfer', exact: true }).click();
+    // Each agent is offered with their availability: "Mei (online)".
+    const to = admin.getByLabel('Transfer to');
+    const mei = to.locator('option', { hasText: 'Mei' });
+    await mei.waitFor({ state: 'attached' });
+    await to.selectOption((await mei.getAttribute('value'))!);
+    await admin.getByLabel('Note to the receiver (agents only)').fill('Mei does the invoices.');
+    await admin.getByRole('button', { name: 'Transfer now' }).click();
+    await expect.poll(() => assignee(INVOICE)).toBe('mei@test.local');
+
+    // Mei: a private note, then the canned reply, then the label.
+    await agent.getByRole('button', { name: /invoice 9912/ }).click();
+    await agent.getByText('Mei does the invoices.').waitFor();
+    await agent.getByRole('checkbox', { name: 'Private note' }).check();
+    await agent.getByRole('textbox', { name: 'Private note (agents only)' }).fill('Customer since 2019, be generous.');
+    await agent.getByRole('button', { name: 'Add note' }).click();
+    await agent.getByRole('log').getByText('Customer since 2019, be generous.').waitFor();
+    await agent.getByRole('checkbox', { name: 'Private note' }).uncheck();
+    const mine = agent.getByRole('textbox', { name: 'Reply' });
+    await mine.fill('/bill');
+    await agent.getByRole('option', { name: /\/bill/ }).waitFor();
+    await mine.press('Enter');
+    // The visitor left no name: "{visitor.name}" goes, with its space, and the sentence still reads.
+    await expect.poll(() => mine.inputValue()).toBe('Hello, Mei from billing will fix the invoice today.');
+    await mine.press('Enter');
+    await second.getByText(/Mei from billing will fix the invoice today/).waitFor();
+    // The visitor never sees a note: neither Mei's nor the transfer's.
+    expect(await second.getByText('Customer since 2019').count()).toBe(0);
+    expect(await second.getByText('Mei does the invoices.').count()).toBe(0);
+    await agent.getByLabel('Add a label').selectOption({ label: 'Billing' });
+    await agent.getByRole('button', { name: 'Remove label Billing' }).waitFor();
+
+    // The admin finds it by a word of the question.
+    await admin.getByRole('button', { name: 'History', exact: true }).click();
+    // History and search are per site: the admin, who has every site, picks the new one.
+    await admin.getByRole('combobox', { name: /^Site/ }).selectOption({ label: 'Course shop' });
+    // History lists resolved conversations first; this one is still open.
+    await admin.getByRole('combobox', { name: /^Status/ }).selectOption('');
+    await admin.getByLabel('Text, visitor name or email').fill('9912');
+    await admin.getByRole('button', { name: 'Search', exact: true }).click();
+    const history = admin.locator('console-history');
+    await history.getByRole('status').filter({ hasText: /^1 / }).waitFor();
+    await history.getByRole('button', { name: /invoice 9912/ }).waitFor();
+
+    // Resolved, then the visitor writes again: the same ticket reopens, with Mei.
+    const [{ id: invoiceId }] = await server.app.ctx.raw<{ id: string }>(`select id from conversations where question = $1`, [INVOICE]);
+    await agent.getByRole('button', { name: 'Resolve' }).click();
+    await expect.poll(async () => (await server.app.ctx.raw<{ status: string }>(`select status from conversations where id = $1`, [invoiceId]))[0].status).toBe('resolved');
+    await second.getByRole('textbox', { name: 'Message' }).fill('One more thing: the address is wrong too.');
+    await second.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await expect
+      .poll(async () => (await server.app.ctx.raw<{ status: string; reopened: boolean }>(`select status, reopened_at is not null as reopened from conversations where id = $1`, [invoiceId]))[0])
+      .toEqual({ status: 'open', reopened: true });
+    expect(await assignee(INVOICE)).toBe('mei@test.local');
+    await agent.getByRole('log').getByText('One more thing: the address is wrong too.').waitFor();
+    await third.context().close();
+    await second.context().close();
     expect(dialogs).toEqual([]);
-  }, 120_000);
+  }, 240_000);
 });

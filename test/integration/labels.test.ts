@@ -76,6 +76,29 @@ describe.each(BACKENDS)('labels on %s', (backend) => {
     expect(await data<ConversationDTO[]>(mei, 'GET', `/api/conversations?label=${label.id}`)).toEqual([]);
   });
 
+  it('tells the site’s open consoles, and no other site’s, when an admin makes, changes or deletes a label', async () => {
+    const meiSocket = agentSocket(server.url, mei);
+    const ottoSocket = agentSocket(server.url, otto);
+    await Promise.all([connected(meiSocket), connected(ottoSocket)]);
+    let ottoHeard = 0;
+    ottoSocket.on('labels:changed', () => (ottoHeard += 1));
+    const made = next<{ siteId: string }>(meiSocket, 'labels:changed');
+    const label = await data<LabelDTO>(admin, 'POST', '/api/labels', { siteId: 'demo', name: 'Urgent' });
+    expect(await made).toEqual({ siteId: 'demo' });
+    const renamed = next<{ siteId: string }>(meiSocket, 'labels:changed');
+    await data<LabelDTO>(admin, 'PUT', `/api/labels/${label.id}`, { name: '加急' });
+    expect(await renamed).toEqual({ siteId: 'demo' });
+    const deleted = next<{ siteId: string }>(meiSocket, 'labels:changed');
+    expect((await api(server.url, admin, 'DELETE', `/api/labels/${label.id}`)).status).toBe(200);
+    expect(await deleted).toEqual({ siteId: 'demo' });
+    // A refused change tells nobody.
+    const refused = await api(server.url, mei, 'POST', '/api/labels', { siteId: 'demo', name: 'Nope' });
+    expect(refused.body).toEqual(code('FORBIDDEN'));
+    // A round trip on Otto's socket: a push sent to him before it would have arrived by now.
+    await ok(ottoSocket, 'agent:availability', { availability: 'online' }).catch(() => undefined);
+    expect(ottoHeard).toBe(0);
+  });
+
   it('takes a deleted label off every conversation', async () => {
     const gone = await data<LabelDTO>(admin, 'POST', '/api/labels', { siteId: 'demo', name: 'gone' });
     await data(mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: gone.id, on: true });
