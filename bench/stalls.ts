@@ -141,15 +141,15 @@ try {
   // demand's query, as faq.admin.ts runs it
   const demandRows = () =>
     database.db
-      .select({ text: questions.text, createdAt: questions.createdAt })
+      .select({ siteId: questions.siteId, text: questions.text, createdAt: questions.createdAt })
       .from(questions)
       .where(and(eq(questions.siteId, SITE), isNotNull(questions.escalatedAt), gte(questions.createdAt, from), lt(questions.createdAt, to)))
       .orderBy(desc(questions.createdAt))
       .limit(5000);
   results.push(await measure('demand, grouped on the main thread (before)', async () => groupQuestions(await demandRows())));
   results.push(await measure('demand\'s query alone (5,000 rows)', demandRows));
-  results.push(await measure('demand, worker (cold: starts the worker)', () => demand(app.ctx, SITE, from, to)));
-  results.push(await measure('demand, worker (warm)', () => demand(app.ctx, SITE, from, to)));
+  results.push(await measure('demand, worker (cold: starts the worker)', () => demand(app.ctx, { sites: [SITE], from, to, previousFrom: new Date(2 * from.getTime() - to.getTime()), language: null })));
+  results.push(await measure('demand, worker (warm)', () => demand(app.ctx, { sites: [SITE], from, to, previousFrom: new Date(2 * from.getTime() - to.getTime()), language: null })));
   results.push(await measure(`FAQ index build, ${rows.length.toLocaleString('en')} variants`, () => app.ctx.faq.decide(SITE, 'my card has not arrived yet')));
   results.push(await measure('FAQ question on the built index', () => app.ctx.faq.decide(SITE, 'how do I top up by bank transfer?')));
   await app.close();

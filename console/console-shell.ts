@@ -5,7 +5,6 @@ import { api } from './shared/api.ts';
 import { connectAgent, type AgentConnection } from './shared/connection.ts';
 import { labelStore } from './shared/labels.ts';
 import { Desk } from './shared/desk.ts';
-import type { FaqFormFields } from './faq/faq-form.ts';
 import { i18n, type StringKey } from './shared/i18n.ts';
 import { StoreController } from './shared/store-controller.ts';
 import { baseStyles } from './shared/styles.ts';
@@ -19,12 +18,11 @@ import type { ConsoleShortcuts } from './shared/console-shortcuts.ts';
 import { DeskShortcuts } from './queue/desk-shortcuts.ts';
 import { NotificationController } from './shared/notifications.ts';
 
-export type View = 'queue' | 'history' | 'feedback' | 'metrics' | 'faq' | 'demand' | 'canned' | 'labels' | 'sites' | 'agents' | 'account';
+export type View = 'queue' | 'history' | 'feedback' | 'metrics' | 'faq' | 'canned' | 'labels' | 'sites' | 'agents' | 'account';
 
 /** What the FAQ view should open: an entry to adjust, or a draft to complete. */
-export type FaqRequest =
-  | { kind: 'edit'; entry: FaqEntryDTO; note: StringKey }
-  | { kind: 'draft'; fields: Partial<FaqFormFields>; note: StringKey };
+/** An entry to open in the FAQ editor, with a note on where it came from. */
+export type FaqRequest = { kind: 'edit'; entry: FaqEntryDTO; note: StringKey };
 
 /** `admin`: shown to admins only (the server refuses the others anyway). */
 const VIEWS: { view: View; label: StringKey; admin?: boolean }[] = [
@@ -33,7 +31,6 @@ const VIEWS: { view: View; label: StringKey; admin?: boolean }[] = [
   { view: 'feedback', label: 'nav.feedback' },
   { view: 'metrics', label: 'nav.metrics' },
   { view: 'faq', label: 'nav.faq' },
-  { view: 'demand', label: 'nav.demand' },
   { view: 'canned', label: 'nav.canned' },
   { view: 'labels', label: 'nav.labels', admin: true },
   { view: 'sites', label: 'nav.sites', admin: true },
@@ -47,7 +44,6 @@ const LOADERS: Partial<Record<View, () => Promise<unknown>>> = {
   feedback: () => import('./feedback/console-feedback.ts'),
   metrics: () => import('./metrics/console-metrics.ts'),
   faq: () => import('./faq/console-faq.ts'),
-  demand: () => import('./faq/console-demand.ts'),
   canned: () => import('./team/console-canned-replies.ts'),
   labels: () => import('./team/console-labels.ts'),
   sites: () => import('./admin/console-sites.ts'),
@@ -269,7 +265,7 @@ export class ConsoleShell extends LitElement {
         </ul>
       </nav>
       <console-shortcuts></console-shortcuts>
-      <main @faq-created=${this._onFaqCreated} @faq-draft=${this._onFaqDraft} @conversation-open=${this._onConversationOpen} @sites-changed=${this._onSitesChanged}>${this._renderView()}</main>`;
+      <main @faq-created=${this._onFaqCreated} @conversation-open=${this._onConversationOpen} @sites-changed=${this._onSitesChanged}>${this._renderView()}</main>`;
   }
 
   private _renderSitePicker(): TemplateResult | string {
@@ -303,8 +299,6 @@ export class ConsoleShell extends LitElement {
         return html`<console-metrics .siteId=${this._siteId}></console-metrics>`;
       case 'faq':
         return html`<console-faq .siteId=${this._siteId} .request=${this._faqRequest}></console-faq>`;
-      case 'demand':
-        return html`<console-demand .siteId=${this._siteId}></console-demand>`;
       case 'canned':
         return html`<console-canned-replies .agent=${this.agent} .siteId=${this._siteId} .sites=${this._sites}></console-canned-replies>`;
       case 'labels':
@@ -350,7 +344,8 @@ export class ConsoleShell extends LitElement {
 
   private _onFaqCreated = (e: CustomEvent<FaqEntryDTO>): void => {
     if (this._sites.some((s) => s.id === e.detail.siteId)) this._setSite(e.detail.siteId);
-    this._faqRequest = { kind: 'edit', entry: e.detail, note: 'faq.fromConversation' };
+    // A draft comes from a conversation ("turn into FAQ") or from the metrics view's "what to write next".
+    this._faqRequest = { kind: 'edit', entry: e.detail, note: e.detail.sourceConversationId ? 'faq.fromConversation' : 'faq.draftFromDemand' };
     this._show('faq');
   };
 
@@ -358,11 +353,6 @@ export class ConsoleShell extends LitElement {
   private _onConversationOpen = (e: CustomEvent<{ conversationId: string }>): void => {
     void this._desk?.open(e.detail.conversationId);
     this._show('history');
-  };
-
-  private _onFaqDraft = (e: CustomEvent<Partial<FaqFormFields>>): void => {
-    this._faqRequest = { kind: 'draft', fields: e.detail, note: 'faq.draftFromDemand' };
-    this._show('faq');
   };
 
   private _showShortcuts = (): void => this.renderRoot.querySelector<ConsoleShortcuts>('console-shortcuts')?.show();

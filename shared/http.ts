@@ -37,6 +37,8 @@
  * | POST   | /api/faqs/import                  | ?siteId[&replace=1] (admin): CSV body (Content-Type text/csv) or FaqImportJson | { imported } |
  * | POST   | /api/faqs/from-conversation       | FaqFromConversation: a draft, masked (with entryId: a learned variant) | FaqEntryDTO |
  * | GET    | /api/faqs/demand                  | ?siteId[&from&to]                | DemandGroupDTO[]          |
+ * | POST   | /api/faqs/from-demand             | FaqFromDemand: a draft without an answer (publish refuses it until one is written) | FaqEntryDTO |
+ * | GET    | /api/metrics/write-next           | MetricsQuery: demand groups of the scope, with previousCount | DemandGroupDTO[] |
  * | POST   | /api/faqs/assist                  | FaqAssist                        | FaqAssistDTO              |
  * | POST   | /api/faqs/learned                 | FaqLearn                         | LearnedVariantDTO         |
  * | POST   | /api/faqs/learned/:id/approve     |                                  | LearnedVariantDTO         |

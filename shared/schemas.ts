@@ -226,7 +226,7 @@ export const MetricsPageQuery = z.intersection(MetricsQuery, z.object({ page: z.
 /** GET /api/metrics/export.csv: one table or chart of the metrics view as CSV. */
 export const MetricsExportQuery = z.intersection(
   MetricsQuery,
-  z.object({ table: z.enum(['summary', 'series', 'site', 'agent', 'language', 'page', 'article', 'entries']) }),
+  z.object({ table: z.enum(['summary', 'series', 'site', 'agent', 'language', 'page', 'article', 'entries', 'write-next']) }),
 );
 export type MetricsExportQuery = z.infer<typeof MetricsExportQuery>;
 
@@ -248,6 +248,15 @@ export const FaqImportJson = z.object({
   replace: z.boolean().default(false),
   entries: z.array(FaqEntryInput).min(1).max(5000),
 });
+
+/** POST /api/faqs/from-demand: a draft from a group of questions that reached a person ("what to write next"). */
+export const FaqFromDemand = z.object({
+  siteId: z.string().min(1).max(64),
+  question: z.string().trim().min(1).max(500),
+  /** Other ways the group asked it: the draft's variants. */
+  variants: z.array(z.string().trim().min(1).max(500)).max(20).default([]),
+});
+export type FaqFromDemand = z.infer<typeof FaqFromDemand>;
 
 export const FaqFromConversation = z.object({
   conversationId: Id,

@@ -308,9 +308,14 @@ export interface ArticleDTO {
 }
 
 export interface DemandGroupDTO {
+  /** The site the questions were asked on (a group never spans sites: an entry is one site's). */
+  siteId: string;
   /** The most typical question of the group. */
   question: string;
+  /** Asked this many times in the period. */
   count: number;
+  /** Asked this many times in the period of the same length just before: the trend. */
+  previousCount: number;
   examples: string[];
   lastAskedAt: string;
   /** The pages (URL without query) the group was asked from most, with counts. */

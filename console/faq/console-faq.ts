@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { FaqEntryDTO, LearnedVariantDTO } from '../../shared/types.ts';
 import { api, withQuery } from '../shared/api.ts';
 import { LoadController } from '../shared/load-controller.ts';
-import { emptyFields, entryToFields, guessLanguage, importFormat, jsonImportBody, type FaqFormFields } from './faq-form.ts';
+import { emptyFields, entryToFields, importFormat, jsonImportBody, type FaqFormFields } from './faq-form.ts';
 import { i18n, type StringKey } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles, listItemStyles, splitStyles } from '../shared/styles.ts';
@@ -106,14 +106,7 @@ export class ConsoleFaq extends LitElement {
     if (changed.has('siteId')) void this._load();
     if (changed.has('request') && this.request) {
       const r = this.request;
-      this._editing =
-        r.kind === 'edit'
-          ? { entry: r.entry, fields: entryToFields(r.entry), note: r.note }
-          : {
-              entry: null,
-              fields: { ...emptyFields(guessLanguage(r.fields.question ?? '', i18n.locale)), ...r.fields },
-              note: r.note,
-            };
+      this._editing = { entry: r.entry, fields: entryToFields(r.entry), note: r.note };
     }
   }
 

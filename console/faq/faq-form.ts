@@ -39,11 +39,6 @@ function unique(parts: string[]): string[] {
   return [...seen];
 }
 
-/** Chinese when the text has any CJK ideograph, else `fallback`: a draft's language from its question. */
-export function guessLanguage(text: string, fallback: Locale): Locale {
-  return /\p{Script=Han}/u.test(text) ? 'zh' : /[A-Za-z]/.test(text) ? 'en' : fallback;
-}
-
 /** Empty fields for a new entry in the given language. */
 export function emptyFields(language: Locale): FaqFormFields {
   return { question: '', variants: '', answer: '', language, tags: '', articleUrls: '' };

@@ -10,6 +10,7 @@ import { baseStyles } from '../shared/styles.ts';
 import { DEFAULT_PERIOD } from '../shared/console-period.ts';
 import type { ChartLine } from './console-metrics-chart.ts';
 import './console-metrics-chart.ts';
+import './console-write-next.ts';
 
 const BREAKDOWNS: BreakdownKind[] = ['site', 'agent', 'language', 'page', 'article'];
 const FACTORS = ['S', 'C', 'R', 'A'] as const;
@@ -18,7 +19,8 @@ type Scope = 'site' | 'all';
 /**
  * How the product is doing over a period: satisfaction S = C × R × A and its factors against the previous
  * period, automatic answers, agents' tickets, ratings and feedback, charts over time, breakdowns per site,
- * agent, language, page and article, and every table as CSV (docs/metrics.md defines each figure).
+ * agent, language, page and article, what to write next (console-write-next.ts), and every table as CSV
+ * (docs/metrics.md defines each figure).
  */
 export class ConsoleMetrics extends LitElement {
   static override properties = {
@@ -157,6 +159,7 @@ export class ConsoleMetrics extends LitElement {
   private readonly _seriesLoader = new LoadController(this);
   private readonly _breakdownLoader = new LoadController(this);
   private readonly _pageLoader = new LoadController(this);
+  private _lastQuery: Record<string, string | undefined> | null = null;
 
   constructor() {
     super();
@@ -186,6 +189,13 @@ export class ConsoleMetrics extends LitElement {
       siteId: this._scope === 'site' ? this.siteId : undefined,
       language: this._language || undefined,
     };
+  }
+
+  /** The same object while the query is the same, so the section reloads only when the scope changes. */
+  private _writeNextQuery(): Record<string, string | undefined> {
+    const q = this._query();
+    if (!this._lastQuery || JSON.stringify(this._lastQuery) !== JSON.stringify(q)) this._lastQuery = q;
+    return this._lastQuery;
   }
 
   private _csv(table: string): string {
@@ -306,6 +316,7 @@ export class ConsoleMetrics extends LitElement {
         ${d.topEntries.length ? this._exportLink('entries', t('metrics.topEntries')) : ''}
       </section>
       ${this._series ? this._renderCharts(this._series) : ''} ${this._renderBreakdown()}
+      <console-write-next .query=${this._writeNextQuery()}></console-write-next>
       <section aria-labelledby="m-exports">
         <h3 id="m-exports">${t('metrics.csv')}</h3>
         <p class="exports">

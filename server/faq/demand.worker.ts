@@ -12,24 +12,48 @@ import { serve } from './thread.ts';
 const SAME_QUESTION = 0.5;
 
 export interface QuestionRow {
+  siteId: string;
   text: string;
   createdAt: Date;
   /** The page the conversation started on, without query (metrics' "pages they came from"). */
   page?: string | null;
+  /** Asked in the period of the same length before: counted for the trend only. */
+  previous?: boolean;
+}
+
+interface Group {
+  siteId: string;
+  texts: string[];
+  previous: number;
+  last: Date;
+  pages: Map<string, number>;
+  days: Map<string, number>;
 }
 
 const hasCjk = (s: string) => /[\u3400-\u9fff]/.test(s);
+const count = (m: Map<string, number>, k: string | null | undefined) => k && m.set(k, (m.get(k) ?? 0) + 1);
 
-/** Newest first in, the 50 largest groups out (ties: the most recently asked). */
+/**
+ * The period's rows newest first, then the previous period's (`previous`) newest first, in; the 50
+ * largest groups of the period out (ties: the most recently asked), each within one site. A group is
+ * started by a question of the period only, so the previous period's questions count towards the
+ * groups of this one (`previousCount`) and are otherwise left out.
+ */
 export function groupQuestions(rows: QuestionRow[]): DemandGroupDTO[] {
-  const index = new FaqIndex();
-  const groups = new Map<string, { texts: string[]; last: Date; pages: Map<string, number>; days: Map<string, number> }>();
-  const count = (m: Map<string, number>, k: string | null | undefined) => k && m.set(k, (m.get(k) ?? 0) + 1);
+  // One index per site: an entry is written for one site, so its group is too.
+  const indexes = new Map<string, FaqIndex>();
+  const groups = new Map<string, Group>();
   for (const row of rows) {
     const text = row.text.trim();
     if (!text) continue;
+    let index = indexes.get(row.siteId);
+    if (!index) indexes.set(row.siteId, (index = new FaqIndex()));
     const [hit] = index.search(text, 1);
     const group = hit && hit.confidence >= SAME_QUESTION ? groups.get(hit.id) : undefined;
+    if (row.previous) {
+      if (group) group.previous++;
+      continue;
+    }
     const day = new Date(row.createdAt).toISOString().slice(0, 10);
     if (group) {
       group.texts.push(text);
@@ -39,17 +63,20 @@ export function groupQuestions(rows: QuestionRow[]): DemandGroupDTO[] {
       continue;
     }
     const id = String(groups.size);
-    groups.set(id, { texts: [text], last: row.createdAt, pages: new Map(), days: new Map() });
-    count(groups.get(id)!.pages, row.page);
-    count(groups.get(id)!.days, day);
+    const fresh: Group = { siteId: row.siteId, texts: [text], previous: 0, last: row.createdAt, pages: new Map(), days: new Map() };
+    groups.set(id, fresh);
+    count(fresh.pages, row.page);
+    count(fresh.days, day);
     index.upsert({ id, question: text, variants: [], language: hasCjk(text) ? 'zh' : 'en' });
   }
   return [...groups.values()]
     .sort((a, b) => b.texts.length - a.texts.length || b.last.getTime() - a.last.getTime())
     .slice(0, 50)
     .map((g) => ({
+      siteId: g.siteId,
       question: g.texts[g.texts.length - 1],
       count: g.texts.length,
+      previousCount: g.previous,
       examples: [...new Set(g.texts)].slice(0, 5),
       lastAskedAt: g.last.toISOString(),
       pages: [...g.pages].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3).map(([url, n]) => ({ url, count: n })),

@@ -1,7 +1,7 @@
 /** FAQ work beyond CRUD: bulk import, an entry from a resolved conversation, and the demand view. */
-import { and, asc, desc, eq, gte, isNotNull, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, sql } from 'drizzle-orm';
 import type { z } from 'zod';
-import type { FaqEntryInput, FaqFromConversation } from '../../shared/schemas.ts';
+import type { FaqEntryInput, FaqFromConversation, FaqFromDemand } from '../../shared/schemas.ts';
 import type { DemandGroupDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import { conversations, messages, questions, type FaqEntry } from '../db/schema.ts';
@@ -89,31 +89,77 @@ const DEMAND_ROWS = 5000;
  */
 const DEMAND_PAGE = 200;
 
-/** The questions that most often reached a person, grouped by similarity: what to write next. */
-export async function demand(ctx: Ctx, siteId: string, from: Date, to: Date): Promise<DemandGroupDTO[]> {
+/** Where demand reads its questions from: sites, the period, its previous period's start, the visitor's language. */
+export interface DemandScope {
+  sites: string[];
+  from: Date;
+  to: Date;
+  /** The start of the period of the same length before `from` (the trend). */
+  previousFrom: Date;
+  /** The visitor's widget language, null for every language. */
+  language: string | null;
+}
+
+/** The escalated questions of [from, to), newest first, at most DEMAND_ROWS, read in pages. */
+async function escalatedQuestions(ctx: Ctx, s: DemandScope, from: Date, to: Date, previous: boolean): Promise<QuestionRow[]> {
   const rows: QuestionRow[] = [];
   let last: string | undefined;
   while (rows.length < DEMAND_ROWS) {
     const page = await ctx.db
-      .select({ id: questions.id, text: questions.text, createdAt: questions.createdAt, page: sql<string | null>`split_part(split_part(${conversations.pageUrl}, '?', 1), '#', 1)` })
+      .select({
+        id: questions.id,
+        siteId: questions.siteId,
+        text: questions.text,
+        createdAt: questions.createdAt,
+        page: sql<string | null>`split_part(split_part(${conversations.pageUrl}, '?', 1), '#', 1)`,
+      })
       .from(questions)
       .innerJoin(conversations, eq(conversations.id, questions.conversationId))
       .where(
         and(
-          eq(questions.siteId, siteId),
+          inArray(questions.siteId, s.sites),
           isNotNull(questions.escalatedAt),
           gte(questions.createdAt, from),
           lt(questions.createdAt, to),
+          s.language === null ? undefined : sql`${conversations.visitorId} in (select v.id from visitors v where v.locale = ${s.language})`,
           // After the previous page's last row, compared at the database's own precision.
           last ? sql`(${questions.createdAt}, ${questions.id}) < (SELECT q.created_at, q.id FROM questions q WHERE q.id = ${last})` : undefined,
         ),
       )
       .orderBy(desc(questions.createdAt), desc(questions.id))
       .limit(Math.min(DEMAND_PAGE, DEMAND_ROWS - rows.length));
-    for (const r of page) rows.push({ text: r.text, createdAt: r.createdAt, page: r.page });
+    for (const r of page) rows.push({ siteId: r.siteId, text: r.text, createdAt: r.createdAt, page: r.page, ...(previous ? { previous } : {}) });
     if (page.length < DEMAND_PAGE) break;
     last = page[page.length - 1].id;
     await new Promise((resolve) => setImmediate(resolve));
   }
-  return rows.length === 0 ? [] : demandThread.call(rows);
+  return rows;
+}
+
+/**
+ * The questions that most often reached a person, grouped by similarity: what to write next, with the
+ * pages they came from and how often each group was asked in the period before (the trend).
+ */
+export async function demand(ctx: Ctx, s: DemandScope): Promise<DemandGroupDTO[]> {
+  const now = await escalatedQuestions(ctx, s, s.from, s.to, false);
+  if (now.length === 0) return [];
+  const before = await escalatedQuestions(ctx, s, s.previousFrom, s.from, true);
+  return demandThread.call([...now, ...before]);
+}
+
+/**
+ * "Write an FAQ entry" from a demand group: a draft with the group's question and the other ways it was
+ * asked as variants (masked: they are visitors' words), and no answer yet. A draft answers nobody, and
+ * one without an answer cannot be published, so nothing reaches a visitor until an agent writes it.
+ */
+export async function entryFromDemand(ctx: Ctx, auth: AgentContext, input: FaqFromDemand): Promise<FaqEntry> {
+  if (!auth.siteIds.includes(input.siteId)) throw new AppError('FORBIDDEN');
+  const question = maskPersonalData(input.question).trim().slice(0, 500);
+  const variants = [...new Set([question, ...input.variants.map((v) => maskPersonalData(v).trim().slice(0, 500))])].filter(Boolean);
+  return repo.insertEntry(
+    ctx.db,
+    input.siteId,
+    { question, variants, answer: '', language: hasCjk(question) ? 'zh' : 'en', tags: [], articleUrls: [], status: 'draft' },
+    ctx.clock(),
+  );
 }

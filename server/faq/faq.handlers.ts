@@ -1,16 +1,18 @@
 /** The console's FAQ API: CRUD, drafts, import/export, turning a conversation into a draft, demand, learning from agents. */
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { FaqAssist, FaqEntryInput, FaqFromConversation, FaqImportJson, FaqLearn, Id } from '../../shared/schemas.ts';
+import { FaqAssist, FaqEntryInput, FaqFromConversation, FaqFromDemand, FaqImportJson, FaqLearn, Id } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { json, parse, pgDate } from '../http/respond.ts';
 import { assertAdmin } from '../agents/agents.service.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { pickSite } from '../sites/pick-site.ts';
+import { perAgent } from '../http/agent-limit.ts';
+import { LIMITS } from '../limits.ts';
 import * as repo from './faq.repository.ts';
 import { faqFromCsv, faqToCsv } from './faq.csv.ts';
-import { entryFromConversation, demand, importEntries } from './faq.admin.ts';
+import { entryFromConversation, entryFromDemand, demand, importEntries } from './faq.admin.ts';
 import { learnedByEntry } from './learned.repository.ts';
 import * as learning from './learned.service.ts';
 import type { Db } from '../db/client.ts';
@@ -98,6 +100,13 @@ export function faqRouter(ctx: Ctx): Router {
     json(async (req) => repo.toFaqDTO(await entryFromConversation(ctx, req.agent!, parse(FaqFromConversation, req.body)))),
   );
 
+  r.post(
+    '/api/faqs/from-demand',
+    auth,
+    perAgent(ctx, 'faq-drafts', LIMITS.teamToolsPerAgent),
+    json(async (req) => repo.toFaqDTO(await entryFromDemand(ctx, req.agent!, parse(FaqFromDemand, req.body)))),
+  );
+
   r.post('/api/faqs/assist', auth, json(async (req) => learning.assist(ctx, req.agent!, parse(FaqAssist, req.body))));
   r.post('/api/faqs/learned', auth, json(async (req) => learning.learn(ctx, req.agent!, parse(FaqLearn, req.body))));
   r.post('/api/faqs/learned/:id/approve', auth, json(async (req) => learning.approve(ctx, req.agent!, parse(Id, req.params.id))));
@@ -118,7 +127,8 @@ export function faqRouter(ctx: Ctx): Router {
       const siteId = pickSite(req.agent!, q.siteId);
       const to = q.to ? pgDate(q.to) : ctx.clock();
       const from = pgDate(q.from ?? new Date(to.getTime() - 30 * 86400_000).toISOString());
-      return demand(ctx, siteId, from, to);
+      const previousFrom = pgDate(new Date(from.getTime() - (to.getTime() - from.getTime())).toISOString());
+      return demand(ctx, { sites: [siteId], from, to, previousFrom, language: null });
     }),
   );
 
@@ -144,6 +154,8 @@ export function faqRouter(ctx: Ctx): Router {
       const id = parse(Id, req.params.id);
       const current = await repo.findEntry(ctx.db, id);
       if (!current || !req.agent!.siteIds.includes(current.siteId)) throw new AppError('NOT_FOUND');
+      // A draft from demand has no answer until an agent writes one: it must not answer anyone with nothing.
+      if (!current.answer.trim()) throw new AppError('CONFLICT');
       const row = (await repo.publishEntry(ctx.db, id, ctx.clock())) ?? current;
       await ctx.faq.changed({ siteId: row.siteId, kind: 'faq', id });
       return (await withLearned(ctx.db, [row]))[0];

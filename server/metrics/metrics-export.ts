@@ -18,6 +18,7 @@ import { computeMetrics } from './metrics.service.ts';
 import { series } from './series.ts';
 import { breakdown } from './breakdowns.ts';
 import { previousFrom, scopeOf } from './metrics.handlers.ts';
+import { demand } from '../faq/faq.admin.ts';
 
 type Cell = string | number | null;
 const cell = (v: number | null | undefined): Cell => (v === null || v === undefined ? '' : v);
@@ -30,6 +31,8 @@ export const BREAKDOWN_CSV_HEADER = [
   'key', 'label', 'questions', 'faq_answered', 'needed_a_person', 'tickets', 'resolved', 'resolution_rate',
   'first_response_p50_ms', 'first_response_p90_ms', 'rating_average', 'ratings',
 ] as const;
+
+export const WRITE_NEXT_CSV_HEADER = ['site', 'question', 'count', 'previous_period', 'last_asked_at', 'pages', 'examples'] as const;
 
 const seriesRecord = (period: string, p: SeriesPointDTO): Cell[] => [
   period, p.at, p.questions, p.faqAnswered, cell(p.deflectionRate), p.tickets, cell(p.firstResponseP50Ms), cell(p.firstResponseP90Ms),
@@ -71,6 +74,15 @@ async function* records(ctx: Ctx, table: MetricsExportQuery['table'], s: ReturnT
       ['feedback_received', m.feedback.received, null], ['feedback_processed', m.feedback.processed, null],
     ];
     for (const [k, v, prev] of rows) yield [k, cell(v), cell(prev)];
+    return;
+  }
+  if (table === 'write-next') {
+    const groups = await demand(ctx, { ...s, previousFrom: previousFrom(s) });
+    yield [...WRITE_NEXT_CSV_HEADER];
+    // One cell per list, an item per line (as the FAQ CSV keeps variants).
+    for (const g of groups) {
+      yield [g.siteId, asText(g.question), g.count, g.previousCount, g.lastAskedAt, g.pages.map((p) => `${asText(p.url)} (${p.count})`).join('\n'), g.examples.map(asText).join('\n')];
+    }
     return;
   }
   const rows = await breakdown(ctx.raw, s, table);

@@ -1,4 +1,4 @@
-/** The metrics API: totals, series, breakdowns and a page's unanswered questions (docs/metrics.md, shared/http.ts). */
+/** The metrics API: totals, series, breakdowns, a page's unanswered questions and what to write next (docs/metrics.md, shared/http.ts). */
 import { Router, type Request } from 'express';
 import { MetricsBreakdownQuery, MetricsPageQuery, MetricsQuery } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
@@ -8,6 +8,7 @@ import type { Scope } from './figures.ts';
 import { computeMetrics } from './metrics.service.ts';
 import { series } from './series.ts';
 import { breakdown, unansweredOnPage } from './breakdowns.ts';
+import { demand } from '../faq/faq.admin.ts';
 
 /** The agent's sites (one when asked; none outside theirs), the period and the language of a query. */
 export function scopeOf(req: Request, q: MetricsQuery, now: Date): Scope {
@@ -43,6 +44,14 @@ export function metricsRouter(ctx: Ctx): Router {
     json(async (req) => {
       const q = parse(MetricsBreakdownQuery, req.query);
       return breakdown(ctx.raw, scopeOf(req, q, ctx.clock()), q.by);
+    }),
+  );
+  r.get(
+    '/api/metrics/write-next',
+    requireAgent(ctx),
+    json(async (req) => {
+      const s = scopeOf(req, parse(MetricsQuery, req.query), ctx.clock());
+      return demand(ctx, { ...s, previousFrom: previousFrom(s) });
     }),
   );
   r.get(
