@@ -145,8 +145,8 @@ describe.skipIf(!browserAvailable)('the support loop in Chromium', () => {
     await agent.getByText(/certificate shows my name/).first().waitFor();
     await agent.getByRole('button', { name: 'FAQ' }).click();
     await agent.getByText(/refund/i).first().waitFor();
-    await agent.getByRole('button', { name: 'What to write next' }).click();
-    await agent.getByText(/certificate shows my name/).first().waitFor();
+    await agent.getByRole('button', { name: 'Metrics', exact: true }).click();
+    await agent.getByRole('region', { name: 'What to write next' }).getByText(/certificate shows my name/).first().waitFor();
     expect(await agent.getByRole('alert').count()).toBe(0);
   });
 });

@@ -1,8 +1,9 @@
 /**
  * The metrics view in Chromium, on a known history: S and its factors, a chart whose numbers (the
  * figure's data attribute and its data table) follow the period picker, a breakdown per page with the
- * unanswered questions of one page, and a CSV downloaded as Excel needs it (UTF-8 with a byte-order
- * mark, a Chinese question intact); every control named, in English and in Chinese.
+ * unanswered questions of one page, what to write next with one group drafted as an FAQ entry, and a
+ * CSV downloaded as Excel needs it (UTF-8 with a byte-order mark, a Chinese question intact); every
+ * control named, in English and in Chinese.
  * `UPDATE_SCREENSHOTS=1` also writes the README's picture of the view (docs/console-metrics.png).
  */
 import { readFileSync } from 'node:fs';
@@ -113,7 +114,20 @@ describe.skipIf(!browserAvailable)('the metrics view', () => {
     await page.getByRole('button', { name: PAGE }).click();
     const unanswered = page.getByRole('region', { name: `Most common unanswered questions: ${PAGE}` });
     await unanswered.getByText('Can I get my money back after 20 days? (2)').waitFor();
+
+    // What to write next: the two groups that reached a person, with their page and the (empty) period before.
+    const writeNext = page.getByRole('region', { name: 'What to write next' });
+    const money = writeNext.getByRole('row').filter({ has: page.getByRole('rowheader', { name: 'Can I get my money back after 20 days?' }) });
+    await expect.poll(async () => (await money.locator('td').allTextContents()).map((c) => c.replace(/\s+/g, ' ').trim()).slice(0, 3)).toEqual(['2', '0 rising', `${PAGE} (2)`]);
+    await writeNext.getByRole('rowheader', { name: ZH_QUESTION }).waitFor();
+    await writeNext.getByRole('link', { name: 'Download “What to write next” as CSV' }).waitFor();
     expect(await axeViolations(page, 'body')).toEqual([]);
+    // One click drafts the entry: saved as a draft without an answer, so it answers nobody.
+    await money.getByRole('button', { name: 'Draft an FAQ entry: Can I get my money back after 20 days?' }).click();
+    await money.getByRole('button', { name: 'Write its answer: Can I get my money back after 20 days?' }).waitFor();
+    const drafts = await sql<{ status: string; answer: string }>(`select status, answer from faq_entries where question = 'Can I get my money back after 20 days?'`);
+    expect(drafts).toEqual([{ status: 'draft', answer: '' }]);
+    expect((await server.app.ctx.faq.decide('demo', 'Can I get my money back after 20 days?')).kind).not.toBe('answer');
 
     if (process.env.UPDATE_SCREENSHOTS) {
       // The console scrolls inside its main area: a tall window shows the whole view at once.
@@ -150,6 +164,7 @@ describe.skipIf(!browserAvailable)('the metrics view', () => {
     for (const label of ['时间范围', '语言', '分项依据']) await page.getByLabel(label, { exact: true }).waitFor();
     await page.getByRole('link', { name: '工单及时间（CSV）' }).waitFor();
     await page.getByRole('link', { name: '下载“趋势”CSV' }).waitFor();
+    await page.getByRole('region', { name: '待补充内容' }).getByRole('button', { name: `生成常见问题草稿：${ZH_QUESTION}` }).waitFor();
     expect(sum((await questionsChart(page)).questions)).toBe(5);
     expect(await axeViolations(page, 'body')).toEqual([]);
     expect(dialogs).toEqual([]);
