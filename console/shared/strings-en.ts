@@ -441,7 +441,7 @@ export const en = {
   'demand.draftNamed': 'Draft an FAQ entry: {question}',
   'demand.drafted': 'Draft saved. It answers nobody until it has an answer and is published.',
   'demand.openDraft': 'Write its answer',
-  'demand.openDraftNamed': 'Write the answer of the draft “{question}”',
+  'demand.openDraftNamed': 'Write its answer: {question}',
   'demand.empty': 'No question reached a person in this period.',
   'nav.sites': 'Sites',
   'nav.agents': 'Agents',

@@ -443,7 +443,7 @@ export const zh: Record<StringKey, string> = {
   'demand.draftNamed': '生成常见问题草稿：{question}',
   'demand.drafted': '草稿已保存。填写答案并发布之前，它不会回答任何人。',
   'demand.openDraft': '填写答案',
-  'demand.openDraftNamed': '填写草稿“{question}”的答案',
+  'demand.openDraftNamed': '填写答案：{question}',
   'demand.empty': '此期间没有转到人工的问题。',
   'nav.sites': '站点',
   'nav.agents': '客服成员',
