@@ -6,6 +6,7 @@
  * server in this process (the median and the slowest of 5 runs each), and the event loop's longest delay.
  *   npm run bench:metrics
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench:metrics
+ * BENCH_KEEP=1 leaves the database in place (its name is printed) to read plans with EXPLAIN ANALYZE.
  */
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createApp } from '../server/app.ts';
@@ -123,6 +124,7 @@ try {
 } finally {
   await app.close();
   await database.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
+  if (process.env.BENCH_KEEP === '1') console.log(`  kept database ${name}`);
+  else await admin.unsafe(`drop database if exists ${name} with (force)`);
   await admin.end();
 }
