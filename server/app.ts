@@ -18,6 +18,7 @@ import { FaqService, type IndexChange } from './faq/faq.service.ts';
 import { Realtime, type AgentNamespace, type WidgetNamespace } from './realtime/realtime.ts';
 import { FloodGuard } from './realtime/flood.ts';
 import { Assigner } from './assignment/assignment.ts';
+import { QueueNotifier } from './conversations/queue.service.ts';
 import { registerPresenceHandlers } from './presence/presence.handlers.ts';
 import { errorMiddleware, json } from './http/respond.ts';
 import { databaseProbe, healthHandler } from './http/health.ts';
@@ -167,6 +168,12 @@ export function createApp(deps: AppDeps): App {
   }
 
   ctx.realtime.assigner = new Assigner(ctx);
+  const queue = new QueueNotifier(ctx);
+  ctx.realtime.queue = queue;
+  if (deps.cluster) {
+    queue.broadcast = (siteId) => io.serverSideEmit('queue:told', siteId);
+    io.on('queue:told', (siteId: unknown) => void (typeof siteId === 'string' && queue.forget(siteId)));
+  }
   const snoozes = snoozeTimer(ctx, SNOOZE_CHECK_MS);
   const mail = new MailWorker(ctx, createMailer(deps.config.mail, deps.log));
   const flood = new FloodGuard(ctx);
@@ -264,6 +271,7 @@ export function createApp(deps: AppDeps): App {
     async close() {
       ctx.metrics.stop();
       snoozes.stop();
+      queue.stop();
       await mail.stop();
       io.close();
       await new Promise<void>((resolve) => (http.listening ? http.close(() => resolve()) : resolve()));

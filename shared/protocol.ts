@@ -36,6 +36,7 @@ import type {
   FeedbackDTO,
   MessageDTO,
   QueueDTO,
+  QueuePositionDTO,
   ReadReceiptDTO,
   SessionDTO,
   TypingDTO,
@@ -99,6 +100,12 @@ export interface WidgetServerToClientEvents {
   'conversation:read': (receipt: ReadReceiptDTO) => void;
   /** The conversation's agent is typing, or stopped. */
   typing: (typing: TypingDTO) => void;
+  /**
+   * The visitor's conversation waits for a person: its place in the site's queue and the estimated
+   * wait. Sent when the queue changes and after `session:hello`, only to a waiting visitor; nothing
+   * says it ends: the conversation's `conversation:updated` (claimed, resolved) does.
+   */
+  'queue:updated': (queue: QueuePositionDTO) => void;
 }
 
 /**

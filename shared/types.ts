@@ -129,6 +129,17 @@ export interface TypingDTO {
   typing: boolean;
 }
 
+/**
+ * Pushed as `queue:updated` to a visitor waiting for a person: their place among the site's waiting
+ * conversations (1 = next) and an estimate of the wait from the site's recent real waits, or null when
+ * there is no recent history to estimate from (server/conversations/queue.service.ts).
+ */
+export interface QueuePositionDTO {
+  conversationId: string;
+  position: number;
+  estimatedWaitSec: number | null;
+}
+
 /** A satisfaction survey answer: 1–5, with an optional comment (conversations.csat_*). */
 export interface CsatDTO {
   rating: number;

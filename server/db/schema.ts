@@ -190,6 +190,8 @@ export const conversations = pgTable(
     uniqueIndex('conversations_visitor_active_uq').on(t.visitorId).where(sql`status <> 'resolved'`),
     index('conversations_site_status_idx').on(t.siteId, t.status),
     index('conversations_escalated_idx').on(t.siteId, t.escalatedAt),
+    // The queue's estimate reads a site's latest first responses (conversations/queue.service.ts).
+    index('conversations_first_response_idx').on(t.siteId, t.firstResponseAt),
     index('conversations_labels_idx').using('gin', t.labels),
     index('conversations_snoozed_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
     // The metrics rollup finds the conversations changed since its last run (metrics/rollup.ts).

@@ -12,6 +12,7 @@ import type {
 } from '../../shared/protocol.ts';
 import type { ConversationDTO, FeedbackDTO, MessageDTO, ReadReceiptDTO } from '../../shared/types.ts';
 import type { Logger } from '../logger.ts';
+import type { QueueNotifier } from '../conversations/queue.service.ts';
 
 export type WidgetNamespace = Namespace<WidgetClientToServerEvents, WidgetServerToClientEvents>;
 export type AgentNamespace = Namespace<AgentClientToServerEvents, AgentServerToClientEvents>;
@@ -27,7 +28,7 @@ export const forVisitor = ({ labels: _labels, ...conv }: ConversationDTO): Conve
 
 const isWithPerson = (status: ConversationDTO['status'] | undefined) => status === 'open' || status === 'pending';
 /** In the site's waiting queue: escalated, open, claimed by nobody (console/shared/thread.ts isWaiting). */
-const isWaiting = (c: ConversationChange | null) => c !== null && c.status === 'open' && c.assignedAgentId === null;
+export const isWaiting = (c: ConversationChange | null) => c !== null && c.status === 'open' && c.assignedAgentId === null;
 
 /** How long a presence answer from the other nodes is reused. */
 const PRESENCE_TTL_MS = 2000;
@@ -64,6 +65,8 @@ export class Realtime {
 
   /** Set by app.ts: told when a conversation starts waiting or an agent's place frees up. */
   assigner: AssignmentTrigger = { poke: () => {} };
+  /** Set by app.ts: told when a site's waiting queue changes (conversations/queue.service.ts). */
+  queue: Pick<QueueNotifier, 'changed' | 'hello'> = { changed: () => {}, hello: () => {} };
 
   private readonly presence = new Map<string, { online: boolean; at: number; pending?: Promise<boolean> }>();
   private presenceFailing = false;
@@ -90,6 +93,7 @@ export class Realtime {
    * status or assignee.
    */
   conversationUpdated(conv: ConversationDTO, before: ConversationChange | null = null): void {
+    if (isWaiting(before) !== isWaiting(conv)) this.queue.changed(conv.siteId);
     // Open <-> pending follows every message (whose turn it is): clients derive it from the message
     // they receive (console/shared/thread.ts withMessage), so it costs no packet of its own.
     const statusChanged = before?.status !== conv.status && !(isWithPerson(before?.status) && isWithPerson(conv.status));

@@ -7,7 +7,7 @@ import type { Site, Visitor } from '../db/schema.ts';
 import { AppError, publicError } from '../errors.ts';
 import { hmacHex, safeEqual } from '../crypto.ts';
 import { socketHandler } from '../realtime/handler.ts';
-import { forVisitor, rooms, type WidgetNamespace } from '../realtime/realtime.ts';
+import { forVisitor, isWaiting, rooms, type WidgetNamespace } from '../realtime/realtime.ts';
 import { activeSecrets, checkSiteAccess } from '../sites/sites.service.ts';
 import { currentConversation } from '../conversations/message-store.ts';
 import { visitorFeedback } from '../feedback/feedback.service.ts';
@@ -136,6 +136,8 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
         Object.assign(visitor, Object.fromEntries(changed.map((k) => [k, seen[k]])));
       }
       const [session] = await Promise.all([sessionSnapshot(ctx, socket), touch && touchVisitor(ctx.db, visitor.id, now, seen)]);
+      // A reloaded widget of a waiting visitor learns its place (queue:updated) soon after.
+      if (session.conversation && isWaiting(session.conversation)) ctx.realtime.queue.hello(socket.data.site.id, session.conversation.id);
       return session;
     }),
   );

@@ -1,0 +1,1 @@
+CREATE INDEX "conversations_first_response_idx" ON "conversations" USING btree ("site_id","first_response_at");
