@@ -7,7 +7,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Ack, ErrorCode } from '../shared/result.ts';
 import { WIDGET_NAMESPACE, type WidgetClientToServerEvents, type WidgetServerToClientEvents } from '../shared/protocol.ts';
 import type { FaqRespond, FeedbackSubmit, Identify, Locale, VisitorContact } from '../shared/schemas.ts';
-import type { AttachmentLimitsDTO, ConversationDTO, FeedbackDTO, MessageDTO, SessionDTO, VisitorContactDTO } from '../shared/types.ts';
+import type { AttachmentLimitsDTO, ConversationDTO, FeedbackDTO, MessageDTO, QueuePositionDTO, SessionDTO, VisitorContactDTO } from '../shared/types.ts';
 import { completeAfter, lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
 import { typingReceiver, typingSender } from '../shared/typing.ts';
 import { Outbox, retryDelay, type OutboxItem } from './outbox.ts';
@@ -37,6 +37,8 @@ export interface ChatState {
   attachments?: AttachmentLimitsDTO;
   /** The conversation the agent is typing in (null or absent: nobody is typing). */
   typing?: string | null;
+  /** The last place in the queue heard (`queue:updated`); it counts only while its conversation waits. */
+  queue?: QueuePositionDTO;
 }
 
 export interface ChatClientOptions {
@@ -141,6 +143,7 @@ export class ChatClient extends EventTarget {
     this.socket.on('conversation:updated', (conversation) => this._setConversation(conversation));
     this.socket.on('feedback:updated', (item) => this._set({ feedback: upsert(this.state.feedback, item) }));
     this.socket.on('presence:updated', ({ agentsOnline }) => this._set({ agentsOnline }));
+    this.socket.on('queue:updated', (queue) => this._set({ queue }));
   }
 
   /**

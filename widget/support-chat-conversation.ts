@@ -230,7 +230,7 @@ export class SupportChatConversation extends LitElement {
           ${survey ? html`<li><support-chat-csat .client=${this.client} .conversation=${c} .locale=${this.locale}></support-chat-csat></li>` : nothing}
         </ol>
       </div>
-      <small aria-live="polite">${c && this.state.typing === c.id ? this._t('typing') : nothing}</small>
+      <small aria-live="polite">${c && this.state.typing === c.id ? this._t('typing') : this._queue()}</small>
       ${email ? html`<support-chat-email .client=${this.client} .state=${this.state} .prechat=${prechat} .locale=${this.locale}></support-chat-email>` : nothing}
       ${this._draft && !this.disabled && !prechat
         ? html`<support-chat-suggest .client=${this.client} .text=${this._draft} .locale=${this.locale} @support-chat-picked=${this._onPicked}></support-chat-suggest>`
@@ -323,6 +323,17 @@ export class SupportChatConversation extends LitElement {
   protected override updated(changed: PropertyValues<this>): void {
     // Follow the conversation, unless the visitor scrolled up to read; their own new message always shows.
     if (this._atEnd || this.state.outbox.length > (changed.get('state')?.outbox.length ?? 0)) this.scrollToEnd();
+  }
+
+  /**
+   * The visitor's place while their ticket waits for a person and someone is online (when nobody is,
+   * the notice and the email offer say so instead): said once, as the text only changes with the place.
+   */
+  private _queue() {
+    const { conversation: c, queue: q, agentsOnline } = this.state;
+    if (!agentsOnline || q?.conversationId !== c?.id || c?.status !== 'open' || c.assignedAgentId) return nothing;
+    const sec = q!.estimatedWaitSec;
+    return this._t('queue', { n: `${q!.position}` }) + (sec === null ? '' : sec < 60 ? this._t('queueSoon') : this._t('queueWait', { m: `${Math.round(sec / 60)}` }));
   }
 
   private _t(key: Key, params?: Record<string, string>): string {

@@ -81,8 +81,13 @@ describe.skipIf(!browserAvailable)('the visitor over time, in Chromium at 360 px
     await agent.getByLabel('Email').fill(ADMIN.email);
     await agent.getByLabel('Password').fill(ADMIN.password);
     await agent.getByRole('button', { name: 'Sign in' }).click();
+    // A person came online: the waiting visitor sees their place (no estimate: the site has answered nobody yet).
+    const place = visitor.locator('support-chat small[aria-live=polite]').filter({ hasText: 'in the queue' });
+    await place.waitFor();
+    expect(await place.textContent()).toBe('You are number 1 in the queue');
     await agent.getByRole('button', { name: /certificate shows my name/ }).click();
     await agent.getByRole('button', { name: 'Claim' }).click();
+    await place.waitFor({ state: 'detached' });
 
     const title = await visitor.title();
     await setHidden(visitor, true);
@@ -112,6 +117,8 @@ describe.skipIf(!browserAvailable)('the visitor over time, in Chromium at 360 px
     await box().fill('Another question: since lesson 4 the video player shows purple stripes, can a person look?');
     await box().press('Enter');
     await visitor.getByText(/No agent is online|A person will reply/).nth(1).waitFor();
+    // The first ticket was answered within seconds: that is the estimate now.
+    await visitor.getByText('You are number 1 in the queue · less than a minute', { exact: true }).waitFor();
     const tab = visitor.getByRole('tab', { name: 'Conversations' });
     await tab.click();
     const resolved = visitor.getByRole('button', { name: /^Resolved/ });
@@ -165,5 +172,8 @@ describe.skipIf(!browserAvailable)('the visitor over time, in Chromium at 360 px
     await zh.getByRole('textbox', { name: '输入消息' }).fill('课程怎么退款');
     await zh.getByRole('group', { name: '以下答案也许能帮到您' }).getByRole('button').first().waitFor();
     expect(await axeViolations(zh)).toEqual([]);
+    await zh.getByRole('textbox', { name: '输入消息' }).fill('第四课之后视频播放器出现紫色条纹，能请人看看吗？');
+    await zh.getByRole('textbox', { name: '输入消息' }).press('Enter');
+    await zh.getByText('您当前排在第 1 位，预计等待不到 1 分钟', { exact: true }).waitFor();
   });
 });
