@@ -132,6 +132,7 @@ describe('precompressed browser bundles', () => {
     expect(files).toContain(element);
     expect(files).toContain(`${element}.br`);
     expect(files).toContain(`${element}.gz`);
-    expect((await readdir(dir)).sort()).toEqual(['concurrent', 'public']);
+    // Each build's folder and its esbuild metafile (scripts/size.ts reads it); no staging folder is left.
+    expect((await readdir(dir)).sort()).toEqual(['concurrent', 'concurrent.widget-meta.json', 'public', 'public.widget-meta.json']);
   });
 });
