@@ -59,7 +59,8 @@ SELECT w.id, w.visitor_id, w.position::int AS position, h.n::int AS last_hour,
 FROM waiting w CROSS JOIN last_hour h
 ORDER BY w.position`;
 
-interface Row {
+/** A row of QUEUE_SQL. */
+export interface QueueRow {
   id: string;
   visitor_id: string;
   position: number;
@@ -75,7 +76,7 @@ export function estimateWaitSec(position: number, lastHour: number, medianSec: n
 
 /** The waiting visitors of a site, in queue order, each with what `queue:updated` tells them. */
 export async function siteQueue(ctx: Pick<Ctx, 'raw' | 'clock'>, siteId: string): Promise<(QueuePositionDTO & { visitorId: string })[]> {
-  const rows = await ctx.raw<Row>(QUEUE_SQL, [siteId, ctx.clock().toISOString(), MEDIAN_DAYS, MEDIAN_OF]);
+  const rows = await ctx.raw<QueueRow>(QUEUE_SQL, [siteId, ctx.clock().toISOString(), MEDIAN_DAYS, MEDIAN_OF]);
   return rows.map((r) => ({
     visitorId: r.visitor_id,
     conversationId: r.id,

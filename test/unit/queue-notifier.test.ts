@@ -5,18 +5,12 @@
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Ctx } from '../../server/context.ts';
-import { estimateWaitSec, QueueNotifier } from '../../server/conversations/queue.service.ts';
+import { estimateWaitSec, QueueNotifier, type QueueRow } from '../../server/conversations/queue.service.ts';
 
-interface Row {
-  id: string;
-  visitor_id: string;
-  position: number;
-  last_hour: number;
-  median_sec: number | null;
-}
+
 
 function harness() {
-  let rows: Row[] = [];
+  let rows: QueueRow[] = [];
   const queries: string[] = [];
   const told: { room: string; payload: unknown }[] = [];
   const ctx = {
@@ -28,10 +22,10 @@ function harness() {
     log: { warn: () => {} },
     realtime: { widget: { to: (room: string) => ({ emit: (_event: string, payload: unknown) => told.push({ room, payload }) }) } },
   } as unknown as Ctx;
-  return { notifier: new QueueNotifier(ctx), queries, told, setRows: (r: Row[]) => (rows = r) };
+  return { notifier: new QueueNotifier(ctx), queries, told, setRows: (r: QueueRow[]) => (rows = r) };
 }
 
-const row = (n: number, lastHour = 0, median: number | null = null): Row => ({ id: `c${n}`, visitor_id: `v${n}`, position: n, last_hour: lastHour, median_sec: median });
+const row = (n: number, lastHour = 0, median: number | null = null): QueueRow => ({ id: `c${n}`, visitor_id: `v${n}`, position: n, last_hour: lastHour, median_sec: median });
 
 describe('the queue notifier', () => {
   beforeEach(() => vi.useFakeTimers());
