@@ -7,8 +7,6 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Ctx } from '../../server/context.ts';
 import { estimateWaitSec, QueueNotifier, type QueueRow } from '../../server/conversations/queue.service.ts';
 
-
-
 function harness() {
   let rows: QueueRow[] = [];
   const queries: string[] = [];
@@ -25,7 +23,7 @@ function harness() {
   return { notifier: new QueueNotifier(ctx), queries, told, setRows: (r: QueueRow[]) => (rows = r) };
 }
 
-const row = (n: number, lastHour = 0, median: number | null = null): QueueRow => ({ id: `c${n}`, visitor_id: `v${n}`, position: n, last_hour: lastHour, median_sec: median });
+const row = (n: number): QueueRow => ({ id: `c${n}`, visitor_id: `v${n}`, position: n, last_hour: 0, median_sec: null });
 
 describe('the queue notifier', () => {
   beforeEach(() => vi.useFakeTimers());
