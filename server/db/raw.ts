@@ -62,9 +62,10 @@ const PROTOCOL = { syncToFs: false };
  * path's one-statement store (six CTEs) that planning was 2-6 ms of this thread's 3-4 ms per message,
  * the WASM backend running on it. Here each text is parsed once as a named statement (its plan
  * cached, generic after a few runs, as on PostgreSQL) and then only bound and executed, with PGlite's
- * own protocol serializer and result parser: 0.8-1.1 ms per stored message instead of 2.9-3.9
- * (.tmp probe, 2026-12-02). Must be called inside lite.transaction(), which holds the transaction
- * lock; runExclusive holds the query lock for one statement's messages, as PGlite's own tx.query does.
+ * own protocol serializer and result parser, each exchange in one buffer: 1.1-1.2 ms per stored
+ * message instead of 2.9-3.9 (a probe timing storeAgentText one at a time, 2026-12-02). Must be
+ * called inside lite.transaction(), which holds the transaction lock; runExclusive holds the query
+ * lock for one statement's messages, as PGlite's own tx.query does.
  */
 function preparedOn(lite: PGlite): (text: string, params: unknown[]) => Promise<object[]> {
   const known = runners.get(lite);
@@ -79,45 +80,50 @@ const runners = new WeakMap<PGlite, (text: string, params: unknown[]) => Promise
 
 function preparedRunner(lite: PGlite): (text: string, params: unknown[]) => Promise<object[]> {
   const prepared = new Map<string, { name: string; types: number[] }>();
-  const send = async (message: Uint8Array) => lite.execProtocolStream(message, PROTOCOL);
+  /** Protocol messages sent as one buffer, ended by Sync: after an error the backend skips to it, and the call throws. */
+  const exchange = (...messages: Uint8Array[]) => {
+    const buffer = new Uint8Array(messages.reduce((n, m) => n + m.length, 0));
+    let at = 0;
+    for (const m of messages) {
+      buffer.set(m, at);
+      at += m.length;
+    }
+    return lite.execProtocolStream(buffer, PROTOCOL);
+  };
+  const prepare = async (text: string) => {
+    const name = `sc_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    try {
+      const described = await exchange(protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync());
+      return { name, types: pgliteParse.parseDescribeStatementResults(described) };
+    } catch (err) {
+      // Parsed but not described: closed, so that the next try can parse the name again.
+      await exchange(protocol.serialize.close({ type: 'S', name }), protocol.serialize.sync());
+      throw err;
+    }
+  };
   return (text, params) =>
     lite.runExclusive(async () => {
-      const messages = [];
-      /** A name parsed whose preparing failed after: closed once the exchange is over, so a retry can parse it again. */
-      let failed: string | undefined;
-      try {
-        let statement = prepared.get(text);
-        if (statement) {
-          // Most recently used last: the first key is the one to close when there are too many.
-          prepared.delete(text);
-          prepared.set(text, statement);
-        } else {
-          const name = `sc_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
-          await send(protocol.serialize.parse({ name, text }));
-          failed = name;
-          const types = pgliteParse.parseDescribeStatementResults(await send(protocol.serialize.describe({ type: 'S', name })));
-          failed = undefined;
-          statement = { name, types };
-          prepared.set(text, statement);
-          for (const [oldText, old] of prepared) {
-            if (prepared.size <= MAX_PREPARED) break;
-            prepared.delete(oldText);
-            await send(protocol.serialize.close({ type: 'S', name: old.name }));
-          }
-        }
-        const { name, types } = statement;
-        const values = params.map((v, i) => (v === null || v === undefined ? null : (lite.serializers[types[i]]?.(v) ?? String(v))));
-        messages.push(...(await send(protocol.serialize.bind({ statement: name, values }))));
-        messages.push(...(await send(protocol.serialize.describe({ type: 'P' }))));
-        messages.push(...(await send(protocol.serialize.execute({}))));
-      } finally {
-        // Ends the extended-protocol exchange, after an error too (the backend skips to it then).
-        messages.push(...(await send(protocol.serialize.sync())));
-        if (failed) {
-          await send(protocol.serialize.close({ type: 'S', name: failed }));
-          await send(protocol.serialize.sync());
+      let statement = prepared.get(text);
+      if (statement) {
+        // Most recently used last: the first key is the one to close when there are too many.
+        prepared.delete(text);
+      } else {
+        statement = await prepare(text);
+        for (const [oldText, old] of prepared) {
+          if (prepared.size < MAX_PREPARED) break;
+          prepared.delete(oldText);
+          await exchange(protocol.serialize.close({ type: 'S', name: old.name }), protocol.serialize.sync());
         }
       }
+      prepared.set(text, statement);
+      const { name, types } = statement;
+      const values = params.map((v, i) => (v === null || v === undefined ? null : (lite.serializers[types[i]]?.(v) ?? String(v))));
+      const messages = await exchange(
+        protocol.serialize.bind({ statement: name, values }),
+        protocol.serialize.describe({ type: 'P' }),
+        protocol.serialize.execute({}),
+        protocol.serialize.sync(),
+      );
       return pgliteParse.parseResults(messages, lite.parsers)[0]?.rows ?? [];
     });
 }
