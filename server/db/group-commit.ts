@@ -46,7 +46,11 @@ interface Waiting {
 export type GroupedStore = <T extends object>(statement: string, key: string, input: Record<string, unknown>, laneKey?: string) => Promise<T | undefined>;
 type LaneStore = <T extends object>(statement: string, key: string, input: Record<string, unknown>) => Promise<T | undefined>;
 
-export function groupCommit(client: RawClient, lanes = LANES): GroupedStore {
+/**
+ * `lanes`: by default LANES, but never more than the database runs at once: on PGlite (one backend)
+ * more lanes only cut one turn's messages into smaller groups that wait for each other anyway.
+ */
+export function groupCommit(client: RawClient, lanes = Math.min(LANES, client.concurrent)): GroupedStore {
   const all = Array.from({ length: lanes }, () => lane(client));
   return (statement, key, input, laneKey = key) => all[createHash('md5').update(laneKey).digest().readUInt32BE(0) % lanes](statement, key, input);
 }

@@ -19,6 +19,8 @@ export type RawTransaction = (statements: Statement[]) => Promise<object[][]>;
 export interface RawClient {
   query: RawQuery;
   transaction: RawTransaction;
+  /** Statements the database runs at once: a pool's connections on PostgreSQL, one on PGlite (a single backend). */
+  concurrent: number;
 }
 
 interface PostgresJs {
@@ -36,6 +38,7 @@ export function rawClient(db: Db): RawClient {
       query: async <T extends object>(text: string, params: unknown[]) => (await run(pg, { text, params })) as T[],
       // Sent together on one connection (the driver pipelines them), committed once.
       transaction: (statements) => pg.begin((tx) => Promise.all(statements.map((s) => run(tx, s)))),
+      concurrent: (client as { options?: { max?: number } }).options?.max ?? 10,
     };
   }
   const lite = client as unknown as PGlite;
@@ -50,6 +53,7 @@ export function rawClient(db: Db): RawClient {
         for (const s of statements) results.push(await run(s.text, s.params));
         return results;
       }),
+    concurrent: 1,
   };
 }
 

@@ -56,6 +56,7 @@ describe.each(BACKENDS)('group commit on %s', (backend) => {
         return raw.query<T>(text, params);
       },
       transaction: raw.transaction,
+      concurrent: raw.concurrent,
     };
     const store = groupCommit(counting, 1);
     const results = await Promise.all([...convIds.map((c, i) => reply(store, c, `together ${i}`)), reply(store, convIds[0], 'together again')]);
