@@ -6,7 +6,8 @@
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:relay  # a fresh database inside
  *
  * Optional: BENCH_RATES=50,100,… (msg/s), BENCH_STEP_SECONDS=3, BENCH_IDLE_SOCKETS=10000,
- * BENCH_CPU_PROF=1 (one extra product step under V8's profiler; top functions printed).
+ * BENCH_CPU_PROF=1 (one extra product step of scenario (a) under V8's profiler; top functions printed;
+ * BENCH_CPU_PROF=b: of scenario (b)).
  * Output: markdown on stdout and in .tmp/bench-relay.md; progress on stderr.
  */
 import os from 'node:os';
@@ -33,7 +34,8 @@ const CONVERSATIONS = 200;
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 /** Load generators opening the idle sockets together (the same program as for the steps). */
 const IDLE_PROCS = Math.max(1, Number(process.env.BENCH_IDLE_PROCS ?? 2));
-const PROFILE = process.env.BENCH_CPU_PROF === '1';
+/** Which scenario gets one more step under the CPU profiler: 'a' (BENCH_CPU_PROF=1 or a), 'b', or none. */
+const PROFILE = process.env.BENCH_CPU_PROF === '1' || process.env.BENCH_CPU_PROF === 'a' ? 0 : process.env.BENCH_CPU_PROF === 'b' ? 1 : -1;
 const DEMO_SITE = 'demo';
 const TARGET_RATIO = { postgres: 1 / 3, pglite: 1 / 10 };
 
@@ -244,12 +246,12 @@ async function main(): Promise<void> {
     { title: `(a) one site, ${CONVERSATIONS} agents, each claims one conversation`, specs: agents.oneSite },
     { title: `(b) ${CONVERSATIONS} sites, one agent each`, specs: agents.manySites },
   ].map((s) => ({ ...s, rows: [], best: { product: 0, relay: 0 }, capped: { product: false, relay: false }, note: [] }));
-  const profileFile = PROFILE ? path.join(root, `.tmp/bench-relay-product-${process.pid}.cpuprofile`) : undefined;
-  await runScenario(scenarios[0], adminPassword, profileFile);
-  await runScenario(scenarios[1], adminPassword);
+  const profileFile = PROFILE >= 0 ? path.join(root, `.tmp/bench-relay-product-${process.pid}.cpuprofile`) : undefined;
+  await runScenario(scenarios[0], adminPassword, PROFILE === 0 ? profileFile : undefined);
+  await runScenario(scenarios[1], adminPassword, PROFILE === 1 ? profileFile : undefined);
   for (const sc of scenarios) stepTable(sc);
   summary(scenarios, kind);
-  if (profiled) profileTables(report, profiled, scenarios[0].title);
+  if (profiled) profileTables(report, profiled, scenarios[PROFILE].title);
 
   // Each server's connecting ends by its share of what is left, keeping a minute for the browser
   // measurement and for stopping everything; the product, slower, goes first and gets more.
