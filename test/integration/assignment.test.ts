@@ -10,9 +10,11 @@ import type { ConversationDTO, SessionDTO } from '../../shared/types.ts';
 import { agents, sites } from '../../server/db/schema.ts';
 import type { Db } from '../../server/db/client.ts';
 import type { App } from '../../server/app.ts';
-import { BACKENDS } from '../support/db.ts';
+import { createAgent } from '../../server/agents/agents.service.ts';
+import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { startServerProcess, type ServerProcess } from '../support/process.ts';
 import { twoNodes, type TwoNodes } from '../support/cluster.ts';
-import { addAgent, agentSocket, clientId, connected, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
+import { addAgent, agentSocket, api, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 
 const UNKNOWN_QUESTION = 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?';
 
@@ -233,4 +235,52 @@ describe.skipIf(!REDIS || !process.env.TEST_DATABASE_URL)('automatic assignment 
     for (const t of tabs) t.disconnect();
     for (const { v } of visitors) v.disconnect();
   });
+});
+
+describe.skipIf(!REDIS || !process.env.TEST_DATABASE_URL)('automatic assignment on two server processes', () => {
+  let database: TestDatabase;
+  const procs: ServerProcess[] = [];
+  beforeAll(async () => {
+    database = await createTestDatabase('postgres');
+    // Both start at once on the empty database, as a deployment would, with a Redis prefix of their own.
+    const env = { ...database.env, REDIS_PREFIX: `sc-test-assign-${process.pid}` };
+    procs.push(...(await Promise.all([startServerProcess({ database: env, redisUrl: REDIS }), startServerProcess({ database: env, redisUrl: REDIS })])));
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p.stop()));
+    await database?.drop();
+  });
+
+  it('never assigns a conversation twice nor beyond an agent’s capacity while two processes assign at once', async () => {
+    const [a, b] = procs;
+    const db = database.db;
+    // The admin turns automatic assignment on through node A; node B hears of it through Redis.
+    const admin = await login(a.url);
+    expect((await api(a.url, admin, 'PUT', '/api/sites/demo', { assignmentMode: 'auto' })).status).toBe(200);
+    const team: { id: string; cookie: string }[] = [];
+    for (let i = 0; i < 2; i++) {
+      const email = `process-${i}@test.local`;
+      const agent = await createAgent(db, { email, password: 'agent-password-1', siteIds: ['demo'] });
+      await db.update(agents).set({ capacity: 3 }).where(eq(agents.id, agent.id));
+      team.push({ id: agent.id, cookie: await login(a.url, email, 'agent-password-1') });
+    }
+    // One agent on each process; visitors arrive on both at once.
+    const tabs = [agentSocket(a.url, team[0].cookie), agentSocket(b.url, team[1].cookie)];
+    await Promise.all(tabs.map(connected));
+    const visitors = await Promise.all(Array.from({ length: 10 }, (_, i) => waitingVisitor(i % 2 ? b.url : a.url)));
+    await until(async () => (await tickets(db)).filter((r) => r.assigned_agent_id).length === 6);
+    // Nothing more moves: the count holds for a while (each process assigns within milliseconds of a change).
+    for (let i = 0; i < 10; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      expect((await tickets(db)).filter((r) => r.assigned_agent_id)).toHaveLength(6);
+    }
+    const rows = await tickets(db);
+    expect(rows).toHaveLength(10);
+    expect(countFor(rows, team[0].id)).toBe(3);
+    expect(countFor(rows, team[1].id)).toBe(3);
+    // Each assigned once: one "agent joined" notice each, none on the four still waiting.
+    expect(rows.every((r) => r.joined === (r.assigned_agent_id ? 1 : 0))).toBe(true);
+    for (const t of tabs) t.disconnect();
+    for (const { v } of visitors) v.disconnect();
+  }, 120_000);
 });
