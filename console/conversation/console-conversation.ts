@@ -120,6 +120,11 @@ export class ConsoleConversation extends LitElement {
         border-bottom: 1px solid var(--sc-border);
         padding: 0.25rem 0.25rem;
         margin: 0;
+      }
+      /* A list inside the log (role=log on the list itself would leave its items without a list). */
+      .entries {
+        margin: 0;
+        padding: 0;
         list-style: none;
       }
       .hint,
@@ -230,7 +235,8 @@ export class ConsoleConversation extends LitElement {
       ${this._renderDetails(c)}
       ${desk.actionError ? html`<p class="error" role="alert">${i18n.error(desk.actionError)}</p>` : ''}
       ${this._toFaqError ? html`<p class="error" role="alert">${i18n.error(this._toFaqError)}</p>` : ''}
-      <ol class="log" role="log" aria-label=${t('conv.messages')} @scroll=${this._onScroll} @message-retry=${this._onRetry}>
+      <div class="log" role="log" aria-label=${t('conv.messages')} @scroll=${this._onScroll} @message-retry=${this._onRetry}>
+        <ol class="entries">
         ${desk.messages.length === 0 && desk.pending.length === 0
           ? html`<li class="hint">${t('conv.noMessages')}</li>`
           : ''}
@@ -241,7 +247,8 @@ export class ConsoleConversation extends LitElement {
             </li>`,
         )}
         ${desk.pending.map((o) => html`<li><console-message .outgoing=${o} agentName=${this.agent?.name ?? ''}></console-message></li>`)}
-      </ol>
+        </ol>
+      </div>
       <p class="typing" aria-live="polite">${desk.visitorTyping === c.id ? t('conv.visitorTyping') : ''}</p>
       <console-faq-assist
         conversationId=${c.id}

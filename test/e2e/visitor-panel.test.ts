@@ -13,7 +13,7 @@ import { DEMO_ARTICLES } from '../../demo/articles.ts';
 import { conversations, visitors } from '../../server/db/schema.ts';
 import { findSite } from '../../server/sites/sites.repository.ts';
 import { ADMIN, api, login, startTestServer, type TestServer } from '../support/server.ts';
-import { browserAvailable, launchBrowser } from '../support/browser.ts';
+import { axeViolations, browserAvailable, launchBrowser } from '../support/browser.ts';
 
 const article = DEMO_ARTICLES.find((a) => a.language === 'en')!;
 const QUESTION = 'My certificate shows my name misspelled as Jonh, can a person fix it?';
@@ -32,7 +32,7 @@ describe.skipIf(!browserAvailable)('the visitor panel and the overdue mark in Ch
     const admin = await login(server.url);
     expect((await api(server.url, admin, 'PUT', '/api/sites/demo', { firstResponseTargetSec: TARGET_SEC })).status).toBe(200);
     visitor = await (await browser.newContext({ locale: 'en-US', timezoneId: 'Asia/Shanghai' })).newPage();
-    agent = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 } })).newPage();
+    agent = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1440, height: 900 }, bypassCSP: true /* axe is injected */ })).newPage();
     // A step that fails says which one, before the test's own timeout.
     for (const page of [visitor, agent]) page.setDefaultTimeout(15_000);
   });
@@ -98,6 +98,8 @@ describe.skipIf(!browserAvailable)('the visitor panel and the overdue mark in Ch
     await panel.getByText('(Asia/Shanghai)').waitFor();
     const card = panel.getByRole('region', { name: 'From the site' });
     for (const text of ['courses', 'Calculus I', 'progress', '40%', 'memberUntil', '2027-06-30', 'renews', 'No']) await card.getByText(text, { exact: true }).waitFor();
+    // axe on the console as it is now (the panel, the queue with its overdue mark): no serious or critical violation.
+    expect(await axeViolations(agent, 'body')).toEqual([]);
 
     // One click opens the earlier conversation (in History, where resolved ones are); its panel leads back.
     await panel.getByRole('button', { name: new RegExp(EARLIER.slice(0, 20)) }).click();
@@ -114,6 +116,7 @@ describe.skipIf(!browserAvailable)('the visitor panel and the overdue mark in Ch
     await agent.getByRole('button', { name: 'Switch to 中文' }).click();
     await agent.getByRole('region', { name: /^我的/ }).getByText(/已超时：.+ 未首次回复（目标 10 秒）$/).waitFor();
     await agent.getByRole('complementary', { name: '访客信息' }).getByText('已由站点签名验证（用户 ID buyer-17）').waitFor();
+    expect(await axeViolations(agent, 'body')).toEqual([]);
     await agent.getByRole('button', { name: '切换到 English' }).click();
 
     const reply = agent.getByRole('textbox', { name: 'Reply' });
