@@ -1,14 +1,15 @@
 /**
  * Getting an agent's attention while the console's tab is hidden: desktop notifications, allowed
- * with a click on My account, for a visitor who starts waiting and for a visitor's message in one
- * of the agent's conversations, with a chime; both turned off per browser, and then silent.
+ * with a click on My account, for a visitor who starts waiting, for a conversation another agent
+ * hands to this one, and for a visitor's message in one of the agent's conversations, with a chime;
+ * both turned off per browser, and then silent.
  * `window.Notification` is a recording stand-in around the real one (the permission is granted to
  * the context), the tab's visibility is set by the test, and tones are counted on the AudioContext.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { ConversationDTO } from '../../shared/types.ts';
-import { ADMIN, clientId, connected, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
+import { ADMIN, addAgent, agentSocket, api, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 import { axeViolations, browserAvailable, launchBrowser, signInToConsole, watchDialogs } from '../support/browser.ts';
 
 interface Shown {
@@ -67,6 +68,51 @@ describe.skipIf(!browserAvailable)('console notifications', () => {
     if (conv.status === 'bot') conv = (await ok(v, 'conversation:escalate', { conversationId: conv.id })).conversation;
     return { v, conv };
   }
+
+  it('notifies a hidden tab when another agent hands this agent a conversation, and never for a claim of their own', async () => {
+    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    await ctx.grantPermissions(['notifications'], { origin: server.url });
+    await ctx.addInitScript(STUBS);
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(15_000);
+    await signInToConsole(page, server.url, ADMIN.email, ADMIN.password);
+    await page.getByRole('button', { name: 'My account', exact: true }).click();
+    await page.getByRole('button', { name: 'Allow desktop notifications' }).click();
+    await page.getByRole('status').filter({ hasText: 'Desktop notifications are allowed in this browser.' }).waitFor();
+
+    // Another agent claims a waiting visitor (the admin's tab is visible: the waiting chime only).
+    const mei = agentSocket(server.url, await addAgent(server, 'mei-notify@test.local'));
+    await connected(mei);
+    const { v, conv } = await waitingVisitor('Can a person check why my certificate is still pending?');
+    await ok(mei, 'conversation:claim', { conversationId: conv.id });
+    const me = await api<{ id: string }>(server.url, await login(server.url), 'GET', '/api/auth/me');
+    if (!me.body.ok) throw new Error('no admin id');
+    // The admin's tab is hidden; Mei hands the conversation over.
+    await setHidden(page, true);
+    const before = (await shown(page)).length;
+    await ok(mei, 'conversation:transfer', { conversationId: conv.id, agentId: me.body.data.id, note: 'Admins sign certificates.' });
+    await expect.poll(async () => (await shown(page)).at(-1)).toEqual({
+      title: 'Assigned to you: Visitor',
+      body: 'Can a person check why my certificate is still pending?',
+      tag: `sc-assigned-${conv.id}`,
+    });
+    expect((await shown(page)).length).toBe(before + 1);
+    // A claim of the agent's own brings nothing: a second visitor, claimed in this console while hidden.
+    const second = await waitingVisitor('Do you offer invoices with a company name?');
+    await expect.poll(async () => (await shown(page)).length).toBe(before + 2);
+    await setHidden(page, false);
+    await page.getByRole('button', { name: 'Queue', exact: false }).first().click();
+    await page.getByRole('button', { name: /invoices with a company name/ }).click();
+    await page.getByRole('button', { name: 'Claim' }).click();
+    await page.getByRole('textbox', { name: 'Reply' }).waitFor();
+    await setHidden(page, true);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await shown(page)).map((n) => n.tag)).not.toContain(`sc-assigned-${second.conv.id}`);
+    mei.disconnect();
+    v.disconnect();
+    second.v.disconnect();
+    await ctx.close();
+  });
 
   it('notifies a hidden tab of a new waiting visitor and of a message in a conversation of mine, and stays silent once turned off', async () => {
     const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
