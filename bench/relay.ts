@@ -7,7 +7,7 @@
  *
  * Optional: BENCH_RATES=50,100,… (msg/s), BENCH_STEP_SECONDS=3, BENCH_IDLE_SOCKETS=10000,
  * BENCH_CPU_PROF=1 (one extra product step of scenario (a) under V8's profiler; top functions printed;
- * BENCH_CPU_PROF=b: of scenario (b)).
+ * BENCH_CPU_PROF=b: of scenario (b); BENCH_CPU_PROF=idle: the product while its idle sockets connect).
  * Output: markdown on stdout and in .tmp/bench-relay.md; progress on stderr.
  */
 import os from 'node:os';
@@ -17,8 +17,9 @@ import { createBenchDatabase, seedAgents, type BenchDatabase } from './relay/dat
 import { idleSockets, type IdleResult } from './relay/idle.ts';
 import { startLoadGenerator, type LoadGenerator } from './relay/load-client.ts';
 import { killAll, root, type Child } from './relay/proc.ts';
+import type { ProfileSummary } from './relay/profile.ts';
 import { fmt, progress, Report } from './relay/report.ts';
-import { profileStep, profileTables, type ProfiledStep } from './relay/profile-step.ts';
+import { profileStep, profileTables, startProfile, stopProfile, summaryTables, type ProfiledStep } from './relay/profile-step.ts';
 import { startProduct, startRelay, unsetLimitVariables, type Target } from './relay/servers.ts';
 import { measureStep, settle, type StepRow } from './relay/steps.ts';
 import { widgetBytes } from './relay/widget.ts';
@@ -36,6 +37,7 @@ const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
 const IDLE_PROCS = Math.max(1, Number(process.env.BENCH_IDLE_PROCS ?? 2));
 /** Which scenario gets one more step under the CPU profiler: 'a' (BENCH_CPU_PROF=1 or a), 'b', or none. */
 const PROFILE = process.env.BENCH_CPU_PROF === '1' || process.env.BENCH_CPU_PROF === 'a' ? 0 : process.env.BENCH_CPU_PROF === 'b' ? 1 : -1;
+const PROFILE_IDLE = process.env.BENCH_CPU_PROF === 'idle';
 const DEMO_SITE = 'demo';
 const TARGET_RATIO = { postgres: 1 / 3, pglite: 1 / 10 };
 
@@ -246,7 +248,7 @@ async function main(): Promise<void> {
     { title: `(a) one site, ${CONVERSATIONS} agents, each claims one conversation`, specs: agents.oneSite },
     { title: `(b) ${CONVERSATIONS} sites, one agent each`, specs: agents.manySites },
   ].map((s) => ({ ...s, rows: [], best: { product: 0, relay: 0 }, capped: { product: false, relay: false }, note: [] }));
-  const profileFile = PROFILE >= 0 ? path.join(root, `.tmp/bench-relay-product-${process.pid}.cpuprofile`) : undefined;
+  const profileFile = PROFILE >= 0 || PROFILE_IDLE ? path.join(root, `.tmp/bench-relay-product-${process.pid}.cpuprofile`) : undefined;
   await runScenario(scenarios[0], adminPassword, PROFILE === 0 ? profileFile : undefined);
   await runScenario(scenarios[1], adminPassword, PROFILE === 1 ? profileFile : undefined);
   for (const sc of scenarios) stepTable(sc);
@@ -259,14 +261,25 @@ async function main(): Promise<void> {
   if (idleLimitMs(0.5) > 10_000) {
     const extra = await Promise.all(Array.from({ length: IDLE_PROCS - 1 }, async () => own(await startLoadGenerator())));
     try {
+      let idleProfile: ProfileSummary | undefined;
       const results = await idleSockets([load, ...extra], IDLE_SOCKETS, {
-        product: async () => own(await startProduct(db!.env, { adminPassword })),
+        product: async () => own(await startProduct(db!.env, { adminPassword, profileFile: PROFILE_IDLE ? profileFile : undefined })),
+        aroundProduct: PROFILE_IDLE
+          ? { before: startProfile, after: async (t) => void (idleProfile = await stopProfile(t, profileFile!)) }
+          : undefined,
         relay: async () => own(await startRelay()),
         site: DEMO_SITE,
         timeLimitMs: (t) => idleLimitMs(t === 'product' ? 0.65 : 0.8),
         release: (t) => children.delete(t.child),
       });
       idleTable(results);
+      if (idleProfile) {
+        report.line(`### Where the product's CPU goes while its idle sockets connect, under V8's sampling profiler`);
+        report.line();
+        report.line(`- ${idleProfile.busySamples} busy and ${idleProfile.idleSamples} idle samples (profile: ${profileFile})`);
+        report.line();
+        summaryTables(report, idleProfile);
+      }
     } finally {
       for (const l of extra) {
         await l.stop();

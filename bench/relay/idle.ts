@@ -30,7 +30,15 @@ const CONCURRENCY = 100;
 export async function idleSockets(
   loads: LoadGenerator[],
   count: number,
-  opts: { product: () => Promise<Target>; relay: () => Promise<Target>; site: string; timeLimitMs: (t: Target['name']) => number; release: (t: Target) => void },
+  opts: {
+    product: () => Promise<Target>;
+    relay: () => Promise<Target>;
+    site: string;
+    timeLimitMs: (t: Target['name']) => number;
+    release: (t: Target) => void;
+    /** Run around the product's connecting (the CPU profiler: bench/relay/profile-hook.ts). */
+    aroundProduct?: { before: (t: Target) => Promise<void>; after: (t: Target) => Promise<void> };
+  },
 ): Promise<IdleResult[]> {
   const results: IdleResult[] = [];
   for (const start of [opts.product, opts.relay]) {
@@ -42,7 +50,10 @@ export async function idleSockets(
       progress(`idle: opening ${count} widget sockets on the ${t.name} from ${loads.length} load generator(s)`);
       const share = (i: number) => Math.floor(count / loads.length) + (i < count % loads.length ? 1 : 0);
       const timeLimitMs = opts.timeLimitMs(t.name);
+      const around = t.name === 'product' ? opts.aroundProduct : undefined;
+      await around?.before(t);
       const parts = await Promise.all(loads.map((l, i) => l.idle(t.url, opts.site, share(i), Math.ceil(CONCURRENCY / loads.length), timeLimitMs)));
+      await around?.after(t);
       await sleep(2000);
       const after = procStat(t.child.pid)!.rssBytes;
       const connected = parts.reduce((a, p) => a + p.connected, 0);

@@ -16,15 +16,32 @@ export interface ProfiledStep {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function profileStep(load: LoadGenerator, product: Target, rate: number, stepMs: number, file: string): Promise<ProfiledStep> {
+/** Starts the product's profiler (the hook's first SIGUSR2). */
+export async function startProfile(product: Target): Promise<void> {
   process.kill(product.child.pid, 'SIGUSR2');
   await sleep(300);
-  const row = await measureStep(load, product, rate, { durationMs: stepMs, drainMs: 3000 });
+}
+
+/** Stops it (the second SIGUSR2) and reads the profile the hook wrote. */
+export async function stopProfile(product: Target, file: string): Promise<ProfileSummary> {
   process.kill(product.child.pid, 'SIGUSR2');
   for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(100);
   if (!existsSync(file)) throw new Error(`no profile written to ${file}`);
   await sleep(300); // the file is written in one call; give it time to finish on a busy disk
-  return { rate, row, summary: summarizeProfile(file), file };
+  return summarizeProfile(file);
+}
+
+export async function profileStep(load: LoadGenerator, product: Target, rate: number, stepMs: number, file: string): Promise<ProfiledStep> {
+  await startProfile(product);
+  const row = await measureStep(load, product, rate, { durationMs: stepMs, drainMs: 3000 });
+  return { rate, row, summary: await stopProfile(product, file), file };
+}
+
+/** The three tables of a profile: by package or folder, by function, and by project function with what it ran. */
+export function summaryTables(report: Report, s: ProfileSummary): void {
+  report.table(['self time by package or folder', 'samples', '% of busy'], s.areas.map((a) => [a.name, a.samples, a.pct]));
+  report.table(['self time by function', 'samples', '% of busy'], s.functions.map((f) => [`\`${f.name}\``, f.samples, f.pct]));
+  report.table(['project function, with what it ran synchronously', 'samples', '% of busy'], s.project.map((f) => [`\`${f.name}\``, f.samples, f.pct]));
 }
 
 export function profileTables(report: Report, p: ProfiledStep, scenario: string): void {
@@ -33,7 +50,5 @@ export function profileTables(report: Report, p: ProfiledStep, scenario: string)
   report.line();
   report.line(`- step under the profiler: p50 ${fmt(p.row.load.p50Ms, 2)} ms, p99 ${fmt(p.row.load.p99Ms, 2)} ms, ${fmt(p.row.cpuMsPerMsg, 3)} ms server CPU per message; ${s.busySamples} busy and ${s.idleSamples} idle samples (profile: ${p.file})`);
   report.line();
-  report.table(['self time by package or folder', 'samples', '% of busy'], s.areas.map((a) => [a.name, a.samples, a.pct]));
-  report.table(['self time by function', 'samples', '% of busy'], s.functions.map((f) => [`\`${f.name}\``, f.samples, f.pct]));
-  report.table(['project function, with what it ran synchronously', 'samples', '% of busy'], s.project.map((f) => [`\`${f.name}\``, f.samples, f.pct]));
+  summaryTables(report, s);
 }
