@@ -196,12 +196,13 @@ function idleTable(results: IdleResult[]): void {
   report.line(`### ${IDLE_SOCKETS.toLocaleString('en-US')} idle widget sockets (fresh server each, ${IDLE_PROCS} load generators, connecting within the run's time budget)`);
   report.line();
   report.table(
-    ['server', 'connected', 'failed', 'connects/s', 'RSS before MB', 'RSS after MB', 'RSS growth per socket KB', 'load-gen CPU'],
+    ['server', 'connected', 'failed', 'connects/s', 'server CPU ms per connect', 'RSS before MB', 'RSS after MB', 'RSS growth per socket KB', 'load-gen CPU'],
     results.map((r) => [
       r.target,
       `${r.connected}${r.timedOut ? ` (stopped at the ${Math.round(r.timeLimitMs / 1000)} s limit)` : ''}`,
       r.failed,
       fmt(r.connectsPerSec, 0),
+      fmt(r.serverCpuMsPerConnect, 3),
       fmt(r.rssBeforeMb, 0),
       fmt(r.rssAfterMb, 0),
       fmt(r.kbPerSocket, 1),

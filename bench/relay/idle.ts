@@ -16,6 +16,8 @@ export interface IdleResult {
   rssBeforeMb: number;
   rssAfterMb: number;
   kbPerSocket: number;
+  /** The server's CPU (user + system) per socket connected, while connecting. */
+  serverCpuMsPerConnect: number;
   /** Of each load generator, in % of one core, while connecting. */
   loadCpuPct: number[];
   /** Connecting stopped at the time limit before every socket was open. */
@@ -46,13 +48,14 @@ export async function idleSockets(
     try {
       // Start-up work (JIT, the first queries) settles before the baseline.
       await sleep(1500);
-      const before = procStat(t.child.pid)!.rssBytes;
+      const { rssBytes: before, cpuMs: cpuBefore } = procStat(t.child.pid)!;
       progress(`idle: opening ${count} widget sockets on the ${t.name} from ${loads.length} load generator(s)`);
       const share = (i: number) => Math.floor(count / loads.length) + (i < count % loads.length ? 1 : 0);
       const timeLimitMs = opts.timeLimitMs(t.name);
       const around = t.name === 'product' ? opts.aroundProduct : undefined;
       await around?.before(t);
       const parts = await Promise.all(loads.map((l, i) => l.idle(t.url, opts.site, share(i), Math.ceil(CONCURRENCY / loads.length), timeLimitMs)));
+      const cpuAfter = procStat(t.child.pid)!.cpuMs;
       await around?.after(t);
       await sleep(2000);
       const after = procStat(t.child.pid)!.rssBytes;
@@ -69,6 +72,7 @@ export async function idleSockets(
         rssBeforeMb: before / 2 ** 20,
         rssAfterMb: after / 2 ** 20,
         kbPerSocket: (after - before) / 1024 / Math.max(1, connected),
+        serverCpuMsPerConnect: (cpuAfter - cpuBefore) / Math.max(1, connected),
         loadCpuPct: parts.map((p) => p.loadCpuPct),
         timedOut: connected + parts.reduce((a, p) => a + p.failed, 0) < count,
         timeLimitMs,
