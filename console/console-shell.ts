@@ -17,6 +17,7 @@ import './shared/console-shortcuts.ts';
 import type { ConsoleShortcuts } from './shared/console-shortcuts.ts';
 import { DeskShortcuts } from './queue/desk-shortcuts.ts';
 import { NotificationController } from './shared/notifications.ts';
+import type { ConversationGroup } from './queue/console-history.ts';
 
 export type View = 'queue' | 'history' | 'feedback' | 'metrics' | 'faq' | 'canned' | 'labels' | 'sites' | 'agents' | 'account';
 
@@ -65,6 +66,7 @@ export class ConsoleShell extends LitElement {
     _sites: { state: true },
     _siteId: { state: true },
     _faqRequest: { state: true },
+    _historyGroup: { state: true },
     _mailOff: { state: true },
   };
   static override styles = [
@@ -176,6 +178,8 @@ export class ConsoleShell extends LitElement {
   declare _sites: SiteDTO[];
   declare _siteId: string | undefined;
   declare _faqRequest: FaqRequest | null;
+  /** What History lists instead of its search, until the agent leaves it (console-history.ts). */
+  declare _historyGroup: ConversationGroup | null;
   /** This server sends no email (GET /api/mail/status). */
   declare _mailOff: boolean;
 
@@ -189,6 +193,7 @@ export class ConsoleShell extends LitElement {
     this._sites = [];
     this._siteId = undefined;
     this._faqRequest = null;
+    this._historyGroup = null;
     this._mailOff = false;
     new StoreController(this, i18n, () => this._desk ?? undefined);
     new DeskShortcuts(this, () => ({
@@ -265,7 +270,11 @@ export class ConsoleShell extends LitElement {
         </ul>
       </nav>
       <console-shortcuts></console-shortcuts>
-      <main @faq-created=${this._onFaqCreated} @conversation-open=${this._onConversationOpen} @sites-changed=${this._onSitesChanged}>${this._renderView()}</main>`;
+      <main
+        @faq-created=${this._onFaqCreated}
+        @conversation-open=${this._onConversationOpen}
+        @conversations-open=${this._onConversationsOpen}
+        @sites-changed=${this._onSitesChanged}>${this._renderView()}</main>`;
   }
 
   private _renderSitePicker(): TemplateResult | string {
@@ -291,7 +300,7 @@ export class ConsoleShell extends LitElement {
         </div>`;
       case 'history':
         return html`<div class="desk">
-          <console-history .desk=${this._desk} .siteId=${this._siteId} .agent=${this.agent}></console-history>${conversation}
+          <console-history .desk=${this._desk} .siteId=${this._siteId} .agent=${this.agent} .group=${this._historyGroup}></console-history>${conversation}
         </div>`;
       case 'feedback':
         return html`<console-feedback .connection=${this._connection} .siteId=${this._siteId}></console-feedback>`;
@@ -315,6 +324,7 @@ export class ConsoleShell extends LitElement {
   private _show(view: View): void {
     void LOADERS[view]?.();
     if (view !== 'faq') this._faqRequest = null;
+    this._historyGroup = null;
     this._view = view;
   }
 
@@ -353,6 +363,14 @@ export class ConsoleShell extends LitElement {
   private _onConversationOpen = (e: CustomEvent<{ conversationId: string }>): void => {
     void this._desk?.open(e.detail.conversationId);
     this._show('history');
+  };
+
+  /** The conversations behind a group of "what to write next": listed in History, and opened when there is one. */
+  private _onConversationsOpen = (e: CustomEvent<ConversationGroup>): void => {
+    const ids = e.detail.conversationIds;
+    if (ids.length === 1) void this._desk?.open(ids[0]);
+    this._show('history');
+    this._historyGroup = e.detail;
   };
 
   private _showShortcuts = (): void => this.renderRoot.querySelector<ConsoleShortcuts>('console-shortcuts')?.show();

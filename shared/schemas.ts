@@ -443,10 +443,24 @@ export type LabelUpdate = z.infer<typeof LabelUpdate>;
 export const ConversationLabel = z.object({ labelId: Id, on: z.boolean() });
 export type ConversationLabel = z.infer<typeof ConversationLabel>;
 
-/** GET /api/conversations/search: every filter optional (none: the newest tickets). `q` is a substring of a message, the visitor's name or email. */
+/**
+ * Conversation ids as one comma-separated query value, at most 20: the conversations behind a group of
+ * "what to write next" (DemandGroupDTO.conversationIds).
+ */
+export const ConversationIds = z
+  .string()
+  .max(20 * 37)
+  .transform((s) => s.split(','))
+  .pipe(z.array(Id).min(1).max(20));
+
+/**
+ * GET /api/conversations/search: every filter optional (none: the newest tickets). `q` is a substring of a message, the visitor's name or email;
+ * `ids` names the conversations to list (any status, whether or not they reached a person).
+ */
 export const ConversationSearch = z
   .object({
     q: z.string().trim().min(2).max(200).optional(),
+    ids: ConversationIds.optional(),
     label: Id.optional(),
     agentId: Id.optional(),
     status: z.enum(['open', 'pending', 'snoozed', 'resolved']).optional(),

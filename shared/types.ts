@@ -333,6 +333,10 @@ export interface DemandGroupDTO {
   pages: { url: string; count: number }[];
   /** How many were asked each UTC day, oldest first (days without any left out): the trend. */
   days: { day: string; count: number }[];
+  /** The conversations the period's questions were asked in, newest first, at most 20 (GROUP_CONVERSATIONS). */
+  conversationIds: string[];
+  /** How many conversations there are in all (conversationIds names the newest of them). */
+  conversationCount: number;
 }
 
 export interface MetricsDTO {

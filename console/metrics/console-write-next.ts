@@ -11,7 +11,10 @@ import { baseStyles } from '../shared/styles.ts';
  * "What to write next", a section of the metrics view: the questions that most often reached a person in
  * the view's period, grouped, with the pages they came from and the same group's count in the period
  * before; one click saves a group as an FAQ draft (no answer yet, so it answers nobody).
+ * Each group opens the conversations behind it in History (the one conversation itself when there is
+ * one) and downloads them as CSV, as a breakdown row does.
  * @fires faq-created - CustomEvent<FaqEntryDTO> when the agent opens a saved draft to write its answer
+ * @fires conversations-open - CustomEvent<{ conversationIds: string[]; question: string }> when the agent asks to see a group's conversations
  */
 export class ConsoleWriteNext extends LitElement {
   static override properties = {
@@ -110,6 +113,7 @@ export class ConsoleWriteNext extends LitElement {
                     <th scope="col" class="num">${t('demand.countCol')}</th>
                     <th scope="col" class="num">${t('demand.previousCol')}</th>
                     <th scope="col">${t('demand.pages')}</th>
+                    <th scope="col">${t('metrics.col.conversations')}</th>
                     <th scope="col"><span class="visually-hidden">${t('demand.action')}</span></th>
                   </tr>
                 </thead>
@@ -146,6 +150,7 @@ export class ConsoleWriteNext extends LitElement {
             </ul>`
           : html`<span class="muted">—</span>`}
       </td>
+      <td>${this._renderConversations(g)}</td>
       <td>
         ${draft
           ? html`<p class="small" role="status">${t('demand.drafted')}</p>
@@ -162,6 +167,28 @@ export class ConsoleWriteNext extends LitElement {
             </button>`}
       </td>
     </tr>`;
+  }
+
+  /** The conversations behind a group: opened in History, and their tickets as CSV (as a breakdown row's). */
+  private _renderConversations(g: DemandGroupDTO) {
+    const t = i18n.t.bind(i18n);
+    const ids = g.conversationIds;
+    if (!ids.length) return html`<span class="muted">—</span>`;
+    const vars = { question: g.question, n: formatCount(ids.length, i18n.locale), total: formatCount(g.conversationCount, i18n.locale) };
+    const [label, named] =
+      ids.length === 1
+        ? [t('demand.conversation'), t('demand.conversationNamed', vars)]
+        : ids.length < g.conversationCount
+          ? [t('demand.latestConversations', vars), t('demand.latestConversationsNamed', vars)]
+          : [t('demand.conversations', vars), t('demand.conversationsNamed', vars)];
+    const csv = `${withQuery('/api/conversations.csv', { ...this.query, siteId: g.siteId })}&${new URLSearchParams({ ids: ids.join(',') }).toString()}`;
+    return html`<button type="button" class="link" aria-label=${named} @click=${() => this._openConversations(g)}>${label}</button>
+      <a class="small" href=${csv} download aria-label=${t('metrics.rowCsv', { name: g.question })}>${t('metrics.csv')}</a>`;
+  }
+
+  private _openConversations(g: DemandGroupDTO): void {
+    const detail = { conversationIds: g.conversationIds, question: g.question };
+    this.dispatchEvent(new CustomEvent('conversations-open', { detail, bubbles: true, composed: true }));
   }
 
   private _key(g: DemandGroupDTO): string {

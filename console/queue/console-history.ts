@@ -12,16 +12,26 @@ import { baseStyles, listItemStyles } from '../shared/styles.ts';
 
 const STATUSES = ['open', 'pending', 'snoozed', 'resolved'] as const;
 
+/** Conversations named elsewhere for History to list: the ones behind a group of "what to write next". */
+export interface ConversationGroup {
+  conversationIds: string[];
+  /** What they have in common, shown above the list. */
+  question: string;
+}
+
 /**
  * History: the tickets of the chosen site, newest first, searched by text (a message, the
  * visitor's name or email, in any language), label, status, "only mine" and dates
- * (GET /api/conversations/search). Resolved ones at first; selecting one opens it.
+ * (GET /api/conversations/search). Resolved ones at first; selecting one opens it. Given a `group`,
+ * it lists those conversations instead, on any of the agent's sites, until the agent searches or
+ * asks for all tickets.
  */
 export class ConsoleHistory extends LitElement {
   static override properties = {
     desk: { attribute: false },
     siteId: { attribute: false },
     agent: { attribute: false },
+    group: { attribute: false },
     _items: { state: true },
     _tooShort: { state: true },
   };
@@ -59,6 +69,13 @@ export class ConsoleHistory extends LitElement {
         flex-direction: row;
         align-items: center;
       }
+      .group {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 0.75rem;
+        margin: 0 0 0.5rem;
+        font-size: 0.9rem;
+      }
       mark {
         background: var(--sc-accent-soft, #fff3b0);
       }
@@ -68,6 +85,7 @@ export class ConsoleHistory extends LitElement {
   declare desk: Desk | null;
   declare siteId: string | undefined;
   declare agent: AgentDTO | null;
+  declare group: ConversationGroup | null;
   declare _items: SearchHitDTO[];
   declare _tooShort: boolean;
   private readonly _loader = new LoadController(this);
@@ -78,6 +96,7 @@ export class ConsoleHistory extends LitElement {
     this.desk = null;
     this.siteId = undefined;
     this.agent = null;
+    this.group = null;
     this._items = [];
     this._tooShort = false;
     new StoreController(this, i18n, () => this.desk, labelStore);
@@ -85,7 +104,7 @@ export class ConsoleHistory extends LitElement {
   }
 
   protected override willUpdate(changed: Map<PropertyKey, unknown>): void {
-    if (!this.hasUpdated || changed.has('siteId')) void this._load();
+    if (!this.hasUpdated || changed.has('siteId') || changed.has('group')) void this._load();
   }
 
   override render() {
@@ -118,6 +137,12 @@ export class ConsoleHistory extends LitElement {
         <label class="check"><input name="mine" type="checkbox" ?checked=${!!this._query.agentId} /> ${t('search.mine')}</label>
         <button class="primary" type="submit" ?disabled=${this._loader.loading}>${t('search.submit')}</button>
       </form>
+      ${this.group
+        ? html`<p class="group">
+            <span class="user-text">${t('search.group', { question: this.group.question })}</span>
+            <button type="button" class="link" @click=${this._showAll}>${t('search.showAll')}</button>
+          </p>`
+        : ''}
       ${this._tooShort ? html`<p class="error" role="alert">${t('search.tooShort')}</p>` : ''}
       ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
       ${this._loader.loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
@@ -176,12 +201,20 @@ export class ConsoleHistory extends LitElement {
       from: fromDay ? day(fromDay, 0) : undefined,
       to: toDay ? day(toDay, 1) : undefined,
     };
-    void this._load();
+    // A search leaves a group's list; willUpdate then loads it.
+    if (this.group) this.group = null;
+    else void this._load();
+  };
+
+  private _showAll = (): void => {
+    this.group = null;
   };
 
   private _load = async (): Promise<void> => {
-    const { fromDay: _f, toDay: _t, ...query } = this._query;
-    const data = await this._loader.run(() => api<SearchHitDTO[]>('/api/conversations/search', { query: { ...query, siteId: this.siteId } }));
+    const { fromDay: _f, toDay: _t, ...filters } = this._query;
+    // A group's conversations may be on another of the agent's sites (the metrics view can show all).
+    const query = this.group ? { ids: this.group.conversationIds.join(',') } : { ...filters, siteId: this.siteId };
+    const data = await this._loader.run(() => api<SearchHitDTO[]>('/api/conversations/search', { query }));
     if (data) this._items = data;
   };
 }

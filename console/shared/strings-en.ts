@@ -224,6 +224,8 @@ export const en = {
   'search.empty': 'No conversation matches.',
   'search.results': '{n} conversations',
   'search.tooShort': 'Type at least two characters.',
+  'search.group': 'The conversations behind “{question}”',
+  'search.showAll': 'Show all tickets',
 
 
   'fb.title': 'Feedback',
@@ -442,6 +444,12 @@ export const en = {
   'demand.drafted': 'Draft saved. It answers nobody until it has an answer and is published.',
   'demand.openDraft': 'Write its answer',
   'demand.openDraftNamed': 'Write its answer: {question}',
+  'demand.conversation': 'Open the conversation',
+  'demand.conversationNamed': 'Open the conversation: {question}',
+  'demand.conversations': 'Show {n} conversations',
+  'demand.conversationsNamed': 'Show {n} conversations: {question}',
+  'demand.latestConversations': 'Show the latest {n} of {total} conversations',
+  'demand.latestConversationsNamed': 'Show the latest {n} of {total} conversations: {question}',
   'demand.empty': 'No question reached a person in this period.',
   'nav.sites': 'Sites',
   'nav.agents': 'Agents',

@@ -226,6 +226,8 @@ export const zh: Record<StringKey, string> = {
   'search.empty': '没有匹配的会话。',
   'search.results': '{n} 个会话',
   'search.tooShort': '请至少输入两个字。',
+  'search.group': '“{question}”背后的会话',
+  'search.showAll': '显示全部工单',
 
 
   'fb.title': '用户反馈',
@@ -444,6 +446,12 @@ export const zh: Record<StringKey, string> = {
   'demand.drafted': '草稿已保存。填写答案并发布之前，它不会回答任何人。',
   'demand.openDraft': '填写答案',
   'demand.openDraftNamed': '填写答案：{question}',
+  'demand.conversation': '打开会话',
+  'demand.conversationNamed': '打开会话：{question}',
+  'demand.conversations': '查看 {n} 个会话',
+  'demand.conversationsNamed': '查看 {n} 个会话：{question}',
+  'demand.latestConversations': '查看最近 {n} 个会话（共 {total} 个）',
+  'demand.latestConversationsNamed': '查看最近 {n} 个会话（共 {total} 个）：{question}',
   'demand.empty': '此期间没有转到人工的问题。',
   'nav.sites': '站点',
   'nav.agents': '客服成员',

@@ -10,11 +10,15 @@ import { serve } from './thread.ts';
 
 /** Similar questions merge into one group when the matcher is this sure they ask the same thing. */
 const SAME_QUESTION = 0.5;
+/** A group names at most this many of its conversations (the newest): enough to read, small enough for a link. */
+export const GROUP_CONVERSATIONS = 20;
 
 export interface QuestionRow {
   siteId: string;
   text: string;
   createdAt: Date;
+  /** The conversation the question was asked in (the period's rows; the previous period's are only counted). */
+  conversationId?: string;
   /** The page the conversation started on, without query (metrics' "pages they came from"). */
   page?: string | null;
   /** Asked in the period of the same length before: counted for the trend only. */
@@ -28,6 +32,8 @@ interface Group {
   last: Date;
   pages: Map<string, number>;
   days: Map<string, number>;
+  /** Newest first: the rows arrive newest first, and a Set keeps the order of first insertion. */
+  conversations: Set<string>;
 }
 
 const hasCjk = (s: string) => /[\u3400-\u9fff]/.test(s);
@@ -60,13 +66,15 @@ export function groupQuestions(rows: QuestionRow[]): DemandGroupDTO[] {
       if (row.createdAt > group.last) group.last = row.createdAt;
       count(group.pages, row.page);
       count(group.days, day);
+      if (row.conversationId) group.conversations.add(row.conversationId);
       continue;
     }
     const id = String(groups.size);
-    const fresh: Group = { siteId: row.siteId, texts: [text], previous: 0, last: row.createdAt, pages: new Map(), days: new Map() };
+    const fresh: Group = { siteId: row.siteId, texts: [text], previous: 0, last: row.createdAt, pages: new Map(), days: new Map(), conversations: new Set() };
     groups.set(id, fresh);
     count(fresh.pages, row.page);
     count(fresh.days, day);
+    if (row.conversationId) fresh.conversations.add(row.conversationId);
     index.upsert({ id, question: text, variants: [], language: hasCjk(text) ? 'zh' : 'en' });
   }
   return [...groups.values()]
@@ -81,6 +89,8 @@ export function groupQuestions(rows: QuestionRow[]): DemandGroupDTO[] {
       lastAskedAt: g.last.toISOString(),
       pages: [...g.pages].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, 3).map(([url, n]) => ({ url, count: n })),
       days: [...g.days].sort((a, b) => a[0].localeCompare(b[0])).map(([day, n]) => ({ day, count: n })),
+      conversationIds: [...g.conversations].slice(0, GROUP_CONVERSATIONS),
+      conversationCount: g.conversations.size,
     }));
 }
 

@@ -108,6 +108,7 @@ async function escalatedQuestions(ctx: Ctx, s: DemandScope, from: Date, to: Date
     const page = await ctx.db
       .select({
         id: questions.id,
+        conversationId: questions.conversationId,
         siteId: questions.siteId,
         text: questions.text,
         createdAt: questions.createdAt,
@@ -128,7 +129,7 @@ async function escalatedQuestions(ctx: Ctx, s: DemandScope, from: Date, to: Date
       )
       .orderBy(desc(questions.createdAt), desc(questions.id))
       .limit(Math.min(DEMAND_PAGE, DEMAND_ROWS - rows.length));
-    for (const r of page) rows.push({ siteId: r.siteId, text: r.text, createdAt: r.createdAt, page: r.page, ...(previous ? { previous } : {}) });
+    for (const r of page) rows.push({ siteId: r.siteId, text: r.text, createdAt: r.createdAt, page: r.page, ...(previous ? { previous } : { conversationId: r.conversationId }) });
     if (page.length < DEMAND_PAGE) break;
     last = page[page.length - 1].id;
     await new Promise((resolve) => setImmediate(resolve));

@@ -46,14 +46,14 @@ interface PGliteLike {
 /**
  * Narrows the tickets to one row of a metrics breakdown (breakdowns.ts keys them the same way): the
  * assigned agent's id ('' unassigned), the visitor's language ('' unknown), the page (URL without
- * query and fragment, '' none).
+ * query and fragment, '' none); or to the conversations of a group of "what to write next" (`ids`).
  */
-export interface TicketFilter { agent?: string; language?: string; page?: string }
+export interface TicketFilter { agent?: string; language?: string; page?: string; ids?: string[] }
 
 /** The filter as SQL after the statement's own `first` parameters, and its values. */
-function filterSql(f: TicketFilter, first: number): { text: string; params: string[] } {
+function filterSql(f: TicketFilter, first: number): { text: string; params: (string | string[])[] } {
   const parts: string[] = [];
-  const params: string[] = [];
+  const params: (string | string[])[] = [];
   const add = (sql: string, v: string | undefined) => {
     if (v === undefined) return;
     params.push(v);
@@ -62,6 +62,10 @@ function filterSql(f: TicketFilter, first: number): { text: string; params: stri
   add(`coalesce(c.assigned_agent_id::text, '')`, f.agent);
   add(`coalesce(v.locale, '')`, f.language);
   add(PAGE('c.page_url'), f.page);
+  if (f.ids) {
+    params.push(f.ids);
+    parts.push(`c.id = any($${first + params.length}::uuid[])`);
+  }
   return { text: parts.map((p) => ` and ${p}`).join(''), params };
 }
 

@@ -1,5 +1,5 @@
 /**
- * `GET /api/conversations.csv?from=ISO&to=ISO[&siteId=][&agent=][&locale=][&page=]`: the tickets of a period with their
+ * `GET /api/conversations.csv?from=ISO&to=ISO[&siteId=][&agent=][&locale=][&page=][&ids=]`: the tickets of a period with their
  * timestamps, for the agent's sites, streamed from the database through csv-stringify: 100,000
  * tickets never sit in memory, and a slow download pauses the reading (stream backpressure).
  */
@@ -8,7 +8,7 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import { Router } from 'express';
 import { z } from 'zod';
-import { MetricsQuery } from '../../shared/schemas.ts';
+import { ConversationIds, MetricsQuery } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { parse, pgDate } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
@@ -17,11 +17,11 @@ import { ticketRows, type TicketRow } from './ticket-rows.ts';
 
 /**
  * The period and sites of GET /api/metrics, and optionally one row of a breakdown (ticket-rows.ts):
- * `agent` (an agent's id, empty: unassigned), `locale` (zh, en, empty: unknown), `page` (URL without query).
+ * `agent` (an agent's id, empty: unassigned), `locale` (zh, en, empty: unknown), `page` (URL without query); or the conversations of a group of "what to write next" (`ids`, comma-separated, at most 20).
  */
 export const TicketsExportQuery = z.intersection(
   MetricsQuery,
-  z.object({ agent: z.string().max(64).optional(), locale: z.enum(['zh', 'en', '']).optional(), page: z.string().max(2048).optional() }),
+  z.object({ agent: z.string().max(64).optional(), locale: z.enum(['zh', 'en', '']).optional(), page: z.string().max(2048).optional(), ids: ConversationIds.optional() }),
 );
 
 export const TICKET_CSV_HEADER = [
@@ -79,7 +79,7 @@ export function ticketsExportRouter(ctx: Ctx): Router {
     try {
       q = parse(TicketsExportQuery, req.query);
       const sites = q.siteId ? req.agent!.siteIds.filter((s) => s === q.siteId) : req.agent!.siteIds;
-      rows = ticketRows(ctx.db, sites.length ? sites : [''], pgDate(q.from), pgDate(q.to), { agent: q.agent, language: q.locale ?? q.language, page: q.page });
+      rows = ticketRows(ctx.db, sites.length ? sites : [''], pgDate(q.from), pgDate(q.to), { agent: q.agent, language: q.locale ?? q.language, page: q.page, ids: q.ids });
       // The first slice before the first byte: a database that does not answer is still a 503, not a cut download.
       first = await rows.next();
     } catch (err) {

@@ -32,7 +32,8 @@ export const RECENT_SCAN = 2000;
 export function searchStatement(input: ConversationSearch, siteIds: string[], pass: 'recent' | 'indexed' = 'indexed'): { text: string; params: unknown[] } {
   const params: unknown[] = [siteIds];
   const p = (v: unknown) => `$${params.push(v)}`;
-  const where = ['c.site_id = ANY($1::text[])', 'c.escalated_at IS NOT NULL'];
+  // Conversations named by id are listed whether or not they reached a person: the agent asked for those.
+  const where = ['c.site_id = ANY($1::text[])', input.ids ? `c.id = ANY(${p(input.ids)}::uuid[])` : 'c.escalated_at IS NOT NULL'];
   if (input.label) where.push(`c.labels @> ${p(JSON.stringify([input.label]))}::jsonb`);
   if (input.agentId) where.push(`c.assigned_agent_id = ${p(input.agentId)}::uuid`);
   if (input.status) where.push(`c.status = ${p(input.status)}`);

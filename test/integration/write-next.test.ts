@@ -1,10 +1,14 @@
 /**
  * "What to write next" in the metrics view: the questions that reached a person, grouped per site, with
  * their counts, the pages they came from and the same groups' counts in the period before; its CSV;
- * and the one-click draft, which answers nobody until an agent writes and publishes it.
+ * the conversations behind each group (listed by History's search, downloaded as tickets); and the
+ * one-click draft, which answers nobody until an agent writes and publishes it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DemandGroupDTO, FaqEntryDTO } from '../../shared/types.ts';
+import type { DemandGroupDTO, FaqEntryDTO, SearchHitDTO } from '../../shared/types.ts';
+import { createAgent } from '../../server/agents/agents.service.ts';
+import { GROUP_CONVERSATIONS, groupQuestions, type QuestionRow } from '../../server/faq/demand.worker.ts';
+import { TICKET_CSV_HEADER } from '../../server/metrics/tickets-export.ts';
 import { createApp, type App } from '../../server/app.ts';
 import { loadConfig } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -29,11 +33,14 @@ describe.each(BACKENDS)('what to write next on %s', (backend) => {
   let cookie: string;
   const sql = (text: string, params: unknown[] = []) => app.ctx.raw<{ id: string }>(text, params);
   let n = 0;
+  /** The conversation of each question asked, by the text and day it was asked. */
+  const conversationOf = new Map<string, string>();
   /** One visitor, one conversation on `page`, one question asked at `created`. */
   const asked = async (q: { site?: string; locale: string; page?: string; text: string; created: string; escalated?: boolean }) => {
     const site = q.site ?? 'demo';
     const [v] = await sql(`insert into visitors (site_id, token_hash, locale) values ($1, $2, $3) returning id`, [site, `wn${n++}`, q.locale]);
     const [c] = await sql(`insert into conversations (site_id, visitor_id, status, page_url, created_at) values ($1, $2, 'open', $3, $4) returning id`, [site, v.id, q.page ?? null, at(q.created)]);
+    conversationOf.set(`${q.site ?? 'demo'} ${q.created}`, c.id);
     const escalated = q.escalated ?? true;
     await sql(`insert into questions (site_id, conversation_id, text, decision, created_at, escalated_at, answered_at) values ($1, $2, $3, $4, $5, $6, $7)`, [
       site, c.id, q.text, escalated ? 'human' : 'answer', at(q.created), escalated ? at(q.created) : null, escalated ? null : at(q.created),
@@ -95,6 +102,43 @@ describe.each(BACKENDS)('what to write next on %s', (backend) => {
     expect(await groups(`from=${encodeURIComponent(at('17T00:00'))}&to=${encodeURIComponent(at('18T00:00'))}`)).toEqual([]);
   });
 
+  it('names the conversations behind each group, newest first, which History lists and the tickets CSV downloads', async () => {
+    const of = (created: string, site = 'demo') => conversationOf.get(`${site} ${created}`)!;
+    const [refund, certificate] = await groups(`${WEEK}&siteId=demo`);
+    // This week's only: the period before counts in previousCount and names no conversation.
+    expect(refund.conversationIds).toEqual([of('14T09:00'), of('12T10:00'), of('11T10:00')]);
+    expect(refund.conversationCount).toBe(3);
+    expect(certificate.conversationIds).toEqual([of('13T08:00')]);
+    expect(certificate.conversationCount).toBe(1);
+    const [two] = (await groups(WEEK)).filter((g) => g.siteId === 'two');
+    expect(two.conversationIds).toEqual([of('15T10:00', 'two')]);
+
+    // History's search lists exactly those conversations, though none of them is a ticket yet.
+    const search = async (query: string, who = cookie) => api<SearchHitDTO[]>(url, who, 'GET', `/api/conversations/search?${query}`);
+    const listed = await search(`ids=${refund.conversationIds.join(',')}`);
+    expect(listed.status).toBe(200);
+    expect((listed.body as { ok: true; data: SearchHitDTO[] }).data.map((h) => h.conversation.id).sort()).toEqual([...refund.conversationIds].sort());
+    // An agent of one site sees none of another site's conversations, even named.
+    await createAgent(app.ctx.db, { email: 'demo-only@test.local', password: 'agent-password-1', name: 'Demo only', role: 'agent', siteIds: ['demo'] });
+    const demoOnly = await login(url, 'demo-only@test.local', 'agent-password-1');
+    const mixed = await search(`ids=${[...two.conversationIds, ...certificate.conversationIds].join(',')}`, demoOnly);
+    expect((mixed.body as { ok: true; data: SearchHitDTO[] }).data.map((h) => h.conversation.id)).toEqual(certificate.conversationIds);
+    // Not ids, too many, or empty: refused.
+    for (const bad of ['ids=x', `ids=${Array.from({ length: 21 }, () => refund.conversationIds[0]).join(',')}`, 'ids=']) {
+      expect((await search(bad)).body).toMatchObject({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
+    }
+
+    // Once they reached a person they are tickets: the CSV of the group's is those three, and nothing else of the period.
+    await sql(`update conversations set escalated_at = created_at where site_id = 'demo'`);
+    const res = await fetch(`${url}/api/conversations.csv?${WEEK}&siteId=demo&ids=${refund.conversationIds.join(',')}`, { headers: { cookie } });
+    expect(res.status).toBe(200);
+    const [header, ...rows] = parseCsv(new TextDecoder().decode(await res.arrayBuffer()));
+    expect(header).toEqual([...TICKET_CSV_HEADER]);
+    expect(rows.map((r) => r[0]).sort()).toEqual([...refund.conversationIds].sort());
+    expect((await fetch(`${url}/api/conversations.csv?${WEEK}&ids=nope`, { headers: { cookie } })).status).toBe(400);
+    await sql(`update conversations set escalated_at = null where site_id = 'demo'`);
+  });
+
   it('exports the table as CSV with a BOM', async () => {
     const res = await fetch(`${url}/api/metrics/export.csv?${WEEK}&siteId=demo&table=write-next`, { headers: { cookie } });
     expect(res.status).toBe(200);
@@ -135,5 +179,17 @@ describe.each(BACKENDS)('what to write next on %s', (backend) => {
     expect((await api(url, cookie, 'POST', '/api/faqs/from-demand', { siteId: 'demo', question: REFUND, variants: 'x' })).status).toBe(400);
     const [after] = await app.ctx.raw<{ count: string }>(`select count(*) from faq_entries`, []);
     expect(Number(after.count)).toBe(Number(count));
+  });
+});
+
+describe('the conversations of a group', () => {
+  it('names at most GROUP_CONVERSATIONS of them, the newest, each once, and counts them all', () => {
+    const asked = (i: number, conversationId: string): QuestionRow => ({ siteId: 'demo', text: 'How do I get a refund?', createdAt: new Date(Date.UTC(2026, 4, 30) - i * 60_000), conversationId });
+    // Newest first, as demand() reads them; the newest conversation asked twice.
+    const rows = [asked(0, 'c0'), asked(1, 'c0'), ...Array.from({ length: 29 }, (_, i) => asked(i + 2, `c${i + 1}`))];
+    const [group] = groupQuestions(rows);
+    expect(group.count).toBe(31);
+    expect(group.conversationCount).toBe(30);
+    expect(group.conversationIds).toEqual(Array.from({ length: GROUP_CONVERSATIONS }, (_, i) => `c${i}`));
   });
 });
