@@ -1,7 +1,8 @@
 /**
  * The metrics view in Chromium, on a known history: S and its factors, a chart whose numbers (the
  * figure's data attribute and its data table) follow the period picker, a breakdown per page with the
- * unanswered questions of one page, what to write next with one group drafted as an FAQ entry, and a
+ * unanswered questions of one page, what to write next with one group drafted as an FAQ entry and each
+ * group opening the conversations behind it in History, and a
  * CSV downloaded as Excel needs it (UTF-8 with a byte-order mark, a Chinese question intact); every
  * control named, in English and in Chinese.
  * `UPDATE_SCREENSHOTS=1` also writes the README's picture of the view (docs/console-metrics.png).
@@ -121,6 +122,10 @@ describe.skipIf(!browserAvailable)('the metrics view', () => {
     await expect.poll(async () => (await money.locator('td').allTextContents()).map((c) => c.replace(/\s+/g, ' ').trim()).slice(0, 3)).toEqual(['2', '0 rising', `${PAGE} (2)`]);
     await writeNext.getByRole('rowheader', { name: ZH_QUESTION }).waitFor();
     await writeNext.getByRole('link', { name: 'Download “What to write next” as CSV' }).waitFor();
+    // Each group links to the conversations behind it: two here, one for the Chinese question.
+    await money.getByRole('button', { name: 'Show 2 conversations: Can I get my money back after 20 days?' }).waitFor();
+    await money.getByRole('link', { name: 'CSV of the conversations behind Can I get my money back after 20 days?' }).waitFor();
+    await writeNext.getByRole('button', { name: `Open the conversation: ${ZH_QUESTION}` }).waitFor();
     expect(await axeViolations(page, 'body')).toEqual([]);
     // One click drafts the entry: saved as a draft without an answer, so it answers nobody.
     await money.getByRole('button', { name: 'Draft an FAQ entry: Can I get my money back after 20 days?' }).click();
@@ -167,8 +172,24 @@ describe.skipIf(!browserAvailable)('the metrics view', () => {
     await page.getByRole('region', { name: '待补充内容' }).getByRole('button', { name: `生成常见问题草稿：${ZH_QUESTION}` }).waitFor();
     expect(sum((await questionsChart(page)).questions)).toBe(5);
     expect(await axeViolations(page, 'body')).toEqual([]);
+
+    // A group's conversations open in History: the two behind the English question, listed...
+    await page.getByRole('region', { name: '待补充内容' }).getByRole('button', { name: '查看 2 个会话：Can I get my money back after 20 days?' }).click();
+    const history = page.locator('console-history');
+    await history.getByText('“Can I get my money back after 20 days?”背后的会话').waitFor();
+    await expect.poll(() => history.locator('li').count()).toBe(2);
+    expect(await axeViolations(page, 'body')).toEqual([]);
+    // ...and the one behind the Chinese question, listed and opened at once.
+    await page.getByRole('button', { name: '数据统计', exact: true }).click();
+    await page.getByRole('region', { name: '待补充内容' }).getByRole('button', { name: `打开会话：${ZH_QUESTION}` }).click();
+    await history.getByText(`“${ZH_QUESTION}”背后的会话`).waitFor();
+    await expect.poll(() => history.locator('li').count()).toBe(1);
+    await history.locator('li button[aria-current="true"]').filter({ hasText: ZH_QUESTION }).waitFor();
+    // "Show all tickets" leaves the group for History's own list.
+    await history.getByRole('button', { name: '显示全部工单' }).click();
+    await history.getByText(`“${ZH_QUESTION}”背后的会话`).waitFor({ state: 'detached' });
     expect(dialogs).toEqual([]);
     await ctx.close();
-    // One journey through the whole view (two languages, four downloads, a draft): 30 s was its edge on a busy machine.
-  }, 60_000);
+    // One journey through the whole view (two languages, four downloads, a draft, a group's conversations): 30 s was its edge on a busy machine.
+  }, 120_000);
 });

@@ -49,7 +49,7 @@ describe('the FAQ demand view', () => {
   it('groups the escalated questions as the same code does in this thread', async () => {
     const groups = await demand('2026-03-01T00:00:00Z', '2026-03-02T00:00:00Z');
     const rows = await server.database.db
-      .select({ siteId: questions.siteId, text: questions.text, createdAt: questions.createdAt })
+      .select({ siteId: questions.siteId, text: questions.text, createdAt: questions.createdAt, conversationId: questions.conversationId })
       .from(questions)
       .where(and(eq(questions.siteId, 'demo'), isNotNull(questions.escalatedAt)))
       .orderBy(desc(questions.createdAt));
