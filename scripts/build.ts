@@ -87,6 +87,28 @@ const withoutBinaryPackets: Plugin = {
   },
 };
 
+/**
+ * Without binary socket.io packets (above), engine.io never carries binary either: its packets are text.
+ * engine.io-parser's code for binary ones (base64 over long-polling, Blob and ArrayBuffer frames) is left
+ * out too, about 1 KB before compression, which pays for the widget's SVG icons in the budget. A binary
+ * frame, which this server never sends, is a parser error, as an unknown packet type is.
+ */
+const textOnlyEnginePackets: Plugin = {
+  name: 'text-only-engine-packets',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/(en|de)codePacket\.js$/ }, ({ path: p, importer }) =>
+      importer.includes(`${path.sep}engine.io-parser${path.sep}`) ? { path: p, namespace: 'text-packets', pluginData: path.dirname(importer) } : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'text-packets' }, ({ path: p, pluginData }) => ({
+      contents: p.startsWith('./en')
+        ? 'import { PACKET_TYPES } from "./commons.js"; export const encodePacket = ({ type, data }, binary, send) => send(PACKET_TYPES[type] + (data || "")), encodePacketToBinary = undefined;'
+        : 'import { ERROR_PACKET, PACKET_TYPES_REVERSE } from "./commons.js"; export const decodePacket = (p) => { const type = typeof p == "string" && PACKET_TYPES_REVERSE[p[0]]; return !type ? ERROR_PACKET : p.length > 1 ? { type, data: p.slice(1) } : { type }; };',
+      loader: 'js',
+      resolveDir: pluginData as string,
+    }));
+  },
+};
+
 /** The output file of an entry point, relative to `dir`. */
 function entryOutput(metafile: Metafile, entry: string, dir: string): string {
   const [file] = Object.entries(metafile.outputs).find(([, o]) => o.entryPoint && path.resolve(o.entryPoint) === entry) ?? [];
@@ -153,7 +175,7 @@ export async function buildPublic(outDir = PUBLIC_DIR): Promise<string> {
     const elementEntry = path.join(root, 'widget/support-chat.ts');
     const consoleEntry = path.join(root, 'console/index.ts');
     const [element, app] = await Promise.all([
-      build({ ...hashed, entryPoints: { 'support-chat': elementEntry }, outdir: path.join(staging, 'widget'), plugins: [compactWidgetTemplates, withoutWebTransport, withoutBinaryPackets], mangleProps: /^_[a-z]/, reserveProps: RESERVED_PROPS }),
+      build({ ...hashed, entryPoints: { 'support-chat': elementEntry }, outdir: path.join(staging, 'widget'), plugins: [compactWidgetTemplates, withoutWebTransport, withoutBinaryPackets, textOnlyEnginePackets], mangleProps: /^_[a-z]/, reserveProps: RESERVED_PROPS }),
       build({ ...hashed, entryPoints: { app: consoleEntry }, outdir: path.join(staging, 'console') }),
     ]);
     const elementFile = entryOutput(element.metafile, elementEntry, staging);

@@ -7,7 +7,7 @@
  */
 // The one value imported from lit (the later parts all import it too): with it, esbuild puts its own
 // helpers in lit's file, which the launcher loads, rather than in one more file before opening.
-import { supportsAdoptingStyleSheets, type CSSResult } from 'lit';
+import { html, supportsAdoptingStyleSheets, type CSSResult } from 'lit';
 import type { Locale } from '../shared/schemas.ts';
 import { csatSkippedKey } from './storage-keys.ts';
 
@@ -103,6 +103,9 @@ export function renderInPlace(element: HTMLElement, styles: CSSResult): HTMLElem
   if (supportsAdoptingStyleSheets && root instanceof ShadowRoot && !root.adoptedStyleSheets.includes(sheet)) root.adoptedStyleSheets = [...root.adoptedStyleSheets, sheet];
   return element;
 }
+
+/** An icon from one 24×24 stroke path, as icons.ts draws the panel's (not imported from there, for the reason above). */
+export const icon = (d: string) => html`<svg viewBox="0 0 24 24" aria-hidden="true"><path d=${d} /></svg>`;
 
 /** Resolved tickets this browser chose not to rate, newest last (at most 50). */
 export const skippedRatings = {

@@ -23,6 +23,16 @@ export const base = css`
   button {
     cursor: pointer;
   }
+  svg {
+    width: 1.25em;
+    height: 1.25em;
+    vertical-align: middle;
+    fill: none;
+    stroke: currentColor;
+    stroke-width: 2;
+    stroke-linecap: round;
+    stroke-linejoin: round;
+  }
   :focus-visible {
     outline: 2px solid var(--sc-accent);
     outline-offset: 2px;

@@ -14,6 +14,7 @@ import type { Locale } from '../shared/schemas.ts';
 import type { MessageDTO } from '../shared/types.ts';
 import type { ChatClient, ChatState } from './chat-client.ts';
 import { noticeText, reasonText, t, when, type Key } from './i18n.ts';
+import { icon, PAPERCLIP } from './icons.ts';
 import { linkify, safeHref } from './linkify.ts';
 import { awaitsAnswer } from './messages.ts';
 import type { OutboxItem } from './outbox.ts';
@@ -239,7 +240,7 @@ export class SupportChatConversation extends LitElement {
       <form @submit=${this._send} ?hidden=${this.readonly || prechat}>
         ${attach
           ? html`<input id="file" type="file" multiple hidden accept=${this.state.attachments!.types?.join(',') ?? DEFAULT_ACCEPT} @change=${this._onFiles} />
-              <button type="button" class="attach" aria-label=${this._t('attach')} title=${this._t('attach')} ?disabled=${this.disabled} @click=${this._pick}>📎</button>`
+              <button type="button" class="attach" aria-label=${this._t('attach')} title=${this._t('attach')} ?disabled=${this.disabled} @click=${this._pick}>${icon(PAPERCLIP)}</button>`
           : nothing}
         <label class="sr" for="message">${this._t('message')}</label>
         <textarea id="message" rows="1" maxlength="4000" placeholder=${this._t('placeholder')} ?disabled=${this.disabled} @keydown=${this._onKey} @input=${this._onInput} @paste=${this._onPaste}></textarea>

@@ -8,7 +8,9 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { Locale } from '../shared/schemas.ts';
 import type { ConversationDTO } from '../shared/types.ts';
 import type { ChatClient } from './chat-client.ts';
-import { renderInPlace, skippedRatings, tm } from './later.ts';
+import { icon, renderInPlace, skippedRatings, tm } from './later.ts';
+
+const STAR = 'M12 2.2l3.1 6.2 6.8 1-5 4.8 1.2 6.8-6.1-3.2-6.1 3.2 1.2-6.8-5-4.8 6.8-1z';
 
 export class SupportChatCsat extends LitElement {
   static override properties = {
@@ -123,7 +125,7 @@ export class SupportChatCsat extends LitElement {
         <legend>${l('csatTitle')}</legend>
         <div class="scale">
           ${[1, 2, 3, 4, 5].map(
-            (n) => html`<label><input type="radio" name="rating" value=${n} required aria-label=${l('csatStar', { n })} /><span aria-hidden="true">★ ${n}</span></label>`,
+            (n) => html`<label><input type="radio" name="rating" value=${n} required aria-label=${l('csatStar', { n })} /><span aria-hidden="true">${icon(STAR)} ${n}</span></label>`,
           )}
         </div>
         <small>${l('csatScale')}</small>

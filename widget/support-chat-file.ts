@@ -8,7 +8,10 @@ import type { Locale } from '../shared/schemas.ts';
 import type { AttachmentDTO } from '../shared/types.ts';
 import type { ChatClient } from './chat-client.ts';
 import { linkFor, sizeText } from './attachments.ts';
-import { renderInPlace, tm } from './later.ts';
+import { icon, renderInPlace, tm } from './later.ts';
+
+/** icons.ts PAPERCLIP, the attach button's. */
+const PAPERCLIP = 'M20.3 13.5l-6.4 6.3a6 6 0 0 1-8.4-8.4l7.7-7.8a4 4 0 0 1 5.7 5.6l-7.8 7.8a2 2 0 0 1-2.8-2.8l5.6-5.7';
 
 export class SupportChatFile extends LitElement {
   static override properties = {
@@ -83,7 +86,7 @@ export class SupportChatFile extends LitElement {
       </a>`;
     }
     // Served with Content-Disposition: attachment, so following the link downloads it.
-    return html`<a href=${this._url} target="_blank" rel="noopener noreferrer" aria-label=${tm(this.locale, 'fileDownload', params)} @click=${this._onOpen}>📎 ${name} · ${params.size}</a>`;
+    return html`<a href=${this._url} target="_blank" rel="noopener noreferrer" aria-label=${tm(this.locale, 'fileDownload', params)} @click=${this._onOpen}>${icon(PAPERCLIP)} ${name} · ${params.size}</a>`;
   }
 }
 

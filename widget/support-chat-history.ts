@@ -9,10 +9,12 @@ import { LitElement, css, html, nothing } from 'lit';
 import type { Locale } from '../shared/schemas.ts';
 import type { ConversationSummaryDTO, MessageDTO } from '../shared/types.ts';
 import type { ChatClient } from './chat-client.ts';
-import { renderInPlace, tm, type MoreKey } from './later.ts';
+import { icon, renderInPlace, tm, type MoreKey } from './later.ts';
 // <support-chat-conversation> is the panel's: defined before this module loads (importing it here would
 // split it out of the panel's file into one more request).
 import type {} from './support-chat-conversation.ts';
+
+const ARROW_LEFT = 'M19 12H5m7-7-7 7 7 7';
 
 /** The most messages one `messages:sync` answers with. */
 const SYNC_PAGE = 500;
@@ -195,7 +197,7 @@ export class SupportChatHistory extends LitElement {
   private _renderOne(item: ConversationSummaryDTO) {
     const state = { ...this.client.state, conversation: null, messages: this._messages ?? [], outbox: [], ready: false };
     return html`<div class="bar">
-        <button class="chip" @click=${this._back}>← ${this._l('back')}</button>
+        <button class="chip" @click=${this._back}>${icon(ARROW_LEFT)} ${this._l('back')}</button>
         <button class="chip" @click=${this._continue}>${this._l('askNew')}</button>
       </div>
       <h3>${this._l('startedOn', { date: this._date(item.createdAt) })} · ${this._l(`status_${item.status}`)}</h3>

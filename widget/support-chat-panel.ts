@@ -10,6 +10,7 @@ import type { FeedbackDTO } from '../shared/types.ts';
 import { ChatClient } from './chat-client.ts';
 import { ConnectionController } from './connection-controller.ts';
 import { errorText, t, type Key } from './i18n.ts';
+import { CROSS, icon } from './icons.ts';
 import { base } from './styles.ts';
 import './support-chat-conversation.ts';
 
@@ -85,7 +86,6 @@ export class SupportChatPanel extends LitElement {
         margin-inline-start: auto;
         width: 36px;
         height: 36px;
-        font-size: 18px;
         border: 0;
         border-radius: 50%;
         background: none;
@@ -260,7 +260,7 @@ export class SupportChatPanel extends LitElement {
             <h2 id="title">${l('title')}</h2>
             <p>${state.siteName ? `${state.siteName} · ` : ''}${l(state.agentsOnline ? 'agentsOnline' : 'agentsAway')}</p>
           </div>
-          <button class="close" aria-label=${l('close')} @click=${this._close}>✕</button>
+          <button class="close" aria-label=${l('close')} @click=${this._close}>${icon(CROSS)}</button>
         </header>
         ${this._renderStatus(blocked)} ${this._renderNotice()}
         <div role="tablist" aria-label=${l('title')} @keydown=${this._onTabKey}>

@@ -11,7 +11,10 @@ import type { Locale } from '../shared/schemas.ts';
 import type { ConversationDTO, MessageDTO } from '../shared/types.ts';
 import type { ChatClient } from './chat-client.ts';
 import { refusal, sizeText } from './attachments.ts';
-import { renderInPlace, tm } from './later.ts';
+import { icon, renderInPlace, tm } from './later.ts';
+
+const RETRY = 'M20 3v6h-6M18.9 16a8 8 0 1 1-1.2-9.7L20 9';
+const CROSS = 'M18 6 6 18M6 6l12 12';
 
 /** As the outbox makes them (outbox.ts), not imported: that would split it out of the panel's chunk, one request more on opening. */
 const newClientId = (): string => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join('');
@@ -126,8 +129,8 @@ export class SupportChatUploads extends LitElement {
 
   private _line(item: Upload) {
     const name = item.file.name;
-    const retry = html`<button class="chip" aria-label=${tm(this.locale, 'fileRetry', { name })} @click=${() => void this._send(item)}>↻</button>`;
-    const remove = html`<button class="chip" aria-label=${tm(this.locale, 'fileRemove', { name })} @click=${() => this._remove(item.clientId)}>✕</button>`;
+    const retry = html`<button class="chip" aria-label=${tm(this.locale, 'fileRetry', { name })} @click=${() => void this._send(item)}>${icon(RETRY)}</button>`;
+    const remove = html`<button class="chip" aria-label=${tm(this.locale, 'fileRemove', { name })} @click=${() => this._remove(item.clientId)}>${icon(CROSS)}</button>`;
     if (item.status === 'sending') {
       return html`<li><span>${tm(this.locale, 'fileUploading', { name })}</span><progress max="1" .value=${item.progress} aria-label=${tm(this.locale, 'fileProgress', { name })}></progress></li>`;
     }
