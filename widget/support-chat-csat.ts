@@ -33,6 +33,12 @@ export class SupportChatCsat extends LitElement {
         border-radius: 12px;
         background: #f9fafb;
       }
+      /* Not the conversation's composer form, whose shadow root this renders in. */
+      support-chat-csat form {
+        display: block;
+        padding: 0;
+        border: 0;
+      }
       support-chat-csat fieldset {
         margin: 0;
         padding: 0;

@@ -44,6 +44,8 @@ export class SupportChatUploads extends LitElement {
     }
     support-chat-uploads li {
       display: flex;
+      /* In a row, not in the conversation's column of messages (the same shadow root). */
+      flex-direction: row;
       flex-wrap: wrap;
       align-items: center;
       gap: 6px;
