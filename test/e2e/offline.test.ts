@@ -96,4 +96,33 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     expect((await storedVisitorTexts()).filter((t) => offline.includes(t))).toHaveLength(3);
     await context.close();
   });
+
+  it('talks over long-polling where a network refuses WebSocket, both ways', { timeout: 60_000 }, async () => {
+    // Every WebSocket the page opens goes to a closed port instead: refused, as by a proxy that blocks it.
+    const context = await browser.newContext({ locale: 'en-US', bypassCSP: true });
+    await context.addInitScript(() => {
+      const Real = window.WebSocket;
+      window.WebSocket = class extends Real {
+        constructor(_url: string | URL, protocols?: string | string[]) {
+          super('ws://127.0.0.1:9/', protocols);
+        }
+      };
+    });
+    let polls = 0;
+    context.on('requestfinished', (r) => void (r.url().includes('transport=polling') && polls++));
+    const page = await context.newPage();
+    page.setDefaultTimeout(15_000);
+    await page.goto(`${server.url}/en/articles/${article.slug}`);
+    await page.getByRole('button', { name: 'Open support chat' }).click();
+    await page.getByText('Connected', { exact: true }).waitFor();
+    const question = 'Over long-polling: how do I change the name on my certificate?';
+    await page.getByRole('textbox', { name: 'Message' }).fill(question);
+    await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await page.getByText('Sent', { exact: true }).first().waitFor();
+    // The server's answer comes back the same way.
+    await page.getByText(/^Assistant/).first().waitFor();
+    expect((await storedVisitorTexts()).filter((t) => t === question)).toHaveLength(1);
+    expect(polls).toBeGreaterThan(2);
+    await context.close();
+  });
 });
