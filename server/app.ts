@@ -27,7 +27,7 @@ import { AppError, isUniqueViolation, publicError } from './errors.ts';
 import { checkSiteAccess } from './sites/sites.service.ts';
 import { SiteCache } from './sites/site-cache.ts';
 import { agentMiddleware, authRouter, onAgentConnected, sameOrigin, type AgentSocket } from './agents/agents.handlers.ts';
-import { registerVisitorHandlers, widgetMiddleware, type WidgetSocket } from './visitors/visitors.handlers.ts';
+import { registerVisitorHandlers, saveVisitorFirst, widgetMiddleware, type WidgetSocket } from './visitors/visitors.handlers.ts';
 import { registerAgentConversationHandlers, registerWidgetConversationHandlers } from './conversations/conversations.handlers.ts';
 import { registerAgentReceiptHandlers, registerWidgetReceiptHandlers } from './conversations/receipts.handlers.ts';
 import { conversationsRouter } from './conversations/conversations.http.ts';
@@ -181,6 +181,7 @@ export function createApp(deps: AppDeps): App {
   widget.on('connection', (socket) => {
     const s = socket as unknown as WidgetSocket;
     flood.widget(s);
+    saveVisitorFirst(ctx, s);
     registerVisitorHandlers(ctx, widget, s);
     registerWidgetConversationHandlers(ctx, s);
     registerWidgetFeedbackHandlers(ctx, s);

@@ -6,12 +6,12 @@ import type { Ctx } from '../context.ts';
 import type { Site, Visitor } from '../db/schema.ts';
 import { AppError, publicError } from '../errors.ts';
 import { hmacHex, safeEqual } from '../crypto.ts';
-import { socketHandler } from '../realtime/handler.ts';
+import { socketHandler, toFailure } from '../realtime/handler.ts';
 import { forVisitor, isWaiting, rooms, type WidgetNamespace } from '../realtime/realtime.ts';
 import { activeSecrets, checkSiteAccess } from '../sites/sites.service.ts';
 import { currentConversation } from '../conversations/message-store.ts';
 import { visitorFeedback } from '../feedback/feedback.service.ts';
-import { createVisitor, findVisitorByToken, setVisitorIdentity, touchVisitor } from './visitors.service.ts';
+import { findVisitorByToken, newVisitor, storeVisitor, setVisitorIdentity, touchVisitor } from './visitors.service.ts';
 import { clientIp, LIMITS } from '../limits.ts';
 import { findLinkedVisitor, LINK_TOKEN, redeemVisitorLink } from './links.ts';
 import { contactOf } from '../mail/contact.ts';
@@ -25,6 +25,8 @@ export interface WidgetSocketData {
   issuedToken?: string;
   /** The handshake carried a link from a reply email: whether it bound this browser (sent once, in session:hello). */
   link?: 'bound' | 'refused';
+  /** The visitor was issued at this handshake and its row is not written yet (saveVisitorFirst). */
+  unsaved?: boolean;
 }
 
 export type WidgetSocket = Socket & { data: WidgetSocketData };
@@ -43,9 +45,10 @@ export function widgetMiddleware(ctx: Ctx) {
       if (!visitor) {
         const wait = await ctx.limiter.hit(`visitor-new:ip:${ip}`, LIMITS.newVisitorsPerIp.limit, LIMITS.newVisitorsPerIp.windowMs);
         if (wait) throw new AppError('RATE_LIMITED', wait);
-        const created = await createVisitor(ctx.store, site.id);
-        visitor = created.visitor;
-        socket.data.issuedToken = created.token;
+        const issued = newVisitor(site.id, ctx.clock());
+        visitor = issued.visitor;
+        socket.data.issuedToken = issued.token;
+        socket.data.unsaved = true;
       }
       socket.data.site = site;
       socket.data.visitor = visitor;
@@ -58,6 +61,35 @@ export function widgetMiddleware(ctx: Ctx) {
       next(e);
     }
   };
+}
+
+/**
+ * A visitor issued at the handshake is written before the socket's first event is handled, whatever
+ * the event (every handler may rely on the row), and only then: the widget opens its socket with the
+ * chat, and a reader who opens it and leaves without a word costs no write. Installed after the flood
+ * guard, so that a refused event writes nothing. Events that arrive while the row is being written wait
+ * for it in the order they came; if it cannot be written (database down) each is answered UNAVAILABLE
+ * and the next event tries again.
+ */
+export function saveVisitorFirst(ctx: Ctx, socket: WidgetSocket): void {
+  let saving: Promise<void> | undefined;
+  socket.use((packet, next) => {
+    if (!socket.data.unsaved) return next();
+    saving ??= storeVisitor(ctx.store, socket.data.visitor).then(
+      () => void (socket.data.unsaved = false),
+      (err) => {
+        saving = undefined;
+        throw err;
+      },
+    );
+    saving.then(
+      () => next(),
+      (err) => {
+        const ack = packet.at(-1);
+        if (typeof ack === 'function') (ack as (res: unknown) => void)(toFailure(ctx.log, 'visitor store', err));
+      },
+    );
+  });
 }
 
 /** The visitor of a widget token: the visitor's own, or one a reply email's link bound (visitors/links.ts). */

@@ -1,5 +1,6 @@
 /** Anonymous visitors: known by a random token the widget keeps; the server stores only its hash. */
-import { and, eq, getTableColumns } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import type { GroupedStore } from '../db/group-commit.ts';
 import type { Db } from '../db/client.ts';
 import { visitors, type Visitor } from '../db/schema.ts';
@@ -16,32 +17,54 @@ export async function findVisitorByToken(db: Db, siteId: string, token: unknown)
 }
 
 /**
- * New visitors, grouped like messages (db/group-commit.ts): the widget connections that arrive in one
- * turn of the event loop are inserted by one statement and one commit. A page of new readers opening
- * the chat at once costs one round trip, not one per socket.
+ * New visitors, grouped like messages (db/group-commit.ts): the first events of the sockets that
+ * arrive in one turn of the event loop insert their visitors by one statement and one commit. A page
+ * of new readers opening the chat at once costs one round trip, not one per socket. The row is the
+ * one `newVisitor` issued (its id and times); a second call for it changes nothing.
  */
-const CREATE = `
+const STORE = `
 WITH input AS (
-  SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS t(i int, site_id text, token_hash text, locale text)
-), ins AS (
-  INSERT INTO visitors (site_id, token_hash, locale) SELECT site_id, token_hash, locale FROM input ORDER BY i RETURNING *
+  SELECT * FROM jsonb_to_recordset($1::text::jsonb) AS t(i int, id uuid, site_id text, token_hash text, locale text, at timestamptz)
 )
-SELECT input.i, ins.* FROM ins JOIN input ON input.token_hash = ins.token_hash`;
+INSERT INTO visitors (id, site_id, token_hash, locale, created_at, last_seen_at)
+SELECT id, site_id, token_hash, locale, at, at FROM input ORDER BY i
+ON CONFLICT (id) DO NOTHING
+RETURNING (SELECT input.i FROM input WHERE input.id = visitors.id) AS i`;
 
-const COLUMNS = Object.entries(getTableColumns(visitors));
-
-/** A visitors row as the driver returned it (snake_case), as drizzle would map it. */
-function toVisitor(row: Record<string, unknown>): Visitor {
-  return Object.fromEntries(COLUMNS.map(([key, col]) => [key, row[col.name] === null ? null : col.mapFromDriverValue(row[col.name])])) as Visitor;
+/**
+ * Issues a new visitor and the token that proves it, in memory only: the token is shown once, to its
+ * owner, and the row is written by `storeVisitor` before the visitor's first event is handled
+ * (visitors.handlers.ts). A widget that connects and says nothing costs no row and no write.
+ */
+export function newVisitor(siteId: string, now: Date, locale?: string): { visitor: Visitor; token: string } {
+  const token = randomToken(32);
+  const visitor: Visitor = {
+    id: randomUUID(),
+    siteId,
+    tokenHash: sha256(token),
+    externalId: null,
+    name: null,
+    email: null,
+    locale: locale ?? null,
+    identitySource: null,
+    attributes: {},
+    userAgent: null,
+    timezone: null,
+    createdAt: now,
+    lastSeenAt: now,
+  };
+  return { visitor, token };
 }
 
-/** Issues a new visitor and the token that proves it; the token is shown once, to its owner. */
-export async function createVisitor(store: GroupedStore, siteId: string, locale?: string): Promise<{ visitor: Visitor; token: string }> {
-  const token = randomToken(32);
-  const tokenHash = sha256(token);
-  const row = await store<Record<string, unknown>>(CREATE, tokenHash, { site_id: siteId, token_hash: tokenHash, locale: locale ?? null });
-  if (!row) throw new Error('visitor insert returned no row');
-  return { visitor: toVisitor(row), token };
+/** Writes a visitor `newVisitor` issued, committed before it resolves. */
+export async function storeVisitor(store: GroupedStore, visitor: Visitor): Promise<void> {
+  await store(STORE, visitor.id, {
+    id: visitor.id,
+    site_id: visitor.siteId,
+    token_hash: visitor.tokenHash,
+    locale: visitor.locale,
+    at: visitor.createdAt.toISOString(),
+  });
 }
 
 /** Last seen now, and what the browser last said about itself (language, User-Agent, time zone) where it said it. */
