@@ -12,6 +12,7 @@ const strings = {
   placeholder: ['Type your question…', '请输入您的问题…'],
   send: ['Send', '发送'],
   attach: ['Send a file or image', '发送文件或图片'],
+  emoji: ['Emoji', '表情'],
   agentsOnline: ['A person is online', '人工客服在线'],
   agentsAway: ['We reply as soon as we can', '我们会尽快回复'],
   connecting: ['Connecting…', '正在连接…'],

@@ -14,7 +14,7 @@ import type { Locale } from '../shared/schemas.ts';
 import type { MessageDTO } from '../shared/types.ts';
 import type { ChatClient, ChatState } from './chat-client.ts';
 import { noticeText, reasonText, t, when, type Key } from './i18n.ts';
-import { icon, PAPERCLIP } from './icons.ts';
+import { icon, PAPERCLIP, SMILE } from './icons.ts';
 import { linkify, safeHref } from './linkify.ts';
 import { awaitsAnswer } from './messages.ts';
 import type { OutboxItem } from './outbox.ts';
@@ -37,6 +37,7 @@ export class SupportChatConversation extends LitElement {
     _busy: { state: true },
     _failed: { state: true },
     _uploads: { state: true },
+    _emoji: { state: true },
   };
 
   static override styles = [
@@ -172,6 +173,8 @@ export class SupportChatConversation extends LitElement {
   declare private _failed: string | null;
   /** Whether the uploads element is loaded and shown (from the first file picked, pasted or dropped). */
   declare private _uploads: boolean;
+  /** Whether the emoji picker is open (loaded on the emoji button's first press). */
+  declare private _emoji: boolean;
   /** Whether the list was scrolled to its end before this update: then it follows new messages. */
   private _atEnd = true;
 
@@ -182,7 +185,7 @@ export class SupportChatConversation extends LitElement {
     this._draft = '';
     this._busy = new Set();
     this._failed = null;
-    this._uploads = false;
+    this._uploads = this._emoji = false;
     this.addEventListener('dragover', (e) => this._canAttach() && e.dataTransfer?.types.includes('Files') && (e.preventDefault(), this.classList.add('dropping')));
     this.addEventListener('dragleave', () => this.classList.remove('dropping'));
     this.addEventListener('drop', (e) => {
@@ -237,15 +240,32 @@ export class SupportChatConversation extends LitElement {
         ? html`<support-chat-suggest .client=${this.client} .text=${this._draft} .locale=${this.locale} @support-chat-picked=${this._onPicked}></support-chat-suggest>`
         : nothing}
       ${this._uploads && !this.readonly ? html`<support-chat-uploads .client=${this.client} .locale=${this.locale}></support-chat-uploads>` : nothing}
+      ${this._emoji && !this.disabled ? html`<support-chat-emoji .locale=${this.locale} @support-chat-emoji=${this._onEmoji}></support-chat-emoji>` : nothing}
       <form @submit=${this._send} ?hidden=${this.readonly || prechat}>
         ${attach
           ? html`<input id="file" type="file" multiple hidden accept=${this.state.attachments!.types?.join(',') ?? DEFAULT_ACCEPT} @change=${this._onFiles} />
               <button type="button" class="attach" aria-label=${this._t('attach')} title=${this._t('attach')} ?disabled=${this.disabled} @click=${this._pick}>${icon(PAPERCLIP)}</button>`
           : nothing}
+        <button type="button" id="emoji" class="attach" aria-label=${this._t('emoji')} title=${this._t('emoji')} aria-haspopup="dialog" aria-expanded=${this._emoji} ?disabled=${this.disabled} @click=${this._toggleEmoji}>${icon(SMILE)}</button>
         <label class="sr" for="message">${this._t('message')}</label>
         <textarea id="message" rows="1" maxlength="4000" placeholder=${this._t('placeholder')} ?disabled=${this.disabled} @keydown=${this._onKey} @input=${this._onInput} @paste=${this._onPaste}></textarea>
         <button class="primary" ?disabled=${this.disabled}>${this._t('send')}</button>
       </form>`;
+  }
+
+  private async _toggleEmoji(): Promise<void> {
+    await import('./support-chat-emoji.ts');
+    this._emoji = !this._emoji;
+  }
+
+  /** An emoji replaces the selection in the field, where typing goes on; Escape goes back to the button. */
+  private _onEmoji({ detail }: CustomEvent<string | null>): void {
+    this._emoji = false;
+    const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#message')!;
+    if (!detail) return this.renderRoot.querySelector<HTMLElement>('#emoji')!.focus();
+    field.setRangeText(detail, field.selectionStart, field.selectionEnd, 'end');
+    field.focus();
+    field.dispatchEvent(new Event('input'));
   }
 
   /** Whether files can be sent here: a server that takes them, a live conversation. */
