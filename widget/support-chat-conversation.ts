@@ -5,8 +5,8 @@
  * Enter sends, Shift+Enter starts a new line, and nothing is sent while an input method is composing.
  * `readonly`: a past conversation from the list, without composer or buttons. Loaded when first needed:
  * FAQ entries suggested while the visitor types (support-chat-suggest), the survey after a resolved
- * ticket (support-chat-csat), files being sent (support-chat-uploads: picked, pasted or dropped) and
- * files in the conversation (support-chat-file).
+ * ticket (support-chat-csat), files being sent (support-chat-uploads: picked, pasted or dropped),
+ * files in the conversation (support-chat-file) and the emoji picker (support-chat-emoji).
  */
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
@@ -142,7 +142,7 @@ export class SupportChatConversation extends LitElement {
       .q {
         display: block;
       }
-      .attach {
+      .tool {
         height: 42px;
         width: 42px;
         border: 1px solid #d1d5db;
@@ -244,9 +244,9 @@ export class SupportChatConversation extends LitElement {
       <form @submit=${this._send} ?hidden=${this.readonly || prechat}>
         ${attach
           ? html`<input id="file" type="file" multiple hidden accept=${this.state.attachments!.types?.join(',') ?? DEFAULT_ACCEPT} @change=${this._onFiles} />
-              <button type="button" class="attach" aria-label=${this._t('attach')} title=${this._t('attach')} ?disabled=${this.disabled} @click=${this._pick}>${icon(PAPERCLIP)}</button>`
+              <button type="button" class="tool" aria-label=${this._t('attach')} title=${this._t('attach')} ?disabled=${this.disabled} @click=${this._pick}>${icon(PAPERCLIP)}</button>`
           : nothing}
-        <button type="button" id="emoji" class="attach" aria-label=${this._t('emoji')} title=${this._t('emoji')} aria-haspopup="dialog" aria-expanded=${this._emoji} ?disabled=${this.disabled} @click=${this._toggleEmoji}>${icon(SMILE)}</button>
+        <button type="button" id="emoji" class="tool" aria-label=${this._t('emoji')} title=${this._t('emoji')} aria-haspopup="dialog" aria-expanded=${this._emoji} ?disabled=${this.disabled} @click=${this._toggleEmoji}>${icon(SMILE)}</button>
         <label class="sr" for="message">${this._t('message')}</label>
         <textarea id="message" rows="1" maxlength="4000" placeholder=${this._t('placeholder')} ?disabled=${this.disabled} @keydown=${this._onKey} @input=${this._onInput} @paste=${this._onPaste}></textarea>
         <button class="primary" ?disabled=${this.disabled}>${this._t('send')}</button>

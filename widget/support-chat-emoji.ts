@@ -9,14 +9,14 @@ import { LitElement, css, html } from 'lit';
 import type { Locale } from '../shared/schemas.ts';
 import { renderInPlace } from './later.ts';
 
-/** Emoji, English name, Chinese name; eight to a row. */
-const EMOJI = `😀 grinning 笑脸|😂 tears of joy 笑哭|🤣 rolling with laughter 笑翻|😊 smiling 微笑|🙂 slight smile 浅笑|😉 wink 眨眼|😍 heart eyes 喜欢|😘 kiss 飞吻
-😎 cool 酷|😇 angel 天使|🤗 hug 拥抱|🤔 thinking 思考|🙄 eye roll 翻白眼|😐 speechless 无语|😅 sweat smile 尴尬|😬 grimace 龇牙
-😮 surprised 惊讶|😱 scream 惊恐|😢 sad 难过|😭 crying 大哭|😡 angry 生气|🥺 pleading 可怜|😴 sleepy 困|🤯 mind blown 震惊
-👍 thumbs up 赞|👎 thumbs down 踩|👌 OK 好的|👏 applause 鼓掌|🙏 thank you 谢谢|💪 strong 加油|👋 wave 挥手|🤝 handshake 握手
-🙌 hooray 欢呼|✌️ victory 胜利|🤞 fingers crossed 祝好运|👀 eyes 看看|❤️ heart 爱心|💔 broken heart 心碎|🔥 fire 火|⭐ star 星星
+/** Emoji, English name, Chinese name; eight to a row. (The build makes each line break in a widget template one space.) */
+const EMOJI = `😀 grinning 笑脸|😂 tears of joy 笑哭|🤣 rolling with laughter 笑翻|😊 smiling 微笑|🙂 slight smile 浅笑|😉 wink 眨眼|😍 heart eyes 喜欢|😘 kiss 飞吻|
+😎 cool 酷|😇 angel 天使|🤗 hug 拥抱|🤔 thinking 思考|🙄 eye roll 翻白眼|😐 speechless 无语|😅 sweat smile 尴尬|😬 grimace 龇牙|
+😮 surprised 惊讶|😱 scream 惊恐|😢 sad 难过|😭 crying 大哭|😡 angry 生气|🥺 pleading 可怜|😴 sleepy 困|🤯 mind blown 震惊|
+👍 thumbs up 赞|👎 thumbs down 踩|👌 OK 好的|👏 applause 鼓掌|🙏 thank you 谢谢|💪 strong 加油|👋 wave 挥手|🤝 handshake 握手|
+🙌 hooray 欢呼|✌️ victory 胜利|🤞 fingers crossed 祝好运|👀 eyes 看看|❤️ heart 爱心|💔 broken heart 心碎|🔥 fire 火|⭐ star 星星|
 🎉 party 庆祝|🎁 gift 礼物|✅ done 完成|❌ wrong 错误|❓ question 疑问|❗ important 重要|💯 hundred points 满分|💡 idea 想法`
-  .split(/[|\n]/)
+  .split(/\s*\|\s*/)
   .map((entry) => entry.split(/ (.+) (?=\S+$)/));
 
 const COLUMNS = 8;
