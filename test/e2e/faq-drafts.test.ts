@@ -2,24 +2,21 @@
  * "Turn into FAQ" in the console makes a draft with the visitor's personal data masked; it answers
  * nobody until the agent edits it and publishes it, after which the next visitor asking is answered.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../shared/types.ts';
-import { ADMIN, agentSocket, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
-import { browserAvailable, launchBrowser, watchDialogs } from '../support/browser.ts';
+import { ADMIN, agentSocket, clientId, connected, login, ok, visitorSocket } from '../support/server.ts';
+import { browserAvailable, serverAndBrowser, watchDialogs } from '../support/browser.ts';
 
 const QUESTION = 'the hot chocolate machine on floor three ate my coins, call me on 13812345678';
 
 describe.skipIf(!browserAvailable)('an FAQ draft made from a conversation, in the console', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const env = serverAndBrowser();
   let conversationId: string;
 
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
     // A visitor's question that no entry answers, handed to a person, answered and resolved.
-    const agent = agentSocket(server.url, await login(server.url));
-    const v = visitorSocket(server.url);
+    const agent = agentSocket(env.server.url, await login(env.server.url));
+    const v = visitorSocket(env.server.url);
     await Promise.all([connected(agent), connected(v)]);
     await v.timeout(50_000).emitWithAck('session:hello', { locale: 'en' });
     const sent = (await v.timeout(50_000).emitWithAck('message:send', { clientId: clientId(), body: QUESTION })) as { data: { conversation: ConversationDTO } };
@@ -29,17 +26,13 @@ describe.skipIf(!browserAvailable)('an FAQ draft made from a conversation, in th
     await ok(agent, 'message:send', { conversationId, clientId: clientId(), body: 'The front desk gives the coins back.' });
     await ok(agent, 'conversation:resolve', { conversationId });
   });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   it('answers nobody from the draft until the agent publishes it', async () => {
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    const ctx = await env.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
     const dialogs = watchDialogs(page);
-    await page.goto(`${server.url}/console`);
+    await page.goto(`${env.server.url}/console`);
     await page.getByLabel('Email').fill(ADMIN.email);
     await page.getByLabel('Password').fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -53,7 +46,7 @@ describe.skipIf(!browserAvailable)('an FAQ draft made from a conversation, in th
     const question = page.getByLabel('Question', { exact: true });
     expect(await question.inputValue()).toBe('the hot chocolate machine on floor three ate my coins, call me on ***');
     await page.getByRole('heading', { name: 'Drafts waiting to be published (1)' }).waitFor();
-    const draft = (await server.app.ctx.faq.decide('demo', QUESTION)) as { kind: string; hit?: { id: string } };
+    const draft = (await env.server.app.ctx.faq.decide('demo', QUESTION)) as { kind: string; hit?: { id: string } };
     expect(draft.kind === 'answer' && draft.hit?.id).toBeFalsy();
 
     // Edited, then published from the editor.
@@ -63,33 +56,33 @@ describe.skipIf(!browserAvailable)('an FAQ draft made from a conversation, in th
     await page.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
     await expect.poll(() => page.getByRole('heading', { name: /Drafts waiting/ }).count()).toBe(0);
 
-    const decided = await server.app.ctx.faq.decide('demo', 'The hot chocolate machine ate my coins');
+    const decided = await env.server.app.ctx.faq.decide('demo', 'The hot chocolate machine ate my coins');
     expect(decided.kind).toBe('answer');
     expect(dialogs).toEqual([]);
     await ctx.close();
   });
 
   it('publishes a draft from the list of drafts waiting, by a named button', async () => {
-    const cookie = await login(server.url);
-    const res = await fetch(`${server.url}/api/faqs`, {
+    const cookie = await login(env.server.url);
+    const res = await fetch(`${env.server.url}/api/faqs`, {
       method: 'POST',
       headers: { cookie, 'content-type': 'application/json' },
       body: JSON.stringify({ siteId: 'demo', question: 'Where do I rent a bicycle helmet for the campus tour?', answer: 'Helmets are rented at the bike shed next to the library.', language: 'en', status: 'draft' }),
     });
     expect(res.status).toBe(200);
-    const ctx = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
+    const ctx = await env.browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
     const page = await ctx.newPage();
     page.setDefaultTimeout(20_000);
-    await page.goto(`${server.url}/console`);
+    await page.goto(`${env.server.url}/console`);
     await page.getByLabel('邮箱').fill(ADMIN.email);
     await page.getByLabel('密码').fill(ADMIN.password);
     await page.getByRole('button', { name: '登录' }).click();
     await page.getByRole('button', { name: '常见问题', exact: true }).click();
     await page.getByRole('heading', { name: '待发布的草稿（1）' }).waitFor();
-    expect((await server.app.ctx.faq.decide('demo', 'Where do I rent a bicycle helmet for the campus tour?')).kind).not.toBe('answer');
+    expect((await env.server.app.ctx.faq.decide('demo', 'Where do I rent a bicycle helmet for the campus tour?')).kind).not.toBe('answer');
     await page.getByRole('button', { name: '发布“Where do I rent a bicycle helmet for the campus tour?”' }).click();
     await page.getByRole('status').filter({ hasText: '已发布' }).waitFor();
-    expect((await server.app.ctx.faq.decide('demo', 'Where do I rent a bicycle helmet for the campus tour?')).kind).toBe('answer');
+    expect((await env.server.app.ctx.faq.decide('demo', 'Where do I rent a bicycle helmet for the campus tour?')).kind).toBe('answer');
     await ctx.close();
   });
 });

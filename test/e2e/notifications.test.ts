@@ -6,11 +6,11 @@
  * `window.Notification` is a recording stand-in around the real one (the permission is granted to
  * the context), the tab's visibility is set by the test, and tones are counted on the AudioContext.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import type { ConversationDTO } from '../../shared/types.ts';
-import { ADMIN, addAgent, agentSocket, api, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
-import { axeViolations, browserAvailable, launchBrowser, signInToConsole, watchDialogs } from '../support/browser.ts';
+import { ADMIN, addAgent, agentSocket, api, clientId, connected, login, ok, visitorSocket } from '../support/server.ts';
+import { axeViolations, browserAvailable, serverAndBrowser, signInToConsole, watchDialogs } from '../support/browser.ts';
 
 interface Shown {
   title: string;
@@ -48,20 +48,12 @@ const setHidden = (page: Page, hidden: boolean) =>
   }, hidden);
 
 describe.skipIf(!browserAvailable)('console notifications', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const env = serverAndBrowser();
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   /** A visitor whose question waits for a person. */
   async function waitingVisitor(question: string) {
-    const v = visitorSocket(server.url);
+    const v = visitorSocket(env.server.url);
     await connected(v);
     await ok(v, 'session:hello', { locale: 'en' });
     let conv = (await ok(v, 'message:send', { clientId: clientId(), body: question })).conversation as ConversationDTO;
@@ -70,22 +62,22 @@ describe.skipIf(!browserAvailable)('console notifications', () => {
   }
 
   it('notifies a hidden tab when another agent hands this agent a conversation, and never for a claim of their own', async () => {
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    await ctx.grantPermissions(['notifications'], { origin: server.url });
+    const ctx = await env.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    await ctx.grantPermissions(['notifications'], { origin: env.server.url });
     await ctx.addInitScript(STUBS);
     const page = await ctx.newPage();
     page.setDefaultTimeout(15_000);
-    await signInToConsole(page, server.url, ADMIN.email, ADMIN.password);
+    await signInToConsole(page, env.server.url, ADMIN.email, ADMIN.password);
     await page.getByRole('button', { name: 'My account', exact: true }).click();
     await page.getByRole('button', { name: 'Allow desktop notifications' }).click();
     await page.getByRole('status').filter({ hasText: 'Desktop notifications are allowed in this browser.' }).waitFor();
 
     // Another agent claims a waiting visitor (the admin's tab is visible: the waiting chime only).
-    const mei = agentSocket(server.url, await addAgent(server, 'mei-notify@test.local'));
+    const mei = agentSocket(env.server.url, await addAgent(env.server, 'mei-notify@test.local'));
     await connected(mei);
     const { v, conv } = await waitingVisitor('Can a person check why my certificate is still pending?');
     await ok(mei, 'conversation:claim', { conversationId: conv.id });
-    const me = await api<{ id: string }>(server.url, await login(server.url), 'GET', '/api/auth/me');
+    const me = await api<{ id: string }>(env.server.url, await login(env.server.url), 'GET', '/api/auth/me');
     if (!me.body.ok) throw new Error('no admin id');
     // The admin's tab is hidden; Mei hands the conversation over.
     await setHidden(page, true);
@@ -115,13 +107,13 @@ describe.skipIf(!browserAvailable)('console notifications', () => {
   });
 
   it('notifies a hidden tab of a new waiting visitor and of a message in a conversation of mine, and stays silent once turned off', async () => {
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
-    await ctx.grantPermissions(['notifications'], { origin: server.url });
+    const ctx = await env.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    await ctx.grantPermissions(['notifications'], { origin: env.server.url });
     await ctx.addInitScript(STUBS);
     const page = await ctx.newPage();
     page.setDefaultTimeout(15_000);
     const dialogs = watchDialogs(page);
-    await signInToConsole(page, server.url, ADMIN.email, ADMIN.password);
+    await signInToConsole(page, env.server.url, ADMIN.email, ADMIN.password);
 
     // Nothing is asked of the browser until the agent clicks the button in My account.
     await page.getByRole('button', { name: 'My account', exact: true }).click();

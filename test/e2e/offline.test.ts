@@ -2,44 +2,35 @@
  * A visitor whose network drops keeps typing: the messages wait in the outbox (which survives a
  * reload) and arrive exactly once when the network is back.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, WebSocketRoute } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { WebSocketRoute } from 'playwright-core';
 import type { MessageDTO } from '../../shared/types.ts';
 import { DEMO_ARTICLES } from '../../demo/articles.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
 import { listMessages } from '../../server/conversations/conversations.repository.ts';
 import { currentConversation } from '../../server/conversations/message-store.ts';
 import { rawClient } from '../../server/db/raw.ts';
 import { visitors } from '../../server/db/schema.ts';
-import { browserAvailable, launchBrowser } from '../support/browser.ts';
+import { browserAvailable, serverAndBrowser } from '../support/browser.ts';
 
 const article = DEMO_ARTICLES.find((a) => a.language === 'en')!;
 
 describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
-  let server: TestServer;
-  let browser: Browser;
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = serverAndBrowser();
 
   async function storedVisitorTexts(): Promise<string[]> {
-    const rows = await server.database.db.select({ id: visitors.id }).from(visitors);
+    const rows = await env.server.database.db.select({ id: visitors.id }).from(visitors);
     const texts: string[] = [];
     for (const v of rows) {
-      const current = await currentConversation(rawClient(server.database.db).query, v.id, 10_000);
+      const current = await currentConversation(rawClient(env.server.database.db).query, v.id, 10_000);
       if (!current) continue;
-      const msgs: MessageDTO[] = await listMessages(server.database.db, current.conversation.id, 0);
+      const msgs: MessageDTO[] = await listMessages(env.server.database.db, current.conversation.id, 0);
       texts.push(...msgs.filter((m) => m.author === 'visitor').map((m) => m.body));
     }
     return texts;
   }
 
   it('sends the three messages typed while offline exactly once, even after a reload while offline', { timeout: 90_000 }, async () => {
-    const context = await browser.newContext({ locale: 'en-US' });
+    const context = await env.browser.newContext({ locale: 'en-US' });
     // Chromium's offline emulation leaves open WebSockets alone: pass them through a route that the
     // test can cut, as a dropped network would.
     const live: WebSocketRoute[] = [];
@@ -52,7 +43,7 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(`${server.url}/en/articles/${article.slug}`);
+    await page.goto(`${env.server.url}/en/articles/${article.slug}`);
     await page.getByRole('button', { name: 'Open support chat' }).click();
     const box = page.getByRole('textbox', { name: 'Message' });
     await box.fill('Hello before going offline, about my certificate name');

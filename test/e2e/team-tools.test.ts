@@ -3,33 +3,24 @@
  * a site reply with variables and a label, is told in their language when a code or a name is taken,
  * then inserts the reply with `/` in a conversation (variables filled in) and puts the label on it.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { conversations } from '../../server/db/schema.ts';
 import { seedConversation } from '../support/conversations.ts';
-import { ADMIN, addAgent, startTestServer, type TestServer } from '../support/server.ts';
-import { axeViolations, browserAvailable, launchBrowser, signInToConsole, watchDialogs } from '../support/browser.ts';
+import { ADMIN, addAgent } from '../support/server.ts';
+import { axeViolations, browserAvailable, serverAndBrowser, signInToConsole, watchDialogs } from '../support/browser.ts';
 
 describe.skipIf(!browserAvailable)('canned replies and labels pages', () => {
-  let server: TestServer;
-  let browser: Browser;
+  const env = serverAndBrowser();
 
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   it('creates a canned reply and a label in the console and uses both in a conversation', async () => {
-    const conversationId = await seedConversation(server.database.db, { siteId: 'demo', visitor: { name: 'Ada' }, lines: ['Where is my invoice for the course?'] });
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    const conversationId = await seedConversation(env.server.database.db, { siteId: 'demo', visitor: { name: 'Ada' }, lines: ['Where is my invoice for the course?'] });
+    const ctx = await env.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await ctx.newPage();
     page.setDefaultTimeout(15_000);
     const dialogs = watchDialogs(page);
-    await signInToConsole(page, server.url, ADMIN.email, ADMIN.password);
+    await signInToConsole(page, env.server.url, ADMIN.email, ADMIN.password);
 
     // Canned replies: one for the whole site, with both variables explained beside the text.
     await page.getByRole('button', { name: 'Canned replies', exact: true }).click();
@@ -69,7 +60,7 @@ describe.skipIf(!browserAvailable)('canned replies and labels pages', () => {
     await page.getByLabel('Colour of the label Billing').fill('#e11d48');
     await page.getByRole('button', { name: 'Save Billing' }).click();
     await page.getByRole('status').filter({ hasText: 'Label Invoices saved.' }).waitFor();
-    const [label] = await server.app.ctx.raw<{ id: string; name: string; color: string }>(`select id, name, color from labels`, []);
+    const [label] = await env.server.app.ctx.raw<{ id: string; name: string; color: string }>(`select id, name, color from labels`, []);
     expect([label.name, label.color]).toEqual(['Invoices', '#e11d48']);
     expect(await axeViolations(page, 'body')).toEqual([]);
 
@@ -98,18 +89,18 @@ describe.skipIf(!browserAvailable)('canned replies and labels pages', () => {
     await page.getByRole('log').getByText('Hello Ada, Admin here: your invoice is under My account > Orders.').waitFor();
     await page.getByLabel('Add a label').selectOption({ label: 'Invoices' });
     await page.getByRole('button', { name: 'Remove label Invoices' }).waitFor();
-    const [stored] = await server.database.db.select({ labels: conversations.labels }).from(conversations).where(eq(conversations.id, conversationId));
+    const [stored] = await env.server.database.db.select({ labels: conversations.labels }).from(conversations).where(eq(conversations.id, conversationId));
     expect(stored.labels).toEqual([label.id]);
     expect(dialogs).toEqual([]);
     await ctx.close();
   });
 
   it('lets an agent who is not an admin keep replies of their own, use the site’s, and see no Labels page', async () => {
-    await addAgent(server, 'mei@test.local');
-    const ctx = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
+    await addAgent(env.server, 'mei@test.local');
+    const ctx = await env.browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 }, bypassCSP: true });
     const page = await ctx.newPage();
     page.setDefaultTimeout(15_000);
-    await signInToConsole(page, server.url, 'mei@test.local', 'agent-password-1');
+    await signInToConsole(page, env.server.url, 'mei@test.local', 'agent-password-1');
     await page.getByRole('button', { name: 'Canned replies', exact: true }).click();
     // The site's reply from the first test: usable, not editable.
     expect(await page.getByRole('button', { name: /\/invoice Invoice/ }).isDisabled()).toBe(true);
@@ -125,7 +116,7 @@ describe.skipIf(!browserAvailable)('canned replies and labels pages', () => {
     await mine.getByRole('button', { name: 'Delete /invoice' }).click();
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
     await page.getByRole('status').filter({ hasText: '/invoice deleted.' }).waitFor();
-    const rows = await server.app.ctx.raw<{ personal: boolean }>(`select agent_id is not null as personal from canned_replies`, []);
+    const rows = await env.server.app.ctx.raw<{ personal: boolean }>(`select agent_id is not null as personal from canned_replies`, []);
     expect(rows.map((r) => r.personal)).toEqual([false]);
     expect(await axeViolations(page, 'body')).toEqual([]);
     await ctx.close();

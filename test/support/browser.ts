@@ -6,6 +6,9 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import type { Config } from '../../server/config.ts';
+import { startTestServer, type TestServer } from './server.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const browserAvailable = existsSync(CHROMIUM_PATH);
@@ -23,6 +26,23 @@ export function launchBrowser(): Promise<Browser> {
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
   });
+}
+
+/**
+ * A test server (PGlite) and Chromium, started together before the suite's tests and closed after
+ * them, the browser first. Call it in a describe block; read `server` and `browser` inside hooks and tests.
+ * @example const env = serverAndBrowser(); it('…', async () => { const page = await env.browser.newPage(); await page.goto(env.server.url); });
+ */
+export function serverAndBrowser(overrides: Partial<Config> = {}): { readonly server: TestServer; readonly browser: Browser } {
+  const env = {} as { server: TestServer; browser: Browser };
+  beforeAll(async () => {
+    [env.server, env.browser] = await Promise.all([startTestServer('pglite', overrides), launchBrowser()]);
+  });
+  afterAll(async () => {
+    await env.browser?.close();
+    await env.server?.close();
+  });
+  return env;
 }
 
 /** Signs in to the console at `url` as `email` (the page in English). */
