@@ -7,9 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CannedReplyDTO } from '../../shared/types.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
 import { BACKENDS } from '../support/db.ts';
-import { addAgent, api, login, startTestServer, type TestServer } from '../support/server.ts';
-
-const code = (c: string) => ({ ok: false, error: { code: c } });
+import { addAgent, api, apiData, login, refusal, startTestServer, type TestServer } from '../support/server.ts';
 
 describe.each(BACKENDS)('canned replies on %s', (backend) => {
   let server: TestServer;
@@ -17,11 +15,7 @@ describe.each(BACKENDS)('canned replies on %s', (backend) => {
   let mei: string;
   let li: string;
   let other: string;
-  const data = async <T>(cookie: string, method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await api<T>(server.url, cookie, method, path, body);
-    if (!res.body.ok) throw new Error(`${method} ${path}: ${JSON.stringify(res.body)}`);
-    return res.body.data;
-  };
+  const data = <T>(cookie: string, method: string, path: string, body?: unknown) => apiData<T>(server.url, cookie, method, path, body);
 
   beforeAll(async () => {
     server = await startTestServer(backend);
@@ -45,37 +39,37 @@ describe.each(BACKENDS)('canned replies on %s', (backend) => {
     expect((await data<CannedReplyDTO[]>(mei, 'GET', '/api/canned-replies')).map((r) => r.id)).toContain(reply.id);
     expect(await data<CannedReplyDTO[]>(other, 'GET', '/api/canned-replies')).toEqual([]);
     expect((await api(server.url, other, 'GET', '/api/canned-replies?siteId=demo')).body).toEqual({ ok: true, data: [] });
-    expect((await api(server.url, other, 'PUT', `/api/canned-replies/${reply.id}`, { body: 'mine now' })).body).toEqual(code('NOT_FOUND'));
-    expect((await api(server.url, other, 'DELETE', `/api/canned-replies/${reply.id}`)).body).toEqual(code('NOT_FOUND'));
+    expect((await api(server.url, other, 'PUT', `/api/canned-replies/${reply.id}`, { body: 'mine now' })).body).toEqual(refusal('NOT_FOUND'));
+    expect((await api(server.url, other, 'DELETE', `/api/canned-replies/${reply.id}`)).body).toEqual(refusal('NOT_FOUND'));
     expect((await api(server.url, other, 'POST', '/api/canned-replies', { siteId: 'demo', personal: true, shortCode: 'x', body: 'x' })).body).toEqual(
-      code('NOT_FOUND'),
+      refusal('NOT_FOUND'),
     );
   });
 
   it('keeps an agent from writing the site’s replies, but not their own, which nobody else sees', async () => {
     expect((await api(server.url, mei, 'POST', '/api/canned-replies', { siteId: 'demo', personal: false, shortCode: 'hi', body: 'Hello' })).body).toEqual(
-      code('FORBIDDEN'),
+      refusal('FORBIDDEN'),
     );
     const [site] = (await data<CannedReplyDTO[]>(mei, 'GET', '/api/canned-replies?siteId=demo')).filter((r) => !r.personal);
-    expect((await api(server.url, mei, 'PUT', `/api/canned-replies/${site.id}`, { body: 'changed' })).body).toEqual(code('FORBIDDEN'));
+    expect((await api(server.url, mei, 'PUT', `/api/canned-replies/${site.id}`, { body: 'changed' })).body).toEqual(refusal('FORBIDDEN'));
 
     const own = await data<CannedReplyDTO>(mei, 'POST', '/api/canned-replies', { siteId: 'demo', personal: true, shortCode: '退款', body: '您好 {visitor.name}' });
     expect(own).toMatchObject({ personal: true, shortCode: '退款', title: '' });
     expect((await data<CannedReplyDTO[]>(li, 'GET', '/api/canned-replies')).map((r) => r.id)).not.toContain(own.id);
     expect((await data<CannedReplyDTO[]>(admin, 'GET', '/api/canned-replies')).map((r) => r.id)).not.toContain(own.id);
-    expect((await api(server.url, li, 'PUT', `/api/canned-replies/${own.id}`, { body: 'not yours' })).body).toEqual(code('NOT_FOUND'));
-    expect((await api(server.url, admin, 'DELETE', `/api/canned-replies/${own.id}`)).body).toEqual(code('NOT_FOUND'));
+    expect((await api(server.url, li, 'PUT', `/api/canned-replies/${own.id}`, { body: 'not yours' })).body).toEqual(refusal('NOT_FOUND'));
+    expect((await api(server.url, admin, 'DELETE', `/api/canned-replies/${own.id}`)).body).toEqual(refusal('NOT_FOUND'));
 
     const edited = await data<CannedReplyDTO>(mei, 'PUT', `/api/canned-replies/${own.id}`, { title: '退款说明', body: '您好' });
     expect(edited).toMatchObject({ title: '退款说明', body: '您好', shortCode: '退款' });
     // Li may have a reply with the same code: codes are unique per agent, and per site among the site's.
     await data(li, 'POST', '/api/canned-replies', { siteId: 'demo', personal: true, shortCode: '退款', body: 'li' });
     expect((await api(server.url, mei, 'POST', '/api/canned-replies', { siteId: 'demo', personal: true, shortCode: '退款', body: 'again' })).body).toEqual(
-      code('CONFLICT'),
+      refusal('CONFLICT'),
     );
     expect(
       (await api(server.url, admin, 'POST', '/api/canned-replies', { siteId: 'demo', personal: false, shortCode: 'refund', body: 'again' })).body,
-    ).toEqual(code('CONFLICT'));
+    ).toEqual(refusal('CONFLICT'));
     await data(mei, 'DELETE', `/api/canned-replies/${own.id}`);
     expect((await data<CannedReplyDTO[]>(mei, 'GET', '/api/canned-replies')).map((r) => r.id)).not.toContain(own.id);
   });
@@ -90,11 +84,11 @@ describe.each(BACKENDS)('canned replies on %s', (backend) => {
       { siteId: 'demo', personal: 'yes', shortCode: 'ok', body: 'x' },
       { siteId: 'demo', personal: true, shortCode: 'ok', body: 'nul \u0000' },
     ]) {
-      expect((await api(server.url, mei, 'POST', '/api/canned-replies', body)).body).toEqual(code('INVALID_PAYLOAD'));
+      expect((await api(server.url, mei, 'POST', '/api/canned-replies', body)).body).toEqual(refusal('INVALID_PAYLOAD'));
     }
-    expect((await api(server.url, mei, 'PUT', '/api/canned-replies/not-a-uuid', { body: 'x' })).body).toEqual(code('INVALID_PAYLOAD'));
+    expect((await api(server.url, mei, 'PUT', '/api/canned-replies/not-a-uuid', { body: 'x' })).body).toEqual(refusal('INVALID_PAYLOAD'));
     const [any] = await data<CannedReplyDTO[]>(mei, 'GET', '/api/canned-replies');
-    expect((await api(server.url, admin, 'PUT', `/api/canned-replies/${any.id}`, {})).body).toEqual(code('INVALID_PAYLOAD'));
-    expect((await api(server.url, undefined, 'GET', '/api/canned-replies')).body).toEqual(code('UNAUTHORIZED'));
+    expect((await api(server.url, admin, 'PUT', `/api/canned-replies/${any.id}`, {})).body).toEqual(refusal('INVALID_PAYLOAD'));
+    expect((await api(server.url, undefined, 'GET', '/api/canned-replies')).body).toEqual(refusal('UNAUTHORIZED'));
   });
 });

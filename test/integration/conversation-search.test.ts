@@ -11,9 +11,7 @@ import { searchStatement } from '../../server/search/search.service.ts';
 import { ConversationSearch } from '../../shared/schemas.ts';
 import { BACKENDS } from '../support/db.ts';
 import { seedConversation } from '../support/conversations.ts';
-import { addAgent, api, login, startTestServer, type TestServer } from '../support/server.ts';
-
-const code = (c: string) => ({ ok: false, error: { code: c } });
+import { addAgent, api, login, refusal, startTestServer, type TestServer } from '../support/server.ts';
 
 describe.each(BACKENDS)('conversation search on %s', (backend) => {
   let server: TestServer;
@@ -117,8 +115,8 @@ describe.each(BACKENDS)('conversation search on %s', (backend) => {
   it('answers INVALID_PAYLOAD to bad input and UNAUTHORIZED without a session', async () => {
     for (const query of ['q=a', `q=${'x'.repeat(201)}`, 'label=nope', 'agentId=1', 'status=bot', 'from=yesterday', 'limit=0', 'limit=101', 'q=ab&q=cd',
       'from=2026-11-30T00:00:00Z&to=2026-11-01T00:00:00Z']) {
-      expect((await api(server.url, mei, 'GET', `/api/conversations/search?${query}`)).body, query).toEqual(code('INVALID_PAYLOAD'));
+      expect((await api(server.url, mei, 'GET', `/api/conversations/search?${query}`)).body, query).toEqual(refusal('INVALID_PAYLOAD'));
     }
-    expect((await api(server.url, undefined, 'GET', '/api/conversations/search?q=refund')).body).toEqual(code('UNAUTHORIZED'));
+    expect((await api(server.url, undefined, 'GET', '/api/conversations/search?q=refund')).body).toEqual(refusal('UNAUTHORIZED'));
   });
 });

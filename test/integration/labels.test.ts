@@ -7,9 +7,7 @@ import type { ConversationDTO, ConversationLabelsDTO, LabelDTO } from '../../sha
 import { createSite } from '../../server/sites/sites.service.ts';
 import { BACKENDS } from '../support/db.ts';
 import { seedConversation } from '../support/conversations.ts';
-import { addAgent, agentSocket, api, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
-
-const code = (c: string) => ({ ok: false, error: { code: c } });
+import { addAgent, agentSocket, api, apiData, clientId, connected, login, next, ok, refusal, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 
 describe.each(BACKENDS)('labels on %s', (backend) => {
   let server: TestServer;
@@ -18,11 +16,7 @@ describe.each(BACKENDS)('labels on %s', (backend) => {
   let otto: string;
   let demoConv: string;
   let otherConv: string;
-  const data = async <T>(cookie: string, method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await api<T>(server.url, cookie, method, path, body);
-    if (!res.body.ok) throw new Error(`${method} ${path}: ${JSON.stringify(res.body)}`);
-    return res.body.data;
-  };
+  const data = <T>(cookie: string, method: string, path: string, body?: unknown) => apiData<T>(server.url, cookie, method, path, body);
 
   beforeAll(async () => {
     server = await startTestServer(backend);
@@ -38,12 +32,12 @@ describe.each(BACKENDS)('labels on %s', (backend) => {
   it('lets only admins create labels, and shows a site’s labels only to its agents', async () => {
     const vip = await data<LabelDTO>(admin, 'POST', '/api/labels', { siteId: 'demo', name: 'VIP', color: '#e11d48' });
     expect(vip).toMatchObject({ siteId: 'demo', name: 'VIP', color: '#e11d48' });
-    expect((await api(server.url, mei, 'POST', '/api/labels', { siteId: 'demo', name: '退款' })).body).toEqual(code('FORBIDDEN'));
-    expect((await api(server.url, mei, 'PUT', `/api/labels/${vip.id}`, { name: 'mine' })).body).toEqual(code('FORBIDDEN'));
+    expect((await api(server.url, mei, 'POST', '/api/labels', { siteId: 'demo', name: '退款' })).body).toEqual(refusal('FORBIDDEN'));
+    expect((await api(server.url, mei, 'PUT', `/api/labels/${vip.id}`, { name: 'mine' })).body).toEqual(refusal('FORBIDDEN'));
     expect((await data<LabelDTO[]>(mei, 'GET', '/api/labels')).map((l) => l.name)).toEqual(['VIP']);
     expect(await data<LabelDTO[]>(otto, 'GET', '/api/labels')).toEqual([]);
     expect(await data<LabelDTO[]>(otto, 'GET', '/api/labels?siteId=demo')).toEqual([]);
-    expect((await api(server.url, admin, 'POST', '/api/labels', { siteId: 'demo', name: 'VIP' })).body).toEqual(code('CONFLICT'));
+    expect((await api(server.url, admin, 'POST', '/api/labels', { siteId: 'demo', name: 'VIP' })).body).toEqual(refusal('CONFLICT'));
     const renamed = await data<LabelDTO>(admin, 'PUT', `/api/labels/${vip.id}`, { name: '贵宾' });
     expect(renamed.name).toBe('贵宾');
   });
@@ -67,8 +61,8 @@ describe.each(BACKENDS)('labels on %s', (backend) => {
     expect((await data<ConversationDTO[]>(mei, 'GET', '/api/conversations')).length).toBeGreaterThan(0);
 
     // Another site's agent can neither use the label nor label another site's conversation with it.
-    expect((await api(server.url, otto, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: label.id, on: false })).body).toEqual(code('NOT_FOUND'));
-    expect((await api(server.url, admin, 'POST', `/api/conversations/${otherConv}/labels`, { labelId: label.id, on: true })).body).toEqual(code('NOT_FOUND'));
+    expect((await api(server.url, otto, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: label.id, on: false })).body).toEqual(refusal('NOT_FOUND'));
+    expect((await api(server.url, admin, 'POST', `/api/conversations/${otherConv}/labels`, { labelId: label.id, on: true })).body).toEqual(refusal('NOT_FOUND'));
     expect(ottoHeard).toBe(false);
 
     const off = await data<ConversationLabelsDTO>(mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: label.id, on: false });
@@ -93,7 +87,7 @@ describe.each(BACKENDS)('labels on %s', (backend) => {
     expect(await deleted).toEqual({ siteId: 'demo' });
     // A refused change tells nobody.
     const refused = await api(server.url, mei, 'POST', '/api/labels', { siteId: 'demo', name: 'Nope' });
-    expect(refused.body).toEqual(code('FORBIDDEN'));
+    expect(refused.body).toEqual(refusal('FORBIDDEN'));
     // A round trip on Otto's socket: a push sent to him before it would have arrived by now.
     await ok(ottoSocket, 'agent:availability', { availability: 'online' }).catch(() => undefined);
     expect(ottoHeard).toBe(0);
@@ -102,11 +96,11 @@ describe.each(BACKENDS)('labels on %s', (backend) => {
   it('takes a deleted label off every conversation', async () => {
     const gone = await data<LabelDTO>(admin, 'POST', '/api/labels', { siteId: 'demo', name: 'gone' });
     await data(mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: gone.id, on: true });
-    expect((await api(server.url, otto, 'DELETE', `/api/labels/${gone.id}`)).body).toEqual(code('FORBIDDEN'));
+    expect((await api(server.url, otto, 'DELETE', `/api/labels/${gone.id}`)).body).toEqual(refusal('FORBIDDEN'));
     await data(admin, 'DELETE', `/api/labels/${gone.id}`);
     const [row] = await data<ConversationDTO[]>(mei, 'GET', '/api/conversations');
     expect(row.labels).not.toContain(gone.id);
-    expect((await api(server.url, admin, 'DELETE', `/api/labels/${gone.id}`)).body).toEqual(code('NOT_FOUND'));
+    expect((await api(server.url, admin, 'DELETE', `/api/labels/${gone.id}`)).body).toEqual(refusal('NOT_FOUND'));
   });
 
   it('never sends a conversation’s labels to its visitor', async () => {
@@ -126,10 +120,10 @@ describe.each(BACKENDS)('labels on %s', (backend) => {
 
   it('answers INVALID_PAYLOAD to bad input', async () => {
     for (const body of [{}, { siteId: 'demo', name: '' }, { siteId: 'demo', name: 'x', color: 'red' }, { siteId: 'demo', name: 'x'.repeat(41) }]) {
-      expect((await api(server.url, admin, 'POST', '/api/labels', body)).body).toEqual(code('INVALID_PAYLOAD'));
+      expect((await api(server.url, admin, 'POST', '/api/labels', body)).body).toEqual(refusal('INVALID_PAYLOAD'));
     }
-    expect((await api(server.url, mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: 'nope', on: true })).body).toEqual(code('INVALID_PAYLOAD'));
-    expect((await api(server.url, mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: demoConv })).body).toEqual(code('INVALID_PAYLOAD'));
-    expect((await api(server.url, mei, 'GET', '/api/conversations?label=nope')).body).toEqual(code('INVALID_PAYLOAD'));
+    expect((await api(server.url, mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: 'nope', on: true })).body).toEqual(refusal('INVALID_PAYLOAD'));
+    expect((await api(server.url, mei, 'POST', `/api/conversations/${demoConv}/labels`, { labelId: demoConv })).body).toEqual(refusal('INVALID_PAYLOAD'));
+    expect((await api(server.url, mei, 'GET', '/api/conversations?label=nope')).body).toEqual(refusal('INVALID_PAYLOAD'));
   });
 });

@@ -16,11 +16,13 @@ import { twoNodes, type TwoNodes } from '../support/cluster.ts';
 import {
   ADMIN,
   api,
+  apiData,
   call,
   clientId,
   connected,
   login,
   ok,
+  refusal,
   startTestServer,
   visitorSocket,
   type AgentClientSocket,
@@ -31,8 +33,6 @@ const PUBLIC_URL = 'https://chat.example.com';
 const PASSWORD = 'agent-password-1';
 const UNKNOWN_QUESTION = 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?';
 const DEFAULT_RIGHTS = { ...RIGHTS };
-const code = (c: string) => ({ ok: false, error: { code: c } });
-
 const sockets: Socket[] = [];
 afterAll(() => {
   for (const s of sockets) s.disconnect();
@@ -54,11 +54,7 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
   let server: TestServer;
   let admin: string;
   let n = 0;
-  const data = async <T>(cookie: string | undefined, method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await api<T>(server.url, cookie, method, path, body);
-    if (!res.body.ok) throw new Error(`${method} ${path}: ${JSON.stringify(res.body)}`);
-    return res.body.data;
-  };
+  const data = <T>(cookie: string | undefined, method: string, path: string, body?: unknown) => apiData<T>(server.url, cookie, method, path, body);
 
   beforeAll(async () => {
     // Only the push made by the API can apply a change within this test.
@@ -103,8 +99,8 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
       ['PUT', '/api/sites/demo', { requireIdentity: true }],
     ];
     for (const [method, path, body] of routes) {
-      expect((await api(server.url, cookie, method, path, body)).body, `${method} ${path}`).toEqual(code('FORBIDDEN'));
-      expect((await api(server.url, undefined, method, path, body)).body, `${method} ${path}`).toEqual(code('UNAUTHORIZED'));
+      expect((await api(server.url, cookie, method, path, body)).body, `${method} ${path}`).toEqual(refusal('FORBIDDEN'));
+      expect((await api(server.url, undefined, method, path, body)).body, `${method} ${path}`).toEqual(refusal('UNAUTHORIZED'));
     }
     const team = await data<TeamAgentDTO[]>(admin, 'GET', '/api/agents');
     expect(team.find((a) => a.id === agent.id)).toMatchObject({ role: 'agent', siteIds: ['demo'] });
@@ -164,11 +160,11 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     const { agent, email } = await newAgent('agent', ['demo']);
     expect(agent).toMatchObject({ email, role: 'agent', siteIds: ['demo'], active: true, invited: false });
     const again = await api(server.url, admin, 'POST', '/api/agents', { name: 'Again', email: email.toUpperCase(), role: 'agent', siteIds: [], password: PASSWORD });
-    expect(again.body).toEqual(code('CONFLICT'));
+    expect(again.body).toEqual(refusal('CONFLICT'));
     const base = { name: 'New', email: `fresh-${backend}@test.local`, role: 'agent' };
-    expect((await api(server.url, admin, 'POST', '/api/agents', { ...base, siteIds: ['no-such-site'], password: PASSWORD })).body).toEqual(code('INVALID_PAYLOAD'));
-    expect((await api(server.url, admin, 'POST', '/api/agents', { ...base, siteIds: [], password: 'short' })).body).toEqual(code('INVALID_PAYLOAD'));
-    expect((await api(server.url, admin, 'POST', '/api/agents', { ...base, role: 'owner', siteIds: [], password: PASSWORD })).body).toEqual(code('INVALID_PAYLOAD'));
+    expect((await api(server.url, admin, 'POST', '/api/agents', { ...base, siteIds: ['no-such-site'], password: PASSWORD })).body).toEqual(refusal('INVALID_PAYLOAD'));
+    expect((await api(server.url, admin, 'POST', '/api/agents', { ...base, siteIds: [], password: 'short' })).body).toEqual(refusal('INVALID_PAYLOAD'));
+    expect((await api(server.url, admin, 'POST', '/api/agents', { ...base, role: 'owner', siteIds: [], password: PASSWORD })).body).toEqual(refusal('INVALID_PAYLOAD'));
     expect((await data<TeamAgentDTO[]>(admin, 'GET', '/api/agents')).some((a) => a.email === base.email)).toBe(false);
   });
 
@@ -179,9 +175,9 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     expect(await seesDemo(socket)).toBe(true);
     expect(await data<TeamAgentDTO>(admin, 'PUT', `/api/agents/${agent.id}`, { siteIds: [] })).toMatchObject({ siteIds: [] });
     expect(await seesDemo(socket)).toBe(false);
-    expect(await call(socket, 'conversation:open', { conversationId: conv.id })).toEqual(code('NOT_FOUND'));
-    expect(await call(socket, 'message:send', { conversationId: conv.id, clientId: clientId(), body: 'after removal' })).toEqual(code('NOT_FOUND'));
-    expect(await call(socket, 'conversation:claim', { conversationId: conv.id })).toEqual(code('NOT_FOUND'));
+    expect(await call(socket, 'conversation:open', { conversationId: conv.id })).toEqual(refusal('NOT_FOUND'));
+    expect(await call(socket, 'message:send', { conversationId: conv.id, clientId: clientId(), body: 'after removal' })).toEqual(refusal('NOT_FOUND'));
+    expect(await call(socket, 'conversation:claim', { conversationId: conv.id })).toEqual(refusal('NOT_FOUND'));
   });
 
   it('demoted through the API, an admin’s open socket loses the sites it saw as an admin at once', async () => {
@@ -198,17 +194,17 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     expect(await data<TeamAgentDTO>(admin, 'PUT', `/api/agents/${agent.id}`, { active: false })).toMatchObject({ active: false });
     // The API answered after the push: the socket is already closed by the server.
     expect(await closed).toBe('io server disconnect');
-    expect((await api(server.url, cookie, 'GET', '/api/auth/me')).body).toEqual(code('UNAUTHORIZED'));
+    expect((await api(server.url, cookie, 'GET', '/api/auth/me')).body).toEqual(refusal('UNAUTHORIZED'));
     const attempt = await api(server.url, undefined, 'POST', '/api/auth/login', { email, password: PASSWORD });
-    expect(attempt.body).toEqual(code('INVALID_CREDENTIALS'));
+    expect(attempt.body).toEqual(refusal('INVALID_CREDENTIALS'));
     await data(admin, 'PUT', `/api/agents/${agent.id}`, { active: true });
     await login(server.url, email, PASSWORD);
   });
 
   it('does not let an admin demote or deactivate themselves', async () => {
     const me = (await data<TeamAgentDTO[]>(admin, 'GET', '/api/agents')).find((a) => a.email === ADMIN.email)!;
-    expect((await api(server.url, admin, 'PUT', `/api/agents/${me.id}`, { role: 'agent' })).body).toEqual(code('FORBIDDEN'));
-    expect((await api(server.url, admin, 'PUT', `/api/agents/${me.id}`, { active: false })).body).toEqual(code('FORBIDDEN'));
+    expect((await api(server.url, admin, 'PUT', `/api/agents/${me.id}`, { role: 'agent' })).body).toEqual(refusal('FORBIDDEN'));
+    expect((await api(server.url, admin, 'PUT', `/api/agents/${me.id}`, { active: false })).body).toEqual(refusal('FORBIDDEN'));
     expect((await data<TeamAgentDTO[]>(admin, 'GET', '/api/agents')).find((a) => a.id === me.id)).toMatchObject({ role: 'admin', active: true });
   });
 
@@ -218,12 +214,12 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     const otherSocket = await agentSocket(server.url, other);
     const closed = new Promise<string>((resolve) => otherSocket.once('disconnect', (reason) => resolve(reason)));
     const wrong = await api(server.url, cookie, 'POST', '/api/auth/password', { currentPassword: 'not-it-at-all', newPassword: 'brand-new-password' });
-    expect(wrong.body).toEqual(code('INVALID_CREDENTIALS'));
+    expect(wrong.body).toEqual(refusal('INVALID_CREDENTIALS'));
     expect((await api(server.url, other, 'GET', '/api/auth/me')).status).toBe(200);
 
     await data(cookie, 'POST', '/api/auth/password', { currentPassword: PASSWORD, newPassword: 'brand-new-password' });
     expect(await closed).toBe('io server disconnect');
-    expect((await api(server.url, other, 'GET', '/api/auth/me')).body).toEqual(code('UNAUTHORIZED'));
+    expect((await api(server.url, other, 'GET', '/api/auth/me')).body).toEqual(refusal('UNAUTHORIZED'));
     expect((await api(server.url, cookie, 'GET', '/api/auth/me')).status).toBe(200);
     expect(socket.connected).toBe(true);
     expect(await call(socket, 'queue:list', {})).toMatchObject({ ok: true });
@@ -236,8 +232,8 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     const renamed = await data<{ name: string; role: string; siteIds: string[] }>(cookie, 'PUT', '/api/auth/me', { name: '  Li Lei  ', role: 'admin', siteIds: ['demo'] });
     expect(renamed).toMatchObject({ name: 'Li Lei', role: 'agent', siteIds: [] });
     expect((await data<{ name: string }>(cookie, 'GET', '/api/auth/me')).name).toBe('Li Lei');
-    expect((await api(server.url, cookie, 'PUT', '/api/auth/me', { name: ' ' })).body).toEqual(code('INVALID_PAYLOAD'));
-    expect((await api(server.url, undefined, 'PUT', '/api/auth/me', { name: 'Nobody' })).body).toEqual(code('UNAUTHORIZED'));
+    expect((await api(server.url, cookie, 'PUT', '/api/auth/me', { name: ' ' })).body).toEqual(refusal('INVALID_PAYLOAD'));
+    expect((await api(server.url, undefined, 'PUT', '/api/auth/me', { name: 'Nobody' })).body).toEqual(refusal('UNAUTHORIZED'));
   });
 
   it('an invitation link works once, before it expires, and a newer link replaces it', async () => {
@@ -247,24 +243,24 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     expect(created.invitation!.url).toMatch(new RegExp(`^${PUBLIC_URL}/console#invite=[A-Za-z0-9_-]{43}$`));
     const token = (url: string) => url.slice(url.indexOf('#invite=') + 8);
     // Nobody can log in as the invited agent before the link is used, whatever password they try.
-    expect((await api(server.url, undefined, 'POST', '/api/auth/login', { email, password: '!invited' })).body).toEqual(code('INVALID_CREDENTIALS'));
+    expect((await api(server.url, undefined, 'POST', '/api/auth/login', { email, password: '!invited' })).body).toEqual(refusal('INVALID_CREDENTIALS'));
 
     const accept = (t: string, password = 'chosen-password-1') => fetch(`${server.url}/api/invitations/${t}/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password }) });
-    expect((await (await accept(token(created.invitation!.url), 'short')).json())).toEqual(code('INVALID_PAYLOAD'));
+    expect((await (await accept(token(created.invitation!.url), 'short')).json())).toEqual(refusal('INVALID_PAYLOAD'));
     const res = await accept(token(created.invitation!.url));
     expect(await res.json()).toMatchObject({ ok: true, data: { email, role: 'agent', siteIds: ['demo'] } });
     const cookie = res.headers.get('set-cookie')!.split(';')[0];
     expect((await api(server.url, cookie, 'GET', '/api/auth/me')).status).toBe(200);
-    expect(await (await accept(token(created.invitation!.url), 'another-password-2')).json()).toEqual(code('NOT_FOUND'));
+    expect(await (await accept(token(created.invitation!.url), 'another-password-2')).json()).toEqual(refusal('NOT_FOUND'));
     await login(server.url, email, 'chosen-password-1');
     expect((await data<TeamAgentDTO[]>(admin, 'GET', '/api/agents')).find((a) => a.email === email)).toMatchObject({ invited: false });
 
     // A new link: the previous unused one stops working; an expired one never works.
     const first = await data<InvitationDTO>(admin, 'POST', `/api/agents/${created.agent.id}/invitation`);
     const second = await data<InvitationDTO>(admin, 'POST', `/api/agents/${created.agent.id}/invitation`);
-    expect(await (await accept(token(first.url))).json()).toEqual(code('NOT_FOUND'));
+    expect(await (await accept(token(first.url))).json()).toEqual(refusal('NOT_FOUND'));
     server.app.ctx.clock = () => new Date(Date.parse(second.expiresAt) + 1000);
-    expect(await (await accept(token(second.url))).json()).toEqual(code('NOT_FOUND'));
+    expect(await (await accept(token(second.url))).json()).toEqual(refusal('NOT_FOUND'));
     server.app.ctx.clock = () => new Date();
     expect(await (await accept(token(second.url))).json()).toMatchObject({ ok: true });
     const used = await server.database.db.select().from(invitations).where(eq(invitations.agentId, created.agent.id));
@@ -279,7 +275,7 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     await data(admin, 'PUT', `/api/agents/${created.agent.id}`, { active: false });
     const t = created.invitation!.url.split('#invite=')[1];
     const res = await fetch(`${server.url}/api/invitations/${t}/accept`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: 'chosen-password-1' }) });
-    expect(await res.json()).toEqual(code('NOT_FOUND'));
+    expect(await res.json()).toEqual(refusal('NOT_FOUND'));
     const [row] = await server.database.db.select().from(agents).where(eq(agents.id, created.agent.id));
     expect(row.active).toBe(false);
   });
@@ -307,7 +303,7 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
 
     const edited = await data<SiteAdminDTO>(admin, 'PUT', `/api/sites/${key}`, { faqThreshold: 0.6, requireIdentity: true, identityMaxAgeSec: 3600, keepFullPageUrls: true, firstResponseTargetSec: 120 });
     expect(edited).toMatchObject({ faqThreshold: 0.6, requireIdentity: true, identityMaxAgeSec: 3600, keepFullPageUrls: true, firstResponseTargetSec: 120 });
-    expect((await api(server.url, admin, 'POST', '/api/sites', { name: 'Bad', origins: ['javascript:alert(1)'] })).body).toEqual(code('INVALID_PAYLOAD'));
+    expect((await api(server.url, admin, 'POST', '/api/sites', { name: 'Bad', origins: ['javascript:alert(1)'] })).body).toEqual(refusal('INVALID_PAYLOAD'));
   });
 
   it('after a rotation the old secret verifies identities during the grace period only', async () => {
@@ -325,7 +321,7 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
     };
     expect(await identify(oldSecret, Date.now())).toMatchObject({ ok: true });
     expect(await identify(rotated.secret, Date.now())).toMatchObject({ ok: true });
-    expect(await identify('not-the-secret', Date.now())).toEqual(code('INVALID_IDENTITY'));
+    expect(await identify('not-the-secret', Date.now())).toEqual(refusal('INVALID_IDENTITY'));
     // The site's back end registers its articles with the secret too: the old one works as long.
     const putArticle = (secret: string) =>
       fetch(`${server.url}/api/articles`, {
@@ -337,7 +333,7 @@ describe.each(BACKENDS)('the team API on %s', (backend) => {
 
     const later = graceEnds + 60_000;
     server.app.ctx.clock = () => new Date(later);
-    expect(await identify(oldSecret, later)).toEqual(code('INVALID_IDENTITY'));
+    expect(await identify(oldSecret, later)).toEqual(refusal('INVALID_IDENTITY'));
     expect(await identify(rotated.secret, later)).toMatchObject({ ok: true });
     expect(await putArticle(oldSecret)).toBe(401);
     expect(await putArticle(rotated.secret)).toBe(200);

@@ -144,3 +144,13 @@ export async function api<T = any>(url: string, cookie: string | undefined, meth
   }
   return { status: res.status, body: json };
 }
+
+/** Like api, but throws unless the answer is ok, and resolves with its data. */
+export async function apiData<T = any>(url: string, cookie: string | undefined, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await api<T>(url, cookie, method, path, body);
+  if (!res.body.ok) throw new Error(`${method} ${path}: ${JSON.stringify(res.body)}`);
+  return res.body.data;
+}
+
+/** The body of a refusal with that code, to compare an answer with. */
+export const refusal = (code: string) => ({ ok: false, error: { code } });
