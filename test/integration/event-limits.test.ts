@@ -3,7 +3,6 @@
  * LIMITS and restored after the test; every test uses client addresses of its own (X-Forwarded-For
  * behind one trusted proxy) so that buckets never leak between tests.
  */
-import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Ack } from '../../shared/result.ts';
@@ -12,35 +11,14 @@ import { LIMITS } from '../../server/limits.ts';
 import { visitors } from '../../server/db/schema.ts';
 import { BACKENDS } from '../support/db.ts';
 import { call, connected, login, ok, startTestServer, type TestServer } from '../support/server.ts';
+import { expectRateLimited, freshIp, restoreLimits, visitorFrom } from '../support/limits.ts';
 import { io as connect, type Socket } from 'socket.io-client';
-
-const ORIGINAL = structuredClone(LIMITS);
-const restoreLimits = () => void Object.assign(LIMITS, structuredClone(ORIGINAL));
-const freshIp = () => `10.${[...randomBytes(3)].join('.')}`;
-
-function visitorFrom(url: string, ip: string, token?: string): Socket {
-  return connect(`${url}/widget`, {
-    query: { site: 'demo' },
-    auth: token ? { token } : {},
-    extraHeaders: { 'x-forwarded-for': ip },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-}
 
 async function visitor(url: string, ip = freshIp(), token?: string) {
   const s = visitorFrom(url, ip, token);
   await connected(s);
   const session = await ok<SessionDTO>(s, 'session:hello', { locale: 'en' });
   return { s, session };
-}
-
-function expectLimited(res: Ack<unknown>, windowMs: number) {
-  expect(res).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
-  const retry = (res as { error: { retryAfterMs: number } }).error.retryAfterMs;
-  expect(retry).toBeGreaterThan(0);
-  expect(retry).toBeLessThanOrEqual(windowMs);
 }
 
 /** Emits `count` events at once (one write) and resolves with every answer. */
@@ -61,8 +39,8 @@ describe.each(BACKENDS)('flood limits on socket events on %s', (backend) => {
     const { s, session } = await visitor(server.url);
     // The hello above cost 5 of 10; this one takes the rest.
     await ok(s, 'session:hello', { locale: 'en' });
-    expectLimited(await call(s, 'session:hello', { locale: 'zh' }), 60_000);
-    expectLimited(await call(s, 'feedback:seen', { ids: [session.visitorId] }), 60_000);
+    expectRateLimited(await call(s, 'session:hello', { locale: 'zh' }), 60_000);
+    expectRateLimited(await call(s, 'feedback:seen', { ids: [session.visitorId] }), 60_000);
     const [row] = await server.database.db.select({ locale: visitors.locale }).from(visitors).where(eq(visitors.id, session.visitorId));
     expect(row.locale).toBe('en');
     expect(s.connected).toBe(true);
@@ -80,8 +58,8 @@ describe.each(BACKENDS)('flood limits on socket events on %s', (backend) => {
     const b = visitorFrom(server.url, freshIp(), a.session.token);
     await connected(b);
     await ok(b, 'session:hello', {});
-    expectLimited(await call(a.s, 'session:hello', {}), 60_000);
-    expectLimited(await call(b, 'session:hello', {}), 60_000);
+    expectRateLimited(await call(a.s, 'session:hello', {}), 60_000);
+    expectRateLimited(await call(b, 'session:hello', {}), 60_000);
     a.s.disconnect();
     b.disconnect();
 
@@ -89,8 +67,8 @@ describe.each(BACKENDS)('flood limits on socket events on %s', (backend) => {
     const ip = freshIp();
     const one = await visitor(server.url, ip);
     const two = await visitor(server.url, ip);
-    expectLimited(await call(one.s, 'session:hello', {}), 60_000);
-    expectLimited(await call(two.s, 'session:hello', {}), 60_000);
+    expectRateLimited(await call(one.s, 'session:hello', {}), 60_000);
+    expectRateLimited(await call(two.s, 'session:hello', {}), 60_000);
     // Elsewhere, all is well.
     const other = await visitor(server.url);
     await ok(other.s, 'session:hello', {});
@@ -103,7 +81,7 @@ describe.each(BACKENDS)('flood limits on socket events on %s', (backend) => {
     const done = answers.filter((a) => a.ok).length;
     expect(done).toBeGreaterThan(0);
     expect(done).toBeLessThanOrEqual(LIMITS.widgetEventsInFlight.perSocket);
-    for (const a of answers.filter((x) => !x.ok)) expectLimited(a, 1000);
+    for (const a of answers.filter((x) => !x.ok)) expectRateLimited(a, 1000);
     expect(s.connected).toBe(true);
     // Once they are done, the socket may go on.
     await ok(s, 'feedback:list', {});
@@ -141,7 +119,7 @@ describe.each(BACKENDS)('flood limits on socket events on %s', (backend) => {
     const a = await open();
     await ok(a, 'queue:list', {});
     await ok(a, 'queue:list', {});
-    expectLimited(await call(a, 'queue:list', {}), 60_000);
+    expectRateLimited(await call(a, 'queue:list', {}), 60_000);
     a.disconnect();
     restoreLimits();
 
@@ -150,7 +128,7 @@ describe.each(BACKENDS)('flood limits on socket events on %s', (backend) => {
     const c = await open();
     await ok(b, 'queue:list', {});
     await ok(c, 'queue:list', {});
-    expectLimited(await call(b, 'queue:list', {}), 60_000);
+    expectRateLimited(await call(b, 'queue:list', {}), 60_000);
     b.disconnect();
     c.disconnect();
   });

@@ -18,6 +18,7 @@ import { createTestDatabase, type Backend, type TestDatabase } from '../support/
 import type { FloodConfig, FloodTarget, LaneResult } from '../support/flooder.ts';
 import { startServerProcess, type ServerProcess } from '../support/process.ts';
 import { ADMIN, clientId, connected, login } from '../support/server.ts';
+import { visitorFrom } from '../support/limits.ts';
 
 /** The issue's number: events of each kind. Refused ones cost the server almost nothing, so they go fast. */
 const PER_KIND = Number(process.env.FLOOD_PER_KIND ?? 100_000);
@@ -59,18 +60,6 @@ async function serverMetrics(url: string): Promise<{ loopMaxMs?: number; loopP99
   return { loopMaxMs: ms(value('nodejs_eventloop_lag_max_seconds')), loopP99Ms: ms(value('nodejs_eventloop_lag_p99_seconds')), heapMb: heap === undefined ? undefined : Math.round(heap / 2 ** 20) };
 }
 
-/** Every client says where it is through the one proxy the server trusts (TRUST_PROXY=1). */
-function widgetSocket(url: string, ip: string, token?: string): Socket {
-  return connect(`${url}/widget`, {
-    query: { site: 'demo' },
-    auth: token ? { token } : {},
-    extraHeaders: { 'x-forwarded-for': ip },
-    transports: ['websocket'],
-    reconnection: false,
-    forceNew: true,
-  });
-}
-
 function agentSocket(url: string, cookie: string, ip: string): Socket {
   return connect(`${url}/agent`, { extraHeaders: { cookie, 'x-forwarded-for': ip }, transports: ['websocket'], reconnection: false, forceNew: true });
 }
@@ -88,7 +77,7 @@ async function must<T>(s: Socket, event: string, payload: unknown): Promise<T> {
 type Flooder = FloodTarget & { token: string };
 
 async function makeFlooder(url: string, ip: string): Promise<Flooder> {
-  const s = widgetSocket(url, ip);
+  const s = visitorFrom(url, ip);
   await connected(s);
   const session = await must<SessionDTO>(s, 'session:hello', { locale: 'en' });
   const sent = await must<{ conversation: ConversationDTO }>(s, 'message:send', { clientId: clientId(), body: 'How do I get a refund?' });
@@ -142,7 +131,7 @@ describe(`floods of socket events on ${backend}`, () => {
     const url = srv.url;
 
     // ---- the people who must keep being served ----
-    const visitor = widgetSocket(url, '10.1.0.1');
+    const visitor = visitorFrom(url, '10.1.0.1');
     open.push(visitor);
     await connected(visitor);
     await must<SessionDTO>(visitor, 'session:hello', { locale: 'en' });

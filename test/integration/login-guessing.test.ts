@@ -14,12 +14,11 @@ import type { Db } from '../../server/db/client.ts';
 import { BACKENDS } from '../support/db.ts';
 import { ADMIN, startTestServer, type TestServer } from '../support/server.ts';
 import { twoNodes, type TwoNodes } from '../support/cluster.ts';
+import { freshIp, ORIGINAL_LIMITS, restoreLimits } from '../support/limits.ts';
 import type { App } from '../../server/app.ts';
 
-const ORIGINAL = structuredClone(LIMITS);
 const PASSWORD = 'agent-password-1';
 const GUESSES = 25;
-const freshIp = () => `10.${[...randomBytes(3)].join('.')}`;
 const freshEmail = (what: string) => `${what}-${randomBytes(4).toString('hex')}@test.local`;
 
 /** A login as it reaches us through one proxy that appends the address it saw. */
@@ -69,9 +68,9 @@ describe.each(BACKENDS)('login guessing on one node on %s', (backend) => {
     server = await startTestServer(backend, { trustProxy: 1 });
   });
   afterAll(() => server?.close());
-  afterEach(() => Object.assign(LIMITS, structuredClone(ORIGINAL)));
+  afterEach(restoreLimits);
 
-  it(`checks at most ${ORIGINAL.loginFailuresPerAccount.limit} of ${GUESSES} wrong passwords sent at once, then refuses even the right one`, async () => {
+  it(`checks at most ${ORIGINAL_LIMITS.loginFailuresPerAccount.limit} of ${GUESSES} wrong passwords sent at once, then refuses even the right one`, async () => {
     const email = await account(server.database.db, 'parallel');
     const ip = freshIp();
     const results = await Promise.all(Array.from({ length: GUESSES }, (_, i) => tryLogin(server.url, ip, email, `wrong-${i}`)));
@@ -138,7 +137,7 @@ describe.skipIf(!REDIS_URL).each(BACKENDS)('login guessing over two nodes throug
   });
   afterAll(() => cluster?.close());
 
-  it(`checks at most ${ORIGINAL.loginFailuresPerAccount.limit} of ${GUESSES} wrong passwords sent at once to both nodes`, async () => {
+  it(`checks at most ${ORIGINAL_LIMITS.loginFailuresPerAccount.limit} of ${GUESSES} wrong passwords sent at once to both nodes`, async () => {
     const email = await account(cluster!.database.db, 'cluster');
     const results = await Promise.all(Array.from({ length: GUESSES }, (_, i) => tryLogin(nodes[i % 2].url, freshIp(), email, `wrong-${i}`)));
     expect(tally(results.map((r) => r.code))).toEqual({
