@@ -6,36 +6,21 @@
  * Runs on a throwaway cluster of its own (test/support/services.ts): the machine's PostgreSQL is
  * shared by everything else.
  */
-import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import type { ConversationDTO } from '../../shared/types.ts';
 import { claim, escalate, expectExactlyOnce, settle, sleep, storedMessages, until } from '../support/delivery.ts';
-import { startServerProcess, type ServerProcess } from '../support/process.ts';
+import { isAlive, startServerProcess, type ServerProcess } from '../support/process.ts';
 import { ReliableClient } from '../support/reliable-client.ts';
 import { login } from '../support/server.ts';
-import { missingServices, startPostgres, type ThrowawayPostgres } from '../support/services.ts';
+import { cleanupAfterAll, skipWithoutServices, startPostgres, type ThrowawayPostgres } from '../support/services.ts';
 
-const CI = ['true', '1'].includes(String(process.env.CI).toLowerCase());
-const missing = missingServices(['postgres']);
-// Outside CI a machine without PostgreSQL's programs skips, saying why; in CI the test runs and fails.
-if (missing.length && !CI) console.warn(`outage-db: skipping, this machine lacks ${missing.join(', ')}`);
+const skip = skipWithoutServices('outage-db', ['postgres']);
 
 const VISITORS = 8;
 const CYCLES = 5;
 const OUTAGE_MS = 10_000;
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const fn of cleanup.reverse()) await fn().catch((err) => console.warn('cleanup failed:', err));
-});
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const cleanup = cleanupAfterAll();
 
 async function health(url: string) {
   const res = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) });
@@ -93,7 +78,7 @@ async function ticketChurn(url: string, agent: ReliableClient, going: () => bool
   }
 }
 
-describe.skipIf(missing.length > 0 && !CI)('when PostgreSQL stops under traffic', () => {
+describe.skipIf(skip)('when PostgreSQL stops under traffic', () => {
   it(
     `the server lives through ${CYCLES} stops of ${OUTAGE_MS / 1000} s with ${VISITORS} visitors and an agent writing, and loses, doubles and reorders nothing`,
     async () => {
@@ -173,13 +158,13 @@ describe.skipIf(missing.length > 0 && !CI)('when PostgreSQL stops under traffic'
         await pg.stop(cycle % 2 === 0 ? 'fast' : 'immediate');
         const down = Date.now();
         await sleep(1500);
-        expect(alive(srv.pid), `the server exited as outage ${cycle + 1} began`).toBe(true);
+        expect(isAlive(srv.pid), `the server exited as outage ${cycle + 1} began`).toBe(true);
         const during = await health(srv.url);
         expect(during.status).toBe(503);
         expect(during.body).toMatchObject({ ok: false, error: { code: 'UNAVAILABLE' } });
         expect(Number(during.retryAfter)).toBeGreaterThan(0);
         await sleep(OUTAGE_MS - (Date.now() - down));
-        expect(alive(srv.pid), `the server exited during outage ${cycle + 1}`).toBe(true);
+        expect(isAlive(srv.pid), `the server exited during outage ${cycle + 1}`).toBe(true);
         await pg.start();
         downtimes.push(Date.now() - down);
         // Back without a restart: health says so, and messages are stored again.
@@ -193,7 +178,7 @@ describe.skipIf(missing.length > 0 && !CI)('when PostgreSQL stops under traffic'
           () => visitors.reduce((n, v) => n + v.acked.size, 0) + agent.acked.size > ackedBefore + VISITORS,
           30_000,
         );
-        expect(alive(srv.pid)).toBe(true);
+        expect(isAlive(srv.pid)).toBe(true);
         expect(srv.output()).not.toMatch(/unhandled rejection|unexpected error/);
         if (failures.length) throw failures[0];
       }
@@ -204,7 +189,7 @@ describe.skipIf(missing.length > 0 && !CI)('when PostgreSQL stops under traffic'
 
       const sides = conversations.map((c, i) => ({ id: c.id, sides: [visitors[i], agent] }));
       const histories = await settle([...visitors, agent], sides, 120_000);
-      expect(alive(srv.pid)).toBe(true);
+      expect(isAlive(srv.pid)).toBe(true);
       let total = 0;
       for (const [i, conv] of conversations.entries()) {
         const rows = await storedMessages(databaseUrl, conv.id);

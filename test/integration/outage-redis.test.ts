@@ -5,38 +5,23 @@
  * cross-node push was lost, is held by both sides exactly once. On a throwaway PostgreSQL and
  * Redis of its own (test/support/services.ts): the machine's are shared by everything else.
  */
-import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
+import { describe, expect, it, onTestFailed } from 'vitest';
 import type { Ack } from '../../shared/result.ts';
 import type { ConversationDTO, MessageDTO } from '../../shared/types.ts';
 import { claim, escalate, expectExactlyOnce, settle, sleep, storedMessages } from '../support/delivery.ts';
-import { startServerProcess, type ServerProcess } from '../support/process.ts';
+import { isAlive, startServerProcess, type ServerProcess } from '../support/process.ts';
 import { ReliableClient } from '../support/reliable-client.ts';
 import { agentSocket, call, clientId, connected, login, visitorSocket } from '../support/server.ts';
-import { missingServices, startPostgres, startRedis } from '../support/services.ts';
+import { cleanupAfterAll, skipWithoutServices, startPostgres, startRedis } from '../support/services.ts';
 
-const CI = ['true', '1'].includes(String(process.env.CI).toLowerCase());
-const missing = missingServices(['postgres', 'redis']);
-// Outside CI a machine without the servers' programs skips, saying why; in CI the test runs and fails.
-if (missing.length && !CI) console.warn(`outage-redis: skipping, this machine lacks ${missing.join(', ')}`);
+const skip = skipWithoutServices('outage-redis', ['postgres', 'redis']);
 
 const VISITORS = 4;
 const OUTAGE_MS = 10_000;
 /** How long the clients wait for an answer before they retry (reliable-client.ts ACK_TIMEOUT_MS): no call may take that long. */
 const REQUEST_TIMEOUT_MS = 5000;
 
-const cleanup: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const fn of cleanup.reverse()) await fn().catch((err) => console.warn('cleanup failed:', err));
-});
-
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
+const cleanup = cleanupAfterAll();
 
 /** Each call's duration by what was called, and what failed. */
 class Timings {
@@ -81,7 +66,7 @@ async function agentHandshake(url: string, cookie: string): Promise<void> {
   }
 }
 
-describe.skipIf(missing.length > 0 && !CI)('when Redis stops under two nodes', () => {
+describe.skipIf(skip)('when Redis stops under two nodes', () => {
   it(
     `no node exits or waits for Redis during a ${OUTAGE_MS / 1000} s outage, and afterwards every message reaches both sides once`,
     async () => {
@@ -167,7 +152,7 @@ describe.skipIf(missing.length > 0 && !CI)('when Redis stops under two nodes', (
           }
         }),
       ]);
-      expect(alive(a.pid) && alive(b.pid), 'a node exited while Redis was down').toBe(true);
+      expect(isAlive(a.pid) && isAlive(b.pid), 'a node exited while Redis was down').toBe(true);
       await redis.start();
       const downFor = Date.now() - down;
 
@@ -194,7 +179,7 @@ describe.skipIf(missing.length > 0 && !CI)('when Redis stops under two nodes', (
         total += rows.length;
         expectExactlyOnce(rows, histories.get(conv.id)!, [{ client: visitors[i], sent: visitors[i].sent }, { client: agent, sent: agentSent.get(conv.id)! }], conv.id);
       }
-      expect(alive(a.pid) && alive(b.pid)).toBe(true);
+      expect(isAlive(a.pid) && isAlive(b.pid)).toBe(true);
       for (const node of [a, b]) expect(node.output()).not.toMatch(/unhandled rejection|unexpected error/);
       console.info(
         `[outage-redis] Redis down ${(downFor / 1000).toFixed(1)} s; during it: ${probes.summary()}; ` +

@@ -13,7 +13,7 @@ import { createSite } from '../../server/sites/sites.service.ts';
 import { createTestDatabase, type Backend } from '../support/db.ts';
 import { freePort, startServerProcess, type ServerProcess } from '../support/process.ts';
 import { ReliableClient } from '../support/reliable-client.ts';
-import { claim, escalate, QUESTION, sleep, until } from '../support/delivery.ts';
+import { claim, escalate, expectExactlyOnce, QUESTION, sleep, until } from '../support/delivery.ts';
 import { api, login } from '../support/server.ts';
 
 const CI = ['true', '1'].includes(String(process.env.CI).toLowerCase());
@@ -90,28 +90,6 @@ async function settle(sides: ReliableClient[], conversationId: string, timeoutMs
   const last = history.at(-1)!.seq;
   await until(`every side holds seq 1..${last}`, () => sides.every((s) => s.lastSeq(conversationId) >= last), 15_000, detail);
   return history;
-}
-
-/**
- * What "exactly once, in order" means here: the server has seqs 1..N without holes; each message
- * given to a client is stored once, nothing else from a person is stored, each sender's messages are
- * in the order sent; every side holds exactly the stored messages in seq order, as does a full sync.
- */
-function expectExactlyOnce(rows: Message[], history: MessageDTO[], sides: ReliableClient[], conversationId: string) {
-  expect(rows.map((m) => m.seq)).toEqual(rows.map((_, i) => i + 1));
-  const sent = new Set(sides.flatMap((s) => s.sent));
-  const counts = new Map<string, number>();
-  for (const m of rows) if (m.clientId) counts.set(m.clientId, (counts.get(m.clientId) ?? 0) + 1);
-  expect([...sent].filter((id) => counts.get(id) !== 1)).toEqual([]);
-  expect(rows.filter((m) => m.author === 'visitor' || m.author === 'agent').filter((m) => !sent.has(m.clientId ?? ''))).toEqual([]);
-  const ids = rows.map((m) => m.id);
-  expect(history.map((m) => m.id)).toEqual(ids);
-  for (const side of sides) {
-    expect(side.problems).toEqual([]);
-    expect(side.timeline(conversationId).map((m) => m.id)).toEqual(ids);
-    const mine = new Set(side.sent);
-    expect(rows.filter((m) => mine.has(m.clientId ?? '')).map((m) => m.clientId)).toEqual(side.sent);
-  }
 }
 
 /** Drops a random side's connection at random moments until `done` (bounded in count and time). */

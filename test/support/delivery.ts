@@ -72,10 +72,11 @@ export async function storedMessages(databaseUrl: string, conversationId: string
 
 /**
  * Exactly once and in order: seqs 1..N without holes; each clientId a side sent in this
- * conversation (`sent`, in sending order) stored once, nothing else from a person stored; each
+ * conversation (`sent`, in sending order; a bare client: all it sent) stored once, nothing else from a person stored; each
  * sender's messages in the order sent; each side and a full sync hold exactly the stored messages.
  */
-export function expectExactlyOnce(rows: Message[], history: MessageDTO[], sides: { client: ReliableClient; sent: string[] }[], conversationId: string) {
+export function expectExactlyOnce(rows: Message[], history: MessageDTO[], given: (ReliableClient | { client: ReliableClient; sent: string[] })[], conversationId: string) {
+  const sides = given.map((s) => ('client' in s ? s : { client: s, sent: s.sent }));
   expect(rows.map((m) => m.seq)).toEqual(rows.map((_, i) => i + 1));
   const sent = new Set(sides.flatMap((s) => s.sent));
   const counts = new Map<string, number>();

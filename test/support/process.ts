@@ -45,6 +45,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether a process with that id is running (signal 0 checks without sending anything). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 // A test worker that dies must not leave servers behind: kill whatever is still running on exit.
 const running = new Set<ChildProcess>();
 process.once('exit', () => {

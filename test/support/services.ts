@@ -9,6 +9,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { afterAll } from 'vitest';
 import { freePort } from './process.ts';
 
 /** Where Debian puts the newest installed PostgreSQL's programs (PG_BIN overrides). */
@@ -28,6 +29,27 @@ export function missingServices(needs: ('postgres' | 'redis')[]): string[] {
   if (needs.includes('postgres') && !postgresBin()) missing.push('PostgreSQL server programs (/usr/lib/postgresql/*/bin or PG_BIN)');
   if (needs.includes('redis') && !onPath('redis-server')) missing.push('redis-server');
   return missing;
+}
+
+const CI = ['true', '1'].includes(String(process.env.CI).toLowerCase());
+
+/**
+ * Whether the test file `name`, which needs `needs`, should skip: outside CI a machine that lacks
+ * them skips, saying why; in CI the test runs and fails.
+ */
+export function skipWithoutServices(name: string, needs: ('postgres' | 'redis')[]): boolean {
+  const missing = missingServices(needs);
+  if (missing.length && !CI) console.warn(`${name}: skipping, this machine lacks ${missing.join(', ')}`);
+  return missing.length > 0 && !CI;
+}
+
+/** Undo steps run after the file's tests, last added first; one that fails is reported and the rest still run. */
+export function cleanupAfterAll(): (() => Promise<unknown>)[] {
+  const cleanup: (() => Promise<unknown>)[] = [];
+  afterAll(async () => {
+    for (const fn of cleanup.reverse()) await fn().catch((err) => console.warn('cleanup failed:', err));
+  });
+  return cleanup;
 }
 
 // A test worker that dies must not leave servers behind.
