@@ -11,8 +11,8 @@
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
-import { openDatabase } from '../server/db/client.ts';
 import { createLogger } from '../server/logger.ts';
+import { throwawayDatabase } from './throwaway-database.ts';
 
 const CONVERSATIONS = 200_000;
 const VISITORS = 60_000;
@@ -20,13 +20,7 @@ const RUNS = 5;
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
 
 const base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `sc_bench_metrics_${process.pid}`;
-const { default: postgres } = await import('postgres');
-const admin = postgres(base, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const url = new URL(base);
-url.pathname = `/${name}`;
-const database = await openDatabase({ url: url.toString() });
+const database = await throwawayDatabase('sc_bench_metrics', base, { keep: process.env.BENCH_KEEP === '1' });
 const app = createApp({
   db: database.db,
   config: { ...loadConfig({ LOG_LEVEL: 'silent', DEMO: '1' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password },
@@ -80,7 +74,7 @@ try {
             (select count(*) from messages) as messages, (select count(*) from questions) as questions, (select count(*) from visitors) as visitors`,
     [],
   );
-  console.log(`metrics at scale on PostgreSQL (${url.host}), a year (2025): ${Object.entries(counts).map(([k, v]) => `${Number(v).toLocaleString('en')} ${k}`).join(', ')}; filled in ${ms(t0)} ms`);
+  console.log(`metrics at scale on ${database.label}, a year (2025): ${Object.entries(counts).map(([k, v]) => `${Number(v).toLocaleString('en')} ${k}`).join(', ')}; filled in ${ms(t0)} ms`);
 
   t0 = performance.now();
   await app.ctx.metrics.refresh({ full: true });
@@ -123,8 +117,5 @@ try {
   console.log(`  event-loop delay while serving: max ${Math.round(loop.max / 1e6)} ms`);
 } finally {
   await app.close();
-  await database.close();
-  if (process.env.BENCH_KEEP === '1') console.log(`  kept database ${name}`);
-  else await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await database.drop();
 }

@@ -11,8 +11,8 @@
 import { performance } from 'node:perf_hooks';
 import { createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
-import { openDatabase } from '../server/db/client.ts';
 import { createLogger } from '../server/logger.ts';
+import { throwawayDatabase } from './throwaway-database.ts';
 import { searchConversations } from '../server/search/search.service.ts';
 import type { AgentContext } from '../server/agents/agents.service.ts';
 import type { Agent } from '../server/db/schema.ts';
@@ -24,13 +24,7 @@ const VISITORS = 60_000;
 const RUNS = 40;
 
 const base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const name = `sc_bench_search_${process.pid}`;
-const { default: postgres } = await import('postgres');
-const admin = postgres(base, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const url = new URL(base);
-url.pathname = `/${name}`;
-const database = await openDatabase({ url: url.toString() });
+const database = await throwawayDatabase('sc_bench_search', base);
 const app = createApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent', DEMO: '0' }), log: createLogger('silent') });
 // Every run counts against the per-agent search limit otherwise.
 app.ctx.limiter = { hit: async () => 0, peek: async () => 0, reset: async () => {} };
@@ -87,7 +81,7 @@ try {
     [],
   );
   console.log(
-    `search at scale on PostgreSQL (${url.host}): ${Object.entries(counts).map(([k, v]) => `${Number(v).toLocaleString('en')} ${k}`).join(', ')}; filled and indexed in ${ms(t0)} ms`,
+    `search at scale on ${database.label}: ${Object.entries(counts).map(([k, v]) => `${Number(v).toLocaleString('en')} ${k}`).join(', ')}; filled and indexed in ${ms(t0)} ms`,
   );
 
   const [agent] = await app.ctx.raw<Agent>(`select * from agents order by email limit 1`, []);
@@ -123,7 +117,5 @@ try {
   }
 } finally {
   await app.close();
-  await database.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await database.drop();
 }

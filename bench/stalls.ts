@@ -14,7 +14,7 @@
  *                                                          (PostgreSQL: a throwaway database on that server, dropped after)
  * Data: BANKING77 (PolyAI, Casanueva et al. 2020, CC BY 4.0) from ../shared/data/banking77/train.csv.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,45 +22,20 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { and, desc, eq, gte, isNotNull, lt, sql } from 'drizzle-orm';
 import { createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
-import { openDatabase, type Database } from '../server/db/client.ts';
+import type { Database } from '../server/db/client.ts';
 import { faqEntries, questions } from '../server/db/schema.ts';
 import { groupQuestions } from '../server/faq/demand.worker.ts';
 import { demand } from '../server/faq/faq.admin.ts';
 import { faqDocsFromRows, rowsFromCsv } from '../server/faq/engine/evaluate.ts';
 import { FaqIndex } from '../server/faq/engine/index.ts';
 import { createLogger } from '../server/logger.ts';
+import { throwawayDatabase } from './throwaway-database.ts';
 import { createSite } from '../server/sites/sites.service.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
 const SITE = 'bench-stalls';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const rows = rowsFromCsv(await readFile(path.resolve(root, '../shared/data/banking77/train.csv'), 'utf8'));
-
-/** A throwaway database: a database of its own on BENCH_DATABASE_URL's server, or PGlite in a temp folder. */
-async function throwawayDatabase(): Promise<Database & { label: string; drop(): Promise<void> }> {
-  const base = process.env.BENCH_DATABASE_URL;
-  if (!base) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sc-stalls-'));
-    const database = await openDatabase({ dataDir: path.join(dir, 'pgdata') });
-    return { ...database, label: 'PGlite', drop: async () => { await database.close(); await rm(dir, { recursive: true, force: true }); } };
-  }
-  const name = `sc_stalls_${process.pid}`;
-  const { default: postgres } = await import('postgres');
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString() });
-  return {
-    ...database,
-    label: `PostgreSQL (${url.host})`,
-    async drop() {
-      await database.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
 
 /** 100,000 visitors, tickets and escalated questions, one a minute going back, texts cycling through banking77. */
 async function fill(db: Database['db']): Promise<void> {
@@ -127,7 +102,7 @@ function longestUpsert(perEntry: number): { maxWallMs: number; maxCpuMs: number 
   return { maxWallMs, maxCpuMs };
 }
 
-const database = await throwawayDatabase();
+const database = await throwawayDatabase('sc_stalls', process.env.BENCH_DATABASE_URL);
 try {
   const filled = performance.now();
   await fill(database.db);

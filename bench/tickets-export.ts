@@ -7,44 +7,16 @@
  *   npm run bench:export                                   (PGlite in a temp folder)
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:export
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
-import { openDatabase, type Database } from '../server/db/client.ts';
 import { createLogger } from '../server/logger.ts';
+import { throwawayDatabase } from './throwaway-database.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
 
-async function throwawayDatabase(): Promise<Database & { label: string; drop(): Promise<void> }> {
-  const base = process.env.BENCH_DATABASE_URL;
-  if (!base) {
-    const dir = await mkdtemp(path.join(os.tmpdir(), 'sc-export-'));
-    const database = await openDatabase({ dataDir: path.join(dir, 'pgdata') });
-    return { ...database, label: 'PGlite', drop: async () => { await database.close(); await rm(dir, { recursive: true, force: true }); } };
-  }
-  const name = `sc_export_${process.pid}`;
-  const { default: postgres } = await import('postgres');
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(base);
-  url.pathname = `/${name}`;
-  const database = await openDatabase({ url: url.toString() });
-  return {
-    ...database,
-    label: `PostgreSQL (${url.host})`,
-    async drop() {
-      await database.close();
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
-const database = await throwawayDatabase();
+const database = await throwawayDatabase('sc_export', process.env.BENCH_DATABASE_URL);
 const app = createApp({ db: database.db, config: { ...loadConfig({ LOG_LEVEL: 'silent', DEMO: '1' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password }, log: createLogger('silent') });
 try {
   const url = await app.listen(0, '127.0.0.1');
