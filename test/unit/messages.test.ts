@@ -1,20 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageDTO } from '../../shared/types.ts';
 import { completeAfter, lastSeq, mergeMessages, syncAfter } from '../../shared/messages.ts';
-
-const message = (seq: number, patch: Partial<MessageDTO> = {}): MessageDTO => ({
-  id: `m${seq}`,
-  conversationId: 'c1',
-  seq,
-  author: 'bot',
-  authorName: null,
-  body: `message ${seq}`,
-  kind: 'text',
-  clientId: null,
-  meta: {},
-  createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
-  ...patch,
-});
+import { message } from '../support/messages.ts';
 
 describe('merging the messages a client receives', () => {
   it('shows each message once, in seq order, whatever order they arrive in', () => {

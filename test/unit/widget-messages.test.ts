@@ -1,21 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { MessageDTO } from '../../shared/types.ts';
 import { refusalOf } from '../../widget/connection-controller.ts';
 import { awaitsAnswer } from '../../widget/messages.ts';
-
-const message = (seq: number, patch: Partial<MessageDTO> = {}): MessageDTO => ({
-  id: `m${seq}`,
-  conversationId: 'c1',
-  seq,
-  author: 'bot',
-  authorName: null,
-  body: `message ${seq}`,
-  kind: 'text',
-  clientId: null,
-  meta: {},
-  createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
-  ...patch,
-});
+import { message } from '../support/messages.ts';
 
 describe('widget messages', () => {
   it('offers the FAQ buttons until they are answered or the conversation moves on', () => {
