@@ -4,6 +4,7 @@ import { api, type ClientError } from '../shared/api.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
+import { newPassword, newPasswordFields } from '../shared/new-password.ts';
 import './console-notify-settings.ts';
 
 /**
@@ -76,14 +77,7 @@ export class ConsoleAccount extends LitElement {
           <label for="current">${t('account.current')}</label>
           <input id="current" name="current" type="password" required maxlength="200" autocomplete="current-password" />
         </div>
-        <div class="field">
-          <label for="new">${t('account.new')}</label>
-          <input id="new" name="new" type="password" required minlength="8" maxlength="200" autocomplete="new-password" />
-        </div>
-        <div class="field">
-          <label for="repeat">${t('account.repeat')}</label>
-          <input id="repeat" name="repeat" type="password" required minlength="8" maxlength="200" autocomplete="new-password" />
-        </div>
+        ${newPasswordFields()}
         ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
         ${this._error ? html`<p class="error" role="alert">${this._error.code === 'INVALID_CREDENTIALS' ? t('account.wrongCurrent') : i18n.error(this._error)}</p>` : ''}
         ${this._done ? html`<p class="success" role="status">${t('account.changed')}</p>` : ''}
@@ -114,9 +108,9 @@ export class ConsoleAccount extends LitElement {
     if (this._busy) return;
     const form = e.currentTarget as HTMLFormElement;
     const data = new FormData(form);
-    const next = String(data.get('new') ?? '');
+    const { password: next, problem } = newPassword(data);
     this._error = null;
-    this._problem = next.length < 8 ? i18n.t('account.tooShort') : next !== data.get('repeat') ? i18n.t('account.mismatch') : null;
+    this._problem = problem;
     if (this._problem) return;
     this._busy = true;
     const res = await api<Record<string, never>>('/api/auth/password', { json: { currentPassword: String(data.get('current') ?? ''), newPassword: next } });

@@ -4,6 +4,7 @@ import { api, type ClientError } from '../shared/api.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles, formPageStyles } from '../shared/styles.ts';
+import { newPassword, newPasswordFields } from '../shared/new-password.ts';
 import '../shared/console-lang-toggle.ts';
 
 /**
@@ -44,14 +45,7 @@ export class ConsoleInvite extends LitElement {
         <console-lang-toggle></console-lang-toggle>
       </div>
       <p>${t('invite.intro')}</p>
-      <div class="field">
-        <label for="new">${t('account.new')}</label>
-        <input id="new" name="new" type="password" required minlength="8" maxlength="200" autocomplete="new-password" />
-      </div>
-      <div class="field">
-        <label for="repeat">${t('account.repeat')}</label>
-        <input id="repeat" name="repeat" type="password" required minlength="8" maxlength="200" autocomplete="new-password" />
-      </div>
+      ${newPasswordFields()}
       ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
       ${this._error ? html`<p class="error" role="alert">${this._error.code === 'NOT_FOUND' ? t('invite.invalid') : i18n.error(this._error)}</p>` : ''}
       <button class="primary" type="submit" ?disabled=${this._busy}>${t('invite.submit')}</button>
@@ -66,9 +60,9 @@ export class ConsoleInvite extends LitElement {
     e.preventDefault();
     if (this._busy) return;
     const data = new FormData(e.currentTarget as HTMLFormElement);
-    const password = String(data.get('new') ?? '');
+    const { password, problem } = newPassword(data);
     this._error = null;
-    this._problem = password.length < 8 ? i18n.t('account.tooShort') : password !== data.get('repeat') ? i18n.t('account.mismatch') : null;
+    this._problem = problem;
     if (this._problem) return;
     this._busy = true;
     const res = await api<AgentDTO>(`/api/invitations/${encodeURIComponent(this.token)}/accept`, { json: { password } });
