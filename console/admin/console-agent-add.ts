@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import type { AgentCreatedDTO, SiteDTO } from '../../shared/http.ts';
-import { api, type ClientError } from '../shared/api.ts';
+import { api } from '../shared/api.ts';
 import { i18n } from '../shared/i18n.ts';
+import { RequestController } from '../shared/request-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 import { checkedSites, siteCheckboxes } from './site-checkboxes.ts';
@@ -15,8 +16,6 @@ export class ConsoleAgentAdd extends LitElement {
   static override properties = {
     sites: { attribute: false },
     _invite: { state: true },
-    _busy: { state: true },
-    _error: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -37,15 +36,12 @@ export class ConsoleAgentAdd extends LitElement {
 
   declare sites: SiteDTO[];
   declare _invite: boolean;
-  declare _busy: boolean;
-  declare _error: ClientError | null;
+  private _request = new RequestController(this);
 
   constructor() {
     super();
     this.sites = [];
     this._invite = true;
-    this._busy = false;
-    this._error = null;
     new StoreController(this, i18n);
   }
 
@@ -90,9 +86,9 @@ export class ConsoleAgentAdd extends LitElement {
             <label for="agent-password">${t('agents.password')}</label>
             <input id="agent-password" name="password" type="password" required minlength="8" maxlength="200" autocomplete="new-password" />
           </div>`}
-      ${this._error ? html`<p class="error" role="alert">${this._error.code === 'CONFLICT' ? t('agents.emailTaken') : i18n.error(this._error)}</p>` : ''}
+      ${this._request.error ? html`<p class="error" role="alert">${this._request.error.code === 'CONFLICT' ? t('agents.emailTaken') : i18n.error(this._request.error)}</p>` : ''}
       <div class="row">
-        <button class="primary" type="submit" ?disabled=${this._busy}>${t('agents.create')}</button>
+        <button class="primary" type="submit" ?disabled=${this._request.busy}>${t('agents.create')}</button>
         <button type="button" @click=${this._close}>${t('common.cancel')}</button>
       </div>
     </form>`;
@@ -100,7 +96,7 @@ export class ConsoleAgentAdd extends LitElement {
 
   private _submit = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault();
-    if (this._busy) return;
+    if (this._request.busy) return;
     const data = new FormData(e.currentTarget as HTMLFormElement);
     const body = {
       name: String(data.get('name') ?? '').trim(),
@@ -109,14 +105,8 @@ export class ConsoleAgentAdd extends LitElement {
       siteIds: checkedSites(data),
       ...(this._invite ? {} : { password: String(data.get('password') ?? '') }),
     };
-    this._busy = true;
-    this._error = null;
-    const res = await api<AgentCreatedDTO>('/api/agents', { json: body });
-    this._busy = false;
-    if (!res.ok) {
-      this._error = res.error;
-      return;
-    }
+    const res = await this._request.send(() => api<AgentCreatedDTO>('/api/agents', { json: body }));
+    if (!res.ok) return;
     this.dispatchEvent(new CustomEvent('agent-added', { detail: res.data, bubbles: true, composed: true }));
   };
 

@@ -1,10 +1,11 @@
 import { LitElement, css, html } from 'lit';
 import type { AgentCreatedDTO, InvitationDTO, SiteDTO, TeamAgentDTO } from '../../shared/http.ts';
 import type { AgentDTO } from '../../shared/types.ts';
-import { api, type ClientError } from '../shared/api.ts';
+import { api } from '../shared/api.ts';
 import { formatFullTimestamp } from '../shared/format.ts';
 import { LoadController } from '../shared/load-controller.ts';
 import { i18n } from '../shared/i18n.ts';
+import { RequestController } from '../shared/request-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 import { checkedSites, siteCheckboxes } from './site-checkboxes.ts';
@@ -31,8 +32,6 @@ export class ConsoleAgents extends LitElement {
     _sites: { state: true },
     _panel: { state: true },
     _notice: { state: true },
-    _busy: { state: true },
-    _error: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -77,8 +76,7 @@ export class ConsoleAgents extends LitElement {
   declare _sites: SiteDTO[];
   declare _panel: Panel;
   declare _notice: Notice | null;
-  declare _busy: boolean;
-  declare _error: ClientError | null;
+  private _request = new RequestController(this);
   private _load = new LoadController(this);
 
   constructor() {
@@ -87,8 +85,6 @@ export class ConsoleAgents extends LitElement {
     this._sites = [];
     this._panel = { kind: 'none' };
     this._notice = null;
-    this._busy = false;
-    this._error = null;
     new StoreController(this, i18n);
   }
 
@@ -114,7 +110,7 @@ export class ConsoleAgents extends LitElement {
           </div>`
         : ''}
       ${this._load.error ? html`<p class="error" role="alert">${i18n.error(this._load.error)}</p>` : ''}
-      ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
+      ${this._request.error ? html`<p class="error" role="alert">${i18n.error(this._request.error)}</p>` : ''}
       ${this._agents.length === 0 && !this._load.loading ? html`<p class="muted">${t('agents.empty')}</p>` : this._renderTable()}
       <div class="panel">${this._renderPanel()}</div>
     </section>`;
@@ -182,7 +178,7 @@ export class ConsoleAgents extends LitElement {
         return html`<div role="alertdialog" aria-labelledby="deactivate-text">
           <p id="deactivate-text">${t('agents.deactivateConfirm', { name: p.agent.name })}</p>
           <div class="row">
-            <button class="danger" type="button" ?disabled=${this._busy} @click=${() => this._update(p.agent, { active: false })}>${t('agents.deactivateYes')}</button>
+            <button class="danger" type="button" ?disabled=${this._request.busy} @click=${() => this._update(p.agent, { active: false })}>${t('agents.deactivateYes')}</button>
             <button type="button" @click=${() => this._open({ kind: 'none' })}>${t('common.cancel')}</button>
           </div>
         </div>`;
@@ -202,7 +198,7 @@ export class ConsoleAgents extends LitElement {
           </div>
           ${siteCheckboxes('edit-site', this._sites, p.agent.siteIds)}
           <div class="row">
-            <button class="primary" type="submit" ?disabled=${this._busy}>${t('agents.save')}</button>
+            <button class="primary" type="submit" ?disabled=${this._request.busy}>${t('agents.save')}</button>
             <button type="button" @click=${() => this._open({ kind: 'none' })}>${t('common.cancel')}</button>
           </div>
         </form>`;
@@ -217,7 +213,7 @@ export class ConsoleAgents extends LitElement {
 
   private async _open(panel: Panel): Promise<void> {
     this._panel = panel;
-    this._error = null;
+    this._request.setError(null);
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLElement>('.panel select, .panel [role=alertdialog] button')?.focus();
   }
@@ -238,25 +234,19 @@ export class ConsoleAgents extends LitElement {
   };
 
   private async _update(agent: TeamAgentDTO, change: Record<string, unknown>): Promise<void> {
-    if (this._busy) return;
-    this._busy = true;
-    this._error = null;
-    const res = await api<TeamAgentDTO>(`/api/agents/${encodeURIComponent(agent.id)}`, { method: 'PUT', json: change });
-    this._busy = false;
-    if (!res.ok) {
-      this._error = res.error;
-      return;
-    }
+    if (this._request.busy) return;
+    const res = await this._request.send(() => api<TeamAgentDTO>(`/api/agents/${encodeURIComponent(agent.id)}`, { method: 'PUT', json: change }));
+    if (!res.ok) return;
     this._agents = this._agents.map((a) => (a.id === agent.id ? res.data : a));
     this._panel = { kind: 'none' };
     this._notice = { text: i18n.t('agents.saved') };
   }
 
   private async _newLink(agent: TeamAgentDTO): Promise<void> {
-    this._error = null;
+    this._request.setError(null);
     const res = await api<InvitationDTO>(`/api/agents/${encodeURIComponent(agent.id)}/invitation`, { method: 'POST' });
     if (!res.ok) {
-      this._error = res.error;
+      this._request.setError(res.error);
       return;
     }
     this._notice = { text: i18n.t('agents.invitationOnce', { name: agent.name, time: formatFullTimestamp(res.data.expiresAt, i18n.locale) }), link: res.data.url };

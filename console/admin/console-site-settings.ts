@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import type { SiteAdminDTO } from '../../shared/http.ts';
-import { api, type ClientError } from '../shared/api.ts';
+import { api } from '../shared/api.ts';
 import { i18n, type StringKey } from '../shared/i18n.ts';
+import { RequestController } from '../shared/request-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 import { WEEKDAYS, dayFields, formValues, readSiteForm } from './site-form.ts';
@@ -18,8 +19,6 @@ const TIME_ZONES: string[] = (Intl as { supportedValuesOf?: (k: string) => strin
 export class ConsoleSiteSettings extends LitElement {
   static override properties = {
     site: { attribute: false },
-    _busy: { state: true },
-    _error: { state: true },
     _problem: { state: true },
     _saved: { state: true },
     _hoursOn: { state: true },
@@ -69,16 +68,13 @@ export class ConsoleSiteSettings extends LitElement {
   ];
 
   declare site: SiteAdminDTO;
-  declare _busy: boolean;
-  declare _error: ClientError | null;
+  private _request = new RequestController(this);
   declare _problem: string | null;
   declare _saved: boolean;
   declare _hoursOn: boolean;
 
   constructor() {
     super();
-    this._busy = false;
-    this._error = null;
     this._problem = null;
     this._saved = false;
     this._hoursOn = false;
@@ -171,9 +167,9 @@ export class ConsoleSiteSettings extends LitElement {
         </div>
       </fieldset>
       ${this._renderHours()} ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
-      ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
+      ${this._request.error ? html`<p class="error" role="alert">${i18n.error(this._request.error)}</p>` : ''}
       ${this._saved ? html`<p class="success" role="status">${t('sites.saved')}</p>` : ''}
-      <button class="primary" type="submit" ?disabled=${this._busy}>${t('sites.save')}</button>
+      <button class="primary" type="submit" ?disabled=${this._request.busy}>${t('sites.save')}</button>
     </form>`;
   }
 
@@ -216,7 +212,7 @@ export class ConsoleSiteSettings extends LitElement {
 
   private _save = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault();
-    if (this._busy) return;
+    if (this._request.busy) return;
     const data = new FormData(e.currentTarget as HTMLFormElement);
     const parsed = readSiteForm((name) => {
       const value = data.get(name);
@@ -229,14 +225,8 @@ export class ConsoleSiteSettings extends LitElement {
       return;
     }
     this._problem = null;
-    this._error = null;
-    this._busy = true;
-    const res = await api<SiteAdminDTO>(`/api/sites/${encodeURIComponent(this.site.id)}`, { method: 'PUT', json: parsed.settings });
-    this._busy = false;
-    if (!res.ok) {
-      this._error = res.error;
-      return;
-    }
+    const res = await this._request.send(() => api<SiteAdminDTO>(`/api/sites/${encodeURIComponent(this.site.id)}`, { method: 'PUT', json: parsed.settings }));
+    if (!res.ok) return;
     this._saved = true;
     this.dispatchEvent(new CustomEvent<SiteAdminDTO>('site-saved', { detail: res.data, bubbles: true, composed: true }));
   };

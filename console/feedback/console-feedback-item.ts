@@ -1,8 +1,9 @@
 import { LitElement, css, html } from 'lit';
 import type { FeedbackDTO } from '../../shared/types.ts';
-import { api, type ClientError } from '../shared/api.ts';
+import { api } from '../shared/api.ts';
 import { formatFullTimestamp, formatTimestamp, safeHttpUrl } from '../shared/format.ts';
 import { i18n } from '../shared/i18n.ts';
+import { RequestController } from '../shared/request-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 
@@ -15,8 +16,6 @@ export class ConsoleFeedbackItem extends LitElement {
   static override properties = {
     item: { attribute: false },
     _note: { state: true },
-    _busy: { state: true },
-    _error: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -61,15 +60,12 @@ export class ConsoleFeedbackItem extends LitElement {
 
   declare item: FeedbackDTO | null;
   declare _note: string;
-  declare _busy: boolean;
-  declare _error: ClientError | null;
+  private _request = new RequestController(this);
 
   constructor() {
     super();
     this.item = null;
     this._note = '';
-    this._busy = false;
-    this._error = null;
     new StoreController(this, i18n);
   }
 
@@ -116,8 +112,8 @@ export class ConsoleFeedbackItem extends LitElement {
               <label for=${noteId}>${t('fb.note')}</label>
               <textarea id=${noteId} maxlength="2000" .value=${this._note} @input=${this._onInput}></textarea>
             </div>
-            ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
-            <button class="primary" type="submit" ?disabled=${this._busy || !this._note.trim()}>${t('fb.process')}</button>
+            ${this._request.error ? html`<p class="error" role="alert">${i18n.error(this._request.error)}</p>` : ''}
+            <button class="primary" type="submit" ?disabled=${this._request.busy || !this._note.trim()}>${t('fb.process')}</button>
           </form>`
         : ''}
     </article>`;
@@ -131,15 +127,9 @@ export class ConsoleFeedbackItem extends LitElement {
     e.preventDefault();
     const f = this.item;
     const note = this._note.trim();
-    if (!f || !note || this._busy) return;
-    this._busy = true;
-    this._error = null;
-    const res = await api<FeedbackDTO>(`/api/feedback/${encodeURIComponent(f.id)}/process`, { json: { note } });
-    this._busy = false;
-    if (!res.ok) {
-      this._error = res.error;
-      return;
-    }
+    if (!f || !note || this._request.busy) return;
+    const res = await this._request.send(() => api<FeedbackDTO>(`/api/feedback/${encodeURIComponent(f.id)}/process`, { json: { note } }));
+    if (!res.ok) return;
     this._note = '';
     this.dispatchEvent(new CustomEvent('feedback-processed', { detail: res.data, bubbles: true, composed: true }));
   };
