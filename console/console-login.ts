@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import type { AgentDTO } from '../shared/types.ts';
-import { api, type ClientError } from './shared/api.ts';
+import { api } from './shared/api.ts';
 import { i18n } from './shared/i18n.ts';
+import { RequestController } from './shared/request-controller.ts';
 import { StoreController } from './shared/store-controller.ts';
 import { baseStyles, formPageStyles } from './shared/styles.ts';
 import './shared/console-lang-toggle.ts';
@@ -13,8 +14,6 @@ import './shared/console-lang-toggle.ts';
 export class ConsoleLogin extends LitElement {
   static override properties = {
     expired: { type: Boolean },
-    _busy: { state: true },
-    _error: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -35,14 +34,11 @@ export class ConsoleLogin extends LitElement {
 
   /** Set when the previous session ended on its own. */
   declare expired: boolean;
-  declare _busy: boolean;
-  declare _error: ClientError | null;
+  private _request = new RequestController(this);
 
   constructor() {
     super();
     this.expired = false;
-    this._busy = false;
-    this._error = null;
     new StoreController(this, i18n);
   }
 
@@ -53,7 +49,7 @@ export class ConsoleLogin extends LitElement {
         <h1>${t('login.title')}</h1>
         <console-lang-toggle></console-lang-toggle>
       </div>
-      ${this.expired && !this._error ? html`<p class="error" role="alert">${t('error.UNAUTHORIZED')}</p>` : ''}
+      ${this.expired && !this._request.error ? html`<p class="error" role="alert">${t('error.UNAUTHORIZED')}</p>` : ''}
       <div class="field">
         <label for="email">${t('login.email')}</label>
         <input id="email" name="email" type="email" autocomplete="username" required maxlength="320" />
@@ -62,9 +58,9 @@ export class ConsoleLogin extends LitElement {
         <label for="password">${t('login.password')}</label>
         <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="200" />
       </div>
-      <p class="error" role="alert" ?hidden=${!this._error}>${this._error ? i18n.error(this._error) : ''}</p>
-      <button class="primary" type="submit" ?disabled=${this._busy}>
-        ${this._busy ? t('login.submitting') : t('login.submit')}
+      <p class="error" role="alert" ?hidden=${!this._request.error}>${this._request.error ? i18n.error(this._request.error) : ''}</p>
+      <button class="primary" type="submit" ?disabled=${this._request.busy}>
+        ${this._request.busy ? t('login.submitting') : t('login.submit')}
       </button>
     </form>`;
   }
@@ -75,21 +71,17 @@ export class ConsoleLogin extends LitElement {
 
   private _onSubmit = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault();
-    if (this._busy) return;
+    if (this._request.busy) return;
     const form = e.currentTarget as HTMLFormElement;
     const data = new FormData(form);
     const email = String(data.get('email') ?? '').trim();
     const password = String(data.get('password') ?? '');
     if (!email || !password) {
-      this._error = { code: 'INVALID_PAYLOAD' };
+      this._request.setError({ code: 'INVALID_PAYLOAD' });
       return;
     }
-    this._busy = true;
-    this._error = null;
-    const res = await api<AgentDTO>('/api/auth/login', { json: { email, password } });
-    this._busy = false;
+    const res = await this._request.send(() => api<AgentDTO>('/api/auth/login', { json: { email, password } }));
     if (!res.ok) {
-      this._error = res.error;
       form.querySelector<HTMLInputElement>('#password')?.select();
       return;
     }

@@ -1,7 +1,8 @@
 import { LitElement, html } from 'lit';
 import type { AgentDTO } from '../../shared/types.ts';
-import { api, type ClientError } from '../shared/api.ts';
+import { api } from '../shared/api.ts';
 import { i18n } from '../shared/i18n.ts';
+import { RequestController } from '../shared/request-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles, formPageStyles } from '../shared/styles.ts';
 import { newPassword, newPasswordFields } from '../shared/new-password.ts';
@@ -14,8 +15,6 @@ import '../shared/console-lang-toggle.ts';
 export class ConsoleInvite extends LitElement {
   static override properties = {
     token: { attribute: false },
-    _busy: { state: true },
-    _error: { state: true },
     _problem: { state: true },
   };
   static override styles = [
@@ -25,14 +24,11 @@ export class ConsoleInvite extends LitElement {
 
   /** The token from the link's fragment. */
   declare token: string;
-  declare _busy: boolean;
-  declare _error: ClientError | null;
+  private _request = new RequestController(this);
   declare _problem: string | null;
 
   constructor() {
     super();
-    this._busy = false;
-    this._error = null;
     this._problem = null;
     new StoreController(this, i18n);
   }
@@ -47,8 +43,8 @@ export class ConsoleInvite extends LitElement {
       <p>${t('invite.intro')}</p>
       ${newPasswordFields()}
       ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
-      ${this._error ? html`<p class="error" role="alert">${this._error.code === 'NOT_FOUND' ? t('invite.invalid') : i18n.error(this._error)}</p>` : ''}
-      <button class="primary" type="submit" ?disabled=${this._busy}>${t('invite.submit')}</button>
+      ${this._request.error ? html`<p class="error" role="alert">${this._request.error.code === 'NOT_FOUND' ? t('invite.invalid') : i18n.error(this._request.error)}</p>` : ''}
+      <button class="primary" type="submit" ?disabled=${this._request.busy}>${t('invite.submit')}</button>
     </form>`;
   }
 
@@ -58,19 +54,14 @@ export class ConsoleInvite extends LitElement {
 
   private _submit = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault();
-    if (this._busy) return;
+    if (this._request.busy) return;
     const data = new FormData(e.currentTarget as HTMLFormElement);
     const { password, problem } = newPassword(data);
-    this._error = null;
+    this._request.setError(null);
     this._problem = problem;
     if (this._problem) return;
-    this._busy = true;
-    const res = await api<AgentDTO>(`/api/invitations/${encodeURIComponent(this.token)}/accept`, { json: { password } });
-    this._busy = false;
-    if (!res.ok) {
-      this._error = res.error;
-      return;
-    }
+    const res = await this._request.send(() => api<AgentDTO>(`/api/invitations/${encodeURIComponent(this.token)}/accept`, { json: { password } }));
+    if (!res.ok) return;
     this.dispatchEvent(new CustomEvent('signed-in', { detail: res.data, bubbles: true, composed: true }));
   };
 }

@@ -1,8 +1,9 @@
 import { LitElement, css, html } from 'lit';
 import type { SiteDTO, SiteSecretDTO } from '../../shared/http.ts';
-import { api, type ClientError } from '../shared/api.ts';
+import { api } from '../shared/api.ts';
 import { LoadController } from '../shared/load-controller.ts';
 import { i18n } from '../shared/i18n.ts';
+import { RequestController } from '../shared/request-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles, listItemStyles, splitStyles } from '../shared/styles.ts';
 import { parseOrigins } from './origins.ts';
@@ -19,8 +20,6 @@ export class ConsoleSites extends LitElement {
     _selected: { state: true },
     _creating: { state: true },
     _created: { state: true },
-    _busy: { state: true },
-    _error: { state: true },
     _problem: { state: true },
   };
   static override styles = [
@@ -43,8 +42,7 @@ export class ConsoleSites extends LitElement {
   declare _creating: boolean;
   /** The site just created, with its secret: shown once. */
   declare _created: SiteSecretDTO | null;
-  declare _busy: boolean;
-  declare _error: ClientError | null;
+  private _request = new RequestController(this);
   declare _problem: string | null;
   private _load = new LoadController(this);
 
@@ -54,8 +52,6 @@ export class ConsoleSites extends LitElement {
     this._selected = null;
     this._creating = false;
     this._created = null;
-    this._busy = false;
-    this._error = null;
     this._problem = null;
     new StoreController(this, i18n);
   }
@@ -104,9 +100,9 @@ export class ConsoleSites extends LitElement {
           <textarea id="site-origins" name="origins" rows="3" required></textarea>
         </div>
         ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
-        ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
+        ${this._request.error ? html`<p class="error" role="alert">${i18n.error(this._request.error)}</p>` : ''}
         <div class="row">
-          <button class="primary" type="submit" ?disabled=${this._busy}>${t('sites.create')}</button>
+          <button class="primary" type="submit" ?disabled=${this._request.busy}>${t('sites.create')}</button>
           <button type="button" @click=${() => (this._creating = false)}>${t('common.cancel')}</button>
         </div>
       </form>`;
@@ -132,7 +128,7 @@ export class ConsoleSites extends LitElement {
 
   private _startCreate = async (): Promise<void> => {
     this._creating = true;
-    this._error = null;
+    this._request.setError(null);
     this._problem = null;
     await this.updateComplete;
     this.renderRoot.querySelector<HTMLInputElement>('#site-name')?.focus();
@@ -140,7 +136,7 @@ export class ConsoleSites extends LitElement {
 
   private _create = async (e: SubmitEvent): Promise<void> => {
     e.preventDefault();
-    if (this._busy) return;
+    if (this._request.busy) return;
     const data = new FormData(e.currentTarget as HTMLFormElement);
     const origins = parseOrigins(String(data.get('origins') ?? ''));
     if (!origins.ok) {
@@ -148,14 +144,8 @@ export class ConsoleSites extends LitElement {
       return;
     }
     this._problem = null;
-    this._error = null;
-    this._busy = true;
-    const res = await api<SiteSecretDTO>('/api/sites', { json: { name: String(data.get('name') ?? '').trim(), origins: origins.origins } });
-    this._busy = false;
-    if (!res.ok) {
-      this._error = res.error;
-      return;
-    }
+    const res = await this._request.send(() => api<SiteSecretDTO>('/api/sites', { json: { name: String(data.get('name') ?? '').trim(), origins: origins.origins } }));
+    if (!res.ok) return;
     this._created = res.data;
     this._creating = false;
     this._selected = res.data.site.id;
