@@ -90,7 +90,7 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
 
   it('talks over long-polling where a network refuses WebSocket, both ways', { timeout: 60_000 }, async () => {
     // Every WebSocket the page opens goes to a closed port instead: refused, as by a proxy that blocks it.
-    const context = await browser.newContext({ locale: 'en-US', bypassCSP: true });
+    const context = await env.browser.newContext({ locale: 'en-US', bypassCSP: true });
     await context.addInitScript(() => {
       const Real = window.WebSocket;
       window.WebSocket = class extends Real {
@@ -103,7 +103,7 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     context.on('requestfinished', (r) => void (r.url().includes('transport=polling') && polls++));
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(`${server.url}/en/articles/${article.slug}`);
+    await page.goto(`${env.server.url}/en/articles/${article.slug}`);
     await page.getByRole('button', { name: 'Open support chat' }).click();
     await page.getByText('Connected', { exact: true }).waitFor();
     const question = 'Over long-polling: how do I change the name on my certificate?';

@@ -6,13 +6,11 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BreakdownRowDTO, MetricsDTO, SeriesDTO } from '../../shared/types.ts';
-import { createApp, type App } from '../../server/app.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
+import type { App } from '../../server/app.ts';
 import { parseCsv } from '../../server/faq/engine/csv.ts';
 import { BREAKDOWN_CSV_HEADER } from '../../server/metrics/metrics-export.ts';
-import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ADMIN, api, login } from '../support/server.ts';
+import { BACKENDS } from '../support/db.ts';
+import { api, login, startTestServer, type TestServer } from '../support/server.ts';
 
 const NOW = new Date('2026-05-20T00:00:00Z');
 /** '13T12:02': a time in May 2026, UTC. */
@@ -22,7 +20,7 @@ const WEEK = period('10T00:00', '17T00:00');
 const GUIDE = 'https://a.example/guide';
 
 describe.each(BACKENDS)('the metrics view from a known history on %s', (backend) => {
-  let database: TestDatabase;
+  let server: TestServer;
   let app: App;
   let url: string;
   let cookie: string;
@@ -51,9 +49,8 @@ describe.each(BACKENDS)('the metrics view from a known history on %s', (backend)
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase(backend);
-    app = createApp({ db: database.db, config: { ...loadConfig({ LOG_LEVEL: 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password }, log: createLogger('silent'), clock: () => NOW });
-    url = await app.listen(0, '127.0.0.1');
+    server = await startTestServer(backend, {}, { clock: () => NOW });
+    ({ app, url } = server);
     cookie = await login(url);
     // Site "two": no survey, business hours 9:00–17:00 on weekdays in Shanghai (01:00–09:00 UTC).
     const days = Object.fromEntries(['1', '2', '3', '4', '5'].map((d) => [d, [540, 1020]]));
@@ -87,10 +84,7 @@ describe.each(BACKENDS)('the metrics view from a known history on %s', (backend)
     await question('two', t5, { text: 'Refund?', decision: 'human', created: '15T08:00', escalated: '15T08:00' });
     await app.ctx.metrics.refresh({ full: true });
   });
-  afterAll(async () => {
-    await app?.close();
-    await database?.drop();
-  });
+  afterAll(() => server?.close());
 
   async function get<T>(path: string): Promise<T> {
     const res = await api<T>(url, cookie, 'GET', path);

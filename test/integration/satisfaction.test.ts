@@ -4,11 +4,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricsDTO } from '../../shared/types.ts';
-import { createApp, type App } from '../../server/app.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
-import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ADMIN, api, login } from '../support/server.ts';
+import type { App } from '../../server/app.ts';
+import { BACKENDS } from '../support/db.ts';
+import { api, login, startTestServer, type TestServer } from '../support/server.ts';
 
 const NOW = new Date('2026-05-20T00:00:00Z');
 /** '13T12:02' or '13T12:02:30': a time in May 2026, UTC. */
@@ -16,7 +14,7 @@ const at = (s: string) => `2026-05-${s}${s.length === 8 ? ':00' : ''}Z`;
 const PERIOD = `from=${encodeURIComponent('2026-05-10T00:00:00Z')}&to=${encodeURIComponent('2026-05-17T00:00:00Z')}`;
 
 describe.each(BACKENDS)('satisfaction from a known history on %s', (backend) => {
-  let database: TestDatabase;
+  let server: TestServer;
   let app: App;
   let url: string;
   let cookie: string;
@@ -39,9 +37,8 @@ describe.each(BACKENDS)('satisfaction from a known history on %s', (backend) => 
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase(backend);
-    app = createApp({ db: database.db, config: { ...loadConfig({ LOG_LEVEL: 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password }, log: createLogger('silent'), clock: () => NOW });
-    url = await app.listen(0, '127.0.0.1');
+    server = await startTestServer(backend, {}, { clock: () => NOW });
+    ({ app, url } = server);
     cookie = await login(url);
     // demo's first-response target is the default, 300 s; site "two" promises 120 s.
     await sql(`insert into sites (id, name, secret, first_response_target_sec) values ('two', 'Two', 'secret-two', 120)`);
@@ -95,10 +92,7 @@ describe.each(BACKENDS)('satisfaction from a known history on %s', (backend) => 
     await question('demo', k7b, { decision: 'answer', created: '05T10:00', answered: '05T10:00' });
     await app.ctx.metrics.refresh({ full: true });
   });
-  afterAll(async () => {
-    await app?.close();
-    await database?.drop();
-  });
+  afterAll(() => server?.close());
 
   const metrics = async (query = '') => {
     const res = await api<MetricsDTO>(url, cookie, 'GET', `/api/metrics?${PERIOD}${query}`);

@@ -9,13 +9,11 @@ import type { DemandGroupDTO, FaqEntryDTO, SearchHitDTO } from '../../shared/typ
 import { createAgent } from '../../server/agents/agents.service.ts';
 import { GROUP_CONVERSATIONS, groupQuestions, type QuestionRow } from '../../server/faq/demand.worker.ts';
 import { TICKET_CSV_HEADER } from '../../server/metrics/tickets-export.ts';
-import { createApp, type App } from '../../server/app.ts';
-import { loadConfig } from '../../server/config.ts';
-import { createLogger } from '../../server/logger.ts';
+import type { App } from '../../server/app.ts';
 import { parseCsv } from '../../server/faq/engine/csv.ts';
 import { WRITE_NEXT_CSV_HEADER } from '../../server/metrics/metrics-export.ts';
-import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { ADMIN, api, login } from '../support/server.ts';
+import { BACKENDS } from '../support/db.ts';
+import { api, login, startTestServer, type TestServer } from '../support/server.ts';
 
 const NOW = new Date('2026-05-20T00:00:00Z');
 const at = (s: string) => `2026-05-${s}:00Z`;
@@ -27,7 +25,7 @@ const REFUND = 'How do I get a refund for my course?';
 const CERTIFICATE = '我的证书上名字写错了怎么办';
 
 describe.each(BACKENDS)('what to write next on %s', (backend) => {
-  let database: TestDatabase;
+  let server: TestServer;
   let app: App;
   let url: string;
   let cookie: string;
@@ -53,9 +51,8 @@ describe.each(BACKENDS)('what to write next on %s', (backend) => {
   };
 
   beforeAll(async () => {
-    database = await createTestDatabase(backend);
-    app = createApp({ db: database.db, config: { ...loadConfig({ LOG_LEVEL: 'silent' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password }, log: createLogger('silent'), clock: () => NOW });
-    url = await app.listen(0, '127.0.0.1');
+    server = await startTestServer(backend, {}, { clock: () => NOW });
+    ({ app, url } = server);
     cookie = await login(url);
     await sql(`insert into sites (id, name, secret) values ('two', 'Two', 'secret-two')`);
     // This week, demo: the refund question three times (twice from the guide, with and without a query; once from pricing).
@@ -76,10 +73,7 @@ describe.each(BACKENDS)('what to write next on %s', (backend) => {
     // Site two, this week: the same words, its own group.
     await asked({ site: 'two', locale: 'en', page: 'https://two.example/', text: REFUND, created: '15T10:00' });
   });
-  afterAll(async () => {
-    await app?.close();
-    await database?.drop();
-  });
+  afterAll(() => server?.close());
 
   it('groups the questions that reached a person per site, with the pages they came from and the previous period', async () => {
     const demo = await groups(`${WEEK}&siteId=demo`);

@@ -25,7 +25,8 @@ export interface TestServer {
 
 export const ADMIN = { email: 'admin@test.local', password: 'admin-password-1' };
 
-export async function startTestServer(backend: Backend, overrides: Partial<Config> = {}): Promise<TestServer> {
+/** `clock`: the server's now (metrics count periods up to it), for tests of a fixed history. */
+export async function startTestServer(backend: Backend, overrides: Partial<Config> = {}, { clock }: { clock?: () => Date } = {}): Promise<TestServer> {
   const database = await createTestDatabase(backend);
   const config: Config = {
     ...loadConfig({ LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent' }),
@@ -34,7 +35,7 @@ export async function startTestServer(backend: Backend, overrides: Partial<Confi
     host: '127.0.0.1',
     ...overrides,
   };
-  const app = createApp({ db: database.db, config, log: createLogger(config.logLevel) });
+  const app = createApp({ db: database.db, config, log: createLogger(config.logLevel), clock });
   const url = await app.listen(0, '127.0.0.1');
   const sockets: Socket[] = [];
   track = (s) => sockets.push(s);
