@@ -13,9 +13,8 @@ import { createAgent } from '../../server/agents/agents.service.ts';
 import type { Db } from '../../server/db/client.ts';
 import { BACKENDS } from '../support/db.ts';
 import { ADMIN, startTestServer, type TestServer } from '../support/server.ts';
-import { twoNodes, type TwoNodes } from '../support/cluster.ts';
+import { twoNodesForSuite } from '../support/cluster.ts';
 import { freshIp, ORIGINAL_LIMITS, restoreLimits } from '../support/limits.ts';
-import type { App } from '../../server/app.ts';
 
 const PASSWORD = 'agent-password-1';
 const GUESSES = 25;
@@ -128,17 +127,11 @@ describe.each(BACKENDS)('login guessing on one node on %s', (backend) => {
 const REDIS_URL = process.env.TEST_REDIS_URL;
 
 describe.skipIf(!REDIS_URL).each(BACKENDS)('login guessing over two nodes through Redis on %s', (backend) => {
-  let cluster: TwoNodes | undefined;
-  const nodes: { app: App; url: string }[] = [];
-
-  beforeAll(async () => {
-    cluster = await twoNodes(backend, REDIS_URL!, { trustProxy: 1 });
-    nodes.push(...cluster.nodes);
-  });
-  afterAll(() => cluster?.close());
+  const cluster = twoNodesForSuite(backend, REDIS_URL!, { trustProxy: 1 });
+  const { nodes } = cluster;
 
   it(`checks at most ${ORIGINAL_LIMITS.loginFailuresPerAccount.limit} of ${GUESSES} wrong passwords sent at once to both nodes`, async () => {
-    const email = await account(cluster!.database.db, 'cluster');
+    const email = await account(cluster.database.db, 'cluster');
     const results = await Promise.all(Array.from({ length: GUESSES }, (_, i) => tryLogin(nodes[i % 2].url, freshIp(), email, `wrong-${i}`)));
     expect(tally(results.map((r) => r.code))).toEqual({
       INVALID_CREDENTIALS: LIMITS.loginFailuresPerAccount.limit,

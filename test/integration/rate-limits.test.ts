@@ -14,9 +14,8 @@ import { conversations, messages } from '../../server/db/schema.ts';
 import type { Db } from '../../server/db/client.ts';
 import { BACKENDS } from '../support/db.ts';
 import { ADMIN, call, clientId, connected, ok, startTestServer, type TestServer, type VisitorSocket } from '../support/server.ts';
-import { twoNodes, type TwoNodes } from '../support/cluster.ts';
+import { twoNodesForSuite } from '../support/cluster.ts';
 import { expectRateLimited, freshIp, restoreLimits, visitorFrom } from '../support/limits.ts';
-import type { App } from '../../server/app.ts';
 
 const PASSWORD = 'agent-password-1';
 
@@ -129,14 +128,8 @@ describe.each(BACKENDS)('rate limits on one node on %s', (backend) => {
 const REDIS_URL = process.env.TEST_REDIS_URL;
 
 describe.skipIf(!REDIS_URL).each(BACKENDS)('rate limits shared across two nodes through Redis on %s', (backend) => {
-  let cluster: TwoNodes | undefined;
-  const nodes: { app: App; url: string }[] = [];
-
-  beforeAll(async () => {
-    cluster = await twoNodes(backend, REDIS_URL!, { trustProxy: 1 });
-    nodes.push(...cluster.nodes);
-  });
-  afterAll(() => cluster?.close());
+  const cluster = twoNodesForSuite(backend, REDIS_URL!, { trustProxy: 1 });
+  const { nodes } = cluster;
   afterEach(restoreLimits);
 
   it('counts a visitor’s messages on both nodes together', async () => {
@@ -150,7 +143,7 @@ describe.skipIf(!REDIS_URL).each(BACKENDS)('rate limits shared across two nodes 
     await ok(second.v, 'message:send', { clientId: clientId(), body: 'three' });
     expectRateLimited(await call(second.v, 'message:send', { clientId: clientId(), body: 'four' }), 60_000);
     expectRateLimited(await call(first.v, 'message:send', { clientId: clientId(), body: 'five' }), 60_000);
-    expect(await storedBodies(cluster!.database.db, first.session.visitorId)).toEqual(['one', 'two', 'three']);
+    expect(await storedBodies(cluster.database.db, first.session.visitorId)).toEqual(['one', 'two', 'three']);
     first.v.disconnect();
     second.v.disconnect();
   });
@@ -164,14 +157,14 @@ describe.skipIf(!REDIS_URL).each(BACKENDS)('rate limits shared across two nodes 
     await ok(onA.v, 'message:send', { clientId: clientId(), body: 'a1' });
     await ok(onB.v, 'message:send', { clientId: clientId(), body: 'b1' });
     expectRateLimited(await call(onA.v, 'message:send', { clientId: clientId(), body: 'a2' }), 60_000);
-    expect(await storedBodies(cluster!.database.db, onA.session.visitorId)).toEqual(['a1']);
+    expect(await storedBodies(cluster.database.db, onA.session.visitorId)).toEqual(['a1']);
     onA.v.disconnect();
     onB.v.disconnect();
   });
 
   it('locks an account whose failed logins were spread over both nodes', async () => {
     const email = `spread-${randomBytes(4).toString('hex')}@test.local`;
-    await createAgent(cluster!.database.db, { email, password: PASSWORD, siteIds: ['demo'] });
+    await createAgent(cluster.database.db, { email, password: PASSWORD, siteIds: ['demo'] });
     const limit = LIMITS.loginFailuresPerAccount.limit;
     for (let i = 0; i < limit; i++) {
       const node = nodes[i % 2];

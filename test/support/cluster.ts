@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { createAdapter } from '@socket.io/redis-adapter';
 import { createClient } from 'redis';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp, type App } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -52,4 +53,20 @@ export async function twoNodes(backend: Backend, redisUrl: string, overrides: Pa
       await database.drop();
     },
   };
+}
+
+/**
+ * Two nodes for a describe block: started before its tests and closed after them. `nodes` and
+ * `database` are there once they started (in hooks and tests).
+ */
+export function twoNodesForSuite(backend: Backend, redisUrl: string, overrides: Partial<Config> = {}): Pick<TwoNodes, 'nodes' | 'database'> {
+  let cluster: TwoNodes | undefined;
+  const suite = { nodes: [] as TwoNodes['nodes'], database: undefined as unknown as TestDatabase };
+  beforeAll(async () => {
+    cluster = await twoNodes(backend, redisUrl, overrides);
+    suite.nodes.push(...cluster.nodes);
+    suite.database = cluster.database;
+  });
+  afterAll(() => cluster?.close());
+  return suite;
 }
