@@ -4,11 +4,10 @@
  * it is sent and stored; Escape closes it and gives focus back to the button; axe finds no serious
  * violation while it is open. This Chromium has no emoji font: values are checked, not pixels.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
 import { DEMO_ARTICLES } from '../../demo/articles.ts';
-import { startTestServer, type TestServer } from '../support/server.ts';
-import { axeViolations, browserAvailable, launchBrowser } from '../support/browser.ts';
+import { axeViolations, browserAvailable, serverAndBrowser } from '../support/browser.ts';
 
 const PHONE = { width: 360, height: 740 };
 
@@ -16,24 +15,15 @@ const PHONE = { width: 360, height: 740 };
 const focused = (l: Locator) => l.evaluate((el) => (el.getRootNode() as ShadowRoot).activeElement === el);
 
 describe.skipIf(!browserAvailable)('the emoji picker in Chromium at 360 px', () => {
-  let server: TestServer;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startTestServer('pglite'), launchBrowser()]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = serverAndBrowser();
 
   /** A visitor's page with the chat open, in a locale. */
   async function open(locale: 'zh-CN' | 'en-US'): Promise<Page> {
-    const ctx = await browser.newContext({ locale, viewport: PHONE, bypassCSP: true /* axe is injected */ });
+    const ctx = await env.browser.newContext({ locale, viewport: PHONE, bypassCSP: true /* axe is injected */ });
     ctx.setDefaultTimeout(10_000);
     const page = await ctx.newPage();
     const article = DEMO_ARTICLES.find((a) => a.language === locale.slice(0, 2))!;
-    await page.goto(`${server.url}/${article.language}/articles/${article.slug}`);
+    await page.goto(`${env.server.url}/${article.language}/articles/${article.slug}`);
     await page.getByRole('button', { name: locale === 'zh-CN' ? '打开在线客服' : 'Open support chat' }).click();
     return page;
   }
@@ -83,7 +73,7 @@ describe.skipIf(!browserAvailable)('the emoji picker in Chromium at 360 px', () 
     await page.keyboard.press('Enter');
     await page.locator('support-chat li.mine .bubble').filter({ hasText: '课程👍谢谢' }).first().waitFor();
     await expect
-      .poll(async () => (await server.app.ctx.raw<{ body: string }>(`select body from messages where author = 'visitor'`, [])).map((m) => m.body))
+      .poll(async () => (await env.server.app.ctx.raw<{ body: string }>(`select body from messages where author = 'visitor'`, [])).map((m) => m.body))
       .toContain('课程👍谢谢');
   });
 
