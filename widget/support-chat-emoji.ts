@@ -41,6 +41,8 @@ export class SupportChatEmoji extends LitElement {
       border-radius: 8px;
       background: none;
       font-size: 20px;
+      /* The colour emoji fonts first: a CJK text font otherwise draws some of them in outline. */
+      font-family: 'Apple Color Emoji', 'Segoe UI Emoji', 'Noto Color Emoji', sans-serif;
     }
     support-chat-emoji button:hover {
       background: #f1f5f9;
