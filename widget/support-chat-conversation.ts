@@ -258,11 +258,11 @@ export class SupportChatConversation extends LitElement {
     this._emoji = !this._emoji;
   }
 
-  /** An emoji replaces the selection in the field, where typing goes on; Escape goes back to the button. */
+  /** An emoji replaces the selection in the field, where typing goes on; Escape goes back to the button; focus gone elsewhere stays there. */
   private _onEmoji({ detail }: CustomEvent<string | null>): void {
     this._emoji = false;
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#message')!;
-    if (!detail) return this.renderRoot.querySelector<HTMLElement>('#emoji')!.focus();
+    if (!detail) return void (detail ?? this.renderRoot.querySelector<HTMLElement>('#emoji')!.focus());
     field.setRangeText(detail, field.selectionStart, field.selectionEnd, 'end');
     field.focus();
     field.dispatchEvent(new Event('input'));

@@ -3,7 +3,9 @@
  * visitor's language (the emoji alone is read out only where the screen reader knows it). One tab stop:
  * the arrow keys, Home and End move within the grid (roving tabindex); Escape closes it. Opening it moves
  * focus to the first emoji. Loaded when the composer's emoji button is first pressed.
- * @fires support-chat-emoji - detail: the chosen emoji, or null when the visitor closed the picker (Escape)
+ * Focus moving elsewhere (a click in the field or the messages, Tab out of the grid) closes it too.
+ * @fires support-chat-emoji - detail: the chosen emoji; null when the visitor closed the picker (Escape);
+ * '' when focus left it for another control (which keeps the focus)
  */
 import { LitElement, css, html } from 'lit';
 import type { Locale } from '../shared/schemas.ts';
@@ -62,6 +64,10 @@ export class SupportChatEmoji extends LitElement {
     this.locale = 'en';
     this._at = 0;
     this.addEventListener('keydown', this._onKey);
+    this.addEventListener('focusout', ({ relatedTarget: to }) => {
+      // The emoji button toggles the picker itself; focus leaving the page (null) closes nothing.
+      if (to instanceof Element && !this.contains(to) && to.id !== 'emoji') this._send('');
+    });
   }
 
   protected override willUpdate(): void {

@@ -77,7 +77,7 @@ describe.skipIf(!browserAvailable)('the emoji picker in Chromium at 360 px', () 
       .toContain('课程👍谢谢');
   });
 
-  it('closes on Escape, back on its button, the chat still open', async () => {
+  it('closes on Escape, back on its button, the chat still open; and when the focus goes elsewhere', async () => {
     const page = await open('zh-CN');
     const button = page.getByRole('button', { name: '表情', exact: true });
     await button.focus();
@@ -94,6 +94,18 @@ describe.skipIf(!browserAvailable)('the emoji picker in Chromium at 360 px', () 
     await picker.waitFor();
     await button.click();
     await picker.waitFor({ state: 'detached' });
+    // A click in the field closes it and leaves the focus there, as Tab out of the grid does.
+    const box = page.getByRole('textbox', { name: '输入消息' });
+    await button.click();
+    await picker.waitFor();
+    await box.click();
+    await picker.waitFor({ state: 'detached' });
+    expect(await focused(box)).toBe(true);
+    await button.click();
+    await picker.getByRole('button', { name: '笑脸' }).waitFor();
+    await page.keyboard.press('Tab');
+    await picker.waitFor({ state: 'detached' });
+    expect(await focused(button)).toBe(false);
   });
 
   it('names the emoji in English', async () => {
