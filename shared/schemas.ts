@@ -3,6 +3,7 @@
  * doing anything; browser code uses the inferred types. Types come from z.infer, never retyped.
  */
 import { z } from 'zod';
+import { GROUP_CONVERSATIONS } from './types.ts';
 
 export const LOCALES = ['zh', 'en'] as const;
 export const Locale = z.enum(LOCALES);
@@ -444,14 +445,14 @@ export const ConversationLabel = z.object({ labelId: Id, on: z.boolean() });
 export type ConversationLabel = z.infer<typeof ConversationLabel>;
 
 /**
- * Conversation ids as one comma-separated query value, at most 20: the conversations behind a group of
- * "what to write next" (DemandGroupDTO.conversationIds).
+ * Conversation ids as one comma-separated query value, at most GROUP_CONVERSATIONS: the conversations
+ * behind a group of "what to write next" (DemandGroupDTO.conversationIds).
  */
 export const ConversationIds = z
   .string()
-  .max(20 * 37)
+  .max(GROUP_CONVERSATIONS * 37)
   .transform((s) => s.split(','))
-  .pipe(z.array(Id).min(1).max(20));
+  .pipe(z.array(Id).min(1).max(GROUP_CONVERSATIONS));
 
 /**
  * GET /api/conversations/search: every filter optional (none: the newest tickets). `q` is a substring of a message, the visitor's name or email;

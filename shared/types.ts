@@ -318,6 +318,9 @@ export interface ArticleDTO {
   updatedAt: string;
 }
 
+/** A group of "what to write next" names at most this many of its conversations (the newest): enough to read, small enough for a link. */
+export const GROUP_CONVERSATIONS = 20;
+
 export interface DemandGroupDTO {
   /** The site the questions were asked on (a group never spans sites: an entry is one site's). */
   siteId: string;
@@ -333,7 +336,7 @@ export interface DemandGroupDTO {
   pages: { url: string; count: number }[];
   /** How many were asked each UTC day, oldest first (days without any left out): the trend. */
   days: { day: string; count: number }[];
-  /** The conversations the period's questions were asked in, newest first, at most 20 (GROUP_CONVERSATIONS). */
+  /** The conversations the period's questions were asked in, newest first, at most GROUP_CONVERSATIONS. */
   conversationIds: string[];
   /** How many conversations there are in all (conversationIds names the newest of them). */
   conversationCount: number;

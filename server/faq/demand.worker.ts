@@ -4,14 +4,12 @@
  * where it holds up no socket or request; `groupQuestions` is also plain code that tests call directly.
  */
 import { workerData } from 'node:worker_threads';
-import type { DemandGroupDTO } from '../../shared/types.ts';
+import { GROUP_CONVERSATIONS, type DemandGroupDTO } from '../../shared/types.ts';
 import { FaqIndex } from './engine/index.ts';
 import { serve } from './thread.ts';
 
 /** Similar questions merge into one group when the matcher is this sure they ask the same thing. */
 const SAME_QUESTION = 0.5;
-/** A group names at most this many of its conversations (the newest): enough to read, small enough for a link. */
-export const GROUP_CONVERSATIONS = 20;
 
 export interface QuestionRow {
   siteId: string;

@@ -7,7 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DemandGroupDTO, FaqEntryDTO, SearchHitDTO } from '../../shared/types.ts';
 import { createAgent } from '../../server/agents/agents.service.ts';
-import { GROUP_CONVERSATIONS, groupQuestions, type QuestionRow } from '../../server/faq/demand.worker.ts';
+import { GROUP_CONVERSATIONS } from '../../shared/types.ts';
+import { groupQuestions, type QuestionRow } from '../../server/faq/demand.worker.ts';
 import { TICKET_CSV_HEADER } from '../../server/metrics/tickets-export.ts';
 import type { App } from '../../server/app.ts';
 import { parseCsv } from '../../server/faq/engine/csv.ts';
