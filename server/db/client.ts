@@ -39,6 +39,10 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       // every failed attempt of the outage (3^n / 100 s, up to 20 s), which kept requests waiting
       // long after the server had returned.
       backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+      // No parallel workers for this pool's statements: the server already runs a request's statements
+      // at once, each on its own connection, and workers on top only contended with them. Measured on
+      // the year's visitor count at 200,000 visitor days (2 cores): 44 ms with a worker, 28.5 ms without.
+      connection: { max_parallel_workers_per_gather: '0' }, // a string: the driver drops a 0
     });
     const db = drizzle(timePostgres(sql), { schema });
     // Nodes starting together on an empty database would each create the tables (drizzle's

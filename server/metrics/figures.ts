@@ -2,10 +2,11 @@
  * Reading the rollups (rollup.ts) for a scope: sites, a half-open period and a language. Whole UTC days
  * come from the daily rollups; the partial days at a period's edges, and every period of one day or
  * less, are aggregated from the live rows with the same expressions, so a period need not start at
- * midnight and today is never stale. Tickets and visitor days are one row each, filtered exactly.
+ * midnight and today is never stale. Ticket counts likewise (metrics_ticket_days); their percentiles, and
+ * visitor days, from one row each, filtered exactly.
  */
 import type { RawQuery } from '../db/raw.ts';
-import { PAGE, QUESTION_COUNTS, TICKET_COLUMNS, ticketRow } from './rollup.ts';
+import { PAGE, QUESTION_COUNTS, TICKET_COLUMNS, TICKET_DAY_COLUMNS, TICKET_DAY_COUNTS, ticketRow } from './rollup.ts';
 
 export interface Scope {
   sites: string[];
@@ -110,30 +111,42 @@ export function ticketRows(s: Scope, p: Params, bucket: Bucket | null): string {
   return `(select *, ${bucketOf('escalated_at', bucket)} as at from (${parts.join(' union all ')}) u (${columns})${lang})`;
 }
 
+/**
+ * Ticket counts of the scope, rows (locale, TICKET_DAY_COLUMNS…) to be summed (TICKET_SUMS): whole days
+ * from metrics_ticket_days, the partial days at the edges counted live, as questions are.
+ */
+export function ticketCountRows(s: Scope, p: Params): string {
+  const { days, live } = split(s, null);
+  const sites = p.add(s.sites, 'text[]');
+  const columns = TICKET_DAY_COLUMNS.join(', ');
+  const parts: string[] = [];
+  if (days) {
+    parts.push(`select locale, ${columns} from metrics_ticket_days
+      where site_id = any(${sites}) and day >= ${p.add(days[0], 'date')} and day < ${p.add(days[1], 'date')}`);
+  }
+  if (live.length) {
+    const ranges = live.map(([a, b]) => `(c.escalated_at >= ${p.add(iso(a), 'timestamptz')} and c.escalated_at < ${p.add(iso(b), 'timestamptz')})`).join(' or ');
+    parts.push(`select locale, ${TICKET_DAY_COUNTS}
+      from (select ${ticketRow(p.add(iso(s.now), 'timestamptz'), true)} where c.site_id = any(${sites}) and (${ranges})) t (${TICKET_COLUMNS.join(', ')})
+      group by locale`);
+  }
+  const lang = s.language === null ? '' : ` where locale = ${p.add(s.language, 'text')}`;
+  return `(select * from (${parts.join(' union all ')}) u${lang})`;
+}
+
 /** p50 and p90 in ms from one sort: identical aggregate calls are computed once. */
 const percentiles = (col: string, name: string) =>
   [1, 2].map((i) => `round((percentile_cont(array[0.5, 0.9]) within group (order by ${col}))[${i}] * 1000)::float8 as ${name}_p${i === 1 ? 50 : 90}`).join(', ');
 
+/** First-response and resolution p50 and p90 in ms over `t` (ticketRows). */
+export const TICKET_PERCENTILES = `${percentiles('first_response_sec', 'frt')}, ${percentiles('resolution_sec', 'rt')}`;
+
 /** Ticket aggregates over `t` (ticketRows): counts, R's weight, verification, percentiles in ms, ratings. */
-export const TICKET_COUNTS = `
-  count(*)::int as tickets,
-  count(first_response_sec)::int as responded,
-  count(*) filter (where resolved)::int as resolved,
-  coalesce(sum(weight), 0)::float8 as weighted,
-  count(verified)::int as verifiable,
-  count(*) filter (where verified)::int as verified,
-  count(*) filter (where resolved and verified is null)::int as unverified_yet,
-  ${percentiles('first_response_sec', 'frt')},
-  ${percentiles('resolution_sec', 'rt')},
-  count(*) filter (where surveyed)::int as surveyed,
-  count(*) filter (where surveyed and csat_rating is not null)::int as surveyed_rated,
-  count(csat_rating)::int as ratings,
-  avg(csat_rating)::float8 as rating_avg,
-  count(*) filter (where csat_rating = 1)::int as r1,
-  count(*) filter (where csat_rating = 2)::int as r2,
-  count(*) filter (where csat_rating = 3)::int as r3,
-  count(*) filter (where csat_rating = 4)::int as r4,
-  count(*) filter (where csat_rating = 5)::int as r5`;
+export const TICKET_COUNTS = `${TICKET_DAY_COUNTS}, ${TICKET_PERCENTILES}, avg(csat_rating)::float8 as rating_avg`;
+
+/** TICKET_COUNTS' counts summed over ticketCountRows. */
+const TICKET_SUMS = `${TICKET_DAY_COLUMNS.map((c) => `coalesce(sum(${c}), 0)::${c === 'weighted' ? 'float8' : 'int'} as ${c}`).join(', ')},
+  sum(rating_sum)::float8 / nullif(sum(ratings), 0) as rating_avg`;
 
 export interface TicketAgg {
   tickets: number;
@@ -202,7 +215,7 @@ const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Reco
 const nums = <T>(v: unknown) => Object.fromEntries(Object.entries(json(v)).map(([k, x]) => [k, num(x)])) as T;
 
 /**
- * Questions, tickets and visitors of a scope: three statements at once, each on its own connection.
+ * Questions, tickets (counts and percentiles) and visitors of a scope: four statements at once, each on its own connection.
  * As one statement PostgreSQL ran its parts one after the other, so a year cost the tickets' scan and
  * percentile sorts (100,000 rows) plus the visitor days' scan (200,000 rows); apart, about the longer of the two.
  */
@@ -212,10 +225,11 @@ export async function periodFigures(raw: RawQuery, s: Scope): Promise<PeriodFigu
     const [row] = await query<{ r: unknown }>(raw, `select to_json(x) as r from (${build(p)}) x`, p);
     return nums<T>(row.r);
   };
-  const [q, t, a] = await Promise.all([
+  const [q, counts, times, a] = await Promise.all([
     one<QuestionAgg>((p) => `select ${QUESTION_SUMS} from ${questionRows(s, p, null)} r`),
-    one<TicketAgg>((p) => `select ${TICKET_COUNTS} from ${ticketRows(s, p, null)} t`),
+    one<Omit<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'>>((p) => `select ${TICKET_SUMS} from ${ticketCountRows(s, p)} t`),
+    one<Pick<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'>>((p) => `select ${TICKET_PERCENTILES} from ${ticketRows(s, p, null)} t`),
     one<{ seen: number; returned: number }>((p) => visitorCounts(s, p)),
   ]);
-  return { q, t, a };
+  return { q, t: { ...counts, ...times }, a };
 }

@@ -7,7 +7,7 @@ import { change, factors, satisfactionCounts, verifiedResolutionRate } from './s
 const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
 const ms = (v: number | null) => (v === null ? null : Math.round(v));
 
-/** The satisfaction survey's answers among tickets (`t` from TICKET_COUNTS). */
+/** The satisfaction survey's answers among tickets (`t` from TICKET_COUNTS, or summed from the ticket days). */
 export function ratings(t: TicketAgg): RatingsDTO {
   return {
     count: t.ratings,
@@ -80,9 +80,11 @@ async function topEntries(raw: RawQuery, s: Scope): Promise<MetricsDTO['topEntri
   const p = new Params();
   const rows = await query<{ entry_id: string; question: string; answered: unknown; solved: unknown; escalated: unknown }>(
     raw,
-    `select e.entry_id, f.question, sum(e.answered) as answered, sum(e.solved) as solved, sum(e.escalated) as escalated
-     from ${entryRows(s, p)} e join faq_entries f on f.id = e.entry_id
-     group by e.entry_id, f.question order by sum(e.answered) desc, f.question limit 20`,
+    // Summed per entry before the join: a year has a row per day, language and entry.
+    `select e.entry_id, f.question, e.answered, e.solved, e.escalated
+     from (select entry_id, sum(answered) as answered, sum(solved) as solved, sum(escalated) as escalated from ${entryRows(s, p)} r group by entry_id) e
+     join faq_entries f on f.id = e.entry_id
+     order by e.answered desc, f.question limit 20`,
     p,
   );
   return rows.map((r) => ({ entryId: r.entry_id, question: r.question, answered: num(r.answered)!, solved: num(r.solved)!, escalated: num(r.escalated)! }));

@@ -1,6 +1,6 @@
 /**
  * The metrics rollups (schema: metrics_question_days, metrics_page_days, metrics_entry_days,
- * metrics_tickets, metrics_visitor_days), refreshed by a periodic job instead of by the message path: every minute
+ * metrics_tickets with metrics_ticket_days, metrics_visitor_days), refreshed by a periodic job instead of by the message path: every minute
  * each node runs `refresh`, which takes a transaction-scoped advisory lock, so two nodes take turns and
  * the second finds little to do (every statement is idempotent). What a run recomputes:
  * - the UTC days from yesterday on (questions, entries, visitor days),
@@ -69,13 +69,44 @@ export function ticketRow(now: string, live: boolean): string {
                               extract(epoch from c.first_response_at - c.escalated_at)::float8 as sec) f`;
 }
 
+/**
+ * A day's tickets counted (over metrics_tickets columns): what metrics_ticket_days stores, and what readers
+ * count live at a period's edges. Ratings as a sum, so that days add up to an average.
+ */
+export const TICKET_DAY_COUNTS = `
+  count(*)::int as tickets,
+  count(first_response_sec)::int as responded,
+  count(*) filter (where resolved)::int as resolved,
+  coalesce(sum(weight), 0)::float8 as weighted,
+  count(verified)::int as verifiable,
+  count(*) filter (where verified)::int as verified,
+  count(*) filter (where resolved and verified is null)::int as unverified_yet,
+  count(*) filter (where surveyed)::int as surveyed,
+  count(*) filter (where surveyed and csat_rating is not null)::int as surveyed_rated,
+  count(csat_rating)::int as ratings,
+  coalesce(sum(csat_rating), 0)::int as rating_sum,
+  count(*) filter (where csat_rating = 1)::int as r1,
+  count(*) filter (where csat_rating = 2)::int as r2,
+  count(*) filter (where csat_rating = 3)::int as r3,
+  count(*) filter (where csat_rating = 4)::int as r4,
+  count(*) filter (where csat_rating = 5)::int as r5`;
+
+/** The count columns of metrics_ticket_days, in TICKET_DAY_COUNTS' order. */
+export const TICKET_DAY_COLUMNS = [...TICKET_DAY_COUNTS.matchAll(/ as (\w+)/g)].map((m) => m[1]);
+
 /** $1 changed since, $2 window start (a UTC midnight), $3 now. */
 const dirtyConversations = `select id from conversations where updated_at >= $1::timestamptz`;
 
-const TABLES = ['metrics_tickets', 'metrics_question_days', 'metrics_page_days', 'metrics_entry_days', 'metrics_visitor_days'];
+const TABLES = ['metrics_tickets', 'metrics_ticket_days', 'metrics_question_days', 'metrics_page_days', 'metrics_entry_days', 'metrics_visitor_days'];
 
 const STATEMENTS = [
   `select pg_advisory_xact_lock(${LOCK})`,
+  // The days of the tickets about to change, before (their rows now) and after (their conversations).
+  `create temp table metrics_dirty_ticket_days on commit drop as
+   select site_id, ${DAY('escalated_at')} as day from metrics_tickets where conversation_id in (${dirtyConversations})
+   union
+   select c.site_id, ${DAY('c.escalated_at')} from conversations c
+   where c.escalated_at is not null and (c.id in (${dirtyConversations}) or (c.site_id = any(select id from sites) and c.escalated_at >= $2::timestamptz))`,
   `insert into metrics_tickets (${TICKET_COLUMNS.join(', ')})
    select ${ticketRow('$3::timestamptz', false)}
    where c.escalated_at is not null
@@ -84,6 +115,12 @@ const STATEMENTS = [
      locale = excluded.locale, page = excluded.page, agent_id = excluded.agent_id, escalated_at = excluded.escalated_at,
      first_response_sec = excluded.first_response_sec, resolution_sec = excluded.resolution_sec, resolved = excluded.resolved,
      weight = excluded.weight, verified = excluded.verified, surveyed = excluded.surveyed, csat_rating = excluded.csat_rating`,
+  `delete from metrics_ticket_days m using metrics_dirty_ticket_days d where m.site_id = d.site_id and m.day = d.day`,
+  `insert into metrics_ticket_days (site_id, day, locale, ${TICKET_DAY_COLUMNS.join(', ')})
+   select m.site_id, d.day, m.locale, ${TICKET_DAY_COUNTS}
+   from metrics_dirty_ticket_days d
+   join metrics_tickets m on m.site_id = d.site_id and m.escalated_at >= (d.day::timestamp at time zone 'UTC') and m.escalated_at < ((d.day + 1)::timestamp at time zone 'UTC')
+   group by 1, 2, 3`,
   // The (site, day) buckets to recompute, once, for the statements after it.
   `create temp table metrics_dirty_days on commit drop as
    select q.site_id, ${DAY('q.created_at')} as day from questions q
