@@ -112,23 +112,24 @@ export function ticketRows(s: Scope, p: Params, bucket: Bucket | null): string {
 }
 
 /**
- * Ticket counts of the scope, rows (locale, TICKET_DAY_COLUMNS…) to be summed (TICKET_SUMS): whole days
- * from metrics_ticket_days, the partial days at the edges counted live, as questions are.
+ * Ticket counts of the scope, rows (locale, at, TICKET_DAY_COLUMNS…) to be summed (TICKET_SUMS), `at`
+ * the bucket's start: whole days from metrics_ticket_days, the partial days at the edges (and hours)
+ * counted live, as questions are.
  */
-export function ticketCountRows(s: Scope, p: Params): string {
-  const { days, live } = split(s, null);
+export function ticketCountRows(s: Scope, p: Params, bucket: Bucket | null): string {
+  const { days, live } = split(s, bucket);
   const sites = p.add(s.sites, 'text[]');
   const columns = TICKET_DAY_COLUMNS.join(', ');
   const parts: string[] = [];
   if (days) {
-    parts.push(`select locale, ${columns} from metrics_ticket_days
+    parts.push(`select locale, ${bucket ? `(day::timestamp at time zone 'UTC')` : 'null::timestamptz'} as at, ${columns} from metrics_ticket_days
       where site_id = any(${sites}) and day >= ${p.add(days[0], 'date')} and day < ${p.add(days[1], 'date')}`);
   }
   if (live.length) {
     const ranges = live.map(([a, b]) => `(c.escalated_at >= ${p.add(iso(a), 'timestamptz')} and c.escalated_at < ${p.add(iso(b), 'timestamptz')})`).join(' or ');
-    parts.push(`select locale, ${TICKET_DAY_COUNTS}
+    parts.push(`select locale, ${bucketOf('escalated_at', bucket)} as at, ${TICKET_DAY_COUNTS}
       from (select ${ticketRow(p.add(iso(s.now), 'timestamptz'), true)} where c.site_id = any(${sites}) and (${ranges})) t (${TICKET_COLUMNS.join(', ')})
-      group by locale`);
+      group by 1, 2`);
   }
   const lang = s.language === null ? '' : ` where locale = ${p.add(s.language, 'text')}`;
   return `(select * from (${parts.join(' union all ')}) u${lang})`;
@@ -138,14 +139,17 @@ export function ticketCountRows(s: Scope, p: Params): string {
 const percentiles = (col: string, name: string) =>
   [1, 2].map((i) => `round((percentile_cont(array[0.5, 0.9]) within group (order by ${col}))[${i}] * 1000)::float8 as ${name}_p${i === 1 ? 50 : 90}`).join(', ');
 
+/** First-response p50 and p90 in ms over `t` (ticketRows). */
+export const FIRST_RESPONSE_PERCENTILES = percentiles('first_response_sec', 'frt');
+
 /** First-response and resolution p50 and p90 in ms over `t` (ticketRows). */
-export const TICKET_PERCENTILES = `${percentiles('first_response_sec', 'frt')}, ${percentiles('resolution_sec', 'rt')}`;
+export const TICKET_PERCENTILES = `${FIRST_RESPONSE_PERCENTILES}, ${percentiles('resolution_sec', 'rt')}`;
 
 /** Ticket aggregates over `t` (ticketRows): counts, R's weight, verification, percentiles in ms, ratings. */
 export const TICKET_COUNTS = `${TICKET_DAY_COUNTS}, ${TICKET_PERCENTILES}, avg(csat_rating)::float8 as rating_avg`;
 
 /** TICKET_COUNTS' counts summed over ticketCountRows. */
-const TICKET_SUMS = `${TICKET_DAY_COLUMNS.map((c) => `coalesce(sum(${c}), 0)::${c === 'weighted' ? 'float8' : 'int'} as ${c}`).join(', ')},
+export const TICKET_SUMS = `${TICKET_DAY_COLUMNS.map((c) => `coalesce(sum(${c}), 0)::${c === 'weighted' ? 'float8' : 'int'} as ${c}`).join(', ')},
   sum(rating_sum)::float8 / nullif(sum(ratings), 0) as rating_avg`;
 
 export interface TicketAgg {
@@ -227,7 +231,7 @@ export async function periodFigures(raw: RawQuery, s: Scope): Promise<PeriodFigu
   };
   const [q, counts, times, a] = await Promise.all([
     one<QuestionAgg>((p) => `select ${QUESTION_SUMS} from ${questionRows(s, p, null)} r`),
-    one<Omit<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'>>((p) => `select ${TICKET_SUMS} from ${ticketCountRows(s, p)} t`),
+    one<Omit<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'>>((p) => `select ${TICKET_SUMS} from ${ticketCountRows(s, p, null)} t`),
     one<Pick<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'>>((p) => `select ${TICKET_PERCENTILES} from ${ticketRows(s, p, null)} t`),
     one<{ seen: number; returned: number }>((p) => visitorCounts(s, p)),
   ]);

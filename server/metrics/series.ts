@@ -4,7 +4,7 @@
  */
 import type { SeriesDTO, SeriesPointDTO } from '../../shared/types.ts';
 import type { RawQuery } from '../db/raw.ts';
-import { num, Params, query, questionRows, QUESTION_SUMS, TICKET_COUNTS, ticketRows, visitorCounts, type Bucket, type Scope } from './figures.ts';
+import { FIRST_RESPONSE_PERCENTILES, num, Params, query, questionRows, QUESTION_SUMS, ticketCountRows, ticketRows, TICKET_SUMS, visitorCounts, type Bucket, type Scope } from './figures.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
@@ -24,23 +24,25 @@ function starts(from: Date, to: Date, bucket: Bucket): number[] {
 type Row = { at: Date | string } & Record<string, unknown>;
 
 async function points(raw: RawQuery, s: Scope, bucket: Bucket): Promise<SeriesPointDTO[]> {
-  // Three statements at once, on three connections: as one, PostgreSQL ran them one after the other.
+  // Four statements at once, on four connections: as one, PostgreSQL ran them one after the other.
+  // Ticket counts come from the daily rollup; only the first-response percentiles sort the tickets.
   const run = (build: (p: Params) => string) => {
     const p = new Params();
     return query<Row>(raw, build(p), p);
   };
-  const [qs, ts, [a]] = await Promise.all([
+  const [qs, ts, frts, [a]] = await Promise.all([
     run((p) => `select at, ${QUESTION_SUMS} from ${questionRows(s, p, bucket)} r group by at`),
-    run((p) => `select at, ${TICKET_COUNTS} from ${ticketRows(s, p, bucket)} t group by at`),
+    run((p) => `select at, ${TICKET_SUMS} from ${ticketCountRows(s, p, bucket)} t group by at`),
+    run((p) => `select at, ${FIRST_RESPONSE_PERCENTILES} from ${ticketRows(s, p, bucket)} t group by at`),
     run((p) => visitorCounts(s, p)),
   ]);
   const A = share(num(a.returned)!, num(a.seen)!);
   const byTime = (rows: Row[]) => new Map(rows.map((r) => [new Date(r.at).getTime(), r]));
-  const [qByTime, tByTime] = [byTime(qs), byTime(ts)];
+  const [qByTime, tByTime, frtByTime] = [byTime(qs), byTime(ts), byTime(frts)];
   const none: Record<string, unknown> = {};
   return starts(s.from, s.to, bucket).map((at) => {
     const q = qByTime.get(at) ?? none;
-    const t = tByTime.get(at) ?? none;
+    const t = { ...tByTime.get(at), ...frtByTime.get(at) };
     const n = (o: Record<string, unknown>, k: string) => num(o[k]) ?? 0;
     const C = share(n(q, 'met'), n(q, 'questions'));
     const R = share(n(t, 'weighted'), n(t, 'tickets'));
