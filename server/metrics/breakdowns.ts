@@ -4,7 +4,7 @@
  */
 import type { BreakdownKind, BreakdownRowDTO } from '../../shared/types.ts';
 import type { RawQuery } from '../db/raw.ts';
-import { num, Params, query, questionRows, QUESTION_SUMS, TICKET_COUNTS, ticketRows, type Scope } from './figures.ts';
+import { num, Params, query, questionRows, QUESTION_SUMS, FIRST_RESPONSE_PERCENTILES, ticketRows, type Scope } from './figures.ts';
 import { PAGE } from './rollup.ts';
 
 /** Pages listed: the ones where most questions needed a person. */
@@ -27,6 +27,10 @@ const LABELS: Partial<Record<BreakdownKind, string>> = {
 
 type Sums = Record<string, unknown> & { k: string };
 
+/** What a row shows of its tickets: only the first-response percentiles sort them (one sort per key, not two). */
+const TICKETS = `count(*)::int as tickets, count(*) filter (where resolved)::int as resolved, ${FIRST_RESPONSE_PERCENTILES},
+  avg(csat_rating)::float8 as rating_avg, count(csat_rating)::int as ratings`;
+
 /** Orders keys as PostgreSQL's `order by` on text did when this was one statement, in JS: by code unit. */
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -44,7 +48,7 @@ export async function breakdown(raw: RawQuery, s: Scope, kind: BreakdownKind): P
   const byPage = kind === 'page' || kind === 'article';
   const [qRows, tRows, articles] = await Promise.all([
     keys.q ? run<Sums>((p) => `select ${keys.q} as k, ${QUESTION_SUMS} from ${questionRows(s, p, null, byPage)} r group by 1`) : Promise.resolve([] as Sums[]),
-    run<Sums>((p) => `select ${keys.t} as k, ${TICKET_COUNTS} from ${ticketRows(s, p, null)} t group by 1`),
+    run<Sums>((p) => `select ${keys.t} as k, ${TICKETS} from ${ticketRows(s, p, null)} t group by 1`),
     kind === 'article'
       ? run<{ url: string; title: string; page: string }>((p) => `select url, title, ${PAGE('url')} as page from articles where site_id = any(${p.add(s.sites, 'text[]')})`)
       : Promise.resolve([]),

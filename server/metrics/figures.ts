@@ -145,10 +145,7 @@ export const FIRST_RESPONSE_PERCENTILES = percentiles('first_response_sec', 'frt
 /** First-response and resolution p50 and p90 in ms over `t` (ticketRows). */
 export const TICKET_PERCENTILES = `${FIRST_RESPONSE_PERCENTILES}, ${percentiles('resolution_sec', 'rt')}`;
 
-/** Ticket aggregates over `t` (ticketRows): counts, R's weight, verification, percentiles in ms, ratings. */
-export const TICKET_COUNTS = `${TICKET_DAY_COUNTS}, ${TICKET_PERCENTILES}, avg(csat_rating)::float8 as rating_avg`;
-
-/** TICKET_COUNTS' counts summed over ticketCountRows. */
+/** The ticket counts (TICKET_DAY_COUNTS) summed over ticketCountRows, with the average rating. */
 export const TICKET_SUMS = `${TICKET_DAY_COLUMNS.map((c) => `coalesce(sum(${c}), 0)::${c === 'weighted' ? 'float8' : 'int'} as ${c}`).join(', ')},
   sum(rating_sum)::float8 / nullif(sum(ratings), 0) as rating_avg`;
 

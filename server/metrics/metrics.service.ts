@@ -7,7 +7,7 @@ import { change, factors, satisfactionCounts, verifiedResolutionRate } from './s
 const rate = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10_000) / 10_000 : null);
 const ms = (v: number | null) => (v === null ? null : Math.round(v));
 
-/** The satisfaction survey's answers among tickets (`t` from TICKET_COUNTS, or summed from the ticket days). */
+/** The satisfaction survey's answers among tickets (`t` summed from the ticket days: TICKET_SUMS). */
 export function ratings(t: TicketAgg): RatingsDTO {
   return {
     count: t.ratings,
