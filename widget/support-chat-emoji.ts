@@ -3,7 +3,8 @@
  * visitor's language (the emoji alone is read out only where the screen reader knows it). One tab stop:
  * the arrow keys, Home and End move within the grid (roving tabindex); Escape closes it. Opening it moves
  * focus to the first emoji. Loaded when the composer's emoji button is first pressed.
- * Focus moving elsewhere (a click in the field or the messages, Tab out of the grid) closes it too.
+ * Focus moving elsewhere (a click in the field or the messages, Tab out of the grid) closes it too, and
+ * so does a press anywhere else (the widget's title, say, or the host page), which moves no focus.
  * @fires support-chat-emoji - detail: the chosen emoji; null when the visitor closed the picker (Escape);
  * '' when focus left it for another control (which keeps the focus)
  */
@@ -69,6 +70,23 @@ export class SupportChatEmoji extends LitElement {
       if (to instanceof Element && !this.contains(to) && to.id !== 'emoji') this._send('');
     });
   }
+
+  // A press elsewhere (on text or a heading, which moves no focus; or on the host page) is heard by the
+  // document: the widget's shadow roots are open, so the press's path still names this picker.
+  override connectedCallback(): void {
+    super.connectedCallback();
+    document.addEventListener('pointerdown', this._onPress);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    document.removeEventListener('pointerdown', this._onPress);
+  }
+
+  private _onPress = (event: Event): void => {
+    const path = event.composedPath();
+    if (!path.includes(this) && !path.some((n) => n instanceof Element && n.id === 'emoji')) this._send('');
+  };
 
   protected override willUpdate(): void {
     this.setAttribute('role', 'dialog');

@@ -77,7 +77,7 @@ describe.skipIf(!browserAvailable)('the emoji picker in Chromium at 360 px', () 
       .toContain('课程👍谢谢');
   });
 
-  it('closes on Escape, back on its button, the chat still open; and when the focus goes elsewhere', async () => {
+  it('closes on Escape, back on its button, the chat still open; and when the focus goes elsewhere or the title is clicked', async () => {
     const page = await open('zh-CN');
     const button = page.getByRole('button', { name: '表情', exact: true });
     await button.focus();
@@ -106,6 +106,11 @@ describe.skipIf(!browserAvailable)('the emoji picker in Chromium at 360 px', () 
     await page.keyboard.press('Tab');
     await picker.waitFor({ state: 'detached' });
     expect(await focused(button)).toBe(false);
+    // A click on the title, which takes no focus, closes it too.
+    await button.click();
+    await picker.waitFor();
+    await page.getByRole('heading', { name: '在线客服' }).click();
+    await picker.waitFor({ state: 'detached' });
   });
 
   it('names the emoji in English', async () => {
