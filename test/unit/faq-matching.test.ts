@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, DEFAULT_SUGGEST_THRESHOLD, DEFAULT_THRESHOLD, FaqIndex, type FaqDoc } from '../../server/faq/engine/index.ts';
 import { analyze } from '../../server/faq/engine/text.ts';
-import { calibrate } from '../../server/faq/engine/confidence.ts';
+import { calibrate, FEW_ENTRY, WEIGHTS, WEIGHTS_FEW, weightsFor } from '../../server/faq/engine/confidence.ts';
 
 const DOCS: FaqDoc[] = [
   { id: 'refund-zh', question: '如何申请退款？', variants: ['课程可以退吗', '买错课了想退'], language: 'zh' },
@@ -127,8 +127,22 @@ describe('decide', () => {
   it('keeps the confidence of a hand-written entry that covers half the question, not of a grown one', () => {
     const signals = { nearest: 0.6, centroid: 0.6, margin: 0.5 };
     const logistic = (coverage: number) => 1 / (1 + Math.exp(-(-1.064 + 0.434 * 0.6 + 0.422 * 0.6 + 0.849 * coverage + 5.068 * 0.5)));
-    expect(calibrate({ ...signals, coverage: 0.5 }, 5)).toBeCloseTo(logistic(0.5), 6);
-    expect(calibrate({ ...signals, coverage: 0.2 }, 5)).toBeCloseTo(logistic(0.2) * 0.5, 6);
+    expect(calibrate({ ...signals, coverage: 0.5 }, 10)).toBeCloseTo(logistic(0.5), 6);
+    expect(calibrate({ ...signals, coverage: 0.2 }, 10)).toBeCloseTo(logistic(0.2) * 0.5, 6);
     expect(calibrate({ ...signals, coverage: 0.5 }, 100)).toBeCloseTo((logistic(0.5) * 0.5) / 0.6, 6);
+  });
+
+  it('judges an entry of a few hand-written variants by its centroid more than by its closest variant', () => {
+    const signals = { nearest: 0.9, centroid: 0.5, coverage: 1, margin: 0.3 };
+    expect(weightsFor(3)).toEqual(WEIGHTS_FEW);
+    expect(weightsFor(FEW_ENTRY)).toEqual(WEIGHTS_FEW);
+    expect(weightsFor(10)).toEqual(WEIGHTS);
+    // One close variant with little else in common convinces the global model, not the few-variant one.
+    expect(calibrate(signals, 3)).toBeLessThan(calibrate(signals, 10));
+    expect(calibrate({ ...signals, nearest: 0.5, centroid: 0.9 }, 3)).toBeGreaterThan(calibrate({ ...signals, nearest: 0.5, centroid: 0.9 }, 10));
+    // From FEW_ENTRY variants on, the confidence moves to the global model's step by step, without a jump.
+    const along = [5, 6, 7, 8, 9].map((n) => calibrate(signals, n));
+    for (let i = 1; i < along.length; i++) expect(along[i]).toBeGreaterThanOrEqual(along[i - 1]);
+    expect(along[3]).toBeCloseTo(calibrate(signals, 10), 9);
   });
 });
