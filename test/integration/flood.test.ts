@@ -22,7 +22,11 @@ import { visitorFrom } from '../support/limits.ts';
 
 /** The issue's number: events of each kind. Refused ones cost the server almost nothing, so they go fast. */
 const PER_KIND = Number(process.env.FLOOD_PER_KIND ?? 100_000);
-const LANE_DEADLINE_MS = 60_000;
+/**
+ * A bound on the flooder, not a target: earlier clean-clone CI runs had every lane's 100,000 out within
+ * 60 s, but one beside other work (load average 6–8) had only 84–99% of them out by then.
+ */
+const LANE_DEADLINE_MS = 110_000;
 const MAX_SOCKETS_PER_LANE = 500;
 const PROBE_EVERY_MS = 500;
 /** A probe not answered within this counts as unanswered. */
@@ -250,5 +254,5 @@ describe(`floods of socket events on ${backend}`, () => {
     // Generous: the point is that a flood leaves no lasting growth (it used to reach GBs).
     expect(peakMb).toBeLessThan(baselineMb + 400);
     expect(afterMb).toBeLessThan(baselineMb + 150);
-  }, 180_000);
+  }, 240_000);
 });

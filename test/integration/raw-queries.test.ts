@@ -82,3 +82,25 @@ describe.each(BACKENDS)('raw queries on %s', (backend) => {
     expect((await raw.query<{ k: string }>(`SELECT k FROM raw_probe WHERE k IN ('mine', 'in-the-other')`, [])).map((r) => r.k)).toEqual(['mine']);
   });
 });
+
+describe.runIf(process.env.TEST_DATABASE_URL)('the PostgreSQL driver after a query fails part-way through its rows', () => {
+  // patches/postgres+3.4.9.patch (porsager/postgres#1119, #1181): the driver's row counter stayed where
+  // the failed query stopped, and the next query on the connection came back with that many holes
+  // before its rows; the group commit's `new Map(rows…)` threw on them while a server was being stopped.
+  it('gives the next query on the connection its own rows, pipelined or not', async () => {
+    const { default: postgres } = await import('postgres');
+    const one = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
+    try {
+      const failing = () => one.unsafe('SELECT i, 1 / (4 - i) AS boom FROM generate_series(1, 10) i').catch((err: { code?: string }) => err.code);
+      const [code, pipelined] = await Promise.all([failing(), one.unsafe('SELECT x FROM generate_series(1, 5) x')]);
+      expect(code).toBe('22012');
+      expect([...pipelined]).toEqual([1, 2, 3, 4, 5].map((x) => ({ x })));
+      expect(await failing()).toBe('22012');
+      const after = await one.unsafe('SELECT x FROM generate_series(1, 2) x');
+      expect(after).toHaveLength(2);
+      expect(Object.keys(after)).toEqual(['0', '1']);
+    } finally {
+      await one.end();
+    }
+  });
+});
