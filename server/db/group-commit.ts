@@ -72,10 +72,15 @@ function statementsOf(items: Waiting[]): { statements: Statement[]; owners: Wait
   return { statements, owners };
 }
 
+/** Answers each item with its row; a result it cannot read answers its items with the error, so none waits forever. */
 function settle(owners: Waiting[][], results: object[][]) {
   owners.forEach((list, s) => {
-    const rows = new Map((results[s] as Tagged[]).map((r) => [Number(r.i), r]));
-    list.forEach((w, i) => w.resolve(rows.get(i)));
+    try {
+      const rows = new Map((results[s] as Tagged[]).map((r) => [Number(r.i), r]));
+      list.forEach((w, i) => w.resolve(rows.get(i)));
+    } catch (err) {
+      for (const w of list) w.reject(err);
+    }
   });
 }
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../server/agents/agents.service.ts';
 import { storeAgentText } from '../../server/conversations/message-store.ts';
 import { groupCommit } from '../../server/db/group-commit.ts';
-import { rawClient } from '../../server/db/raw.ts';
+import { rawClient, type RawClient } from '../../server/db/raw.ts';
 import { conversations, messages, visitors, type Agent } from '../../server/db/schema.ts';
 import { isUniqueViolation } from '../../server/errors.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
@@ -91,5 +91,20 @@ describe.each(BACKENDS)('group commit on %s', (backend) => {
     expect(outcomes[3]).toMatchObject({ status: 'fulfilled', value: { kind: 'stored' } });
     const copies = await database.db.select().from(messages).where(eq(messages.clientId, twice));
     expect(copies.map((m) => m.body)).toEqual(['first copy']);
+  });
+});
+
+describe('group commit with a result it cannot read', () => {
+  // A driver that returned rows with holes (patches/postgres+3.4.9.patch) made settling a group throw:
+  // its callers were never answered. Now each is answered with the error, and the lane goes on.
+  it('answers every caller of the group with the error, and serves the next group', async () => {
+    let broken = true;
+    const sparse = () => (broken ? (new Array(2) as object[]) : [{ i: 0, ok: 1 }]);
+    const client: RawClient = { query: async <T extends object>() => sparse() as T[], transaction: async (statements) => statements.map(sparse), concurrent: 1 };
+    const store = groupCommit(client, 1);
+    const group = await Promise.allSettled([store('SELECT 1', 'a', {}), store('SELECT 1', 'b', {}), store('SELECT 2', 'c', {})]);
+    expect(group.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    broken = false;
+    expect(await store('SELECT 1', 'a', {})).toEqual({ i: 0, ok: 1 });
   });
 });
