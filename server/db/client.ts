@@ -42,9 +42,9 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       // No parallel workers for this pool's statements: the server already runs a request's statements
       // at once, each on its own connection, and workers on top only contended with them. Measured on
       // the year's visitor count at 200,000 visitor days (2 cores): 44 ms with a worker, 28.5 ms without.
-      // Sort memory for the metrics' percentiles: a year's 100,000 first-response times sorted by day
-      // took 8 MB, and at the default 4 MB went to disk (85 ms instead of 63). Strings: the driver drops a 0.
-      connection: { max_parallel_workers_per_gather: '0', work_mem: '16MB' },
+      // A string: the driver drops a 0. (More sort memory was tried and not kept: a year's first-response
+      // times sorted by day in memory took 63 ms instead of 85, but its tickets sorted by page 170 instead of 140.)
+      connection: { max_parallel_workers_per_gather: '0' },
     });
     const db = drizzle(timePostgres(sql), { schema });
     // Nodes starting together on an empty database would each create the tables (drizzle's
