@@ -106,7 +106,8 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     await page.goto(`${env.server.url}/en/articles/${article.slug}`);
     await page.getByRole('button', { name: 'Open support chat' }).click();
     await page.getByText('Connected', { exact: true }).waitFor();
-    const question = 'Over long-polling: how do I change the name on my certificate?';
+    // One of the demo FAQ's own variants: answered by the FAQ whatever the site's calibrated threshold.
+    const question = 'Where do I request a refund?';
     await page.getByRole('textbox', { name: 'Message' }).fill(question);
     await page.getByRole('textbox', { name: 'Message' }).press('Enter');
     await page.getByText('Sent', { exact: true }).first().waitFor();
