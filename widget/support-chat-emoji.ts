@@ -85,7 +85,8 @@ export class SupportChatEmoji extends LitElement {
 
   private _onPress = (event: Event): void => {
     const path = event.composedPath();
-    if (!path.includes(this) && !path.some((n) => n instanceof Element && n.id === 'emoji')) this._send('');
+    const root = this.getRootNode();
+    if (!path.includes(this) && !path.some((n) => n instanceof Element && n.id === 'emoji' && n.getRootNode() === root)) this._send('');
   };
 
   protected override willUpdate(): void {
