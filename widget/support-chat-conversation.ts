@@ -262,7 +262,8 @@ export class SupportChatConversation extends LitElement {
   private _onEmoji({ detail }: CustomEvent<string | null>): void {
     this._emoji = false;
     const field = this.renderRoot.querySelector<HTMLTextAreaElement>('#message')!;
-    if (!detail) return void (detail ?? this.renderRoot.querySelector<HTMLElement>('#emoji')!.focus());
+    if (detail === null) return this.renderRoot.querySelector<HTMLElement>('#emoji')!.focus();
+    if (!detail) return; // the focus went to another control, which keeps it
     field.setRangeText(detail, field.selectionStart, field.selectionEnd, 'end');
     field.focus();
     field.dispatchEvent(new Event('input'));

@@ -103,12 +103,15 @@ export function ticketRows(s: Scope, p: Params, bucket: Bucket | null): string {
     parts.push(`select ${columns} from metrics_tickets where site_id = any(${sites})
       and escalated_at >= (${p.add(days[0], 'date')}::timestamp at time zone 'UTC') and escalated_at < (${p.add(days[1], 'date')}::timestamp at time zone 'UTC')`);
   }
-  if (live.length) {
-    const ranges = live.map(([a, b]) => `(c.escalated_at >= ${p.add(iso(a), 'timestamptz')} and c.escalated_at < ${p.add(iso(b), 'timestamptz')})`).join(' or ');
-    parts.push(`select ${ticketRow(p.add(iso(s.now), 'timestamptz'), true)} where c.site_id = any(${sites}) and (${ranges})`);
-  }
+  if (live.length) parts.push(liveTickets(s, p, sites, live));
   const lang = s.language === null ? '' : ` where locale = ${p.add(s.language, 'text')}`;
   return `(select *, ${bucketOf('escalated_at', bucket)} as at from (${parts.join(' union all ')}) u (${columns})${lang})`;
+}
+
+/** The tickets raised in `live` ranges, computed from their conversations (TICKET_COLUMNS, positional). */
+function liveTickets(s: Scope, p: Params, sites: string, live: [Date, Date][]): string {
+  const ranges = live.map(([a, b]) => `(c.escalated_at >= ${p.add(iso(a), 'timestamptz')} and c.escalated_at < ${p.add(iso(b), 'timestamptz')})`).join(' or ');
+  return `select ${ticketRow(p.add(iso(s.now), 'timestamptz'), true)} where c.site_id = any(${sites}) and (${ranges})`;
 }
 
 /**
@@ -126,10 +129,8 @@ export function ticketCountRows(s: Scope, p: Params, bucket: Bucket | null): str
       where site_id = any(${sites}) and day >= ${p.add(days[0], 'date')} and day < ${p.add(days[1], 'date')}`);
   }
   if (live.length) {
-    const ranges = live.map(([a, b]) => `(c.escalated_at >= ${p.add(iso(a), 'timestamptz')} and c.escalated_at < ${p.add(iso(b), 'timestamptz')})`).join(' or ');
     parts.push(`select locale, ${bucketOf('escalated_at', bucket)} as at, ${TICKET_DAY_COUNTS}
-      from (select ${ticketRow(p.add(iso(s.now), 'timestamptz'), true)} where c.site_id = any(${sites}) and (${ranges})) t (${TICKET_COLUMNS.join(', ')})
-      group by 1, 2`);
+      from (${liveTickets(s, p, sites, live)}) t (${TICKET_COLUMNS.join(', ')}) group by 1, 2`);
   }
   const lang = s.language === null ? '' : ` where locale = ${p.add(s.language, 'text')}`;
   return `(select * from (${parts.join(' union all ')}) u${lang})`;
