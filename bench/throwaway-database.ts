@@ -12,6 +12,11 @@ export interface ThrowawayDatabase extends Database {
   label: string;
   /** Closes it and deletes it (or, with `keep`, prints its name and leaves it in place). */
   drop(): Promise<void>;
+  /**
+   * Closes its connections and opens new ones, as a server restarted on it would (new PostgreSQL
+   * backends, with nothing read yet); `drop` then closes those.
+   */
+  reopen(): Promise<Database>;
 }
 
 /**
@@ -22,8 +27,14 @@ export interface ThrowawayDatabase extends Database {
 export async function throwawayDatabase(name: string, base: string | undefined, { keep = false } = {}): Promise<ThrowawayDatabase> {
   if (!base) {
     const dir = await mkdtemp(path.join(os.tmpdir(), `${name.replaceAll('_', '-')}-`));
-    const database = await openDatabase({ dataDir: path.join(dir, 'pgdata') });
-    return { ...database, label: 'PGlite', drop: async () => { await database.close(); await rm(dir, { recursive: true, force: true }); } };
+    const dataDir = path.join(dir, 'pgdata');
+    let current = await openDatabase({ dataDir });
+    return {
+      ...current,
+      label: 'PGlite',
+      drop: async () => { await current.close(); await rm(dir, { recursive: true, force: true }); },
+      reopen: async () => { await current.close(); return (current = await openDatabase({ dataDir })); },
+    };
   }
   const dbName = `${name}_${process.pid}`;
   const { default: postgres } = await import('postgres');
@@ -31,15 +42,16 @@ export async function throwawayDatabase(name: string, base: string | undefined, 
   await admin.unsafe(`create database ${dbName}`);
   const url = new URL(base);
   url.pathname = `/${dbName}`;
-  const database = await openDatabase({ url: url.toString() });
+  let current = await openDatabase({ url: url.toString() });
   return {
-    ...database,
+    ...current,
     label: `PostgreSQL (${url.host})`,
     async drop() {
-      await database.close();
+      await current.close();
       if (keep) console.log(`  kept database ${dbName}`);
       else await admin.unsafe(`drop database if exists ${dbName} with (force)`);
       await admin.end();
     },
+    reopen: async () => { await current.close(); return (current = await openDatabase({ url: url.toString() })); },
   };
 }

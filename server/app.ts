@@ -65,6 +65,8 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
 export interface AppDeps {
   db: Db;
+  /** Connections for reports (Database.reports); by default `db`'s. */
+  reports?: Db;
   config: Config;
   log: Logger;
   clock?: () => Date;
@@ -146,9 +148,11 @@ export function createApp(deps: AppDeps): App {
   const agents: AgentNamespace = io.of(AGENT_NAMESPACE);
   const faq = new FaqService(deps.db, deps.log);
   const raw = rawClient(deps.db);
+  const reports = deps.reports ? rawClient(deps.reports) : raw;
   const ctx: Ctx = {
     db: deps.db,
     raw: raw.query,
+    reports: { db: deps.reports ?? deps.db, raw: reports.query },
     store: groupCommit(raw),
     config: deps.config,
     log: deps.log,
@@ -157,7 +161,7 @@ export function createApp(deps: AppDeps): App {
     faq,
     realtime: new Realtime(io, widget, agents, deps.log, Boolean(deps.cluster)),
     sites: new SiteCache(deps.db),
-    metrics: metricsRollup({ raw: raw.query, transaction: raw.transaction, clock, log: deps.log }),
+    metrics: metricsRollup({ raw: reports.query, transaction: reports.transaction, clock, log: deps.log }),
     uploads: deps.uploads ?? createStorage(deps.config.uploads),
   };
   if (deps.cluster) {

@@ -15,6 +15,11 @@ export interface Ctx {
   db: Db;
   /** Hand-written SQL on the same connections, for the hot path's reads (db/raw.ts). */
   raw: RawQuery;
+  /**
+   * Reports' connections (metrics, exports, the rollup job), `db` and `raw` as above: a pool of their own
+   * on PostgreSQL (db/client.ts), so that a report's burst of statements never holds the message path's.
+   */
+  reports: { db: Db; raw: RawQuery };
   /** The same for the hot path's writes, committed in groups, a lane per conversation (db/group-commit.ts). */
   store: GroupedStore;
   config: Config;

@@ -55,7 +55,7 @@ function watchRedis(clients: Record<string, { on(event: 'error' | 'ready', fn: (
   }
 }
 
-const app = createApp({ db: database.db, config, log, cluster });
+const app = createApp({ db: database.db, reports: database.reports, config, log, cluster });
 // In the background: a failure here is the database being away, which every request reports as it comes.
 void database.warm().catch((err) => log.warn({ err }, 'opening the database pool failed; connections open as requests need them'));
 const url = await app.listen();

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { TransactionSql } from 'postgres';
 import * as schema from './schema.ts';
 import { claimDataDir } from './data-dir-lock.ts';
 import { timePGlite, timePostgres } from '../ops/db-timing.ts';
@@ -10,18 +11,36 @@ export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
 export interface Database {
   db: Db;
+  /**
+   * Reports' connections (metrics, exports, the rollup job): a pool of their own on PostgreSQL, so that
+   * a year's metrics, which send a dozen statements at once, never hold the message path's connections;
+   * the same as `db` on PGlite.
+   */
+  reports: Db;
   kind: 'postgres' | 'pglite';
   close(): Promise<void>;
   /**
-   * Opens every connection of the pool now rather than on a first burst of statements (PGlite: nothing to
-   * open). A year's metrics run their statements at once, one per connection: after a start, the first
-   * such request opened the pool's connections itself and took 383–505 ms instead of about 200.
+   * Opens every connection of both pools now rather than on a first burst of statements, and has each
+   * reports connection read the rollups once (PGlite: nothing to do). A backend's first read of a
+   * table's pages maps them into its memory: on this machine's VM a year's visitor days cost a new
+   * backend 30–70 ms more the first time, and a year's totals right after a start took 330–430 ms.
    */
   warm(): Promise<void>;
 }
 
-/** Connections in the server's pool. */
+/** Connections in the server's pool, for the message path and every request but reports. */
 const POOL = 10;
+/**
+ * Connections for reports. Few: a report's statements run at once, each sorting or scanning on a core,
+ * so more connections than cores only queue them in PostgreSQL, and each new backend pays the first
+ * read of every rollup again (see warm). Measured on 2 cores, a year's totals in the 5 requests after a
+ * start: median 117–140 ms, slowest 187–230 with 4 connections; 158–238 and 253–290 with the 10 of
+ * the main pool.
+ */
+const REPORTS_POOL = 4;
+
+/** The rollups a report reads whole (metrics/rollup.ts), read once by each reports connection at start. */
+const ROLLUPS = ['metrics_visitor_days', 'metrics_tickets', 'metrics_entry_days', 'metrics_page_days', 'metrics_question_days', 'metrics_ticket_days'];
 
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
@@ -38,8 +57,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
     // The driver runs with patches/postgres+3.4.9.patch (applied by `npm install`): without it, a
     // server stopped under traffic killed this process from inside the driver (the ROLLBACK that
     // begin() sends after a failed query, written to a socket already closed: porsager/postgres#1208).
-    const sql = postgres(opts.url, {
-      max: POOL,
+    const options = {
       onnotice: () => {},
       // While the server is down a request must fail in seconds (UNAVAILABLE), not wait 30 s for a
       // connection that cannot be made…
@@ -54,8 +72,12 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       // A string: the driver drops a 0. (More sort memory was tried and not kept: a year's first-response
       // times sorted by day in memory took 63 ms instead of 85, but its tickets sorted by page 170 instead of 140.)
       connection: { max_parallel_workers_per_gather: '0' },
-    });
+    };
+    const sql = postgres(opts.url, { ...options, max: POOL });
+    // Kept open for good: a connection the driver replaced (by default after 30–60 min) would make the next report pay its first reads again.
+    const reportSql = postgres(opts.url, { ...options, max: REPORTS_POOL, max_lifetime: null });
     const db = drizzle(timePostgres(sql), { schema });
+    const reports = drizzle(timePostgres(reportSql), { schema });
     // Nodes starting together on an empty database would each create the tables (drizzle's
     // migrator takes no lock): one at a time, the later ones finding the migrations applied.
     const lock = postgres(opts.url, { max: 1, onnotice: () => {} });
@@ -67,10 +89,21 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
     }
     return {
       db: db as unknown as Db,
+      reports: reports as unknown as Db,
       kind: 'postgres',
-      close: () => sql.end({ timeout: 5 }),
-      // Statements sent at once take a connection each; the pool opens one per statement up to its size.
-      warm: async () => void (await Promise.all(Array.from({ length: POOL }, () => sql`select 1`))),
+      close: async () => void (await Promise.all([sql.end({ timeout: 5 }), reportSql.end({ timeout: 5 })])),
+      // Statements sent at once take a connection each; a pool opens one per statement up to its size.
+      warm: async () => {
+        // Every page of each rollup, as reports' sequential scans read them (a count alone would read an index).
+        const read = async (tx: TransactionSql) => {
+          for (const scan of ['enable_indexscan', 'enable_indexonlyscan', 'enable_bitmapscan']) await tx`select set_config(${scan}, 'off', true)`;
+          await tx.unsafe(`select ${ROLLUPS.map((t) => `(select count(*) from ${t})`).join(' + ')}`);
+        };
+        await Promise.all([
+          ...Array.from({ length: POOL }, () => sql`select 1`),
+          ...Array.from({ length: REPORTS_POOL }, () => reportSql.begin(read)),
+        ]);
+      },
     };
   }
   const { PGlite } = await import('@electric-sql/pglite');
@@ -82,7 +115,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
     const client = new PGlite(dataDir);
     const db = drizzle(timePGlite(client), { schema });
     await migrate(db, { migrationsFolder });
-    return { db: db as unknown as Db, kind: 'pglite', close: () => client.close().finally(release), warm: async () => {} };
+    return { db: db as unknown as Db, reports: db as unknown as Db, kind: 'pglite', close: () => client.close().finally(release), warm: async () => {} };
   } catch (err) {
     release();
     throw err;

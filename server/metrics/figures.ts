@@ -217,22 +217,26 @@ const json = (v: unknown) => (typeof v === 'string' ? JSON.parse(v) : v) as Reco
 const nums = <T>(v: unknown) => Object.fromEntries(Object.entries(json(v)).map(([k, x]) => [k, num(x)])) as T;
 
 /**
- * Questions, tickets (counts and percentiles) and visitors of a scope: five statements at once, each on its own connection.
+ * Questions, tickets (counts and percentiles) and visitors of a scope: five statements sent at once (the
+ * reports' pool runs four at a time, db/client.ts).
  * As one statement PostgreSQL ran its parts one after the other, so a year cost the tickets' scan and
  * percentile sorts (100,000 rows) plus the visitor days' scan (200,000 rows); apart, about the longer of the two.
+ * Without `percentiles` (a previous period, whose S and factors are all that is shown), the times are
+ * null and their two sorts are not run.
  */
-export async function periodFigures(raw: RawQuery, s: Scope): Promise<PeriodFigures> {
+export async function periodFigures(raw: RawQuery, s: Scope, { percentiles = true } = {}): Promise<PeriodFigures> {
   const one = async <T>(build: (p: Params) => string): Promise<T> => {
     const p = new Params();
     const [row] = await query<{ r: unknown }>(raw, `select to_json(x) as r from (${build(p)}) x`, p);
     return nums<T>(row.r);
   };
+  const none = { frt_p50: null, frt_p90: null, rt_p50: null, rt_p90: null };
   const [q, counts, frt, rt, a] = await Promise.all([
     one<QuestionAgg>((p) => `select ${QUESTION_SUMS} from ${questionRows(s, p, null)} r`),
     one<Omit<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'>>((p) => `select ${TICKET_SUMS} from ${ticketCountRows(s, p, null)} t`),
     // Each percentile sorts every ticket of the period: two statements, so that the two sorts run at once.
-    one<Pick<TicketAgg, 'frt_p50' | 'frt_p90'>>((p) => `select ${FIRST_RESPONSE_PERCENTILES} from ${ticketRows(s, p, null)} t`),
-    one<Pick<TicketAgg, 'rt_p50' | 'rt_p90'>>((p) => `select ${RESOLUTION_PERCENTILES} from ${ticketRows(s, p, null)} t`),
+    percentiles ? one<Pick<TicketAgg, 'frt_p50' | 'frt_p90'>>((p) => `select ${FIRST_RESPONSE_PERCENTILES} from ${ticketRows(s, p, null)} t`) : none,
+    percentiles ? one<Pick<TicketAgg, 'rt_p50' | 'rt_p90'>>((p) => `select ${RESOLUTION_PERCENTILES} from ${ticketRows(s, p, null)} t`) : none,
     one<{ seen: number; returned: number }>((p) => visitorCounts(s, p)),
   ]);
   return { q, t: { ...counts, ...frt, ...rt }, a };

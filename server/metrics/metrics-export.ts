@@ -46,11 +46,11 @@ const breakdownRecord = (r: BreakdownRowDTO): Cell[] => [
 /** The records of one table, header first. */
 async function records(ctx: Ctx, table: MetricsExportQuery['table'], s: ReturnType<typeof scopeOf>): Promise<Cell[][]> {
   if (table === 'series') {
-    const data = await series(ctx.raw, s, previousFrom(s));
+    const data = await series(ctx.reports.raw, s, previousFrom(s));
     return [[...SERIES_CSV_HEADER], ...data.points.map((p) => seriesRecord('current', p)), ...data.previous.map((p) => seriesRecord('previous', p))];
   }
   if (table === 'summary' || table === 'entries') {
-    const m = await computeMetrics(ctx.raw, s, previousFrom(s));
+    const m = await computeMetrics(ctx.reports.raw, s, previousFrom(s));
     if (table === 'entries') {
       return [['entry_id', 'question', 'answered', 'solved', 'escalated'], ...m.topEntries.map((e) => [e.entryId, asText(e.question), e.answered, e.solved, e.escalated])];
     }
@@ -77,7 +77,7 @@ async function records(ctx: Ctx, table: MetricsExportQuery['table'], s: ReturnTy
       ...groups.map((g) => [g.siteId, asText(g.question), g.count, g.previousCount, g.lastAskedAt, g.pages.map((p) => `${asText(p.url)} (${p.count})`).join('\n'), g.examples.map(asText).join('\n')]),
     ];
   }
-  const rows = await breakdown(ctx.raw, s, table);
+  const rows = await breakdown(ctx.reports.raw, s, table);
   return [[...BREAKDOWN_CSV_HEADER], ...rows.map(breakdownRecord)];
 }
 

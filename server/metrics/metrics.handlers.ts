@@ -27,7 +27,7 @@ export function metricsRouter(ctx: Ctx): Router {
     requireAgent(ctx),
     json(async (req) => {
       const s = scopeOf(req, parse(MetricsQuery, req.query), ctx.clock());
-      return computeMetrics(ctx.raw, s, previousFrom(s));
+      return computeMetrics(ctx.reports.raw, s, previousFrom(s));
     }),
   );
   r.get(
@@ -35,7 +35,7 @@ export function metricsRouter(ctx: Ctx): Router {
     requireAgent(ctx),
     json(async (req) => {
       const s = scopeOf(req, parse(MetricsQuery, req.query), ctx.clock());
-      return series(ctx.raw, s, previousFrom(s));
+      return series(ctx.reports.raw, s, previousFrom(s));
     }),
   );
   r.get(
@@ -43,7 +43,7 @@ export function metricsRouter(ctx: Ctx): Router {
     requireAgent(ctx),
     json(async (req) => {
       const q = parse(MetricsBreakdownQuery, req.query);
-      return breakdown(ctx.raw, scopeOf(req, q, ctx.clock()), q.by);
+      return breakdown(ctx.reports.raw, scopeOf(req, q, ctx.clock()), q.by);
     }),
   );
   r.get(
@@ -59,7 +59,7 @@ export function metricsRouter(ctx: Ctx): Router {
     requireAgent(ctx),
     json(async (req) => {
       const q = parse(MetricsPageQuery, req.query);
-      return unansweredOnPage(ctx.raw, scopeOf(req, q, ctx.clock()), q.page);
+      return unansweredOnPage(ctx.reports.raw, scopeOf(req, q, ctx.clock()), q.page);
     }),
   );
   return r;

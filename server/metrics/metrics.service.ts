@@ -27,7 +27,7 @@ export async function computeMetrics(raw: RawQuery, scope: Scope, previousFrom: 
   const language = scope.language as MetricsDTO['language'];
   const [now, before, fb, top] = await Promise.all([
     periodFigures(raw, scope),
-    periodFigures(raw, { ...scope, from: previousFrom, to: from }),
+    periodFigures(raw, { ...scope, from: previousFrom, to: from }, { percentiles: false }),
     feedbackCounts(raw, scope),
     topEntries(raw, scope),
   ]);

@@ -79,7 +79,7 @@ export function ticketsExportRouter(ctx: Ctx): Router {
     try {
       q = parse(TicketsExportQuery, req.query);
       const sites = q.siteId ? req.agent!.siteIds.filter((s) => s === q.siteId) : req.agent!.siteIds;
-      rows = ticketRows(ctx.db, sites.length ? sites : [''], pgDate(q.from), pgDate(q.to), { agent: q.agent, language: q.locale ?? q.language, page: q.page, ids: q.ids });
+      rows = ticketRows(ctx.reports.db, sites.length ? sites : [''], pgDate(q.from), pgDate(q.to), { agent: q.agent, language: q.locale ?? q.language, page: q.page, ids: q.ids });
       // The first slice before the first byte: a database that does not answer is still a 503, not a cut download.
       first = await rows.next();
     } catch (err) {

@@ -38,6 +38,7 @@ export async function twoNodes(backend: Backend, redisUrl: string, overrides: Pa
     losePublishFailures(pub);
     const app = createApp({
       db: database.db,
+      reports: database.reports,
       config,
       log: createLogger(config.logLevel),
       cluster: { adapter: createAdapter(pub, sub, { key: `${prefix}:sio` }), limiter: redisRateLimiter(limits as never, prefix) },
