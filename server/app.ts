@@ -148,7 +148,8 @@ export function createApp(deps: AppDeps): App {
   const agents: AgentNamespace = io.of(AGENT_NAMESPACE);
   const faq = new FaqService(deps.db, deps.log);
   const raw = rawClient(deps.db);
-  const reports = deps.reports ? rawClient(deps.reports) : raw;
+  // PGlite has one connection: its reports are `db` (Database.reports), on the same client.
+  const reports = deps.reports && deps.reports !== deps.db ? rawClient(deps.reports) : raw;
   const ctx: Ctx = {
     db: deps.db,
     raw: raw.query,
