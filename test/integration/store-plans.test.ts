@@ -1,0 +1,51 @@
+/**
+ * The hot path's store statements (server/conversations/message-store.ts) reach every row through an
+ * index, in the generic plan a connection keeps for a prepared statement, even when that plan was made
+ * while the tables were small and never analyzed: on such a plan a sequential scan, cheap when chosen,
+ * is paid on every message once the tables have grown.
+ */
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAgent } from '../../server/agents/agents.service.ts';
+import { STORE_STATEMENTS } from '../../server/conversations/message-store.ts';
+import { createSite } from '../../server/sites/sites.service.ts';
+import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+/** Scans of the generic plan of `text` (a statement taking one parameter), made now. */
+async function genericPlanScans(database: TestDatabase, text: string): Promise<string[]> {
+  return database.db.transaction(async (tx) => {
+    await tx.execute(sql.raw(`SET LOCAL plan_cache_mode = force_generic_plan`));
+    await tx.execute(sql.raw(`PREPARE store_plan_probe(text) AS ${text}`));
+    const result = await tx.execute(sql.raw(`EXPLAIN EXECUTE store_plan_probe('[]')`));
+    await tx.execute(sql.raw(`DEALLOCATE store_plan_probe`));
+    const rows = (result as unknown as { rows?: Record<string, string>[] }).rows ?? (result as unknown as Record<string, string>[]);
+    return rows.map((r) => r['QUERY PLAN']).filter((line) => /Scan/.test(line)).map((line) => line.trim().replace(/\s+\(cost=.*$/, ''));
+  });
+}
+
+describe.each(BACKENDS)('store statement plans on %s', (backend) => {
+  let database: TestDatabase;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+    // As a one-site deployment's first minutes: 200 open tickets of one site, two messages each, no statistics.
+    await createSite(database.db, { id: 'plans', name: 'Plans', origins: ['https://plans.example'] });
+    const agent = await createAgent(database.db, { email: `plans-${backend}@test.local`, password: 'agent-password-1', siteIds: ['plans'] });
+    await database.db.execute(sql`
+      WITH v AS (
+        INSERT INTO visitors (site_id, token_hash) SELECT 'plans', 'plans-' || g FROM generate_series(1, 200) g RETURNING id
+      ), c AS (
+        INSERT INTO conversations (site_id, visitor_id, status, assigned_agent_id, escalated_at, last_seq)
+        SELECT 'plans', v.id, 'open', ${agent.id}::uuid, now(), 2 FROM v RETURNING id
+      )
+      INSERT INTO messages (conversation_id, seq, author, kind, body, client_id)
+      SELECT c.id, s, 'visitor', 'text', 'hello', 'plans-' || c.id || '-' || s FROM c, generate_series(1, 2) s`);
+  });
+  afterAll(() => database?.drop());
+
+  it.each(['visitor', 'agent'] as const)('finds the %s message’s conversation and stored copy by index, whatever the tables held when planned', async (kind) => {
+    const scans = await genericPlanScans(database, STORE_STATEMENTS[kind]);
+    expect(scans.some((s) => /on (messages|conversations)\b/.test(s))).toBe(true);
+    expect(scans.filter((s) => /Seq Scan on (messages|conversations)\b/.test(s))).toEqual([]);
+  });
+});
