@@ -14,7 +14,7 @@ export interface ThrowawayDatabase extends Database {
   drop(): Promise<void>;
   /**
    * Closes its connections and opens new ones, as a server restarted on it would (new PostgreSQL
-   * backends, with nothing read yet); `drop` then closes those.
+   * backends, with nothing read yet); from then on `db`, `reports`, `warm`, `close` and `drop` are the new ones'.
    */
   reopen(): Promise<Database>;
 }
@@ -27,14 +27,10 @@ export interface ThrowawayDatabase extends Database {
 export async function throwawayDatabase(name: string, base: string | undefined, { keep = false } = {}): Promise<ThrowawayDatabase> {
   if (!base) {
     const dir = await mkdtemp(path.join(os.tmpdir(), `${name.replaceAll('_', '-')}-`));
-    const dataDir = path.join(dir, 'pgdata');
-    let current = await openDatabase({ dataDir });
-    return {
-      ...current,
-      label: 'PGlite',
-      drop: async () => { await current.close(); await rm(dir, { recursive: true, force: true }); },
-      reopen: async () => { await current.close(); return (current = await openDatabase({ dataDir })); },
-    };
+    return following(() => openDatabase({ dataDir: path.join(dir, 'pgdata') }), 'PGlite', async (current) => {
+      await current.close();
+      await rm(dir, { recursive: true, force: true });
+    });
   }
   const dbName = `${name}_${process.pid}`;
   const { default: postgres } = await import('postgres');
@@ -42,16 +38,34 @@ export async function throwawayDatabase(name: string, base: string | undefined, 
   await admin.unsafe(`create database ${dbName}`);
   const url = new URL(base);
   url.pathname = `/${dbName}`;
-  let current = await openDatabase({ url: url.toString() });
+  return following(() => openDatabase({ url: url.toString() }), `PostgreSQL (${url.host})`, async (current) => {
+    await current.close();
+    if (keep) console.log(`  kept database ${dbName}`);
+    else await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  });
+}
+
+/** A ThrowawayDatabase whose fields are those of the connections opened last (by `open`, again on `reopen`). */
+async function following(open: () => Promise<Database>, label: string, drop: (current: Database) => Promise<void>): Promise<ThrowawayDatabase> {
+  let current = await open();
   return {
-    ...current,
-    label: `PostgreSQL (${url.host})`,
-    async drop() {
-      await current.close();
-      if (keep) console.log(`  kept database ${dbName}`);
-      else await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-      await admin.end();
+    get db() {
+      return current.db;
     },
-    reopen: async () => { await current.close(); return (current = await openDatabase({ url: url.toString() })); },
+    get reports() {
+      return current.reports;
+    },
+    get kind() {
+      return current.kind;
+    },
+    close: () => current.close(),
+    warm: () => current.warm(),
+    label,
+    drop: () => drop(current),
+    reopen: async () => {
+      await current.close();
+      return (current = await open());
+    },
   };
 }

@@ -17,7 +17,7 @@ const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
 const ADMIN = { email: 'bench@example.com', password: 'bench-password-1' };
 
 const database = await throwawayDatabase('sc_export', process.env.BENCH_DATABASE_URL);
-const app = createApp({ db: database.db, config: { ...loadConfig({ LOG_LEVEL: 'silent', DEMO: '1' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password }, log: createLogger('silent') });
+const app = createApp({ db: database.db, reports: database.reports, config: { ...loadConfig({ LOG_LEVEL: 'silent', DEMO: '1' }), adminEmail: ADMIN.email, adminPassword: ADMIN.password }, log: createLogger('silent') });
 try {
   const url = await app.listen(0, '127.0.0.1');
   const raw = app.ctx.raw;

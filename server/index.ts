@@ -57,7 +57,7 @@ function watchRedis(clients: Record<string, { on(event: 'error' | 'ready', fn: (
 
 const app = createApp({ db: database.db, reports: database.reports, config, log, cluster });
 // In the background: a failure here is the database being away, which every request reports as it comes.
-void database.warm().catch((err) => log.warn({ err }, 'opening the database pool failed; connections open as requests need them'));
+void database.warm().catch((err) => log.warn({ err }, 'warming the database connections failed; they open and read as requests need them'));
 const url = await app.listen();
 log.info({ url, database: database.kind, redis: Boolean(config.redisUrl) }, 'listening');
 console.log(`Demo site:     ${url}/`);

@@ -28,7 +28,7 @@
  * | GET    | /api/conversations                | ?status=…[&siteId]               | ConversationDTO[]         |
  * | GET    | /api/conversations/:id            |                                  | { conversation, messages }|
  * | GET    | /api/conversations/:id/visitor    | (agents of its site)             | VisitorPanelDTO           |
- * | GET    | /api/conversations.csv            | ?from=ISO&to=ISO[&siteId][&agent|locale|page|ids] | CSV download (streamed) |
+ * | GET    | /api/conversations.csv            | ?from=ISO&to=ISO[&siteId][&agent|locale|page|ids] | CSV download (streamed); 429 while two run |
  * | GET    | /api/conversations/search         | ConversationSearch (`ids`: a group's conversations) | SearchHitDTO[] |
  * | GET    | /api/faqs                         | ?siteId[&q]                      | FaqEntryDTO[]             |
  * | POST   | /api/faqs                         | FaqEntryInput                    | FaqEntryDTO               |

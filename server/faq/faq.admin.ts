@@ -100,12 +100,12 @@ export interface DemandScope {
   language: string | null;
 }
 
-/** The escalated questions of [from, to), newest first, at most DEMAND_ROWS, read in pages. */
+/** The escalated questions of [from, to), newest first, at most DEMAND_ROWS, read in pages (on the reports' connections). */
 async function escalatedQuestions(ctx: Ctx, s: DemandScope, from: Date, to: Date, previous: boolean): Promise<QuestionRow[]> {
   const rows: QuestionRow[] = [];
   let last: string | undefined;
   while (rows.length < DEMAND_ROWS) {
-    const page = await ctx.db
+    const page = await ctx.reports.db
       .select({
         id: questions.id,
         conversationId: questions.conversationId,

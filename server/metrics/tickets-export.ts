@@ -6,7 +6,7 @@
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
-import { Router } from 'express';
+import { Router, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { ConversationIds, MetricsQuery } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
@@ -14,6 +14,7 @@ import { parse, pgDate } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { CSV_WRITE_OPTIONS } from '../faq/engine/csv.ts';
 import { ticketRows, type TicketRow } from './ticket-rows.ts';
+import { AppError } from '../errors.ts';
 
 /**
  * The period and sites of GET /api/metrics, and optionally one row of a breakdown (ticket-rows.ts):
@@ -70,9 +71,34 @@ export function ticketCsvRecord(t: TicketRow): string[] {
   ];
 }
 
+/**
+ * Tickets exports at once on a node. On PostgreSQL each reads through a cursor, which holds one of the
+ * reports' four connections (db/client.ts) for its whole download: two leave the others to the
+ * metrics view and the rollup. One more is refused RATE_LIMITED, to be retried.
+ */
+const EXPORTS_AT_ONCE = 2;
+/** A download its client has not read from for this long is cut, which frees its connection. */
+const STALLED_MS = 60_000;
+
 export function ticketsExportRouter(ctx: Ctx): Router {
   const r = Router();
+  let running = 0;
   r.get('/api/conversations.csv', requireAgent(ctx), async (req, res, next) => {
+    if (running >= EXPORTS_AT_ONCE) {
+      next(new AppError('RATE_LIMITED', 5_000));
+      return;
+    }
+    running++;
+    try {
+      res.setTimeout(STALLED_MS, () => res.destroy());
+      await exportTickets(req, res, next);
+    } finally {
+      running--;
+    }
+  });
+  return r;
+
+  async function exportTickets(req: Request, res: Response, next: NextFunction): Promise<void> {
     let q: z.infer<typeof TicketsExportQuery>;
     let rows: AsyncGenerator<TicketRow>;
     let first: IteratorResult<TicketRow>;
@@ -99,6 +125,5 @@ export function ticketsExportRouter(ctx: Ctx): Router {
       if (!res.destroyed || (err as NodeJS.ErrnoException).code !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.log.warn({ err }, 'tickets export interrupted');
       res.destroy();
     }
-  });
-  return r;
+  }
 }

@@ -135,5 +135,45 @@ describe.each(BACKENDS)('CSV exports and the FAQ import on %s', (backend) => {
       const escalated = rows.map((r) => r[TICKET_CSV_HEADER.indexOf('escalated_at')]);
       expect(escalated).toEqual([...escalated].sort());
     });
+
+    // On PostgreSQL an export reads through a cursor that holds a reports connection for the whole download.
+    it.runIf(backend === 'postgres')('runs two tickets exports at once and refuses a third RATE_LIMITED until one ends', async () => {
+      const { default: postgres } = await import('postgres');
+      const locker = postgres(server.database.env.DATABASE_URL!, { max: 2, onnotice: () => {} });
+      let release!: () => void;
+      const released = new Promise<void>((resolve) => (release = resolve));
+      let taken!: () => void;
+      const isTaken = new Promise<void>((resolve) => (taken = resolve));
+      const q = 'from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z';
+      try {
+        // The table locked: both exports wait at their first read, as two slow downloads hold their connections.
+        const lock = locker.begin(async (tx) => {
+          await tx`lock table conversations in access exclusive mode`;
+          taken();
+          await released;
+        });
+        await isTaken;
+        const slow = [get(`/api/conversations.csv?${q}`, admin), get(`/api/conversations.csv?${q}`, agent)];
+        for (let i = 0; ; i++) {
+          const [{ n }] = await locker`select count(*)::int as n from pg_locks where not granted and relation = 'conversations'::regclass`;
+          if (n >= 2) break;
+          if (i > 200) throw new Error('the two exports never reached the database');
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        const third = await fetch(`${server.url}/api/conversations.csv?${q}`, { headers: { cookie: admin } });
+        expect(third.status).toBe(429);
+        expect(await third.json()).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+        release();
+        await lock;
+        for (const res of await Promise.all(slow)) {
+          expect(res.status).toBe(200);
+          expect(parseCsv(res.text).length).toBeGreaterThan(1);
+        }
+        expect((await get(`/api/conversations.csv?${q}`, admin)).status).toBe(200);
+      } finally {
+        release();
+        await locker.end();
+      }
+    });
   });
 });
