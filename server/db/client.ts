@@ -41,8 +41,7 @@ const REPORTS_POOL = 4;
 
 /**
  * The rollups a report reads (metrics/rollup.ts), each with an index led by its site: read once by
- * each reports connection at start. (A table larger than a quarter of shared_buffers is scanned
- * through a small ring of buffers, so there this warms little; its index still.)
+ * each reports connection at start (see warm).
  */
 const ROLLUPS = ['metrics_visitor_days', 'metrics_tickets', 'metrics_entry_days', 'metrics_page_days', 'metrics_question_days', 'metrics_ticket_days'];
 
@@ -98,13 +97,15 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       close: async () => void (await Promise.all([sql.end({ timeout: 5 }), reportSql.end({ timeout: 5 })])),
       // Statements sent at once take a connection each; a pool opens one per statement up to its size.
       warm: async () => {
-        const set = async (tx: TransactionSql, settings: Record<string, 'on' | 'off'>) => {
-          for (const [name, value] of Object.entries(settings)) await tx`select set_config(${name}, ${value}, true)`;
-        };
+        const set = (tx: TransactionSql, settings: Record<string, 'on' | 'off'>) =>
+          tx.unsafe(`select ${Object.entries(settings).map(([name, value]) => `set_config('${name}', '${value}', true)`).join(', ')}`);
+        // A table past a quarter of shared_buffers is scanned through a small ring of buffers: reading it
+        // whole at start would cost a full scan per connection and leave little mapped, so it is skipped.
+        const small = (t: string) => `pg_relation_size('${t}') < pg_size_bytes(current_setting('shared_buffers')) / 4`;
         const read = async (tx: TransactionSql) => {
           // Every page of each rollup, as a sequential scan reads it (a count alone would read an index)…
           await set(tx, { enable_indexscan: 'off', enable_indexonlyscan: 'off', enable_bitmapscan: 'off' });
-          await tx.unsafe(`select ${ROLLUPS.map((t) => `(select count(*) from ${t})`).join(' + ')}`);
+          await tx.unsafe(`select ${ROLLUPS.map((t) => `coalesce(case when ${small(t)} then (select count(*) from ${t}) end, 0)`).join(' + ')}`);
           // …and its index by site, which reports read instead once their statements' generic plans take over.
           await set(tx, { enable_indexonlyscan: 'on', enable_seqscan: 'off' });
           await tx.unsafe(`select ${ROLLUPS.map((t) => `(select count(*) from ${t} where site_id >= '')`).join(' + ')}`);

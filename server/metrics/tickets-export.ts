@@ -15,6 +15,7 @@ import { requireAgent } from '../agents/agents.handlers.ts';
 import { CSV_WRITE_OPTIONS } from '../faq/engine/csv.ts';
 import { ticketRows, type TicketRow } from './ticket-rows.ts';
 import { AppError } from '../errors.ts';
+import { countRefusal } from '../ops/counters.ts';
 
 /**
  * The period and sites of GET /api/metrics, and optionally one row of a breakdown (ticket-rows.ts):
@@ -85,6 +86,7 @@ export function ticketsExportRouter(ctx: Ctx): Router {
   let running = 0;
   r.get('/api/conversations.csv', requireAgent(ctx), async (req, res, next) => {
     if (running >= EXPORTS_AT_ONCE) {
+      countRefusal('tickets_exports_at_once');
       next(new AppError('RATE_LIMITED', 5_000));
       return;
     }

@@ -170,6 +170,8 @@ describe.each(BACKENDS)('CSV exports and the FAQ import on %s', (backend) => {
           expect(parseCsv(res.text).length).toBeGreaterThan(1);
         }
         expect((await get(`/api/conversations.csv?${q}`, admin)).status).toBe(200);
+        // Counted with the rate limits' refusals (read once the table is free: /metrics counts waiting conversations).
+        expect(await (await fetch(`${server.url}/metrics`)).text()).toMatch(/^support_rate_limited_total\{rule="tickets_exports_at_once"\} 1$/m);
       } finally {
         release();
         await locker.end();
