@@ -54,6 +54,32 @@ describe.each(BACKENDS)('raw queries on %s', (backend) => {
     expect(await raw.query('SELECT k FROM raw_probe WHERE k = $1', ['c'])).toEqual([]);
   });
 
+  it('commits a group whole, and leaves no connection inside a failed one', async () => {
+    // More failed groups than the pool has connections: a connection left in its aborted
+    // transaction would fail what follows on it, or keep its rows uncommitted.
+    for (let i = 0; i < 12; i++) {
+      const failed = await raw
+        .transaction([
+          { text: 'INSERT INTO raw_probe (k) VALUES ($1)', params: ['a'] },
+          { text: 'INSERT INTO raw_probe (k) VALUES ($1)', params: [`never-${i}`] },
+        ])
+        .catch((err: unknown) => err);
+      expect(isUniqueViolation(failed)).toBe(true);
+    }
+    expect(await raw.query("SELECT count(*)::int AS n FROM raw_probe WHERE k LIKE 'never-%'", [])).toEqual([{ n: 0 }]);
+    const results = await Promise.all(
+      Array.from({ length: 12 }, (_, i) =>
+        raw.transaction([
+          { text: 'INSERT INTO raw_probe (k, n) VALUES ($1, $2) RETURNING k', params: [`g${i}-1`, i] },
+          { text: 'INSERT INTO raw_probe (k, n) VALUES ($1, $2) RETURNING n', params: [`g${i}-2`, i] },
+        ]),
+      ),
+    );
+    expect(results[5]).toEqual([[{ k: 'g5-1' }], [{ n: 5 }]]);
+    expect(await raw.query("SELECT count(*)::int AS n FROM raw_probe WHERE k LIKE 'g%'", [])).toEqual([{ n: 24 }]);
+    await raw.query("DELETE FROM raw_probe WHERE k LIKE 'g%'", []);
+  });
+
   it('keeps working past the number of statements it keeps prepared', async () => {
     for (let i = 0; i < 130; i++) expect(await raw.query(`SELECT $1::int + ${i} AS v`, [1])).toEqual([{ v: 1 + i }]);
     expect(await raw.query('SELECT $1::int + 0 AS v', [5])).toEqual([{ v: 5 }]);
