@@ -5,13 +5,14 @@
  *   npm run bench:relay                                                        # PGlite in a temp folder
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:relay  # a fresh database inside
  *
- * Optional: BENCH_RATES=50,100,… (msg/s), BENCH_STEP_SECONDS=3, BENCH_IDLE_SOCKETS=10000,
+ * Optional: BENCH_RATES=200,400,… (msg/s), BENCH_STEP_SECONDS=3, BENCH_IDLE_SOCKETS=10000,
  * BENCH_CPU_PROF=1 (one extra product step of scenario (a) under V8's profiler; top functions printed;
  * BENCH_CPU_PROF=b: of scenario (b); BENCH_CPU_PROF=idle: the product while its idle sockets connect).
  * Output: markdown on stdout and in .tmp/bench-relay.md; progress on stderr.
  */
 import os from 'node:os';
 import path from 'node:path';
+import { buildPublic } from '../scripts/build.ts';
 import { randomToken } from '../server/crypto.ts';
 import { createBenchDatabase, seedAgents, type BenchDatabase } from './relay/database.ts';
 import { idleSockets, type IdleResult } from './relay/idle.ts';
@@ -28,8 +29,13 @@ const started = Date.now();
 const DEADLINE_MS = 9.5 * 60_000;
 /** Load steps end by then; idle sockets and the browser measurement get the rest. */
 const STEPS_UNTIL_MS = 5.5 * 60_000;
-const RATES = (process.env.BENCH_RATES ?? '50,100,200,400,800,1600,3200,6400,12800,25600').split(',').map(Number);
+/**
+ * Finer than doubling where the product and the relay top out: with steps of 2× the ratio of their
+ * highest passing rates could only read 1/4 or 1/8, whatever it was between.
+ */
+const RATES = (process.env.BENCH_RATES ?? '200,400,800,1200,1600,2000,2400,3200,4800,6400,9600,12800,19200,25600').split(',').map(Number);
 const STEP_MS = Number(process.env.BENCH_STEP_SECONDS ?? 3) * 1000;
+const WARMUP_RATE = 200;
 const DRAIN_MS = 3000;
 const CONVERSATIONS = 200;
 const IDLE_SOCKETS = Number(process.env.BENCH_IDLE_SOCKETS ?? 10_000);
@@ -96,6 +102,13 @@ async function runScenario(sc: Scenario, adminPassword: string, profileFile?: st
       const o = await load!.open(t.name, t.url, t.name === 'product' ? sc.specs : sc.specs.map((s) => ({ site: s.site })));
       progress(`  ${t.name}: ${o.conversations} conversations opened and claimed in ${o.setupMs} ms`);
     }
+    // One step each that is not measured: the first seconds of load on a fresh server (JIT, each
+    // pooled connection preparing its statements and reading the tables) failed whatever step came first.
+    for (const t of [product, relay]) {
+      await measureStep(load!, t, WARMUP_RATE, { durationMs: STEP_MS, drainMs: DRAIN_MS });
+      await settle(load!, t, 20_000);
+    }
+    progress(`  both warmed up by a step at ${WARMUP_RATE} msg/s, not counted`);
     const active = new Set([product, relay]);
     for (const rate of RATES) {
       for (const t of [product, relay]) {
@@ -229,12 +242,15 @@ async function main(): Promise<void> {
   report.line(`- command: \`${options}${dbUrl ? `BENCH_DATABASE_URL=${maskedUrl(dbUrl)} ` : ''}npm run bench:relay\``);
   report.line(`- node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`);
   report.line(`- load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  report.line(`- product on ${kind === 'postgres' ? 'PostgreSQL (a fresh database, dropped afterwards)' : 'PGlite (a temporary DATA_DIR)'}; ${CONVERSATIONS} conversations per server, each alternating visitor → agent and agent → visitor; steps of ${STEP_MS / 1000} s (+ up to ${DRAIN_MS / 1000} s to drain), product and relay alternating; a step passes when p99 < 50 ms and every message is acknowledged and delivered once, in order; a failed step is tried once more, and a server's ladder ends at its second failure of one rate`);
+  report.line(`- product on ${kind === 'postgres' ? 'PostgreSQL (a fresh database, dropped afterwards)' : 'PGlite (a temporary DATA_DIR)'}; ${CONVERSATIONS} conversations per server, each alternating visitor → agent and agent → visitor; steps of ${STEP_MS / 1000} s (+ up to ${DRAIN_MS / 1000} s to drain), after one uncounted step at ${WARMUP_RATE} msg/s on each server, product and relay alternating; a step passes when p99 < 50 ms and every message is acknowledged and delivered once, in order; a failed step is tried once more, and a server's ladder ends at its second failure of one rate`);
   report.line(`- server CPU: user + system of the server process (/proc/PID/stat) per message sent; packets: Socket.IO packets received by all load-side sockets per message sent; loop delay: the server's own monitorEventLoopDelay over the step (GET /metrics), less its 10 ms sampling interval`);
   const unset = unsetLimitVariables();
   if (unset.length) report.line(`- **warning**: server/limits.ts reads ${unset.join(', ')}, which this benchmark does not set: a limit may throttle the load (add it to LIMIT_ENV in bench/relay/servers.ts)`);
   report.line();
 
+  // The browser measurement loads the built widget: a fresh clone has none until a build.
+  progress('building the widget and the console');
+  await buildPublic();
   db = await createBenchDatabase(dbUrl);
   const adminPassword = randomToken(18);
   // The product's first start migrates and seeds the demo site the one-site scenario uses.
