@@ -45,6 +45,53 @@ const REPORTS_POOL = 4;
  */
 const ROLLUPS = ['metrics_visitor_days', 'metrics_tickets', 'metrics_entry_days', 'metrics_page_days', 'metrics_question_days', 'metrics_ticket_days'];
 
+/** How long after a reports connection closed the pool is warmed again, and the longest wait between tries. */
+const REWARM_MS = 1_000;
+const REWARM_MAX_MS = 30_000;
+
+/**
+ * Warms the reports pool again after one of its connections closed (the database restarted, the
+ * network failed): the driver opens a new connection at the next report, whose backend would pay the
+ * first reads of the rollups in that report (30–75 ms a table on this VM). Once the connections are
+ * back, a second after the last close; retried with a growing wait while the database is away. Only
+ * after start() (the server's warm-up), and never after stop() (ending the pool closes them too).
+ */
+function rewarmer(warm: () => Promise<void>) {
+  let started = false;
+  let running = false;
+  let timer: NodeJS.Timeout | undefined;
+  let delayMs = REWARM_MS;
+  const schedule = () => {
+    // The warm-up's own failed connections close too: its outcome decides what comes next.
+    if (!started || running || timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      running = true;
+      warm().then(
+        () => {
+          running = false;
+          delayMs = REWARM_MS;
+        },
+        () => {
+          running = false;
+          delayMs = Math.min(delayMs * 2, REWARM_MAX_MS);
+          schedule();
+        },
+      );
+    }, delayMs);
+    timer.unref();
+  };
+  return {
+    start: () => void (started = true),
+    stop: () => {
+      started = false;
+      clearTimeout(timer);
+      timer = undefined;
+    },
+    closed: schedule,
+  };
+}
+
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
@@ -76,9 +123,17 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       // times sorted by day in memory took 63 ms instead of 85, but its tickets sorted by page 170 instead of 140.)
       connection: { max_parallel_workers_per_gather: '0' },
     };
-    const sql = postgres(opts.url, { ...options, max: POOL });
+    const sql = postgres(opts.url, { ...options, connection: { ...options.connection, application_name: 'support-chat' }, max: POOL });
     // Kept open for good: a connection the driver replaced (by default after 30–60 min) would make the next report pay its first reads again.
-    const reportSql = postgres(opts.url, { ...options, max: REPORTS_POOL, max_lifetime: null });
+    // One that closed anyway (the database restarted, the network failed) is opened and warmed again (rewarm below).
+    const rewarm = rewarmer(warmReports);
+    const reportSql = postgres(opts.url, {
+      ...options,
+      connection: { ...options.connection, application_name: 'support-chat reports' },
+      max: REPORTS_POOL,
+      max_lifetime: null,
+      onclose: () => rewarm.closed(),
+    });
     const db = drizzle(timePostgres(sql), { schema });
     const reports = drizzle(timePostgres(reportSql), { schema });
     // Nodes starting together on an empty database would each create the tables (drizzle's
@@ -94,28 +149,37 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       db: db as unknown as Db,
       reports: reports as unknown as Db,
       kind: 'postgres',
-      close: async () => void (await Promise.all([sql.end({ timeout: 5 }), reportSql.end({ timeout: 5 })])),
+      close: async () => {
+        rewarm.stop();
+        await Promise.all([sql.end({ timeout: 5 }), reportSql.end({ timeout: 5 })]);
+      },
       // Statements sent at once take a connection each; a pool opens one per statement up to its size.
       warm: async () => {
-        const set = (tx: TransactionSql, settings: Record<string, 'on' | 'off'>) =>
-          tx.unsafe(`select ${Object.entries(settings).map(([name, value]) => `set_config('${name}', '${value}', true)`).join(', ')}`);
-        // A table past a quarter of shared_buffers is scanned through a small ring of buffers: reading it
-        // whole at start would cost a full scan per connection and leave little mapped, so it is skipped.
-        const small = (t: string) => `pg_relation_size('${t}') < pg_size_bytes(current_setting('shared_buffers')) / 4`;
-        const read = async (tx: TransactionSql) => {
-          // Every page of each rollup, as a sequential scan reads it (a count alone would read an index)…
-          await set(tx, { enable_indexscan: 'off', enable_indexonlyscan: 'off', enable_bitmapscan: 'off' });
-          await tx.unsafe(`select ${ROLLUPS.map((t) => `coalesce(case when ${small(t)} then (select count(*) from ${t}) end, 0)`).join(' + ')}`);
-          // …and its index by site, which reports read instead once their statements' generic plans take over.
-          await set(tx, { enable_indexonlyscan: 'on', enable_seqscan: 'off' });
-          await tx.unsafe(`select ${ROLLUPS.map((t) => `(select count(*) from ${t} where site_id >= '')`).join(' + ')}`);
-        };
-        await Promise.all([
-          ...Array.from({ length: POOL }, () => sql`select 1`),
-          ...Array.from({ length: REPORTS_POOL }, () => reportSql.begin(read)),
-        ]);
+        try {
+          await Promise.all([...Array.from({ length: POOL }, () => sql`select 1`), warmReports()]);
+        } finally {
+          rewarm.start();
+        }
       },
     };
+
+    /** Each reports connection (opened if closed) reads the rollups and their site indexes once. */
+    async function warmReports(): Promise<void> {
+      const set = (tx: TransactionSql, settings: Record<string, 'on' | 'off'>) =>
+        tx.unsafe(`select ${Object.entries(settings).map(([name, value]) => `set_config('${name}', '${value}', true)`).join(', ')}`);
+      // A table past a quarter of shared_buffers is scanned through a small ring of buffers: reading it
+      // whole at start would cost a full scan per connection and leave little mapped, so it is skipped.
+      const small = (t: string) => `pg_relation_size('${t}') < pg_size_bytes(current_setting('shared_buffers')) / 4`;
+      const read = async (tx: TransactionSql) => {
+        // Every page of each rollup, as a sequential scan reads it (a count alone would read an index)…
+        await set(tx, { enable_indexscan: 'off', enable_indexonlyscan: 'off', enable_bitmapscan: 'off' });
+        await tx.unsafe(`select ${ROLLUPS.map((t) => `coalesce(case when ${small(t)} then (select count(*) from ${t}) end, 0)`).join(' + ')}`);
+        // …and its index by site, which reports read instead once their statements' generic plans take over.
+        await set(tx, { enable_indexonlyscan: 'on', enable_seqscan: 'off' });
+        await tx.unsafe(`select ${ROLLUPS.map((t) => `(select count(*) from ${t} where site_id >= '')`).join(' + ')}`);
+      };
+      await Promise.all(Array.from({ length: REPORTS_POOL }, () => reportSql.begin(read)));
+    }
   }
   const { PGlite } = await import('@electric-sql/pglite');
   const { drizzle } = await import('drizzle-orm/pglite');
