@@ -1,6 +1,7 @@
 import { LitElement, css, html, type TemplateResult } from 'lit';
 import type { BreakdownKind, BreakdownRowDTO, MetricsDTO, SatisfactionFactors, SeriesDTO } from '../../shared/types.ts';
 import { api, withQuery } from '../shared/api.ts';
+import { DownloadController, downloadStyles } from '../shared/download-controller.ts';
 import { LoadController } from '../shared/load-controller.ts';
 import { durationOrDash, formatCount, formatRate } from '../shared/format.ts';
 import { i18n, type StringKey } from '../shared/i18n.ts';
@@ -37,6 +38,7 @@ export class ConsoleMetrics extends LitElement {
   };
   static override styles = [
     baseStyles,
+    downloadStyles,
     css`
       :host {
         display: block;
@@ -159,6 +161,7 @@ export class ConsoleMetrics extends LitElement {
   private readonly _seriesLoader = new LoadController(this);
   private readonly _breakdownLoader = new LoadController(this);
   private readonly _pageLoader = new LoadController(this);
+  private readonly _downloads = new DownloadController(this);
   private _lastQuery: Record<string, string | undefined> | null = null;
 
   constructor() {
@@ -320,9 +323,10 @@ export class ConsoleMetrics extends LitElement {
       <section aria-labelledby="m-exports">
         <h3 id="m-exports">${t('metrics.csv')}</h3>
         <p class="exports">
-          <a href=${this._csv('summary')} download>${t('metrics.exportSummary')}</a>
-          <a href=${this._ticketsCsv({})} download>${t('metrics.exportTickets')}</a>
+          <a href=${this._csv('summary')} download @click=${this._downloads.click}>${t('metrics.exportSummary')}</a>
+          <a href=${this._ticketsCsv({})} download @click=${this._downloads.click}>${t('metrics.exportTickets')}</a>
         </p>
+        ${this._downloads.render()}
       </section>`;
   }
 
@@ -352,7 +356,7 @@ export class ConsoleMetrics extends LitElement {
   }
 
   private _exportLink(table: string, name: string): TemplateResult {
-    return html`<p class="exports"><a href=${this._csv(table)} download>${i18n.t('metrics.exportNamed', { name })}</a></p>`;
+    return html`<p class="exports"><a href=${this._csv(table)} download @click=${this._downloads.click}>${i18n.t('metrics.exportNamed', { name })}</a></p>`;
   }
 
   /** A change of a share, in percentage points, signed. */
@@ -468,7 +472,7 @@ export class ConsoleMetrics extends LitElement {
                       <td class="num">${r.ratingAverage === null ? '—' : `${r.ratingAverage.toFixed(2)} (${formatCount(r.ratings, loc)})`}</td>
                       <td>
                         ${r.tickets > 0
-                          ? html`<a href=${this._rowCsv(r)} download aria-label=${t('metrics.rowCsv', { name: label })}>${t('metrics.csv')}</a>`
+                          ? html`<a href=${this._rowCsv(r)} download @click=${this._downloads.click} aria-label=${t('metrics.rowCsv', { name: label })}>${t('metrics.csv')}</a>`
                           : ''}
                       </td>
                     </tr>`;

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { DemandGroupDTO, FaqEntryDTO } from '../../shared/types.ts';
 import { api, withQuery, type ClientError } from '../shared/api.ts';
+import { DownloadController, downloadStyles } from '../shared/download-controller.ts';
 import { LoadController } from '../shared/load-controller.ts';
 import { formatCount } from '../shared/format.ts';
 import { i18n } from '../shared/i18n.ts';
@@ -26,6 +27,7 @@ export class ConsoleWriteNext extends LitElement {
   };
   static override styles = [
     baseStyles,
+    downloadStyles,
     css`
       :host {
         display: block;
@@ -78,6 +80,7 @@ export class ConsoleWriteNext extends LitElement {
   declare _busy: string | null;
   declare _error: ClientError | null;
   private readonly _loader = new LoadController(this);
+  private readonly _downloads = new DownloadController(this);
 
   constructor() {
     super();
@@ -101,7 +104,7 @@ export class ConsoleWriteNext extends LitElement {
       <h3 id="m-write-next">${t('demand.title')}</h3>
       <p class="muted">${t('demand.intro')}</p>
       ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
-      ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
+      ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''} ${this._downloads.render()}
       ${this._loader.loading ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
       ${groups && groups.length === 0 ? html`<p class="muted">${t('demand.empty')}</p>` : ''}
       ${groups && groups.length
@@ -122,7 +125,7 @@ export class ConsoleWriteNext extends LitElement {
                 </tbody>
               </table>
             </div>
-            <p class="exports"><a href=${withQuery('/api/metrics/export.csv', { ...this.query, table: 'write-next' })} download>${t('metrics.exportNamed', { name: t('demand.title') })}</a></p>`
+            <p class="exports"><a href=${withQuery('/api/metrics/export.csv', { ...this.query, table: 'write-next' })} download @click=${this._downloads.click}>${t('metrics.exportNamed', { name: t('demand.title') })}</a></p>`
         : ''}
     </section>`;
   }
@@ -183,7 +186,7 @@ export class ConsoleWriteNext extends LitElement {
           : [t('demand.conversations', vars), t('demand.conversationsNamed', vars)];
     const csv = `${withQuery('/api/conversations.csv', { ...this.query, siteId: g.siteId })}&${new URLSearchParams({ ids: ids.join(',') }).toString()}`;
     return html`<button type="button" class="link" aria-label=${named} @click=${() => this._openConversations(g)}>${label}</button>
-      <a class="small" href=${csv} download aria-label=${t('metrics.rowCsv', { name: g.question })}>${t('metrics.csv')}</a>`;
+      <a class="small" href=${csv} download @click=${this._downloads.click} aria-label=${t('metrics.rowCsv', { name: g.question })}>${t('metrics.csv')}</a>`;
   }
 
   private _openConversations(g: DemandGroupDTO): void {

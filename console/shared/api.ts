@@ -72,9 +72,44 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<R
   if (res.ok && typeof parsed === 'object' && parsed !== null && (parsed as { ok?: unknown }).ok === true) {
     return parsed as Result<T>;
   }
-  const error: ClientError = isErrorBody(parsed)
-    ? parsed.error
-    : { code: STATUS_CODES[res.status] ?? 'INTERNAL' };
+  return { ok: false, error: errorOf(res, parsed) };
+}
+
+/** The error an answer carries: its body's, else one named by its HTTP status. */
+function errorOf(res: Response, parsed: unknown): ClientError {
+  const error: ClientError = isErrorBody(parsed) ? parsed.error : { code: STATUS_CODES[res.status] ?? 'INTERNAL' };
   if (error.code === 'UNAUTHORIZED') apiEvents.dispatchEvent(new Event('unauthorized'));
-  return { ok: false, error };
+  return error;
+}
+
+/**
+ * Downloads a file the API serves as an attachment (a CSV export), fetched rather than navigated to,
+ * so that a refusal (429 while two exports run, 503) comes back as an error the view can show, where
+ * a plain download link leaves only a failed entry in the browser's downloads. The file is saved under
+ * the name its Content-Disposition gives.
+ */
+export async function download(path: string): Promise<Result<void>> {
+  let res: Response;
+  try {
+    res = await fetch(path, { credentials: 'same-origin' });
+  } catch {
+    return { ok: false, error: { code: 'NETWORK' } };
+  }
+  if (!res.ok) return { ok: false, error: errorOf(res, await res.json().catch(() => null)) };
+  let blob: Blob;
+  try {
+    blob = await res.blob();
+  } catch {
+    return { ok: false, error: { code: 'NETWORK' } };
+  }
+  const name = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1] ?? 'export.csv';
+  const url = URL.createObjectURL(blob);
+  const a = Object.assign(document.createElement('a'), { href: url, download: name });
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // Revoked once the browser has taken the file.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  return { ok: true, data: undefined };
 }

@@ -10,6 +10,8 @@ export const en = {
   'common.refresh': 'Refresh',
   'common.close': 'Close',
   'common.loading': 'Loading…',
+  'download.preparing': 'Preparing the file…',
+  'download.failed': 'The file could not be downloaded. {reason}',
   'common.opensNewTab': '(opens in a new tab)',
 
   'error.INVALID_CREDENTIALS': 'Wrong email or password.',

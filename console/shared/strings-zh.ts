@@ -12,6 +12,8 @@ export const zh: Record<StringKey, string> = {
   'common.refresh': '刷新',
   'common.close': '关闭',
   'common.loading': '加载中…',
+  'download.preparing': '正在生成文件…',
+  'download.failed': '文件未能下载。{reason}',
   'common.opensNewTab': '（在新标签页打开）',
 
   'error.INVALID_CREDENTIALS': '邮箱或密码错误。',

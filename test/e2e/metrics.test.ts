@@ -3,7 +3,8 @@
  * figure's data attribute and its data table) follow the period picker, a breakdown per page with the
  * unanswered questions of one page, what to write next with one group drafted as an FAQ entry and each
  * group opening the conversations behind it in History, and a
- * CSV downloaded as Excel needs it (UTF-8 with a byte-order mark, a Chinese question intact); every
+ * CSV downloaded as Excel needs it (UTF-8 with a byte-order mark, a Chinese question intact), a refused
+ * export's reason shown in the view; every
  * control named, in English and in Chinese.
  * `UPDATE_SCREENSHOTS=1` also writes the README's picture of the view (docs/console-metrics.png).
  */
@@ -165,6 +166,16 @@ describe.skipIf(!browserAvailable)('the metrics view', () => {
     // One chart's CSV too: the series of both periods.
     const [series] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download “Over time” as CSV' }).click()]);
     expect(series.suggestedFilename()).toMatch(/^metrics-series-.*\.csv$/);
+    // A refused export (a third at once is answered 429) says why in the view, where a plain link
+    // would leave a failed download in the browser's list; the next one goes through.
+    const refusal = { ok: false, error: { code: 'RATE_LIMITED', retryAfterMs: 5000 } };
+    await page.route('**/api/conversations.csv?**', (route) => route.fulfill({ status: 429, contentType: 'application/json', body: JSON.stringify(refusal) }));
+    await page.getByRole('link', { name: 'Tickets with timestamps (CSV)' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The file could not be downloaded. Too many requests. Try again in' }).waitFor();
+    await page.unroute('**/api/conversations.csv?**');
+    const [again] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Tickets with timestamps (CSV)' }).click()]);
+    expect(again.suggestedFilename()).toMatch(/^tickets-.*\.csv$/);
+    await page.getByRole('alert').filter({ hasText: 'The file could not be downloaded' }).waitFor({ state: 'detached' });
 
     // In Chinese, the same view and controls, named in Chinese.
     await page.getByRole('button', { name: 'Switch to 中文' }).click();
