@@ -1,7 +1,7 @@
 /**
  * npm run bench:store — the database side of a stored message alone, without sockets: agent replies
  * in 200 open conversations at fixed rates, sent one statement at a time ("direct") and through the
- * group commit the server uses (server/db/group-commit.ts, four lanes). Prints achieved rate and
+ * group commit the server uses (server/db/group-commit.ts, its lanes). Prints achieved rate and
  * latency (call to committed answer) per mode.
  *
  * PostgreSQL when BENCH_DATABASE_URL is set (a fresh database is created in it and dropped after),
