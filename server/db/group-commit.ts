@@ -26,7 +26,7 @@ const MAX_GROUP = 256;
  * Groups in flight at once, each on its own connection. Fewer lanes make larger groups: fewer
  * statements, round trips and wake-ups of the database's backends per message, which on a small
  * machine cost more than the parallelism gains. bench:relay on PostgreSQL, 2 cores, one run of each
- * alternately (2026-12-02 17:34–18:00 UTC, load 1.6–3.3): highest passing rate, one site / 200 sites,
+ * alternately (2026-12-02 17:32–18:00 UTC, load 1.6–3.3): highest passing rate, one site / 200 sites,
  * with four lanes 1,200 / 800–1,200 in three runs (CPU per message at 1,600: server 0.39–0.45 ms,
  * database 0.40–0.44); two lanes 1,600–2,400 / 800–1,600 in three (0.30–0.38, 0.37–0.41); one lane
  * 1,200–2,400 / 800–1,600 (0.28–0.35, 0.28–0.31), but a slow statement then holds every message (the
