@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { FaqEntryDTO, LearnedVariantDTO } from '../../shared/types.ts';
 import { api, withQuery } from '../shared/api.ts';
+import { DownloadController, downloadStyles } from '../shared/download-controller.ts';
 import { LoadController } from '../shared/load-controller.ts';
 import { emptyFields, entryToFields, importFormat, jsonImportBody, type FaqFormFields } from './faq-form.ts';
 import { i18n, type StringKey } from '../shared/i18n.ts';
@@ -34,6 +35,7 @@ export class ConsoleFaq extends LitElement {
   };
   static override styles = [
     baseStyles,
+    downloadStyles,
     splitStyles,
     listItemStyles,
     css`
@@ -82,6 +84,7 @@ export class ConsoleFaq extends LitElement {
   declare _importError: string | null;
 
   private readonly _loader = new LoadController(this);
+  private readonly _downloads = new DownloadController(this);
   private _searchTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor() {
@@ -127,13 +130,14 @@ export class ConsoleFaq extends LitElement {
           <div class="row">
             <button class="primary" type="button" ?disabled=${!site} @click=${this._new}>${t('faq.new')}</button>
             ${site
-              ? html`<a class="button" href=${withQuery('/api/faqs/export', { siteId: site, format: 'csv' })} download
+              ? html`<a class="button" href=${withQuery('/api/faqs/export', { siteId: site, format: 'csv' })} download @click=${this._downloads.click}
                     >${t('faq.exportCsv')}</a
-                  ><a class="button" href=${withQuery('/api/faqs/export', { siteId: site, format: 'json' })} download
+                  ><a class="button" href=${withQuery('/api/faqs/export', { siteId: site, format: 'json' })} download @click=${this._downloads.click}
                     >${t('faq.exportJson')}</a
                   >`
               : ''}
           </div>
+          ${this._downloads.render()}
           <div>
             <input
               id="import"

@@ -24,10 +24,10 @@ export class DownloadController implements ReactiveController {
     if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
     const link = event.currentTarget as HTMLAnchorElement;
     event.preventDefault();
-    void this.fetch(link.href);
+    void this.fetchFile(link.href);
   };
 
-  private async fetch(href: string): Promise<void> {
+  private async fetchFile(href: string): Promise<void> {
     this.pending++;
     this.error = null;
     this.host.requestUpdate();

@@ -1,6 +1,7 @@
 /**
  * "Turn into FAQ" in the console makes a draft with the visitor's personal data masked; it answers
  * nobody until the agent edits it and publishes it, after which the next visitor asking is answered.
+ * The view exports the FAQ as a file, and says why when an export is refused.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../shared/types.ts';
@@ -83,6 +84,27 @@ describe.skipIf(!browserAvailable)('an FAQ draft made from a conversation, in th
     await page.getByRole('button', { name: '发布“Where do I rent a bicycle helmet for the campus tour?”' }).click();
     await page.getByRole('status').filter({ hasText: '已发布' }).waitFor();
     expect((await env.server.app.ctx.faq.decide('demo', 'Where do I rent a bicycle helmet for the campus tour?')).kind).toBe('answer');
+    await ctx.close();
+  });
+
+  it('exports the FAQ from its view by keyboard, and says why when an export is refused', async () => {
+    const ctx = await env.browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 800 }, acceptDownloads: true });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(20_000);
+    await page.goto(`${env.server.url}/console`);
+    await page.getByLabel('邮箱').fill(ADMIN.email);
+    await page.getByLabel('密码').fill(ADMIN.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '常见问题', exact: true }).click();
+    const csv = page.getByRole('link', { name: '导出 CSV' });
+    await csv.focus();
+    const [file] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
+    expect(file.suggestedFilename()).toBe('faq-demo.csv');
+    // Refused (the HTTP rate limit answers 429): the view says why, in Chinese, rather than a failed download.
+    const refusal = { ok: false, error: { code: 'RATE_LIMITED', retryAfterMs: 5000 } };
+    await page.route('**/api/faqs/export?**', (route) => route.fulfill({ status: 429, contentType: 'application/json', body: JSON.stringify(refusal) }));
+    await page.getByRole('link', { name: '导出 JSON' }).click();
+    await page.getByRole('alert').filter({ hasText: '文件未能下载。请求过于频繁' }).waitFor();
     await ctx.close();
   });
 });
