@@ -27,21 +27,35 @@ async function health(url: string) {
   return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as { ok: boolean; error?: { code: string } } };
 }
 
+/** What the steps met: refusals the test fails on, and waits the server asked for. */
+interface StepLog {
+  refused: string[];
+  /**
+   * RATE_LIMITED for too many events of one socket in flight. An ack the client gave up on (after 5 s)
+   * is retried while the server still runs the first call, waiting up to its own 5 s for a database
+   * connection: the retries of the pump's four loops can pass the socket's eight at once. The server
+   * says when to try again, and the step does.
+   */
+  inFlightWaits: number;
+}
+
 /**
- * Calls until the server answers: UNAVAILABLE and lost acks are retried. A retry may find the
- * step already done (its commit landed, its answer was lost): the codes that say so are accepted then.
+ * Calls until the server answers: UNAVAILABLE, lost acks and RATE_LIMITED (see StepLog) are retried.
+ * A retry may find the step already done (its commit landed, its answer was lost): the codes that say
+ * so are accepted then.
  */
-async function step<T>(client: ReliableClient, event: string, payload: unknown, doneCodes: string[], refused: string[]): Promise<T | undefined> {
+async function step<T>(client: ReliableClient, event: string, payload: unknown, doneCodes: string[], log: StepLog): Promise<T | undefined> {
   for (let attempt = 1; attempt <= 200; attempt++) {
     const res = await client.call<T>(event, payload).catch(() => undefined);
     if (res?.ok) return res.data;
-    if (res && res.error.code !== 'UNAVAILABLE') {
-      if (attempt === 1 || !doneCodes.includes(res.error.code)) refused.push(`${event}: ${res.error.code}`);
+    if (res?.error.code === 'RATE_LIMITED') log.inFlightWaits += 1;
+    else if (res && res.error.code !== 'UNAVAILABLE') {
+      if (attempt === 1 || !doneCodes.includes(res.error.code)) log.refused.push(`${event}: ${res.error.code}`);
       return undefined;
     }
     await sleep(res ? Math.min(res.error.retryAfterMs ?? 500, 1000) : 250);
   }
-  refused.push(`${event}: gave up`);
+  log.refused.push(`${event}: gave up`);
   return undefined;
 }
 
@@ -50,7 +64,7 @@ async function step<T>(client: ReliableClient, event: string, payload: unknown, 
  * hour): connect, ask (a new conversation), escalate, claim, resolve. A handshake refused while the
  * database is down must say UNAVAILABLE, and is tried again.
  */
-async function ticketChurn(url: string, agent: ReliableClient, going: () => boolean, churn: { tickets: number; refused: string[]; handshakes: number }) {
+async function ticketChurn(url: string, agent: ReliableClient, going: () => boolean, churn: StepLog & { tickets: number; handshakes: number }) {
   for (let n = 0; going(); n++) {
     let visitor: ReliableClient | undefined;
     while (!visitor) {
@@ -65,9 +79,9 @@ async function ticketChurn(url: string, agent: ReliableClient, going: () => bool
       const clientId = visitor.send(`A question nobody has asked before, number ${n}: who repaints the lighthouse?`);
       await until('the question is stored', () => visitor.acked.has(clientId), 120_000, () => visitor.problems);
       const id = visitor.acked.get(clientId)!.conversationId;
-      if (visitor.conversation?.status === 'bot') await step(visitor, 'conversation:escalate', { conversationId: id }, ['CONFLICT'], churn.refused);
-      await step(agent, 'conversation:claim', { conversationId: id }, ['ALREADY_CLAIMED'], churn.refused);
-      await step(agent, 'conversation:resolve', { conversationId: id }, ['CONVERSATION_CLOSED', 'CONFLICT'], churn.refused);
+      if (visitor.conversation?.status === 'bot') await step(visitor, 'conversation:escalate', { conversationId: id }, ['CONFLICT'], churn);
+      await step(agent, 'conversation:claim', { conversationId: id }, ['ALREADY_CLAIMED'], churn);
+      await step(agent, 'conversation:resolve', { conversationId: id }, ['CONVERSATION_CLOSED', 'CONFLICT'], churn);
       churn.refused.push(...visitor.problems);
       churn.tickets += 1;
     } finally {
@@ -129,7 +143,7 @@ describe.skipIf(skip)('when PostgreSQL stops under traffic', () => {
 
       // Tickets opened, escalated, claimed and resolved all along: each step is a transaction, the
       // path on which a stop of the server used to kill the process (see patches/postgres+*.patch).
-      const churn = { tickets: 0, refused: [] as string[], handshakes: 0 };
+      const churn = { tickets: 0, refused: [] as string[], handshakes: 0, inFlightWaits: 0 };
       traffic.push(...[0, 1].map(() => track(ticketChurn(srv.url, agent, () => writing, churn))));
       // And many short transactions in flight at every moment, so that each stop lands on some: a
       // second console of the agent claims its own tickets again and again (a transaction that
@@ -142,7 +156,7 @@ describe.skipIf(skip)('when PostgreSQL stops under traffic', () => {
           track(
             (async () => {
               for (let n = k; writing; n++) {
-                const done = await step<ConversationDTO>(console2, 'conversation:claim', { conversationId: conversations[n % VISITORS].id }, [], churn.refused);
+                const done = await step<ConversationDTO>(console2, 'conversation:claim', { conversationId: conversations[n % VISITORS].id }, [], churn);
                 if (done) pump.transactions += 1;
               }
             })(),
@@ -202,7 +216,7 @@ describe.skipIf(skip)('when PostgreSQL stops under traffic', () => {
       expect(retried.filter((r) => r.INTERNAL)).toEqual([]);
       console.info(
         `[outage-db] ${CYCLES} stops (${downtimes.map((ms) => (ms / 1000).toFixed(1)).join(', ')} s down), ${total} messages in ${VISITORS} conversations, ` +
-          `${pump.transactions} re-claims, ${churn.tickets} tickets opened, claimed and resolved (${churn.handshakes} handshakes refused UNAVAILABLE), retried UNAVAILABLE ${retried.reduce((n, r) => n + (r.UNAVAILABLE ?? 0), 0)} times, ${((Date.now() - started) / 1000).toFixed(0)} s`,
+          `${pump.transactions} re-claims, ${churn.tickets} tickets opened, claimed and resolved (${churn.handshakes} handshakes refused UNAVAILABLE), retried UNAVAILABLE ${retried.reduce((n, r) => n + (r.UNAVAILABLE ?? 0), 0)} times, ${churn.inFlightWaits} waits for events in flight, ${((Date.now() - started) / 1000).toFixed(0)} s`,
       );
     },
     400_000,
