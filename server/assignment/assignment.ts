@@ -47,6 +47,10 @@ WITH load AS (
 )
 SELECT c.id AS conversation_id, (SELECT id FROM m) AS message_id FROM c`;
 
+/** The wait before a failed run is tried again, doubling with each failure in a row up to the second. */
+const RETRY_MS = 500;
+const RETRY_MAX_MS = 30_000;
+
 /** Most conversations one run assigns before it lets other work through (it runs again at once if there are more). */
 const RUN_MAX = 50;
 
@@ -54,6 +58,8 @@ export class Assigner {
   private readonly tx: RawTransaction;
   /** Sites with a run under way; a value of true: something changed meanwhile, run again after it. */
   private readonly running = new Map<string, boolean>();
+  /** Failed runs in a row per site, for the wait before the next try. */
+  private readonly failures = new Map<string, number>();
 
   constructor(private readonly ctx: Ctx) {
     this.tx = rawClient(ctx.db).transaction;
@@ -71,7 +77,17 @@ export class Assigner {
     }
     this.running.set(siteId, false);
     void this.run(siteId)
-      .catch((err) => this.ctx.log.warn({ err, siteId }, 'automatic assignment failed'))
+      .then(
+        () => this.failures.delete(siteId),
+        (err) => {
+          // A run that failed (the database or Redis away, a node not answering for its sockets)
+          // is tried again: nothing else may come to poke the site, and its visitors would wait.
+          const failures = (this.failures.get(siteId) ?? 0) + 1;
+          this.failures.set(siteId, failures);
+          this.ctx.log.warn({ err, siteId }, 'automatic assignment failed; trying again');
+          setTimeout(() => this.poke(siteId), Math.min(RETRY_MS * 2 ** (failures - 1), RETRY_MAX_MS)).unref();
+        },
+      )
       .finally(() => {
         const again = this.running.get(siteId);
         this.running.delete(siteId);

@@ -10,6 +10,7 @@ import type { ConversationDTO, SessionDTO } from '../../shared/types.ts';
 import { agents, sites } from '../../server/db/schema.ts';
 import type { Db } from '../../server/db/client.ts';
 import type { App } from '../../server/app.ts';
+import type { Assigner } from '../../server/assignment/assignment.ts';
 import { createAgent } from '../../server/agents/agents.service.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { startServerProcess, type ServerProcess } from '../support/process.ts';
@@ -180,6 +181,29 @@ describe.each(BACKENDS)('availability and automatic assignment on %s', (backend)
     v.disconnect();
     await resolveAll();
     await setAuto(server.database.db, [server.app], 'manual');
+  });
+
+  it('tries a failed run again, so a waiting visitor is assigned once the failure passes with nothing else happening', async () => {
+    await setAuto(server.database.db, [server.app]);
+    const a = await newAgent(5);
+    const tab = agentSocket(server.url, a.cookie);
+    await connected(tab);
+    // The first two steps fail, as when the database or Redis is away; nothing pokes the site afterwards.
+    const assigner = server.app.ctx.realtime.assigner as unknown as Assigner;
+    const assignOne = assigner.assignOne.bind(assigner);
+    let failing = 2;
+    assigner.assignOne = (siteId, candidates) => (failing-- > 0 ? Promise.reject(new Error('database away')) : assignOne(siteId, candidates));
+    try {
+      const { v, conversationId } = await waitingVisitor(server.url);
+      await until(async () => (await tickets(server.database.db)).find((r) => r.id === conversationId)?.assigned_agent_id === a.id);
+      expect(failing).toBeLessThan(0);
+      v.disconnect();
+    } finally {
+      assigner.assignOne = assignOne;
+      tab.disconnect();
+      await resolveAll();
+      await setAuto(server.database.db, [server.app], 'manual');
+    }
   });
 });
 
