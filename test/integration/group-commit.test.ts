@@ -4,15 +4,28 @@
  * costs the others nothing.
  */
 import { asc, eq } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../server/agents/agents.service.ts';
 import { storeAgentText } from '../../server/conversations/message-store.ts';
-import { groupCommit } from '../../server/db/group-commit.ts';
+import { groupCommit, laneOf } from '../../server/db/group-commit.ts';
 import { rawClient, type RawClient } from '../../server/db/raw.ts';
 import { conversations, messages, visitors, type Agent } from '../../server/db/schema.ts';
 import { isUniqueViolation } from '../../server/errors.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
+
+describe('group commit lanes', () => {
+  it('spreads ids evenly over the lanes', () => {
+    const ids = Array.from({ length: 4000 }, () => randomUUID());
+    for (const lanes of [2, 3, 4]) {
+      const counts = Array<number>(lanes).fill(0);
+      for (const id of ids) counts[laneOf(id, lanes)]++;
+      for (const c of counts) expect(Math.abs(c - ids.length / lanes)).toBeLessThan((ids.length / lanes) * 0.1);
+    }
+    expect(laneOf('x', 1)).toBe(0);
+  });
+});
 
 describe.each(BACKENDS)('group commit on %s', (backend) => {
   let database: TestDatabase;
