@@ -70,7 +70,9 @@ export function groupCommit(client: RawClient, lanes = Math.min(LANES, client.co
 export function laneOf(key: string, lanes: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) h = Math.imul(h ^ key.charCodeAt(i), 0x01000193);
-  return (h >>> 0) % lanes;
+  // FNV's low bits mix poorly (its lowest is the parity of the keys' lowest bits): fold the high ones
+  // in before taking the remainder, which for 2 or 4 lanes reads only the low bits.
+  return ((h ^ (h >>> 16)) >>> 0) % lanes;
 }
 
 /** The statements for a group: one per statement text, each with its items' inputs as one JSON array. */
