@@ -16,6 +16,18 @@ import {
 } from 'drizzle-orm/pg-core';
 import type { MessageMeta } from '../../shared/types.ts';
 
+/**
+ * The GIN indexes written on the message path (messages, conversations, visitors) keep new entries in
+ * a pending list, merged into the index by whichever insert finds the list past this size, inside
+ * its own statement. At PostgreSQL's default (4 MB) that merge took 70-100 ms in one message's
+ * statement every 10-15 s at 3,200 msg/s (auto_explain: 4,200-4,700 buffers for an insert of 2-11
+ * messages), and every message of its group, and of the lane queued behind it, waited: the p99 of
+ * bench:relay's failing steps. At 256 kB a merge is a sixteenth of that, under auto_explain's 40 ms
+ * at 4,800 msg/s; 64 kB passed no higher rate, and fastupdate off (no list) cost the database
+ * 0.22 ms a message instead of 0.18. Numbers: README, "Numbers".
+ */
+const GIN_PENDING_LIST_KB = 256;
+
 const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
 export const sites = pgTable('sites', {
@@ -145,7 +157,9 @@ export const visitors = pgTable(
   (t) => [
     index('visitors_site_external_idx').on(t.siteId, t.externalId),
     // Search by name or email substring (search_grams: migration 0006).
-    index('visitors_search_idx').using('gin', sql`search_grams(coalesce(${t.name}, '') || ' ' || coalesce(${t.email}, ''))`),
+    index('visitors_search_idx')
+      .using('gin', sql`search_grams(coalesce(${t.name}, '') || ' ' || coalesce(${t.email}, ''))`)
+      .with({ gin_pending_list_limit: GIN_PENDING_LIST_KB }),
   ],
 );
 
@@ -192,7 +206,7 @@ export const conversations = pgTable(
     index('conversations_escalated_idx').on(t.siteId, t.escalatedAt),
     // The queue's estimate reads a site's latest first responses (conversations/queue.service.ts).
     index('conversations_first_response_idx').on(t.siteId, t.firstResponseAt),
-    index('conversations_labels_idx').using('gin', t.labels),
+    index('conversations_labels_idx').using('gin', t.labels).with({ gin_pending_list_limit: GIN_PENDING_LIST_KB }),
     index('conversations_snoozed_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
     // The metrics rollup finds the conversations changed since its last run (metrics/rollup.ts).
     index('conversations_updated_idx').on(t.updatedAt),
@@ -219,7 +233,7 @@ export const messages = pgTable(
     uniqueIndex('messages_conversation_seq_uq').on(t.conversationId, t.seq),
     uniqueIndex('messages_conversation_client_uq').on(t.conversationId, t.clientId),
     // Search by substring in any language (search_grams: migration 0006).
-    index('messages_search_idx').using('gin', sql`search_grams(${t.body})`),
+    index('messages_search_idx').using('gin', sql`search_grams(${t.body})`).with({ gin_pending_list_limit: GIN_PENDING_LIST_KB }),
   ],
 );
 

@@ -49,3 +49,30 @@ describe.each(BACKENDS)('store statement plans on %s', (backend) => {
     expect(scans.filter((s) => /Seq Scan on (messages|conversations)\b/.test(s))).toEqual([]);
   });
 });
+
+/**
+ * The GIN indexes the message path writes merge their pending list in small pieces (schema.ts,
+ * GIN_PENDING_LIST_KB): at the default 4 MB one message's statement paid a 70-100 ms merge every
+ * 10-15 s under load, and every message queued behind it waited.
+ */
+describe.each(BACKENDS)('GIN indexes on the message path on %s', (backend) => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(backend);
+  });
+  afterAll(() => database?.drop());
+
+  it('keep a pending list of 256 kB, not the 4 MB default', async () => {
+    const result = await database.db.execute(sql`
+      SELECT c.relname AS name, array_to_string(c.reloptions, ',') AS options
+      FROM pg_class c JOIN pg_am am ON am.oid = c.relam
+      WHERE c.relkind = 'i' AND am.amname = 'gin' AND c.relname IN ('messages_search_idx', 'conversations_labels_idx', 'visitors_search_idx')
+      ORDER BY c.relname`);
+    const rows = (result as unknown as { rows?: Record<string, string>[] }).rows ?? (result as unknown as Record<string, string>[]);
+    expect(rows.map((r) => ({ ...r }))).toEqual([
+      { name: 'conversations_labels_idx', options: 'gin_pending_list_limit=256' },
+      { name: 'messages_search_idx', options: 'gin_pending_list_limit=256' },
+      { name: 'visitors_search_idx', options: 'gin_pending_list_limit=256' },
+    ]);
+  });
+});
