@@ -121,7 +121,11 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       // the year's visitor count at 200,000 visitor days (2 cores): 44 ms with a worker, 28.5 ms without.
       // A string: the driver drops a 0. (More sort memory was tried and not kept: a year's first-response
       // times sorted by day in memory took 63 ms instead of 85, but its tickets sorted by page 170 instead of 140.)
-      connection: { max_parallel_workers_per_gather: '0' },
+      // No JIT either: PostgreSQL compiles a statement whose estimated cost passes jit_above_cost on every
+      // execution, and none of ours runs long enough to earn it back. The metrics rollup's upsert (an
+      // estimate of 739,000 for 400 rows) took 458 ms, nearly all of it compiling, and an email-job insert
+      // 107-251 ms, each on one of the two cores the message path needed (auto_explain, bench:relay).
+      connection: { max_parallel_workers_per_gather: '0', jit: 'off' },
     };
     const sql = postgres(opts.url, { ...options, connection: { ...options.connection, application_name: 'support-chat' }, max: POOL });
     // Kept open for good: a connection the driver replaced (by default after 30–60 min) would make the next report pay its first reads again.
@@ -172,9 +176,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       const small = (t: string) => `pg_relation_size('${t}') < pg_size_bytes(current_setting('shared_buffers')) / 4`;
       const read = async (tx: TransactionSql) => {
         // Every page of each rollup, as a sequential scan reads it (a count alone would read an index)…
-        // Without JIT: with sequential scans disabled below, the plan's cost passes every JIT threshold and
-        // PostgreSQL compiled (and optimised) the count, 240-340 ms of CPU per connection at each start (auto_explain).
-        await set(tx, { jit: 'off', enable_indexscan: 'off', enable_indexonlyscan: 'off', enable_bitmapscan: 'off' });
+        await set(tx, { enable_indexscan: 'off', enable_indexonlyscan: 'off', enable_bitmapscan: 'off' });
         await tx.unsafe(`select ${ROLLUPS.map((t) => `coalesce(case when ${small(t)} then (select count(*) from ${t}) end, 0)`).join(' + ')}`);
         // …and its index by site, which reports read instead once their statements' generic plans take over.
         await set(tx, { enable_indexonlyscan: 'on', enable_seqscan: 'off' });
