@@ -7,7 +7,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Sql } from 'postgres';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { createTestDatabase, rowsOf, type TestDatabase } from '../support/db.ts';
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('the reports pool on PostgreSQL', () => {
   let database: TestDatabase;
@@ -69,7 +69,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the server’s connections to P
 
   it.each(['db', 'reports'] as const)('%s: jit and parallel workers off', async (pool) => {
     const result = await database[pool].execute(sql`select current_setting('jit') as jit, current_setting('max_parallel_workers_per_gather') as workers`);
-    const rows = (result as unknown as { rows?: Record<string, string>[] }).rows ?? (result as unknown as Record<string, string>[]);
+    const rows = rowsOf(result);
     expect({ ...rows[0] }).toEqual({ jit: 'off', workers: '0' });
   });
 });

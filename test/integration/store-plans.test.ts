@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../server/agents/agents.service.ts';
 import { STORE_STATEMENTS } from '../../server/conversations/message-store.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
-import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { BACKENDS, createTestDatabase, rowsOf, type TestDatabase } from '../support/db.ts';
 
 /** Scans of the generic plan of `text` (a statement taking one parameter), made now. */
 async function genericPlanScans(database: TestDatabase, text: string): Promise<string[]> {
@@ -18,7 +18,7 @@ async function genericPlanScans(database: TestDatabase, text: string): Promise<s
     await tx.execute(sql.raw(`PREPARE store_plan_probe(text) AS ${text}`));
     const result = await tx.execute(sql.raw(`EXPLAIN EXECUTE store_plan_probe('[]')`));
     await tx.execute(sql.raw(`DEALLOCATE store_plan_probe`));
-    const rows = (result as unknown as { rows?: Record<string, string>[] }).rows ?? (result as unknown as Record<string, string>[]);
+    const rows = rowsOf(result);
     return rows.map((r) => r['QUERY PLAN']).filter((line) => /Scan/.test(line)).map((line) => line.trim().replace(/\s+\(cost=.*$/, ''));
   });
 }
@@ -68,7 +68,7 @@ describe.each(BACKENDS)('GIN indexes on the message path on %s', (backend) => {
       FROM pg_class c JOIN pg_am am ON am.oid = c.relam
       WHERE c.relkind = 'i' AND am.amname = 'gin' AND c.relname IN ('messages_search_idx', 'conversations_labels_idx', 'visitors_search_idx')
       ORDER BY c.relname`);
-    const rows = (result as unknown as { rows?: Record<string, string>[] }).rows ?? (result as unknown as Record<string, string>[]);
+    const rows = rowsOf(result);
     expect(rows.map((r) => ({ ...r }))).toEqual([
       { name: 'conversations_labels_idx', options: 'gin_pending_list_limit=256' },
       { name: 'messages_search_idx', options: 'gin_pending_list_limit=256' },

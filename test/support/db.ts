@@ -49,3 +49,8 @@ export async function createTestDatabase(backend: Backend): Promise<TestDatabase
     },
   };
 }
+
+/** The rows of `db.execute()`: an object with `rows` from PGlite's driver, the array itself from postgres-js. */
+export function rowsOf<T = Record<string, string>>(result: unknown): T[] {
+  return (result as { rows?: T[] }).rows ?? (result as T[]);
+}
