@@ -12,6 +12,7 @@ import type { Db } from '../../server/db/client.ts';
 import type { App } from '../../server/app.ts';
 import type { Assigner } from '../../server/assignment/assignment.ts';
 import { createAgent } from '../../server/agents/agents.service.ts';
+import { readyAgents } from '../../server/presence/presence.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { startServerProcess, type ServerProcess } from '../support/process.ts';
 import { twoNodes, type TwoNodes } from '../support/cluster.ts';
@@ -188,6 +189,9 @@ describe.each(BACKENDS)('availability and automatic assignment on %s', (backend)
     const a = await newAgent(5);
     const tab = agentSocket(server.url, a.cookie);
     await connected(tab);
+    // Only this agent is ready: the previous tests' consoles, closed without waiting, may still be
+    // leaving on the server, and one of them would take the ticket (equal load, lower id).
+    await until(async () => (await readyAgents(server.app.ctx, 'demo')).join() === a.id);
     // The first two steps fail, as when the database or Redis is away; nothing pokes the site afterwards.
     const assigner = server.app.ctx.realtime.assigner as unknown as Assigner;
     const assignOne = assigner.assignOne.bind(assigner);
@@ -195,7 +199,13 @@ describe.each(BACKENDS)('availability and automatic assignment on %s', (backend)
     assigner.assignOne = (siteId, candidates) => (failing-- > 0 ? Promise.reject(new Error('database away')) : assignOne(siteId, candidates));
     try {
       const { v, conversationId } = await waitingVisitor(server.url);
-      await until(async () => (await tickets(server.database.db)).find((r) => r.id === conversationId)?.assigned_agent_id === a.id);
+      // Retries wait 0.5 s, then 1 s: 10 s is ample, and a failure says how far it got (seen once in CI, on PostgreSQL, as a timeout).
+      const deadline = Date.now() + 10_000;
+      let ticket: Row | undefined;
+      while (((ticket = (await tickets(server.database.db)).find((r) => r.id === conversationId))?.assigned_agent_id ?? null) !== a.id) {
+        if (Date.now() > deadline) throw new Error(`not assigned to the agent in 10 s: ${JSON.stringify({ ticket, failing, ready: await readyAgents(server.app.ctx, 'demo'), agent: a.id })}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
       expect(failing).toBeLessThan(0);
       v.disconnect();
     } finally {
