@@ -1,11 +1,20 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { DataDirInUseError, OWNER_FILE, claimDataDir } from '../../server/db/data-dir-lock.ts';
 
-const folder = () => path.join(mkdtempSync(path.join(os.tmpdir(), 'sc-lock-')), 'data');
+/** Temporary parents of the folders below, removed after the file's tests (each run left four in /tmp). */
+const made: string[] = [];
+const folder = () => {
+  const parent = mkdtempSync(path.join(os.tmpdir(), 'sc-lock-'));
+  made.push(parent);
+  return path.join(parent, 'data');
+};
+afterAll(() => {
+  for (const parent of made) rmSync(parent, { recursive: true, force: true });
+});
 
 describe('one process per PGlite folder', () => {
   it('records this process as the owner, and lets go on release', () => {
