@@ -20,9 +20,16 @@ import { addAgent, agentSocket, api, clientId, connected, login, next, ok, start
 
 const UNKNOWN_QUESTION = 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?';
 
-/** Waits (without a deadline of its own: the test's timeout is the limit) until `check` holds. */
-async function until(check: () => Promise<boolean> | boolean): Promise<void> {
-  while (!(await check())) await new Promise((r) => setTimeout(r, 25));
+/**
+ * Waits until `check` holds: by default without a deadline of its own (the test's timeout is the
+ * limit); with `within`, failing after that many ms with what `detail` says of how far it got.
+ */
+async function until(check: () => Promise<boolean> | boolean, within?: { ms: number; detail: () => Promise<unknown> }): Promise<void> {
+  const deadline = within ? Date.now() + within.ms : Infinity;
+  while (!(await check())) {
+    if (within && Date.now() > deadline) throw new Error(`not within ${within.ms} ms: ${JSON.stringify(await within.detail())}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
 }
 
 async function setAuto(db: Db, apps: App[], mode: 'auto' | 'manual' = 'auto') {
@@ -200,12 +207,11 @@ describe.each(BACKENDS)('availability and automatic assignment on %s', (backend)
     try {
       const { v, conversationId } = await waitingVisitor(server.url);
       // Retries wait 0.5 s, then 1 s: 10 s is ample, and a failure says how far it got (seen once in CI, on PostgreSQL, as a timeout).
-      const deadline = Date.now() + 10_000;
-      let ticket: Row | undefined;
-      while (((ticket = (await tickets(server.database.db)).find((r) => r.id === conversationId))?.assigned_agent_id ?? null) !== a.id) {
-        if (Date.now() > deadline) throw new Error(`not assigned to the agent in 10 s: ${JSON.stringify({ ticket, failing, ready: await readyAgents(server.app.ctx, 'demo'), agent: a.id })}`);
-        await new Promise((r) => setTimeout(r, 25));
-      }
+      const ticket = async () => (await tickets(server.database.db)).find((r) => r.id === conversationId);
+      await until(async () => (await ticket())?.assigned_agent_id === a.id, {
+        ms: 10_000,
+        detail: async () => ({ ticket: await ticket(), failing, ready: await readyAgents(server.app.ctx, 'demo'), agent: a.id }),
+      });
       expect(failing).toBeLessThan(0);
       v.disconnect();
     } finally {

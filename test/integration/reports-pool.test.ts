@@ -2,7 +2,7 @@
  * The reports' own pool on PostgreSQL (server/db/client.ts): warmed at start, and warmed again when
  * its connections are gone (the database restarted them, the network failed) rather than leaving the
  * next report's new backends to pay their first reads of the rollups. Only the connections of this
- * file's own database are terminated. Both pools' session settings are checked at the end.
+ * file's own database are terminated. Both pools' session settings are checked before it closes.
  */
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -47,29 +47,18 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the reports pool on PostgreSQL'
     await expect.poll(rollupScans, { timeout: 10_000 }).toBeGreaterThanOrEqual(before + 4);
   }, 40_000);
 
+  // Both pools run without JIT or parallel workers: PostgreSQL compiled any statement whose estimate
+  // passed jit_above_cost on each execution (the rollup's upsert of 400 rows took 458 ms, nearly all
+  // of it compiling), on the cores the message path needs.
+  it.each(['db', 'reports'] as const)('%s: jit and parallel workers off', async (pool) => {
+    const rows = rowsOf(await database[pool].execute(sql`select current_setting('jit') as jit, current_setting('max_parallel_workers_per_gather') as workers`));
+    expect({ ...rows[0] }).toEqual({ jit: 'off', workers: '0' });
+  });
+
   it('does not open them again once the pool is closed', async () => {
     await database.close();
     await expect.poll(reportsBackends, { timeout: 5_000 }).toBe(0);
     await new Promise((r) => setTimeout(r, 2_000));
     expect(await reportsBackends()).toBe(0);
   }, 20_000);
-});
-
-/**
- * Both pools run without JIT or parallel workers: PostgreSQL compiled any statement whose estimate
- * passed jit_above_cost on each execution (the rollup's upsert of 400 rows took 458 ms, nearly all
- * of it compiling), on the cores the message path needs.
- */
-describe.skipIf(!process.env.TEST_DATABASE_URL)('the server’s connections to PostgreSQL', () => {
-  let database: TestDatabase;
-  beforeAll(async () => {
-    database = await createTestDatabase('postgres');
-  });
-  afterAll(() => database?.drop());
-
-  it.each(['db', 'reports'] as const)('%s: jit and parallel workers off', async (pool) => {
-    const result = await database[pool].execute(sql`select current_setting('jit') as jit, current_setting('max_parallel_workers_per_gather') as workers`);
-    const rows = rowsOf(result);
-    expect({ ...rows[0] }).toEqual({ jit: 'off', workers: '0' });
-  });
 });
