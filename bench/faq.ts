@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { toCsv } from '../server/faq/engine/csv.ts';
 import { faqDocsFromRows, rowsFromCsv, rowsFromFaqJson, splitBanking, type EvalResult, type Row } from '../server/faq/engine/evaluate.ts';
 import { FaqIndex, type FaqDoc } from '../server/faq/engine/index.ts';
+import { analyze } from '../server/faq/engine/text.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = path.join(root, '.tmp/bench');
@@ -28,6 +29,41 @@ function firstPerCategory(rows: Row[], n: number): Row[] {
     seen.set(c, k);
     return k <= n;
   });
+}
+
+/** Content words of a text, as the matcher reads them (stop words left out, Chinese segmented). */
+const contentKeys = (text: string) => new Set(analyze(text).content.map((t) => t.key));
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const k of a) if (b.has(k)) shared++;
+  return shared / (a.size + b.size - shared || 1);
+}
+
+/**
+ * `n` texts of each category, picked as two kinds of site owner would write them: from the first, each
+ * next text the one most like (`alike`) or least like (`unlike`) those picked so far (greatest word
+ * overlap with any of them, least). Owners who reword one question write near-duplicates; owners who
+ * cover the ways it can be asked write very different variants. Neither kind's variants are a sample
+ * of what visitors ask, which the calibration's held-out variants stand in for.
+ */
+function pickPerCategory(rows: Row[], n: number, kind: 'alike' | 'unlike'): Row[] {
+  const byCategory = new Map<string, string[]>();
+  for (const [text, category] of rows) byCategory.set(category, [...(byCategory.get(category) ?? []), text]);
+  const out: Row[] = [];
+  for (const [category, texts] of byCategory) {
+    const keys = new Map(texts.map((t) => [t, contentKeys(t)]));
+    const picked = [texts[0]];
+    while (picked.length < Math.min(n, texts.length)) {
+      const overlap = (t: string) => Math.max(...picked.map((p) => jaccard(keys.get(t)!, keys.get(p)!)));
+      const rest = texts.filter((t) => !picked.includes(t));
+      // Ties keep file order (sort is stable).
+      rest.sort((a, b) => (kind === 'alike' ? overlap(b) - overlap(a) : overlap(a) - overlap(b)));
+      picked.push(rest[0]);
+    }
+    for (const t of picked) out.push([t, category]);
+  }
+  return out;
 }
 
 function write(file: string, rows: Row[]): string {
@@ -44,6 +80,10 @@ function prepareData(rows: Row[]) {
   return {
     en3: write(path.join(tmp, 'en-3-faq.csv'), firstPerCategory(tenShot, 3)),
     en5: write(path.join(tmp, 'en-5-faq.csv'), firstPerCategory(tenShot, 5)),
+    alike3: write(path.join(tmp, 'en-3-alike-faq.csv'), pickPerCategory(tenShot, 3, 'alike')),
+    alike5: write(path.join(tmp, 'en-5-alike-faq.csv'), pickPerCategory(tenShot, 5, 'alike')),
+    unlike3: write(path.join(tmp, 'en-3-unlike-faq.csv'), pickPerCategory(tenShot, 3, 'unlike')),
+    unlike5: write(path.join(tmp, 'en-5-unlike-faq.csv'), pickPerCategory(tenShot, 5, 'unlike')),
     zh3: write(path.join(tmp, 'zh-3-faq.csv'), firstPerCategory(zh, 3)),
     zh5: write(path.join(tmp, 'zh-5-faq.csv'), firstPerCategory(zh, 5)),
     full: write(path.join(tmp, 'full-faq.csv'), full),
@@ -134,6 +174,11 @@ function main(): void {
     // A new site's FAQ: a few variants per entry, its threshold calibrated from them alone.
     ['banking77 3 per entry, en', ['--faqs', f.en3, '--queries', f.dev, '--oos', 'test/data/oos-en.csv']],
     ['banking77 5 per entry, en', ['--faqs', f.en5, '--queries', f.dev, '--oos', 'test/data/oos-en.csv']],
+    // The same sizes written as near-duplicates or as deliberately different variants (pickPerCategory).
+    ['banking77 3 alike per entry, en', ['--faqs', f.alike3, '--queries', f.dev, '--oos', 'test/data/oos-en.csv']],
+    ['banking77 5 alike per entry, en', ['--faqs', f.alike5, '--queries', f.dev, '--oos', 'test/data/oos-en.csv']],
+    ['banking77 3 unlike per entry, en', ['--faqs', f.unlike3, '--queries', f.dev, '--oos', 'test/data/oos-en.csv']],
+    ['banking77 5 unlike per entry, en', ['--faqs', f.unlike5, '--queries', f.dev, '--oos', 'test/data/oos-en.csv']],
     ['banking77 3 per entry, zh', ['--faqs', f.zh3, '--queries', 'test/data/banking77-zh-queries.csv', '--oos', 'test/data/oos-zh.csv']],
     ['banking77 5 per entry, zh', ['--faqs', f.zh5, '--queries', 'test/data/banking77-zh-queries.csv', '--oos', 'test/data/oos-zh.csv']],
   ];
