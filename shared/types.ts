@@ -281,6 +281,10 @@ export interface FaqCalibrationDTO {
     samples: number;
     oosAnswered: number;
     confused: FaqConfusedPairDTO[];
+    /** Entries whose variants repeat nearly the same words (overlap: mean share of content words), most alike first. */
+    alike: { id: string; question: string; overlap: number }[];
+    /** So many entries are near-duplicates that the estimated precision is too kind. */
+    optimistic: boolean;
     computedAt: string;
   } | null;
   pending: boolean;

@@ -13,7 +13,7 @@ const POLL_MS = 3_000;
 /**
  * What the site's FAQ will do at its current threshold: the estimated precision and share of questions
  * answered on their own, the threshold and where it comes from, and the entries the matcher takes for
- * each other, so the owner adds variants where it matters.
+ * each other or whose variants are near-duplicates (an estimate too kind), so the owner adds variants where it matters.
  * @fires faq-open - CustomEvent<{ id: string }> to open an entry named in a confused pair
  */
 export class ConsoleFaqCalibration extends LitElement {
@@ -57,6 +57,10 @@ export class ConsoleFaqCalibration extends LitElement {
       }
       li {
         margin-bottom: 0.4rem;
+      }
+      .warning {
+        border-inline-start: 3px solid var(--sc-warn);
+        padding-inline-start: 0.5rem;
       }
       button.link {
         background: none;
@@ -127,6 +131,7 @@ export class ConsoleFaqCalibration extends LitElement {
               <dt>${t('faqCal.offTopic')}</dt>
               <dd>${formatRate(c.oosAnswered, loc)}</dd>
             </dl>
+            ${c.optimistic ? html`<p class="small warning">${t('faqCal.optimistic')}</p>` : ''}
             ${c.method === 'prior' ? html`<p class="small">${t('faqCal.addVariants')}</p>` : ''}
             ${c.confused.length
               ? html`<p class="small">${t('faqCal.confusedIntro')}</p>
@@ -134,18 +139,27 @@ export class ConsoleFaqCalibration extends LitElement {
                     ${c.confused.map((p) => this._pair(p))}
                   </ul>`
               : html`<p class="small muted">${t('faqCal.noneConfused')}</p>`}
+            ${c.alike?.length
+              ? html`<p class="small">${t('faqCal.alikeIntro')}</p>
+                  <ul class="small">
+                    ${c.alike.map((a) => html`<li>${this._entry(a.id, a.question)} <span class="muted">${t('faqCal.alikeItem', { overlap: formatRate(a.overlap, loc) })}</span></li>`)}
+                  </ul>`
+              : ''}
             <p class="small muted">${t('faqCal.computedAt', { time: formatTimestamp(c.computedAt, loc) })}</p>`
         : ''}
       <button type="button" ?disabled=${!this.siteId || this._loader.loading} @click=${() => void this.refresh()}>${t('faqCal.refresh')}</button>
     </details>`;
   }
 
+  /** A button that opens an entry, named by its question. */
+  private _entry(id: string, question: string) {
+    return html`<button type="button" class="link user-text" aria-label=${i18n.t('faqCal.open', { question })} @click=${() => this._open(id)}>${question}</button>`;
+  }
+
   private _pair(p: FaqConfusedPairDTO) {
     const t = i18n.t.bind(i18n);
-    const open = (id: string, question: string) =>
-      html`<button type="button" class="link user-text" aria-label=${t('faqCal.open', { question })} @click=${() => this._open(id)}>${question}</button>`;
     return html`<li>
-      ${t('faqCal.pair', { n: formatCount(p.count, i18n.locale) })} ${open(p.from.id, p.from.question)} → ${open(p.to.id, p.to.question)}
+      ${t('faqCal.pair', { n: formatCount(p.count, i18n.locale) })} ${this._entry(p.from.id, p.from.question)} → ${this._entry(p.to.id, p.to.question)}
       <br /><span class="muted">${t('faqCal.example')} <span class="user-text">${p.example}</span></span>
     </li>`;
   }

@@ -9,11 +9,12 @@ import { AppError } from '../errors.ts';
 import { json, parse } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { pickSite } from '../sites/pick-site.ts';
-import { DEFAULT_TARGET_PRECISION, type ConfusedPair } from './engine/calibrate.ts';
+import { DEFAULT_TARGET_PRECISION, type AlikeEntry, type ConfusedPair } from './engine/calibrate.ts';
 
 const CalibrationQuery = z.object({ siteId: z.string().max(64).optional() });
 
-interface Details { targetPrecision?: number; samples?: number; oosAnswered?: number; confused?: ConfusedPair[] }
+/** As stored; a calibration stored before a field existed lacks it. */
+interface Details { targetPrecision?: number; samples?: number; oosAnswered?: number; confused?: ConfusedPair[]; alike?: AlikeEntry[]; optimistic?: boolean }
 
 export function faqCalibrationRouter(ctx: Ctx): Router {
   const r = Router();
@@ -31,7 +32,8 @@ export function faqCalibrationRouter(ctx: Ctx): Router {
       const stale = !row || details.targetPrecision !== target;
       if (stale) ctx.faq.calibrations.changed(siteId);
       const confused = details.confused ?? [];
-      const ids = [...new Set(confused.flatMap((p) => [p.from, p.to]))];
+      const alike = details.alike ?? [];
+      const ids = [...new Set([...confused.flatMap((p) => [p.from, p.to]), ...alike.map((a) => a.entry)])];
       const questions = new Map(
         ids.length ? (await ctx.db.select({ id: faqEntries.id, question: faqEntries.question }).from(faqEntries).where(inArray(faqEntries.id, ids))).map((e) => [e.id, e.question]) : [],
       );
@@ -53,6 +55,8 @@ export function faqCalibrationRouter(ctx: Ctx): Router {
               confused: confused
                 .filter((p) => questions.has(p.from) && questions.has(p.to))
                 .map((p) => ({ from: { id: p.from, question: questions.get(p.from)! }, to: { id: p.to, question: questions.get(p.to)! }, count: p.count, example: p.example })),
+              alike: alike.filter((a) => questions.has(a.entry)).map((a) => ({ id: a.entry, question: questions.get(a.entry)!, overlap: a.overlap })),
+              optimistic: details.optimistic ?? false,
               computedAt: row.computedAt.toISOString(),
             }
           : null,

@@ -89,7 +89,7 @@ export class FaqCalibrations {
         precision: c.precision,
         answered: c.answered,
         method: c.method,
-        details: { targetPrecision: c.targetPrecision, samples: c.samples, oosAnswered: c.oosAnswered, confused: c.confused },
+        details: { targetPrecision: c.targetPrecision, samples: c.samples, oosAnswered: c.oosAnswered, confused: c.confused, alike: c.alike, optimistic: c.optimistic },
         computedAt: new Date(),
       };
       const [row] = await this.db

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
+  alikeEntries,
+  ALIKE_OVERLAP,
   calibrateFaq,
   controlBound,
   confusedPairs,
@@ -87,6 +89,24 @@ describe('calibrating the FAQ threshold of a site', () => {
     expect(c.samples).toBeLessThan(MIN_SAMPLES);
     expect(c.method).toBe('prior');
     expect(c.threshold).toBeGreaterThanOrEqual(PRIOR_THRESHOLD);
+  });
+
+  it('names the entries whose variants repeat nearly the same words, and calls the estimate too kind when many do', () => {
+    // Rewordings of one sentence, as an owner writes them when rephrasing rather than asking as visitors do.
+    const alike: FaqDoc[] = [
+      { id: 'reset', question: 'How do I reset my password?', variants: ['How can I reset my password?', 'How to reset my password', 'reset my password please'], language: 'en' },
+      { id: 'refund-zh', question: '怎么申请退款？', variants: ['如何申请退款？', '怎样申请退款', '申请退款怎么弄'], language: 'zh' },
+    ];
+    const mixed = alikeEntries([...FAQ, ...alike]);
+    expect(mixed.alike.map((a) => a.entry).sort()).toEqual(['refund-zh', 'reset']);
+    for (const a of mixed.alike) expect(a.overlap).toBeGreaterThanOrEqual(ALIKE_OVERLAP);
+    expect(mixed.share).toBeCloseTo(2 / 10);
+    // The hand-written FAQ above asks each question in other words: none of its entries is flagged.
+    expect(alikeEntries(FAQ)).toEqual({ alike: [], share: 0 });
+    expect(calibrateFaq(FAQ).optimistic).toBe(false);
+    const c = calibrateFaq([...FAQ.slice(0, 4), ...alike]);
+    expect(c.alike.map((a) => a.entry).sort()).toEqual(['refund-zh', 'reset']);
+    expect(c.optimistic).toBe(true);
   });
 
   it('fits a threshold from enough variants, and its estimate at that threshold meets the target', () => {

@@ -17,6 +17,8 @@ export interface EvalResult {
   /** The threshold answers were decided with: calibrated from the FAQ as the product does, or given. */
   threshold: number;
   thresholdMethod: CalibrationMethod | 'given';
+  /** Whether the calibration called its own estimate too kind (near-duplicate variants); null with a given threshold. */
+  optimistic: boolean | null;
   top1: number;
   top3: number;
   /** Share of queries that decide() answers automatically. */
@@ -144,6 +146,7 @@ export function evaluate(faq: Row[], queries: Row[], oos: Row[] | null, given?: 
     queries: queries.length,
     threshold: round(threshold),
     thresholdMethod: calibration?.method ?? 'given',
+    optimistic: calibration?.optimistic ?? null,
     top1: round(top1 / n),
     top3: round(top3 / n),
     answered: round(answered / n),
