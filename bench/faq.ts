@@ -12,10 +12,10 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { contentWords, overlap } from '../server/faq/engine/calibrate.ts';
 import { toCsv } from '../server/faq/engine/csv.ts';
 import { faqDocsFromRows, rowsFromCsv, rowsFromFaqJson, splitBanking, type EvalResult, type Row } from '../server/faq/engine/evaluate.ts';
 import { FaqIndex, type FaqDoc } from '../server/faq/engine/index.ts';
-import { analyze } from '../server/faq/engine/text.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const tmp = path.join(root, '.tmp/bench');
@@ -31,15 +31,6 @@ function firstPerCategory(rows: Row[], n: number): Row[] {
   });
 }
 
-/** Content words of a text, as the matcher reads them (stop words left out, Chinese segmented). */
-const contentKeys = (text: string) => new Set(analyze(text).content.map((t) => t.key));
-
-function jaccard(a: Set<string>, b: Set<string>): number {
-  let shared = 0;
-  for (const k of a) if (b.has(k)) shared++;
-  return shared / (a.size + b.size - shared || 1);
-}
-
 /**
  * `n` texts of each category, picked as two kinds of site owner would write them: from the first, each
  * next text the one most like (`alike`) or least like (`unlike`) those picked so far (greatest word
@@ -52,13 +43,13 @@ function pickPerCategory(rows: Row[], n: number, kind: 'alike' | 'unlike'): Row[
   for (const [text, category] of rows) byCategory.set(category, [...(byCategory.get(category) ?? []), text]);
   const out: Row[] = [];
   for (const [category, texts] of byCategory) {
-    const keys = new Map(texts.map((t) => [t, contentKeys(t)]));
+    const keys = new Map(texts.map((t) => [t, contentWords(t)]));
     const picked = [texts[0]];
     while (picked.length < Math.min(n, texts.length)) {
-      const overlap = (t: string) => Math.max(...picked.map((p) => jaccard(keys.get(t)!, keys.get(p)!)));
+      const closest = (t: string) => Math.max(...picked.map((p) => overlap(keys.get(t)!, keys.get(p)!)));
       const rest = texts.filter((t) => !picked.includes(t));
       // Ties keep file order (sort is stable).
-      rest.sort((a, b) => (kind === 'alike' ? overlap(b) - overlap(a) : overlap(a) - overlap(b)));
+      rest.sort((a, b) => (kind === 'alike' ? closest(b) - closest(a) : closest(a) - closest(b)));
       picked.push(rest[0]);
     }
     for (const t of picked) out.push([t, category]);

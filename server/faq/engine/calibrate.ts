@@ -193,8 +193,11 @@ export function confusedPairs(samples: Sample[]): ConfusedPair[] {
   return [...pairs.values()].sort((a, b) => b.count - a.count || (a.from < b.from ? -1 : 1)).slice(0, MAX_PAIRS);
 }
 
+/** The content words of a text as the matcher reads them: stop words left out, Chinese segmented. */
+export const contentWords = (text: string): Set<string> => new Set(analyze(text).content.map((t) => t.key));
+
 /** Share of content words two texts have in common (Jaccard); texts without any share nothing. */
-function overlap(a: Set<string>, b: Set<string>): number {
+export function overlap(a: Set<string>, b: Set<string>): number {
   let shared = 0;
   for (const k of a) if (b.has(k)) shared++;
   const all = a.size + b.size - shared;
@@ -214,7 +217,7 @@ export function alikeEntries(docs: FaqDoc[]): { alike: AlikeEntry[]; share: numb
     const all = texts(doc);
     if (all.length < 2) continue;
     compared++;
-    const keys = spread(all.length, ALIKE_TEXTS).map((i) => new Set(analyze(all[i]).content.map((t) => t.key)));
+    const keys = spread(all.length, ALIKE_TEXTS).map((i) => contentWords(all[i]));
     let sum = 0;
     let pairs = 0;
     for (let i = 0; i < keys.length; i++) {
