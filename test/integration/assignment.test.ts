@@ -250,8 +250,19 @@ describe.skipIf(!REDIS || !process.env.TEST_DATABASE_URL)('automatic assignment 
     await Promise.all(tabs.map(connected));
     await ok(tabs[2], 'agent:availability', { availability: 'away' });
     // Presence is shared: a visitor on node 0 hears that someone is online through node 1's agent too.
+    // Where it got to, if a wait runs out (this test timed out once in CI with nothing to tell why).
+    const state = async () => ({
+      tickets: (await tickets(db)).map((r) => ({ agent: team.findIndex((t) => t.id === r.assigned_agent_id), joined: r.joined })),
+      nodes: await Promise.all(
+        cluster.nodes.map(async (n) => {
+          const assigner = n.app.ctx.realtime.assigner as unknown as { running: Map<string, boolean>; failures: Map<string, number> };
+          const ready = await readyAgents(n.app.ctx, 'demo').then((ids) => ids.map((id) => team.findIndex((t) => t.id === id)), (err: unknown) => String(err));
+          return { running: [...assigner.running], failures: [...assigner.failures], ready };
+        }),
+      ),
+    });
     const visitors = await Promise.all(Array.from({ length: 10 }, (_, i) => waitingVisitor(i % 2 ? n1.url : n0.url)));
-    await until(async () => (await tickets(db)).filter((r) => r.assigned_agent_id).length === 6);
+    await until(async () => (await tickets(db)).filter((r) => r.assigned_agent_id).length === 6, { ms: 12_000, detail: state });
     // Let both nodes finish whatever they still run, then check nothing more moved.
     for (const node of cluster.nodes) await (node.app.ctx.realtime.assigner as unknown as { idle(): Promise<void> }).idle();
     let rows = await tickets(db);
@@ -262,7 +273,7 @@ describe.skipIf(!REDIS || !process.env.TEST_DATABASE_URL)('automatic assignment 
 
     // The third agent comes online on node 1 (the change made on node 1 reaches node 0 too).
     await ok(tabs[2], 'agent:availability', { availability: 'online' });
-    await until(async () => countFor(await tickets(db), team[2].id) === 3);
+    await until(async () => countFor(await tickets(db), team[2].id) === 3, { ms: 12_000, detail: state });
     for (const node of cluster.nodes) await (node.app.ctx.realtime.assigner as unknown as { idle(): Promise<void> }).idle();
     rows = await tickets(db);
     expect(rows.filter((r) => r.assigned_agent_id).length).toBe(9);
