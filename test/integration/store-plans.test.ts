@@ -44,10 +44,10 @@ describe.each(BACKENDS)('store statement plans on %s', (backend) => {
   });
   afterAll(() => database?.drop());
 
-  it.each(['visitor', 'agent'] as const)('finds the %s message’s conversation and stored copy by index, whatever the tables held when planned', async (kind) => {
+  it.each(['visitor', 'agent'] as const)('finds the %s message’s conversation, stored copy and visitor by index, whatever the tables held when planned', async (kind) => {
     const scans = await genericPlanScans(database, STORE_STATEMENTS[kind]);
     expect(scans.some((s) => /on (messages|conversations)\b/.test(s))).toBe(true);
-    expect(scans.filter((s) => /Seq Scan on (messages|conversations)\b/.test(s))).toEqual([]);
+    expect(scans.filter((s) => /Seq Scan on (messages|conversations|visitors)\b/.test(s))).toEqual([]);
   });
 
   // The GIN indexes the message path writes merge their pending list in small pieces (schema.ts,
