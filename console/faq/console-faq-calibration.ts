@@ -7,6 +7,12 @@ import { LoadController } from '../shared/load-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 
+/**
+ * A calibrated threshold from which the FAQ answers only when all but certain: its own variants reached
+ * the target precision nowhere lower (a 3-variant Chinese FAQ, or variants written to differ, calibrate to 1).
+ */
+const NEARLY_CERTAIN = 0.99;
+
 /** While a calibration is being computed, ask again this often (it takes seconds, after a 2 s pause). */
 const POLL_MS = 3_000;
 
@@ -133,6 +139,7 @@ export class ConsoleFaqCalibration extends LitElement {
             </dl>
             ${c.optimistic ? html`<p class="small warning">${t('faqCal.optimistic')}</p>` : ''}
             ${c.method === 'prior' ? html`<p class="small">${t('faqCal.addVariants')}</p>` : ''}
+            ${c.method === 'fitted' && c.threshold >= NEARLY_CERTAIN ? html`<p class="small warning">${t('faqCal.nearlyNever')}</p>` : ''}
             ${c.confused.length
               ? html`<p class="small">${t('faqCal.confusedIntro')}</p>
                   <ul class="small">

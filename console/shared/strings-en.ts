@@ -426,6 +426,7 @@ export const en = {
   'faqCal.addVariants': 'Add a few other ways to ask to each entry: the threshold will then be fitted to this FAQ.',
   'faqCal.confusedIntro': 'These entries are taken for each other. Add ways of asking that tell them apart:',
   'faqCal.noneConfused': 'No entries are taken for each other.',
+  'faqCal.nearlyNever': 'To reach the target precision on its own ways of asking, this FAQ has to be all but certain before it answers, so it answers few questions on its own. Add ways of asking as visitors put them, or lower the target in the site’s settings.',
   'faqCal.alikeIntro': 'The ways of asking these entries repeat nearly the same words, so each is found by the others more easily than visitors’ questions will be. Add ways of asking in other words, as visitors put it:',
   'faqCal.alikeItem': '{overlap} of words shared',
   'faqCal.optimistic': 'Many entries’ ways of asking are near-duplicates: visitors’ questions will be answered rightly less often than estimated here.',

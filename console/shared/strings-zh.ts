@@ -428,6 +428,7 @@ export const zh: Record<StringKey, string> = {
   'faqCal.addVariants': '给每个条目多加几种问法，阈值就会按本站常见问题来校准。',
   'faqCal.confusedIntro': '以下条目容易被混淆，请添加能区分它们的问法：',
   'faqCal.noneConfused': '没有容易混淆的条目。',
+  'faqCal.nearlyNever': '用本站常见问题自身的问法测算，要达到目标准确率，几乎要完全确定才能自动回答，所以能自动回答的问题很少。请按访客的说法添加问法，或在站点设置中降低目标准确率。',
   'faqCal.alikeIntro': '以下条目的几种问法用词几乎相同，彼此之间很容易匹配上，访客的真实提问却没那么容易。请按访客的说法，用不同的词添加问法：',
   'faqCal.alikeItem': '用词重合 {overlap}',
   'faqCal.optimistic': '许多条目的问法几乎重复：访客提问时答对的比例会低于这里的估计。',
