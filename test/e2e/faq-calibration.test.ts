@@ -1,0 +1,54 @@
+/**
+ * The FAQ view's "what to expect" panel, as a site owner reads it in Chinese on a phone: it names the
+ * entries whose variants are near-duplicates (each opens its entry, also from the keyboard) and, when
+ * the FAQ must be all but certain to reach its target precision, says why it answers so little.
+ */
+import { eq } from 'drizzle-orm';
+import { describe, expect, it } from 'vitest';
+import type { FaqCalibrationDTO } from '../../shared/types.ts';
+import { sites } from '../../server/db/schema.ts';
+import { ADMIN, apiData, login } from '../support/server.ts';
+import { browserAvailable, serverAndBrowser, watchDialogs } from '../support/browser.ts';
+
+describe.skipIf(!browserAvailable)('what to expect from the FAQ, in the console', () => {
+  const env = serverAndBrowser();
+
+  it('names near-duplicate entries and explains a threshold the FAQ reaches only when all but certain', async () => {
+    const cookie = await login(env.server.url);
+    // Rewordings of one sentence each, as an owner writes them when rephrasing.
+    for (const [question, variants] of [
+      ['怎么申请退款？', ['如何申请退款？', '怎样申请退款', '申请退款怎么弄']],
+      ['How do I reset my password?', ['How can I reset my password?', 'How to reset my password', 'reset my password please']],
+    ] as const) {
+      await apiData(env.server.url, cookie, 'POST', '/api/faqs?siteId=demo', { question, variants, answer: '好的。', language: /[\u4e00-\u9fff]/.test(question) ? 'zh' : 'en', tags: [], articleUrls: [] });
+    }
+    // A target no threshold reaches on the FAQ's own variants: the calibration says "answer only when certain".
+    await env.server.database.db.update(sites).set({ faqTargetPrecision: 0.999 }).where(eq(sites.id, 'demo'));
+    await env.server.app.ctx.sites.changed('demo');
+    await env.server.app.ctx.faq.calibrations.recompute('demo');
+    const calibration = await apiData<FaqCalibrationDTO>(env.server.url, cookie, 'GET', '/api/faqs/calibration?siteId=demo');
+    expect(calibration.calibration!.threshold).toBeGreaterThanOrEqual(0.99);
+    expect(calibration.calibration!.alike.map((a) => a.question)).toEqual(expect.arrayContaining(['怎么申请退款？', 'How do I reset my password?']));
+
+    const ctx = await env.browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 } });
+    const page = await ctx.newPage();
+    page.setDefaultTimeout(20_000);
+    const dialogs = watchDialogs(page);
+    await page.goto(`${env.server.url}/console`);
+    await page.getByLabel('邮箱').fill(ADMIN.email);
+    await page.getByLabel('密码').fill(ADMIN.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.getByRole('button', { name: '常见问题', exact: true }).click();
+    await page.getByText('常见问题的预期效果').click();
+
+    await page.getByText('几乎要完全确定才能自动回答').waitFor();
+    await page.getByText('以下条目的几种问法用词几乎相同').waitFor();
+    // Each listed entry is a button named by its question; Enter on it opens the entry in the editor.
+    const entry = page.locator('console-faq-calibration').getByRole('button', { name: '打开条目“怎么申请退款？”' }).last();
+    await entry.focus();
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByLabel('问题', { exact: true }).inputValue()).toBe('怎么申请退款？');
+    expect(dialogs).toEqual([]);
+    await ctx.close();
+  });
+});
