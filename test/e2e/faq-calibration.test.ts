@@ -7,8 +7,8 @@ import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { FaqCalibrationDTO } from '../../shared/types.ts';
 import { sites } from '../../server/db/schema.ts';
-import { ADMIN, apiData, login } from '../support/server.ts';
-import { browserAvailable, serverAndBrowser, watchDialogs } from '../support/browser.ts';
+import { apiData, login } from '../support/server.ts';
+import { browserAvailable, faqViewInChinese, serverAndBrowser, watchDialogs } from '../support/browser.ts';
 
 describe.skipIf(!browserAvailable)('what to expect from the FAQ, in the console', () => {
   const env = serverAndBrowser();
@@ -31,14 +31,8 @@ describe.skipIf(!browserAvailable)('what to expect from the FAQ, in the console'
     expect(calibration.calibration!.alike.map((a) => a.question)).toEqual(expect.arrayContaining(['怎么申请退款？', 'How do I reset my password?']));
 
     const ctx = await env.browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 } });
-    const page = await ctx.newPage();
-    page.setDefaultTimeout(20_000);
+    const page = await faqViewInChinese(ctx, env.server.url);
     const dialogs = watchDialogs(page);
-    await page.goto(`${env.server.url}/console`);
-    await page.getByLabel('邮箱').fill(ADMIN.email);
-    await page.getByLabel('密码').fill(ADMIN.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('button', { name: '常见问题', exact: true }).click();
     await page.getByText('常见问题的预期效果').click();
 
     await page.getByText('几乎要完全确定才能自动回答').waitFor();

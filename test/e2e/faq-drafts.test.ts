@@ -3,29 +3,16 @@
  * nobody until the agent edits it and publishes it, after which the next visitor asking is answered.
  * The view exports the FAQ as a file, and says why when an export is refused.
  */
-import type { BrowserContext, Page } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO } from '../../shared/types.ts';
 import { ADMIN, agentSocket, clientId, connected, login, ok, visitorSocket } from '../support/server.ts';
-import { browserAvailable, serverAndBrowser, watchDialogs } from '../support/browser.ts';
+import { browserAvailable, faqViewInChinese, serverAndBrowser, watchDialogs } from '../support/browser.ts';
 
 const QUESTION = 'the hot chocolate machine on floor three ate my coins, call me on 13812345678';
 
 describe.skipIf(!browserAvailable)('an FAQ draft made from a conversation, in the console', () => {
   const env = serverAndBrowser();
   let conversationId: string;
-
-  /** A new page of `ctx`, signed in to the console in Chinese, on its FAQ view. */
-  async function faqViewInChinese(ctx: BrowserContext): Promise<Page> {
-    const page = await ctx.newPage();
-    page.setDefaultTimeout(20_000);
-    await page.goto(`${env.server.url}/console`);
-    await page.getByLabel('邮箱').fill(ADMIN.email);
-    await page.getByLabel('密码').fill(ADMIN.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await page.getByRole('button', { name: '常见问题', exact: true }).click();
-    return page;
-  }
 
   beforeAll(async () => {
     // A visitor's question that no entry answers, handed to a person, answered and resolved.
@@ -85,7 +72,7 @@ describe.skipIf(!browserAvailable)('an FAQ draft made from a conversation, in th
     });
     expect(res.status).toBe(200);
     const ctx = await env.browser.newContext({ locale: 'zh-CN', viewport: { width: 1280, height: 900 } });
-    const page = await faqViewInChinese(ctx);
+    const page = await faqViewInChinese(ctx, env.server.url);
     await page.getByRole('heading', { name: '待发布的草稿（1）' }).waitFor();
     expect((await env.server.app.ctx.faq.decide('demo', 'Where do I rent a bicycle helmet for the campus tour?')).kind).not.toBe('answer');
     await page.getByRole('button', { name: '发布“Where do I rent a bicycle helmet for the campus tour?”' }).click();
@@ -96,7 +83,7 @@ describe.skipIf(!browserAvailable)('an FAQ draft made from a conversation, in th
 
   it('exports the FAQ from its view by keyboard, and says why when an export is refused', async () => {
     const ctx = await env.browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 800 }, acceptDownloads: true });
-    const page = await faqViewInChinese(ctx);
+    const page = await faqViewInChinese(ctx, env.server.url);
     const csv = page.getByRole('link', { name: '导出 CSV' });
     await csv.focus();
     const [file] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);

@@ -5,10 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import type { Config } from '../../server/config.ts';
-import { startTestServer, type TestServer } from './server.ts';
+import { ADMIN, startTestServer, type TestServer } from './server.ts';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const browserAvailable = existsSync(CHROMIUM_PATH);
@@ -51,6 +51,18 @@ export async function signInToConsole(page: Page, url: string, email: string, pa
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+/** A new page of `ctx`, signed in to the console at `url` as the admin in Chinese, on its FAQ view. */
+export async function faqViewInChinese(ctx: BrowserContext, url: string): Promise<Page> {
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(20_000);
+  await page.goto(`${url}/console`);
+  await page.getByLabel('邮箱').fill(ADMIN.email);
+  await page.getByLabel('密码').fill(ADMIN.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByRole('button', { name: '常见问题', exact: true }).click();
+  return page;
 }
 
 /** Records any dialog (alert, confirm…) a page opens: an XSS payload that runs shows up here. */
