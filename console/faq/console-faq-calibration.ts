@@ -146,7 +146,7 @@ export class ConsoleFaqCalibration extends LitElement {
                     ${c.confused.map((p) => this._pair(p))}
                   </ul>`
               : html`<p class="small muted">${t('faqCal.noneConfused')}</p>`}
-            ${c.alike?.length
+            ${c.alike.length
               ? html`<p class="small">${t('faqCal.alikeIntro')}</p>
                   <ul class="small">
                     ${c.alike.map((a) => html`<li>${this._entry(a.id, a.question)} <span class="muted">${t('faqCal.alikeItem', { overlap: formatRate(a.overlap, loc) })}</span></li>`)}

@@ -37,8 +37,11 @@ describe.skipIf(!browserAvailable)('what to expect from the FAQ, in the console'
 
     await page.getByText('几乎要完全确定才能自动回答').waitFor();
     await page.getByText('以下条目的几种问法用词几乎相同').waitFor();
-    // Each listed entry is a button named by its question; Enter on it opens the entry in the editor.
-    const entry = page.locator('console-faq-calibration').getByRole('button', { name: '打开条目“怎么申请退款？”' }).last();
+    // Each listed entry is a button named by its question (the confused pairs above may name it too);
+    // Enter on the near-duplicate list's one opens the entry in the editor.
+    const listed = page.locator('console-faq-calibration').getByRole('listitem').filter({ hasText: '用词重合' });
+    await expect.poll(() => listed.count()).toBe(2);
+    const entry = listed.getByRole('button', { name: '打开条目“怎么申请退款？”' });
     await entry.focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByLabel('问题', { exact: true }).inputValue()).toBe('怎么申请退款？');
