@@ -9,8 +9,8 @@
  * caller's promise resolves with its own row only once the whole group is committed.
  *
  * One statement cannot take two messages of one conversation (it updates the conversation's row
- * once), so a group takes at most one item per key of each statement; the rest wait, in order, for
- * the next group. Groups go in LANES lanes, each with one group in flight: a key always takes the
+ * once), so a group takes at most one item per key, and per lane key, of each statement; the rest
+ * wait, in order, for the next group. Groups go in LANES lanes, each with one group in flight: a key always takes the
  * same lane, so two groups in flight do not wait for each other's rows.
  *
  * A group fails as a whole (one message's unique violation aborts the statement, and nothing of it
@@ -40,6 +40,8 @@ interface Waiting {
   /** The statement: `$1` is a JSON array of inputs, each with its `i`; it returns rows with that `i`. */
   text: string;
   key: string;
+  /** A second key the statement takes at most one input of, when it differs from `key`. */
+  laneKey: string;
   input: Record<string, unknown>;
   resolve: (row: object | undefined) => void;
   reject: (err: unknown) => void;
@@ -49,10 +51,11 @@ interface Waiting {
  * Runs `statement` for one input, grouped with the others of its lane: resolves with the row the
  * statement returned for this input (undefined if none), after the group's commit. `key`: what one
  * statement can take at most one input of (the conversation, or the visitor whose conversation it
- * finds); `laneKey` (default `key`): the conversation, so that its writers share a lane.
+ * finds); `laneKey` (default `key`): the conversation, so that its writers share a lane, and a
+ * statement takes at most one input of it too.
  */
 export type GroupedStore = <T extends object>(statement: string, key: string, input: Record<string, unknown>, laneKey?: string) => Promise<T | undefined>;
-type LaneStore = <T extends object>(statement: string, key: string, input: Record<string, unknown>) => Promise<T | undefined>;
+type LaneStore = <T extends object>(statement: string, key: string, laneKey: string, input: Record<string, unknown>) => Promise<T | undefined>;
 
 /**
  * `lanes`: by default LANES, but never more than the database runs at once: on PGlite (one backend)
@@ -60,7 +63,7 @@ type LaneStore = <T extends object>(statement: string, key: string, input: Recor
  */
 export function groupCommit(client: RawClient, lanes = Math.min(LANES, client.concurrent)): GroupedStore {
   const all = Array.from({ length: lanes }, () => lane(client));
-  return (statement, key, input, laneKey = key) => all[laneOf(laneKey, lanes)](statement, key, input);
+  return (statement, key, input, laneKey = key) => all[laneOf(laneKey, lanes)](statement, key, laneKey, input);
 }
 
 /**
@@ -126,10 +129,11 @@ function lane(client: RawClient): LaneStore {
     for (const w of queue) {
       let keys = seen.get(w.text);
       if (!keys) seen.set(w.text, (keys = new Set()));
-      if (taken.length < MAX_GROUP && !keys.has(w.key)) taken.push(w);
+      if (taken.length < MAX_GROUP && !keys.has(w.key) && !keys.has(w.laneKey)) taken.push(w);
       // A later item of a key already taken also waits: a key's items stay in order.
       else rest.push(w);
       keys.add(w.key);
+      keys.add(w.laneKey);
     }
     queue = rest;
     return taken;
@@ -160,9 +164,9 @@ function lane(client: RawClient): LaneStore {
     }
   };
 
-  return <T extends object>(text: string, key: string, input: Record<string, unknown>) =>
+  return <T extends object>(text: string, key: string, laneKey: string, input: Record<string, unknown>) =>
     new Promise<T | undefined>((resolve, reject) => {
-      queue.push({ text, key, input, resolve: resolve as (row: object | undefined) => void, reject });
+      queue.push({ text, key, laneKey, input, resolve: resolve as (row: object | undefined) => void, reject });
       if (queue.length >= MAX_GROUP && !sending) void flush();
       else if (!scheduled) {
         scheduled = true;

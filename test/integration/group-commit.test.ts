@@ -6,7 +6,7 @@
 import { asc, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../server/agents/agents.service.ts';
-import { storeAgentText } from '../../server/conversations/message-store.ts';
+import { storeAgentText, storeVisitorText } from '../../server/conversations/message-store.ts';
 import { groupCommit, laneOf } from '../../server/db/group-commit.ts';
 import { rawClient, type RawClient } from '../../server/db/raw.ts';
 import { conversations, messages, visitors, type Agent } from '../../server/db/schema.ts';
@@ -34,6 +34,7 @@ describe.each(BACKENDS)('group commit on %s', (backend) => {
   let database: TestDatabase;
   let agent: Agent;
   const convIds: string[] = [];
+  const visitorIds: string[] = [];
   let n = 0;
 
   beforeAll(async () => {
@@ -44,6 +45,7 @@ describe.each(BACKENDS)('group commit on %s', (backend) => {
       const [v] = await database.db.insert(visitors).values({ siteId: 'gc', tokenHash: `gc-${backend}-${i}` }).returning();
       const [c] = await database.db.insert(conversations).values({ siteId: 'gc', visitorId: v.id, status: 'open', assignedAgentId: agent.id, escalatedAt: new Date() }).returning();
       convIds.push(c.id);
+      visitorIds.push(v.id);
     }
   });
   afterAll(() => database?.drop());
@@ -86,6 +88,50 @@ describe.each(BACKENDS)('group commit on %s', (backend) => {
       expect(r.message.body).toBe(i < convIds.length ? `together ${i}` : 'together again');
       expect(r.conversation.id).toBe(i < convIds.length ? convIds[i] : convIds[0]);
     }
+  });
+
+  const ask = (store: ReturnType<typeof groupCommit>, i: number, laneKey: string, body: string) =>
+    storeVisitorText(store, laneKey, { visitorId: visitorIds[i], visitorName: null, clientId: `gcv${n++}xxxxxxx`, body, now: new Date() });
+
+  it('stores visitors’ texts and agents’ replies that arrive together with one statement, a conversation’s second message in the next', async () => {
+    const raw = rawClient(database.db);
+    const sent: number[] = [];
+    const counting = {
+      query: <T extends object>(text: string, params: unknown[]) => {
+        sent.push((JSON.parse(params[0] as string) as unknown[]).length);
+        return raw.query<T>(text, params);
+      },
+      transaction: () => Promise.reject(new Error('one statement takes both kinds: no transaction')),
+      concurrent: raw.concurrent,
+    };
+    const store = groupCommit(counting, 1);
+    const before = await database.db.select().from(conversations).where(eq(conversations.id, convIds[3]));
+    // Conversations 0-4: the visitor writes; 5-9: the agent replies; then a reply in conversation 3,
+    // whose visitor's text (its lane key the conversation) is in the first group, so it waits.
+    const results = await Promise.all([
+      ...[0, 1, 2, 3, 4].map((i) => ask(store, i, convIds[i], `question ${i}`)),
+      ...[5, 6, 7, 8, 9].map((i) => reply(store, convIds[i], `answer ${i}`)),
+      reply(store, convIds[3], 'answer to question 3'),
+    ]);
+    expect(sent).toEqual([10, 1]);
+    expect(results.map((r) => r.kind)).toEqual(results.map(() => 'stored'));
+    const stored = results.map((r) => (r.kind === 'stored' ? r : undefined)!);
+    expect(stored.map((r) => r.message.author)).toEqual([...Array(5).fill('visitor'), ...Array(5).fill('agent'), 'agent']);
+    expect(stored.map((r) => r.conversation.status)).toEqual([...Array(5).fill('open'), ...Array(5).fill('pending'), 'pending']);
+    expect(stored[10].message.seq).toBe(stored[3].message.seq + 1);
+    expect(stored[3].message.seq).toBe(before[0].lastSeq + 1);
+    expect(stored[5].conversation.firstResponseAt).not.toBeNull();
+  });
+
+  it('never loses a visitor’s text that shares a statement with a reply in its conversation: one of them comes back for the other path', async () => {
+    const store = groupCommit(rawClient(database.db), 1);
+    // The visitor's conversation unknown to the caller (its lane key the visitor): both in one group.
+    const [asked, replied] = await Promise.all([ask(store, 4, visitorIds[4], 'question in a race'), reply(store, convIds[4], 'answer in a race')]);
+    const kinds = [asked.kind, replied.kind].sort();
+    expect(kinds).toEqual(['other', 'stored']);
+    const rows = await database.db.select().from(messages).where(eq(messages.conversationId, convIds[4])).orderBy(asc(messages.seq));
+    expect(rows.map((m) => m.seq)).toEqual(rows.map((_, i) => i + 1));
+    expect(rows.filter((m) => m.body.endsWith('in a race'))).toHaveLength(1);
   });
 
   it('answers the rest of a group when one of its statements fails, and stores that one once', async () => {
