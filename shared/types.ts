@@ -288,6 +288,12 @@ export interface FaqCalibrationDTO {
     computedAt: string;
   } | null;
   pending: boolean;
+  /**
+   * What visitors did after the FAQ answered them on its own in the last `days` days: `answered`
+   * automatic answers, after which the visitor said it `solved` their question or `askedForPerson`
+   * (most say nothing). Measured, where `calibration` is estimated.
+   */
+  visitors: { days: number; answered: number; solved: number; askedForPerson: number };
 }
 
 /** A visitor's question (masked) that an agent answered with an entry. */

@@ -13,12 +13,19 @@ import { baseStyles } from '../shared/styles.ts';
  */
 const NEARLY_CERTAIN = 0.99;
 
+/**
+ * From this many automatic answers, a share of visitors asking for a person above what the target allows
+ * to be wrong is worth a warning; fewer are too few to tell.
+ */
+const VERDICTS_TO_WARN = 20;
+
 /** While a calibration is being computed, ask again this often (it takes seconds, after a 2 s pause). */
 const POLL_MS = 3_000;
 
 /**
  * What the site's FAQ will do at its current threshold: the estimated precision and share of questions
- * answered on their own, the threshold and where it comes from, and the entries the matcher takes for
+ * answered on their own, the threshold and where it comes from, what visitors did after the automatic
+ * answers of the last 30 days (measured), and the entries the matcher takes for
  * each other or whose variants are near-duplicates (an estimate too kind), so the owner adds variants where it matters.
  * @fires faq-open - CustomEvent<{ id: string }> to open an entry named in a confused pair
  */
@@ -137,6 +144,7 @@ export class ConsoleFaqCalibration extends LitElement {
               <dt>${t('faqCal.offTopic')}</dt>
               <dd>${formatRate(c.oosAnswered, loc)}</dd>
             </dl>
+            ${this._verdicts(d)}
             ${c.optimistic ? html`<p class="small warning">${t('faqCal.optimistic')}</p>` : ''}
             ${c.method === 'prior' ? html`<p class="small">${t('faqCal.addVariants')}</p>` : ''}
             ${c.method === 'fitted' && c.threshold >= NEARLY_CERTAIN ? html`<p class="small warning">${t('faqCal.nearlyNever')}</p>` : ''}
@@ -156,6 +164,26 @@ export class ConsoleFaqCalibration extends LitElement {
         : ''}
       <button type="button" ?disabled=${!this.siteId || this._loader.loading} @click=${() => void this.refresh()}>${t('faqCal.refresh')}</button>
     </details>`;
+  }
+
+  /** What visitors did after the automatic answers: measured, beside the estimate above. */
+  private _verdicts(d: FaqCalibrationDTO) {
+    const t = i18n.t.bind(i18n);
+    const loc = i18n.locale;
+    const v = d.visitors;
+    if (!v.answered) return html`<p class="small muted">${t('faqCal.visitorsNone', { days: formatCount(v.days, loc) })}</p>`;
+    const asked = v.askedForPerson / v.answered;
+    const high = v.answered >= VERDICTS_TO_WARN && asked > 1 - d.targetPrecision;
+    return html`<p class="small">
+        ${t('faqCal.visitors', {
+          days: formatCount(v.days, loc),
+          answered: formatCount(v.answered, loc),
+          solved: formatCount(v.solved, loc),
+          asked: formatCount(v.askedForPerson, loc),
+          share: formatRate(asked, loc),
+        })}
+      </p>
+      ${high ? html`<p class="small warning">${t('faqCal.visitorsHigh', { allowed: formatRate(1 - d.targetPrecision, loc) })}</p>` : ''}`;
   }
 
   /** A button that opens an entry, named by its question. */

@@ -1,10 +1,11 @@
 /** GET /api/faqs/calibration: what a site's FAQ should do at its threshold, for the console's FAQ view. */
 import { Router } from 'express';
-import { inArray } from 'drizzle-orm';
+import { and, eq, gte, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { FaqCalibrationDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
-import { faqEntries } from '../db/schema.ts';
+import type { Db } from '../db/client.ts';
+import { faqEntries, questions } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { json, parse } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
@@ -12,6 +13,27 @@ import { pickSite } from '../sites/pick-site.ts';
 import { DEFAULT_TARGET_PRECISION, type AlikeEntry, type ConfusedPair } from './engine/calibrate.ts';
 
 const CalibrationQuery = z.object({ siteId: z.string().max(64).optional() });
+
+/** How far back the visitors' responses to automatic answers are counted. */
+export const VERDICT_DAYS = 30;
+
+/**
+ * What visitors did after the FAQ answered them on its own (in the chat, not a suggestion they picked
+ * while typing) over the last VERDICT_DAYS: the measured side of the estimate, which asks the FAQ's own
+ * variants. One indexed range of the site's questions (questions_site_created_idx).
+ */
+async function visitorVerdicts(db: Db, siteId: string, now: Date): Promise<FaqCalibrationDTO['visitors']> {
+  const since = new Date(now.getTime() - VERDICT_DAYS * 86_400_000);
+  const [row] = await db
+    .select({
+      answered: sql<number>`count(*)::int`,
+      solved: sql<number>`count(*) filter (where ${questions.outcome} = 'solved')::int`,
+      askedForPerson: sql<number>`count(*) filter (where ${questions.outcome} = 'human')::int`,
+    })
+    .from(questions)
+    .where(and(eq(questions.siteId, siteId), gte(questions.createdAt, since), eq(questions.decision, 'answer'), eq(questions.channel, 'chat')));
+  return { days: VERDICT_DAYS, answered: row?.answered ?? 0, solved: row?.solved ?? 0, askedForPerson: row?.askedForPerson ?? 0 };
+}
 
 /** As stored; a calibration stored before a field existed lacks it. */
 interface Details { targetPrecision?: number; samples?: number; oosAnswered?: number; confused?: ConfusedPair[]; alike?: AlikeEntry[]; optimistic?: boolean }
@@ -38,6 +60,7 @@ export function faqCalibrationRouter(ctx: Ctx): Router {
         ids.length ? (await ctx.db.select({ id: faqEntries.id, question: faqEntries.question }).from(faqEntries).where(inArray(faqEntries.id, ids))).map((e) => [e.id, e.question]) : [],
       );
       const calibrated = await ctx.faq.calibrations.threshold(siteId);
+      const visitors = await visitorVerdicts(ctx.db, siteId, ctx.clock());
       return {
         siteId,
         threshold: site.faqThreshold ?? calibrated,
@@ -61,6 +84,7 @@ export function faqCalibrationRouter(ctx: Ctx): Router {
             }
           : null,
         pending: stale,
+        visitors,
       };
     }),
   );

@@ -1,12 +1,14 @@
 /**
  * The FAQ view's "what to expect" panel, as a site owner reads it in Chinese on a phone: it names the
  * entries whose variants are near-duplicates (each opens its entry, also from the keyboard) and, when
- * the FAQ must be all but certain to reach its target precision, says why it answers so little.
+ * the FAQ must be all but certain to reach its target precision, says why it answers so little; and
+ * beside the estimate, what visitors did after the automatic answers, with a warning when too many
+ * asked for a person.
  */
 import { eq } from 'drizzle-orm';
 import { describe, expect, it } from 'vitest';
 import type { FaqCalibrationDTO } from '../../shared/types.ts';
-import { sites } from '../../server/db/schema.ts';
+import { conversations, questions, sites, visitors } from '../../server/db/schema.ts';
 import { apiData, login } from '../support/server.ts';
 import { browserAvailable, faqViewInChinese, serverAndBrowser, watchDialogs } from '../support/browser.ts';
 
@@ -30,6 +32,22 @@ describe.skipIf(!browserAvailable)('what to expect from the FAQ, in the console'
     expect(calibration.calibration!.threshold).toBeGreaterThanOrEqual(0.99);
     expect(calibration.calibration!.alike.map((a) => a.question)).toEqual(expect.arrayContaining(['怎么申请退款？', 'How do I reset my password?']));
 
+    // Twenty automatic answers of the last days: 12 solved, 3 followed by a request for a person.
+    const db = env.server.database.db;
+    const [visitor] = await db.insert(visitors).values({ siteId: 'demo', tokenHash: 'faq-calibration-e2e' }).returning();
+    const [conversation] = await db.insert(conversations).values({ siteId: 'demo', visitorId: visitor.id, status: 'resolved' }).returning();
+    await db.insert(questions).values(
+      Array.from({ length: 20 }, (_, i) => ({
+        siteId: 'demo',
+        conversationId: conversation.id,
+        text: '怎么申请退款？',
+        decision: 'answer' as const,
+        confidence: 0.9,
+        outcome: i < 12 ? ('solved' as const) : i < 15 ? ('human' as const) : null,
+        answeredAt: new Date(),
+      })),
+    );
+
     const ctx = await env.browser.newContext({ locale: 'zh-CN', viewport: { width: 360, height: 740 } });
     const page = await faqViewInChinese(ctx, env.server.url);
     const dialogs = watchDialogs(page);
@@ -37,6 +55,8 @@ describe.skipIf(!browserAvailable)('what to expect from the FAQ, in the console'
 
     await page.getByText('几乎要完全确定才能自动回答').waitFor();
     await page.getByText('以下条目的几种问法用词几乎相同').waitFor();
+    await page.getByText('过去 30 天，常见问题自动回答了 20 个问题。访客表示其中 12 个回答解决了问题，在 3 个回答之后要求转人工（15%）').waitFor();
+    await page.getByText('访客要求转人工的回答比例，高于目标准确率所允许的答错比例').waitFor();
     // Each listed entry is a button named by its question (the confused pairs above may name it too);
     // Enter on the near-duplicate list's one opens the entry in the editor.
     const listed = page.locator('console-faq-calibration').getByRole('listitem').filter({ hasText: '用词重合' });

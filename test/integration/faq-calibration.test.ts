@@ -4,10 +4,10 @@
  */
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FaqCalibrationDTO, FaqEntryDTO } from '../../shared/types.ts';
-import { faqCalibrations, sites } from '../../server/db/schema.ts';
+import type { FaqCalibrationDTO, FaqEntryDTO, MessageDTO } from '../../shared/types.ts';
+import { faqCalibrations, questions, sites } from '../../server/db/schema.ts';
 import { BACKENDS } from '../support/db.ts';
-import { addAgent, api, apiData, login, startTestServer, type TestServer } from '../support/server.ts';
+import { addAgent, api, apiData, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 
 describe.each(BACKENDS)('the calibrated FAQ threshold (%s)', (backend) => {
   let server: TestServer;
@@ -82,6 +82,42 @@ describe.each(BACKENDS)('the calibrated FAQ threshold (%s)', (backend) => {
     expect(alike).toEqual([{ id: created.id, question: 'Can I pay with PayPal?', overlap: 1 }]);
     // One entry of the demo's many is not enough to call the whole estimate too kind.
     expect(optimistic).toBe(false);
+  });
+
+  it('counts what visitors did after the automatic answers of the last 30 days: solved, asked for a person, or nothing', async () => {
+    const before = (await calibration()).visitors;
+    expect(before.days).toBe(30);
+    const askAndRespond = async (action: 'solved' | 'human' | null) => {
+      const v = visitorSocket(server.url);
+      try {
+        await connected(v);
+        await ok(v, 'session:hello', { locale: 'en' });
+        const answer = next<MessageDTO>(v, 'message:created', (m) => m.kind === 'faq_answer');
+        await ok(v, 'message:send', { clientId: clientId(), body: 'How do I get a refund?' });
+        const m = await answer;
+        if (action) await ok(v, 'faq:respond', { questionId: m.meta.questionId, action });
+      } finally {
+        v.close();
+      }
+    };
+    await askAndRespond('solved');
+    await askAndRespond('human');
+    await askAndRespond(null);
+    // A question the FAQ did not answer on its own is not counted.
+    const v = visitorSocket(server.url);
+    await connected(v);
+    await ok(v, 'session:hello', { locale: 'en' });
+    await ok(v, 'message:send', { clientId: clientId(), body: 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?' });
+    v.close();
+    const after = (await calibration()).visitors;
+    expect({ answered: after.answered - before.answered, solved: after.solved - before.solved, askedForPerson: after.askedForPerson - before.askedForPerson }).toEqual({
+      answered: 3,
+      solved: 1,
+      askedForPerson: 1,
+    });
+    // An answer from before the window no longer counts.
+    await server.database.db.update(questions).set({ createdAt: new Date(Date.now() - 31 * 86_400_000) }).where(eq(questions.outcome, 'solved'));
+    expect((await calibration()).visitors).toMatchObject({ answered: after.answered - after.solved, solved: 0 });
   });
 
   it('answers only agents of the site', async () => {
