@@ -30,6 +30,20 @@ describe('group commit lanes', () => {
   });
 });
 
+/** `raw`, recording how many inputs each single statement it runs was given. */
+function counting(raw: RawClient): { client: RawClient; sent: number[] } {
+  const sent: number[] = [];
+  const client: RawClient = {
+    query: <T extends object>(text: string, params: unknown[]) => {
+      sent.push((JSON.parse(params[0] as string) as unknown[]).length);
+      return raw.query<T>(text, params);
+    },
+    transaction: raw.transaction,
+    concurrent: raw.concurrent,
+  };
+  return { client, sent };
+}
+
 describe.each(BACKENDS)('group commit on %s', (backend) => {
   let database: TestDatabase;
   let agent: Agent;
@@ -66,17 +80,8 @@ describe.each(BACKENDS)('group commit on %s', (backend) => {
   });
 
   it('stores the messages of many conversations that arrive together with one statement, and waits with a second message of one of them', async () => {
-    const raw = rawClient(database.db);
-    const sent: number[] = [];
-    const counting = {
-      query: <T extends object>(text: string, params: unknown[]) => {
-        sent.push((JSON.parse(params[0] as string) as unknown[]).length);
-        return raw.query<T>(text, params);
-      },
-      transaction: raw.transaction,
-      concurrent: raw.concurrent,
-    };
-    const store = groupCommit(counting, 1);
+    const { client, sent } = counting(rawClient(database.db));
+    const store = groupCommit(client, 1);
     const results = await Promise.all([...convIds.map((c, i) => reply(store, c, `together ${i}`)), reply(store, convIds[0], 'together again')]);
     expect(results.map((r) => r.kind)).toEqual(results.map(() => 'stored'));
     // One statement for the ten conversations, then one for the second message of the first.
@@ -94,17 +99,9 @@ describe.each(BACKENDS)('group commit on %s', (backend) => {
     storeVisitorText(store, laneKey, { visitorId: visitorIds[i], visitorName: null, clientId: `gcv${n++}xxxxxxx`, body, now: new Date() });
 
   it('stores visitors’ texts and agents’ replies that arrive together with one statement, a conversation’s second message in the next', async () => {
-    const raw = rawClient(database.db);
-    const sent: number[] = [];
-    const counting = {
-      query: <T extends object>(text: string, params: unknown[]) => {
-        sent.push((JSON.parse(params[0] as string) as unknown[]).length);
-        return raw.query<T>(text, params);
-      },
-      transaction: () => Promise.reject(new Error('one statement takes both kinds: no transaction')),
-      concurrent: raw.concurrent,
-    };
-    const store = groupCommit(counting, 1);
+    const { client, sent } = counting(rawClient(database.db));
+    client.transaction = () => Promise.reject(new Error('one statement takes both kinds: no transaction'));
+    const store = groupCommit(client, 1);
     const before = await database.db.select().from(conversations).where(eq(conversations.id, convIds[3]));
     // Conversations 0-4: the visitor writes; 5-9: the agent replies; then a reply in conversation 3,
     // whose visitor's text (its lane key the conversation) is in the first group, so it waits.
