@@ -10,8 +10,8 @@
  *
  * One statement cannot take two messages of one conversation (it updates the conversation's row
  * once), so a group takes at most one item per key, and per lane key, of each statement; the rest
- * wait, in order, for the next group. Groups go in LANES lanes, each with one group in flight: a key always takes the
- * same lane, so two groups in flight do not wait for each other's rows.
+ * wait, in order, for the next group. Groups go in LANES lanes, each with one group in flight: a key
+ * always takes the same lane, so two groups in flight do not wait for each other's rows.
  *
  * A group fails as a whole (one message's unique violation aborts the statement, and nothing of it
  * is stored), so on any failure each item is run again on its own, and each caller gets its own

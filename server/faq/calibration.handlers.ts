@@ -15,7 +15,7 @@ import { DEFAULT_TARGET_PRECISION, type AlikeEntry, type ConfusedPair } from './
 const CalibrationQuery = z.object({ siteId: z.string().max(64).optional() });
 
 /** How far back the visitors' responses to automatic answers are counted. */
-export const VERDICT_DAYS = 30;
+const VERDICT_DAYS = 30;
 
 /**
  * What visitors did after the FAQ answered them on its own (in the chat, not a suggestion they picked
