@@ -9,6 +9,7 @@ import path from 'node:path';
 import postgres from 'postgres';
 import { SESSION_COOKIE } from '../../shared/http.ts';
 import { openDatabase } from '../../server/db/client.ts';
+import { socketOf } from '../../server/db/pg-url.ts';
 import { hashPassword, randomToken, sha256 } from '../../server/crypto.ts';
 import { insertAgent, insertSession } from '../../server/agents/agents.repository.ts';
 import { addAgentToSite } from '../../server/sites/sites.repository.ts';
@@ -35,7 +36,8 @@ export async function createBenchDatabase(baseUrl: string | undefined): Promise<
     };
   }
   const name = `sc_bench_${process.pid}_${randomToken(4).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
+  const socket = socketOf(baseUrl);
+  const admin = postgres(socket.url, { ...(socket.path ? { path: socket.path } : {}), max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;

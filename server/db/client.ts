@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { TransactionSql } from 'postgres';
 import * as schema from './schema.ts';
 import { claimDataDir } from './data-dir-lock.ts';
+import { socketOf } from './pg-url.ts';
 import { timePGlite, timePostgres } from '../ops/db-timing.ts';
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -107,7 +108,9 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
     // The driver runs with patches/postgres+3.4.9.patch (applied by `npm install`): without it, a
     // server stopped under traffic killed this process from inside the driver (the ROLLBACK that
     // begin() sends after a failed query, written to a socket already closed: porsager/postgres#1208).
+    const { url, path: socket } = socketOf(opts.url);
     const options = {
+      ...(socket ? { path: socket } : {}),
       onnotice: () => {},
       // While the server is down a request must fail in seconds (UNAVAILABLE), not wait 30 s for a
       // connection that cannot be made…
@@ -127,11 +130,11 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       // 107-251 ms, each on one of the two cores the message path needed (auto_explain, bench:relay).
       connection: { max_parallel_workers_per_gather: '0', jit: 'off' },
     };
-    const sql = postgres(opts.url, { ...options, connection: { ...options.connection, application_name: 'support-chat' }, max: POOL });
+    const sql = postgres(url, { ...options, connection: { ...options.connection, application_name: 'support-chat' }, max: POOL });
     // Kept open for good: a connection the driver replaced (by default after 30–60 min) would make the next report pay its first reads again.
     // One that closed anyway (the database restarted, the network failed) is opened and warmed again (rewarm below).
     const rewarm = rewarmer(warmReports);
-    const reportSql = postgres(opts.url, {
+    const reportSql = postgres(url, {
       ...options,
       connection: { ...options.connection, application_name: 'support-chat reports' },
       max: REPORTS_POOL,
@@ -142,7 +145,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
     const reports = drizzle(timePostgres(reportSql), { schema });
     // Nodes starting together on an empty database would each create the tables (drizzle's
     // migrator takes no lock): one at a time, the later ones finding the migrations applied.
-    const lock = postgres(opts.url, { max: 1, onnotice: () => {} });
+    const lock = postgres(url, { ...(socket ? { path: socket } : {}), max: 1, onnotice: () => {} });
     try {
       await lock`select pg_advisory_lock(hashtext('support-chat migrations'))`;
       await migrate(db, { migrationsFolder });
