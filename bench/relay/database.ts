@@ -37,7 +37,7 @@ export async function createBenchDatabase(baseUrl: string | undefined): Promise<
   }
   const name = `sc_bench_${process.pid}_${randomToken(4).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
   const socket = socketOf(baseUrl);
-  const admin = postgres(socket.url, { ...(socket.path ? { path: socket.path } : {}), max: 1, onnotice: () => {} });
+  const admin = postgres(socket.url, { ...socket.connect, max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;

@@ -108,9 +108,9 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
     // The driver runs with patches/postgres+3.4.9.patch (applied by `npm install`): without it, a
     // server stopped under traffic killed this process from inside the driver (the ROLLBACK that
     // begin() sends after a failed query, written to a socket already closed: porsager/postgres#1208).
-    const { url, path: socket } = socketOf(opts.url);
+    const { url, connect } = socketOf(opts.url);
     const options = {
-      ...(socket ? { path: socket } : {}),
+      ...connect,
       onnotice: () => {},
       // While the server is down a request must fail in seconds (UNAVAILABLE), not wait 30 s for a
       // connection that cannot be made…
@@ -145,7 +145,7 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
     const reports = drizzle(timePostgres(reportSql), { schema });
     // Nodes starting together on an empty database would each create the tables (drizzle's
     // migrator takes no lock): one at a time, the later ones finding the migrations applied.
-    const lock = postgres(url, { ...(socket ? { path: socket } : {}), max: 1, onnotice: () => {} });
+    const lock = postgres(url, { ...connect, max: 1, onnotice: () => {} });
     try {
       await lock`select pg_advisory_lock(hashtext('support-chat migrations'))`;
       await migrate(db, { migrationsFolder });
