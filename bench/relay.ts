@@ -31,10 +31,13 @@ const DEADLINE_MS = 9.5 * 60_000;
 const STEPS_UNTIL_MS = 5.5 * 60_000;
 /**
  * Finer than doubling where the product and the relay top out: with steps of 2× the ratio of their
- * highest passing rates could only read 1/4 or 1/8, whatever it was between. Up to 38,400: on a quiet
- * machine the relay passed 25,600 (2026-12-03), and a capped relay only bounds the ratio from above.
+ * highest passing rates could only read 1/4 or 1/8, whatever it was between. Steps of at most a
+ * quarter where both top out on this machine (the product 3,200-4,800, the relay 9,600-25,600): with
+ * 3,200 then 4,800, a product passing 4,000 against a relay of 12,800 (0.3125) read as 0.25. Up to
+ * 38,400: on a quiet machine the relay passed 25,600 (2026-12-03), and a capped relay only bounds the
+ * ratio from above.
  */
-const RATES = (process.env.BENCH_RATES ?? '200,400,800,1200,1600,2000,2400,3200,4800,6400,9600,12800,19200,25600,32000,38400').split(',').map(Number);
+const RATES = (process.env.BENCH_RATES ?? '200,400,800,1200,1600,2000,2400,3200,4000,4800,6400,8000,9600,12800,16000,19200,25600,32000,38400').split(',').map(Number);
 const STEP_MS = Number(process.env.BENCH_STEP_SECONDS ?? 3) * 1000;
 const WARMUP_RATE = 200;
 const DRAIN_MS = 3000;
