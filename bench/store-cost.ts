@@ -19,9 +19,9 @@ import os from 'node:os';
 import postgres from 'postgres';
 import { createAgent } from '../server/agents/agents.service.ts';
 import { STORE_STATEMENT } from '../server/conversations/message-store.ts';
-import { openDatabase } from '../server/db/client.ts';
 import { conversations, visitors } from '../server/db/schema.ts';
 import { createSite } from '../server/sites/sites.service.ts';
+import { throwawayDatabase } from './throwaway-database.ts';
 
 const url = process.env.BENCH_DATABASE_URL;
 if (!url) throw new Error('bench:store-cost needs BENCH_DATABASE_URL (PostgreSQL)');
@@ -29,13 +29,9 @@ const GROUPS = Number(process.env.BENCH_GROUPS ?? 600);
 const GROUP = 16;
 const CONVERSATIONS = 200;
 
-const name = `sc_bench_cost_${process.pid}`;
-const admin = postgres(url, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${name}`);
-const dbUrl = new URL(url);
-dbUrl.pathname = `/${name}`;
-const database = await openDatabase({ url: dbUrl.toString() });
-const sql = postgres(dbUrl.toString(), { max: 1, onnotice: () => {} });
+const database = await throwawayDatabase('sc_bench_cost', url);
+/** One connection of the benchmark's own: one backend whose CPU is read. */
+const sql = postgres(database.url!, { max: 1, onnotice: () => {} });
 try {
   await createSite(database.db, { id: 'cost', name: 'cost', origins: ['https://cost.example'] });
   const agent = await createAgent(database.db, { email: 'cost@bench.local', password: 'bench-password', siteIds: ['cost'] });
@@ -106,7 +102,5 @@ try {
   console.log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
   await sql.end();
-  await database.close();
-  await admin.unsafe(`drop database if exists ${name} with (force)`);
-  await admin.end();
+  await database.drop();
 }

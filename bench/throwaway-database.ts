@@ -10,6 +10,8 @@ import { openDatabase, type Database } from '../server/db/client.ts';
 export interface ThrowawayDatabase extends Database {
   /** What it runs on, for the printed results: `PGlite` or `PostgreSQL (host:port)`. */
   label: string;
+  /** On PostgreSQL, its URL, for a benchmark's own connection to it. */
+  url?: string;
   /** Closes it and deletes it (or, with `keep`, prints its name and leaves it in place). */
   drop(): Promise<void>;
   /**
@@ -38,12 +40,13 @@ export async function throwawayDatabase(name: string, base: string | undefined, 
   await admin.unsafe(`create database ${dbName}`);
   const url = new URL(base);
   url.pathname = `/${dbName}`;
-  return following(() => openDatabase({ url: url.toString() }), `PostgreSQL (${url.host})`, async (current) => {
+  const database = await following(() => openDatabase({ url: url.toString() }), `PostgreSQL (${url.host})`, async (current) => {
     await current.close();
     if (keep) console.log(`  kept database ${dbName}`);
     else await admin.unsafe(`drop database if exists ${dbName} with (force)`);
     await admin.end();
   });
+  return Object.assign(database, { url: url.toString() });
 }
 
 /** A ThrowawayDatabase whose fields are those of the connections opened last (by `open`, again on `reopen`). */
