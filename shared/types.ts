@@ -279,6 +279,8 @@ export interface FaqCalibrationDTO {
     answered: number | null;
     method: 'fitted' | 'prior';
     samples: number;
+    /** The FAQ's own variants, held out, reached the target at no threshold: the prior applies (method 'prior'). */
+    unfit: boolean;
     oosAnswered: number;
     confused: FaqConfusedPairDTO[];
     /** Entries whose variants repeat nearly the same words (overlap: mean share of content words), most alike first. */

@@ -140,14 +140,14 @@ export class ConsoleFaqCalibration extends LitElement {
               <dt>${t('faqCal.answered')}</dt>
               <dd>${formatRate(c.answered, loc)}</dd>
               <dt>${t('faqCal.threshold')}</dt>
-              <dd>${d.threshold.toFixed(2)} · ${d.source === 'site' ? t('faqCal.sourceSite', { calibrated: c.threshold.toFixed(2) }) : t(c.method === 'prior' ? 'faqCal.methodPrior' : 'faqCal.methodFitted', { n: formatCount(c.samples, loc) })}</dd>
+              <dd>${d.threshold.toFixed(2)} · ${d.source === 'site' ? t('faqCal.sourceSite', { calibrated: c.threshold.toFixed(2) }) : t(c.method === 'fitted' ? 'faqCal.methodFitted' : c.unfit ? 'faqCal.methodUnfit' : 'faqCal.methodPrior', { n: formatCount(c.samples, loc) })}</dd>
               <dt>${t('faqCal.offTopic')}</dt>
               <dd>${formatRate(c.oosAnswered, loc)}</dd>
             </dl>
             ${this._verdicts(d)}
-            ${c.optimistic ? html`<p class="small warning">${t('faqCal.optimistic')}</p>` : ''}
-            ${c.method === 'prior' ? html`<p class="small">${t('faqCal.addVariants')}</p>` : ''}
-            ${c.method === 'fitted' && c.threshold >= NEARLY_CERTAIN ? html`<p class="small warning">${t('faqCal.nearlyNever')}</p>` : ''}
+            ${c.optimistic ? html`<p class="small warning">${t('faqCal.optimistic', { threshold: c.threshold.toFixed(3) })}</p>` : ''}
+            ${c.method === 'prior' ? html`<p class="small${c.threshold >= 1 ? ' warning' : ''}">${t(c.threshold >= 1 ? 'faqCal.never' : c.unfit ? 'faqCal.unfit' : 'faqCal.addVariants')}</p>` : ''}
+            ${c.method === 'fitted' && !c.optimistic && c.threshold >= NEARLY_CERTAIN ? html`<p class="small warning">${t('faqCal.nearlyNever')}</p>` : ''}
             ${c.confused.length
               ? html`<p class="small">${t('faqCal.confusedIntro')}</p>
                   <ul class="small">

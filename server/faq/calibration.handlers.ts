@@ -9,6 +9,7 @@ import { faqEntries, questions } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { json, parse } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
+import { outdated } from './calibration.ts';
 import { pickSite } from '../sites/pick-site.ts';
 import { DEFAULT_TARGET_PRECISION, type AlikeEntry, type ConfusedPair } from './engine/calibrate.ts';
 
@@ -36,7 +37,7 @@ async function visitorVerdicts(db: Db, siteId: string, now: Date): Promise<FaqCa
 }
 
 /** As stored; a calibration stored before a field existed lacks it. */
-interface Details { targetPrecision?: number; samples?: number; oosAnswered?: number; confused?: ConfusedPair[]; alike?: AlikeEntry[]; optimistic?: boolean }
+interface Details { targetPrecision?: number; samples?: number; unfit?: boolean; oosAnswered?: number; confused?: ConfusedPair[]; alike?: AlikeEntry[]; optimistic?: boolean }
 
 export function faqCalibrationRouter(ctx: Ctx): Router {
   const r = Router();
@@ -50,8 +51,8 @@ export function faqCalibrationRouter(ctx: Ctx): Router {
       const target = site.faqTargetPrecision ?? DEFAULT_TARGET_PRECISION;
       const row = await ctx.faq.calibrations.stored(siteId);
       const details = (row?.details ?? {}) as Details;
-      // Never computed, or for another target (the site's setting changed since): calibrate again.
-      const stale = !row || details.targetPrecision !== target;
+      // Never computed, for another target (the site's setting changed since) or under older rules: calibrate again.
+      const stale = !row || details.targetPrecision !== target || outdated(row);
       if (stale) ctx.faq.calibrations.changed(siteId);
       const confused = details.confused ?? [];
       const alike = details.alike ?? [];
@@ -73,6 +74,7 @@ export function faqCalibrationRouter(ctx: Ctx): Router {
               answered: row.answered,
               method: row.method,
               samples: details.samples ?? 0,
+              unfit: details.unfit ?? false,
               oosAnswered: details.oosAnswered ?? 0,
               // An entry deleted since the calibration is left out of its pairs.
               confused: confused

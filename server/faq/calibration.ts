@@ -10,7 +10,7 @@ import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { faqCalibrations, faqEntries, faqLearnedVariants, sites, type FaqEntry } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
-import { DEFAULT_TARGET_PRECISION, PRIOR_THRESHOLD, type Calibration } from './engine/calibrate.ts';
+import { CALIBRATION_RULES, DEFAULT_TARGET_PRECISION, PRIOR_THRESHOLD, type Calibration } from './engine/calibrate.ts';
 import type { FaqDoc } from './engine/index.ts';
 import type { CalibrationRequest } from './calibration.worker.ts';
 import { ThreadClient } from './thread.ts';
@@ -22,6 +22,9 @@ const DEBOUNCE_MS = 2_000;
 const CACHE_MS = 60_000;
 
 interface Cached { threshold: number; at: number; loading?: Promise<number> }
+
+/** Whether a stored calibration was made under other rules than engine/calibrate.ts's now: it is computed again. */
+export const outdated = (row: FaqCalibrationRow): boolean => (row.details as { rules?: number }).rules !== CALIBRATION_RULES;
 
 export class FaqCalibrations {
   private readonly cache = new Map<string, Cached>();
@@ -42,7 +45,7 @@ export class FaqCalibrations {
     if (cached?.loading) return cached.threshold;
     const loading = this.stored(siteId).then(
       (row) => {
-        if (!row) this.changed(siteId);
+        if (!row || outdated(row)) this.changed(siteId);
         return this.remember(siteId, row?.threshold ?? PRIOR_THRESHOLD);
       },
       (err: unknown) => {
@@ -89,7 +92,16 @@ export class FaqCalibrations {
         precision: c.precision,
         answered: c.answered,
         method: c.method,
-        details: { targetPrecision: c.targetPrecision, samples: c.samples, oosAnswered: c.oosAnswered, confused: c.confused, alike: c.alike, optimistic: c.optimistic },
+        details: {
+          rules: CALIBRATION_RULES,
+          targetPrecision: c.targetPrecision,
+          samples: c.samples,
+          unfit: c.unfit,
+          oosAnswered: c.oosAnswered,
+          confused: c.confused,
+          alike: c.alike,
+          optimistic: c.optimistic,
+        },
         computedAt: new Date(),
       };
       const [row] = await this.db

@@ -5,7 +5,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FaqCalibrationDTO, FaqEntryDTO, MessageDTO } from '../../shared/types.ts';
-import { questions, sites } from '../../server/db/schema.ts';
+import { faqCalibrations, questions, sites } from '../../server/db/schema.ts';
+import { CALIBRATION_RULES } from '../../server/faq/engine/calibrate.ts';
 import { BACKENDS } from '../support/db.ts';
 import { addAgent, api, apiData, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 
@@ -50,6 +51,19 @@ describe.each(BACKENDS)('the calibrated FAQ threshold (%s)', (backend) => {
     expect(c.calibration!.alike).toEqual([]);
     expect(c.calibration!.optimistic).toBe(false);
     expect(c.pending).toBe(false);
+  });
+
+  it('calibrates again a stored calibration made under older rules', async () => {
+    const fresh = await server.app.ctx.faq.calibrations.recompute('demo');
+    expect(fresh!.details).toMatchObject({ rules: CALIBRATION_RULES, unfit: false });
+    // As a calibration stored before the rules had a version: another threshold, no `rules`.
+    const { rules: _rules, ...older } = fresh!.details as Record<string, unknown>;
+    await server.database.db.update(faqCalibrations).set({ threshold: 0.42, details: older }).where(eq(faqCalibrations.siteId, 'demo'));
+    expect((await calibration()).pending).toBe(true);
+    await vi.waitFor(async () => expect((await server.app.ctx.faq.calibrations.stored('demo'))!.details).toMatchObject({ rules: CALIBRATION_RULES }), { timeout: 20_000, interval: 200 });
+    const again = await calibration();
+    expect(again.pending).toBe(false);
+    expect(again.calibration!.threshold).toBe(fresh!.threshold);
   });
 
   it('decides visitors\' questions with the calibrated threshold unless an admin set one', async () => {

@@ -6,10 +6,16 @@ import {
   controlBound,
   confusedPairs,
   fitThreshold,
+  FLOOR_OPTIMISTIC,
+  FLOOR_OPTIMISTIC_TWO_TEXTS,
   heldOutSamples,
   measure,
+  medianTexts,
   MIN_SAMPLES,
+  priorThreshold,
   PRIOR_THRESHOLD,
+  PRIOR_UNFIT,
+  PRIOR_UNFIT_TWO_TEXTS,
   type Sample,
 } from '../../server/faq/engine/calibrate.ts';
 import type { FaqDoc } from '../../server/faq/engine/index.ts';
@@ -107,6 +113,49 @@ describe('calibrating the FAQ threshold of a site', () => {
     const c = calibrateFaq([...FAQ.slice(0, 4), ...alike]);
     expect(c.alike.map((a) => a.entry).sort()).toEqual(['refund-zh', 'reset']);
     expect(c.optimistic).toBe(true);
+    // Too kind an estimate does not set the threshold: it is kept at a cautious floor or above.
+    expect(c.threshold).toBeGreaterThanOrEqual(FLOOR_OPTIMISTIC);
+    const twoTexts = [...FAQ.slice(0, 4), ...alike].map((d) => ({ ...d, variants: d.variants.slice(0, 1) }));
+    const c2 = calibrateFaq(twoTexts);
+    expect(c2.optimistic).toBe(true);
+    expect(c2.threshold).toBeGreaterThanOrEqual(FLOOR_OPTIMISTIC_TWO_TEXTS);
+  });
+
+  it('takes a prior by texts per entry where the held-out fit cannot speak', () => {
+    const entries = (n: number, texts: number): FaqDoc[] =>
+      Array.from({ length: n }, (_, i) => ({ id: `e${i}`, question: `question ${i}`, variants: Array.from({ length: texts - 1 }, (_, k) => `variant ${i} ${k}`), language: 'en' }));
+    expect(medianTexts(entries(5, 3))).toBe(3);
+    expect(medianTexts([...entries(2, 1), ...entries(1, 4)])).toBe(1);
+    // Too few held-out variants: entries of two texts or more keep the old prior; entries of one text,
+    // which give none, get more cautious the more entries compete, and never answer past 60.
+    expect(priorThreshold(entries(8, 3), 0.95, false)).toBe(PRIOR_THRESHOLD);
+    expect(priorThreshold(entries(10, 1), 0.95, false)).toBe(0.97);
+    expect(priorThreshold(entries(45, 1), 0.95, false)).toBe(0.99);
+    expect(priorThreshold(entries(77, 1), 0.95, false)).toBe(1);
+    // Variants that reach the target at no threshold.
+    expect(priorThreshold(entries(77, 2), 0.95, true)).toBe(PRIOR_UNFIT_TWO_TEXTS);
+    expect(priorThreshold(entries(77, 3), 0.95, true)).toBe(PRIOR_UNFIT);
+    // The priors were measured at the default target: a site asking for more is not answered by one.
+    expect(priorThreshold(entries(8, 3), 0.97, false)).toBe(1);
+    expect(priorThreshold(entries(77, 3), 0.99, true)).toBe(1);
+  });
+
+  it('calls a FAQ unfit when its held-out variants reach the target at no threshold, and takes the prior', () => {
+    // Ten entries whose three texts share nothing: a variant left out is found by no other.
+    const words = 'apple river candle orbit violin desert marble tiger window harbor lemon planet castle meadow copper falcon garden mirror pepper rocket saddle thunder velvet walnut anchor bridge cactus dolphin ember forest'.split(' ');
+    const unfit: FaqDoc[] = Array.from({ length: 10 }, (_, i) => ({
+      id: `u${i}`,
+      question: `${words[i * 3]} question`,
+      variants: [`${words[i * 3 + 1]} please`, `${words[i * 3 + 2]} thanks`],
+      language: 'en',
+    }));
+    const c = calibrateFaq(unfit);
+    expect(c.samples).toBeGreaterThanOrEqual(MIN_SAMPLES);
+    expect(c).toMatchObject({ method: 'prior', unfit: true });
+    expect(c.threshold).toBeGreaterThanOrEqual(PRIOR_UNFIT);
+    expect(c.threshold).toBeLessThan(1);
+    // A FAQ that fits is not unfit.
+    expect(calibrateFaq(FAQ, { targetPrecision: 0.9 })).toMatchObject({ method: 'fitted', unfit: false });
   });
 
   it('fits a threshold from enough variants, and its estimate at that threshold meets the target', () => {
