@@ -133,7 +133,7 @@ export class ConsoleFaqCalibration extends LitElement {
         ${d?.pending ? html`<p class="muted small">${t('faqCal.pending')}</p>` : ''}
       </div>
       ${d && c
-        ? html`<p class="small">${t('faqCal.summary', { answered: formatRate(c.answered, loc), precision: formatRate(c.precision, loc) })}</p>
+        ? html`<p class="small">${t(c.unfit && c.threshold < 1 ? 'faqCal.summaryUnfit' : 'faqCal.summary', { answered: formatRate(c.answered, loc), precision: formatRate(c.precision, loc) })}</p>
             <dl class="small">
               <dt>${t('faqCal.precision')}</dt>
               <dd>${formatRate(c.precision, loc)} (${t('faqCal.target', { target: formatRate(d.targetPrecision, loc) })})</dd>
@@ -146,7 +146,7 @@ export class ConsoleFaqCalibration extends LitElement {
             </dl>
             ${this._verdicts(d)}
             ${c.optimistic ? html`<p class="small warning">${t('faqCal.optimistic', { threshold: c.threshold.toFixed(3) })}</p>` : ''}
-            ${c.method === 'prior' ? html`<p class="small${c.threshold >= 1 ? ' warning' : ''}">${t(c.threshold >= 1 ? 'faqCal.never' : c.unfit ? 'faqCal.unfit' : 'faqCal.addVariants')}</p>` : ''}
+            ${c.method === 'prior' ? html`<p class="small${c.threshold >= 1 ? ' warning' : ''}">${t(c.threshold >= 1 ? 'faqCal.never' : 'faqCal.addVariants')}</p>` : ''}
             ${c.method === 'fitted' && !c.optimistic && c.threshold >= NEARLY_CERTAIN ? html`<p class="small warning">${t('faqCal.nearlyNever')}</p>` : ''}
             ${c.confused.length
               ? html`<p class="small">${t('faqCal.confusedIntro')}</p>

@@ -56,7 +56,7 @@ describe.skipIf(!browserAvailable)('what to expect from the FAQ, in the console'
     await page.getByText('常见问题的预期效果').click();
 
     await page.getByText('按当前设置，FAQ 不会自动回答任何访客').waitFor();
-    await page.getByText('没有哪个阈值能达到目标').waitFor();
+    await page.getByText('种问法无法校准').waitFor();
     await page.getByText('以下条目的几种问法用词几乎相同').waitFor();
     await page.getByText('过去 30 天，常见问题自动回答了 20 个问题。访客表示其中 12 个回答解决了问题，在 3 个回答之后要求转人工（15%）').waitFor();
     await page.getByText('访客要求转人工的回答比例，高于目标准确率所允许的答错比例').waitFor();
