@@ -78,8 +78,8 @@ export const PRIOR_THRESHOLD = 0.85;
  *   are mostly worded unlike each other, so each, held out, is a poor stand-in for a visitor's
  *   question: visitors' questions were answered rightly far more often than the held-out variants. Of
  *   the 16 such FAQs among the first, next and deliberately different 2–5 texts per intent, every one of
- *   3–5 texts was right ≥ 0.962 of the time at 0.97 (answering 5.8–9.7% of the queries), and every one of
- *   2 texts ≥ 0.976 at 0.99 (2.3–4.6%); at 0.95 some fell to 0.92–0.94.
+ *   3–5 texts was right ≥ 0.972 of the time at 0.97 (answering 5.8–9.7% of the queries), and every one of
+ *   2 texts ≥ 0.976 at 0.99 (2.3–4.6%); at 0.95 some fell to 0.92–0.94, and 2 texts at 0.97 to 0.94.
  */
 const PRIOR_ONE_TEXT: readonly [maxEntries: number, threshold: number][] = [
   [30, 0.97],
