@@ -174,7 +174,7 @@ function main(): void {
     ['banking77 5 per entry, zh', ['--faqs', f.zh5, '--queries', 'test/data/banking77-zh-queries.csv', '--oos', 'test/data/oos-zh.csv']],
   ];
   const evals = runs.map(([name, args]) => ({ name, ...runEval(args) }));
-  const keys = ['queries', 'threshold', 'optimistic', 'top1', 'top3', 'answered', 'precision', 'bestAnswered', 'oosAnswered', 'buildMs', 'p50Ms', 'p99Ms'] as const;
+  const keys = ['queries', 'threshold', 'thresholdMethod', 'unfit', 'optimistic', 'top1', 'top3', 'answered', 'precision', 'bestAnswered', 'oosAnswered', 'buildMs', 'p50Ms', 'p99Ms'] as const;
   const cpu = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'cpu'}, load ${os.loadavg()[0].toFixed(1)}`;
   console.log(`# FAQ matcher benchmark (${new Date().toISOString().slice(0, 10)}, node ${process.version}, ${cpu})\n`);
   console.log('Accuracy at the threshold calibrated from each FAQ file, as the product calibrates a site (banking77: PolyAI, Casanueva et al. 2020, CC BY 4.0)\n');

@@ -19,6 +19,8 @@ export interface EvalResult {
   thresholdMethod: CalibrationMethod | 'given';
   /** Whether the calibration called its own estimate too kind (near-duplicate variants); null with a given threshold. */
   optimistic: boolean | null;
+  /** Whether the FAQ's own variants reached the target at no threshold (a prior was taken); null with a given threshold. */
+  unfit: boolean | null;
   top1: number;
   top3: number;
   /** Share of queries that decide() answers automatically. */
@@ -147,6 +149,7 @@ export function evaluate(faq: Row[], queries: Row[], oos: Row[] | null, given?: 
     threshold: round(threshold),
     thresholdMethod: calibration?.method ?? 'given',
     optimistic: calibration?.optimistic ?? null,
+    unfit: calibration?.unfit ?? null,
     top1: round(top1 / n),
     top3: round(top3 / n),
     answered: round(answered / n),
