@@ -7,7 +7,8 @@
  *
  * Optional: BENCH_RATES=200,400,… (msg/s), BENCH_STEP_SECONDS=3, BENCH_IDLE_SOCKETS=10000,
  * BENCH_CPU_PROF=1 (one extra product step of scenario (a) under V8's profiler; top functions printed;
- * BENCH_CPU_PROF=b: of scenario (b); BENCH_CPU_PROF=idle: the product while its idle sockets connect).
+ * BENCH_CPU_PROF=b: of scenario (b); BENCH_CPU_PROF=idle: the product while its idle sockets connect),
+ * BENCH_PRODUCT_NODE_ARGS='--flag …' (node options for the product's process only, to compare runtime settings).
  * Output: markdown on stdout and in .tmp/bench-relay.md; progress on stderr.
  */
 import os from 'node:os';
