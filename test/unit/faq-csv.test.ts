@@ -74,9 +74,9 @@ describe('the evaluation', () => {
     const result = evaluate(faq, [['refund please', 'refund'], ['forgot password', 'password']], [['tell me a joke', 'smalltalk']]);
     expect(result).toMatchObject({ queries: 2, top1: 1, top3: 1, oosAnswered: 0 });
     // Four variants are too few to fit a threshold: the calibration falls back to its prior, and says so.
-    expect(result).toMatchObject({ threshold: PRIOR_THRESHOLD, thresholdMethod: 'prior' });
+    expect(result).toMatchObject({ threshold: PRIOR_THRESHOLD, thresholdMethod: 'prior', unfit: false });
     expect(evaluate(faq, [['refund please', 'refund']], null, 0.3)).toMatchObject({ threshold: 0.3, thresholdMethod: 'given', answered: 1, precision: 1 });
-    expect(Object.keys(result)).toEqual(['queries', 'threshold', 'thresholdMethod', 'optimistic', 'top1', 'top3', 'answered', 'precision', 'bestAnswered', 'oosAnswered', 'buildMs', 'p50Ms', 'p99Ms']);
+    expect(Object.keys(result)).toEqual(['queries', 'threshold', 'thresholdMethod', 'optimistic', 'unfit', 'top1', 'top3', 'answered', 'precision', 'bestAnswered', 'oosAnswered', 'buildMs', 'p50Ms', 'p99Ms']);
     expect(evaluate(faq, [], null).oosAnswered).toBeNull();
   });
 
