@@ -146,7 +146,7 @@ export class ConsoleFaqCalibration extends LitElement {
             </dl>
             ${this._verdicts(d)}
             ${c.optimistic ? html`<p class="small warning">${t('faqCal.optimistic', { threshold: c.threshold.toFixed(3) })}</p>` : ''}
-            ${c.method === 'prior' ? html`<p class="small${c.threshold >= 1 ? ' warning' : ''}">${t(c.threshold >= 1 ? 'faqCal.never' : 'faqCal.addVariants')}</p>` : ''}
+            ${c.method === 'prior' ? html`<p class="small${d.threshold >= 1 ? ' warning' : ''}">${t(d.threshold >= 1 ? 'faqCal.never' : 'faqCal.addVariants')}</p>` : ''}
             ${c.method === 'fitted' && !c.optimistic && c.threshold >= NEARLY_CERTAIN ? html`<p class="small warning">${t('faqCal.nearlyNever')}</p>` : ''}
             ${c.confused.length
               ? html`<p class="small">${t('faqCal.confusedIntro')}</p>
