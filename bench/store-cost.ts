@@ -16,12 +16,11 @@
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import postgres from 'postgres';
 import { createAgent } from '../server/agents/agents.service.ts';
 import { STORE_STATEMENT } from '../server/conversations/message-store.ts';
 import { conversations, visitors } from '../server/db/schema.ts';
 import { createSite } from '../server/sites/sites.service.ts';
-import { throwawayDatabase } from './throwaway-database.ts';
+import { postgresAt, throwawayDatabase } from './throwaway-database.ts';
 
 const url = process.env.BENCH_DATABASE_URL;
 if (!url) throw new Error('bench:store-cost needs BENCH_DATABASE_URL (PostgreSQL)');
@@ -31,7 +30,7 @@ const CONVERSATIONS = 200;
 
 const database = await throwawayDatabase('sc_bench_cost', url);
 /** One connection of the benchmark's own: one backend whose CPU is read. */
-const sql = postgres(database.url!, { max: 1, onnotice: () => {} });
+const sql = postgresAt(database.url!, { max: 1 });
 try {
   await createSite(database.db, { id: 'cost', name: 'cost', origins: ['https://cost.example'] });
   const agent = await createAgent(database.db, { email: 'cost@bench.local', password: 'bench-password', siteIds: ['cost'] });

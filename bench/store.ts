@@ -10,7 +10,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
+import { postgresAt } from './throwaway-database.ts';
 import { createAgent } from '../server/agents/agents.service.ts';
 import { storeAgentText } from '../server/conversations/message-store.ts';
 import { openDatabase } from '../server/db/client.ts';
@@ -26,7 +26,7 @@ const SECONDS = Number(process.env.BENCH_STEP_SECONDS ?? 3);
 const CONVERSATIONS = 200;
 
 const name = `bench_store_${process.pid}`;
-const admin = url ? postgres(url, { max: 1, onnotice: () => {} }) : undefined;
+const admin = url ? postgresAt(url, { max: 1 }) : undefined;
 const dir = pglite ? await mkdtemp(path.join(os.tmpdir(), 'bench-store-')) : undefined;
 let dbUrl: string | undefined;
 if (admin) {

@@ -5,7 +5,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import postgres from 'postgres';
 import { openDatabase, type Database } from '../server/db/client.ts';
+import { socketOf } from '../server/db/pg-url.ts';
+
+/** A postgres.js client of a benchmark's own, for a URL as the server reads it (a Unix socket's `?host=/dir` too). */
+export function postgresAt(url: string, options: postgres.Options<Record<string, postgres.PostgresType>> = {}): postgres.Sql {
+  const socket = socketOf(url);
+  return postgres(socket.url, { ...socket.connect, onnotice: () => {}, ...options });
+}
 
 export interface ThrowawayDatabase extends Database {
   /** What it runs on, for the printed results: `PGlite` or `PostgreSQL (host:port)`. */
@@ -35,8 +43,7 @@ export async function throwawayDatabase(name: string, base: string | undefined, 
     });
   }
   const dbName = `${name}_${process.pid}`;
-  const { default: postgres } = await import('postgres');
-  const admin = postgres(base, { max: 1, onnotice: () => {} });
+  const admin = postgresAt(base, { max: 1 });
   await admin.unsafe(`create database ${dbName}`);
   const url = new URL(base);
   url.pathname = `/${dbName}`;

@@ -6,15 +6,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import postgres from 'postgres';
 import { SESSION_COOKIE } from '../../shared/http.ts';
 import { openDatabase } from '../../server/db/client.ts';
-import { socketOf } from '../../server/db/pg-url.ts';
 import { hashPassword, randomToken, sha256 } from '../../server/crypto.ts';
 import { insertAgent, insertSession } from '../../server/agents/agents.repository.ts';
 import { addAgentToSite } from '../../server/sites/sites.repository.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
 import { procStat } from './proc.ts';
+import { postgresAt } from '../throwaway-database.ts';
 
 export interface BenchDatabase {
   kind: 'postgres' | 'pglite';
@@ -36,8 +35,7 @@ export async function createBenchDatabase(baseUrl: string | undefined): Promise<
     };
   }
   const name = `sc_bench_${process.pid}_${randomToken(4).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
-  const socket = socketOf(baseUrl);
-  const admin = postgres(socket.url, { ...socket.connect, max: 1, onnotice: () => {} });
+  const admin = postgresAt(baseUrl, { max: 1 });
   await admin.unsafe(`create database ${name}`);
   const url = new URL(baseUrl);
   url.pathname = `/${name}`;

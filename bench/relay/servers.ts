@@ -55,7 +55,7 @@ export async function startProduct(database: Record<string, string>, opts: { adm
     ADMIN_PASSWORD: opts.adminPassword,
     ...LIMIT_ENV,
   };
-  const nodeArgs: string[] = process.env.BENCH_PRODUCT_NODE_ARGS ? process.env.BENCH_PRODUCT_NODE_ARGS.split(' ') : [];
+  const nodeArgs: string[] = (process.env.BENCH_PRODUCT_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
   if (opts.profileFile) {
     env.BENCH_CPU_PROF_FILE = opts.profileFile;
     nodeArgs.push('--import', './bench/relay/profile-hook.ts');

@@ -128,16 +128,16 @@ describe('calibrating the FAQ threshold of a site', () => {
     expect(medianTexts([...entries(2, 1), ...entries(1, 4)])).toBe(1);
     // Too few held-out variants: entries of two texts or more keep the old prior; entries of one text,
     // which give none, get more cautious the more entries compete, and never answer past 60.
-    expect(priorThreshold(entries(8, 3), 0.95, false)).toBe(PRIOR_THRESHOLD);
-    expect(priorThreshold(entries(10, 1), 0.95, false)).toBe(0.97);
-    expect(priorThreshold(entries(45, 1), 0.95, false)).toBe(0.99);
-    expect(priorThreshold(entries(77, 1), 0.95, false)).toBe(1);
+    expect(priorThreshold({ entries: 8, textsPerEntry: 3 }, 0.95, false)).toBe(PRIOR_THRESHOLD);
+    expect(priorThreshold({ entries: 10, textsPerEntry: 1 }, 0.95, false)).toBe(0.97);
+    expect(priorThreshold({ entries: 45, textsPerEntry: 1 }, 0.95, false)).toBe(0.99);
+    expect(priorThreshold({ entries: 77, textsPerEntry: 1 }, 0.95, false)).toBe(1);
     // Variants that reach the target at no threshold.
-    expect(priorThreshold(entries(77, 2), 0.95, true)).toBe(PRIOR_UNFIT_TWO_TEXTS);
-    expect(priorThreshold(entries(77, 3), 0.95, true)).toBe(PRIOR_UNFIT);
+    expect(priorThreshold({ entries: 77, textsPerEntry: 2 }, 0.95, true)).toBe(PRIOR_UNFIT_TWO_TEXTS);
+    expect(priorThreshold({ entries: 77, textsPerEntry: 3 }, 0.95, true)).toBe(PRIOR_UNFIT);
     // The priors were measured at the default target: a site asking for more is not answered by one.
-    expect(priorThreshold(entries(8, 3), 0.97, false)).toBe(1);
-    expect(priorThreshold(entries(77, 3), 0.99, true)).toBe(1);
+    expect(priorThreshold({ entries: 8, textsPerEntry: 3 }, 0.97, false)).toBe(1);
+    expect(priorThreshold({ entries: 77, textsPerEntry: 3 }, 0.99, true)).toBe(1);
   });
 
   it('calls a FAQ unfit when its held-out variants reach the target at no threshold, and takes the prior', () => {

@@ -216,18 +216,18 @@ export function medianTexts(docs: FaqDoc[]): number {
 }
 
 /**
- * The threshold for a FAQ the held-out fit cannot speak for: too few variants to hold out (`unfit`
+ * The threshold for a FAQ (its entries, and the median of their texts: medianTexts) the held-out fit
+ * cannot speak for: too few variants to hold out (`unfit`
  * false), or variants whose answers reach the target at no threshold (`unfit` true). The values were
  * measured at the default target (PRIOR_ONE_TEXT); a site asking for more gets no automatic answers
  * until its FAQ can be fitted (its visitors still get the suggestions, and agents the FAQ beside the
  * reply box). 1 answers nobody.
  */
-export function priorThreshold(docs: FaqDoc[], target: number, unfit: boolean): number {
+export function priorThreshold(faq: { entries: number; textsPerEntry: number }, target: number, unfit: boolean): number {
   if (target > DEFAULT_TARGET_PRECISION) return 1;
-  const perEntry = medianTexts(docs);
-  if (unfit) return perEntry <= 2 ? PRIOR_UNFIT_TWO_TEXTS : PRIOR_UNFIT;
-  if (perEntry >= 2) return PRIOR_THRESHOLD;
-  return PRIOR_ONE_TEXT.find(([max]) => docs.length <= max)?.[1] ?? 1;
+  if (unfit) return faq.textsPerEntry <= 2 ? PRIOR_UNFIT_TWO_TEXTS : PRIOR_UNFIT;
+  if (faq.textsPerEntry >= 2) return PRIOR_THRESHOLD;
+  return PRIOR_ONE_TEXT.find(([max]) => faq.entries <= max)?.[1] ?? 1;
 }
 
 /** The lowest threshold that answers at most MAX_OOS_SHARE of the control questions. */
@@ -308,8 +308,9 @@ export function calibrateFaq(docs: FaqDoc[], opts: { targetPrecision?: number; p
   const method: CalibrationMethod = fit !== null && !unfit ? 'fitted' : 'prior';
   const { alike, share } = alikeEntries(docs);
   const optimistic = share >= OPTIMISTIC_SHARE;
-  const chosen = method === 'fitted' ? Math.max(MIN_THRESHOLD, fit!) : priorThreshold(docs, target, unfit);
-  const floor = optimistic ? (medianTexts(docs) <= 2 ? FLOOR_OPTIMISTIC_TWO_TEXTS : FLOOR_OPTIMISTIC) : 0;
+  const textsPerEntry = medianTexts(docs);
+  const chosen = method === 'fitted' ? Math.max(MIN_THRESHOLD, fit!) : priorThreshold({ entries: docs.length, textsPerEntry }, target, unfit);
+  const floor = optimistic ? (textsPerEntry <= 2 ? FLOOR_OPTIMISTIC_TWO_TEXTS : FLOOR_OPTIMISTIC) : 0;
   const threshold = Math.min(1, Math.max(chosen, floor, controlBound(control)));
   return {
     threshold,
