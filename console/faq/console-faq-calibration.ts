@@ -162,7 +162,17 @@ export class ConsoleFaqCalibration extends LitElement {
               : ''}
             <p class="small muted">${t('faqCal.computedAt', { time: formatTimestamp(c.computedAt, loc) })}</p>`
         : ''}
-      <button type="button" ?disabled=${!this.siteId || this._loader.loading} @click=${() => void this.refresh()}>${t('faqCal.refresh')}</button>
+      <button
+        type="button"
+        ?disabled=${!this.siteId}
+        aria-disabled=${this._loader.loading ? 'true' : 'false'}
+        @click=${() => {
+          // Not disabled while loading: a disabled button would drop the keyboard's focus to the page.
+          if (!this._loader.loading) void this.refresh();
+        }}
+      >
+        ${t('faqCal.refresh')}
+      </button>
     </details>`;
   }
 

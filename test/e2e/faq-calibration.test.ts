@@ -68,6 +68,12 @@ describe.skipIf(!browserAvailable)('what to expect from the FAQ, in the console'
     await entry.focus();
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByLabel('问题', { exact: true }).inputValue()).toBe('怎么申请退款？');
+    // Refresh from the keyboard keeps the focus on the button while it loads (a disabled one lost it).
+    const refresh = page.locator('console-faq-calibration').getByRole('button', { name: '刷新' });
+    await refresh.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForTimeout(300);
+    expect(await refresh.evaluate((el) => el.matches(':focus'))).toBe(true);
     expect(dialogs).toEqual([]);
     await ctx.close();
   });
