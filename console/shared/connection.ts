@@ -20,6 +20,13 @@ type Pushes = AgentServerToClientEvents;
 export const ACK_TIMEOUT_MS = 10_000;
 
 /**
+ * How long a request made while the socket is (re)connecting waits for the connection before it
+ * counts as OFFLINE: an agent who acts in the first moments after signing in, or during a short
+ * blip, gets their change made rather than an error and a control that snaps back.
+ */
+export const CONNECT_WAIT_MS = 5_000;
+
+/**
  * Dispatches `change` on every state change, `connected` on every (re)connect, and `rejected`
  * when the server refused the handshake (the session may have ended).
  */
@@ -49,9 +56,12 @@ export class AgentConnection extends EventTarget {
     return this.socket.connected;
   }
 
-  /** Sends a request and resolves with its Ack; OFFLINE without a connection, TIMEOUT without an answer. */
-  request<E extends keyof Requests>(event: E, payload: PayloadOf<E>): Promise<Result<AckOf<E>>> {
-    if (!this.socket.connected) return Promise.resolve({ ok: false, error: { code: 'OFFLINE' } });
+  /**
+   * Sends a request and resolves with its Ack: OFFLINE when there is no connection and none comes
+   * within CONNECT_WAIT_MS (at once when the socket has stopped trying), TIMEOUT without an answer.
+   */
+  async request<E extends keyof Requests>(event: E, payload: PayloadOf<E>): Promise<Result<AckOf<E>>> {
+    if (!this.socket.connected && !(await this._connection(CONNECT_WAIT_MS))) return { ok: false, error: { code: 'OFFLINE' } };
     return new Promise((resolve) => {
       // socket.io's typed emit cannot follow a generic event name; the event map above is the check.
       const timed = this.socket.timeout(ACK_TIMEOUT_MS) as unknown as {
@@ -60,6 +70,26 @@ export class AgentConnection extends EventTarget {
       timed.emit(event, payload, (err, res) => {
         resolve(err ? { ok: false, error: { code: 'TIMEOUT' } } : res);
       });
+    });
+  }
+
+  /** Resolves true once the socket is connected, false after `ms` or when it stops trying. */
+  private _connection(ms: number): Promise<boolean> {
+    if (!this.socket.active) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        this.removeEventListener('connected', onConnect);
+        this.removeEventListener('change', onChange);
+        resolve(ok);
+      };
+      const onConnect = () => done(true);
+      const onChange = () => {
+        if (this.state === 'offline') done(false);
+      };
+      const timer = setTimeout(() => done(false), ms);
+      this.addEventListener('connected', onConnect);
+      this.addEventListener('change', onChange);
     });
   }
 

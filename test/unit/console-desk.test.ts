@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Ack } from '../../shared/result.ts';
 import type { AgentDTO, ConversationDTO, MessageDTO } from '../../shared/types.ts';
 import { ClientId } from '../../shared/schemas.ts';
-import { AgentConnection, type AgentSocket } from '../../console/shared/connection.ts';
+import { AgentConnection, CONNECT_WAIT_MS, type AgentSocket } from '../../console/shared/connection.ts';
 import { Desk, type Attention } from '../../console/shared/desk.ts';
 
 const ME: AgentDTO = { id: 'agent-me', email: 'me@example.com', name: 'Me', role: 'agent', siteIds: ['demo'], availability: 'online' };
@@ -117,6 +117,55 @@ function setup() {
   const desk = new Desk(conn, ME);
   return { socket, conn, desk, stored };
 }
+
+describe('console connection requests', () => {
+  const ping: Handler = (p) => ({ ok: true, data: p });
+
+  it('waits for the first connection instead of failing a request made while it is being set up', async () => {
+    const socket = new FakeSocket();
+    socket.handlers = { 'agent:availability': ping };
+    const conn = new AgentConnection(socket as unknown as AgentSocket);
+    const result = conn.request('agent:availability', { availability: 'away' });
+    await flush();
+    expect(socket.sent).toEqual([]);
+    socket.connect();
+    expect(await result).toEqual({ ok: true, data: { availability: 'away' } });
+    expect(socket.sent.map((s) => s.event)).toEqual(['agent:availability']);
+  });
+
+  it('says OFFLINE when no connection comes within the wait, and at once when the socket has stopped trying', async () => {
+    vi.useFakeTimers();
+    try {
+      const socket = new FakeSocket();
+      socket.handlers = { 'agent:availability': ping };
+      const conn = new AgentConnection(socket as unknown as AgentSocket);
+      const waiting = conn.request('agent:availability', { availability: 'away' });
+      await vi.advanceTimersByTimeAsync(CONNECT_WAIT_MS - 1);
+      let settled = false;
+      void waiting.then(() => (settled = true));
+      await vi.advanceTimersByTimeAsync(0);
+      expect(settled).toBe(false);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(await waiting).toEqual({ ok: false, error: { code: 'OFFLINE' } });
+
+      conn.close();
+      expect(await conn.request('agent:availability', { availability: 'away' })).toEqual({ ok: false, error: { code: 'OFFLINE' } });
+      expect(socket.sent).toEqual([]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('gives up waiting as soon as the server refuses the handshake', async () => {
+    const socket = new FakeSocket();
+    const conn = new AgentConnection(socket as unknown as AgentSocket);
+    const waiting = conn.request('agent:availability', { availability: 'away' });
+    await flush();
+    socket.active = false;
+    socket.fire('connect_error', new Error('refused'));
+    expect(await waiting).toEqual({ ok: false, error: { code: 'OFFLINE' } });
+  });
+});
 
 describe('console live desk', () => {
   it('loads the queue as soon as it connects', async () => {
