@@ -3,14 +3,17 @@
  * the site's FAQ last changed, stored in faq_calibrations, and kept in memory for every question.
  *
  * The threshold a question is decided with is the site's own `faq_threshold` when an admin set one, else
- * this one. Reading it never waits for a computation: until a site has been calibrated the prior applies.
- * The node where the FAQ changed computes; other nodes read the stored row again after CACHE_MS.
+ * this one. Reading it waits for a computation only on a site that was never calibrated: its first
+ * question starts the calibration and waits up to FIRST_WAIT_MS for it, and the questions after that
+ * meet PROVISIONAL_THRESHOLD until it is done. A FAQ that changed keeps its last calibration until the
+ * new one is stored. The node where the FAQ changed computes; other nodes read the stored row again
+ * after CACHE_MS.
  */
 import { and, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { faqCalibrations, faqEntries, faqLearnedVariants, sites, type FaqEntry } from '../db/schema.ts';
 import type { Logger } from '../logger.ts';
-import { CALIBRATION_RULES, DEFAULT_TARGET_PRECISION, PRIOR_THRESHOLD, type Calibration } from './engine/calibrate.ts';
+import { CALIBRATION_RULES, DEFAULT_TARGET_PRECISION, type Calibration } from './engine/calibrate.ts';
 import type { FaqDoc } from './engine/index.ts';
 import type { CalibrationRequest } from './calibration.worker.ts';
 import { ThreadClient } from './thread.ts';
@@ -20,6 +23,15 @@ export type FaqCalibrationRow = typeof faqCalibrations.$inferSelect;
 /** Edits come in bursts (an import, a session of editing): calibrate once they pause. */
 const DEBOUNCE_MS = 2_000;
 const CACHE_MS = 60_000;
+/** How long the first question of a site never calibrated waits for its calibration (the demo FAQ's takes 0.2–0.5 s). */
+const FIRST_WAIT_MS = 3_000;
+/**
+ * The threshold of a site whose first calibration is not done (a large FAQ just imported, or a failed
+ * computation, tried again after CACHE_MS): the strictest the rules give a FAQ they can answer from at
+ * all. Before, it was the prior of a small FAQ (0.85), at which one-text entries of a 77-entry FAQ were
+ * right only 70–78% of the time (engine/calibrate.ts, PRIOR_ONE_TEXT).
+ */
+export const PROVISIONAL_THRESHOLD = 0.99;
 
 interface Cached { threshold: number; at: number; loading?: Promise<number> }
 
@@ -30,12 +42,14 @@ export class FaqCalibrations {
   private readonly cache = new Map<string, Cached>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
   private readonly running = new Map<string, Promise<FaqCalibrationRow | undefined>>();
+  /** Sites never seen here whose calibration is being read (or, never made, computed): one read for all their questions. */
+  private readonly reading = new Map<string, Promise<number>>();
   private readonly thread = new ThreadClient<CalibrationRequest, Calibration>(new URL('./calibration.worker.ts', import.meta.url), { idleMs: 60_000 });
 
   constructor(
     private readonly db: Db,
     private readonly log: Logger,
-    private readonly opts: { debounceMs?: number } = {},
+    private readonly opts: { debounceMs?: number; firstWaitMs?: number } = {},
   ) {}
 
   /** The calibrated threshold of a site, from memory (one read of the stored row per CACHE_MS). */
@@ -43,22 +57,41 @@ export class FaqCalibrations {
     const cached = this.cache.get(siteId);
     if (cached && Date.now() - cached.at < CACHE_MS) return cached.threshold;
     if (cached?.loading) return cached.threshold;
-    const loading = this.stored(siteId).then(
-      (row) => {
-        if (!row || outdated(row)) this.changed(siteId);
-        return this.remember(siteId, row?.threshold ?? PRIOR_THRESHOLD);
-      },
-      (err: unknown) => {
-        this.log.warn({ err, siteId }, 'faq calibration read failed');
-        return this.remember(siteId, cached?.threshold ?? PRIOR_THRESHOLD);
-      },
-    );
+    const loading = this.reading.get(siteId) ?? this.read(siteId, cached);
     // A stale value answers while it reloads; only a site never seen here waits for the read.
     if (cached) {
       cached.loading = loading;
       return cached.threshold;
     }
-    return loading;
+    this.reading.set(siteId, loading);
+    return loading.finally(() => this.reading.delete(siteId));
+  }
+
+  private async read(siteId: string, cached: Cached | undefined): Promise<number> {
+    let row: FaqCalibrationRow | undefined;
+    try {
+      row = await this.stored(siteId);
+    } catch (err) {
+      this.log.warn({ err, siteId }, 'faq calibration read failed');
+      return this.remember(siteId, cached?.threshold ?? PROVISIONAL_THRESHOLD);
+    }
+    if (row) {
+      if (outdated(row)) this.changed(siteId);
+      return this.remember(siteId, row.threshold);
+    }
+    // Never calibrated: calibrate now, and give the computation a moment before deciding without it.
+    const first = this.recompute(siteId).then(
+      (computed) => computed?.threshold,
+      (err: unknown) => void this.log.warn({ err, siteId }, 'faq calibration failed'),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.opts.firstWaitMs ?? FIRST_WAIT_MS);
+      timer.unref();
+    });
+    const threshold = await Promise.race([first, late]).finally(() => clearTimeout(timer));
+    // When the computation is late, it stores its own threshold here once done (recompute).
+    return threshold ?? this.remember(siteId, PROVISIONAL_THRESHOLD);
   }
 
   /** The stored calibration of a site, if it was computed. */

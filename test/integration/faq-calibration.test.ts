@@ -5,7 +5,8 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FaqCalibrationDTO, FaqEntryDTO, MessageDTO } from '../../shared/types.ts';
-import { faqCalibrations, questions, sites } from '../../server/db/schema.ts';
+import { faqCalibrations, faqEntries, questions, sites } from '../../server/db/schema.ts';
+import { FaqCalibrations, PROVISIONAL_THRESHOLD } from '../../server/faq/calibration.ts';
 import { CALIBRATION_RULES } from '../../server/faq/engine/calibrate.ts';
 import { BACKENDS } from '../support/db.ts';
 import { addAgent, api, apiData, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
@@ -135,6 +136,43 @@ describe.each(BACKENDS)('the calibrated FAQ threshold (%s)', (backend) => {
     // An answer from before the window no longer counts.
     await server.database.db.update(questions).set({ createdAt: new Date(Date.now() - 31 * 86_400_000) }).where(eq(questions.outcome, 'solved'));
     expect((await calibration()).visitors).toMatchObject({ answered: after.answered - after.solved, solved: 0 });
+  });
+
+  it('calibrates a site never calibrated at its first question, and decides cautiously while that is late or failed', async () => {
+    const site = `fresh-${backend}`;
+    await server.database.db.insert(sites).values({ id: site, name: 'Fresh', origins: [], secret: 'fresh-site-secret-0123456789abcdef' }).onConflictDoNothing();
+    // Entries of one text each: the fit cannot speak, the prior for up to 30 such entries applies.
+    await server.database.db.insert(faqEntries).values(
+      ['How long do I keep access to a course?', 'Can I download the videos?', 'Do you issue invoices?'].map((question) => ({
+        siteId: site,
+        question,
+        variants: [],
+        answer: 'Yes.',
+        language: 'en' as const,
+        status: 'published' as const,
+      })),
+    );
+    const log = server.app.ctx.log;
+    // The first question waits for the calibration, which it starts: no debounce, no old default.
+    const calibrations = new FaqCalibrations(server.database.db, log, { debounceMs: 60_000 });
+    expect(await calibrations.stored(site)).toBeUndefined();
+    const first = await calibrations.threshold(site);
+    const stored = await calibrations.stored(site);
+    expect(stored).toMatchObject({ method: 'prior' });
+    expect(first).toBe(stored!.threshold);
+    expect(first).toBeGreaterThanOrEqual(0.97);
+
+    // A computation that does not come in time, or fails: the provisional threshold, one computation for many questions.
+    await server.database.db.delete(faqCalibrations).where(eq(faqCalibrations.siteId, site));
+    const slow = new FaqCalibrations(server.database.db, log, { debounceMs: 60_000, firstWaitMs: 50 });
+    let release!: () => void;
+    const recompute = vi.spyOn(slow, 'recompute').mockImplementation(() => new Promise((resolve) => (release = () => resolve(undefined))));
+    expect(await Promise.all([slow.threshold(site), slow.threshold(site), slow.threshold(site)])).toEqual([PROVISIONAL_THRESHOLD, PROVISIONAL_THRESHOLD, PROVISIONAL_THRESHOLD]);
+    expect(recompute).toHaveBeenCalledTimes(1);
+    release();
+    const failing = new FaqCalibrations(server.database.db, log, { debounceMs: 60_000 });
+    vi.spyOn(failing, 'recompute').mockRejectedValue(new Error('worker gone'));
+    expect(await failing.threshold(site)).toBe(PROVISIONAL_THRESHOLD);
   });
 
   it('answers only agents of the site', async () => {
