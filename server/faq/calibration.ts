@@ -27,8 +27,8 @@ const CACHE_MS = 60_000;
 const FIRST_WAIT_MS = 3_000;
 /**
  * The threshold of a site whose first calibration is not done (a large FAQ just imported, or a failed
- * computation, tried again after CACHE_MS): the strictest the rules give a FAQ they can answer from at
- * all. Before, it was the prior of a small FAQ (0.85), at which one-text entries of a 77-entry FAQ were
+ * computation, tried again after CACHE_MS): as cautious as the strictest prior that still answers
+ * (priorThreshold). Before, it was the prior of a small FAQ (0.85), at which one-text entries of a 77-entry FAQ were
  * right only 70–78% of the time (engine/calibrate.ts, PRIOR_ONE_TEXT).
  */
 export const PROVISIONAL_THRESHOLD = 0.99;

@@ -63,8 +63,9 @@ export const CALIBRATION_RULES = 2;
 /** With fewer held-out variants than this, the fit is noise: a prior threshold applies (priorThreshold). */
 export const MIN_SAMPLES = 30;
 /**
- * The prior of a small FAQ whose entries have two texts or more (too few to fit). Banking77 dev split, FAQs of 8 and 20 intents (2–5 texts each, nine draws
- * each, their own intents' queries): answers right 97–100% of the time at 0.85.
+ * The prior of a small FAQ whose entries have two texts or more (too few to fit). Banking77 dev split,
+ * FAQs of 8 and 20 intents (2–5 texts each, nine draws each, their own intents' queries): answers right
+ * 97–100% of the time at 0.85.
  */
 export const PRIOR_THRESHOLD = 0.85;
 /**
