@@ -19,15 +19,26 @@ import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 type Rule = { limit: number; windowMs: number };
 type Namespace = 'widget' | 'agent';
 type AnyAck = (res: Ack<unknown>) => void;
+/** The names in LIMITS of a namespace's rules: read per event, since tests change LIMITS while sockets are open. */
+type RuleName = { [K in keyof typeof LIMITS]: (typeof LIMITS)[K] extends Rule ? K : never }[keyof typeof LIMITS];
+type InFlightName = 'widgetEventsInFlight' | 'agentEventsInFlight';
 
 /** What a refusal for lack of a free slot tells the client: a handler usually ends within this. */
 const IN_FLIGHT_RETRY_MS = 100;
 /** Visitor, agent and IP buckets kept at most; the least recently used go first. */
 const MAX_KEYS = 50_000;
+/**
+ * A bucket used again within this time keeps its place in the least-recently-used order instead of
+ * moving to the end: moving is a delete and an insert in the map on every event, a third of the
+ * guard's cost measured alone. Eviction stays least recently used to this precision.
+ */
+const REORDER_MS = 1_000;
 
 interface Bucket {
   tokens: number;
   at: number;
+  /** When the bucket last moved to the end of its map's order. */
+  placed: number;
 }
 
 /** Units available in `b` now under `rule`; the cost is capped at the bucket's size so it stays payable. */
@@ -41,21 +52,30 @@ function waitFor(b: Bucket | undefined, rule: Rule, cost: number, now: number): 
   return missing <= 0 ? 0 : Math.ceil((missing * rule.windowMs) / rule.limit);
 }
 
+/** Takes `cost` from `b` (which `level` allowed). */
+function spend(b: Bucket, rule: Rule, cost: number, now: number): void {
+  b.tokens = level(b, rule, now) - Math.min(cost, rule.limit);
+  b.at = now;
+}
+
 /**
- * Token buckets by key, bounded: a Map keeps insertion order, so re-inserting on use makes the first
- * key the least recently used, and the one most likely to have refilled anyway.
+ * Token buckets by key, bounded: a Map keeps insertion order, so re-inserting on use (at most once per
+ * REORDER_MS) makes the first key the least recently used, and the one most likely to have refilled anyway.
  */
 class Buckets {
   private readonly map = new Map<string, Bucket>();
 
-  wait(key: string, rule: Rule, cost: number, now: number): number {
-    return waitFor(this.map.get(key), rule, cost, now);
+  get(key: string): Bucket | undefined {
+    return this.map.get(key);
   }
 
-  take(key: string, rule: Rule, cost: number, now: number): void {
-    const tokens = level(this.map.get(key), rule, now) - Math.min(cost, rule.limit);
+  take(key: string, b: Bucket | undefined, rule: Rule, cost: number, now: number): void {
+    if (b && now - b.placed < REORDER_MS) return spend(b, rule, cost, now);
+    const next: Bucket = b ?? { tokens: rule.limit, at: now, placed: now };
+    spend(next, rule, cost, now);
+    next.placed = now;
     this.map.delete(key);
-    this.map.set(key, { tokens, at: now });
+    this.map.set(key, next);
     for (const oldest of this.map.keys()) {
       if (this.map.size <= MAX_KEYS) break;
       this.map.delete(oldest);
@@ -63,68 +83,78 @@ class Buckets {
   }
 }
 
-/** Counters that forget a key at zero, so the map holds only the addresses with work running. */
-class Counts {
-  private readonly map = new Map<string, number>();
-  get(key: string): number {
-    return this.map.get(key) ?? 0;
-  }
-  add(key: string, n: number): void {
-    const v = this.get(key) + n;
-    if (v > 0) this.map.set(key, v);
-    else this.map.delete(key);
-  }
+/** Handlers running for the sockets of one address; kept while it has sockets or work running. */
+interface Running {
+  n: number;
+  sockets: number;
+}
+
+/** A socket's state, shared by its events. */
+interface Gate {
+  socket: Socket;
+  inFlight: number;
+  ip: Running;
+}
+
+/** One event's slot: freed once, by its ack or, if the socket went away before dispatch, at once. */
+interface Flight {
+  gate: Gate;
+  released: boolean;
+  /** Pushed as the packet's ack: frees the slot, then answers the client. */
+  release: (res: Ack<unknown>) => void;
 }
 
 interface Guarded {
   namespace: Namespace;
   ip: string;
-  /** The visitor or agent, read per event (an identified visitor may change). */
+  /** The visitor's or agent's id, read per event (an identified visitor may change). */
   owner: () => string;
-  rules: { socket: Rule; owner: Rule; ip: Rule };
-  inFlight: { perSocket: number; perIp: number };
+  rules: { socket: RuleName; owner: RuleName; ip: RuleName };
+  inFlight: InFlightName;
 }
 
 /** One per app: buckets for visitors, agents and addresses outlive their sockets. */
 export class FloodGuard {
   private readonly owners = new Buckets();
   private readonly ips = new Buckets();
-  private readonly running = new Counts();
+  private readonly running = new Map<string, Running>();
 
   constructor(private readonly ctx: Ctx) {}
 
   /** Installs the guard on a `/widget` socket; call it before the handlers are registered. */
   widget(socket: WidgetSocket): void {
-    this.install(socket, () => ({
+    this.install(socket, {
       namespace: 'widget',
       ip: socket.data.ip,
-      owner: () => `v:${socket.data.visitor.id}`,
-      rules: { socket: LIMITS.widgetEventsPerSocket, owner: LIMITS.widgetEventsPerVisitor, ip: LIMITS.widgetEventsPerIp },
-      inFlight: LIMITS.widgetEventsInFlight,
-    }));
+      owner: () => socket.data.visitor.id,
+      rules: { socket: 'widgetEventsPerSocket', owner: 'widgetEventsPerVisitor', ip: 'widgetEventsPerIp' },
+      inFlight: 'widgetEventsInFlight',
+    });
   }
 
   /** Installs the guard on an `/agent` socket; call it before the handlers are registered. */
   agent(socket: AgentSocket): void {
-    const ip = clientIp(socket.handshake.address, socket.handshake.headers, this.ctx.config.trustProxy);
-    this.install(socket, () => ({
+    this.install(socket, {
       namespace: 'agent',
-      ip,
-      owner: () => `a:${socket.data.auth.agent.id}`,
-      rules: { socket: LIMITS.agentEventsPerSocket, owner: LIMITS.agentEventsPerAgent, ip: LIMITS.agentEventsPerIp },
-      inFlight: LIMITS.agentEventsInFlight,
-    }));
+      ip: clientIp(socket.handshake.address, socket.handshake.headers, this.ctx.config.trustProxy),
+      owner: () => socket.data.auth.agent.id,
+      rules: { socket: 'agentEventsPerSocket', owner: 'agentEventsPerAgent', ip: 'agentEventsPerIp' },
+      inFlight: 'agentEventsInFlight',
+    });
   }
 
-  /** `settings` is read per event: tests change LIMITS while sockets are open. */
-  private install(socket: Socket, settings: () => Guarded): void {
+  private install(socket: Socket, g: Guarded): void {
     // A new socket's bucket is full: `level` caps the infinite start at the bucket's size.
-    const own: Bucket = { tokens: Number.POSITIVE_INFINITY, at: 0 };
-    let inFlight = 0;
+    const own: Bucket = { tokens: Number.POSITIVE_INFINITY, at: 0, placed: 0 };
     let refusals = 0;
-    const { namespace, ip } = settings();
-    const ipKey = `${namespace}:${ip}`;
+    const { namespace } = g;
+    // Keys built once per socket (and per owner): a string used again keeps its hash.
+    const ipKey = `${namespace}:${g.ip}`;
+    let ownerId = '';
+    let ownerKey = '';
     const costs: Record<string, number> = EVENT_COSTS[namespace];
+    const gate: Gate = { socket, inFlight: 0, ip: this.join(ipKey) };
+    socket.once('disconnect', () => this.leave(ipKey, gate.ip, -1));
 
     const refuse = (event: unknown, ack: AnyAck | undefined, waitMs: number, rule: 'in_flight' | 'events') => {
       ack?.(fail('RATE_LIMITED', waitMs));
@@ -132,62 +162,93 @@ export class FloodGuard {
       refusals += 1;
       if (refusals === LIMITS.eventRefusalsBeforeDisconnect) {
         // Who and what, never a payload or a token.
-        this.ctx.log.warn({ namespace, ip, owner: settings().owner(), event: String(event).slice(0, 64), refusals }, 'socket disconnected for flooding');
+        this.ctx.log.warn({ namespace, ip: g.ip, owner: g.owner(), event: String(event).slice(0, 64), refusals }, 'socket disconnected for flooding');
         socket.disconnect(true);
       }
     };
 
     socket.use((packet, next) => {
       // socket.io passes [event, ...args, ack?]; an ack is always the last element and a function.
-      const ack = typeof packet.at(-1) === 'function' ? (packet.pop() as AnyAck) : undefined;
-      const [event] = packet;
+      const ack = typeof packet[packet.length - 1] === 'function' ? (packet.pop() as AnyAck) : undefined;
+      const event = packet[0];
       if (!socket.connected) return;
-      const s = settings();
       const known = typeof event === 'string' && Object.hasOwn(costs, event);
-      if (known && (inFlight >= s.inFlight.perSocket || this.running.get(ipKey) >= s.inFlight.perIp)) return refuse(event, ack, IN_FLIGHT_RETRY_MS, 'in_flight');
-      const wait = this.pay(s, own, known ? costs[event] : 1);
+      const slots = LIMITS[g.inFlight];
+      if (known && (gate.inFlight >= slots.perSocket || gate.ip.n >= slots.perIp)) return refuse(event, ack, IN_FLIGHT_RETRY_MS, 'in_flight');
+      const id = g.owner();
+      if (id !== ownerId) {
+        ownerId = id;
+        ownerKey = `${namespace}:${id}`;
+      }
+      const wait = this.pay(g, own, ownerKey, ipKey, known ? costs[event] : 1);
       if (wait > 0) return refuse(event, ack, wait, 'events');
       refusals = 0;
       // Not in the protocol: nobody listens, so it would never be answered.
       if (!known) return ack?.(fail('INVALID_PAYLOAD'));
 
-      inFlight += 1;
-      this.running.add(ipKey, 1);
-      let released = false;
-      const release = () => {
-        if (released) return;
-        released = true;
-        inFlight -= 1;
-        this.running.add(ipKey, -1);
+      gate.inFlight += 1;
+      gate.ip.n += 1;
+      const flight: Flight = {
+        gate,
+        released: false,
+        // socketHandler pops a trailing function as its ack and always calls it: that frees the slot.
+        release: (res) => {
+          this.land(flight, ipKey);
+          ack?.(res);
+        },
       };
-      // socketHandler pops a trailing function as its ack and always calls it: that frees the slot.
-      packet.push((res: Ack<unknown>) => {
-        release();
-        ack?.(res);
-      });
+      packet.push(flight.release);
       next();
       // socket.io dispatches on the next tick and drops the packet if the socket has disconnected
       // by then (Socket#dispatch): no handler runs, so no ack would free the slot.
-      process.nextTick(() => {
-        if (!socket.connected) release();
-      });
+      process.nextTick(landIfDropped, this, flight, ipKey);
     });
+  }
+
+  /** The running count of an address, for one more socket of it. */
+  private join(ipKey: string): Running {
+    let r = this.running.get(ipKey);
+    if (!r) this.running.set(ipKey, (r = { n: 0, sockets: 0 }));
+    r.sockets += 1;
+    return r;
+  }
+
+  /** One socket of the address gone (`sockets` -1) or one event done (0): forgets the address once it has neither. */
+  private leave(ipKey: string, r: Running, sockets: number): void {
+    r.sockets += sockets;
+    if (r.sockets <= 0 && r.n <= 0 && this.running.get(ipKey) === r) this.running.delete(ipKey);
+  }
+
+  /** Frees an event's slot, once. */
+  land(flight: Flight, ipKey: string): void {
+    if (flight.released) return;
+    flight.released = true;
+    flight.gate.inFlight -= 1;
+    flight.gate.ip.n -= 1;
+    this.leave(ipKey, flight.gate.ip, 0);
   }
 
   /**
    * Takes `cost` from the socket's, the owner's and the address's buckets, or from none of them.
    * Returns 0 when paid, else how long until all three could pay.
    */
-  private pay(s: Guarded, own: Bucket, cost: number): number {
+  private pay(g: Guarded, own: Bucket, ownerKey: string, ipKey: string, cost: number): number {
     const now = performance.now();
-    const ownerKey = `${s.namespace}:${s.owner()}`;
-    const ipKey = `${s.namespace}:${s.ip}`;
-    const wait = Math.max(waitFor(own, s.rules.socket, cost, now), this.owners.wait(ownerKey, s.rules.owner, cost, now), this.ips.wait(ipKey, s.rules.ip, cost, now));
+    const socketRule = LIMITS[g.rules.socket];
+    const ownerRule = LIMITS[g.rules.owner];
+    const ipRule = LIMITS[g.rules.ip];
+    const owner = this.owners.get(ownerKey);
+    const ip = this.ips.get(ipKey);
+    const wait = Math.max(waitFor(own, socketRule, cost, now), waitFor(owner, ownerRule, cost, now), waitFor(ip, ipRule, cost, now));
     if (wait > 0) return wait;
-    own.tokens = level(own, s.rules.socket, now) - Math.min(cost, s.rules.socket.limit);
-    own.at = now;
-    this.owners.take(ownerKey, s.rules.owner, cost, now);
-    this.ips.take(ipKey, s.rules.ip, cost, now);
+    spend(own, socketRule, cost, now);
+    this.owners.take(ownerKey, owner, ownerRule, cost, now);
+    this.ips.take(ipKey, ip, ipRule, cost, now);
     return 0;
   }
+}
+
+/** After dispatch: the event's slot is freed now if its socket went away before a handler could run. */
+function landIfDropped(guard: FloodGuard, flight: Flight, ipKey: string): void {
+  if (!flight.gate.socket.connected) guard.land(flight, ipKey);
 }

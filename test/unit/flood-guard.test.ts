@@ -1,0 +1,102 @@
+/**
+ * The flood guard's in-flight slots (server/realtime/flood.ts) with sockets that stand in for
+ * socket.io's: slots of one address are shared by its sockets and always freed, whether the handler
+ * answers or the socket goes away first. The token buckets are tested on a real server
+ * (test/integration/event-limits.test.ts).
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Ack } from '../../shared/result.ts';
+import type { Ctx } from '../../server/context.ts';
+import { LIMITS } from '../../server/limits.ts';
+import { FloodGuard } from '../../server/realtime/flood.ts';
+import type { WidgetSocket } from '../../server/visitors/visitors.handlers.ts';
+
+type Middleware = (packet: unknown[], next: () => void) => void;
+
+class FakeSocket {
+  connected = true;
+  middleware: Middleware = () => {};
+  private onDisconnect: (() => void)[] = [];
+  constructor(
+    public data: { ip: string; visitor: { id: string } },
+  ) {}
+  use(fn: Middleware) {
+    this.middleware = fn;
+  }
+  once(event: string, fn: () => void) {
+    if (event === 'disconnect') this.onDisconnect.push(fn);
+  }
+  disconnect() {
+    this.connected = false;
+    for (const fn of this.onDisconnect.splice(0)) fn();
+  }
+  /** Emits an event as socket.io would; resolves with the ack the client got, and the handler's ack when dispatched. */
+  emit(event: string): { client: Ack<unknown>[]; handlerAck?: (res: Ack<unknown>) => void } {
+    const got: { client: Ack<unknown>[]; handlerAck?: (res: Ack<unknown>) => void } = { client: [] };
+    const packet: unknown[] = [event, {}, (res: Ack<unknown>) => got.client.push(res)];
+    this.middleware(packet, () => {
+      got.handlerAck = packet.pop() as (res: Ack<unknown>) => void;
+    });
+    return got;
+  }
+}
+
+const tick = () => new Promise((r) => process.nextTick(r));
+const saved = structuredClone(LIMITS.widgetEventsInFlight);
+afterEach(() => Object.assign(LIMITS.widgetEventsInFlight, saved));
+
+function setup() {
+  const guard = new FloodGuard({ log: { warn() {} }, config: { trustProxy: 0 } } as unknown as Ctx);
+  let n = 0;
+  const socket = (ip = '203.0.113.7') => {
+    const s = new FakeSocket({ ip, visitor: { id: `visitor-${n++}` } });
+    guard.widget(s as unknown as WidgetSocket);
+    return s;
+  };
+  return { socket };
+}
+
+describe('flood guard slots', () => {
+  it('shares an address’s slots among its sockets and frees each once its handler answers', () => {
+    Object.assign(LIMITS.widgetEventsInFlight, { perSocket: 4, perIp: 2 });
+    const { socket } = setup();
+    const [a, b, c] = [socket(), socket(), socket()];
+    const first = a.emit('typing');
+    const second = b.emit('typing');
+    expect([first.handlerAck, second.handlerAck].every(Boolean)).toBe(true);
+    const third = c.emit('typing');
+    expect(third.handlerAck).toBeUndefined();
+    expect(third.client).toEqual([{ ok: false, error: expect.objectContaining({ code: 'RATE_LIMITED' }) }]);
+    // Another address is not held up by this one.
+    expect(socket('198.51.100.1').emit('typing').handlerAck).toBeDefined();
+
+    first.handlerAck!({ ok: true, data: null });
+    expect(first.client).toEqual([{ ok: true, data: null }]);
+    // Answering twice frees the slot once.
+    first.handlerAck!({ ok: true, data: null });
+    expect(c.emit('typing').handlerAck).toBeDefined();
+    expect(c.emit('typing').handlerAck).toBeUndefined();
+  });
+
+  it('frees the slots of a socket that went away before its events were dispatched, and of work its address left running', async () => {
+    Object.assign(LIMITS.widgetEventsInFlight, { perSocket: 4, perIp: 2 });
+    const { socket } = setup();
+    const gone = socket();
+    const running = gone.emit('typing');
+    await tick();
+    const dropped = gone.emit('typing');
+    gone.disconnect();
+    await tick();
+    // The first was never handled: its slot is free. The second's handler still runs and holds one.
+    expect(dropped.client).toEqual([]);
+    const next = socket();
+    const one = next.emit('typing');
+    expect(one.handlerAck).toBeDefined();
+    expect(next.emit('typing').handlerAck).toBeUndefined();
+    running.handlerAck!({ ok: true, data: null });
+    one.handlerAck!({ ok: true, data: null });
+    // Every slot is back: a new socket of the address has both.
+    const fresh = socket();
+    expect([fresh.emit('typing').handlerAck, fresh.emit('typing').handlerAck].every(Boolean)).toBe(true);
+  });
+});
