@@ -49,6 +49,8 @@ export function faqCalibrationRouter(ctx: Ctx): Router {
       const site = await ctx.sites.get(siteId);
       if (!site) throw new AppError('NOT_FOUND');
       const target = site.faqTargetPrecision ?? DEFAULT_TARGET_PRECISION;
+      // First: for a site never calibrated this computes the calibration (calibration.ts), which the row below then holds.
+      const calibrated = await ctx.faq.calibrations.threshold(siteId);
       const row = await ctx.faq.calibrations.stored(siteId);
       const details = (row?.details ?? {}) as Details;
       // Never computed, for another target (the site's setting changed since) or under older rules: calibrate again.
@@ -60,7 +62,6 @@ export function faqCalibrationRouter(ctx: Ctx): Router {
       const questions = new Map(
         ids.length ? (await ctx.db.select({ id: faqEntries.id, question: faqEntries.question }).from(faqEntries).where(inArray(faqEntries.id, ids))).map((e) => [e.id, e.question]) : [],
       );
-      const calibrated = await ctx.faq.calibrations.threshold(siteId);
       const visitors = await visitorVerdicts(ctx.db, siteId, ctx.clock());
       return {
         siteId,

@@ -173,6 +173,13 @@ describe.each(BACKENDS)('the calibrated FAQ threshold (%s)', (backend) => {
     const failing = new FaqCalibrations(server.database.db, log, { debounceMs: 60_000 });
     vi.spyOn(failing, 'recompute').mockRejectedValue(new Error('worker gone'));
     expect(await failing.threshold(site)).toBe(PROVISIONAL_THRESHOLD);
+
+    // The FAQ view's first look at a site never calibrated shows the calibration it caused, not "pending"
+    // (which also scheduled a second computation of the same FAQ).
+    expect(await server.app.ctx.faq.calibrations.stored(site)).toBeUndefined();
+    const owner = await addAgent(server, `calib-fresh-${backend}@test.local`, [site]);
+    const view = await api<FaqCalibrationDTO>(server.url, owner, 'GET', `/api/faqs/calibration?siteId=${site}`);
+    expect(view.body).toMatchObject({ ok: true, data: { pending: false, source: 'calibrated', threshold: first, calibration: { method: 'prior', threshold: first } } });
   });
 
   it('answers only agents of the site', async () => {

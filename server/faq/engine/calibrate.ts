@@ -217,8 +217,8 @@ export function medianTexts(docs: FaqDoc[]): number {
 
 /**
  * The threshold for a FAQ (its entries, and the median of their texts: medianTexts) the held-out fit
- * cannot speak for: too few variants to hold out (`unfit`
- * false), or variants whose answers reach the target at no threshold (`unfit` true). The values were
+ * cannot speak for: too few variants to hold out (`unfit` false), or variants whose answers reach the
+ * target at no threshold (`unfit` true). The values were
  * measured at the default target (PRIOR_ONE_TEXT); a site asking for more gets no automatic answers
  * until its FAQ can be fitted (its visitors still get the suggestions, and agents the FAQ beside the
  * reply box). 1 answers nobody.
