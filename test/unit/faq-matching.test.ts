@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { decide, DEFAULT_SUGGEST_THRESHOLD, DEFAULT_THRESHOLD, FaqIndex, type FaqDoc } from '../../server/faq/engine/index.ts';
 import { analyze } from '../../server/faq/engine/text.ts';
-import { calibrate, FEW_ENTRY, WEIGHTS, WEIGHTS_FEW, weightsFor } from '../../server/faq/engine/confidence.ts';
+import { calibrate, FEW_ENTRY, WEIGHTS, WEIGHTS_FEW, WEIGHTS_FEW_ZH, weightsFor } from '../../server/faq/engine/confidence.ts';
 
 const DOCS: FaqDoc[] = [
   { id: 'refund-zh', question: '如何申请退款？', variants: ['课程可以退吗', '买错课了想退'], language: 'zh' },
@@ -144,5 +144,29 @@ describe('decide', () => {
     const along = [5, 6, 7, 8, 9].map((n) => calibrate(signals, n));
     for (let i = 1; i < along.length; i++) expect(along[i]).toBeGreaterThanOrEqual(along[i - 1]);
     expect(along[3]).toBeCloseTo(calibrate(signals, 10), 9);
+  });
+
+  it('judges a Chinese question of a few-variant entry by the model fitted on Chinese questions', () => {
+    expect(weightsFor(3, 'zh')).toEqual(WEIGHTS_FEW_ZH);
+    expect(weightsFor(3, 'en')).toEqual(WEIGHTS_FEW);
+    expect(weightsFor(10, 'zh')).toEqual(WEIGHTS);
+    // Between FEW_ENTRY and the global model, the Chinese one gives way as the English one does.
+    expect(weightsFor(6, 'zh').centroid).toBeCloseTo((2 / 3) * WEIGHTS_FEW_ZH.centroid + (1 / 3) * WEIGHTS.centroid, 9);
+
+    const idx = new FaqIndex();
+    idx.upsert({ id: 'refund', question: '怎么申请退款？', variants: ['退款流程是什么', '买错了能退钱吗'], language: 'zh' });
+    idx.upsert({ id: 'invoice', question: '怎么开发票？', variants: ['发票在哪里申请', '能开专票吗'], language: 'zh' });
+    idx.upsert({ id: 'password', question: 'How do I reset my password?', variants: ['I forgot my password', 'Change my password'], language: 'en' });
+    const asked = (q: string) => idx.explain(q, 1)[0];
+    const zh = asked('我想退款 怎么弄');
+    expect(zh.id).toBe('refund');
+    expect(zh.confidence).toBeCloseTo(calibrate(zh, 3, WEIGHTS_FEW_ZH), 9);
+    expect(zh.confidence).not.toBeCloseTo(calibrate(zh, 3, WEIGHTS_FEW), 3);
+    // A question with Chinese in it is a Chinese question, English words and all.
+    const mixed = asked('app里怎么申请退款');
+    expect(mixed.confidence).toBeCloseTo(calibrate(mixed, 3, WEIGHTS_FEW_ZH), 9);
+    const en = asked('how can I reset my password');
+    expect(en.id).toBe('password');
+    expect(en.confidence).toBeCloseTo(calibrate(en, 3, WEIGHTS_FEW), 9);
   });
 });

@@ -11,10 +11,10 @@
  * Stored vectors do not depend on the rest of the index, so an upsert or removal touches only its own
  * entry's postings and the next search sees it.
  */
-import { analyze, normalize, stem, type Analysis, type ContentTerm } from './text.ts';
+import { analyze, hasChinese, normalize, stem, type Analysis, type ContentTerm } from './text.ts';
 import { Speller } from './typo.ts';
 import { PackedPostings, Slots, STRIDE, Vocabulary, type Placed } from './postings.ts';
-import { calibrate, type Signals } from './confidence.ts';
+import { calibrate, weightsFor, type Signals } from './confidence.ts';
 
 export type Lang = 'zh' | 'en';
 export interface FaqDoc { id: string; question: string; variants: string[]; answer?: string; language: Lang; tags?: string[] }
@@ -125,6 +125,7 @@ export class FaqIndex {
   /** Like search, with the signals behind each confidence. */
   explain(query: string, limit = 5): Candidate[] {
     const analysis = analyze(query, (w) => this.spell(w));
+    const lang: Lang = hasChinese(query) ? 'zh' : 'en';
     const near = this.vector(analysis, false);
     const full = this.vector(analysis, true);
     if (full.ids.length === 0) return [];
@@ -182,7 +183,7 @@ export class FaqIndex {
       const margin = score[slot] - (i === 0 ? runnerUp : score[best[0]]);
       const coverage = this.coverage(analysis.content, slot);
       const signals: Signals = { nearest: top[slot * NEIGHBOURS], centroid: dot[slot] / entry.norm, coverage, margin };
-      return { id: entry.doc.id, confidence: calibrate(signals, entry.variants.length), score: score[slot], ...signals };
+      return { id: entry.doc.id, confidence: calibrate(signals, entry.variants.length, weightsFor(entry.variants.length, lang)), score: score[slot], ...signals };
     });
   }
 
