@@ -57,9 +57,10 @@ export interface Sample { entry: string; text: string; top: string | null; confi
 export const DEFAULT_TARGET_PRECISION = 0.95;
 /**
  * The version of the rules below. A stored calibration made under other rules is computed again
- * (server/faq/calibration.ts): 2 added the priors of unfit and one-text FAQs and the optimistic floor.
+ * (server/faq/calibration.ts): 2 added the priors of unfit and one-text FAQs and the optimistic floor; 3,
+ * the confidence model of Chinese questions (WEIGHTS_FEW_ZH), which moves a Chinese FAQ's fitted threshold.
  */
-export const CALIBRATION_RULES = 2;
+export const CALIBRATION_RULES = 3;
 /** With fewer held-out variants than this, the fit is noise: a prior threshold applies (priorThreshold). */
 export const MIN_SAMPLES = 30;
 /**
