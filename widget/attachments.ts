@@ -1,15 +1,11 @@
 /**
  * What the attachment elements share (support-chat-uploads, support-chat-file), loaded with them when
- * a file is first picked, pasted, dropped or shown: sizes in words, the check of a file against the
- * site's limits before it is sent, and links to files, asked for in batches. Their words are in
+ * a file is first picked, pasted, dropped or shown: sizes in words and links to files, asked for in
+ * batches (the check and the upload itself: shared/uploads.ts). Their words are in
  * later.ts, with the other parts loaded when first needed.
  */
 import type { Locale } from '../shared/schemas.ts';
 import type { ChatClient } from './chat-client.ts';
-import { attachmentRefusal as refusal } from '../shared/attachments.ts';
-
-/** Why a file cannot be sent under the site's limits (shared/attachments.ts). */
-export { refusal };
 
 /** 2.4 MB, 312 KB, 90 B. */
 export function sizeText(bytes: number): string {

@@ -6,11 +6,11 @@
  * conversation, as the server's message.
  */
 import { LitElement, css, html, nothing } from 'lit';
-import type { Ack } from '../shared/result.ts';
 import type { Locale } from '../shared/schemas.ts';
 import type { ConversationDTO, MessageDTO } from '../shared/types.ts';
+import { UploadQueue, type Upload } from '../shared/uploads.ts';
 import type { ChatClient } from './chat-client.ts';
-import { refusal, sizeText } from './attachments.ts';
+import { sizeText } from './attachments.ts';
 import { icon, renderInPlace, tm } from './later.ts';
 
 const RETRY = 'M20 3v6h-6M18.9 16a8 8 0 1 1-1.2-9.7L20 9';
@@ -19,20 +19,10 @@ const CROSS = 'M18 6 6 18M6 6l12 12';
 /** As the outbox makes them (outbox.ts), not imported: that would split it out of the panel's chunk, one request more on opening. */
 const newClientId = (): string => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join('');
 
-interface Upload {
-  clientId: string;
-  file: File;
-  /** 0 to 1. */
-  progress: number;
-  status: 'sending' | 'failed' | 'refused';
-  code?: string;
-}
-
 export class SupportChatUploads extends LitElement {
   static override properties = {
     client: { attribute: false },
     locale: {},
-    _items: { state: true },
   };
 
   /** Added to the conversation's shadow root, where this renders (later.ts renderInPlace). */
@@ -69,70 +59,29 @@ export class SupportChatUploads extends LitElement {
 
   declare client: ChatClient;
   declare locale: Locale;
-  declare private _items: Upload[];
+  private readonly _uploads = new UploadQueue<{ message: MessageDTO; conversation: ConversationDTO }>(this, {
+    target: () => {
+      const { url, token } = this.client.uploadTarget();
+      return { url, fields: token ? { token } : undefined };
+    },
+    newId: newClientId,
+    sent: ({ message, conversation }) => this.client.delivered(message, conversation),
+  });
 
   constructor() {
     super();
     this.locale = 'en';
-    this._items = [];
   }
 
-  /** Files picked, pasted or dropped: each checked, then sent one after the other. */
+  /** Files picked, pasted or dropped: each checked, then sent. */
   add(files: File[]): void {
-    const limits = this.client.state.attachments;
-    for (const file of files) {
-      const code = refusal(file, limits);
-      const item: Upload = { clientId: newClientId(), file, progress: 0, status: code ? 'refused' : 'sending', code };
-      this._items = [...this._items, item];
-      if (!code) void this._send(item);
-    }
-  }
-
-  private _patch(clientId: string, patch: Partial<Upload>): void {
-    this._items = this._items.map((i) => (i.clientId === clientId ? { ...i, ...patch } : i));
-  }
-
-  private _remove(clientId: string): void {
-    this._items = this._items.filter((i) => i.clientId !== clientId);
-  }
-
-  /** XMLHttpRequest, not fetch: it reports upload progress. A plain multipart POST needs no CORS preflight. */
-  private _send(item: Upload): Promise<void> {
-    const { url, token } = this.client.uploadTarget();
-    const form = new FormData();
-    if (token) form.append('token', token);
-    form.append('clientId', item.clientId);
-    form.append('file', item.file, item.file.name);
-    this._patch(item.clientId, { status: 'sending', progress: 0, code: undefined });
-    return new Promise((resolve) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open('POST', url);
-      xhr.responseType = 'json';
-      xhr.upload.onprogress = (e) => e.lengthComputable && this._patch(item.clientId, { progress: e.loaded / e.total });
-      xhr.onload = () => {
-        const res = xhr.response as Ack<{ message: MessageDTO; conversation: ConversationDTO }> | null;
-        if (res?.ok) {
-          this.client.delivered(res.data.message, res.data.conversation);
-          this._remove(item.clientId);
-        } else {
-          const code = res && !res.ok ? res.error.code : undefined;
-          const final = code === 'FILE_TOO_LARGE' || code === 'FILE_TYPE_NOT_ALLOWED' || code === 'INVALID_PAYLOAD';
-          this._patch(item.clientId, { status: final ? 'refused' : 'failed', code });
-        }
-        resolve();
-      };
-      xhr.onerror = xhr.ontimeout = () => {
-        this._patch(item.clientId, { status: 'failed' });
-        resolve();
-      };
-      xhr.send(form);
-    });
+    this._uploads.add(files, this.client.state.attachments);
   }
 
   private _line(item: Upload) {
     const name = item.file.name;
-    const retry = html`<button class="chip" aria-label=${tm(this.locale, 'fileRetry', { name })} @click=${() => void this._send(item)}>${icon(RETRY)}</button>`;
-    const remove = html`<button class="chip" aria-label=${tm(this.locale, 'fileRemove', { name })} @click=${() => this._remove(item.clientId)}>${icon(CROSS)}</button>`;
+    const retry = html`<button class="chip" aria-label=${tm(this.locale, 'fileRetry', { name })} @click=${() => void this._uploads.send(item)}>${icon(RETRY)}</button>`;
+    const remove = html`<button class="chip" aria-label=${tm(this.locale, 'fileRemove', { name })} @click=${() => this._uploads.remove(item.clientId)}>${icon(CROSS)}</button>`;
     if (item.status === 'sending') {
       return html`<li><span>${tm(this.locale, 'fileUploading', { name })}</span><progress max="1" .value=${item.progress} aria-label=${tm(this.locale, 'fileProgress', { name })}></progress></li>`;
     }
@@ -143,7 +92,7 @@ export class SupportChatUploads extends LitElement {
   }
 
   override render() {
-    return this._items.length ? html`<ul>${this._items.map((i) => this._line(i))}</ul>` : nothing;
+    return this._uploads.items.length ? html`<ul>${this._uploads.items.map((i) => this._line(i))}</ul>` : nothing;
   }
 }
 

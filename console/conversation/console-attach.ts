@@ -1,25 +1,12 @@
 import { LitElement, css, html } from 'lit';
-import type { Ack } from '../../shared/result.ts';
 import type { AttachmentLimitsDTO } from '../../shared/types.ts';
+import { UploadQueue, type Upload } from '../../shared/uploads.ts';
 import { api } from '../shared/api.ts';
 import { newClientId } from '../shared/client-id.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 import { fileSize } from './console-file.ts';
-import { attachmentRefusal as refusal } from '../../shared/attachments.ts';
-
-/** Why a file cannot be sent under the site's limits (shared/attachments.ts). */
-export { refusal };
-
-interface Upload {
-  clientId: string;
-  file: File;
-  /** 0 to 1. */
-  progress: number;
-  status: 'sending' | 'failed' | 'refused';
-  code?: string;
-}
 
 /** Each site's limits, asked once per page (GET /api/attachments/limits). */
 let limits: Promise<Record<string, AttachmentLimitsDTO>> | undefined;
@@ -40,7 +27,6 @@ export class ConsoleAttach extends LitElement {
   static override properties = {
     conversationId: { type: String },
     siteId: { type: String },
-    _items: { state: true },
   };
   static override styles = [
     baseStyles,
@@ -69,14 +55,16 @@ export class ConsoleAttach extends LitElement {
 
   declare conversationId: string;
   declare siteId: string;
-  declare private _items: Upload[];
+  private readonly _uploads = new UploadQueue(this, {
+    target: () => ({ url: `/api/conversations/${encodeURIComponent(this.conversationId)}/attachments` }),
+    newId: () => newClientId(),
+  });
   private _host?: HTMLElement;
   private _limits?: AttachmentLimitsDTO;
 
   constructor() {
     super();
     this.conversationId = this.siteId = '';
-    this._items = [];
     new StoreController(this, i18n);
   }
 
@@ -117,50 +105,8 @@ export class ConsoleAttach extends LitElement {
 
   /** Checks each file against the site's limits, then uploads those that pass. */
   async add(files: File[]): Promise<void> {
-    const l = (this._limits = await siteLimits(this.siteId));
-    for (const file of files) {
-      const code = refusal(file, l);
-      const item: Upload = { clientId: newClientId(), file, progress: 0, status: code ? 'refused' : 'sending', code };
-      this._items = [...this._items, item];
-      if (!code) void this._send(item);
-    }
-  }
-
-  private _patch(clientId: string, patch: Partial<Upload>): void {
-    this._items = this._items.map((i) => (i.clientId === clientId ? { ...i, ...patch } : i));
-  }
-
-  private _remove(clientId: string): void {
-    this._items = this._items.filter((i) => i.clientId !== clientId);
-  }
-
-  /** XMLHttpRequest, not fetch: it reports upload progress. */
-  private _send(item: Upload): Promise<void> {
-    const form = new FormData();
-    form.append('clientId', item.clientId);
-    form.append('file', item.file, item.file.name);
-    this._patch(item.clientId, { status: 'sending', progress: 0, code: undefined });
-    return new Promise((resolve) => {
-      const xhr = new XMLHttpRequest();
-      xhr.open('POST', `/api/conversations/${encodeURIComponent(this.conversationId)}/attachments`);
-      xhr.responseType = 'json';
-      xhr.upload.onprogress = (e) => e.lengthComputable && this._patch(item.clientId, { progress: e.loaded / e.total });
-      xhr.onload = () => {
-        const res = xhr.response as Ack<unknown> | null;
-        if (res?.ok) this._remove(item.clientId);
-        else {
-          const code = res && !res.ok ? res.error.code : 'NETWORK';
-          const final = code === 'FILE_TOO_LARGE' || code === 'FILE_TYPE_NOT_ALLOWED' || code === 'INVALID_PAYLOAD';
-          this._patch(item.clientId, { status: final ? 'refused' : 'failed', code });
-        }
-        resolve();
-      };
-      xhr.onerror = () => {
-        this._patch(item.clientId, { status: 'failed', code: 'NETWORK' });
-        resolve();
-      };
-      xhr.send(form);
-    });
+    this._limits = await siteLimits(this.siteId);
+    this._uploads.add(files, this._limits);
   }
 
   private _pick(): void {
@@ -176,13 +122,13 @@ export class ConsoleAttach extends LitElement {
   private _line(item: Upload) {
     const t = i18n.t.bind(i18n);
     const name = item.file.name;
-    const remove = html`<button type="button" class="link" aria-label=${t('file.remove', { name })} @click=${() => this._remove(item.clientId)}>${t('file.removeShort')}</button>`;
+    const remove = html`<button type="button" class="link" aria-label=${t('file.remove', { name })} @click=${() => this._uploads.remove(item.clientId)}>${t('file.removeShort')}</button>`;
     if (item.status === 'sending') {
       return html`<li><span>${t('file.sending', { name })}</span><progress max="1" .value=${item.progress} aria-label=${t('file.progress', { name })}></progress></li>`;
     }
     if (item.status === 'failed') {
       return html`<li class="bad"><span role="alert">${t('file.failed', { name, reason: i18n.error({ code: (item.code ?? 'NETWORK') as never }) })}</span>
-        <button type="button" class="link" aria-label=${t('file.retry', { name })} @click=${() => void this._send(item)}>${t('common.retry')}</button>${remove}</li>`;
+        <button type="button" class="link" aria-label=${t('file.retry', { name })} @click=${() => void this._uploads.send(item)}>${t('common.retry')}</button>${remove}</li>`;
     }
     const max = fileSize(this._limits?.maxBytes ?? 0);
     const why = item.code === 'FILE_TOO_LARGE' ? 'file.tooLarge' : item.code === 'FILE_TYPE_NOT_ALLOWED' ? 'file.badType' : 'file.refused';
@@ -192,7 +138,7 @@ export class ConsoleAttach extends LitElement {
   override render() {
     return html`<input type="file" multiple hidden @change=${this._onFiles} />
       <button type="button" @click=${this._pick}>${i18n.t('file.attach')}</button>
-      ${this._items.length ? html`<ul>${this._items.map((i) => this._line(i))}</ul>` : ''}`;
+      ${this._uploads.items.length ? html`<ul>${this._uploads.items.map((i) => this._line(i))}</ul>` : ''}`;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * Attachments in Chromium: the visitor sends a screenshot and the agent sees its thumbnail; the agent
  * sends a PDF that the visitor gets as a download link; a file the site does not accept is refused
- * with a message before any upload.
+ * with a message before any upload; an upload cut off by the network is shown as not sent, and sent
+ * again it is stored once (both sides share shared/uploads.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -79,5 +80,29 @@ describe.skipIf(!browserAvailable)('attachments in Chromium', () => {
     // Nothing reached the server: the only kept files are the screenshot and the PDF.
     const kept = await server.app.ctx.raw<{ n: number }>('select count(*)::int as n from attachments', []);
     expect(kept[0].n).toBe(2);
+  });
+
+  it('shows an upload the network cut off as not sent, and stores it once when sent again', async () => {
+    const count = async () => (await server.app.ctx.raw<{ n: number }>('select count(*)::int as n from attachments', []))[0].n;
+    const before = await count();
+    // The first POST of each side never reaches the server; the next ones do.
+    for (const [page, url] of [[visitor, '**/api/widget/attachments*'], [agent, '**/api/conversations/*/attachments']] as const) {
+      let cut = false;
+      await page.route(url, (route) => (cut ? route.continue() : ((cut = true), route.abort('connectionreset'))));
+    }
+    await visitor.locator('support-chat input[type=file]').setInputFiles({ name: 'receipt.png', mimeType: 'image/png', buffer: png(20, 20) });
+    await visitor.getByRole('alert').filter({ hasText: 'receipt.png was not sent.' }).waitFor();
+    await agent.locator('console-attach input[type=file]').setInputFiles({ name: 'terms.pdf', mimeType: 'application/pdf', buffer: pdf() });
+    await agent.getByRole('alert').filter({ hasText: /^terms\.pdf was not sent: / }).waitFor();
+    expect(await count()).toBe(before);
+
+    await visitor.getByRole('button', { name: 'Send receipt.png again' }).click();
+    await visitor.getByRole('link', { name: 'Open receipt.png full size' }).waitFor();
+    await agent.getByRole('button', { name: 'Send terms.pdf again' }).click();
+    await agent.getByRole('link', { name: /^Download terms\.pdf/ }).waitFor();
+    await visitor.getByRole('link', { name: /^Download terms\.pdf/ }).waitFor();
+    expect(await visitor.getByRole('alert').filter({ hasText: 'receipt.png' }).count()).toBe(0);
+    expect(await agent.getByRole('alert').filter({ hasText: 'terms.pdf' }).count()).toBe(0);
+    expect(await count()).toBe(before + 2);
   });
 });
