@@ -78,7 +78,7 @@ const strings = {
   fileBadType: ['{name} cannot be sent: images, PDF, text and office documents can.', '无法发送 {name}：仅支持图片、PDF、文本和 Office 文档。'],
   fileRefused: ['{name} was refused.', '{name} 被拒绝。'],
   fileOpen: ['Open {name} full size', '查看 {name} 原图'],
-  fileDownload: ['Download {name} ({size})', '下载 {name}（{size}）'],
+  fileDownload: ['Download {name} · {size}', '下载 {name} · {size}'],
   fileUnavailable: ['{name} ({size}) is not available', '{name}（{size}）暂时无法获取'],
 } satisfies Record<string, [en: string, zh: string]>;
 

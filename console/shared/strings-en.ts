@@ -141,7 +141,7 @@ export const en = {
 
   'file.attach': 'Attach a file',
   'file.open': 'Open {name} full size',
-  'file.download': 'Download {name} ({size})',
+  'file.download': 'Download {name} · {size}',
   'file.sending': 'Sending {name}…',
   'file.progress': 'Upload of {name}',
   'file.failed': '{name} was not sent: {reason}',

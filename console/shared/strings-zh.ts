@@ -143,7 +143,7 @@ export const zh: Record<StringKey, string> = {
 
   'file.attach': '发送文件',
   'file.open': '查看 {name} 原图',
-  'file.download': '下载 {name}（{size}）',
+  'file.download': '下载 {name} · {size}',
   'file.sending': '正在发送 {name}…',
   'file.progress': '{name} 的上传进度',
   'file.failed': '{name} 发送失败：{reason}',

@@ -11,7 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DEMO_ARTICLES } from '../../demo/articles.ts';
 import { ADMIN, startTestServer, type TestServer } from '../support/server.ts';
-import { browserAvailable, launchBrowser } from '../support/browser.ts';
+import { axeViolations, browserAvailable, launchBrowser } from '../support/browser.ts';
 import { pdf, png } from '../support/uploads.ts';
 
 const article = DEMO_ARTICLES.find((a) => a.language === 'en')!;
@@ -30,8 +30,8 @@ describe.skipIf(!browserAvailable)('attachments in Chromium', () => {
   beforeAll(async () => {
     uploads = await mkdtemp(path.join(os.tmpdir(), 'sc-e2e-uploads-'));
     [server, browser] = await Promise.all([startTestServer('pglite', { uploads: { driver: 'disk', dir: uploads } }), launchBrowser()]);
-    visitor = await (await browser.newContext({ locale: 'en-US', viewport: { width: 360, height: 740 } })).newPage();
-    agent = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 } })).newPage();
+    visitor = await (await browser.newContext({ locale: 'en-US', viewport: { width: 360, height: 740 }, bypassCSP: true /* axe is injected */ })).newPage();
+    agent = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 800 }, bypassCSP: true })).newPage();
     visitor.setDefaultTimeout(10_000);
     agent.setDefaultTimeout(10_000);
   });
@@ -95,6 +95,9 @@ describe.skipIf(!browserAvailable)('attachments in Chromium', () => {
     await agent.locator('console-attach input[type=file]').setInputFiles({ name: 'terms.pdf', mimeType: 'application/pdf', buffer: pdf() });
     await agent.getByRole('alert').filter({ hasText: /^terms\.pdf was not sent: / }).waitFor();
     expect(await count()).toBe(before);
+    // The failed uploads' lines and their buttons are named for assistive technology.
+    expect(await axeViolations(visitor)).toEqual([]);
+    expect(await axeViolations(agent, 'body')).toEqual([]);
 
     await visitor.getByRole('button', { name: 'Send receipt.png again' }).click();
     await visitor.getByRole('link', { name: 'Open receipt.png full size' }).waitFor();
