@@ -67,7 +67,7 @@ export class SupportChatPanel extends LitElement {
         right: auto;
         left: 20px;
       }
-      header {
+      .head {
         display: flex;
         align-items: center;
         padding: 14px 12px 12px 18px;
@@ -78,7 +78,7 @@ export class SupportChatPanel extends LitElement {
         margin: 0;
         font-size: 17px;
       }
-      header p {
+      .head p {
         margin: 2px 0 0;
         font-size: 13px;
       }
@@ -253,15 +253,17 @@ export class SupportChatPanel extends LitElement {
     >
       ${l(label)}${badge ? html`<b aria-hidden="true">${badge}</b>` : nothing}
     </button>`;
+    // The title bar is a div, not a <header>: inside a role="dialog" section a header is a banner
+    // landmark, a second one beside the host page's own (axe landmark-no-duplicate-banner).
     return html`
       <section role="dialog" aria-labelledby="title" @keydown=${this._onKeydown}>
-        <header>
+        <div class="head">
           <div>
             <h2 id="title">${l('title')}</h2>
             <p>${state.siteName ? `${state.siteName} · ` : ''}${l(state.agentsOnline ? 'agentsOnline' : 'agentsAway')}</p>
           </div>
           <button class="close" aria-label=${l('close')} @click=${this._close}>${icon(CROSS)}</button>
-        </header>
+        </div>
         ${this._renderStatus(blocked)} ${this._renderNotice()}
         <div role="tablist" aria-label=${l('title')} @keydown=${this._onTabKey}>
           ${tab('chat', 'tabChat')} ${tab('history', 'tabHistory')} ${tab('feedback', 'tabFeedback', this._mode === 'feedback' ? 0 : this._notice.length)}

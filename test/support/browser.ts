@@ -91,10 +91,10 @@ export function countDeep(page: Page, selector: string): Promise<number> {
 // axe is injected as a script tag: a page's Content-Security-Policy is bypassed (bypassCSP) for that alone.
 const AXE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
-/** Serious and critical axe violations inside the widget, as "rule: target" lines. */
+/** Moderate, serious and critical axe violations inside the widget (or `include`), as "rule: target" lines. */
 export async function axeViolations(page: Page, include = 'support-chat'): Promise<string[]> {
   if ((await page.evaluate('typeof window.axe')) === 'undefined') await page.addScriptTag({ path: AXE });
   return page.evaluate(`axe.run({ include: [[${JSON.stringify(include)}]] }, { resultTypes: ['violations'] }).then((r) =>
-    r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    r.violations.filter((v) => v.impact !== 'minor')
       .flatMap((v) => v.nodes.map((n) => v.id + ': ' + JSON.stringify(n.target))))`);
 }
