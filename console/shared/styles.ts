@@ -12,10 +12,12 @@ export const baseStyles = css`
     font-size: 0.9375rem;
     line-height: 1.45;
   }
+  /* Not inherit from :host: a <details> slots its content through the browser's own shadow tree,
+     whose slot is content-box, and a search field of width 100% overflowed the FAQ suggestions. */
   *,
   *::before,
   *::after {
-    box-sizing: inherit;
+    box-sizing: border-box;
   }
   [hidden] {
     display: none !important;

@@ -71,6 +71,10 @@ describe.skipIf(!browserAvailable)('the support loop in Chromium', () => {
     await agent.getByRole('button', { name: 'Sign in' }).click();
     await agent.getByRole('button', { name: /certificate shows my name/ }).click();
     await agent.getByRole('button', { name: 'Claim' }).click();
+    // The FAQ suggestions' search field stays inside its box (a <details> once made it overflow).
+    const search = agent.getByRole('searchbox', { name: 'Search the FAQ' });
+    const inside = (el: Element) => el.getBoundingClientRect().right <= el.closest('details')!.getBoundingClientRect().right;
+    expect(await search.evaluate(inside)).toBe(true);
     // The agent has the conversation on screen: the visitor's question says "Read".
     await visitor.getByText('Read', { exact: true }).first().waitFor();
     const reply = agent.getByRole('textbox', { name: 'Reply' });
