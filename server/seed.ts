@@ -1,5 +1,5 @@
 /** First-start data: the first admin, and the demo site with its FAQ and articles. */
-import { readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
@@ -18,14 +18,31 @@ import { DEMO_ARTICLES, demoArticleUrl } from '../demo/articles.ts';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DEMO_SITE = 'demo';
 
-/** On an empty database: ADMIN_EMAIL/ADMIN_PASSWORD, or a demo admin whose password is printed once. */
+/** Where the first admin's generated password is written (in DATA_DIR), never printed or logged. */
+export const FIRST_ADMIN_FILE = 'first-admin-password';
+
+/**
+ * On an empty database: ADMIN_EMAIL/ADMIN_PASSWORD, or an admin (admin@demo.local) with a generated
+ * password written to DATA_DIR/first-admin-password, readable by its owner only: a password printed
+ * to the terminal ends up in every log collector the output goes to. The file is written after the
+ * admin is created, so of several nodes seeding at once only the one that created it writes it.
+ */
 export async function seedAdmin(ctx: Ctx, print: (line: string) => void): Promise<void> {
   if ((await countAgents(ctx.db)) > 0) return;
   const email = ctx.config.adminEmail ?? 'admin@demo.local';
   const password = ctx.config.adminPassword ?? randomToken(12);
   await createAgent(ctx.db, { email, password, name: 'Admin', role: 'admin' });
-  if (!ctx.config.adminPassword) print(`Created the first admin: ${email} / ${password} (shown once; change it in the console under My account, or with npm run agent:password)`);
-  else print(`Created the first admin: ${email}`);
+  if (ctx.config.adminPassword) return print(`Created the first admin: ${email}`);
+  const file = path.resolve(ctx.config.dataDir, FIRST_ADMIN_FILE);
+  try {
+    await mkdir(ctx.config.dataDir, { recursive: true });
+    await writeFile(file, `${password}\n`, { mode: 0o600 });
+    // `mode` applies only to a new file: an old one keeps its permissions unless set again.
+    await chmod(file, 0o600);
+    print(`Created the first admin: ${email}. Its password is in ${file} (readable by you only): sign in, change it under My account, then delete the file.`);
+  } catch (err) {
+    print(`Created the first admin: ${email}, but its password could not be written to ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): set one with npm run agent:password.`);
+  }
 }
 
 /** The demo site allows this server's own origin; its FAQ is loaded once, its articles on every start. */
