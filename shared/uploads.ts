@@ -2,10 +2,10 @@
  * The files a person is sending, for the widget's `<support-chat-uploads>` and the console's
  * `<console-attach>`: each is checked against the site's limits first (a refused one is never
  * uploaded), then posted as multipart with its progress; one that fails can be sent again (the same
- * clientId: the server never stores it twice) or removed. A Lit reactive controller: the host renders
- * `items` and is asked to update whenever they change.
+ * clientId: the server never stores it twice) or removed. The host element renders `items` and is
+ * asked to update whenever they change; it needs no lifecycle hook, so this is not a registered controller.
  */
-import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import type { ReactiveControllerHost } from 'lit';
 import type { Ack } from './result.ts';
 import { attachmentRefusal } from './attachments.ts';
 
@@ -30,17 +30,13 @@ export interface UploadOptions<T> {
 /** Codes of the server's that no second try changes. */
 const FINAL = new Set(['FILE_TOO_LARGE', 'FILE_TYPE_NOT_ALLOWED', 'INVALID_PAYLOAD']);
 
-export class UploadQueue<T = unknown> implements ReactiveController {
+export class UploadQueue<T = unknown> {
   items: Upload[] = [];
 
   constructor(
-    private readonly _host: ReactiveControllerHost,
+    private readonly _host: Pick<ReactiveControllerHost, 'requestUpdate'>,
     private readonly _options: UploadOptions<T>,
-  ) {
-    _host.addController(this);
-  }
-
-  hostConnected(): void {}
+  ) {}
 
   /** Checks each file against `limits`, then sends those that pass. */
   add(files: File[], limits: Parameters<typeof attachmentRefusal>[1]): void {
