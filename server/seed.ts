@@ -51,7 +51,7 @@ export async function seedDemo(ctx: Ctx, publicUrl: string): Promise<void> {
   const own = [publicUrl, ...(port ? [`http://localhost:${port}`, `http://127.0.0.1:${port}`] : [])];
   const site = await findSite(ctx.db, DEMO_SITE);
   if (site) await ensureOrigins(ctx.db, site, own);
-  else await createSite(ctx.db, { id: DEMO_SITE, name: 'Zhixue 知学', origins: own });
+  else await createSite(ctx.db, { id: DEMO_SITE, name: '知更学堂 Robin Academy', origins: own });
 
   const [anyEntry] = await ctx.db.select({ id: faqEntries.id }).from(faqEntries).where(eq(faqEntries.siteId, DEMO_SITE)).limit(1);
   if (!anyEntry && !site) {

@@ -111,6 +111,9 @@ export function agentMiddleware(ctx: Ctx) {
     try {
       if (!sameOrigin(socket.handshake.headers.origin, socket.handshake.headers.host)) throw new AppError('ORIGIN_NOT_ALLOWED');
       const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
+      // Read once, then dropped: the Redis adapter sends a socket's handshake to the other nodes
+      // whenever they ask which agents are present (fetchSockets), and a session cookie is a login.
+      delete socket.handshake.headers.cookie;
       const auth = await authenticate(ctx.db, token, ctx.clock());
       if (!auth) throw new AppError('UNAUTHORIZED');
       socket.data.auth = auth;

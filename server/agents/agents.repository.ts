@@ -1,6 +1,6 @@
 import { and, eq, getTableColumns, gt, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
-import { agentSites, agents, conversations, invitations, sessions, sites, type Agent } from '../db/schema.ts';
+import { agentSites, agents, conversations, invitations, sessions, sites, type Agent, type SessionAgent } from '../db/schema.ts';
 
 export async function findAgentByEmail(db: Db, email: string): Promise<Agent | undefined> {
   const [row] = await db.select().from(agents).where(eq(agents.email, email.toLowerCase())).limit(1);
@@ -31,12 +31,18 @@ export async function insertSession(db: Db, values: typeof sessions.$inferInsert
  * one query for any number of sessions: the handshake, each HTTP request and the periodic re-check
  * of every agent socket on a node all read rights this way.
  */
-export async function sessionRights(db: Db, sessionIds: string[], now: Date): Promise<Map<string, { agent: Agent; siteIds: string[] }>> {
+/**
+ * The agent's columns but the password's hash: the rights end up in socket.data, which the Redis
+ * adapter sends to the other nodes whenever they ask which agents are present (fetchSockets).
+ */
+const { passwordHash: _passwordHash, ...sessionAgentColumns } = getTableColumns(agents);
+
+export async function sessionRights(db: Db, sessionIds: string[], now: Date): Promise<Map<string, { agent: SessionAgent; siteIds: string[] }>> {
   if (!sessionIds.length) return new Map();
   const rows = await db
     .select({
       sessionId: sessions.id,
-      agent: agents,
+      agent: sessionAgentColumns,
       siteIds: sql<string[]>`case when ${agents.role} = 'admin'
         then array(select ${sites.id} from ${sites} order by ${sites.id})
         else array(select ${agentSites.siteId} from ${agentSites} where ${agentSites.agentId} = ${agents.id} order by ${agentSites.siteId}) end`,

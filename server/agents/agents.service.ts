@@ -1,14 +1,15 @@
 /** Agents: accounts, passwords, sessions, and which sites each may see. */
 import type { AgentDTO } from '../../shared/types.ts';
 import type { Db } from '../db/client.ts';
-import type { Agent } from '../db/schema.ts';
+import type { Agent, SessionAgent } from '../db/schema.ts';
 import { hashPassword, randomToken, sha256, verifyPassword } from '../crypto.ts';
 import { AppError } from '../errors.ts';
 import { addAgentToSite } from '../sites/sites.repository.ts';
 import { deleteSession, deleteSessionsOf, findAgentByEmail, insertAgent, insertSession, sessionRights, updatePasswordHash } from './agents.repository.ts';
 
 export interface AgentContext {
-  agent: Agent;
+  /** Never the password's hash (agents.repository.ts, sessionRights). */
+  agent: SessionAgent;
   /** Sites this agent may see: every site for an admin. */
   siteIds: string[];
 }

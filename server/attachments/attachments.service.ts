@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import type { AttachmentDTO, AttachmentLimitsDTO, MessageDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
-import { attachments, type Agent, type Site, type Visitor } from '../db/schema.ts';
+import { attachments, type SessionAgent, type Site, type Visitor } from '../db/schema.ts';
 import { AppError, isUniqueViolation } from '../errors.ts';
 import { hmacHex, safeEqual } from '../crypto.ts';
 import * as repo from '../conversations/conversations.repository.ts';
@@ -94,7 +94,7 @@ export async function attachForVisitor(ctx: Ctx, site: Site, visitor: Visitor, f
 }
 
 /** An agent's file, in a ticket of one of their sites that nobody else has; sending it claims an unclaimed ticket, as a reply does. */
-export async function attachForAgent(ctx: Ctx, site: Site, agent: Agent, conversationId: string, file: Received, clientId: string) {
+export async function attachForAgent(ctx: Ctx, site: Site, agent: SessionAgent, conversationId: string, file: Received, clientId: string) {
   const dup = await repo.findMessageByClientId(ctx.db, conversationId, clientId);
   if (dup) {
     await rm(file.tmpPath, { force: true });

@@ -8,7 +8,7 @@ import type { VisitorMessageSend, AgentMessageSend } from '../../shared/schemas.
 import type { ConversationDTO, MessageDTO, MessageMeta, NoticeCode } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import type { Db } from '../db/client.ts';
-import { conversations, questions, type Agent, type Conversation, type Message, type Site, type Visitor } from '../db/schema.ts';
+import { conversations, questions, type SessionAgent, type Conversation, type Message, type Site, type Visitor } from '../db/schema.ts';
 import { AppError, isUniqueViolation } from '../errors.ts';
 import type { Decision } from '../faq/engine/index.ts';
 import * as repo from './conversations.repository.ts';
@@ -303,7 +303,7 @@ async function lockTicketFor(tx: Db, agentSiteIds: string[], id: string) {
   return conv;
 }
 
-export async function claim(ctx: Ctx, agent: Agent, siteIds: string[], id: string): Promise<ConversationDTO> {
+export async function claim(ctx: Ctx, agent: SessionAgent, siteIds: string[], id: string): Promise<ConversationDTO> {
   const now = ctx.clock();
   const outcome = await ctx.db.transaction(async (tx) => {
     const conv = await repo.findConversation(tx, id);
@@ -323,7 +323,7 @@ export async function claim(ctx: Ctx, agent: Agent, siteIds: string[], id: strin
  * Round trips: in a ticket the agent already has, one statement (message-store.ts); otherwise
  * (claiming by replying, a retry, a refusal to explain) the transactional path below.
  */
-export async function sendAgentMessage(ctx: Ctx, agent: Agent, siteIds: string[], input: AgentMessageSend, except?: string): Promise<MessageDTO> {
+export async function sendAgentMessage(ctx: Ctx, agent: SessionAgent, siteIds: string[], input: AgentMessageSend, except?: string): Promise<MessageDTO> {
   const now = ctx.clock();
   try {
     const fast = await storeAgentText(ctx.store, { ...input, agentId: agent.id, agentName: agent.name, siteIds, now });
@@ -373,7 +373,7 @@ export async function sendAgentMessage(ctx: Ctx, agent: Agent, siteIds: string[]
   return repo.toMessageDTO(outcome.created.at(-1)!.message, agent.name);
 }
 
-export async function resolve(ctx: Ctx, agent: Agent, siteIds: string[], id: string): Promise<ConversationDTO> {
+export async function resolve(ctx: Ctx, agent: SessionAgent, siteIds: string[], id: string): Promise<ConversationDTO> {
   const now = ctx.clock();
   const outcome = await ctx.db.transaction(async (tx) => {
     const conv = await lockTicketFor(tx, siteIds, id);
@@ -387,7 +387,7 @@ export async function resolve(ctx: Ctx, agent: Agent, siteIds: string[], id: str
 }
 
 /** Waiting (escalated, unclaimed) tickets of the agent's sites, and the agent's own unresolved ones (snoozed included). */
-export async function queue(ctx: Ctx, agent: Agent, siteIds: string[]) {
+export async function queue(ctx: Ctx, agent: SessionAgent, siteIds: string[]) {
   if (!siteIds.length) return { waiting: [], mine: [] };
   const sites = inArray(conversations.siteId, siteIds);
   const [waiting, mine] = await Promise.all([

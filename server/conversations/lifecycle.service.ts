@@ -9,7 +9,7 @@ import type { AgentMessageSend, ConversationSnooze, ConversationTransfer } from 
 import type { ConversationDTO, MessageDTO, TransferTargetDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import type { Db } from '../db/client.ts';
-import { agentSites, agents, conversations, type Agent, type Conversation, type Site } from '../db/schema.ts';
+import { agentSites, agents, conversations, type Agent, type SessionAgent, type Conversation, type Site } from '../db/schema.ts';
 import { AppError, isUniqueViolation } from '../errors.ts';
 import { readyAgents } from '../presence/presence.ts';
 import * as repo from './conversations.repository.ts';
@@ -103,12 +103,12 @@ async function lockTicket(tx: Db, siteIds: string[], id: string): Promise<Conver
 }
 
 /** Only the assignee (or an admin) changes a ticket someone has; anyone of the site one nobody has. */
-function assertMayHandle(conv: Conversation, agent: Agent): void {
+function assertMayHandle(conv: Conversation, agent: SessionAgent): void {
   if (conv.assignedAgentId && conv.assignedAgentId !== agent.id && agent.role !== 'admin') throw new AppError('ALREADY_CLAIMED');
 }
 
 /** An agent reopens a resolved ticket and takes it; one that is not resolved comes back as it is. */
-export async function reopen(ctx: Ctx, agent: Agent, siteIds: string[], id: string): Promise<ConversationDTO> {
+export async function reopen(ctx: Ctx, agent: SessionAgent, siteIds: string[], id: string): Promise<ConversationDTO> {
   const now = ctx.clock();
   let outcome: Outcome;
   try {
@@ -129,7 +129,7 @@ export async function reopen(ctx: Ctx, agent: Agent, siteIds: string[], id: stri
 }
 
 /** Sets a ticket aside until `until`; the periodic wake-up (or the visitor writing) puts it back in the queue. */
-export async function snooze(ctx: Ctx, agent: Agent, siteIds: string[], input: ConversationSnooze): Promise<ConversationDTO> {
+export async function snooze(ctx: Ctx, agent: SessionAgent, siteIds: string[], input: ConversationSnooze): Promise<ConversationDTO> {
   const now = ctx.clock();
   const until = new Date(input.until);
   if (until.getTime() <= now.getTime() || until.getTime() - now.getTime() > SNOOZE_MAX_MS) throw new AppError('INVALID_TIME');
@@ -150,7 +150,7 @@ export async function snooze(ctx: Ctx, agent: Agent, siteIds: string[], input: C
  * note, if any, is a private note addressed to the receiver; the visitor sees who joined, or that
  * a person will reply.
  */
-export async function transfer(ctx: Ctx, agent: Agent, siteIds: string[], input: ConversationTransfer): Promise<ConversationDTO> {
+export async function transfer(ctx: Ctx, agent: SessionAgent, siteIds: string[], input: ConversationTransfer): Promise<ConversationDTO> {
   const now = ctx.clock();
   const outcome = await ctx.db.transaction(async (tx) => {
     const conv = await lockTicket(tx, siteIds, input.conversationId);
@@ -178,7 +178,7 @@ export async function transfer(ctx: Ctx, agent: Agent, siteIds: string[], input:
  * A private note: any agent of the site may add one, at any status; it changes nothing about the
  * ticket (not its status, not the first response). Stored once per clientId.
  */
-export async function addNote(ctx: Ctx, agent: Agent, siteIds: string[], input: Pick<AgentMessageSend, 'conversationId' | 'clientId' | 'body'>): Promise<MessageDTO> {
+export async function addNote(ctx: Ctx, agent: SessionAgent, siteIds: string[], input: Pick<AgentMessageSend, 'conversationId' | 'clientId' | 'body'>): Promise<MessageDTO> {
   const now = ctx.clock();
   const outcome = await ctx.db.transaction(async (tx) => {
     const conv = await lockTicket(tx, siteIds, input.conversationId);

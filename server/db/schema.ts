@@ -589,6 +589,8 @@ export interface BusinessHours {
 
 export type Site = typeof sites.$inferSelect;
 export type Agent = typeof agents.$inferSelect;
+/** An agent as a session knows them: everything but the password's hash, which only a password check reads. */
+export type SessionAgent = Omit<Agent, 'passwordHash'>;
 export type Visitor = typeof visitors.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
 export type Message = typeof messages.$inferSelect;

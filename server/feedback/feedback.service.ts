@@ -3,7 +3,7 @@ import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import type { FeedbackSubmit } from '../../shared/schemas.ts';
 import type { FeedbackDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
-import { agents, feedback, type Agent, type Feedback, type Site, type Visitor } from '../db/schema.ts';
+import { agents, feedback, type SessionAgent, type Feedback, type Site, type Visitor } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { pageUrlToStore } from '../sites/page-url.ts';
 
@@ -71,7 +71,7 @@ export async function listFeedback(ctx: Ctx, siteIds: string[], status?: 'new' |
   return select(ctx, where);
 }
 
-export async function processFeedback(ctx: Ctx, agent: Agent, siteIds: string[], id: string, note: string): Promise<FeedbackDTO> {
+export async function processFeedback(ctx: Ctx, agent: SessionAgent, siteIds: string[], id: string, note: string): Promise<FeedbackDTO> {
   const [current] = await ctx.db.select().from(feedback).where(eq(feedback.id, id)).limit(1);
   if (!current || !siteIds.includes(current.siteId)) throw new AppError('NOT_FOUND');
   const [row] = await ctx.db

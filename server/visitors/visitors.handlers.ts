@@ -41,6 +41,9 @@ export function widgetMiddleware(ctx: Ctx) {
       const site = await checkSiteAccess(ctx.sites, socket.handshake.query.site, socket.handshake.headers.origin);
       const ip = clientIp(socket.handshake.address, socket.handshake.headers, ctx.config.trustProxy);
       const auth = (socket.handshake.auth ?? {}) as { token?: unknown; link?: unknown };
+      // Read once, then dropped, as the agents' cookie is: a handshake is what the Redis adapter
+      // would send to another node that fetches this socket, and a token is a way in.
+      socket.handshake.auth = {};
       let visitor = auth.link === undefined ? await knownVisitor(ctx, site.id, auth.token) : await followLink(ctx, socket, site.id, auth);
       if (!visitor) {
         const wait = await ctx.limiter.hit(`visitor-new:ip:${ip}`, LIMITS.newVisitorsPerIp.limit, LIMITS.newVisitorsPerIp.windowMs);

@@ -160,7 +160,7 @@ describe.each(BACKENDS)('the metrics view from a known history on %s', (backend)
 
   it('breaks the period down per site and per language', async () => {
     expect((await breakdown('site')).map((r) => [...pick(r), r.label])).toEqual([
-      ['demo', 6, 2, 4, 4, 3, 'Zhixue 知学'],
+      ['demo', 6, 2, 4, 4, 3, '知更学堂 Robin Academy'],
       ['two', 1, 0, 1, 1, 1, 'Two'],
     ]);
     expect((await breakdown('language')).map(pick)).toEqual([
