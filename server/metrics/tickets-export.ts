@@ -12,7 +12,7 @@ import { ConversationIds, MetricsQuery } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { parse, pgDate } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
-import { CSV_WRITE_OPTIONS } from '../faq/engine/csv.ts';
+import { asText, CSV_WRITE_OPTIONS } from '../faq/engine/csv.ts';
 import { ticketRows, type TicketRow } from './ticket-rows.ts';
 import { AppError } from '../errors.ts';
 import { countRefusal } from '../ops/counters.ts';
@@ -45,13 +45,6 @@ export const TICKET_CSV_HEADER = [
 
 const iso = (v: Date | string | null) => (v === null ? '' : new Date(v).toISOString());
 const seconds = (end: Date | string | null, start: Date | string) => (end === null ? '' : String(Math.round((new Date(end).getTime() - new Date(start).getTime()) / 1000)));
-
-/**
- * What a visitor typed is opened by agents in spreadsheets: a cell that starts like a formula
- * (= + - @, or a tab or carriage return before one) is prefixed with an apostrophe, which the
- * spreadsheet shows as text (OWASP's advice on CSV injection).
- */
-export const asText = (v: string | null) => (v === null ? '' : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
 
 export function ticketCsvRecord(t: TicketRow): string[] {
   return [

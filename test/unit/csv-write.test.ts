@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv, toCsv } from '../../server/faq/engine/csv.ts';
-import { asText } from '../../server/metrics/tickets-export.ts';
+import { asText, parseCsv, toCsv } from '../../server/faq/engine/csv.ts';
+import type { FaqEntry } from '../../server/db/schema.ts';
+import { faqFromCsv, faqToCsv } from '../../server/faq/faq.csv.ts';
 
 describe('CSV as written by the server', () => {
   it('quotes a field with any line break, so that it reads back as one field', () => {
@@ -24,5 +25,23 @@ describe('CSV as written by the server', () => {
     for (const v of ['=1+1', '+1', '-1', '@SUM(A1)', '\t=1', '\r=1']) expect(asText(v)).toBe(`'${v}`);
     for (const v of ['退款', 'a=1', ' =1']) expect(asText(v)).toBe(v);
     expect(asText(null)).toBe('');
+  });
+
+  it('writes an FAQ cell that starts like a formula as text, and reads it back as it was', () => {
+    const entry = {
+      question: '=HYPERLINK("https://evil.example","Open")',
+      variants: ['+1 how do I get a refund', 'refund please'],
+      answer: '-5% for members; @support answers the rest',
+      language: 'en',
+      tags: ['=cmd', 'refund'],
+      articleUrls: ['https://example.com/refund'],
+    } as unknown as FaqEntry;
+    const csv = faqToCsv([entry]);
+    const [, row] = parseCsv(csv);
+    expect(row.slice(0, 2)).toEqual([`'=HYPERLINK("https://evil.example","Open")`, `'+1 how do I get a refund\nrefund please`]);
+    expect(row[2]).toBe(`'-5% for members; @support answers the rest`);
+    expect(row[4]).toBe(`'=cmd\nrefund`);
+    const [back] = faqFromCsv(csv);
+    expect(back).toMatchObject({ question: entry.question, variants: entry.variants, answer: entry.answer, tags: entry.tags, articleUrls: entry.articleUrls });
   });
 });

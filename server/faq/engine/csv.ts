@@ -38,6 +38,16 @@ export function parseCsv(text: string): string[][] {
 export const CSV_WRITE_OPTIONS: StringifyOptions = { record_delimiter: 'windows', eof: true, quoted_match: [/[\r\n]/, /^\s|\s$/] };
 
 /**
+ * What visitors and agents typed is opened in spreadsheets: a cell that starts like a formula
+ * (= + - @, or a tab or carriage return before one) is prefixed with an apostrophe, which the
+ * spreadsheet shows as text (OWASP's advice on CSV injection).
+ */
+export const asText = (v: string | null) => (v === null ? '' : /^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
+
+/** The inverse of asText, for a file this server wrote and a spreadsheet kept: the apostrophe before a formula-like start is dropped. */
+export const fromText = (v: string) => v.replace(/^'(?=[=+\-@\t\r])/, '');
+
+/**
  * Serialises rows as CSV. With `bom`, the text starts with a UTF-8 byte-order mark, without which
  * Excel reads UTF-8 as the system's code page and Chinese comes out garbled.
  * @example toCsv([['text','category'],['a, b','x']]) // 'text,category\r\n"a, b",x\r\n'
