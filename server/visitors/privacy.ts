@@ -5,7 +5,8 @@
  */
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import { attachments, conversations, feedback, messages, questions, visitors } from '../db/schema.ts';
+import { attachments, conversations, feedback, mailJobs, messages, questions, visitorLinks, visitors } from '../db/schema.ts';
+import { rooms } from '../realtime/realtime.ts';
 import { AppError } from '../errors.ts';
 import { randomToken, sha256 } from '../crypto.ts';
 import { attachmentsOfVisitor } from '../attachments/attachments.repository.ts';
@@ -47,12 +48,18 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
       await tx.update(conversations).set({ question: null, pageUrl: null, pageTitle: null }).where(inArray(conversations.id, convIds));
     }
     await tx.update(feedback).set({ content: '', contact: null, note: null, pageUrl: null, pageTitle: null }).where(eq(feedback.visitorId, id));
+    // Every other way back in goes too: links not yet followed, browsers bound by a followed one
+    // (each a token of its own), and mails still to send (their payload holds the address).
+    await tx.delete(visitorLinks).where(eq(visitorLinks.visitorId, id));
+    await tx.delete(mailJobs).where(eq(mailJobs.visitorId, id));
     // A new random token hash: the old token no longer opens anything.
     await tx
       .update(visitors)
       .set({ tokenHash: sha256(randomToken()), externalId: null, name: null, email: null, locale: null, identitySource: null, attributes: {}, userAgent: null, timezone: null })
       .where(eq(visitors.id, id));
   });
+  // Widgets still open on the visitor hold it in their socket: closed, on every node; they come back as a new visitor.
+  ctx.realtime.widget.in(rooms.visitor(id)).disconnectSockets(true);
   // The rows are gone with the transaction; the bytes after it (a failure here leaves an orphan, never a reachable file).
   for (const f of files) await ctx.uploads.delete(f.storageKey).catch((err) => ctx.log.error({ err }, 'attachment erase failed'));
   return { erased: true };

@@ -1,7 +1,14 @@
+import { connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO, SessionDTO } from '../../shared/types.ts';
+import { createVisitorLink } from '../../server/visitors/links.ts';
 import { BACKENDS } from '../support/db.ts';
 import { agentSocket, api, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
+
+/** A browser with a token of its own or a reply email's link. */
+function linkedSocket(url: string, auth: { token?: string; link?: string }) {
+  return connect(`${url}/widget`, { query: { site: 'demo' }, auth, transports: ['websocket'], reconnection: false, forceNew: true });
+}
 
 describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
   let server: TestServer;
@@ -35,8 +42,21 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     expect(JSON.stringify(data)).toContain('jane@example.com');
     expect(JSON.stringify(data)).not.toContain('tokenHash');
 
+    // Ways back in from reply emails: a link followed by another browser (now bound), and one not followed yet.
+    const inAnHour = new Date(Date.now() + 3600_000);
+    const followed = await createVisitorLink(server.database.db, session.visitorId, sent.conversation.id, inAnHour);
+    const unused = await createVisitorLink(server.database.db, session.visitorId, sent.conversation.id, inAnHour);
+    const other = linkedSocket(server.url, { link: followed });
+    await connected(other);
+    const bound = await ok<SessionDTO>(other, 'session:hello', {});
+    expect(bound.visitorId).toBe(session.visitorId);
+    expect(bound.token).toMatch(/^[\w-]{40,}$/);
+    const closed = new Promise((resolve) => v.once('disconnect', resolve));
+
     const erased = await api(server.url, cookie, 'DELETE', `/api/visitors/${session.visitorId}`);
     expect(erased.body).toEqual({ ok: true, data: { erased: true } });
+    // The widget still open on the visitor is closed by the server.
+    expect(await closed).toBe('io server disconnect');
     const after = (await api(server.url, cookie, 'GET', `/api/metrics?${range}`)).body;
     expect(after).toEqual(before);
 
@@ -51,5 +71,14 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     expect(fresh.visitorId).not.toBe(session.visitorId);
     expect(fresh.conversation).toBeNull();
     expect(fresh.feedback).toEqual([]);
+    // Nor does the bound browser's token, nor the link nobody followed.
+    for (const auth of [{ token: bound.token! }, { link: unused }]) {
+      const s = linkedSocket(server.url, auth);
+      await connected(s);
+      expect((await ok<SessionDTO>(s, 'session:hello', {})).visitorId).not.toBe(session.visitorId);
+      s.disconnect();
+    }
+    other.disconnect();
+    again.disconnect();
   });
 });
