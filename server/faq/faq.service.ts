@@ -38,8 +38,11 @@ export class FaqService {
   private readonly sites = new Map<string, Promise<SiteRows>>();
   /** Set by the realtime layer: tells the other nodes about a change made here. */
   broadcast: (change: IndexChange) => void = () => {};
-  /** If the worker stops (it should not), its indexes are gone: every site is built again when next asked. */
+  /** If the worker stops or is stopped as stuck (it should not be), its indexes are gone: every site is built again when next asked. */
   private readonly thread = new ThreadClient<IndexRequest, IndexResponse>(new URL('./faq-index.worker.ts', import.meta.url), {
+    // An index of 10,000 variants builds in about a second and a search takes a millisecond or two:
+    // a request unanswered for 20 s is a stuck worker, and every visitor's question waits behind it.
+    stallMs: 20_000,
     onExit: () => this.sites.clear(),
   });
   /** Each site's threshold, calibrated from its FAQ again after every change (calibration.ts). */

@@ -10,13 +10,18 @@ type Reply<R> = { id: number; ok: true; value: R } | { id: number; ok: false; er
 export class ThreadClient<Req, Res> {
   private worker?: Worker;
   private nextId = 0;
-  private readonly pending = new Map<number, { resolve: (value: Res) => void; reject: (err: Error) => void }>();
+  private readonly pending = new Map<number, { resolve: (value: Res) => void; reject: (err: Error) => void; watch?: NodeJS.Timeout }>();
   private idle?: NodeJS.Timeout;
 
-  /** `onExit` runs when the worker stops or fails: whatever state it held is gone. */
+  /**
+   * `onExit` runs when the worker stops or fails: whatever state it held is gone. `stallMs`: a request
+   * unanswered for that long means the worker is stuck (a pathological input, a bug), not slow: it is
+   * terminated, every request in flight fails (their callers answer as when the worker fails) and the
+   * next request starts a new one. Without it, one stuck request held every later one forever.
+   */
   constructor(
     private readonly entry: URL,
-    private readonly opts: { idleMs?: number; onExit?: () => void } = {},
+    private readonly opts: { idleMs?: number; stallMs?: number; onExit?: () => void } = {},
   ) {}
 
   call(request: Req): Promise<Res> {
@@ -26,7 +31,8 @@ export class ThreadClient<Req, Res> {
     worker.ref();
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      const watch = this.opts.stallMs ? setTimeout(() => this.stalled(worker), this.opts.stallMs).unref() : undefined;
+      this.pending.set(id, { resolve, reject, watch });
       worker.postMessage({ id, request });
     });
   }
@@ -38,6 +44,7 @@ export class ThreadClient<Req, Res> {
     worker.on('message', (reply: Reply<Res>) => {
       const job = this.pending.get(reply.id);
       this.pending.delete(reply.id);
+      clearTimeout(job?.watch);
       if (reply.ok) job?.resolve(reply.value);
       else job?.reject(new Error(`worker failed: ${reply.error}`));
       if (this.pending.size > 0) return;
@@ -47,13 +54,23 @@ export class ThreadClient<Req, Res> {
     const fail = (err: Error) => {
       if (this.worker !== worker) return;
       this.worker = undefined;
-      for (const job of this.pending.values()) job.reject(err);
+      for (const job of this.pending.values()) {
+        clearTimeout(job.watch);
+        job.reject(err);
+      }
       this.pending.clear();
       this.opts.onExit?.();
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`worker exited with code ${code}`)));
     return worker;
+  }
+
+  /** A request waited stallMs: the worker goes (its exit fails what is in flight; see start). */
+  private stalled(worker: Worker): void {
+    if (this.worker !== worker) return;
+    worker.emit('error', new Error(`worker stalled: no answer in ${this.opts.stallMs} ms`));
+    void worker.terminate();
   }
 
   private async stop(worker: Worker): Promise<void> {

@@ -99,7 +99,23 @@ const compile = (make: (en: string, zh: string) => string, pick: (p: Phrases) =>
 const P = ZH_PARTICLES;
 const PEEL_HEAD = compile((en, zh) => `^(?:(?:${en})(?:\\s+|$)|(?:${zh})${P}\\s*)`, (p) => p.ends + (p.head ? '|' + p.head : ''));
 const PEEL_TAIL = compile((en, zh) => `(?:(?:^|\\s+)(?:${en})|\\s*(?:${zh})${P})$`, (p) => p.ends);
-const ALONE = compile((en, zh) => `^(?:(?:${en})(?:\\s+|$)|(?:${zh})${P}\\s*)+$`, (p) => p.alone);
+/**
+ * One pleasantry that can stand alone, at the start of the text. A message is one when it is made of
+ * these end to end (allAlone). Not one regular expression repeating this group: 哦 is both a
+ * pleasantry and a particle, and 哦哦 one too, so `(…)+$` had exponentially many ways to split a
+ * run of them to try before failing (22 of them and a final 中: 9 s, in the FAQ worker).
+ */
+const ALONE = compile((en, zh) => `^(?:(?:${en})(?:\\s+|$)|(?:${zh})${P}\\s*)`, (p) => p.alone);
+
+/** Whether `text` is pleasantries of one kind end to end: each taken as the first match gives it, never split again. */
+function allAlone(re: RegExp, text: string): boolean {
+  for (let rest = text; rest; ) {
+    const unit = re.exec(rest)?.[0];
+    if (!unit) return false;
+    rest = rest.slice(unit.length);
+  }
+  return true;
+}
 
 /** Removes pleasantries from both ends; returns what is left and which kinds were removed. */
 function peel(text: string): { rest: string; found: Set<SmallTalk> } {
@@ -116,7 +132,7 @@ function peel(text: string): { rest: string; found: Set<SmallTalk> } {
       }
     }
   }
-  const alone = ALONE.find(([, re]) => re.test(rest));
+  const alone = rest ? ALONE.find(([, re]) => allAlone(re, rest)) : undefined;
   if (alone) {
     found.add(alone[0]);
     rest = '';
