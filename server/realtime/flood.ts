@@ -94,9 +94,11 @@ interface Gate {
   socket: Socket;
   inFlight: number;
   ip: Running;
+  /** The socket is gone: its slots were all freed then, so a handler that answers later frees none again. */
+  closed: boolean;
 }
 
-/** One event's slot: freed once, by its ack or, if the socket went away before dispatch, at once. */
+/** One event's slot: freed once, by its ack or, if the socket goes away first, with the socket's other slots. */
 interface Flight {
   gate: Gate;
   released: boolean;
@@ -153,8 +155,19 @@ export class FloodGuard {
     let ownerId = '';
     let ownerKey = '';
     const costs: Record<string, number> = EVENT_COSTS[namespace];
-    const gate: Gate = { socket, inFlight: 0, ip: this.join(ipKey) };
-    socket.once('disconnect', () => this.leave(ipKey, gate.ip, -1));
+    const gate: Gate = { socket, inFlight: 0, ip: this.join(ipKey), closed: false };
+    // Every slot still taken is freed with the socket. An event may never be answered once it has
+    // gone: socket.io drops a packet whose socket disconnected before its dispatch (Socket#dispatch),
+    // and a later middleware (a visitor's row being written, the agent's rights re-read) can hold
+    // it past the disconnect, so no handler runs and no ack frees its slot. Freed only by acks,
+    // such slots added up, and after 32 of them every event from the address was refused until a
+    // restart: a whole office or carrier address, by visitors who closed a tab at the wrong moment.
+    socket.once('disconnect', () => {
+      gate.closed = true;
+      gate.ip.n -= gate.inFlight;
+      gate.inFlight = 0;
+      this.leave(ipKey, gate.ip, -1);
+    });
 
     const refuse = (event: unknown, ack: AnyAck | undefined, waitMs: number, rule: 'in_flight' | 'events') => {
       ack?.(fail('RATE_LIMITED', waitMs));
@@ -199,9 +212,6 @@ export class FloodGuard {
       };
       packet.push(flight.release);
       next();
-      // socket.io dispatches on the next tick and drops the packet if the socket has disconnected
-      // by then (Socket#dispatch): no handler runs, so no ack would free the slot.
-      process.nextTick(landIfDropped, this, flight, ipKey);
     });
   }
 
@@ -223,6 +233,7 @@ export class FloodGuard {
   land(flight: Flight, ipKey: string): void {
     if (flight.released) return;
     flight.released = true;
+    if (flight.gate.closed) return;
     flight.gate.inFlight -= 1;
     flight.gate.ip.n -= 1;
     this.leave(ipKey, flight.gate.ip, 0);
@@ -248,7 +259,3 @@ export class FloodGuard {
   }
 }
 
-/** After dispatch: the event's slot is freed now if its socket went away before a handler could run. */
-function landIfDropped(guard: FloodGuard, flight: Flight, ipKey: string): void {
-  if (!flight.gate.socket.connected) guard.land(flight, ipKey);
-}
