@@ -9,6 +9,7 @@
  * - `GET /api/attachments/limits`: each of the agent's sites' limits, for the console's check before uploading.
  */
 import { rm } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { Router, type RequestHandler } from 'express';
 import { ClientId, Id } from '../../shared/schemas.ts';
 import { SESSION_COOKIE } from '../../shared/http.ts';
@@ -132,11 +133,11 @@ export function attachmentsRouter(ctx: Ctx): Router {
       res.setHeader('Content-Security-Policy', "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox");
       res.setHeader('Cache-Control', req.query.sig !== undefined ? 'private, max-age=900, immutable' : 'private, no-cache');
       res.setHeader('Referrer-Policy', 'no-referrer');
-      body.on('error', (err) => {
-        ctx.log.error({ err }, 'attachment read failed');
-        res.destroy();
+      // pipeline, not pipe: a download the browser cancels (an image scrolled away, a tab closed)
+      // must close the file or the S3 response too, or each one kept a descriptor or a connection.
+      pipeline(body, res).catch((err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ERR_STREAM_PREMATURE_CLOSE') ctx.log.error({ err }, 'attachment read failed');
       });
-      body.pipe(res);
     } catch (err) {
       next(err);
     }

@@ -4,7 +4,7 @@
  * never as a page.
  */
 import { request } from 'node:http';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -279,6 +279,33 @@ describe.each(BACKENDS)('attachments on %s', (backend) => {
     expect((await storedFiles(uploads)).filter((f) => f.endsWith(id))).toEqual([]);
     expect((await fetch(`${server.url}/api/attachments/${id}`, { headers: { cookie: admin } })).status).toBe(404);
     expect((await api(server.url, admin, 'GET', `/api/visitors/${session.visitorId}/export`)).body).toMatchObject({ ok: true, data: { attachments: [] } });
+  });
+
+  it('closes the file of a download the browser cancels', async () => {
+    const { token } = await newVisitor();
+    // Large enough that the response is still being written when the client goes.
+    const big = Buffer.alloc(4 * 1024 * 1024, 'an invoice line\n');
+    const sent = await visitorUpload(server.url, 'demo', token, { name: 'long.txt', bytes: big, type: 'text/plain' }, clientId());
+    if (!sent.body.ok) throw new Error(sent.body.error.code);
+    const id = sent.body.data.message.meta.attachment.id;
+    /** This process's open files under the uploads directory (the test server runs in it). */
+    const openFiles = async () => {
+      const links = await Promise.all((await readdir('/proc/self/fd')).map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')));
+      return links.filter((l) => l.startsWith(uploads)).length;
+    };
+    for (let i = 0; i < 5; i++) {
+      await new Promise<void>((resolve, reject) => {
+        const req = request(`${server.url}/api/attachments/${id}`, { headers: { cookie: admin } }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', (err) => (req.destroyed ? resolve() : reject(err)));
+        req.end();
+      });
+    }
+    await expect.poll(openFiles).toBe(0);
   });
 
   it('refuses a request that is not a multipart upload', async () => {
