@@ -164,6 +164,9 @@ async function recheckAgent(ctx: Ctx, agentId: string): Promise<void> {
  * to their open sockets at once, on every node, rather than within the periodic check.
  */
 export async function pushAgentRights(ctx: Ctx, agentId: string): Promise<void> {
-  if ((await ctx.realtime.agents.adapter.serverCount()) > 1) ctx.realtime.agents.serverSideEmit(RIGHTS_CHANGED, agentId);
+  // The change is stored already: when the other nodes cannot be counted (Redis away), tell them
+  // anyway (a publish that cannot go is lost, adapter.ts) and their periodic check applies it.
+  const nodes = await ctx.realtime.agents.adapter.serverCount().catch(() => 2);
+  if (nodes > 1) ctx.realtime.agents.serverSideEmit(RIGHTS_CHANGED, agentId);
   await recheckAgent(ctx, agentId);
 }

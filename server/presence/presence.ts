@@ -50,10 +50,28 @@ export async function setAvailability(ctx: Ctx, socket: AgentSocket, availabilit
 }
 
 const ME = rooms.me('');
+let lastWarned = 0;
 
-/** The ids of the agents present and online for a site, on every node (one cluster request), read from their `me:` rooms. */
+/**
+ * The ids of the agents present and online for a site, on every node (one cluster request), read
+ * from their `me:` rooms. When the other nodes cannot be asked (Redis away, a node not answering),
+ * this node's own agents: a visitor's message that offers its ticket back to its agent, the
+ * assignment and the snoozed tickets' wake-up go on with who is here, as the rest of the node does,
+ * instead of failing (a visitor's text into a resolved ticket was refused for the whole outage).
+ */
 export async function readyAgents(ctx: Ctx, siteId: string): Promise<string[]> {
-  const sockets = await ctx.realtime.agents.in(rooms.ready(siteId)).fetchSockets();
+  const room = rooms.ready(siteId);
+  const sockets = await ctx.realtime.agents
+    .in(room)
+    .fetchSockets()
+    .catch((err: unknown) => {
+      // Said once a minute at most: during an outage every such lookup fails alike.
+      if (Date.now() - lastWarned > 60_000) {
+        lastWarned = Date.now();
+        ctx.log.warn({ err: String(err) }, 'other nodes not reachable: presence from this node only');
+      }
+      return ctx.realtime.agents.local.in(room).fetchSockets();
+    });
   const ids = sockets.flatMap((s) => [...s.rooms].filter((r) => r.startsWith(ME)).map((r) => r.slice(ME.length)));
   return [...new Set(ids)];
 }
