@@ -13,7 +13,20 @@ export interface RateLimiter {
   reset(key: string): Promise<void>;
 }
 
-export function memoryRateLimiter(now: () => number = Date.now): RateLimiter {
+/** Windows kept at most in this process; past it the oldest go first (see memoryRateLimiter). */
+const MAX_KEYS = 200_000;
+/** Windows looked at per hit for having ended: more than the one a hit can add, so the map shrinks. */
+const SWEEP_PER_HIT = 8;
+
+/**
+ * Counts in a Map, whose insertion order is the order windows started in. Ended windows go when
+ * their key is used again, or when the sweep reaches them: each hit looks at the next few keys, and
+ * the sweep starts over once it has been through all (scanning every key on each hit, as before,
+ * took seconds per thousand hits at 100k keys). The cap bounds memory against a flood of new keys
+ * (an address or a name each): the oldest windows are forgotten first, and only when that many are
+ * open at once.
+ */
+export function memoryRateLimiter(now: () => number = Date.now): RateLimiter & { readonly size: number } {
   const windows = new Map<string, { count: number; resetAt: number }>();
   const current = (key: string) => {
     const w = windows.get(key);
@@ -21,12 +34,35 @@ export function memoryRateLimiter(now: () => number = Date.now): RateLimiter {
     windows.delete(key);
     return undefined;
   };
+  // A Map iterator sees keys added and deleted after it was made, until it is done.
+  let sweep = windows.keys();
+  const sweepSome = () => {
+    for (let i = 0; i < SWEEP_PER_HIT; i++) {
+      let next = sweep.next();
+      if (next.done) {
+        sweep = windows.keys();
+        next = sweep.next();
+        if (next.done) return;
+      }
+      current(next.value);
+    }
+  };
   return {
+    get size() {
+      return windows.size;
+    },
     async hit(key, limit, windowMs) {
-      if (windows.size > 100_000) for (const k of windows.keys()) current(k);
-      const w = current(key) ?? { count: 0, resetAt: now() + windowMs };
+      sweepSome();
+      let w = current(key);
+      if (!w) {
+        w = { count: 0, resetAt: now() + windowMs };
+        windows.set(key, w);
+        for (const oldest of windows.keys()) {
+          if (windows.size <= MAX_KEYS) break;
+          windows.delete(oldest);
+        }
+      }
       w.count += 1;
-      windows.set(key, w);
       return w.count > limit ? w.resetAt - now() : 0;
     },
     async peek(key, limit) {
