@@ -6,7 +6,9 @@
  * backoff; a node that dies mid-send leaves the job locked only until its locked_until.
  *
  * Delivery is at least once in one case only: a node that dies after the SMTP server accepted a
- * mail and before it marked the job sent. Anything else is sent once, however many nodes run.
+ * mail and before it marked the job sent, or that cannot mark it for as long as the job stays locked
+ * (it keeps trying, and never sends that job again itself). Anything else is sent once, however many
+ * nodes run.
  */
 import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
@@ -16,7 +18,7 @@ import type { Mailer } from './mailer.ts';
 import { buildMail, type MailMessage } from './mail-content.ts';
 import { claimJobs, lastMailedSeq, markFailed, markSent, scanUnseenReplies } from './mail-jobs.repository.ts';
 
-/** A claimed job is this node's for this long: far longer than an SMTP exchange takes. */
+/** A claimed job is this node's for this long: far longer than an SMTP exchange takes (see mailer.ts for a batch's). */
 const LOCK_MS = 120_000;
 const BATCH = 10;
 /** Attempts before a job is given up: the backoff doubles from 30 s, so about an hour in all. */
@@ -31,6 +33,11 @@ export class MailWorker {
   private _running?: Promise<void>;
   private _again = false;
   private _stopped = true;
+  /**
+   * Jobs whose mail the SMTP server accepted but that could not be marked sent (the database did not
+   * answer), with when they were sent: each run marks them first, and they are never mailed again.
+   */
+  private readonly _unmarked = new Map<string, Date>();
 
   constructor(
     private readonly _ctx: Ctx,
@@ -71,6 +78,9 @@ export class MailWorker {
     try {
       do {
         this._again = false;
+        // Still locked by this node (a scan interval is far shorter than the lock): marked before
+        // another node could claim them again.
+        for (const [id, sentAt] of this._unmarked) await this._markSent(id, sentAt);
         await scanUnseenReplies(ctx.raw, ctx.clock());
         for (let claimed = BATCH; claimed === BATCH && !this._stopped; ) {
           const jobs = await claimJobs(ctx.db, ctx.clock(), LOCK_MS, BATCH);
@@ -85,12 +95,16 @@ export class MailWorker {
 
   private async _send(job: MailJob): Promise<void> {
     const ctx = this._ctx;
+    // Claimed again after its lock ran out while it could not be marked: it was mailed already.
+    const mailed = this._unmarked.get(job.id);
+    if (mailed) {
+      await this._markSent(job.id, mailed);
+      return;
+    }
     try {
       const mail = await this._compose(job);
       await this.mailer.send(mail);
       if (!this.mailer.enabled) throw new Dropped('email off');
-      await markSent(ctx.db, job.id, ctx.clock());
-      ctx.log.info({ job: job.id, kind: job.kind, attempts: job.attempts }, 'mail sent');
     } catch (err) {
       const now = ctx.clock();
       if (err instanceof Dropped) return markFailed(ctx.db, job.id, err.message, now, null);
@@ -98,6 +112,22 @@ export class MailWorker {
       const retry = job.attempts < MAX_ATTEMPTS ? new Date(now.getTime() + backoffMs(job.attempts)) : null;
       ctx.log.warn({ job: job.id, kind: job.kind, attempts: job.attempts, reason, retryAt: retry }, 'mail not sent');
       await markFailed(ctx.db, job.id, reason, now, retry);
+      return;
+    }
+    // Out of the try above: a failure to mark it is no failure to send, which would mail it again.
+    if (await this._markSent(job.id, ctx.clock())) ctx.log.info({ job: job.id, kind: job.kind, attempts: job.attempts }, 'mail sent');
+  }
+
+  /** Marks a mailed job sent; resolves false, and keeps it to mark at the next run, when the database fails. */
+  private async _markSent(id: string, sentAt: Date): Promise<boolean> {
+    try {
+      await markSent(this._ctx.db, id, sentAt);
+      this._unmarked.delete(id);
+      return true;
+    } catch (err) {
+      if (!this._unmarked.has(id)) this._ctx.log.error({ err, job: id }, 'mail sent but not marked sent: marked at the next run, not sent again');
+      this._unmarked.set(id, sentAt);
+      return false;
     }
   }
 

@@ -22,6 +22,18 @@ export interface Mailer {
   close(): void;
 }
 
+/**
+ * How long an SMTP server may keep a send waiting. nodemailer's defaults (2 min to connect, 10 min
+ * of silence) outlast the lock a node holds on a job (LOCK_MS, 120 s, in mail-worker.ts), and a
+ * batch of 10 jobs is sent one after another: past the lock, another node claims the jobs again and
+ * mails them a second time. With these, a server that stops answering fails a send within 8 s
+ * (connectionTimeout bounds the whole setup, DNS to greeting and STARTTLS, greetingTimeout within
+ * it; then socketTimeout of silence on any command), so a batch of 10 is over within 80 s, leaving
+ * 40 s of the lock for the database work around each send. A relay answers each step within a
+ * second or two when it is up. The SMTP URL may still set its own (?socketTimeout=…), which wins.
+ */
+const SMTP_TIMEOUTS = { connectionTimeout: 3_000, greetingTimeout: 3_000, socketTimeout: 5_000 };
+
 export function createMailer(config: Config['mail'], log: Logger): Mailer {
   const { smtpUrl, from } = config;
   if (!smtpUrl || !from) {
@@ -34,8 +46,8 @@ export function createMailer(config: Config['mail'], log: Logger): Mailer {
       close() {},
     };
   }
-  // Options such as ?pool=true go in the URL (nodemailer reads them there).
-  const transport = nodemailer.createTransport(smtpUrl);
+  // Options such as ?pool=true go in the URL (nodemailer reads them there, over the other keys).
+  const transport = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
   return {
     enabled: true,
     async send(mail) {
