@@ -12,6 +12,20 @@ import type { UploadsConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { checkKey, type Storage } from './storage.ts';
 
+/**
+ * Without timeouts the SDK waits for ever on a store that takes the connection and never answers (a
+ * stalled node or proxy), and each upload or download waiting on it holds its request and its file.
+ * connectionTimeout bounds the TCP connect; requestTimeout the time until the response's headers,
+ * and throwOnRequestTimeout makes going past it an error (by default it only logs a warning). The
+ * SDK tries a timed-out request three times in all, so a dead store fails a download within about
+ * 15 s. No socketTimeout: a download streamed to a slow browser leaves the store's socket idle while
+ * the browser catches up, which must not end it.
+ */
+const CONNECT_TIMEOUT_MS = 5_000;
+const REQUEST_TIMEOUT_MS = 5_000;
+/** An upload's request also sends its bytes first: this much more time per MB, as over a 1 MB/s link. */
+const UPLOAD_MS_PER_MB = 1_000;
+
 export function s3Storage(config: Extract<UploadsConfig, { driver: 's3' }>, tmpDir: string): Storage {
   const client = new S3Client({
     region: config.region,
@@ -24,6 +38,8 @@ export function s3Storage(config: Extract<UploadsConfig, { driver: 's3' }>, tmpD
     // (ContentLength) still guard the bytes.
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    // The options of the SDK's NodeHttpHandler, which it builds from them.
+    requestHandler: { connectionTimeout: CONNECT_TIMEOUT_MS, requestTimeout: REQUEST_TIMEOUT_MS, throwOnRequestTimeout: true },
     // Without keys in the environment, the SDK's own chain (instance role, shared config) applies.
     ...(config.accessKeyId && config.secretAccessKey ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } } : {}),
   });
@@ -33,7 +49,9 @@ export function s3Storage(config: Extract<UploadsConfig, { driver: 's3' }>, tmpD
     async put(key, tmpPath, size) {
       try {
         // A known length lets a plain PutObject stream the file, with no multipart upload to clean up.
-        await client.send(new PutObjectCommand({ Bucket, Key: checkKey(key), Body: createReadStream(tmpPath), ContentLength: size }));
+        await client.send(new PutObjectCommand({ Bucket, Key: checkKey(key), Body: createReadStream(tmpPath), ContentLength: size }), {
+          requestTimeout: REQUEST_TIMEOUT_MS + Math.ceil(size / 1_048_576) * UPLOAD_MS_PER_MB,
+        });
       } finally {
         await rm(tmpPath, { force: true });
       }
