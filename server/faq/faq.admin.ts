@@ -11,7 +11,7 @@ import type { QuestionRow } from './demand.worker.ts';
 import { ThreadClient } from './thread.ts';
 import * as repo from './faq.repository.ts';
 import { learn } from './learned.service.ts';
-import { maskPersonalData } from './mask.ts';
+import { maskedExcerpt } from './mask.ts';
 
 /** Imports entries in one transaction (all or nothing); `replace` drops the site's entries first. */
 export async function importEntries(ctx: Ctx, siteId: string, entries: FaqEntryInput[], replace: boolean): Promise<number> {
@@ -52,14 +52,14 @@ export async function entryFromConversation(ctx: Ctx, auth: AgentContext, input:
   const asked = pick(input.questionMessageId, 'visitor', () => conv.question || rows.find((r) => r.author === 'visitor')?.body);
   const replied = pick(input.answerMessageId, 'agent', () => rows.filter((r) => r.author === 'agent' && r.kind === 'text').at(-1)?.body);
   if (!asked || !replied) throw new AppError('CONFLICT');
-  const question = maskPersonalData(asked).trim().slice(0, 500);
+  const question = maskedExcerpt(asked, 500);
   const entry = await repo.insertEntry(
     ctx.db,
     conv.siteId,
     {
       question,
       variants: [question],
-      answer: maskPersonalData(replied).trim().slice(0, 4000),
+      answer: maskedExcerpt(replied, 4000),
       language: input.language ?? (hasCjk(question) ? 'zh' : 'en'),
       tags: [],
       articleUrls: [],
@@ -155,8 +155,8 @@ export async function demand(ctx: Ctx, s: DemandScope): Promise<DemandGroupDTO[]
  */
 export async function entryFromDemand(ctx: Ctx, auth: AgentContext, input: FaqFromDemand): Promise<FaqEntry> {
   if (!auth.siteIds.includes(input.siteId)) throw new AppError('FORBIDDEN');
-  const question = maskPersonalData(input.question).trim().slice(0, 500);
-  const variants = [...new Set([question, ...input.variants.map((v) => maskPersonalData(v).trim().slice(0, 500))])].filter(Boolean);
+  const question = maskedExcerpt(input.question, 500);
+  const variants = [...new Set([question, ...input.variants.map((v) => maskedExcerpt(v, 500))])].filter(Boolean);
   return repo.insertEntry(
     ctx.db,
     input.siteId,

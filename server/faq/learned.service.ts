@@ -13,7 +13,7 @@ import { conversations, messages, type Conversation, type Message } from '../db/
 import { AppError } from '../errors.ts';
 import type { AgentContext } from '../agents/agents.service.ts';
 import { LIMITS } from '../limits.ts';
-import { maskPersonalData } from './mask.ts';
+import { maskedExcerpt } from './mask.ts';
 import * as repo from './faq.repository.ts';
 import * as learned from './learned.repository.ts';
 
@@ -71,7 +71,7 @@ export async function learn(ctx: Ctx, auth: AgentContext, input: z.infer<typeof 
   if (!entry || entry.siteId !== conv.siteId) throw new AppError('NOT_FOUND');
   const message = await visitorMessage(ctx, conv.id, { id: input.questionMessageId, last: input.source === 'assist' });
   const asked = input.questionMessageId || input.source === 'assist' ? message?.body : (conv.question ?? message?.body);
-  const text = asked ? maskPersonalData(asked).trim().slice(0, 500) : '';
+  const text = asked ? maskedExcerpt(asked, 500) : '';
   // Nothing left once masked (a bare phone number): no way of asking to learn.
   if (!/[\p{L}\p{N}]/u.test(text)) throw new AppError('CONFLICT');
   const known = await learned.findLearnedText(ctx.db, entry.id, text);
