@@ -72,12 +72,17 @@ export async function receiveFile(req: Request, res: Response, opts: { maxBytes:
     let settled = false;
     let got: Promise<Omit<Received, 'fields'>> | undefined;
     let file: NodeJS.ReadableStream & { destroy(): void } | undefined;
+    let sink: ReturnType<typeof createWriteStream> | undefined;
     const fail = (err: unknown) => {
       if (settled) return;
       settled = true;
       refuseRest(req, res);
-      // The write stops with the file stream; the partial file goes once the write has let go of it.
+      // The write stops with the file stream, and is closed itself: a file refused at its size
+      // limit has been read to its end by busboy, so destroying its stream alone left the pipeline
+      // waiting and the temporary file open (a descriptor per refused upload). The partial file
+      // goes once the write has let go of it.
       file?.destroy();
+      sink?.destroy();
       void (got ?? Promise.resolve()).catch(() => {}).finally(() => rm(tmpPath, { force: true }));
       reject(err);
     };
@@ -100,7 +105,8 @@ export async function receiveFile(req: Request, res: Response, opts: { maxBytes:
         },
       });
       stream.on('limit', () => fail(new AppError('FILE_TOO_LARGE')));
-      got = pipeline(stream, count, createWriteStream(tmpPath)).then(() => ({
+      sink = createWriteStream(tmpPath);
+      got = pipeline(stream, count, sink).then(() => ({
         name: cleanName(info.filename),
         size,
         tmpPath,

@@ -281,7 +281,7 @@ describe.each(BACKENDS)('attachments on %s', (backend) => {
     expect((await api(server.url, admin, 'GET', `/api/visitors/${session.visitorId}/export`)).body).toMatchObject({ ok: true, data: { attachments: [] } });
   });
 
-  it('closes the file of a download the browser cancels', async () => {
+  it('closes the file of a download the browser cancels, and of every upload refused before (their temporary files)', async () => {
     const { token } = await newVisitor();
     // Large enough that the response is still being written when the client goes.
     const big = Buffer.alloc(4 * 1024 * 1024, 'an invoice line\n');
