@@ -96,6 +96,7 @@ export class ChatClient extends EventTarget {
   private _read = '';
   /** The reply email's link until a session has answered for it (bound or refused). */
   private _link?: string;
+  private _visitorId?: string;
   /**
    * Call with whether the visitor has a draft (never what it says): the agents hear `typing`, throttled
    * (shared/typing.ts), and only for a ticket. Volatile: a signal missed while offline is not worth sending late.
@@ -312,6 +313,12 @@ export class ChatClient extends EventTarget {
   }
 
   private _session(session: SessionDTO): void {
+    // Another visitor now (another user signed in on this browser): nothing of the last one stays on screen.
+    if (this._visitorId && session.visitorId !== this._visitorId) {
+      this._completeSeq.clear();
+      this._set({ conversation: null, messages: [] });
+    }
+    this._visitorId = session.visitorId;
     if (session.token) this._token(session.token);
     // A link works once: a reconnect does not offer it again.
     if (session.link) this._link = undefined;

@@ -16,12 +16,11 @@ import { AppError } from '../errors.ts';
 import { handlerFactory, inOrder } from '../realtime/handler.ts';
 import { forVisitor, rooms } from '../realtime/realtime.ts';
 import type { ConversationDTO } from '../../shared/types.ts';
-import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
+import { assertMayAsk, type WidgetSocket } from '../visitors/visitors.handlers.ts';
 import type { AgentSocket } from '../agents/agents.handlers.ts';
 import { LIMITS } from '../limits.ts';
 import * as service from './conversations.service.ts';
 import * as lifecycle from './lifecycle.service.ts';
-import { contactMissing } from '../mail/contact.ts';
 
 
 async function limit(ctx: Ctx, key: string, rule: { limit: number; windowMs: number }) {
@@ -42,8 +41,7 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
     'message:send',
     inOrder(on('message:send', VisitorMessageSend, async (input) => {
       const { site, visitor, ip } = socket.data;
-      if (site.requireIdentity && !visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
-      if (contactMissing(site, visitor)) throw new AppError('CONTACT_REQUIRED');
+      assertMayAsk(socket);
       await limit(ctx, `msg:v:${visitor.id}`, LIMITS.messagesPerVisitor);
       await limit(ctx, `msg:ip:${ip}`, LIMITS.messagesPerIp);
       return forVisitorAck(await service.sendVisitorMessage(ctx, site, visitor, input, ip, socket.id));
@@ -55,7 +53,10 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
   );
   socket.on(
     'faq:respond',
-    on('faq:respond', FaqRespond, async (input) => forVisitorAck(await service.respondToFaq(ctx, socket.data.visitor, input.questionId, input.action))),
+    on('faq:respond', FaqRespond, async (input) => {
+      if (input.action === 'human') assertMayAsk(socket);
+      return forVisitorAck(await service.respondToFaq(ctx, socket.data.visitor, input.questionId, input.action));
+    }),
   );
   socket.on(
     'faq:choose',
@@ -63,7 +64,10 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
   );
   socket.on(
     'conversation:escalate',
-    on('conversation:escalate', ConversationRef, async (input) => forVisitorAck(await service.escalateConversation(ctx, socket.data.visitor, input.conversationId))),
+    on('conversation:escalate', ConversationRef, async (input) => {
+      assertMayAsk(socket);
+      return forVisitorAck(await service.escalateConversation(ctx, socket.data.visitor, input.conversationId));
+    }),
   );
 }
 

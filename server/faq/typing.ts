@@ -9,7 +9,7 @@ import type { Ctx } from '../context.ts';
 import { questions, type Site, type Visitor } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { handlerFactory } from '../realtime/handler.ts';
-import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
+import { assertMayAsk, type WidgetSocket } from '../visitors/visitors.handlers.ts';
 import * as repo from '../conversations/conversations.repository.ts';
 import { limitNewConversations, publish } from '../conversations/conversations.service.ts';
 
@@ -71,7 +71,7 @@ export function registerTypingHandlers(ctx: Ctx, socket: WidgetSocket): void {
     'faq:pick',
     on('faq:pick', FaqPick, (input) => {
       const { site, visitor, ip } = socket.data;
-      if (site.requireIdentity && !visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
+      assertMayAsk(socket);
       return pickTypingSuggestion(ctx, site, visitor, input.entryId, ip);
     }),
   );

@@ -6,7 +6,7 @@ import { AppError } from '../errors.ts';
 import { json, parse } from '../http/respond.ts';
 import { handlerFactory } from '../realtime/handler.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
-import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
+import { assertMayAsk, type WidgetSocket } from '../visitors/visitors.handlers.ts';
 import { LIMITS } from '../limits.ts';
 import * as service from './feedback.service.ts';
 
@@ -15,7 +15,8 @@ export function registerWidgetFeedbackHandlers(ctx: Ctx, socket: WidgetSocket): 
   socket.on(
     'feedback:submit',
     on('feedback:submit', FeedbackSubmit, async (input) => {
-      if (socket.data.site.requireIdentity && !socket.data.visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
+      // Feedback carries a contact field of its own: the pre-chat form is not asked for it.
+      assertMayAsk(socket, { contact: false });
       const wait = await ctx.limiter.hit(`fb:v:${socket.data.visitor.id}`, LIMITS.feedbackPerVisitor.limit, LIMITS.feedbackPerVisitor.windowMs);
       if (wait) throw new AppError('RATE_LIMITED', wait);
       return service.submitFeedback(ctx, socket.data.site, socket.data.visitor, input);

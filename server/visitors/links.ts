@@ -60,3 +60,20 @@ export async function findLinkedVisitor(db: Db, siteId: string, token: string, n
     .limit(1);
   return row?.visitor;
 }
+
+/** Binds one more browser to a visitor: a new browser token, stored as a spent link (found by findLinkedVisitor). */
+export async function bindBrowser(db: Db, visitorId: string, now: Date): Promise<string> {
+  const token = randomToken(32);
+  await db.insert(visitorLinks).values({ tokenHash: sha256(token), visitorId, conversationId: null, usedAt: now, expiresAt: new Date(now.getTime() + BINDING_TTL_MS) });
+  return token;
+}
+
+/** Whether a browser other than the visitor's first is bound to it (by a reply email's link). */
+export async function boundElsewhere(db: Db, visitorId: string, now: Date): Promise<boolean> {
+  const rows = await db
+    .select({ id: visitorLinks.visitorId })
+    .from(visitorLinks)
+    .where(and(eq(visitorLinks.visitorId, visitorId), isNotNull(visitorLinks.usedAt), gt(visitorLinks.expiresAt, now)))
+    .limit(1);
+  return rows.length > 0;
+}

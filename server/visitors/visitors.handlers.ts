@@ -5,16 +5,16 @@ import type { SessionDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import type { Site, Visitor } from '../db/schema.ts';
 import { AppError, publicError } from '../errors.ts';
-import { hmacHex, safeEqual } from '../crypto.ts';
+import { hmacHex, safeEqual, sha256 } from '../crypto.ts';
 import { socketHandler, toFailure } from '../realtime/handler.ts';
 import { forVisitor, isWaiting, rooms, type WidgetNamespace } from '../realtime/realtime.ts';
 import { activeSecrets, checkSiteAccess } from '../sites/sites.service.ts';
 import { currentConversation } from '../conversations/message-store.ts';
 import { visitorFeedback } from '../feedback/feedback.service.ts';
-import { findVisitorByToken, newVisitor, storeVisitor, setVisitorIdentity, touchVisitor } from './visitors.service.ts';
+import { findVisitorByToken, newVisitor, storeVisitor, setVisitorIdentity, touchVisitor, visitorOfUser } from './visitors.service.ts';
 import { clientIp, LIMITS } from '../limits.ts';
-import { findLinkedVisitor, LINK_TOKEN, redeemVisitorLink } from './links.ts';
-import { contactOf } from '../mail/contact.ts';
+import { boundElsewhere, findLinkedVisitor, LINK_TOKEN, redeemVisitorLink } from './links.ts';
+import { contactMissing, contactOf } from '../mail/contact.ts';
 import { sessionLimitsOf } from '../attachments/attachments.service.ts';
 
 export interface WidgetSocketData {
@@ -27,9 +27,26 @@ export interface WidgetSocketData {
   link?: 'bound' | 'refused';
   /** The visitor was issued at this handshake and its row is not written yet (saveVisitorFirst). */
   unsaved?: boolean;
+  /** This browser reached its visitor through a reply email's link, not with the visitor's own first token. */
+  linked?: boolean;
+  /** A signed identity was verified on this connection (session:identify): what a site that requires one asks of every event. */
+  identified?: boolean;
 }
 
 export type WidgetSocket = Socket & { data: WidgetSocketData };
+
+/**
+ * What a site asks of a visitor before a question of theirs reaches it: a signed identity verified
+ * on this connection (not one stored by an earlier one: a site's user who signed out is not signed
+ * in any more), and the pre-chat form's answers. Checked by every event that asks a question or
+ * opens a ticket, so that no path around message:send (a suggestion picked while typing, then
+ * "talk to a person") skips it.
+ */
+export function assertMayAsk(socket: WidgetSocket, { contact = true } = {}): void {
+  const { site, visitor } = socket.data;
+  if (site.requireIdentity && !socket.data.identified) throw new AppError('IDENTITY_REQUIRED');
+  if (contact && contactMissing(site, visitor)) throw new AppError('CONTACT_REQUIRED');
+}
 
 /** Longest User-Agent kept: real ones are a few hundred characters; the rest is noise or an attack. */
 const USER_AGENT_MAX = 512;
@@ -45,6 +62,7 @@ export function widgetMiddleware(ctx: Ctx) {
       // would send to another node that fetches this socket, and a token is a way in.
       socket.handshake.auth = {};
       let visitor = auth.link === undefined ? await knownVisitor(ctx, site.id, auth.token) : await followLink(ctx, socket, site.id, auth);
+      socket.data.linked = Boolean(visitor && (socket.data.link === 'bound' || visitor.tokenHash !== sha256(String(auth.token))));
       if (!visitor) {
         const wait = await ctx.limiter.hit(`visitor-new:ip:${ip}`, LIMITS.newVisitorsPerIp.limit, LIMITS.newVisitorsPerIp.windowMs);
         if (wait) throw new AppError('RATE_LIMITED', wait);
@@ -180,13 +198,30 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
   socket.on(
     'session:identify',
     socketHandler(ctx.log, 'session:identify', Identify, async (input) => {
-      verifyIdentity(socket.data.site, input, ctx.clock());
+      const now = ctx.clock();
+      verifyIdentity(socket.data.site, input, now);
+      const current = socket.data.visitor;
+      // A signed identity goes only to a visitor that is this user's, or that nobody else can open.
+      // Another user's visitor (the last one signed in on this browser) is never relabelled: they
+      // would read each other's conversations, and agents would answer the wrong person. Nor is an
+      // anonymous visitor that another browser opens too (through a reply email's link: whoever
+      // sent the link would read the signed-in user's chat and write as them). In both cases this
+      // browser becomes the user's own visitor, with a new token.
+      if (current.externalId !== input.id && (current.externalId !== null || socket.data.linked || (await boundElsewhere(ctx.db, current.id, now)))) {
+        const own = await visitorOfUser(ctx.db, socket.data.site.id, input.id, now);
+        socket.leave(rooms.visitor(current.id));
+        socket.join(rooms.visitor(own.visitor.id));
+        socket.data.visitor = own.visitor;
+        socket.data.issuedToken = own.token;
+        socket.data.linked = own.visitor.tokenHash !== sha256(own.token);
+      }
       socket.data.visitor = await setVisitorIdentity(ctx.db, socket.data.visitor.id, {
         externalId: input.id,
         name: input.name,
         email: input.email,
         attributes: input.attributes,
       });
+      socket.data.identified = true;
       return sessionSnapshot(ctx, socket);
     }),
   );

@@ -1,10 +1,11 @@
 /** Anonymous visitors: known by a random token the widget keeps; the server stores only its hash. */
 import { randomUUID } from 'node:crypto';
-import { and, eq } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { GroupedStore } from '../db/group-commit.ts';
 import type { Db } from '../db/client.ts';
 import { visitors, type Visitor } from '../db/schema.ts';
 import { randomToken, sha256 } from '../crypto.ts';
+import { bindBrowser } from './links.ts';
 
 export async function findVisitorByToken(db: Db, siteId: string, token: unknown): Promise<Visitor | undefined> {
   if (typeof token !== 'string' || token.length < 20 || token.length > 100) return undefined;
@@ -99,4 +100,21 @@ export async function setVisitorIdentity(
     .where(eq(visitors.id, id))
     .returning();
   return row;
+}
+
+/**
+ * The visitor of a signed-in user of the site: the one they were last seen as (on another browser,
+ * say), with a new token that binds this browser to it too, or a new visitor for them.
+ */
+export async function visitorOfUser(db: Db, siteId: string, externalId: string, now: Date): Promise<{ visitor: Visitor; token: string }> {
+  const [known] = await db
+    .select()
+    .from(visitors)
+    .where(and(eq(visitors.siteId, siteId), eq(visitors.externalId, externalId)))
+    .orderBy(desc(visitors.lastSeenAt))
+    .limit(1);
+  if (known) return { visitor: known, token: await bindBrowser(db, known.id, now) };
+  const issued = newVisitor(siteId, now);
+  await db.insert(visitors).values(issued.visitor);
+  return issued;
 }

@@ -7,7 +7,7 @@ import { eq, sql } from 'drizzle-orm';
 import { io as connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO, MessageDTO, SessionDTO } from '../../shared/types.ts';
-import { mailJobs, sites, visitorLinks } from '../../server/db/schema.ts';
+import { conversations, mailJobs, sites, visitorLinks } from '../../server/db/schema.ts';
 import { BACKENDS } from '../support/db.ts';
 import { agentSocket, call, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer, type VisitorSocket } from '../support/server.ts';
 import { linkOf, startSmtpServer, type TestInbox } from '../support/smtp.ts';
@@ -222,6 +222,13 @@ describe.each(BACKENDS)('answers by email on %s', (backend) => {
       expect(await call(v, 'message:send', { clientId: clientId(), body: 'Hello?' })).toMatchObject({ ok: false, error: { code: 'CONTACT_REQUIRED' } });
       await ok(v, 'visitor:contact', { name: 'Form', email: 'form@example.com' });
       await ok(v, 'message:send', { clientId: clientId(), body: 'Hello?' });
+
+      // No way around it: a suggestion picked while typing, then "talk to a person", asks for the form too.
+      const { v: w } = await visitor();
+      const { suggestions: [suggestion] } = await ok<{ suggestions: { entryId: string }[] }>(w, 'faq:suggest', { text: 'how do I get a refund' });
+      expect(suggestion).toBeDefined();
+      expect(await call(w, 'faq:pick', { entryId: suggestion.entryId })).toMatchObject({ ok: false, error: { code: 'CONTACT_REQUIRED' } });
+      expect(await server.database.db.select().from(conversations).where(eq(conversations.visitorId, (await ok<SessionDTO>(w, 'session:hello', {})).visitorId))).toEqual([]);
     } finally {
       await server.database.db.update(sites).set({ prechatForm: 'off' }).where(eq(sites.id, 'demo'));
       await server.app.ctx.sites.changed('demo');

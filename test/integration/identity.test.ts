@@ -6,11 +6,13 @@
 import { createHmac } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SessionDTO } from '../../shared/types.ts';
+import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
 import { conversations, messages, sites, visitors, type Site } from '../../server/db/schema.ts';
 import { findSite } from '../../server/sites/sites.repository.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
 import { BACKENDS } from '../support/db.ts';
+import { connect } from 'socket.io-client';
+import { createVisitorLink } from '../../server/visitors/links.ts';
 import { call, clientId, connected, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 
 /** What a site's server runs for its logged-in user, then hands to the page. */
@@ -126,5 +128,72 @@ describe.each(BACKENDS)('signed identity on %s', (backend) => {
     const stored = await db.select({ body: messages.body }).from(messages).where(eq(messages.conversationId, sent.conversation.id));
     expect(stored.map((m) => m.body)).toContain('Now signed in.');
     expect(stored.map((m) => m.body)).not.toContain('Hello?');
+  });
+
+  it('gives the next user signed in on a browser their own visitor, never the last one’s', async () => {
+    const { v, session } = await visitor();
+    const alice = await ok<SessionDTO>(v, 'session:identify', signIdentity(demo.secret, { id: `alice-${backend}`, name: 'Alice' }));
+    expect(alice.visitorId).toBe(session.visitorId);
+    await ok(v, 'message:send', { clientId: clientId(), body: 'Alice here: my refund for the design course?' });
+
+    // Alice signs out, Bob signs in, on the same browser: Bob gets a visitor of his own and a token for it.
+    const bob = await ok<SessionDTO>(v, 'session:identify', signIdentity(demo.secret, { id: `bob-${backend}`, name: 'Bob' }));
+    expect(bob.visitorId).not.toBe(session.visitorId);
+    expect(bob.token).toMatch(/^[\w-]{40,}$/);
+    expect(bob).toMatchObject({ conversation: null, messages: [], identified: true });
+    expect(await storedVisitor(session.visitorId)).toMatchObject({ externalId: `alice-${backend}`, name: 'Alice' });
+    expect(await storedVisitor(bob.visitorId)).toMatchObject({ externalId: `bob-${backend}`, name: 'Bob' });
+    const sent = await ok(v, 'message:send', { clientId: clientId(), body: 'Bob here: where is my invoice?' });
+    expect(sent.conversation.visitorId).toBe(bob.visitorId);
+
+    // Alice again, on this browser: her own visitor, with her conversation.
+    const back = await ok<SessionDTO>(v, 'session:identify', signIdentity(demo.secret, { id: `alice-${backend}`, name: 'Alice' }));
+    expect(back.visitorId).toBe(session.visitorId);
+    expect(back.messages.map((m: MessageDTO) => m.body)).toContain('Alice here: my refund for the design course?');
+    // The token each identify gave opens that visitor on the next page.
+    const next = visitorSocket(server.url, { token: bob.token });
+    await connected(next);
+    expect((await ok<SessionDTO>(next, 'session:hello', {})).visitorId).toBe(bob.visitorId);
+    next.disconnect();
+    v.disconnect();
+  });
+
+  it('never lends a signed identity to a visitor that a reply email’s link opens in another browser', async () => {
+    // The attacker's own visitor, with their own token; a link to it, sent to the victim.
+    const { v: attacker, session: theirs } = await visitor();
+    const link = await createVisitorLink(server.database.db, theirs.visitorId, null, new Date(Date.now() + 3600_000));
+    const victim = connect(`${server.url}/widget`, { query: { site: 'demo' }, auth: { link }, transports: ['websocket'], reconnection: false, forceNew: true });
+    await connected(victim);
+    expect((await ok<SessionDTO>(victim, 'session:hello', {})).visitorId).toBe(theirs.visitorId);
+    const heard: string[] = [];
+    attacker.on('message:created', (m: MessageDTO) => heard.push(m.body));
+
+    // The victim's page signs them in: they become a visitor of their own, the attacker's stays anonymous.
+    const signed = await ok<SessionDTO>(victim, 'session:identify', signIdentity(demo.secret, { id: `victim-${backend}`, name: 'Victim' }));
+    expect(signed.visitorId).not.toBe(theirs.visitorId);
+    expect(await storedVisitor(theirs.visitorId)).toMatchObject({ externalId: null, name: null });
+    await ok(victim, 'message:send', { clientId: clientId(), body: 'My card number is in my account settings' });
+    await ok(attacker, 'session:hello', {});
+    expect(heard).toEqual([]);
+    victim.disconnect();
+    attacker.disconnect();
+  });
+
+  it('asks a site that requires identity for a signature on every connection, not one stored by an earlier one', async () => {
+    const members = await createSite(server.database.db, { name: `Members again ${backend}`, origins: [] });
+    await server.database.db.update(sites).set({ requireIdentity: true }).where(eq(sites.id, members.id));
+    const { v, session } = await visitor(members.id);
+    await ok(v, 'session:identify', signIdentity(members.secret, { id: 'member-2', name: 'Hopper' }));
+    await ok(v, 'message:send', { clientId: clientId(), body: 'Signed in, asking.' });
+    v.disconnect();
+    // The next page: the user has signed out, so the site does not identify them.
+    const later = visitorSocket(server.url, { site: members.id, token: session.token });
+    await connected(later);
+    expect((await ok<SessionDTO>(later, 'session:hello', {})).visitorId).toBe(session.visitorId);
+    expect(await call(later, 'message:send', { clientId: clientId(), body: 'Signed out, still writing.' })).toEqual({ ok: false, error: { code: 'IDENTITY_REQUIRED' } });
+    expect(await call(later, 'feedback:submit', { content: 'Signed out feedback' })).toEqual({ ok: false, error: { code: 'IDENTITY_REQUIRED' } });
+    await ok(later, 'session:identify', signIdentity(members.secret, { id: 'member-2', name: 'Hopper' }));
+    await ok(later, 'message:send', { clientId: clientId(), body: 'Signed in again.' });
+    later.disconnect();
   });
 });
