@@ -17,6 +17,21 @@ async function visitorOf(ctx: Ctx, siteIds: string[], id: string) {
   return v;
 }
 
+/**
+ * Each conversation with its messages, in the order `msgs` lists them. One pass over each list: a
+ * filter per conversation read every message once per conversation, and a visitor with a long
+ * history held the event loop for conversations × messages steps.
+ */
+export function withMessages<C extends { id: string }, M extends { conversationId: string }>(convs: C[], msgs: M[]): (C & { messages: M[] })[] {
+  const byConversation = new Map<string, M[]>();
+  for (const m of msgs) {
+    const list = byConversation.get(m.conversationId);
+    if (list) list.push(m);
+    else byConversation.set(m.conversationId, [m]);
+  }
+  return convs.map((c) => ({ ...c, messages: byConversation.get(c.id) ?? [] }));
+}
+
 export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
   const v = await visitorOf(ctx, siteIds, id);
   const convs = await ctx.db.select().from(conversations).where(eq(conversations.visitorId, id)).orderBy(asc(conversations.createdAt));
@@ -29,7 +44,7 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
   return {
     exportedAt: ctx.clock().toISOString(),
     visitor,
-    conversations: convs.map((c) => ({ ...c, messages: msgs.filter((m) => m.conversationId === c.id) })),
+    conversations: withMessages(convs, msgs),
     feedback: fb,
     // The files of their conversations: what was stored about each, and where the admin downloads it.
     attachments: files.map(({ storageKey: _key, ...a }) => ({ ...a, download: `/api/attachments/${a.id}` })),
