@@ -62,6 +62,8 @@ export const EVENT_COSTS: {
     // Touches the visitor, reads the conversation, its last 200 messages, feedback and presence.
     'session:hello': 5,
     'session:identify': 5,
+    // Spends the link (one update), then as session:hello.
+    'session:link': 6,
     'message:send': 2,
     // Up to a page of 500 messages.
     'messages:sync': 4,

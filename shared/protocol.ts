@@ -18,6 +18,7 @@ import type {
   FeedbackSeen,
   FeedbackSubmit,
   Identify,
+  SessionLink,
   MessagesSync,
   SessionHello,
   VisitorContact,
@@ -62,6 +63,11 @@ export const TYPING_EXPIRY_MS = 6000;
 export interface WidgetClientToServerEvents {
   'session:hello': (payload: SessionHello, ack: AckCallback<SessionDTO>) => void;
   'session:identify': (payload: Identify, ack: AckCallback<SessionDTO>) => void;
+  /**
+   * Opens a reply email's link that the handshake left pending (another visitor's): this browser
+   * becomes that visitor. Answered with the new session (link 'bound', or 'refused' when spent or expired).
+   */
+  'session:link': (payload: SessionLink, ack: AckCallback<SessionDTO>) => void;
   'message:send': (payload: VisitorMessageSend, ack: AckCallback<{ message: MessageDTO; conversation: ConversationDTO }>) => void;
   'messages:sync': (payload: MessagesSync, ack: AckCallback<MessageDTO[]>) => void;
   'faq:respond': (payload: FaqRespond, ack: AckCallback<{ conversation: ConversationDTO }>) => void;

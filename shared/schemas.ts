@@ -33,6 +33,10 @@ export const SessionHello = z.object({
 });
 export type SessionHello = z.infer<typeof SessionHello>;
 
+/** A one-time link from a reply email (randomToken(32): 43 base64url characters), opened by session:link. */
+export const SessionLink = z.object({ link: z.string().regex(/^[A-Za-z0-9_-]{20,100}$/) });
+export type SessionLink = z.infer<typeof SessionLink>;
+
 export const VisitorMessageSend = z.object({
   clientId: ClientId,
   body: MessageBody,

@@ -195,8 +195,14 @@ export interface SessionDTO {
   attachments?: AttachmentLimitsDTO;
   /** Whether and why to ask for an email address (server/mail). */
   contact: VisitorContactDTO;
-  /** This connection came with a link from a reply email: bound to its visitor, or refused (spent or expired). */
-  link?: 'bound' | 'refused';
+  /**
+   * This connection came with a link from a reply email: bound to its visitor, refused (spent or
+   * expired), or pending: the link is another visitor's, and opens it only when the visitor says it
+   * is theirs (`session:link`), shown the masked address it was sent to (`linkTo`).
+   */
+  link?: 'bound' | 'refused' | 'pending';
+  /** With link 'pending': the address the link was mailed to, masked (`j***@example.com`). */
+  linkTo?: string;
 }
 
 /** What the widget needs to ask for an email address, and what it already has. */

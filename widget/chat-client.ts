@@ -31,8 +31,10 @@ export interface ChatState {
   csatEnabled: boolean;
   /** What the widget knows of the visitor's email address, and whether and why to ask for it (null before the session). */
   contact: VisitorContactDTO | null;
-  /** This page came from a reply email's link: bound to its visitor, or refused (spent or expired). */
-  link?: 'bound' | 'refused';
+  /** This page came from a reply email's link: bound to its visitor, refused (spent or expired), or another visitor's, to open or not (openLink). */
+  link?: SessionDTO['link'];
+  /** With link 'pending': the address the link was mailed to, masked. */
+  linkTo?: string;
   /** What the site accepts as attachments (undefined: a server without attachments). */
   attachments?: AttachmentLimitsDTO;
   /** The conversation the agent is typing in (null or absent: nobody is typing). */
@@ -253,6 +255,16 @@ export class ChatClient extends EventTarget {
     this._addMessages([message]);
   }
 
+  /** Answers a pending link from a reply email: open it (this browser becomes its visitor), or not. */
+  async openLink(open: boolean): Promise<void> {
+    const link = this._link;
+    this._link = undefined;
+    if (!open) return this._set({ link: undefined });
+    const res = await this._request('session:link', { link: link! });
+    if (res.ok) this._session(res.data);
+    else this._link = link;
+  }
+
   /** Links this visitor to the site's signed-in user, now and after every reconnect. */
   identify(identity: Identify): void {
     this._identity = identity;
@@ -320,8 +332,8 @@ export class ChatClient extends EventTarget {
     }
     this._visitorId = session.visitorId;
     if (session.token) this._token(session.token);
-    // A link works once: a reconnect does not offer it again.
-    if (session.link) this._link = undefined;
+    // A link works once: a reconnect does not offer it again (one waiting for the visitor's answer, yes).
+    if (session.link && session.link != 'pending') this._link = undefined;
     this._set({
       siteName: session.siteName,
       agentsOnline: session.agentsOnline,
@@ -331,6 +343,7 @@ export class ChatClient extends EventTarget {
       contact: session.contact,
       attachments: session.attachments,
       ...(session.link ? { link: session.link } : {}),
+      linkTo: session.linkTo,
     });
     if (session.conversation) this._setConversation(session.conversation);
     this._addMessages(session.messages);

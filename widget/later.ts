@@ -59,6 +59,9 @@ const strings = {
   emailInvalid: ['Please enter a valid email address.', '请输入有效的邮箱地址。'],
   emailTranscript: ['Email me this conversation', '将本次会话发送到我的邮箱'],
   linkRefused: ['This link from an email was already used or has expired.', '邮件中的链接已使用过或已过期。'],
+  linkAsk: ['This link from an email opens the conversation of {email}. Is that your address?', '这个邮件链接会打开 {email} 的会话。这是您的邮箱吗？'],
+  linkOpen: ['Yes, open it', '是的，打开'],
+  linkNotMe: ['No, stay here', '不是，留在这里'],
   emailTranscriptSent: ['The conversation is on its way to {email}.', '会话记录正在发送到 {email}。'],
   // The panel's words these parts need too (importing widget/i18n.ts would split it out of the panel's file).
   you: ['You', '我'],

@@ -213,9 +213,9 @@ export class SupportChatConversation extends LitElement {
     const survey = !this.readonly && csatEnabled && c?.status === 'resolved' && c.escalatedAt;
     if (survey) void import('./support-chat-csat.ts');
     // Email (server/mail): the pre-chat form, the offer to answer by email, the transcript; loaded when the site
-    // or a reply email's link calls for it. The form comes before the composer.
+    // or a reply email's link (refused, or another visitor's to open) calls for it. The form comes before the composer.
     const contact = this.state.contact;
-    const email = !this.readonly && ((contact && !contact.signed && (contact.emailEnabled || contact.prechatForm !== 'off')) || this.state.link === 'refused');
+    const email = !this.readonly && ((contact && !contact.signed && (contact.emailEnabled || contact.prechatForm !== 'off')) || this.state.link === 'refused' || this.state.link === 'pending');
     const prechat = email && prechatMissing(contact);
     if (email) void import('./support-chat-email.ts');
     if (messages.some((m) => m.kind === 'attachment')) void import('./support-chat-file.ts');

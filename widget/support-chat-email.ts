@@ -5,7 +5,7 @@
  *   target, or the visitor asked for it; "Not now" hides it for this conversation;
  * - `transcript`: once the address is known, "Email me this conversation".
  * Visitors the site identified by its signature are never asked. Also says when a reply email's link was
- * refused (spent or expired). Loaded by the conversation when the site or a link calls for it.
+ * refused (spent or expired), and asks before opening one that is another visitor's (masked address shown). Loaded by the conversation when the site or a link calls for it.
  */
 import { LitElement, css, html, nothing } from 'lit';
 import type { Locale } from '../shared/schemas.ts';
@@ -39,7 +39,8 @@ export class SupportChatEmail extends LitElement {
     support-chat-email > * {
       margin: 0 12px 8px;
     }
-    support-chat-email form {
+    support-chat-email form,
+    support-chat-email [role='group'] {
       padding: 10px 12px;
       border: 1px solid #e5e7eb;
       border-radius: 12px;
@@ -140,7 +141,21 @@ export class SupportChatEmail extends LitElement {
   }
 
   override render() {
-    const refused = this.state.link === 'refused' ? html`<p role="status">${this._t('linkRefused')}</p>` : nothing;
+    const { link, linkTo } = this.state;
+    // Another visitor's link opens their conversation here only if the visitor says the address is theirs:
+    // a link someone sent them would otherwise have them write where its sender reads.
+    const refused =
+      link === 'pending'
+        ? html`<div role="group" aria-labelledby="link-ask">
+            <p id="link-ask">${this._t('linkAsk', { email: linkTo ?? '' })}</p>
+            <div class="row">
+              <button class="primary" @click=${() => this.client.openLink(true)}>${this._t('linkOpen')}</button>
+              <button class="chip" @click=${() => this.client.openLink(false)}>${this._t('linkNotMe')}</button>
+            </div>
+          </div>`
+        : link === 'refused'
+          ? html`<p role="status">${this._t('linkRefused')}</p>`
+          : nothing;
     const shown = this._mode();
     if (!shown) return refused;
     if (shown.mode === 'ask') return html`${refused}<p><button class="chip" @click=${() => (this._asked = true)}>${this._t('emailAsk')}</button></p>`;

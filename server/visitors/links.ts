@@ -6,6 +6,11 @@
  * hash is then replaced by the hash of a new browser token issued to the redeeming browser, so the
  * link itself is useless afterwards, and the row becomes that browser's binding to the visitor
  * (the visitor's first browser keeps its own token in visitors.token_hash).
+ *
+ * A link is not spent by merely arriving in a browser: whoever sends someone a link of their own
+ * would have that person's browser write into the sender's conversation, where the sender reads it.
+ * The browser first learns whose the link is (peekVisitorLink: the address it was mailed to, masked)
+ * and the visitor opens it only if it is theirs (session:link).
  */
 import { and, eq, gt, inArray, isNotNull, isNull } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
@@ -36,18 +41,46 @@ export async function redeemVisitorLink(db: Db, siteId: string, link: unknown, n
   const [spent] = await db
     .update(visitorLinks)
     .set({ tokenHash: sha256(token), usedAt: now, expiresAt: new Date(now.getTime() + BINDING_TTL_MS) })
-    .where(
-      and(
-        eq(visitorLinks.tokenHash, sha256(link)),
-        isNull(visitorLinks.usedAt),
-        gt(visitorLinks.expiresAt, now),
-        inArray(visitorLinks.visitorId, db.select({ id: visitors.id }).from(visitors).where(eq(visitors.siteId, siteId))),
-      ),
-    )
+    .where(usable(db, siteId, link, now))
     .returning({ visitorId: visitorLinks.visitorId });
   if (!spent) return undefined;
   const [visitor] = await db.select().from(visitors).where(eq(visitors.id, spent.visitorId));
   return visitor && { visitor, token };
+}
+
+/** The conditions of a link of this site that can still be spent. */
+function usable(db: Db, siteId: string, link: string, now: Date) {
+  return and(
+    eq(visitorLinks.tokenHash, sha256(link)),
+    isNull(visitorLinks.usedAt),
+    gt(visitorLinks.expiresAt, now),
+    inArray(visitorLinks.visitorId, db.select({ id: visitors.id }).from(visitors).where(eq(visitors.siteId, siteId))),
+  );
+}
+
+/**
+ * Whose a link of this site is, without spending it: its visitor and the address it was mailed to,
+ * masked (what the widget shows before this browser becomes that visitor). Undefined as redeemVisitorLink.
+ */
+export async function peekVisitorLink(db: Db, siteId: string, link: unknown, now: Date): Promise<{ visitorId: string; to: string } | undefined> {
+  if (typeof link !== 'string' || !LINK_TOKEN.test(link)) return undefined;
+  const [row] = await db
+    .select({ visitorId: visitorLinks.visitorId, email: visitors.email })
+    .from(visitorLinks)
+    .innerJoin(visitors, eq(visitors.id, visitorLinks.visitorId))
+    .where(usable(db, siteId, link, now));
+  return row && { visitorId: row.visitorId, to: maskEmail(row.email ?? '') };
+}
+
+/** Spends a link opened by its own visitor's browser: it binds nothing (the browser has the visitor's token) and works no more. */
+export async function spendVisitorLink(db: Db, siteId: string, link: string, now: Date): Promise<void> {
+  await db.update(visitorLinks).set({ usedAt: now, expiresAt: now }).where(usable(db, siteId, link, now));
+}
+
+/** `jane.doe@example.com` → `j***@example.com`: enough for its owner to know it, not for anyone else to learn it. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at < 1 ? '***' : `${email[0]}***${email.slice(at)}`;
 }
 
 /** The visitor a browser was bound to by a spent link (the fallback of findVisitorByToken). */

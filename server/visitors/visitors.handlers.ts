@@ -1,6 +1,6 @@
 /** The `/widget` namespace: who the visitor is, and the session snapshot the widget starts from. */
 import type { Socket } from 'socket.io';
-import { Identify, knownTimeZone, SessionHello } from '../../shared/schemas.ts';
+import { Identify, knownTimeZone, SessionHello, SessionLink } from '../../shared/schemas.ts';
 import type { SessionDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import type { Site, Visitor } from '../db/schema.ts';
@@ -13,7 +13,7 @@ import { currentConversation } from '../conversations/message-store.ts';
 import { visitorFeedback } from '../feedback/feedback.service.ts';
 import { findVisitorByToken, newVisitor, storeVisitor, setVisitorIdentity, touchVisitor, visitorOfUser } from './visitors.service.ts';
 import { clientIp, LIMITS } from '../limits.ts';
-import { boundElsewhere, findLinkedVisitor, LINK_TOKEN, redeemVisitorLink } from './links.ts';
+import { boundElsewhere, findLinkedVisitor, LINK_TOKEN, peekVisitorLink, redeemVisitorLink, spendVisitorLink } from './links.ts';
 import { contactMissing, contactOf } from '../mail/contact.ts';
 import { sessionLimitsOf } from '../attachments/attachments.service.ts';
 
@@ -23,8 +23,10 @@ export interface WidgetSocketData {
   ip: string;
   /** Set when this handshake issued a new visitor token: sent once, in session:hello. */
   issuedToken?: string;
-  /** The handshake carried a link from a reply email: whether it bound this browser (sent once, in session:hello). */
-  link?: 'bound' | 'refused';
+  /** The handshake carried a link from a reply email: its own visitor's browser, spent or expired, or another visitor's, waiting for session:link. */
+  link?: 'bound' | 'refused' | 'pending';
+  /** With link 'pending': the link's sha256 (as stored: no way in), and the address it was mailed to, masked. */
+  pendingLink?: { hash: string; to: string };
   /** The visitor was issued at this handshake and its row is not written yet (saveVisitorFirst). */
   unsaved?: boolean;
   /** This browser reached its visitor through a reply email's link, not with the visitor's own first token. */
@@ -61,8 +63,8 @@ export function widgetMiddleware(ctx: Ctx) {
       // Read once, then dropped, as the agents' cookie is: a handshake is what the Redis adapter
       // would send to another node that fetches this socket, and a token is a way in.
       socket.handshake.auth = {};
-      let visitor = auth.link === undefined ? await knownVisitor(ctx, site.id, auth.token) : await followLink(ctx, socket, site.id, auth);
-      socket.data.linked = Boolean(visitor && (socket.data.link === 'bound' || visitor.tokenHash !== sha256(String(auth.token))));
+      let visitor = auth.link === undefined ? await knownVisitor(ctx, site.id, auth.token) : await peekLink(ctx, socket, site.id, auth);
+      socket.data.linked = Boolean(visitor && visitor.tokenHash !== sha256(String(auth.token)));
       if (!visitor) {
         const wait = await ctx.limiter.hit(`visitor-new:ip:${ip}`, LIMITS.newVisitorsPerIp.limit, LIMITS.newVisitorsPerIp.windowMs);
         if (wait) throw new AppError('RATE_LIMITED', wait);
@@ -120,13 +122,28 @@ export async function knownVisitor(ctx: Ctx, siteId: string, token: unknown): Pr
   return findLinkedVisitor(ctx.db, siteId, token, ctx.clock());
 }
 
-/** A link from a reply email binds this browser to its visitor, whatever the browser's token; a spent or expired one changes nothing. */
-async function followLink(ctx: Ctx, socket: Socket, siteId: string, auth: { token?: unknown; link?: unknown }): Promise<Visitor | undefined> {
-  const redeemed = await redeemVisitorLink(ctx.db, siteId, auth.link, ctx.clock());
-  socket.data.link = redeemed ? 'bound' : 'refused';
-  if (!redeemed) return knownVisitor(ctx, siteId, auth.token);
-  socket.data.issuedToken = redeemed.token;
-  return redeemed.visitor;
+/**
+ * A link from a reply email, at the handshake: the browser stays the visitor its token says. The
+ * link's own visitor's browser spends it; any other browser is told whose it is (masked), and opens
+ * it only when the visitor says it is theirs (session:link). A spent or expired link changes nothing.
+ */
+async function peekLink(ctx: Ctx, socket: Socket, siteId: string, auth: { token?: unknown; link?: unknown }): Promise<Visitor | undefined> {
+  const now = ctx.clock();
+  const [own, peeked] = await Promise.all([knownVisitor(ctx, siteId, auth.token), peekVisitorLink(ctx.db, siteId, auth.link, now)]);
+  socket.data.link = !peeked ? 'refused' : own?.id === peeked.visitorId ? 'bound' : 'pending';
+  if (socket.data.link === 'bound') await spendVisitorLink(ctx.db, siteId, auth.link as string, now);
+  if (socket.data.link === 'pending') socket.data.pendingLink = { hash: sha256(auth.link as string), to: peeked!.to };
+  return own;
+}
+
+/** Puts this socket in another visitor's place, with the token that browser keeps from now on. */
+function becomeVisitor(socket: WidgetSocket, visitor: Visitor, token: string): void {
+  socket.leave(rooms.visitor(socket.data.visitor.id));
+  socket.join(rooms.visitor(visitor.id));
+  socket.data.visitor = visitor;
+  socket.data.issuedToken = token;
+  socket.data.unsaved = false;
+  socket.data.linked = visitor.tokenHash !== sha256(token);
 }
 
 export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<SessionDTO> {
@@ -151,6 +168,7 @@ export async function sessionSnapshot(ctx: Ctx, socket: WidgetSocket): Promise<S
     attachments: sessionLimitsOf(site),
     contact: contactOf(site, visitor, ctx.config),
     ...(socket.data.link ? { link: socket.data.link } : {}),
+    ...(socket.data.pendingLink ? { linkTo: socket.data.pendingLink.to } : {}),
   };
 }
 
@@ -209,11 +227,7 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
       // browser becomes the user's own visitor, with a new token.
       if (current.externalId !== input.id && (current.externalId !== null || socket.data.linked || (await boundElsewhere(ctx.db, current.id, now)))) {
         const own = await visitorOfUser(ctx.db, socket.data.site.id, input.id, now);
-        socket.leave(rooms.visitor(current.id));
-        socket.join(rooms.visitor(own.visitor.id));
-        socket.data.visitor = own.visitor;
-        socket.data.issuedToken = own.token;
-        socket.data.linked = own.visitor.tokenHash !== sha256(own.token);
+        becomeVisitor(socket, own.visitor, own.token);
       }
       socket.data.visitor = await setVisitorIdentity(ctx.db, socket.data.visitor.id, {
         externalId: input.id,
@@ -222,6 +236,22 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
         attributes: input.attributes,
       });
       socket.data.identified = true;
+      return sessionSnapshot(ctx, socket);
+    }),
+  );
+
+  socket.on(
+    'session:link',
+    socketHandler(ctx.log, 'session:link', SessionLink, async (input) => {
+      const now = ctx.clock();
+      const { pendingLink, site } = socket.data;
+      // Only the link this handshake left pending (another one changes nothing), and never out of a
+      // signed-in user's visitor into another's: a signed identity stays with its visitor (session:identify).
+      if (!pendingLink || sha256(input.link) !== pendingLink.hash) throw new AppError('FORBIDDEN');
+      const redeemed = socket.data.identified ? undefined : await redeemVisitorLink(ctx.db, site.id, input.link, now);
+      delete socket.data.pendingLink;
+      socket.data.link = redeemed ? 'bound' : 'refused';
+      if (redeemed) becomeVisitor(socket, redeemed.visitor, redeemed.token);
       return sessionSnapshot(ctx, socket);
     }),
   );

@@ -90,11 +90,16 @@ describe.skipIf(!browserAvailable)('answers by email, in Chromium', () => {
     const { url } = linkOf(mail);
     expect(url.startsWith(`${server.url}/en/articles/${article.slug}#support-chat-link=`)).toBe(true);
 
-    // Another browser, never seen before: the link opens the chat on the conversation, and leaves the address bar.
+    // Another browser, never seen before: the link opens the chat, leaves the address bar and asks, with the
+    // address it was mailed to masked, whether the conversation is this visitor's; yes opens it.
     const second = await browser.newContext({ locale: 'en-US' });
     const page = await second.newPage();
     page.setDefaultTimeout(10_000);
     await page.goto(url);
+    const ask = page.getByRole('group', { name: 'This link from an email opens the conversation of a***@example.com. Is that your address?' });
+    await ask.waitFor();
+    expect(await page.getByText(REPLY).count()).toBe(0);
+    await ask.getByRole('button', { name: 'Yes, open it' }).click();
     await page.getByText(REPLY).waitFor();
     await page.getByText(QUESTION).waitFor();
     expect(page.url()).toBe(`${server.url}/en/articles/${article.slug}`);
@@ -124,6 +129,7 @@ describe.skipIf(!browserAvailable)('answers by email, in Chromium', () => {
     other.setDefaultTimeout(10_000);
     await other.goto(url);
     await other.getByText('already used or has expired').waitFor();
+    expect(await other.getByRole('button', { name: 'Yes, open it' }).count()).toBe(0);
     expect(await other.getByText(REPLY).count()).toBe(0);
     await third.close();
   });

@@ -93,12 +93,21 @@ describe.each(BACKENDS)('answers by email on %s', (backend) => {
     const job = await until(async () => (await jobsOf(conversation.id)).find((j) => j.sentAt));
     expect(job).toMatchObject({ kind: 'reply', attempts: 1, lastError: null, dedupeKey: `reply:${conversation.id}:${job.payload.seq}` });
 
-    // A second browser follows the link: it is now the same visitor, in the same conversation.
+    // A second browser follows the link. It is told whose the link is (masked) and stays itself, the
+    // conversation unseen, until the visitor says the address is theirs; then it is the same visitor,
+    // in the same conversation.
     const other = linkedSocket(server.url, token);
     sockets.push(other);
     await connected(other);
-    const bound = await ok<SessionDTO>(other, 'session:hello', { locale: 'en' });
+    const asked = await ok<SessionDTO>(other, 'session:hello', { locale: 'en' });
+    expect(asked).toMatchObject({ link: 'pending', linkTo: 'a***@example.com', conversation: null, messages: [] });
+    expect(asked.visitorId).not.toBe(session.visitorId);
+    // Only the link this handshake left pending opens anything.
+    expect(await call(other, 'session:link', { link: 'x'.repeat(43) })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await call(v, 'session:link', { link: token })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const bound = await ok<SessionDTO>(other, 'session:link', { link: token });
     expect(bound).toMatchObject({ visitorId: session.visitorId, link: 'bound' });
+    expect(bound.linkTo).toBeUndefined();
     expect(bound.token).toBeTruthy();
     expect(bound.token).not.toBe(token);
     expect(bound.conversation?.id).toBe(conversation.id);
@@ -119,6 +128,40 @@ describe.each(BACKENDS)('answers by email on %s', (backend) => {
     expect(refused.link).toBe('refused');
     expect(refused.visitorId).not.toBe(session.visitorId);
     expect(refused.conversation).toBeNull();
+  });
+
+  it('a link someone sends to another browser moves it nowhere until its visitor says the address is theirs', async () => {
+    // The sender leaves their own address and gets a reply with a link, then passes the link on.
+    const sender = await visitor();
+    const theirs = await ask(sender.v, 'Can a person check the date on my invoice, please?');
+    await ok(sender.v, 'visitor:contact', { email: 'mallory@example.net' });
+    await reply(theirs.id, 'It is right, see you.');
+    const { token: link } = linkOf(await inbox.next((m) => m.to !== undefined && 'text' in m.to && m.to.text === 'mallory@example.net'));
+
+    // The receiver has a chat of their own; the link arrives with their token.
+    const receiver = await visitor();
+    const own = await ask(receiver.v, 'My password reset mail never came, can someone help?');
+    const arrived = linkedSocket(server.url, link, receiver.session.token);
+    sockets.push(arrived);
+    await connected(arrived);
+    const asked = await ok<SessionDTO>(arrived, 'session:hello', {});
+    expect(asked).toMatchObject({ visitorId: receiver.session.visitorId, link: 'pending', linkTo: 'm***@example.net' });
+    expect(asked.conversation?.id).toBe(own.id);
+    // What they write stays theirs: the sender's conversation gets nothing.
+    await ok(arrived, 'message:send', { clientId: clientId(), body: 'Here is my account number 1234' });
+    const senderView = await visitor('en', sender.session.token);
+    expect(senderView.session.messages.some((m) => m.body.includes('1234'))).toBe(false);
+    // The link is not spent by arriving: its own visitor's browser spends it, and stays what it was.
+    const back = linkedSocket(server.url, link, sender.session.token);
+    sockets.push(back);
+    await connected(back);
+    const home = await ok<SessionDTO>(back, 'session:hello', {});
+    expect(home).toMatchObject({ visitorId: sender.session.visitorId, link: 'bound' });
+    expect(home.token).toBeUndefined();
+    // Spent now: the receiver answering "yes" late gets a refusal and stays themselves.
+    const late = await ok<SessionDTO>(arrived, 'session:link', { link });
+    expect(late).toMatchObject({ visitorId: receiver.session.visitorId, link: 'refused' });
+    expect(late.token).toBeUndefined();
   });
 
   it('mails in the visitor’s language, and a link that has expired binds nothing', async () => {

@@ -48,7 +48,8 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     const unused = await createVisitorLink(server.database.db, session.visitorId, sent.conversation.id, inAnHour);
     const other = linkedSocket(server.url, { link: followed });
     await connected(other);
-    const bound = await ok<SessionDTO>(other, 'session:hello', {});
+    expect((await ok<SessionDTO>(other, 'session:hello', {})).link).toBe('pending');
+    const bound = await ok<SessionDTO>(other, 'session:link', { link: followed });
     expect(bound.visitorId).toBe(session.visitorId);
     expect(bound.token).toMatch(/^[\w-]{40,}$/);
     const closed = new Promise((resolve) => v.once('disconnect', resolve));
