@@ -19,8 +19,13 @@ export const LIMITS = {
   feedbackPerVisitor: { limit: 10, windowMs: 3600_000 },
   /** The launcher's unread count (POST /api/widget/unread), asked once per page view of a returning visitor. */
   unreadPerIp: { limit: 300, windowMs: 60_000 },
-  /** Transcript emails a visitor may ask for. */
+  /**
+   * Transcript emails a visitor may ask for, and from one address and to one mailbox: the address is
+   * whatever the visitor typed, so without the last two, new visitors could mail anyone, many times.
+   */
   transcriptsPerVisitor: { limit: 5, windowMs: 3600_000 },
+  transcriptsPerIp: { limit: 20, windowMs: 3600_000 },
+  transcriptsPerAddress: { limit: 5, windowMs: 3600_000 },
   /** Files a visitor may send, and from one address (several visitors may share it). */
   attachmentsPerVisitor: { limit: 20, windowMs: 10 * 60_000 },
   attachmentsPerIp: { limit: 100, windowMs: 10 * 60_000 },

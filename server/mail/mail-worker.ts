@@ -163,10 +163,11 @@ export class MailWorker {
     if (job.kind === 'reply' && (await visitorWroteAfter(ctx, row.c.id, to))) throw new Dropped('seen');
     if (!list.length) throw new Dropped('nothing to send');
     let link = null;
-    if (this.mailer.enabled) {
+    const page = linkPage(row.c.pageUrl, row.origins);
+    if (this.mailer.enabled && page) {
       const expiresAt = new Date(ctx.clock().getTime() + ctx.config.mail.linkTtlMs);
       const token = await createVisitorLink(ctx.db, row.c.visitorId, row.c.id, expiresAt);
-      link = { url: linkUrl(row.c.pageUrl, row.origins, token), expiresAt };
+      link = { url: linkUrl(page, token), expiresAt };
     }
     return buildMail({ kind: job.kind, to: row.email, locale: row.locale, siteName: row.siteName, messages: list, link });
   }
@@ -182,11 +183,19 @@ async function visitorWroteAfter(ctx: Ctx, conversationId: string, seq: number):
 }
 
 /**
- * The page the visitor asked from (its widget redeems the link), else the site's first origin. The
- * token goes in the fragment: browsers do not send it to the site's server or in a Referer.
+ * Where a mail's link leads: the page the visitor asked from (its widget redeems the link) when it is
+ * on one of the site's origins, else the first origin's home page, else nowhere (no link). The page
+ * is what the visitor's widget said it was: a mail sent from the site's address must not carry a
+ * link, with a live token, to wherever a visitor pointed it.
  */
-export function linkUrl(pageUrl: string | null, origins: string[], token: string): string {
-  const url = new URL(pageUrl ?? `${origins[0] ?? 'http://localhost'}/`);
+export function linkPage(pageUrl: string | null, origins: string[]): string | undefined {
+  if (pageUrl && URL.canParse(pageUrl) && origins.includes(new URL(pageUrl).origin)) return pageUrl;
+  return origins[0] && `${origins[0]}/`;
+}
+
+/** The link itself: the token goes in the fragment, which browsers do not send to the site's server or in a Referer. */
+export function linkUrl(page: string, token: string): string {
+  const url = new URL(page);
   url.hash = `support-chat-link=${token}`;
   return url.href;
 }

@@ -3,6 +3,7 @@ import { Router } from 'express';
 import { ConversationRef, VisitorContact } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
+import { sha256 } from '../crypto.ts';
 import { json } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { handlerFactory } from '../realtime/handler.ts';
@@ -31,8 +32,16 @@ export function registerWidgetMailHandlers(ctx: Ctx, worker: MailWorker, socket:
       const conversation = await findConversation(ctx.db, conversationId);
       if (!conversation || conversation.visitorId !== visitor.id) throw new AppError('NOT_FOUND');
       if (!visitor.email) throw new AppError('CONTACT_REQUIRED');
-      const wait = await ctx.limiter.hit(`transcript:v:${visitor.id}`, LIMITS.transcriptsPerVisitor.limit, LIMITS.transcriptsPerVisitor.windowMs);
-      if (wait) throw new AppError('RATE_LIMITED', wait);
+      // The mailbox by its hash: a rate limiter's keys may sit in Redis, and an address is personal data.
+      const buckets = [
+        [`transcript:v:${visitor.id}`, LIMITS.transcriptsPerVisitor],
+        [`transcript:ip:${socket.data.ip}`, LIMITS.transcriptsPerIp],
+        [`transcript:to:${sha256(visitor.email.toLowerCase())}`, LIMITS.transcriptsPerAddress],
+      ] as const;
+      for (const [key, { limit, windowMs }] of buckets) {
+        const wait = await ctx.limiter.hit(key, limit, windowMs);
+        if (wait) throw new AppError('RATE_LIMITED', wait);
+      }
       await enqueueTranscript(ctx.db, { siteId: site.id, visitorId: visitor.id, conversationId, upToSeq: conversation.lastSeq }, ctx.clock());
       void worker.poke();
       return { queued: true };

@@ -11,6 +11,7 @@ import { conversations, mailJobs, sites, visitorLinks } from '../../server/db/sc
 import { BACKENDS } from '../support/db.ts';
 import { agentSocket, call, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer, type VisitorSocket } from '../support/server.ts';
 import { linkOf, startSmtpServer, type TestInbox } from '../support/smtp.ts';
+import type { ParsedMail } from 'mailparser';
 import { twoNodes, type TwoNodes } from '../support/cluster.ts';
 
 const FROM = 'Support <support@test.local>';
@@ -184,6 +185,37 @@ describe.each(BACKENDS)('answers by email on %s', (backend) => {
     expect(refused.visitorId).not.toBe(session.visitorId);
   });
 
+  it('links a mail only to a page of the site, whatever page the visitor’s widget named', async () => {
+    const { v } = await visitor();
+    // A widget (or a script speaking for one) says it was on a page elsewhere.
+    let { conversation } = await ok<{ conversation: ConversationDTO }>(v, 'message:send', { clientId: clientId(), body: 'Can a person look at my refund, please?', pageUrl: 'https://phish.example/login' });
+    if (conversation.status === 'bot') conversation = (await ok(v, 'conversation:escalate', { conversationId: conversation.id })).conversation;
+    await ok(v, 'visitor:contact', { email: 'elsewhere@example.com' });
+    await reply(conversation.id, 'Refunded today.');
+    const mail = await inbox.next((m) => m.to !== undefined && 'text' in m.to && m.to.text === 'elsewhere@example.com');
+    const [site] = await server.database.db.select().from(sites).where(eq(sites.id, 'demo'));
+    const { url } = linkOf(mail);
+    expect(`${mail.text} ${mail.html}`).not.toContain('phish.example');
+    expect(url.startsWith(`${site!.origins[0]}/#support-chat-link=`)).toBe(true);
+  });
+
+  it('mails transcripts to one mailbox at most a few times an hour, whoever asks', async () => {
+    const asked: { ok: boolean; error?: { code: string } }[] = [];
+    for (const n of [1, 2]) {
+      const { v } = await visitor();
+      const conversation = await ask(v, `Can a person send me the course outline, part ${n}?`);
+      await ok(v, 'visitor:contact', { email: 'Target@Example.com' });
+      for (let i = 0; i < 3; i++) asked.push(await call(v, 'transcript:email', { conversationId: conversation.id }));
+    }
+    // Three from the first visitor, two from the second, then the mailbox's hour is full.
+    expect(asked.map((a) => a.ok)).toEqual([true, true, true, true, true, false]);
+    expect(asked[5]).toMatchObject({ error: { code: 'RATE_LIMITED' } });
+    // Asked again at the same point, a transcript is one mail: one for each conversation.
+    const toTarget = (m: ParsedMail) => m.to !== undefined && 'text' in m.to && /target@example\.com/i.test(m.to.text);
+    await inbox.next(toTarget);
+    await inbox.next(toTarget);
+  });
+
   it('does not mail a reply the visitor has seen', async () => {
     const { v } = await visitor();
     const conversation = await ask(v, 'Can a person tell me when the next course starts?');
@@ -232,7 +264,7 @@ describe.each(BACKENDS)('answers by email on %s', (backend) => {
     await ok(agent, 'note:add', { conversationId: conversation.id, clientId: clientId(), body: 'NOTE-PRIVATE checked the exam file' });
     const replyMail = await inbox.next((m) => m.subject?.includes('New reply') === true && m.to !== undefined && 'text' in m.to && m.to.text === 'transcript@example.com');
     expect(await ok(v, 'transcript:email', { conversationId: conversation.id })).toEqual({ queued: true });
-    const mail = await inbox.next((m) => m.subject?.includes('Your conversation with') === true);
+    const mail = await inbox.next((m) => m.subject?.includes('Your conversation with') === true && m.to !== undefined && 'text' in m.to && m.to.text === 'transcript@example.com');
     expect(mail.text).toContain('Can a person explain the exam rules to me?');
     expect(mail.text).toContain('Two hours, open book.');
     for (const m of [mail, replyMail]) expect(`${m.text} ${m.html}`).not.toContain('NOTE-PRIVATE');
