@@ -2,8 +2,10 @@
  * Attachment routes:
  * - `POST /api/widget/attachments?site=KEY`: a visitor's upload, multipart with the fields `token`
  *   (their widget token, sent as a field: no preflight, and it stays out of URLs and logs) and
- *   `clientId` before the part `file`.
- * - `POST /api/conversations/:id/attachments`: an agent's upload (session cookie), fields `clientId`, `file`.
+ *   `clientId` before the part `file`; the sender is checked when that part begins, before any of
+ *   the file is read (a token after the file is no token).
+ * - `POST /api/conversations/:id/attachments`: an agent's upload (session cookie), fields `clientId`,
+ *   then `file`; the agent's right to the conversation is checked before the body is read.
  * - `GET /api/attachments/:id`: the bytes, to an agent of the site (cookie) or with a visitor's
  *   signed link (`exp`, `sig`; attachments.handlers.ts hands them out).
  * - `GET /api/attachments/limits`: each of the agent's sites' limits, for the console's check before uploading.
@@ -14,12 +16,13 @@ import { Router, type RequestHandler } from 'express';
 import { ClientId, Id } from '../../shared/schemas.ts';
 import { SESSION_COOKIE } from '../../shared/http.ts';
 import type { Ctx } from '../context.ts';
+import type { Visitor } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { json, parse } from '../http/respond.ts';
 import { LIMITS } from '../limits.ts';
 import { authenticate } from '../agents/agents.service.ts';
 import { readCookie, requireAgent } from '../agents/agents.handlers.ts';
-import { findConversation } from '../conversations/conversations.repository.ts';
+import { findConversation, findMessageByClientId } from '../conversations/conversations.repository.ts';
 import { checkSiteAccess } from '../sites/sites.service.ts';
 import { knownVisitor } from '../visitors/visitors.handlers.ts';
 import { contactMissing } from '../mail/contact.ts';
@@ -45,16 +48,24 @@ export function widgetUploadHandler(ctx: Ctx): RequestHandler {
       refuseRest(req, res);
       throw err;
     });
-    const file = await receiveFile(req, res, { maxBytes: site.attachmentMaxBytes, tmpDir: ctx.uploads.tmpDir });
-    try {
-      const visitor = await knownVisitor(ctx, site.id, file.fields.token);
+    let sender: { visitor: Visitor; clientId: string } | undefined;
+    // Who sends is known from the fields before the file: checked before any of it is read, so a
+    // stranger (no token, a wrong one, another site's) cannot make the server take in and write a
+    // whole file only to be refused at its end.
+    const admit = async (fields: Readonly<Record<string, string>>) => {
+      const visitor = await knownVisitor(ctx, site.id, fields.token);
       if (!visitor) throw new AppError('UNAUTHORIZED');
       // The same conditions as a message (conversations.handlers.ts): a file is a message too.
       if (site.requireIdentity && !visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
       if (contactMissing(site, visitor)) throw new AppError('CONTACT_REQUIRED');
-      const clientId = parse(ClientId, file.fields.clientId);
+      const clientId = parse(ClientId, fields.clientId);
       await limited(ctx, `attach:v:${visitor.id}`, LIMITS.attachmentsPerVisitor);
-      return await attachForVisitor(ctx, site, visitor, file, clientId, ip);
+      sender = { visitor, clientId };
+    };
+    const file = await receiveFile(req, res, { maxBytes: site.attachmentMaxBytes, tmpDir: ctx.uploads.tmpDir, admit });
+    try {
+      if (!sender) throw new AppError('UNAUTHORIZED');
+      return await attachForVisitor(ctx, site, sender.visitor, file, sender.clientId, ip);
     } finally {
       // Kept files were moved away; a refused one is removed here.
       await rm(file.tmpPath, { force: true });
@@ -98,9 +109,20 @@ export function attachmentsRouter(ctx: Ctx): Router {
         refuseRest(req, res);
         throw new AppError('NOT_FOUND');
       }
-      const file = await receiveFile(req, res, { maxBytes: site.attachmentMaxBytes, tmpDir: ctx.uploads.tmpDir });
+      let clientId: string | undefined;
+      const admit = async (fields: Readonly<Record<string, string>>) => {
+        const id = parse(ClientId, fields.clientId);
+        // What the transaction would refuse, refused before the file is read (and checked again
+        // there); a retry of a stored upload is answered with it instead, whatever the ticket became.
+        if (!(await findMessageByClientId(ctx.db, conversationId, id))) {
+          if (conv!.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
+          if (conv!.assignedAgentId && conv!.assignedAgentId !== req.agent!.agent.id) throw new AppError('ALREADY_CLAIMED');
+        }
+        clientId = id;
+      };
+      const file = await receiveFile(req, res, { maxBytes: site.attachmentMaxBytes, tmpDir: ctx.uploads.tmpDir, admit });
       try {
-        const clientId = parse(ClientId, file.fields.clientId);
+        if (clientId === undefined) throw new AppError('INVALID_PAYLOAD');
         return await attachForAgent(ctx, site, req.agent!.agent, conversationId, file, clientId);
       } finally {
         await rm(file.tmpPath, { force: true });

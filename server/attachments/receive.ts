@@ -2,6 +2,8 @@
  * Reads one multipart upload as it arrives (busboy): the file goes to a temporary file, never into
  * memory beyond its first SAMPLE_BYTES (kept to read its type), and the upload is refused as soon
  * as it passes the site's limit, or before a byte is read when its declared length already does.
+ * The sender is admitted from the fields sent before the file (a widget's token) before any of the
+ * file is read: a refused one costs no parsing and no disk.
  */
 import { randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
@@ -52,13 +54,22 @@ export function cleanName(raw: string | undefined): string {
   return clean || 'file';
 }
 
-export async function receiveFile(req: Request, res: Response, opts: { maxBytes: number; tmpDir: string }): Promise<Received> {
+export interface ReceiveOptions {
+  maxBytes: number;
+  tmpDir: string;
+  /**
+   * Checks the sender from the text fields sent before the file, once the file part begins and
+   * before a byte of it is read or written; throws (an AppError) to refuse the upload.
+   */
+  admit?: (fields: Readonly<Record<string, string>>) => Promise<void>;
+}
+
+export async function receiveFile(req: Request, res: Response, opts: ReceiveOptions): Promise<Received> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > opts.maxBytes + FRAMING_BYTES) {
     refuseRest(req, res);
     throw new AppError('FILE_TOO_LARGE');
   }
-  await mkdir(opts.tmpDir, { recursive: true });
   const tmpPath = path.join(opts.tmpDir, randomUUID());
   let parser: busboy.Busboy;
   try {
@@ -95,23 +106,28 @@ export async function receiveFile(req: Request, res: Response, opts: { maxBytes:
         return;
       }
       file = stream;
-      const chunks: Buffer[] = [];
-      let size = 0;
-      const count = new Transform({
-        transform(chunk: Buffer, _enc, done) {
-          if (size < SAMPLE_BYTES) chunks.push(chunk.subarray(0, SAMPLE_BYTES - size));
-          size += chunk.length;
-          done(null, chunk);
-        },
+      // Until the sender is admitted nobody reads the file's stream, so busboy holds the part back
+      // (backpressure) and the request stops being read: at most a few buffers of it are in memory.
+      got = (opts.admit?.(fields) ?? Promise.resolve()).then(async () => {
+        if (settled) throw new AppError('INVALID_PAYLOAD');
+        // Past the limit while the sender was being checked (busboy flags it as it parses).
+        if (stream.truncated) throw new AppError('FILE_TOO_LARGE');
+        stream.on('limit', () => fail(new AppError('FILE_TOO_LARGE')));
+        const chunks: Buffer[] = [];
+        let size = 0;
+        const count = new Transform({
+          transform(chunk: Buffer, _enc, done) {
+            if (size < SAMPLE_BYTES) chunks.push(chunk.subarray(0, SAMPLE_BYTES - size));
+            size += chunk.length;
+            done(null, chunk);
+          },
+        });
+        await mkdir(opts.tmpDir, { recursive: true });
+        if (settled) throw new AppError('INVALID_PAYLOAD');
+        sink = createWriteStream(tmpPath);
+        await pipeline(stream, count, sink);
+        return { name: cleanName(info.filename), size, tmpPath, sample: Buffer.concat(chunks) };
       });
-      stream.on('limit', () => fail(new AppError('FILE_TOO_LARGE')));
-      sink = createWriteStream(tmpPath);
-      got = pipeline(stream, count, sink).then(() => ({
-        name: cleanName(info.filename),
-        size,
-        tmpPath,
-        sample: Buffer.concat(chunks),
-      }));
       got.catch(fail);
     });
     parser.on('error', () => fail(new AppError('INVALID_PAYLOAD')));

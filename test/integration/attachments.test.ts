@@ -203,6 +203,15 @@ describe.each(BACKENDS)('attachments on %s', (backend) => {
     await expect.poll(() => storedFiles(uploads), { timeout: 3000 }).toEqual(before);
   });
 
+  it('refuses a stranger before reading their file: a wrong token is answered at the start of the file part', async () => {
+    const before = await storedFiles(uploads);
+    // 8 MB, under the site's limit: read to its end, it would have been refused only there.
+    const res = await streamUpload(`${server.url}/api/widget/attachments?site=demo`, { totalBytes: 8 * 1024 * 1024, declareLength: false, token: 'not-a-token' });
+    expect([res.status, res.body]).toEqual([401, { ok: false, error: { code: 'UNAUTHORIZED' } }]);
+    expect(res.written).toBeLessThan(4 * 1024 * 1024);
+    await expect.poll(() => storedFiles(uploads), { timeout: 3000 }).toEqual(before);
+  });
+
   it('keeps a file from anyone outside its conversation: another visitor, an agent of another site, a stranger', async () => {
     const a = await newVisitor();
     const sent = await visitorUpload(server.url, 'demo', a.token, { name: 'mine.png', bytes: png() }, clientId());
