@@ -28,8 +28,9 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the reports pool on PostgreSQL'
     await database?.drop();
   });
 
-  const reportsBackends = async () =>
-    (await admin<{ n: number }[]>`select count(*)::int as n from pg_stat_activity where datname = ${name} and application_name = 'support-chat reports'`)[0].n;
+  const reportsPids = async () =>
+    (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${name} and application_name = 'support-chat reports'`).map((r) => r.pid);
+  const reportsBackends = async () => (await reportsPids()).length;
   /** Sequential scans of one rollup, which only the warm-up makes (reports read it by its site index). */
   const rollupScans = async () => (await own<{ n: number }[]>`select coalesce(sum(seq_scan), 0)::int as n from pg_stat_user_tables where relname = 'metrics_tickets'`)[0]?.n ?? 0;
   const onThisDatabase = (query: string) => `select ${query} from pg_stat_activity where datname = '${name}' and application_name = 'support-chat reports'`;
@@ -40,10 +41,14 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the reports pool on PostgreSQL'
     // The warm-up read the rollup with a sequential scan on each connection (statistics flush when a backend goes idle).
     await expect.poll(rollupScans, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
     const before = await rollupScans();
+    const old = await reportsPids();
 
     await admin.unsafe(onThisDatabase('pg_terminate_backend(pid)'));
     // Nothing asks for a report: without the re-warm the driver would open them only at the next one.
-    await expect.poll(reportsBackends, { timeout: 15_000, interval: 250 }).toBe(4);
+    // Four new backends, none of the old (a terminated one stays listed for a moment after the signal).
+    const fresh = async () => (await reportsPids()).filter((pid) => !old.includes(pid)).length;
+    await expect.poll(fresh, { timeout: 15_000, interval: 250 }).toBe(4);
+    await expect.poll(reportsBackends, { timeout: 5_000 }).toBe(4);
     await expect.poll(rollupScans, { timeout: 10_000 }).toBeGreaterThanOrEqual(before + 4);
   }, 40_000);
 
