@@ -93,14 +93,58 @@ function rewarmer(warm: () => Promise<void>) {
   };
 }
 
+/**
+ * Server-side limits of a session, in milliseconds (PostgreSQL's statement_timeout, lock_timeout and
+ * idle_in_transaction_session_timeout; 0 is no limit, which none of ours uses).
+ */
+export interface SessionLimits {
+  statementMs: number;
+  lockMs: number;
+  idleInTransactionMs: number;
+}
+
+/**
+ * What each kind of connection may take before PostgreSQL cancels its statement (57014, lock_timeout
+ * 55P03: the request is answered INTERNAL) or ends its session (an open transaction idle too long,
+ * 25P03: its next statement fails, the pool opens a new connection). Without them a stuck statement, or
+ * a transaction a bug left open, held its connection and its row locks for good, and every request
+ * needing those rows queued behind it.
+ * - `main`: the message path and every request but reports, whose statements take milliseconds (a
+ *   search of every ticket, the slowest, well under a second); a lock waited on for seconds is a
+ *   transaction that is stuck, not one that is busy.
+ * - `reports`: metrics, exports and the rollup, whose first run on a large database is a backfill of
+ *   every ticket (2.8 s for the last 73 hours at 100,000 tickets a year, minutes for years), and whose
+ *   advisory lock waits for another node's run; a tickets export reads through a cursor, idle in its
+ *   transaction while its client reads (tickets-export.ts cuts a download stalled for 60 s).
+ * - `migrations`: a migration rewriting a large table, and a node waiting for another's migrations.
+ * PGlite has none of these: it runs in this thread and cannot interrupt its own statement (its timers
+ * never fire: `select pg_sleep(1)` under a 200 ms statement_timeout completes), and it has one
+ * connection, so there is no other session's lock to wait on.
+ */
+export const SESSION_LIMITS: Record<'main' | 'reports' | 'migrations', SessionLimits> = {
+  main: { statementMs: 30_000, lockMs: 10_000, idleInTransactionMs: 60_000 },
+  reports: { statementMs: 600_000, lockMs: 600_000, idleInTransactionMs: 300_000 },
+  migrations: { statementMs: 3_600_000, lockMs: 3_600_000, idleInTransactionMs: 3_600_000 },
+};
+
+/** A session's limits as the startup parameters the driver sends (strings: the driver drops a 0). */
+function limitParams(limits: SessionLimits): Record<string, string> {
+  return {
+    statement_timeout: String(limits.statementMs),
+    lock_timeout: String(limits.lockMs),
+    idle_in_transaction_session_timeout: String(limits.idleInTransactionMs),
+  };
+}
+
 const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
 
 /**
  * Connects and applies the committed migrations. A PGlite folder is claimed for this process first
  * (data-dir-lock.ts): `owner` names this process to whoever finds the folder taken ('server', or a
- * CLI command); DataDirInUseError when another running process holds it.
+ * CLI command); DataDirInUseError when another running process holds it. `limits` replaces
+ * SESSION_LIMITS on PostgreSQL (tests use short ones).
  */
-export async function openDatabase(opts: { url?: string; dataDir?: string; owner?: string }): Promise<Database> {
+export async function openDatabase(opts: { url?: string; dataDir?: string; owner?: string; limits?: Partial<typeof SESSION_LIMITS> }): Promise<Database> {
   if (opts.url) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -130,13 +174,14 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       // 107-251 ms, each on one of the two cores the message path needed (auto_explain, bench:relay).
       connection: { max_parallel_workers_per_gather: '0', jit: 'off' },
     };
-    const sql = postgres(url, { ...options, connection: { ...options.connection, application_name: 'support-chat' }, max: POOL });
+    const limits = { ...SESSION_LIMITS, ...opts.limits };
+    const sql = postgres(url, { ...options, connection: { ...options.connection, ...limitParams(limits.main), application_name: 'support-chat' }, max: POOL });
     // Kept open for good: a connection the driver replaced (by default after 30–60 min) would make the next report pay its first reads again.
     // One that closed anyway (the database restarted, the network failed) is opened and warmed again (rewarm below).
     const rewarm = rewarmer(warmReports);
     const reportSql = postgres(url, {
       ...options,
-      connection: { ...options.connection, application_name: 'support-chat reports' },
+      connection: { ...options.connection, ...limitParams(limits.reports), application_name: 'support-chat reports' },
       max: REPORTS_POOL,
       max_lifetime: null,
       onclose: () => rewarm.closed(),
@@ -144,11 +189,12 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
     const db = drizzle(timePostgres(sql), { schema });
     const reports = drizzle(timePostgres(reportSql), { schema });
     // Nodes starting together on an empty database would each create the tables (drizzle's
-    // migrator takes no lock): one at a time, the later ones finding the migrations applied.
-    const lock = postgres(url, { ...connect, max: 1, onnotice: () => {} });
+    // migrator takes no lock): one at a time, the later ones finding the migrations applied. On the
+    // lock's own connection, whose limits are a migration's, not a request's.
+    const lock = postgres(url, { ...connect, max: 1, onnotice: () => {}, connection: { ...limitParams(limits.migrations), application_name: 'support-chat migrations' } });
     try {
       await lock`select pg_advisory_lock(hashtext('support-chat migrations'))`;
-      await migrate(db, { migrationsFolder });
+      await migrate(drizzle(lock, { schema }), { migrationsFolder });
     } finally {
       await lock.end();
     }
