@@ -34,21 +34,23 @@ export function retryDelay(attempts: number, random: () => number = Math.random)
   return Math.round(Math.min(30_000, 1000 * 2 ** Math.max(0, attempts - 1)) * (0.5 + random() / 2));
 }
 
-/** An ordered queue persisted under one key; every change is written through. */
+/**
+ * An ordered queue persisted under one key that every tab of the site shares. Each change is made to what
+ * storage holds now, merged with this tab's items: a tab never drops an item another tab queued, and
+ * leaves out only what it saw acknowledged or discarded itself. An item another tab wrote back after that
+ * is sent again at worst, which the server answers with the copy it stored.
+ */
 export class Outbox {
-  private _items: OutboxItem[] = [];
+  private _items: OutboxItem[];
+  /** Client ids this tab saw acknowledged or discarded. */
+  private readonly _done = new Set<string>();
 
   constructor(
     private readonly _store: KeyValueStore | null,
     readonly key: string,
   ) {
-    try {
-      const saved: unknown = JSON.parse(_store?.getItem(key) ?? '[]');
-      // An item that was in flight when the page went away is simply queued again.
-      if (Array.isArray(saved)) this._items = saved.filter((i) => i?.clientId && i.body).map((i) => ({ ...i, status: i.status === 'failed' ? 'failed' : 'queued' }));
-    } catch {
-      // Unreadable: start empty.
-    }
+    // An item that was in flight when the page went away is simply queued again.
+    this._items = this._read().map((i) => ({ ...i, status: i.status === 'failed' ? 'failed' : 'queued' }));
   }
 
   /** The items in the order they were written. */
@@ -58,19 +60,19 @@ export class Outbox {
 
   add(body: string, now = Date.now()): OutboxItem {
     const item: OutboxItem = { clientId: newClientId(), body, attempts: 0, status: 'queued', nextAt: now };
-    this._save([...this._items, item]);
+    this._save((items) => [...items, item]);
     return item;
   }
 
   update(clientId: string, patch: Partial<OutboxItem>): void {
-    this._save(this._items.map((i) => (i.clientId === clientId ? { ...i, ...patch } : i)));
+    this._save((items) => items.map((i) => (i.clientId === clientId ? { ...i, ...patch } : i)));
   }
 
-  /** Drops items by client id; returns whether any was there. */
+  /** Drops items for good, here and in storage, by client id (acknowledged or discarded); returns whether this tab had any. */
   remove(...clientIds: string[]): boolean {
-    const kept = this._items.filter((i) => !clientIds.includes(i.clientId));
-    const removed = kept.length < this._items.length;
-    if (removed) this._save(kept);
+    for (const id of clientIds) this._done.add(id);
+    const removed = this._items.some((i) => clientIds.includes(i.clientId));
+    if (removed) this._save((items) => items);
     return removed;
   }
 
@@ -88,7 +90,7 @@ export class Outbox {
 
   /** After a reconnect nothing waits out its backoff, except a rate limit the server asked us to respect. */
   wake(now = Date.now()): void {
-    this._save(this._items.map((i) => (i.status === 'failed' || i.error === 'RATE_LIMITED' ? i : { ...i, status: 'queued', nextAt: Math.min(i.nextAt, now) })));
+    this._save((items) => items.map((i) => (i.status === 'failed' || i.error === 'RATE_LIMITED' ? i : { ...i, status: 'queued', nextAt: Math.min(i.nextAt, now) })));
   }
 
   /** The item to send next, in order: the first one that has not failed for good. */
@@ -96,8 +98,21 @@ export class Outbox {
     return this._items.find((i) => i.status !== 'failed');
   }
 
-  private _save(items: OutboxItem[]): void {
-    this._items = items;
+  /** What storage holds now (other tabs write there too); nothing when it is unreadable. */
+  private _read(): OutboxItem[] {
+    try {
+      const saved: unknown = JSON.parse(this._store?.getItem(this.key) ?? '[]');
+      if (Array.isArray(saved)) return saved.filter((i) => i?.clientId && i.body);
+    } catch {
+      // Unreadable or blocked: nothing there.
+    }
+    return [];
+  }
+
+  /** Applies a change to storage's items and this tab's, merged by client id (this tab's copy wins, in storage's order), and writes it through. */
+  private _save(change: (items: OutboxItem[]) => OutboxItem[]): void {
+    const merged = new Map([...this._read(), ...this._items].map((i) => [i.clientId, i]));
+    const items = (this._items = change([...merged.values()].filter((i) => !this._done.has(i.clientId))));
     try {
       if (items.length) this._store?.setItem(this.key, JSON.stringify(items));
       else this._store?.removeItem(this.key);

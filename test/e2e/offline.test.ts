@@ -88,6 +88,59 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     await context.close();
   });
 
+  it('sends what three offline tabs queued exactly once and in order, even from a tab closed before the network came back', { timeout: 120_000 }, async () => {
+    // One browser, so the tabs share localStorage: the visitor token and the outbox.
+    const context = await env.browser.newContext({ locale: 'en-US' });
+    const live: WebSocketRoute[] = [];
+    let cut = false;
+    await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+      if (cut) return void ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
+      ws.connectToServer();
+      live.push(ws);
+    });
+    const open = async () => {
+      const page = await context.newPage();
+      page.setDefaultTimeout(15_000);
+      await page.goto(`${env.server.url}/en/articles/${article.slug}`);
+      await page.getByRole('button', { name: 'Open support chat' }).click();
+      return page;
+    };
+    const [a, b, c] = [await open(), await open(), await open()];
+    await a.getByRole('textbox', { name: 'Message' }).fill('Hello from the first tab, before going offline');
+    await a.getByRole('textbox', { name: 'Message' }).press('Enter');
+    await a.getByText('Sent', { exact: true }).first().waitFor();
+
+    cut = true;
+    await context.setOffline(true);
+    for (const ws of live.splice(0)) await ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
+    for (const page of [a, b, c]) await page.getByText(/Offline|Reconnecting/).first().waitFor();
+    const typed: [typeof a, string][] = [
+      [a, 'tab one, first'],
+      [b, 'tab two, first'],
+      [c, 'tab three, first'],
+      [a, 'tab one, second'],
+      [b, 'tab two, second'],
+    ];
+    for (const [page, text] of typed) {
+      await page.getByRole('textbox', { name: 'Message' }).fill(text);
+      await page.getByRole('textbox', { name: 'Message' }).press('Enter');
+      await page.getByText(text).first().waitFor();
+    }
+    // The visitor closes the third tab before the network is back: what it queued must still go.
+    await c.close();
+
+    cut = false;
+    await context.setOffline(false);
+    const texts = typed.map(([, text]) => text);
+    const delivered = async () => (await storedVisitorTexts()).filter((t) => texts.includes(t));
+    await expect.poll(async () => (await delivered()).length, { timeout: 60_000 }).toBeGreaterThanOrEqual(texts.length);
+    // Both tabs deliver the whole queue; once neither holds anything, nothing more can arrive.
+    for (const page of [a, b]) await expect.poll(() => page.getByText(/^(Sending…|Not sent yet, retrying…)$/).count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(() => a.evaluate(() => Object.keys(localStorage).filter((k) => k.endsWith(':outbox')).length), { timeout: 30_000 }).toBe(0);
+    expect(await delivered()).toEqual(texts);
+    await context.close();
+  });
+
   it('talks over long-polling where a network refuses WebSocket, both ways', { timeout: 60_000 }, async () => {
     // Every WebSocket the page opens goes to a closed port instead: refused, as by a proxy that blocks it.
     const context = await env.browser.newContext({ locale: 'en-US', bypassCSP: true });

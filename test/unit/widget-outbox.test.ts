@@ -78,6 +78,37 @@ describe('widget outbox', () => {
     expect(outbox.head()?.clientId).toBe(bad.clientId);
   });
 
+  it('keeps what every tab queued when two tabs share one storage, and lets each message go once it is stored', () => {
+    // Two tabs of the site, both opened before either wrote: each holds what it read then.
+    const storage = memoryStorage();
+    const a = new Outbox(storage, KEY);
+    const b = new Outbox(storage, KEY);
+    const pending = () => new Outbox(storage, KEY).items.map((i) => i.body);
+    // Both tabs hear of every stored message (the sender from its ack, the other from the push), as the chat client does.
+    const stored = (clientId: string) => [a, b].forEach((tab) => tab.remove(clientId));
+
+    const a1 = a.add('a1');
+    const b1 = b.add('b1');
+    const a2 = a.add('a2');
+    expect(pending()).toEqual(['a1', 'b1', 'a2']);
+    a.update(a1.clientId, { status: 'sending' });
+    b.add('b2');
+    expect(pending()).toEqual(['a1', 'b1', 'a2', 'b2']);
+    stored(a1.clientId);
+    b.fail(b1.clientId, 'INTERNAL');
+    expect(pending()).toEqual(['b1', 'a2', 'b2']);
+    stored(b1.clientId);
+    a.add('a3');
+    expect(pending()).toEqual(['a2', 'b2', 'a3']);
+    // Each tab now sends the whole queue in the order written, whoever wrote it; the server keeps one copy.
+    expect(a.head()?.clientId).toBe(a2.clientId);
+    b.wake();
+    expect(b.items.map((i) => i.body)).toEqual(['a2', 'b2', 'a3']);
+    for (const item of b.items) stored(item.clientId);
+    expect(pending()).toEqual([]);
+    expect(storage.data.has(KEY)).toBe(false);
+  });
+
   it('backs off exponentially up to half a minute', () => {
     expect(retryDelay(1, () => 1)).toBe(1000);
     expect(retryDelay(3, () => 1)).toBe(4000);
