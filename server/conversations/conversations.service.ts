@@ -8,7 +8,7 @@ import type { VisitorMessageSend, AgentMessageSend } from '../../shared/schemas.
 import type { ConversationDTO, MessageDTO, MessageMeta, NoticeCode } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import type { Db } from '../db/client.ts';
-import { conversations, questions, type SessionAgent, type Conversation, type Message, type Site, type Visitor } from '../db/schema.ts';
+import { conversations, questions, type SessionAgent, type Conversation, type FaqEntry, type Message, type Site, type Visitor } from '../db/schema.ts';
 import { AppError, isUniqueViolation } from '../errors.ts';
 import type { Decision } from '../faq/engine/index.ts';
 import * as repo from './conversations.repository.ts';
@@ -52,39 +52,43 @@ export const notice = (code: NoticeCode, extra: Omit<MessageMeta, 'notice'> = {}
   meta: { notice: code, ...extra },
 });
 
-/** Marks a conversation as waiting for a person and tells the visitor what happens next. */
-export async function escalate(ctx: Ctx, tx: Db, conv: Conversation, question: string, now: Date, created: New[]): Promise<void> {
+/**
+ * Marks a conversation as waiting for a person and tells the visitor what happens next. `online`
+ * (whether an agent of the site is present) is asked before the transaction: across nodes it is a
+ * request to the others, which must not hold the conversation's lock and a connection while it waits.
+ */
+export async function escalate(ctx: Ctx, tx: Db, conv: Conversation, question: string, now: Date, created: New[], online?: boolean): Promise<void> {
   await repo.updateConversation(tx, conv.id, {
     status: 'open',
     escalatedAt: conv.escalatedAt ?? now,
     question: conv.question ?? question.slice(0, 4000),
   });
-  const online = await ctx.realtime.agentsOnline(conv.siteId);
+  online ??= await ctx.realtime.agentsOnline(conv.siteId);
   created.push({ message: await repo.appendMessage(tx, conv.id, notice(online ? 'waiting_for_agent' : 'no_agent_online'), now), authorName: null });
 }
 
-/** Applies the FAQ decision to a question the visitor asked while no person is in the conversation. */
-async function answerQuestion(ctx: Ctx, tx: Db, site: Site, conv: Conversation, msg: Message, decision: Decision, now: Date, created: New[]) {
-  const text = msg.body;
-  countFaqDecision(decision.kind);
+/**
+ * What the FAQ's decision on a question comes to, with everything it needs from outside the
+ * database: the entries (an entry removed since the decision is no answer), the articles to link and
+ * whether an agent is online when a person takes over. Resolved before the transaction, which then
+ * awaits nothing but its own statements (the articles are a worker thread's search, presence a
+ * request to the other nodes).
+ */
+type Plan =
+  | { kind: 'answer'; entry: FaqEntry; confidence: number }
+  | { kind: 'suggest'; suggestions: { entryId: string; question: string }[]; confidence: number }
+  | { kind: 'smalltalk'; code: NoticeCode; online?: boolean }
+  | { kind: 'human'; links: { url: string; title: string }[]; online: boolean };
+
+async function planAnswer(ctx: Ctx, site: Site, text: string, decision: Decision): Promise<Plan> {
   if (decision.kind === 'smalltalk') {
-    await tx.insert(questions).values({ siteId: site.id, conversationId: conv.id, messageId: msg.id, text, decision: 'smalltalk', createdAt: now });
     const code: NoticeCode = decision.type === 'thanks' ? 'thanks' : decision.type === 'goodbye' ? 'goodbye' : decision.type === 'greeting' ? 'greeting' : 'dont_know';
-    created.push({ message: await repo.appendMessage(tx, conv.id, notice(code), now), authorName: null });
-    if (decision.type === 'smalltalk') await escalate(ctx, tx, conv, text, now, created);
-    return;
+    // Small talk that is not a pleasantry ("are you a robot?") is handed to a person.
+    return decision.type === 'smalltalk' ? { kind: 'smalltalk', code, online: await ctx.realtime.agentsOnline(site.id) } : { kind: 'smalltalk', code };
   }
   if (decision.kind === 'answer') {
     const entry = await ctx.faq.entry(site.id, decision.hit.id);
-    if (entry) {
-      const [q] = await tx
-        .insert(questions)
-        .values({ siteId: site.id, conversationId: conv.id, messageId: msg.id, text, decision: 'answer', entryId: entry.id, confidence: decision.hit.confidence, answeredAt: now, createdAt: now })
-        .returning();
-      const meta: MessageMeta = { questionId: q.id, entryId: entry.id, confidence: round(decision.hit.confidence) };
-      created.push({ message: await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'faq_answer', body: entry.answer, meta }, now), authorName: null });
-      return;
-    }
+    if (entry) return { kind: 'answer', entry, confidence: decision.hit.confidence };
   }
   if (decision.kind === 'suggest') {
     const suggestions = [];
@@ -92,25 +96,50 @@ async function answerQuestion(ctx: Ctx, tx: Db, site: Site, conv: Conversation, 
       const e = await ctx.faq.entry(site.id, h.id);
       if (e) suggestions.push({ entryId: e.id, question: e.question });
     }
-    if (suggestions.length) {
-      const [q] = await tx
-        .insert(questions)
-        .values({ siteId: site.id, conversationId: conv.id, messageId: msg.id, text, decision: 'suggest', confidence: decision.hits[0].confidence, createdAt: now })
-        .returning();
-      created.push({
-        message: await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'faq_suggestions', body: '', meta: { questionId: q.id, suggestions } }, now),
-        authorName: null,
-      });
-      return;
-    }
+    if (suggestions.length) return { kind: 'suggest', suggestions, confidence: decision.hits[0].confidence };
+  }
+  const [links, online] = await Promise.all([ctx.faq.articlesFor(site.id, text), ctx.realtime.agentsOnline(site.id)]);
+  return { kind: 'human', links, online };
+}
+
+/** Stores the planned answer to a question the visitor asked while no person is in the conversation. */
+async function answerQuestion(ctx: Ctx, tx: Db, site: Site, conv: Conversation, msg: Message, plan: Plan, now: Date, created: New[]) {
+  const text = msg.body;
+  countFaqDecision(plan.kind === 'human' ? 'none' : plan.kind);
+  const asked = { siteId: site.id, conversationId: conv.id, messageId: msg.id, text, createdAt: now };
+  if (plan.kind === 'smalltalk') {
+    await tx.insert(questions).values({ ...asked, decision: 'smalltalk' });
+    created.push({ message: await repo.appendMessage(tx, conv.id, notice(plan.code), now), authorName: null });
+    if (plan.online !== undefined) await escalate(ctx, tx, conv, text, now, created, plan.online);
+    return;
+  }
+  if (plan.kind === 'answer') {
+    const { entry } = plan;
+    const [q] = await tx
+      .insert(questions)
+      .values({ ...asked, decision: 'answer', entryId: entry.id, confidence: plan.confidence, answeredAt: now })
+      .returning();
+    const meta: MessageMeta = { questionId: q.id, entryId: entry.id, confidence: round(plan.confidence) };
+    created.push({ message: await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'faq_answer', body: entry.answer, meta }, now), authorName: null });
+    return;
+  }
+  if (plan.kind === 'suggest') {
+    const [q] = await tx
+      .insert(questions)
+      .values({ ...asked, decision: 'suggest', confidence: plan.confidence })
+      .returning();
+    created.push({
+      message: await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'faq_suggestions', body: '', meta: { questionId: q.id, suggestions: plan.suggestions } }, now),
+      authorName: null,
+    });
+    return;
   }
   // No confident answer: a person takes over; meanwhile, articles that may help.
-  await tx.insert(questions).values({ siteId: site.id, conversationId: conv.id, messageId: msg.id, text, decision: 'human', escalatedAt: now, createdAt: now });
-  const links = await ctx.faq.articlesFor(site.id, text);
-  if (links.length) {
-    created.push({ message: await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'articles', body: '', meta: { articles: links } }, now), authorName: null });
+  await tx.insert(questions).values({ ...asked, decision: 'human', escalatedAt: now });
+  if (plan.links.length) {
+    created.push({ message: await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'articles', body: '', meta: { articles: plan.links } }, now), authorName: null });
   }
-  await escalate(ctx, tx, conv, text, now, created);
+  await escalate(ctx, tx, conv, text, now, created, plan.online);
 }
 
 /** New conversations are limited per visitor and per IP (shared across nodes with Redis). */
@@ -172,8 +201,8 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
   }
   const existing = await repo.findVisitorMessageByClientId(ctx.db, visitor.id, input.clientId);
   if (existing) return replay(ctx, existing, visitor.name);
-  // Matching is pure and in memory: done before the transaction so that it holds no lock.
-  const decision = await ctx.faq.decide(site.id, input.body, site.faqThreshold);
+  // Matching, and what its answer needs, done before the transaction so that it holds no lock while they run.
+  const plan = await planAnswer(ctx, site, input.body, await ctx.faq.decide(site.id, input.body, site.faqThreshold));
   let outcome: Outcome;
   try {
     outcome = await ctx.db.transaction(async (tx) => {
@@ -196,7 +225,7 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
       const msg = await repo.appendMessage(tx, conv.id, { author: 'visitor', kind: 'text', body: input.body, clientId: input.clientId }, now);
       created.push({ message: msg, authorName: visitor.name });
       if (resumed.reopened) created.push({ message: await repo.appendMessage(tx, conv.id, notice('reopened', resumed.agentName ? { agentName: resumed.agentName } : {}), now), authorName: null });
-      if (conv.status === 'bot') await answerQuestion(ctx, tx, site, conv, msg, decision, now, created);
+      if (conv.status === 'bot') await answerQuestion(ctx, tx, site, conv, msg, plan, now, created);
       else if (conv.status === 'pending') await repo.updateConversation(tx, conv.id, { status: 'open' });
       return { conversationId: conv.id, created, before: resumed.before ?? before };
     });
@@ -238,6 +267,8 @@ async function lockQuestion(tx: Db, visitor: Visitor, questionId: string) {
 /** "This solved it" or "talk to a person" after an automatic answer or suggestions. */
 export async function respondToFaq(ctx: Ctx, visitor: Visitor, questionId: string, action: 'solved' | 'human') {
   const now = ctx.clock();
+  // Asked before the transaction (see escalate): the conversation is the visitor's, so of their site.
+  const online = action === 'human' ? await ctx.realtime.agentsOnline(visitor.siteId) : undefined;
   const outcome = await ctx.db.transaction(async (tx) => {
     const { q, conv } = await lockQuestion(tx, visitor, questionId);
     const created: New[] = [];
@@ -254,7 +285,7 @@ export async function respondToFaq(ctx: Ctx, visitor: Visitor, questionId: strin
     }
     if (conv.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
     const wasBot = conv.status === 'bot';
-    if (wasBot) await escalate(ctx, tx, conv, q.text, now, created);
+    if (wasBot) await escalate(ctx, tx, conv, q.text, now, created, online);
     return { conversationId: conv.id, created, before: changeOf(conv) };
   });
   return { conversation: await publish(ctx, outcome) };
@@ -281,6 +312,7 @@ export async function chooseSuggestion(ctx: Ctx, visitor: Visitor, questionId: s
 /** "Talk to a person" without a question to point at. */
 export async function escalateConversation(ctx: Ctx, visitor: Visitor, conversationId: string) {
   const now = ctx.clock();
+  const online = await ctx.realtime.agentsOnline(visitor.siteId);
   const outcome = await ctx.db.transaction(async (tx) => {
     const conv = await repo.lockConversation(tx, conversationId);
     if (!conv || conv.visitorId !== visitor.id) throw new AppError('NOT_FOUND');
@@ -289,7 +321,7 @@ export async function escalateConversation(ctx: Ctx, visitor: Visitor, conversat
     if (conv.status !== 'bot') return { conversationId: conv.id, created, before: changeOf(conv) };
     const [lastQ] = await tx.select().from(questions).where(and(eq(questions.conversationId, conv.id), isNull(questions.outcome))).orderBy(desc(questions.createdAt)).limit(1);
     if (lastQ) await tx.update(questions).set({ outcome: 'human', escalatedAt: now }).where(eq(questions.id, lastQ.id));
-    await escalate(ctx, tx, conv, lastQ?.text ?? '', now, created);
+    await escalate(ctx, tx, conv, lastQ?.text ?? '', now, created, online);
     return { conversationId: conv.id, created, before: changeOf(conv) };
   });
   return { conversation: await publish(ctx, outcome) };

@@ -1,0 +1,89 @@
+/**
+ * A visitor's question holds its transaction (its conversation's lock and a pooled connection) only
+ * for its own statements: what the answer needs from outside the database (the articles to link, a
+ * worker thread's search; whether an agent is online, with several nodes a request to the others,
+ * up to seconds when a node is slow) is asked before the transaction begins. Checked on PostgreSQL,
+ * where a transaction waiting on something else shows as "idle in transaction".
+ */
+import postgres, { type Sql } from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
+import { clientId, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
+
+describe.skipIf(!process.env.TEST_DATABASE_URL)('what a question waits for outside the database', () => {
+  let server: TestServer;
+  let admin: Sql;
+  /** For each wait outside the database: how many of the server's sessions sat in an open transaction meanwhile. */
+  const seen: { what: string; inTransaction: number }[] = [];
+
+  beforeAll(async () => {
+    server = await startTestServer('postgres');
+    const name = new URL(server.database.env.DATABASE_URL!).pathname.slice(1);
+    // On the server's own database, where the conversations table is.
+    admin = postgres(server.database.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    const inTransaction = async () =>
+      (
+        await admin<{ n: number }[]>`
+          select count(distinct a.pid)::int as n from pg_stat_activity a join pg_locks l on l.pid = a.pid
+          where a.datname = ${name} and a.application_name = 'support-chat' and a.state like 'idle in transaction%'
+            and l.relation = 'conversations'::regclass`
+      )[0].n;
+    // Both slowed as a busy worker thread or a slow node would, and watched while they wait.
+    const { faq, realtime } = server.app.ctx;
+    const articlesFor = faq.articlesFor.bind(faq);
+    faq.articlesFor = async (...args) => {
+      await new Promise((r) => setTimeout(r, 100));
+      seen.push({ what: 'articles', inTransaction: await inTransaction() });
+      return articlesFor(...args);
+    };
+    const agentsOnline = realtime.agentsOnline.bind(realtime);
+    realtime.agentsOnline = async (siteId) => {
+      await new Promise((r) => setTimeout(r, 100));
+      seen.push({ what: 'presence', inTransaction: await inTransaction() });
+      return agentsOnline(siteId);
+    };
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await server?.close();
+  });
+
+  const visitor = async () => {
+    const v = visitorSocket(server.url);
+    await ok<SessionDTO>(v, 'session:hello', { locale: 'en' });
+    return v;
+  };
+
+  it('links articles and hands over to a person without a transaction open meanwhile', async () => {
+    seen.length = 0;
+    const v = await visitor();
+    const handed = next<MessageDTO>(v, 'message:created', (m) => m.kind === 'notice' && m.body === 'no_agent_online');
+    await ok(v, 'message:send', { clientId: clientId(), body: 'My parrot ate the hard drive with the lecture videos' });
+    await handed;
+    expect(seen.map((s) => s.what)).toContain('articles');
+    expect(seen.filter((s) => s.inTransaction > 0)).toEqual([]);
+    v.disconnect();
+  });
+
+  it('asks for a person, after an answer or at any time, without a transaction open meanwhile', async () => {
+    seen.length = 0;
+    const v = await visitor();
+    const answer = next<MessageDTO>(v, 'message:created', (m) => m.kind === 'faq_answer');
+    await ok(v, 'message:send', { clientId: clientId(), body: 'How do I get a refund?' });
+    const m = await answer;
+    const { conversation } = await ok(v, 'faq:respond', { questionId: m.meta!.questionId, action: 'human' });
+    expect(conversation.status).toBe('open');
+
+    const w = await visitor();
+    const answered = next<MessageDTO>(w, 'message:created', (x) => x.kind === 'faq_answer');
+    const sent = await ok(w, 'message:send', { clientId: clientId(), body: 'How do I get a refund?' });
+    await answered;
+    await ok(w, 'conversation:escalate', { conversationId: sent.conversation.id });
+
+    // (The handshakes ask too, with no transaction of their own.)
+    expect(seen.filter((s) => s.what === 'presence').length).toBeGreaterThanOrEqual(4);
+    expect(seen.filter((s) => s.inTransaction > 0)).toEqual([]);
+    v.disconnect();
+    w.disconnect();
+  });
+});
