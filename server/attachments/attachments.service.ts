@@ -6,10 +6,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
+import { eq } from 'drizzle-orm';
 import type { AttachmentDTO, AttachmentLimitsDTO, MessageDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import { attachments, type SessionAgent, type Site, type Visitor } from '../db/schema.ts';
-import { AppError, isUniqueViolation } from '../errors.ts';
+import { AppError, isUnavailable, isUniqueViolation } from '../errors.ts';
 import { hmacHex, safeEqual } from '../crypto.ts';
 import * as repo from '../conversations/conversations.repository.ts';
 import { escalate, limitNewConversations, publish, type Outcome } from '../conversations/conversations.service.ts';
@@ -38,8 +39,64 @@ async function checkType(site: Site, file: Received): Promise<string> {
 }
 
 /**
- * Keeps the file, then stores the row and its message in `write` (a transaction); if the write
- * fails, the kept bytes are removed again, so no file outlives a refused message.
+ * SQLSTATEs (and classes of them) with which PostgreSQL refuses a statement or a COMMIT and rolls
+ * the transaction back: data exceptions (22), integrity constraints (23, deferred ones at COMMIT
+ * too), syntax and access rules (42), WITH CHECK OPTION (44), PL/pgSQL RAISE (P0), serialization
+ * failures and deadlocks (40001, 40002, 40P01), lock_timeout (55P03). Not 40003
+ * (statement_completion_unknown), nor cancels and ended sessions (57014, 25P03…): those are checked.
+ */
+const REFUSED_CLASSES = new Set(['22', '23', '42', '44', 'P0']);
+const REFUSED_CODES = new Set(['40001', '40002', '40P01', '55P03']);
+
+/**
+ * Whether `err` says for certain that the write's transaction did not commit: an AppError thrown
+ * inside it (the conversation is closed, a rate limit…), or PostgreSQL refusing one of its
+ * statements (the driver's error, or the one drizzle wraps in `cause`). A lost connection never is:
+ * the reply to COMMIT may be what was lost.
+ */
+function refusedBeforeCommit(err: unknown): boolean {
+  if (err instanceof AppError) return true;
+  if (isUnavailable(err)) return false;
+  for (let e = err as { code?: unknown; cause?: unknown } | null, depth = 0; e && typeof e === 'object' && depth < 5; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code) && (REFUSED_CODES.has(e.code) || REFUSED_CLASSES.has(e.code.slice(0, 2)))) return true;
+  }
+  return false;
+}
+
+/**
+ * After a failed write, removes the kept bytes of attachment `id` unless its row may exist. A
+ * refusal removes them at once. Any other failure (most often a connection lost while the
+ * transaction ran, or after COMMIT reached the database but before its reply came back) may hide a
+ * committed message that the client's retry will replay: the bytes are removed only once the
+ * database says there is no such row. When it cannot say (still away), they are kept, an orphan
+ * at worst, logged: there is no sweeper of stored files without a row, and a stray file costs
+ * less than a message whose file is gone. (Left open: a COMMIT the server is still finishing when
+ * the check reads, after a network reset rather than a stopped server, is seen as not stored.)
+ * Exported for tests.
+ */
+export async function discardUnlessStored(ctx: Pick<Ctx, 'db' | 'uploads' | 'log'>, id: string, storageKey: string, writeError: unknown): Promise<void> {
+  if (!refusedBeforeCommit(writeError)) {
+    let stored: boolean;
+    try {
+      stored = (await ctx.db.select({ id: attachments.id }).from(attachments).where(eq(attachments.id, id)).limit(1)).length > 0;
+    } catch (checkError) {
+      // `err` and `error`: the two keys the logger serializes (and scrubs of query values).
+      ctx.log.warn({ err: writeError, error: checkError, storageKey }, 'attachment write failed (err) and its row could not be checked (error): keeping the file, an orphan if the write did not commit');
+      return;
+    }
+    if (stored) {
+      ctx.log.info({ err: writeError, storageKey }, 'attachment write failed after its commit: keeping the file for the retry');
+      return;
+    }
+  }
+  await ctx.uploads.delete(storageKey).catch((e) => ctx.log.error({ err: e, storageKey }, 'attachment cleanup failed'));
+}
+
+/**
+ * Keeps the file, then stores the row and its message in `write` (a transaction). If the write
+ * fails, the kept bytes are removed again unless the row may have been stored after all (see
+ * discardUnlessStored), so no file outlives a refused message and no stored message loses its
+ * file; the error goes on to the client, whose retry with the same clientId replays a stored one.
  */
 async function keep(ctx: Ctx, site: Site, file: Received, write: (dto: AttachmentDTO, storageKey: string) => Promise<Outcome>) {
   const mime = await checkType(site, file);
@@ -49,7 +106,7 @@ async function keep(ctx: Ctx, site: Site, file: Received, write: (dto: Attachmen
   try {
     return await write(dto, storageKey);
   } catch (err) {
-    await ctx.uploads.delete(storageKey).catch((e) => ctx.log.error({ err: e }, 'attachment cleanup failed'));
+    await discardUnlessStored(ctx, dto.id, storageKey, err);
     throw err;
   }
 }
@@ -65,6 +122,9 @@ export async function attachForVisitor(ctx: Ctx, site: Site, visitor: Visitor, f
     return replay(ctx, existing.id, visitor.name);
   }
   const now = ctx.clock();
+  // A file in a conversation still with the FAQ hands it to a person: whether one is online is asked
+  // before the transaction (see escalate).
+  const online = await ctx.realtime.agentsOnline(site.id);
   let outcome: Outcome;
   try {
     outcome = await keep(ctx, site, file, (dto, storageKey) =>
@@ -76,7 +136,7 @@ export async function attachForVisitor(ctx: Ctx, site: Site, visitor: Visitor, f
         const message = await repo.appendMessage(tx, conv.id, { author: 'visitor', kind: 'attachment', body: dto.name, clientId, meta: { attachment: dto } }, now);
         await tx.insert(attachments).values({ id: dto.id, siteId: site.id, conversationId: conv.id, messageId: message.id, visitorId: visitor.id, name: dto.name, mime: dto.mime, size: dto.size, storageKey, createdAt: now });
         const created = [{ message, authorName: visitor.name }];
-        if (conv.status === 'bot') await escalate(ctx, tx, conv, dto.name, now, created);
+        if (conv.status === 'bot') await escalate(tx, conv, dto.name, now, created, online);
         else if (conv.status === 'pending') await repo.updateConversation(tx, conv.id, { status: 'open' });
         return { conversationId: conv.id, created, before };
       }),

@@ -57,13 +57,12 @@ export const notice = (code: NoticeCode, extra: Omit<MessageMeta, 'notice'> = {}
  * (whether an agent of the site is present) is asked before the transaction: across nodes it is a
  * request to the others, which must not hold the conversation's lock and a connection while it waits.
  */
-export async function escalate(ctx: Ctx, tx: Db, conv: Conversation, question: string, now: Date, created: New[], online?: boolean): Promise<void> {
+export async function escalate(tx: Db, conv: Conversation, question: string, now: Date, created: New[], online: boolean): Promise<void> {
   await repo.updateConversation(tx, conv.id, {
     status: 'open',
     escalatedAt: conv.escalatedAt ?? now,
     question: conv.question ?? question.slice(0, 4000),
   });
-  online ??= await ctx.realtime.agentsOnline(conv.siteId);
   created.push({ message: await repo.appendMessage(tx, conv.id, notice(online ? 'waiting_for_agent' : 'no_agent_online'), now), authorName: null });
 }
 
@@ -110,7 +109,7 @@ async function answerQuestion(ctx: Ctx, tx: Db, site: Site, conv: Conversation, 
   if (plan.kind === 'smalltalk') {
     await tx.insert(questions).values({ ...asked, decision: 'smalltalk' });
     created.push({ message: await repo.appendMessage(tx, conv.id, notice(plan.code), now), authorName: null });
-    if (plan.online !== undefined) await escalate(ctx, tx, conv, text, now, created, plan.online);
+    if (plan.online !== undefined) await escalate(tx, conv, text, now, created, plan.online);
     return;
   }
   if (plan.kind === 'answer') {
@@ -139,7 +138,7 @@ async function answerQuestion(ctx: Ctx, tx: Db, site: Site, conv: Conversation, 
   if (plan.links.length) {
     created.push({ message: await repo.appendMessage(tx, conv.id, { author: 'bot', kind: 'articles', body: '', meta: { articles: plan.links } }, now), authorName: null });
   }
-  await escalate(ctx, tx, conv, text, now, created, plan.online);
+  await escalate(tx, conv, text, now, created, plan.online);
 }
 
 /** New conversations are limited per visitor and per IP (shared across nodes with Redis). */
@@ -268,7 +267,7 @@ async function lockQuestion(tx: Db, visitor: Visitor, questionId: string) {
 export async function respondToFaq(ctx: Ctx, visitor: Visitor, questionId: string, action: 'solved' | 'human') {
   const now = ctx.clock();
   // Asked before the transaction (see escalate): the conversation is the visitor's, so of their site.
-  const online = action === 'human' ? await ctx.realtime.agentsOnline(visitor.siteId) : undefined;
+  const online = action === 'human' && (await ctx.realtime.agentsOnline(visitor.siteId));
   const outcome = await ctx.db.transaction(async (tx) => {
     const { q, conv } = await lockQuestion(tx, visitor, questionId);
     const created: New[] = [];
@@ -285,7 +284,7 @@ export async function respondToFaq(ctx: Ctx, visitor: Visitor, questionId: strin
     }
     if (conv.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
     const wasBot = conv.status === 'bot';
-    if (wasBot) await escalate(ctx, tx, conv, q.text, now, created, online);
+    if (wasBot) await escalate(tx, conv, q.text, now, created, online);
     return { conversationId: conv.id, created, before: changeOf(conv) };
   });
   return { conversation: await publish(ctx, outcome) };
@@ -321,7 +320,7 @@ export async function escalateConversation(ctx: Ctx, visitor: Visitor, conversat
     if (conv.status !== 'bot') return { conversationId: conv.id, created, before: changeOf(conv) };
     const [lastQ] = await tx.select().from(questions).where(and(eq(questions.conversationId, conv.id), isNull(questions.outcome))).orderBy(desc(questions.createdAt)).limit(1);
     if (lastQ) await tx.update(questions).set({ outcome: 'human', escalatedAt: now }).where(eq(questions.id, lastQ.id));
-    await escalate(ctx, tx, conv, lastQ?.text ?? '', now, created, online);
+    await escalate(tx, conv, lastQ?.text ?? '', now, created, online);
     return { conversationId: conv.id, created, before: changeOf(conv) };
   });
   return { conversation: await publish(ctx, outcome) };
