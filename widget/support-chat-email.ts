@@ -117,6 +117,13 @@ export class SupportChatEmail extends LitElement {
     clearTimeout(this._timer);
   }
 
+  /** A link's question comes first: it takes the focus from the composer (whose text would go to this browser's visitor). */
+  override updated(changed: Map<string, unknown>): void {
+    if (changed.has('state') && this.state.link === 'pending' && (changed.get('state') as ChatState | undefined)?.link !== 'pending') {
+      this.querySelector<HTMLElement>('[role=group] .primary')?.focus();
+    }
+  }
+
   /**
    * What to show: the pre-chat form before the first message; else, with email on and the address
    * unknown, an offer while the visitor waits for a person and nobody is online or the wait passed the

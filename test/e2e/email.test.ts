@@ -99,7 +99,9 @@ describe.skipIf(!browserAvailable)('answers by email, in Chromium', () => {
     const ask = page.getByRole('group', { name: 'This link from an email opens the conversation of a***@example.com. Is that your address?' });
     await ask.waitFor();
     expect(await page.getByText(REPLY).count()).toBe(0);
-    await ask.getByRole('button', { name: 'Yes, open it' }).click();
+    // The question takes the focus (the composer would write as this browser's own visitor): Enter answers it.
+    await expect.poll(() => ask.getByRole('button', { name: 'Yes, open it' }).evaluate((b) => b.matches(':focus'))).toBe(true);
+    await page.keyboard.press('Enter');
     await page.getByText(REPLY).waitFor();
     await page.getByText(QUESTION).waitFor();
     expect(page.url()).toBe(`${server.url}/en/articles/${article.slug}`);
