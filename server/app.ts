@@ -146,7 +146,7 @@ export function createApp(deps: AppDeps): App {
   if (deps.cluster) io.adapter(deps.cluster.adapter);
   const widget: WidgetNamespace = io.of(WIDGET_NAMESPACE);
   const agents: AgentNamespace = io.of(AGENT_NAMESPACE);
-  const faq = new FaqService(deps.db, deps.log);
+  const faq = new FaqService(deps.db, deps.log, { maxStaleMs: deps.config.faqMaxStaleMs });
   const raw = rawClient(deps.db);
   // PGlite has one connection: its reports are `db` (Database.reports), on the same client.
   const reports = deps.reports && deps.reports !== deps.db ? rawClient(deps.reports) : raw;

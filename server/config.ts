@@ -64,6 +64,8 @@ export interface Config {
   mail: { smtpUrl?: string; from?: string; linkTtlMs: number; scanIntervalMs: number };
   /** Where attachment bytes live (server/attachments/storage.ts). Credentials are never logged. */
   uploads: UploadsConfig;
+  /** The longest a node answers from a site's FAQ index without comparing it with the database (faq/faq.service.ts). */
+  faqMaxStaleMs: number;
 }
 
 export type UploadsConfig =
@@ -107,5 +109,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           forcePathStyle: e.S3_FORCE_PATH_STYLE,
         }
       : { driver: 'disk', dir: path.join(e.DATA_DIR, 'uploads') },
+    // Like the mail scan interval, not an environment variable: tests shorten it. It bounds only a change
+    // whose broadcast was lost (Redis away): the broadcast itself takes milliseconds. 20 s: a site in use
+    // is compared every 10 s, one statement per node, nothing next to its messages; and an entry
+    // unpublished because its answer went wrong stops answering sooner than the site cache's 30 s for settings.
+    faqMaxStaleMs: 20_000,
   };
 }

@@ -38,19 +38,6 @@ export async function learnedByEntry(db: Db, entryIds: string[]): Promise<Map<st
   return byEntry;
 }
 
-/** The texts of active learned variants, for the matcher: of one entry, or of every entry of a site. */
-export async function activeTexts(db: Db, where: { siteId: string } | { entryId: string }): Promise<{ entryId: string; text: string }[]> {
-  return db
-    .select({ entryId: faqLearnedVariants.entryId, text: faqLearnedVariants.text })
-    .from(faqLearnedVariants)
-    .where(
-      and(
-        'siteId' in where ? eq(faqLearnedVariants.siteId, where.siteId) : eq(faqLearnedVariants.entryId, where.entryId),
-        eq(faqLearnedVariants.status, 'active'),
-      ),
-    );
-}
-
 export async function findLearned(db: Db, id: string): Promise<Row | undefined> {
   const [row] = flat(await withAgent(db).where(eq(faqLearnedVariants.id, id)).limit(1));
   return row;
