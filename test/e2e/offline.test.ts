@@ -3,7 +3,7 @@
  * reload) and arrive exactly once when the network is back.
  */
 import { describe, expect, it } from 'vitest';
-import type { WebSocketRoute } from 'playwright-core';
+import type { BrowserContext, WebSocketRoute } from 'playwright-core';
 import type { MessageDTO } from '../../shared/types.ts';
 import { DEMO_ARTICLES } from '../../demo/articles.ts';
 import { listMessages } from '../../server/conversations/conversations.repository.ts';
@@ -13,6 +13,33 @@ import { visitors } from '../../server/db/schema.ts';
 import { browserAvailable, serverAndBrowser } from '../support/browser.ts';
 
 const article = DEMO_ARTICLES.find((a) => a.language === 'en')!;
+
+/**
+ * Chromium's offline emulation leaves open WebSockets alone: they pass through a route that the test
+ * can cut, as a dropped network would. `live`: the sockets open now.
+ */
+async function cuttableNetwork(context: BrowserContext) {
+  const live: WebSocketRoute[] = [];
+  let cut = false;
+  await context.routeWebSocket(/\/socket\.io\//, (ws) => {
+    // While the network is cut, a new WebSocket fails as it would without a network.
+    if (cut) return void ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
+    ws.connectToServer();
+    live.push(ws);
+  });
+  return {
+    live,
+    async cut() {
+      cut = true;
+      await context.setOffline(true);
+      for (const ws of live.splice(0)) await ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
+    },
+    /** Lets new sockets through again (the caller decides when the browser is back online). */
+    mend() {
+      cut = false;
+    },
+  };
+}
 
 describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
   const env = serverAndBrowser();
@@ -31,16 +58,7 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
 
   it('sends the three messages typed while offline exactly once, even after a reload while offline', { timeout: 90_000 }, async () => {
     const context = await env.browser.newContext({ locale: 'en-US' });
-    // Chromium's offline emulation leaves open WebSockets alone: pass them through a route that the
-    // test can cut, as a dropped network would.
-    const live: WebSocketRoute[] = [];
-    let cut = false;
-    await context.routeWebSocket(/\/socket\.io\//, (ws) => {
-      // While the network is cut, a new WebSocket fails as it would without a network.
-      if (cut) return void ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
-      ws.connectToServer();
-      live.push(ws);
-    });
+    const network = await cuttableNetwork(context);
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
     await page.goto(`${env.server.url}/en/articles/${article.slug}`);
@@ -51,10 +69,8 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     await page.getByText('Sent', { exact: true }).first().waitFor();
 
     // The widget connects over WebSocket (long-polling only where that fails): cut both.
-    await expect.poll(() => live.length, { timeout: 15_000 }).toBeGreaterThan(0);
-    cut = true;
-    await context.setOffline(true);
-    for (const ws of live.splice(0)) await ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
+    await expect.poll(() => network.live.length, { timeout: 15_000 }).toBeGreaterThan(0);
+    await network.cut();
     await page.getByText(/Offline|Reconnecting/).first().waitFor();
     const offline = ['first while offline', 'second while offline', 'third while offline'];
     for (const text of offline) {
@@ -78,7 +94,7 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     expect(await storedVisitorTexts()).not.toContain('first while offline');
 
     // The network is back: the widget delivers the outbox by itself.
-    cut = false;
+    network.mend();
     await context.unroute('**/socket.io/**');
     await expect.poll(async () => (await storedVisitorTexts()).filter((t) => offline.includes(t)).length, { timeout: 60_000 }).toBe(3);
     const texts = await storedVisitorTexts();
@@ -91,13 +107,7 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
   it('sends what three offline tabs queued exactly once and in order, even from a tab closed before the network came back', { timeout: 120_000 }, async () => {
     // One browser, so the tabs share localStorage: the visitor token and the outbox.
     const context = await env.browser.newContext({ locale: 'en-US' });
-    const live: WebSocketRoute[] = [];
-    let cut = false;
-    await context.routeWebSocket(/\/socket\.io\//, (ws) => {
-      if (cut) return void ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
-      ws.connectToServer();
-      live.push(ws);
-    });
+    const network = await cuttableNetwork(context);
     const open = async () => {
       const page = await context.newPage();
       page.setDefaultTimeout(15_000);
@@ -110,9 +120,7 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     await a.getByRole('textbox', { name: 'Message' }).press('Enter');
     await a.getByText('Sent', { exact: true }).first().waitFor();
 
-    cut = true;
-    await context.setOffline(true);
-    for (const ws of live.splice(0)) await ws.close({ code: 1006, reason: 'network lost' }).catch(() => ws.close());
+    await network.cut();
     for (const page of [a, b, c]) await page.getByText(/Offline|Reconnecting/).first().waitFor();
     const typed: [typeof a, string][] = [
       [a, 'tab one, first'],
@@ -129,7 +137,7 @@ describe.skipIf(!browserAvailable)('a visitor who goes offline', () => {
     // The visitor closes the third tab before the network is back: what it queued must still go.
     await c.close();
 
-    cut = false;
+    network.mend();
     await context.setOffline(false);
     const texts = typed.map(([, text]) => text);
     const delivered = async () => (await storedVisitorTexts()).filter((t) => texts.includes(t));

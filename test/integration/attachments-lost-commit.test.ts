@@ -16,8 +16,8 @@ import type { Logger } from '../../server/logger.ts';
 import { discardUnlessStored } from '../../server/attachments/attachments.service.ts';
 import { diskStorage } from '../../server/attachments/storage.ts';
 import { BACKENDS, createTestDatabase } from '../support/db.ts';
-import { clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
-import { png, visitorUpload } from '../support/uploads.ts';
+import { clientId, connected, ok, visitorSocket, type TestServer } from '../support/server.ts';
+import { png, startUploadsServer, visitorUpload } from '../support/uploads.ts';
 
 /** Every stored file under `dir` but the temporary ones. */
 async function storedFiles(dir: string): Promise<string[]> {
@@ -57,15 +57,9 @@ describe.each(BACKENDS)('an attachment whose write failed, on %s', (backend) => 
   let server: TestServer;
   let uploads: string;
   let admin: string;
-  beforeAll(async () => {
-    uploads = await mkdtemp(path.join(os.tmpdir(), 'sc-uploads-'));
-    server = await startTestServer(backend, { uploads: { driver: 'disk', dir: uploads } });
-    admin = await login(server.url);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await rm(uploads, { recursive: true, force: true });
-  });
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => ({ server, uploads, admin, close } = await startUploadsServer(backend)));
+  afterAll(() => close?.());
 
   async function visitorToken() {
     const v = visitorSocket(server.url);

@@ -4,16 +4,15 @@
  * never as a page.
  */
 import { request } from 'node:http';
-import { mkdtemp, readdir, readlink, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
 import { attachmentRefusal, DEFAULT_ATTACHMENT_TYPES } from '../../shared/attachments.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
 import { BACKENDS } from '../support/db.ts';
-import { addAgent, agentSocket, api, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
-import { agentUpload, pdf, png, visitorUpload } from '../support/uploads.ts';
+import { addAgent, agentSocket, api, clientId, connected, next, ok, visitorSocket, type TestServer } from '../support/server.ts';
+import { agentUpload, pdf, png, startUploadsServer, visitorUpload } from '../support/uploads.ts';
 
 /** Every stored file under the uploads directory (temporary ones included). */
 async function storedFiles(dir: string): Promise<string[]> {
@@ -71,15 +70,9 @@ describe.each(BACKENDS)('attachments on %s', (backend) => {
   let server: TestServer;
   let uploads: string;
   let admin: string;
-  beforeAll(async () => {
-    uploads = await mkdtemp(path.join(os.tmpdir(), 'sc-uploads-'));
-    server = await startTestServer(backend, { uploads: { driver: 'disk', dir: uploads } });
-    admin = await login(server.url);
-  });
-  afterAll(async () => {
-    await server?.close();
-    await rm(uploads, { recursive: true, force: true });
-  });
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => ({ server, uploads, admin, close } = await startUploadsServer(backend)));
+  afterAll(() => close?.());
 
   async function newVisitor() {
     const v = visitorSocket(server.url);

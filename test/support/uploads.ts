@@ -1,5 +1,25 @@
 /** Files for attachment tests, and uploads sent as the widget and the console send them. */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { deflateSync } from 'node:zlib';
+import type { Backend } from './db.ts';
+import { login, startTestServer, type TestServer } from './server.ts';
+
+/** A test server keeping attachments on disk in a folder of its own; `admin`: an admin's session cookie; `close` removes both. */
+export async function startUploadsServer(backend: Backend): Promise<{ server: TestServer; uploads: string; admin: string; close(): Promise<void> }> {
+  const uploads = await mkdtemp(path.join(os.tmpdir(), 'sc-uploads-'));
+  const server = await startTestServer(backend, { uploads: { driver: 'disk', dir: uploads } });
+  return {
+    server,
+    uploads,
+    admin: await login(server.url),
+    async close() {
+      await server.close();
+      await rm(uploads, { recursive: true, force: true });
+    },
+  };
+}
 
 /** A valid PNG of `w`×`h` pixels of one colour. */
 export function png(w = 2, h = 2, rgb: [number, number, number] = [200, 30, 30]): Buffer {
