@@ -192,7 +192,8 @@ async function step(target: Target, rate: number, durationMs: number, drainMs: n
     const key = `${conv}:${dir}`;
     const k = perConv.get(key) ?? 0;
     perConv.set(key, k + 1);
-    const clientId = `${tag}${i.toString(36)}`;
+    // Padded: with a low pid the tag is short, and ids under 8 characters are refused (ClientId in shared/schemas.ts).
+    const clientId = `${tag}${i.toString(36).padStart(6, '0')}`;
     const rec: Sent = { t: performance.now(), conv, dir, k, acked: false, delivered: false };
     s.sent.set(clientId, rec);
     const ack = (res: { ok?: boolean; error?: { code?: string } }) => {
