@@ -10,7 +10,8 @@
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:store-cost
  *
  * PostgreSQL only (a fresh database is created in it and dropped after): PGlite runs in this process,
- * and its CPU cannot be told apart from the caller's. BENCH_GROUPS=600 groups per measurement.
+ * and its CPU cannot be told apart from the caller's. BENCH_GROUPS=600 groups per measurement,
+ * BENCH_GROUP=16 messages per group (1: what a message costs when it arrives alone, at low rates).
  * Bodies are about 40 characters (`message N from the store-cost bench`; bench:relay's are about 30):
  * search_grams costs in proportion to a body's length, so real messages, often longer, pay more there.
  */
@@ -25,7 +26,7 @@ import { postgresAt, throwawayDatabase } from './throwaway-database.ts';
 const url = process.env.BENCH_DATABASE_URL;
 if (!url) throw new Error('bench:store-cost needs BENCH_DATABASE_URL (PostgreSQL)');
 const GROUPS = Number(process.env.BENCH_GROUPS ?? 600);
-const GROUP = 16;
+const GROUP = Number(process.env.BENCH_GROUP ?? 16);
 const CONVERSATIONS = 200;
 
 const database = await throwawayDatabase('sc_bench_cost', url);
