@@ -58,6 +58,7 @@ import { MailWorker } from './mail/mail-worker.ts';
 import { mailRouter, registerWidgetMailHandlers } from './mail/mail.handlers.ts';
 import { seedAdmin, seedDemo } from './seed.ts';
 import { createStorage, type Storage } from './attachments/storage.ts';
+import { uploadsSweeper } from './attachments/sweep.ts';
 import { attachmentsRouter, widgetUploadHandler } from './attachments/attachments.http.ts';
 import { registerWidgetAttachmentHandlers } from './attachments/attachments.handlers.ts';
 
@@ -180,6 +181,7 @@ export function createApp(deps: AppDeps): App {
     io.on('queue:told', (siteId: unknown) => void (typeof siteId === 'string' && queue.forget(siteId)));
   }
   const snoozes = snoozeTimer(ctx, SNOOZE_CHECK_MS);
+  const sweeper = uploadsSweeper(ctx);
   const mail = new MailWorker(ctx, createMailer(deps.config.mail, deps.log));
   const flood = new FloodGuard(ctx);
   widget.use(widgetMiddleware(ctx));
@@ -267,6 +269,7 @@ export function createApp(deps: AppDeps): App {
       await once(seedAdmin(ctx, (line) => console.log(line)));
       ctx.metrics.start();
       snoozes.start();
+      sweeper.start();
       if (deps.config.demo) {
         await once(seedDemo(ctx, publicUrl));
         demo = createDemoRouter({ publicUrl });
@@ -277,6 +280,7 @@ export function createApp(deps: AppDeps): App {
     async close() {
       ctx.metrics.stop();
       snoozes.stop();
+      sweeper.stop();
       queue.stop();
       await mail.stop();
       io.close();

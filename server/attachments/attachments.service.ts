@@ -6,7 +6,6 @@
  */
 import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import { eq } from 'drizzle-orm';
 import type { AttachmentDTO, AttachmentLimitsDTO, MessageDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import { attachments, type SessionAgent, type Site, type Visitor } from '../db/schema.ts';
@@ -64,38 +63,25 @@ function refusedBeforeCommit(err: unknown): boolean {
 }
 
 /**
- * After a failed write, removes the kept bytes of attachment `id` unless its row may exist. A
- * refusal removes them at once. Any other failure (most often a connection lost while the
+ * After a failed write, removes the kept bytes of the attachment if the write was refused (its
+ * transaction certainly did not commit). Any other failure (most often a connection lost while the
  * transaction ran, or after COMMIT reached the database but before its reply came back) may hide a
- * committed message that the client's retry will replay: the bytes are removed only once the
- * database says there is no such row. When it cannot say (still away), they are kept, an orphan
- * at worst, logged: there is no sweeper of stored files without a row, and a stray file costs
- * less than a message whose file is gone. (Left open: a COMMIT the server is still finishing when
- * the check reads, after a network reset rather than a stopped server, is seen as not stored.)
- * Exported for tests.
+ * committed message that the client's retry will replay: the bytes stay, and the sweep (sweep.ts)
+ * removes them an hour later if no row ever came. Asking the database at once could not tell: a
+ * COMMIT the server is still finishing reads as not stored. Exported for tests.
  */
-export async function discardUnlessStored(ctx: Pick<Ctx, 'db' | 'uploads' | 'log'>, id: string, storageKey: string, writeError: unknown): Promise<void> {
+export async function discardIfRefused(ctx: Pick<Ctx, 'uploads' | 'log'>, storageKey: string, writeError: unknown): Promise<void> {
   if (!refusedBeforeCommit(writeError)) {
-    let stored: boolean;
-    try {
-      stored = (await ctx.db.select({ id: attachments.id }).from(attachments).where(eq(attachments.id, id)).limit(1)).length > 0;
-    } catch (checkError) {
-      // `err` and `error`: the two keys the logger serializes (and scrubs of query values).
-      ctx.log.warn({ err: writeError, error: checkError, storageKey }, 'attachment write failed (err) and its row could not be checked (error): keeping the file, an orphan if the write did not commit');
-      return;
-    }
-    if (stored) {
-      ctx.log.info({ err: writeError, storageKey }, 'attachment write failed after its commit: keeping the file for the retry');
-      return;
-    }
+    ctx.log.info({ err: writeError, storageKey }, 'attachment write failed without a refusal: keeping the file for a retry; the uploads sweep removes it if its message was not stored');
+    return;
   }
-  await ctx.uploads.delete(storageKey).catch((e) => ctx.log.error({ err: e, storageKey }, 'attachment cleanup failed'));
+  await ctx.uploads.delete(storageKey).catch((e) => ctx.log.error({ err: e, storageKey }, 'attachment cleanup failed; the uploads sweep removes it'));
 }
 
 /**
  * Keeps the file, then stores the row and its message in `write` (a transaction). If the write
  * fails, the kept bytes are removed again unless the row may have been stored after all (see
- * discardUnlessStored), so no file outlives a refused message and no stored message loses its
+ * discardIfRefused), so no file outlives a refused message and no stored message loses its
  * file; the error goes on to the client, whose retry with the same clientId replays a stored one.
  */
 async function keep(ctx: Ctx, site: Site, file: Received, write: (dto: AttachmentDTO, storageKey: string) => Promise<Outcome>) {
@@ -106,7 +92,7 @@ async function keep(ctx: Ctx, site: Site, file: Received, write: (dto: Attachmen
   try {
     return await write(dto, storageKey);
   } catch (err) {
-    await discardUnlessStored(ctx, dto.id, storageKey, err);
+    await discardIfRefused(ctx, storageKey, err);
     throw err;
   }
 }

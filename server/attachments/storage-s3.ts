@@ -7,10 +7,10 @@
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { DeleteObjectCommand, GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import type { UploadsConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
-import { checkKey, type Storage } from './storage.ts';
+import { checkKey, isKey, LIST_PAGE, type Storage } from './storage.ts';
 
 /**
  * Without timeouts the SDK waits for ever on a store that takes the connection and never answers (a
@@ -67,6 +67,15 @@ export function s3Storage(config: Extract<UploadsConfig, { driver: 's3' }>, tmpD
     },
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket, Key: checkKey(key) }));
+    },
+    async *list(before) {
+      let ContinuationToken: string | undefined;
+      do {
+        const out = await client.send(new ListObjectsV2Command({ Bucket, ContinuationToken, MaxKeys: LIST_PAGE }));
+        const keys = (out.Contents ?? []).filter((o) => o.Key && isKey(o.Key) && o.LastModified && o.LastModified < before).map((o) => o.Key!);
+        if (keys.length) yield keys;
+        ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
+      } while (ContinuationToken);
     },
   };
 }

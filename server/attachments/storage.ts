@@ -5,7 +5,7 @@
  * handed to `put`, which takes the file over.
  */
 import { createReadStream } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, opendir, readdir, rename, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -22,10 +22,20 @@ export interface Storage {
   get(key: string): Promise<Readable>;
   /** Removes the bytes under `key`; nothing stored there is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * The keys of everything stored before `before`, in pages (of at most LIST_PAGE), for the sweep of
+   * files no row refers to (sweep.ts). Anything else in the folder or bucket is not listed.
+   */
+  list(before: Date): AsyncIterable<string[]>;
 }
+
+/** Keys per page of `Storage.list` (S3's own page size). */
+export const LIST_PAGE = 1000;
 
 /** Keys are ours (`<siteId>/<uuid>`), never a sender's file name: checked anyway, since they become paths. */
 const KEY = /^[A-Za-z0-9_-]{1,64}\/[0-9a-f-]{36}$/;
+
+export const isKey = (key: string) => KEY.test(key);
 
 export function checkKey(key: string): string {
   if (!KEY.test(key)) throw new Error('invalid storage key');
@@ -50,6 +60,29 @@ export function diskStorage(dir: string): Storage {
     },
     async delete(key) {
       await rm(file(key), { force: true });
+    },
+    async *list(before) {
+      let page: string[] = [];
+      const sites = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return [];
+        throw err;
+      });
+      for (const site of sites) {
+        if (!site.isDirectory() || site.name === '.tmp') continue;
+        // One directory entry at a time: a site folder may hold a great many files.
+        for await (const entry of await opendir(path.join(dir, site.name))) {
+          const key = `${site.name}/${entry.name}`;
+          if (!entry.isFile() || !isKey(key)) continue;
+          const mtime = (await stat(path.join(dir, key)).catch(() => undefined))?.mtimeMs;
+          if (mtime === undefined || mtime >= before.getTime()) continue;
+          page.push(key);
+          if (page.length >= LIST_PAGE) {
+            yield page;
+            page = [];
+          }
+        }
+      }
+      if (page.length) yield page;
     },
   };
 }

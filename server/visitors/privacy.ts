@@ -75,7 +75,8 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
   });
   // Widgets still open on the visitor hold it in their socket: closed, on every node; they come back as a new visitor.
   ctx.realtime.widget.in(rooms.visitor(id)).disconnectSockets(true);
-  // The rows are gone with the transaction; the bytes after it (a failure here leaves an orphan, never a reachable file).
-  for (const f of files) await ctx.uploads.delete(f.storageKey).catch((err) => ctx.log.error({ err }, 'attachment erase failed'));
+  // The rows are gone with the transaction; the bytes after it. A failure here (the store away) leaves
+  // a file no row refers to, never a reachable one, and the uploads sweep removes it (attachments/sweep.ts).
+  for (const f of files) await ctx.uploads.delete(f.storageKey).catch((err) => ctx.log.error({ err }, 'attachment erase failed; the uploads sweep removes the file'));
   return { erased: true };
 }

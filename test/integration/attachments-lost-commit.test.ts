@@ -1,10 +1,11 @@
 /**
- * Attachments whose write failed: the kept bytes go only when the message is known not to be stored.
- * A lost reply to COMMIT (the connection reset, the database stopped) may hide a committed message
- * that the client's retry replays: its file must still be there. A refusal removes them at once.
+ * Attachments whose write failed: the kept bytes go at once only when the write was refused. A lost
+ * reply to COMMIT (the connection reset, the database stopped) may hide a committed message that the
+ * client's retry replays: its file must still be there; the uploads sweep (uploads-sweep.test.ts)
+ * removes it later if no row came.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -13,20 +14,11 @@ import type { Db } from '../../server/db/client.ts';
 import { conversations } from '../../server/db/schema.ts';
 import { AppError } from '../../server/errors.ts';
 import type { Logger } from '../../server/logger.ts';
-import { discardUnlessStored } from '../../server/attachments/attachments.service.ts';
+import { discardIfRefused } from '../../server/attachments/attachments.service.ts';
 import { diskStorage } from '../../server/attachments/storage.ts';
 import { BACKENDS, createTestDatabase } from '../support/db.ts';
 import { clientId, connected, ok, visitorSocket, type TestServer } from '../support/server.ts';
-import { png, startUploadsServer, visitorUpload } from '../support/uploads.ts';
-
-/** Every stored file under `dir` but the temporary ones. */
-async function storedFiles(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
-    if (e.isFile() && !e.parentPath.split(path.sep).includes('.tmp')) out.push(path.join(e.parentPath, e.name));
-  }
-  return out.sort();
-}
+import { png, startUploadsServer, storedFiles, visitorUpload } from '../support/uploads.ts';
 
 /** What the `postgres` driver throws when the server closes the socket (here: before the reply to COMMIT). */
 const connectionClosed = () => Object.assign(new Error('write CONNECTION_CLOSED 127.0.0.1:5432'), { code: 'CONNECTION_CLOSED', errno: 'CONNECTION_CLOSED' });
@@ -113,7 +105,7 @@ describe.each(BACKENDS)('an attachment whose write failed, on %s', (backend) => 
   });
 });
 
-describe.each(BACKENDS)('discardUnlessStored on %s', (backend) => {
+describe.each(BACKENDS)('discardIfRefused on %s', (backend) => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'sc-uploads-'));
@@ -133,8 +125,8 @@ describe.each(BACKENDS)('discardUnlessStored on %s', (backend) => {
 
   const spyLog = () => ({ warn: vi.fn(), info: vi.fn(), error: vi.fn() });
 
-  /** A database that has gone away (closed), and the error a query on it now gets. */
-  async function goneDatabase() {
+  /** Errors of a database that refused a statement, then went away (closed). */
+  async function databaseErrors() {
     const database = await createTestDatabase(backend);
     // A real refusal first, while it is up: a conversation of no visitor, an integrity constraint (drizzle's error, the driver's in `cause`).
     const refusal = await database.db
@@ -144,42 +136,29 @@ describe.each(BACKENDS)('discardUnlessStored on %s', (backend) => {
     await database.drop();
     const lost = await database.db.select().from(conversations).limit(1).then(() => undefined, (err: unknown) => err);
     expect(lost).toBeDefined();
-    return { db: database.db, refusal, lost };
+    return { refusal, lost };
   }
 
-  it('removes the bytes of a refusal at once, without asking the database (which could not answer here)', async () => {
-    const { db, refusal } = await goneDatabase();
+  it('removes the bytes of a refusal at once', async () => {
+    const { refusal } = await databaseErrors();
     expect(refusal).toMatchObject({ cause: { code: expect.stringMatching(/^23/) } });
     for (const err of [new AppError('CONVERSATION_CLOSED'), new AppError('RATE_LIMITED', 1000), refusal]) {
       const file = await keptFile();
       const log = spyLog();
-      await discardUnlessStored({ db, uploads: file.store, log: log as unknown as Logger }, file.id, file.key, err);
+      await discardIfRefused({ uploads: file.store, log: log as unknown as Logger }, file.key, err);
       expect(await file.exists()).toBe(false);
-      expect(log.warn).not.toHaveBeenCalled();
+      expect(log.info).not.toHaveBeenCalled();
     }
   });
 
-  it('keeps the bytes, with a warning, when the write lost its connection and the database cannot say whether the row was stored', async () => {
-    const { db, lost } = await goneDatabase();
+  it('keeps the bytes of any other failure, which may hide a stored message, and says the sweep will decide', async () => {
+    const { lost } = await databaseErrors();
     for (const err of [connectionClosed(), Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }), lost]) {
       const file = await keptFile();
       const log = spyLog();
-      await discardUnlessStored({ db, uploads: file.store, log: log as unknown as Logger }, file.id, file.key, err);
+      await discardIfRefused({ uploads: file.store, log: log as unknown as Logger }, file.key, err);
       expect(await file.exists()).toBe(true);
-      expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ err, storageKey: file.key }), expect.stringContaining('keeping the file'));
-    }
-  });
-
-  it('removes the bytes after a lost connection once the database says no row was stored', async () => {
-    const database = await createTestDatabase(backend);
-    try {
-      const file = await keptFile();
-      const log = spyLog();
-      await discardUnlessStored({ db: database.db, uploads: file.store, log: log as unknown as Logger }, file.id, file.key, connectionClosed());
-      expect(await file.exists()).toBe(false);
-      expect(log.warn).not.toHaveBeenCalled();
-    } finally {
-      await database.drop();
+      expect(log.info).toHaveBeenCalledWith(expect.objectContaining({ err, storageKey: file.key }), expect.stringContaining('sweep'));
     }
   });
 });

@@ -3,9 +3,12 @@
  * (s3rver, test/support/s3.ts) rather than through the Storage interface alone: what the SDK puts
  * on the wire must be what a compatible store keeps, byte for byte.
  */
-import { readdir } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
+import { sweepUploads } from '../../server/attachments/sweep.ts';
 import { BACKENDS } from '../support/db.ts';
 import { startS3Server, type TestBucket } from '../support/s3.ts';
 import { addAgent, agentSocket, api, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
@@ -86,6 +89,33 @@ describe(`attachments in an S3-compatible bucket (${backend})`, () => {
     expect((await api(server.url, admin, 'DELETE', `/api/visitors/${session.visitorId}`)).status).toBe(200);
     expect(await objectFiles(bucket.dir)).toEqual(before);
     expect((await fetch(`${server.url}/api/attachments/${id}`, { headers: { cookie: admin } })).status).toBe(404);
+  });
+
+  it('sweeps the objects no message refers to, and only those', async () => {
+    const { token } = await newVisitor();
+    const sent = await visitorUpload(server.url, 'demo', token, { name: 'kept.png', bytes: png(4, 4) }, clientId());
+    if (!sent.body.ok) throw new Error(sent.body.error.code);
+    const keptId: string = sent.body.data.message.meta.attachment.id;
+    // An object kept as an upload keeps it, whose row never came (a server stopped before its commit).
+    const store = server.app.ctx.uploads;
+    await mkdir(store.tmpDir, { recursive: true });
+    const tmp = path.join(store.tmpDir, `upload-${randomUUID()}`);
+    await writeFile(tmp, png(2, 2));
+    const orphan = `demo/${randomUUID()}`;
+    await store.put(orphan, tmp, png(2, 2).length);
+    const listed = async () => {
+      const keys: string[] = [];
+      for await (const page of store.list(new Date(Date.now() + 60_000))) keys.push(...page);
+      return keys;
+    };
+    expect(await listed()).toEqual(expect.arrayContaining([orphan, `demo/${keptId}`]));
+
+    // A grace period of minus a minute: every object counts as old enough.
+    const result = await sweepUploads(server.app.ctx, -60_000);
+    expect(result.removed).toBe(1);
+    expect(await listed()).not.toContain(orphan);
+    expect(await listed()).toContain(`demo/${keptId}`);
+    expect((await fetch(`${server.url}/api/attachments/${keptId}`, { headers: { cookie: admin } })).status).toBe(200);
   });
 
   it('answers UNAVAILABLE and stores no message while the bucket is unreachable, and works again when it is back', async () => {

@@ -1,5 +1,5 @@
 /** Files for attachment tests, and uploads sent as the widget and the console send them. */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
@@ -19,6 +19,15 @@ export async function startUploadsServer(backend: Backend): Promise<{ server: Te
       await rm(uploads, { recursive: true, force: true });
     },
   };
+}
+
+/** Every stored file under an uploads folder `dir`, but the temporary ones, sorted. */
+export async function storedFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => [])) {
+    if (e.isFile() && !e.parentPath.split(path.sep).includes('.tmp')) out.push(path.join(e.parentPath, e.name));
+  }
+  return out.sort();
 }
 
 /** A valid PNG of `w`×`h` pixels of one colour. */

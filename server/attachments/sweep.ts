@@ -1,0 +1,112 @@
+/**
+ * The sweep of stored files that no attachment row refers to. They come from: a write whose outcome
+ * the server could not know (the connection lost around COMMIT: the file is kept, since the message
+ * may be stored, see attachments.service.ts `discardIfRefused`); a server stopped between keeping a
+ * file and committing its row; an erasure whose file deletion failed (the store away at the time:
+ * the erased visitor's file must still go). And temporary files of uploads a stopped server left.
+ *
+ * Only what is older than GRACE_MS is looked at: a row commits within seconds of its file (statements
+ * are limited to 30 s, idle transactions to 60), so a file that old with no row never gets one. A file
+ * is removed only when the database answered that no row has its key and that its site is one of
+ * this database's: the folder or bucket is this deployment's alone (README, Attachments). Every node
+ * may sweep; removing twice is harmless.
+ */
+import { opendir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { Ctx } from '../context.ts';
+
+/** Files younger than this are never swept. */
+export const GRACE_MS = 60 * 60_000;
+/** How often each node sweeps, and how long after it starts it first does. */
+const EVERY_MS = 6 * 60 * 60_000;
+const FIRST_AFTER_MS = 5 * 60_000;
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Per listed key: whether an attachment row has it, and whether its site is known. By primary keys only. */
+const CHECK = `
+SELECT k.key, a.id IS NOT NULL AS referenced, s.id IS NOT NULL AS site_known
+FROM unnest($1::text[], $2::uuid[], $3::text[]) AS k(key, id, site_id)
+LEFT JOIN attachments a ON a.id = k.id AND a.storage_key = k.key
+LEFT JOIN sites s ON s.id = k.site_id`;
+
+export interface SweepResult {
+  /** Stored files old enough to be looked at. */
+  checked: number;
+  /** Of those, removed: no row referred to them. */
+  removed: number;
+  /** Temporary files of uploads that never finished, removed. */
+  temporary: number;
+}
+
+type SweepCtx = Pick<Ctx, 'raw' | 'uploads' | 'log' | 'clock'>;
+
+export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS): Promise<SweepResult> {
+  const before = new Date(ctx.clock().getTime() - graceMs);
+  const result: SweepResult = { checked: 0, removed: 0, temporary: await sweepTemporary(ctx.uploads.tmpDir, before) };
+  for await (const listed of ctx.uploads.list(before)) {
+    const keys = listed.filter((key) => UUID.test(key.slice(key.indexOf('/') + 1)));
+    if (!keys.length) continue;
+    result.checked += keys.length;
+    const rows = await ctx.raw<{ key: string; referenced: boolean; site_known: boolean }>(CHECK, [
+      keys,
+      keys.map((key) => key.slice(key.indexOf('/') + 1)),
+      keys.map((key) => key.slice(0, key.indexOf('/'))),
+    ]);
+    for (const row of rows) {
+      if (row.referenced || !row.site_known) continue;
+      await ctx.uploads.delete(row.key);
+      result.removed++;
+    }
+  }
+  return result;
+}
+
+/** Removes the files in `dir` last written before `before`; returns how many. */
+async function sweepTemporary(dir: string, before: Date): Promise<number> {
+  let removed = 0;
+  const entries = await opendir(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT') return undefined;
+    throw err;
+  });
+  if (!entries) return 0;
+  for await (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const file = path.join(dir, entry.name);
+    const mtime = (await stat(file).catch(() => undefined))?.mtimeMs;
+    if (mtime === undefined || mtime >= before.getTime()) continue;
+    await rm(file, { force: true });
+    removed++;
+  }
+  return removed;
+}
+
+/** Sweeps FIRST_AFTER_MS after start, then every EVERY_MS, on this node; a failed sweep is logged and tried at the next. */
+export function uploadsSweeper(ctx: SweepCtx): { start(): void; stop(): void } {
+  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  const tick = () => {
+    if (running) return;
+    running = true;
+    void sweepUploads(ctx)
+      .then((r) => (r.removed || r.temporary) && ctx.log.info(r, 'uploads swept: files no message refers to removed'))
+      .catch((err) => ctx.log.warn({ err }, 'sweeping uploads failed; the next sweep tries again'))
+      .finally(() => (running = false));
+  };
+  return {
+    start() {
+      if (timer) return;
+      timer = setTimeout(() => {
+        tick();
+        timer = setInterval(tick, EVERY_MS);
+        timer.unref();
+      }, FIRST_AFTER_MS);
+      timer.unref();
+    },
+    stop() {
+      clearTimeout(timer);
+      clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

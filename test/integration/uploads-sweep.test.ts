@@ -1,0 +1,107 @@
+/**
+ * The uploads sweep (server/attachments/sweep.ts): stored files that no attachment row refers to, and
+ * temporary files of uploads that never finished, go once they are older than the grace period; a
+ * file a message refers to, a young one, a file of a site this database does not know and anything
+ * not named as the product names files stay. An erasure whose file deletion failed is finished by it.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
+import { GRACE_MS, sweepUploads } from '../../server/attachments/sweep.ts';
+import { BACKENDS } from '../support/db.ts';
+import { api, clientId, connected, ok, visitorSocket, type TestServer } from '../support/server.ts';
+import { png, startUploadsServer, storedFiles, visitorUpload } from '../support/uploads.ts';
+
+describe.each(BACKENDS)('the uploads sweep on %s', (backend) => {
+  let server: TestServer;
+  let uploads: string;
+  let admin: string;
+  let close: (() => Promise<void>) | undefined;
+  beforeAll(async () => ({ server, uploads, admin, close } = await startUploadsServer(backend)));
+  afterAll(() => close?.());
+
+  /** A visitor's uploaded image: the visitor, and the stored file's key and path. */
+  async function uploaded() {
+    const v = visitorSocket(server.url);
+    await connected(v);
+    const session = await ok<SessionDTO>(v, 'session:hello', {});
+    const sent = await visitorUpload(server.url, 'demo', session.token!, { name: 'photo.png', bytes: png(3, 3), type: 'image/png' }, clientId());
+    if (!sent.body.ok) throw new Error(sent.body.error.code);
+    const id = (sent.body.data.message as MessageDTO).meta.attachment!.id;
+    return { visitorId: session.visitorId, id, file: path.join(uploads, 'demo', id) };
+  }
+
+  /** A file written under `relative` in the uploads folder, last written `ageMs` ago. */
+  async function fileAt(relative: string, ageMs: number) {
+    const file = path.join(uploads, relative);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, 'bytes');
+    const at = new Date(Date.now() - ageMs);
+    await utimes(file, at, at);
+    return file;
+  }
+
+  const old = GRACE_MS + 60_000;
+
+  it('removes old files no message refers to and old temporary files, and nothing else', async () => {
+    const kept = await uploaded();
+    await utimes(kept.file, new Date(Date.now() - old), new Date(Date.now() - old));
+    const orphan = await fileAt(`demo/${randomUUID()}`, old);
+    const young = await fileAt(`demo/${randomUUID()}`, 60_000);
+    const otherSite = await fileAt(`elsewhere/${randomUUID()}`, old);
+    const notOurs = await fileAt('demo/notes.txt', old);
+    const staleTemporary = await fileAt(`.tmp/upload-${randomUUID()}`, old);
+    const freshTemporary = await fileAt(`.tmp/upload-${randomUUID()}`, 1_000);
+    const before = await storedFiles(uploads);
+    expect(before).toContain(orphan);
+
+    const result = await sweepUploads(server.app.ctx);
+
+    expect(result).toEqual({ checked: 3, removed: 1, temporary: 1 });
+    const after = await storedFiles(uploads);
+    expect(after).toEqual(before.filter((f) => f !== orphan));
+    expect(after).toEqual(expect.arrayContaining([kept.file, young, otherSite, notOurs]));
+    expect(await readdir(path.join(uploads, '.tmp'))).toEqual([path.basename(freshTemporary)]);
+    expect(path.basename(staleTemporary)).not.toBe(path.basename(freshTemporary));
+    // The file a message refers to still downloads.
+    const download = await fetch(`${server.url}/api/attachments/${kept.id}`, { headers: { cookie: admin } });
+    expect(download.status).toBe(200);
+
+    // Swept again, nothing more goes.
+    expect(await sweepUploads(server.app.ctx)).toEqual({ checked: 2, removed: 0, temporary: 0 });
+  });
+
+  it('finishes an erasure whose file deletion failed: the erased visitor’s file goes at the next sweep', async () => {
+    const { visitorId, id, file } = await uploaded();
+    const store = server.app.ctx.uploads;
+    const realDelete = store.delete;
+    store.delete = async () => {
+      throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    };
+    try {
+      const erased = await api(server.url, admin, 'DELETE', `/api/visitors/${visitorId}`);
+      expect(erased.body).toEqual({ ok: true, data: { erased: true } });
+    } finally {
+      store.delete = realDelete;
+    }
+    // The row is gone, the bytes not yet: nobody can reach them…
+    expect(await storedFiles(uploads)).toContain(file);
+    expect((await fetch(`${server.url}/api/attachments/${id}`, { headers: { cookie: admin } })).status).toBe(404);
+    // …and within the grace period the sweep leaves them; past it, they go.
+    await sweepUploads(server.app.ctx);
+    expect(await storedFiles(uploads)).toContain(file);
+    await utimes(file, new Date(Date.now() - old), new Date(Date.now() - old));
+    const result = await sweepUploads(server.app.ctx);
+    expect(result.removed).toBe(1);
+    expect(await storedFiles(uploads)).not.toContain(file);
+  });
+
+  it('removes nothing when the database cannot answer', async () => {
+    const orphan = await fileAt(`demo/${randomUUID()}`, old);
+    const ctx = { ...server.app.ctx, raw: async () => { throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' }); } };
+    await expect(sweepUploads(ctx)).rejects.toThrow('connection refused');
+    expect(await storedFiles(uploads)).toContain(orphan);
+  });
+});
