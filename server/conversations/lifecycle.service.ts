@@ -4,7 +4,7 @@
  * one-statement store (message-store.ts) takes only tickets that are open or pending, and leaves
  * the rest to the transaction in conversations.service.ts, which calls `resumeForVisitor` here.
  */
-import { and, count, eq, inArray, isNotNull, desc, sql } from 'drizzle-orm';
+import { and, count, eq, gte, inArray, isNotNull, desc, or, sql } from 'drizzle-orm';
 import type { AgentMessageSend, ConversationSnooze, ConversationTransfer } from '../../shared/schemas.ts';
 import type { ConversationDTO, MessageDTO, TransferTargetDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
@@ -37,10 +37,11 @@ async function lockAgentOnSite(tx: Db, agentId: string, siteId: string): Promise
 
 /**
  * The agent who had the ticket, if they can take it back now: active with rights on the site,
- * present and online for it (on any node), below their capacity. Else the ticket waits in the queue.
+ * present and online for it (in `ready`, asked before the transaction: readyForResume), below their
+ * capacity. Else the ticket waits in the queue.
  */
-async function offerTo(ctx: Ctx, tx: Db, agentId: string | null, siteId: string): Promise<Agent | undefined> {
-  if (!agentId || !(await readyAgents(ctx, siteId)).includes(agentId)) return undefined;
+async function offerTo(tx: Db, agentId: string | null, siteId: string, ready: string[] | undefined): Promise<Agent | undefined> {
+  if (!agentId || !ready?.includes(agentId)) return undefined;
   const agent = await lockAgentOnSite(tx, agentId, siteId);
   if (!agent || agent.availability !== 'online') return undefined;
   const [{ n }] = await tx
@@ -48,6 +49,35 @@ async function offerTo(ctx: Ctx, tx: Db, agentId: string | null, siteId: string)
     .from(conversations)
     .where(and(eq(conversations.assignedAgentId, agentId), inArray(conversations.status, ['open', 'pending'])));
   return n < agent.capacity ? agent : undefined;
+}
+
+/**
+ * The agents present and online for the site (on every node: readyAgents), asked before the
+ * transaction of a visitor's message that may give a ticket back to its agent (resumeForVisitor), so
+ * that the transaction holds its locks only for its own statements. Asked only when the visitor has
+ * a snoozed ticket, or one resolved within the reopen window, that had an agent (one read, no lock);
+ * otherwise undefined. Should the ticket change before the transaction locks it, the worst is a
+ * reopened ticket that waits in the queue for assignment instead of going back to its agent.
+ */
+export async function readyForResume(ctx: Ctx, site: Site, visitorId: string, now: Date): Promise<string[] | undefined> {
+  const since = new Date(now.getTime() - site.reopenWindowSec * 1000);
+  const [resumable] = await ctx.db
+    .select({ id: conversations.id })
+    .from(conversations)
+    .where(
+      and(
+        eq(conversations.visitorId, visitorId),
+        isNotNull(conversations.assignedAgentId),
+        or(
+          eq(conversations.status, 'snoozed'),
+          site.reopenWindowSec > 0
+            ? and(eq(conversations.status, 'resolved'), isNotNull(conversations.escalatedAt), gte(conversations.resolvedAt, since))
+            : undefined,
+        ),
+      ),
+    )
+    .limit(1);
+  return resumable ? readyAgents(ctx, site.id) : undefined;
 }
 
 /**
@@ -59,12 +89,13 @@ async function offerTo(ctx: Ctx, tx: Db, agentId: string | null, siteId: string)
  * `active` is the visitor's unresolved conversation, locked, if any.
  */
 export async function resumeForVisitor(
-  ctx: Ctx,
   tx: Db,
   site: Site,
   visitorId: string,
   active: Conversation | undefined,
   now: Date,
+  /** The site's agents ready to take a ticket back (readyForResume), asked before the transaction. */
+  ready: string[] | undefined,
 ): Promise<{ conv?: Conversation; previousId: string | null; reopened?: boolean; agentName?: string; before?: ConversationChange }> {
   if (active && active.status !== 'snoozed') return { conv: active, previousId: null };
   let conv = active;
@@ -83,7 +114,7 @@ export async function resumeForVisitor(
     if (!inWindow) return { previousId: last.id };
     conv = last;
   }
-  const agent = await offerTo(ctx, tx, conv.assignedAgentId, conv.siteId);
+  const agent = await offerTo(tx, conv.assignedAgentId, conv.siteId, ready);
   const reopened = conv.status === 'resolved';
   const row = await repo.updateConversation(tx, conv.id, {
     status: 'open',

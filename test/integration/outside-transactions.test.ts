@@ -7,14 +7,16 @@
  */
 import postgres, { type Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
-import { clientId, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
+import type { ConversationDTO, MessageDTO, SessionDTO } from '../../shared/types.ts';
+import { addAgent, agentSocket, apiData, clientId, connected, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 
 describe.skipIf(!process.env.TEST_DATABASE_URL)('what a question waits for outside the database', () => {
   let server: TestServer;
   let admin: Sql;
   /** For each wait outside the database: how many of the server's sessions sat in an open transaction meanwhile. */
   const seen: { what: string; inTransaction: number }[] = [];
+  /** Off once the tests are done: a lookup still running then (an agent's leaving) asks nothing more. */
+  let watching = true;
 
   beforeAll(async () => {
     server = await startTestServer('postgres');
@@ -33,17 +35,32 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('what a question waits for outsi
     const articlesFor = faq.articlesFor.bind(faq);
     faq.articlesFor = async (...args) => {
       await new Promise((r) => setTimeout(r, 100));
-      seen.push({ what: 'articles', inTransaction: await inTransaction() });
+      if (watching) seen.push({ what: 'articles', inTransaction: await inTransaction() });
       return articlesFor(...args);
     };
+    // Who is ready to take a ticket back (presence.ts readyAgents): the sockets of a `ready:` room, on every node.
+    const agentsNamespace = realtime.agents;
+    const inRoom = agentsNamespace.in.bind(agentsNamespace);
+    agentsNamespace.in = ((room: string | string[]) => {
+      const operator = inRoom(room);
+      if (typeof room !== 'string' || !room.startsWith('ready:')) return operator;
+      const fetchSockets = operator.fetchSockets.bind(operator);
+      operator.fetchSockets = async () => {
+        await new Promise((r) => setTimeout(r, 100));
+        if (watching) seen.push({ what: 'ready agents', inTransaction: await inTransaction() });
+        return fetchSockets();
+      };
+      return operator;
+    }) as typeof agentsNamespace.in;
     const agentsOnline = realtime.agentsOnline.bind(realtime);
     realtime.agentsOnline = async (siteId) => {
       await new Promise((r) => setTimeout(r, 100));
-      seen.push({ what: 'presence', inTransaction: await inTransaction() });
+      if (watching) seen.push({ what: 'presence', inTransaction: await inTransaction() });
       return agentsOnline(siteId);
     };
   });
   afterAll(async () => {
+    watching = false;
     await admin?.end();
     await server?.close();
   });
@@ -85,5 +102,25 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('what a question waits for outsi
     expect(seen.filter((s) => s.inTransaction > 0)).toEqual([]);
     v.disconnect();
     w.disconnect();
+  });
+
+  it('gives a resolved ticket back to its agent when the visitor writes again, without a transaction open while it asks who is ready', async () => {
+    const cookie = await addAgent(server, 'outside-tx@test.local');
+    const agent = agentSocket(server.url, cookie);
+    await connected(agent);
+    const me = await apiData<{ id: string }>(server.url, cookie, 'GET', '/api/auth/me');
+    const v = await visitor();
+    let conv = (await ok(v, 'message:send', { clientId: clientId(), body: 'My parrot ate the hard drive with the lecture videos' })).conversation as ConversationDTO;
+    if (conv.status === 'bot') conv = (await ok(v, 'conversation:escalate', { conversationId: conv.id })).conversation;
+    await ok(agent, 'conversation:claim', { conversationId: conv.id });
+    await ok(agent, 'conversation:resolve', { conversationId: conv.id });
+
+    seen.length = 0;
+    const sent = await ok(v, 'message:send', { clientId: clientId(), body: 'It happened again, sorry.' });
+    expect(sent.conversation).toMatchObject({ id: conv.id, status: 'open', assignedAgentId: me.id });
+    expect(seen.map((s) => s.what)).toContain('ready agents');
+    expect(seen.filter((s) => s.inTransaction > 0)).toEqual([]);
+    v.disconnect();
+    agent.disconnect();
   });
 });
