@@ -17,7 +17,7 @@ import { pageUrlToStore } from '../sites/page-url.ts';
 import type { ConversationChange } from '../realtime/realtime.ts';
 import { messagesAfter, storeAgentText, storeVisitorText, type Stored } from './message-store.ts';
 import { countFaqDecision, countStored } from '../ops/counters.ts';
-import { readyForResume, resumeForVisitor } from './lifecycle.service.ts';
+import { priorOf, resumeForVisitor } from './lifecycle.service.ts';
 
 /** What one `messages:sync` answers at most (clients ask again while a full page comes back). */
 const SYNC_PAGE = 500;
@@ -202,7 +202,9 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
   if (existing) return replay(ctx, existing, visitor.name);
   // Matching, and what its answer needs, done before the transaction so that it holds no lock while they run.
   const plan = await planAnswer(ctx, site, input.body, await ctx.faq.decide(site.id, input.body, site.faqThreshold));
-  const ready = await readyForResume(ctx, site, visitor.id, now);
+  // Asked before too: the limits of a new conversation (Redis, with several nodes), who is ready to take a ticket back.
+  const prior = await priorOf(ctx, site, visitor.id, now);
+  if (prior.opens) await limitNewConversations(ctx, visitor.id, ip);
   let outcome: Outcome;
   try {
     outcome = await ctx.db.transaction(async (tx) => {
@@ -210,9 +212,10 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
       const active = await repo.lockActiveConversation(tx, visitor.id);
       const before = active ? changeOf(active) : null;
       // Not on the hot path: a visitor with an open or pending ticket never comes here.
-      const resumed = active?.status === 'bot' ? { conv: active, previousId: null } : await resumeForVisitor(tx, site, visitor.id, active, now, ready);
+      const resumed = active?.status === 'bot' ? { conv: active, previousId: null } : await resumeForVisitor(tx, site, visitor.id, active, now, prior.ready);
       let conv = resumed.conv;
-      if (!conv) await limitNewConversations(ctx, visitor.id, ip);
+      // Read otherwise before the transaction (another tab's message meanwhile): counted here, rarely.
+      if (!conv && !prior.opens) await limitNewConversations(ctx, visitor.id, ip);
       conv ??= await repo.insertConversation(tx, {
         siteId: site.id,
         visitorId: visitor.id,

@@ -4,7 +4,7 @@
  * one-statement store (message-store.ts) takes only tickets that are open or pending, and leaves
  * the rest to the transaction in conversations.service.ts, which calls `resumeForVisitor` here.
  */
-import { and, count, eq, gte, inArray, isNotNull, desc, or, sql } from 'drizzle-orm';
+import { and, count, eq, inArray, isNotNull, desc, sql } from 'drizzle-orm';
 import type { AgentMessageSend, ConversationSnooze, ConversationTransfer } from '../../shared/schemas.ts';
 import type { ConversationDTO, MessageDTO, TransferTargetDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
@@ -37,7 +37,7 @@ async function lockAgentOnSite(tx: Db, agentId: string, siteId: string): Promise
 
 /**
  * The agent who had the ticket, if they can take it back now: active with rights on the site,
- * present and online for it (in `ready`, asked before the transaction: readyForResume), below their
+ * present and online for it (in `ready`, asked before the transaction: priorOf), below their
  * capacity. Else the ticket waits in the queue.
  */
 async function offerTo(tx: Db, agentId: string | null, siteId: string, ready: string[] | undefined): Promise<Agent | undefined> {
@@ -52,33 +52,50 @@ async function offerTo(tx: Db, agentId: string | null, siteId: string, ready: st
 }
 
 /**
- * The agents present and online for the site (on every node: readyAgents), asked before the
- * transaction of a visitor's message that may give a ticket back to its agent (resumeForVisitor), so
- * that the transaction holds its locks only for its own statements. Asked only when the visitor has
- * a snoozed ticket, or one resolved within the reopen window, that had an agent (one read, no lock);
- * otherwise undefined. Should the ticket change before the transaction locks it, the worst is a
- * reopened ticket that waits in the queue for assignment instead of going back to its agent.
+ * What the transaction of a visitor's message will find, read before it (no lock), so that it holds
+ * its locks only for its own statements: the visitor's unresolved conversation, else their latest
+ * ticket. Index reads only (conversations_visitor_active_uq, conversations_visitor_idx).
  */
-export async function readyForResume(ctx: Ctx, site: Site, visitorId: string, now: Date): Promise<string[] | undefined> {
-  const since = new Date(now.getTime() - site.reopenWindowSec * 1000);
-  const [resumable] = await ctx.db
-    .select({ id: conversations.id })
-    .from(conversations)
-    .where(
-      and(
-        eq(conversations.visitorId, visitorId),
-        isNotNull(conversations.assignedAgentId),
-        or(
-          eq(conversations.status, 'snoozed'),
-          site.reopenWindowSec > 0
-            ? and(eq(conversations.status, 'resolved'), isNotNull(conversations.escalatedAt), gte(conversations.resolvedAt, since))
-            : undefined,
-        ),
-      ),
-    )
-    .limit(1);
-  return resumable ? readyAgents(ctx, site.id) : undefined;
+const PRIOR = `
+SELECT a.status AS active_status, a.assigned_agent_id AS active_agent,
+  l.status AS last_status, l.assigned_agent_id AS last_agent, (extract(epoch from l.resolved_at) * 1000)::float8 AS last_resolved
+FROM (SELECT 1) one
+LEFT JOIN LATERAL (SELECT status, assigned_agent_id FROM conversations WHERE visitor_id = $1 AND status <> 'resolved' LIMIT 1) a ON true
+LEFT JOIN LATERAL (
+  SELECT status, assigned_agent_id, resolved_at FROM conversations WHERE visitor_id = $1 AND escalated_at IS NOT NULL ORDER BY created_at DESC LIMIT 1
+) l ON true`;
+
+export interface Prior {
+  /** The message will start a new conversation: the new-conversation limits apply (a Redis round trip with several nodes). */
+  opens: boolean;
+  /** The site's agents ready to take back the ticket the message wakes or reopens (on every node: readyAgents); undefined when there is none to offer. */
+  ready: string[] | undefined;
 }
+
+/**
+ * Asked before the transaction of a visitor's message that is not on the hot path: whether it will
+ * start a new conversation, and, when it will wake a snoozed ticket or reopen one resolved within the
+ * window that had an agent, who is ready to take it back. Should the visitor's tickets change before
+ * the transaction locks them (another tab's message), the transaction decides by what it finds and the
+ * worst is a limit counted once too often, or once inside it, or a reopened ticket that waits in the
+ * queue for assignment instead of going back to its agent.
+ */
+export async function priorOf(ctx: Ctx, site: Site, visitorId: string, now: Date): Promise<Prior> {
+  const [row] = await ctx.raw<{ active_status: string | null; active_agent: string | null; last_status: string | null; last_agent: string | null; last_resolved: number | null }>(PRIOR, [visitorId]);
+  let resumes: string | null = null;
+  let opens = false;
+  if (row.active_status) {
+    if (row.active_status === 'snoozed') resumes = row.active_agent;
+  } else if (row.last_status === 'resolved' && row.last_resolved !== null && inWindow(site, row.last_resolved, now)) {
+    resumes = row.last_agent;
+  } else {
+    opens = true;
+  }
+  return { opens, ready: resumes ? await readyAgents(ctx, site.id) : undefined };
+}
+
+/** Whether a ticket resolved at `resolvedAt` (ms) reopens when its visitor writes at `now`. */
+const inWindow = (site: Site, resolvedAt: number, now: Date) => site.reopenWindowSec > 0 && now.getTime() - resolvedAt <= site.reopenWindowSec * 1000;
 
 /**
  * What a visitor's message does when they have no open or pending ticket, inside the caller's
@@ -94,7 +111,7 @@ export async function resumeForVisitor(
   visitorId: string,
   active: Conversation | undefined,
   now: Date,
-  /** The site's agents ready to take a ticket back (readyForResume), asked before the transaction. */
+  /** The site's agents ready to take a ticket back (priorOf), asked before the transaction. */
   ready: string[] | undefined,
 ): Promise<{ conv?: Conversation; previousId: string | null; reopened?: boolean; agentName?: string; before?: ConversationChange }> {
   if (active && active.status !== 'snoozed') return { conv: active, previousId: null };
@@ -110,8 +127,7 @@ export async function resumeForVisitor(
     if (!last) return { previousId: null };
     // Another tab's message reopened it while this one waited for the lock.
     if (last.status !== 'resolved') return { conv: last, previousId: null };
-    const inWindow = site.reopenWindowSec > 0 && last.resolvedAt !== null && now.getTime() - last.resolvedAt.getTime() <= site.reopenWindowSec * 1000;
-    if (!inWindow) return { previousId: last.id };
+    if (last.resolvedAt === null || !inWindow(site, last.resolvedAt.getTime(), now)) return { previousId: last.id };
     conv = last;
   }
   const agent = await offerTo(tx, conv.assignedAgentId, conv.siteId, ready);

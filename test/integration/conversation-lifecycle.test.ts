@@ -106,6 +106,26 @@ describe.each(BACKENDS)('the conversation lifecycle on %s', (backend) => {
     expect((await waiting).assignedAgentId).toBeNull();
   });
 
+  it('refuses a visitor’s 21st new conversation in an hour with RATE_LIMITED, storing nothing, and still takes their messages in an open one', async () => {
+    const { v } = await visitor();
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      const sent = await ok(v, 'message:send', { clientId: clientId(), body: `Question number ${i} about my course certificate` });
+      ids.push(sent.conversation.id);
+      await server.database.db.update(conversations).set({ status: 'resolved', resolvedAt: new Date() }).where(eq(conversations.id, sent.conversation.id));
+    }
+    expect(new Set(ids).size).toBe(20);
+    const cid = clientId();
+    const refused = await call(v, 'message:send', { clientId: cid, body: 'One more question' });
+    expect(refused).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+    const rows = await server.database.db.select().from(conversations).where(eq(conversations.visitorId, (await ok<SessionDTO>(v, 'session:hello', {})).visitorId));
+    expect(rows).toHaveLength(20);
+    // A conversation that is open again is no new one: the limit does not apply to it.
+    await server.database.db.update(conversations).set({ status: 'bot', resolvedAt: null }).where(eq(conversations.id, ids[19]));
+    const sent = await ok(v, 'message:send', { clientId: cid, body: 'One more question' });
+    expect(sent.conversation.id).toBe(ids[19]);
+  });
+
   it('starts a new ticket linked to the earlier one when the visitor writes after the window', async () => {
     const a = await newAgent();
     const { conv, v } = await ticket(a.socket);

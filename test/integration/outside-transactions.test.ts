@@ -1,8 +1,9 @@
 /**
  * A visitor's question holds its transaction (its conversation's lock and a pooled connection) only
  * for its own statements: what the answer needs from outside the database (the articles to link, a
- * worker thread's search; whether an agent is online, with several nodes a request to the others,
- * up to seconds when a node is slow) is asked before the transaction begins. Checked on PostgreSQL,
+ * worker thread's search; whether an agent is online and who is ready to take a ticket back, with
+ * several nodes a request to the others, up to seconds when a node is slow; the limits of a new
+ * conversation, with several nodes a round trip to Redis) is asked before the transaction begins. Checked on PostgreSQL,
  * where a transaction waiting on something else shows as "idle in transaction".
  */
 import postgres, { type Sql } from 'postgres';
@@ -52,6 +53,16 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('what a question waits for outsi
       };
       return operator;
     }) as typeof agentsNamespace.in;
+    // The new-conversation limits: with several nodes, a round trip to Redis.
+    const { limiter } = server.app.ctx;
+    const hit = limiter.hit.bind(limiter);
+    limiter.hit = async (key, limit, windowMs) => {
+      if (key.startsWith('conv:')) {
+        await new Promise((r) => setTimeout(r, 100));
+        if (watching) seen.push({ what: 'new-conversation limit', inTransaction: await inTransaction() });
+      }
+      return hit(key, limit, windowMs);
+    };
     const agentsOnline = realtime.agentsOnline.bind(realtime);
     realtime.agentsOnline = async (siteId) => {
       await new Promise((r) => setTimeout(r, 100));
@@ -77,7 +88,7 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('what a question waits for outsi
     const handed = next<MessageDTO>(v, 'message:created', (m) => m.kind === 'notice' && m.body === 'no_agent_online');
     await ok(v, 'message:send', { clientId: clientId(), body: 'My parrot ate the hard drive with the lecture videos' });
     await handed;
-    expect(seen.map((s) => s.what)).toContain('articles');
+    expect(seen.map((s) => s.what)).toEqual(expect.arrayContaining(['articles', 'new-conversation limit']));
     expect(seen.filter((s) => s.inTransaction > 0)).toEqual([]);
     v.disconnect();
   });
