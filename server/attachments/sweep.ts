@@ -14,6 +14,7 @@
 import { opendir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Ctx } from '../context.ts';
+import { countSwept } from '../ops/counters.ts';
 
 /** Files younger than this are never swept. */
 export const GRACE_MS = 60 * 60_000;
@@ -44,6 +45,7 @@ type SweepCtx = Pick<Ctx, 'raw' | 'uploads' | 'log' | 'clock'>;
 export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS): Promise<SweepResult> {
   const before = new Date(ctx.clock().getTime() - graceMs);
   const result: SweepResult = { checked: 0, removed: 0, temporary: await sweepTemporary(ctx.uploads.tmpDir, before) };
+  countSwept('temporary', result.temporary);
   for await (const listed of ctx.uploads.list(before)) {
     const keys = listed.filter((key) => UUID.test(key.slice(key.indexOf('/') + 1)));
     if (!keys.length) continue;
@@ -57,6 +59,7 @@ export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS): Promise<S
       if (row.referenced || !row.site_known) continue;
       await ctx.uploads.delete(row.key);
       result.removed++;
+      countSwept('removed');
     }
   }
   return result;
@@ -90,7 +93,10 @@ export function uploadsSweeper(ctx: SweepCtx): { start(): void; stop(): void } {
     running = true;
     void sweepUploads(ctx)
       .then((r) => (r.removed || r.temporary) && ctx.log.info(r, 'uploads swept: files no message refers to removed'))
-      .catch((err) => ctx.log.warn({ err }, 'sweeping uploads failed; the next sweep tries again'))
+      .catch((err) => {
+        countSwept('failed_sweeps');
+        ctx.log.warn({ err }, 'sweeping uploads failed; the next sweep tries again');
+      })
       .finally(() => (running = false));
   };
   return {

@@ -1,6 +1,6 @@
 /**
  * What this process counts as it works, for `GET /metrics`: messages stored, FAQ decisions, rate-limit
- * refusals and database query times. Module-level, like the process metrics beside them: they
+ * refusals, database query times and the uploads sweep. Module-level, like the process metrics beside them: they
  * describe the process, and a call on the hot path is one increment, with nothing to pass around.
  */
 import { collectDefaultMetrics, Counter, Histogram, Registry, type Metric } from 'prom-client';
@@ -32,6 +32,13 @@ const queryDuration = new Histogram({
   registers: [],
 });
 
+const uploadsSwept = new Counter({
+  name: 'support_uploads_swept_total',
+  help: 'The uploads sweep: files no message refers to removed (removed), temporary files of unfinished uploads removed (temporary), sweeps that failed (failed_sweeps).',
+  labelNames: ['outcome'] as const,
+  registers: [],
+});
+
 let registry: Registry | undefined;
 
 /** One registry per process: collecting the default metrics twice would register every metric twice. */
@@ -39,7 +46,7 @@ export function processRegistry(): Registry {
   if (!registry) {
     registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    for (const metric of [messagesStored, faqDecisions, rateLimited, queryDuration] as Metric[]) registry.registerMetric(metric);
+    for (const metric of [messagesStored, faqDecisions, rateLimited, queryDuration, uploadsSwept] as Metric[]) registry.registerMetric(metric);
   }
   return registry;
 }
@@ -68,4 +75,9 @@ export function sqlVerb(text: string): string {
 
 export function observeQuery(text: string, seconds: number): void {
   queryDuration.observe({ operation: sqlVerb(text) }, seconds);
+}
+
+/** What one uploads sweep removed, or that it failed (server/attachments/sweep.ts). */
+export function countSwept(outcome: 'removed' | 'temporary' | 'failed_sweeps', n = 1): void {
+  if (n > 0) uploadsSwept.inc({ outcome }, n);
 }

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
 import { GRACE_MS, sweepUploads } from '../../server/attachments/sweep.ts';
+import { processRegistry } from '../../server/ops/counters.ts';
 import { BACKENDS } from '../support/db.ts';
 import { api, clientId, connected, ok, visitorSocket, type TestServer } from '../support/server.ts';
 import { png, startUploadsServer, storedFiles, visitorUpload } from '../support/uploads.ts';
@@ -57,9 +58,17 @@ describe.each(BACKENDS)('the uploads sweep on %s', (backend) => {
     const before = await storedFiles(uploads);
     expect(before).toContain(orphan);
 
+    const counted = async () => {
+      const text = await processRegistry().metrics();
+      const n = (outcome: string) => Number(new RegExp(`^support_uploads_swept_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      return { removed: n('removed'), temporary: n('temporary') };
+    };
+    const countedBefore = await counted();
+
     const result = await sweepUploads(server.app.ctx);
 
     expect(result).toEqual({ checked: 3, removed: 1, temporary: 1 });
+    expect(await counted()).toEqual({ removed: countedBefore.removed + 1, temporary: countedBefore.temporary + 1 });
     const after = await storedFiles(uploads);
     expect(after).toEqual(before.filter((f) => f !== orphan));
     expect(after).toEqual(expect.arrayContaining([kept.file, young, otherSite, notOurs]));
