@@ -40,10 +40,11 @@ export interface SweepResult {
   temporary: number;
 }
 
-type SweepCtx = Pick<Ctx, 'raw' | 'uploads' | 'log' | 'clock'>;
+type SweepCtx = Pick<Ctx, 'raw' | 'uploads' | 'log'>;
 
 export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS): Promise<SweepResult> {
-  const before = new Date(ctx.clock().getTime() - graceMs);
+  // Real time, not ctx.clock: the files' times are the file system's (or the store's).
+  const before = new Date(Date.now() - graceMs);
   const result: SweepResult = { checked: 0, removed: 0, temporary: await sweepTemporary(ctx.uploads.tmpDir, before) };
   countSwept('temporary', result.temporary);
   for await (const listed of ctx.uploads.list(before)) {
