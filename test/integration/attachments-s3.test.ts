@@ -96,7 +96,7 @@ describe(`attachments in an S3-compatible bucket (${backend})`, () => {
     const sent = await visitorUpload(server.url, 'demo', token, { name: 'kept.png', bytes: png(4, 4) }, clientId());
     if (!sent.body.ok) throw new Error(sent.body.error.code);
     const keptId: string = sent.body.data.message.meta.attachment.id;
-    // An object kept as an upload keeps it, whose row never came (a server stopped before its commit).
+    // An object stored the way an upload stores it, whose row never came (a server stopped before the commit).
     const store = server.app.ctx.uploads;
     await mkdir(store.tmpDir, { recursive: true });
     const tmp = path.join(store.tmpDir, `upload-${randomUUID()}`);
