@@ -15,6 +15,7 @@ import { opendir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Ctx } from '../context.ts';
 import { countSwept } from '../ops/counters.ts';
+import { periodic } from '../ops/periodic.ts';
 
 /** Files younger than this are never swept. */
 export const GRACE_MS = 60 * 60_000;
@@ -87,33 +88,18 @@ async function sweepTemporary(dir: string, before: Date): Promise<number> {
 
 /** Sweeps FIRST_AFTER_MS after start, then every EVERY_MS, on this node; a failed sweep is logged and tried at the next. */
 export function uploadsSweeper(ctx: SweepCtx): { start(): void; stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  const tick = () => {
-    if (running) return;
-    running = true;
-    void sweepUploads(ctx)
-      .then((r) => (r.removed || r.temporary) && ctx.log.info(r, 'uploads swept: files no message refers to removed'))
-      .catch((err) => {
+  return periodic(
+    async () => {
+      const r = await sweepUploads(ctx);
+      if (r.removed || r.temporary) ctx.log.info(r, 'uploads swept: files no message refers to removed');
+    },
+    {
+      everyMs: EVERY_MS,
+      firstAfterMs: FIRST_AFTER_MS,
+      onError: (err) => {
         countSwept('failed_sweeps');
         ctx.log.warn({ err }, 'sweeping uploads failed; the next sweep tries again');
-      })
-      .finally(() => (running = false));
-  };
-  return {
-    start() {
-      if (timer) return;
-      timer = setTimeout(() => {
-        tick();
-        timer = setInterval(tick, EVERY_MS);
-        timer.unref();
-      }, FIRST_AFTER_MS);
-      timer.unref();
+      },
     },
-    stop() {
-      clearTimeout(timer);
-      clearInterval(timer);
-      timer = undefined;
-    },
-  };
+  );
 }

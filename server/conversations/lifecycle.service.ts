@@ -12,6 +12,7 @@ import type { Db } from '../db/client.ts';
 import { agentSites, agents, conversations, type Agent, type SessionAgent, type Conversation, type Site } from '../db/schema.ts';
 import { AppError, isUniqueViolation } from '../errors.ts';
 import { readyAgents } from '../presence/presence.ts';
+import { periodic } from '../ops/periodic.ts';
 import * as repo from './conversations.repository.ts';
 import { changeOf, notice, publish, type New, type Outcome } from './conversations.service.ts';
 import type { ConversationChange } from '../realtime/realtime.ts';
@@ -287,23 +288,8 @@ export async function wakeSnoozed(ctx: Ctx): Promise<number> {
 
 /** Runs wakeSnoozed every `everyMs` on this node (every node may run it). */
 export function snoozeTimer(ctx: Ctx, everyMs: number): { start(): void; stop(): void } {
-  let timer: NodeJS.Timeout | undefined;
-  let running = false;
-  const tick = () => {
-    if (running) return;
-    running = true;
-    void wakeSnoozed(ctx)
-      .catch((err) => ctx.log.warn({ err }, 'waking snoozed conversations failed; the next tick tries again'))
-      .finally(() => (running = false));
-  };
-  return {
-    start() {
-      timer ??= setInterval(tick, everyMs);
-      timer.unref();
-    },
-    stop() {
-      clearInterval(timer);
-      timer = undefined;
-    },
-  };
+  return periodic(() => wakeSnoozed(ctx), {
+    everyMs,
+    onError: (err) => ctx.log.warn({ err }, 'waking snoozed conversations failed; the next tick tries again'),
+  });
 }

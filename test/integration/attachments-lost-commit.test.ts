@@ -9,7 +9,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { SessionDTO } from '../../shared/types.ts';
 import type { Db } from '../../server/db/client.ts';
 import { conversations } from '../../server/db/schema.ts';
 import { AppError } from '../../server/errors.ts';
@@ -17,7 +16,7 @@ import type { Logger } from '../../server/logger.ts';
 import { discardIfRefused } from '../../server/attachments/attachments.service.ts';
 import { diskStorage } from '../../server/attachments/storage.ts';
 import { BACKENDS, createTestDatabase } from '../support/db.ts';
-import { clientId, connected, ok, visitorSocket, type TestServer } from '../support/server.ts';
+import { clientId, helloVisitor, type TestServer } from '../support/server.ts';
 import { png, startUploadsServer, storedFiles, visitorUpload } from '../support/uploads.ts';
 
 /** What the `postgres` driver throws when the server closes the socket (here: before the reply to COMMIT). */
@@ -53,11 +52,7 @@ describe.each(BACKENDS)('an attachment whose write failed, on %s', (backend) => 
   beforeAll(async () => ({ server, uploads, admin, close } = await startUploadsServer(backend)));
   afterAll(() => close?.());
 
-  async function visitorToken() {
-    const v = visitorSocket(server.url);
-    await connected(v);
-    return (await ok<SessionDTO>(v, 'session:hello', {})).token!;
-  }
+  const visitorToken = async () => (await helloVisitor(server.url)).token;
 
   it('keeps the file of a message that was stored though the reply to its COMMIT was lost: the retry replays it, and it downloads', async () => {
     const token = await visitorToken();

@@ -7,11 +7,11 @@ import { request } from 'node:http';
 import { readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
+import type { MessageDTO } from '../../shared/types.ts';
 import { attachmentRefusal, DEFAULT_ATTACHMENT_TYPES } from '../../shared/attachments.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
 import { BACKENDS } from '../support/db.ts';
-import { addAgent, agentSocket, api, clientId, connected, next, ok, visitorSocket, type TestServer } from '../support/server.ts';
+import { addAgent, agentSocket, api, clientId, connected, helloVisitor, next, ok, type TestServer } from '../support/server.ts';
 import { agentUpload, pdf, png, startUploadsServer, visitorUpload } from '../support/uploads.ts';
 
 /** Every stored file under the uploads directory (temporary ones included). */
@@ -74,12 +74,7 @@ describe.each(BACKENDS)('attachments on %s', (backend) => {
   beforeAll(async () => ({ server, uploads, admin, close } = await startUploadsServer(backend)));
   afterAll(() => close?.());
 
-  async function newVisitor() {
-    const v = visitorSocket(server.url);
-    await connected(v);
-    const session = await ok<SessionDTO>(v, 'session:hello', {});
-    return { v, session, token: session.token! };
-  }
+  const newVisitor = () => helloVisitor(server.url);
 
   it('tells the widget the site’s limits: 10 MB, images, PDF, plain text and office files by default', async () => {
     const { session } = await newVisitor();
@@ -243,9 +238,7 @@ describe.each(BACKENDS)('attachments on %s', (backend) => {
     const site = await createSite(server.database.db, { name: `Small ${backend}`, origins: [] });
     const res = await api(server.url, admin, 'PUT', `/api/sites/${site.id}`, { attachmentMaxBytes: 2048, attachmentTypes: ['application/pdf'] });
     expect(res.status).toBe(200);
-    const v = visitorSocket(server.url, { site: site.id });
-    await connected(v);
-    const session = await ok<SessionDTO>(v, 'session:hello', {});
+    const { session } = await helloVisitor(server.url, { site: site.id });
     expect(session.attachments).toEqual({ maxBytes: 2048, types: ['application/pdf'] });
     const image = await visitorUpload(server.url, site.id, session.token, { name: 'a.png', bytes: png() }, clientId());
     expect(image.body).toEqual({ ok: false, error: { code: 'FILE_TYPE_NOT_ALLOWED' } });
@@ -257,9 +250,7 @@ describe.each(BACKENDS)('attachments on %s', (backend) => {
   it('asks for what a message needs first: a file waits for the pre-chat form like a message', async () => {
     const site = await createSite(server.database.db, { name: `Form ${backend}`, origins: [] });
     expect((await api(server.url, admin, 'PUT', `/api/sites/${site.id}`, { prechatForm: 'email' })).status).toBe(200);
-    const v = visitorSocket(server.url, { site: site.id });
-    await connected(v);
-    const session = await ok<SessionDTO>(v, 'session:hello', {});
+    const { session } = await helloVisitor(server.url, { site: site.id });
     const res = await visitorUpload(server.url, site.id, session.token, { name: 'a.png', bytes: png() }, clientId());
     expect([res.status, res.body]).toEqual([403, { ok: false, error: { code: 'CONTACT_REQUIRED' } }]);
   });

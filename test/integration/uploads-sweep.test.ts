@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
+import type { MessageDTO } from '../../shared/types.ts';
 import { GRACE_MS, sweepUploads } from '../../server/attachments/sweep.ts';
 import { processRegistry } from '../../server/ops/counters.ts';
 import { BACKENDS } from '../support/db.ts';
-import { api, clientId, connected, ok, visitorSocket, type TestServer } from '../support/server.ts';
+import { api, clientId, helloVisitor, type TestServer } from '../support/server.ts';
 import { png, startUploadsServer, storedFiles, visitorUpload } from '../support/uploads.ts';
 
 describe.each(BACKENDS)('the uploads sweep on %s', (backend) => {
@@ -25,10 +25,8 @@ describe.each(BACKENDS)('the uploads sweep on %s', (backend) => {
 
   /** A visitor's uploaded image: the visitor, and the stored file's key and path. */
   async function uploaded() {
-    const v = visitorSocket(server.url);
-    await connected(v);
-    const session = await ok<SessionDTO>(v, 'session:hello', {});
-    const sent = await visitorUpload(server.url, 'demo', session.token!, { name: 'photo.png', bytes: png(3, 3), type: 'image/png' }, clientId());
+    const { session, token } = await helloVisitor(server.url);
+    const sent = await visitorUpload(server.url, 'demo', token, { name: 'photo.png', bytes: png(3, 3), type: 'image/png' }, clientId());
     if (!sent.body.ok) throw new Error(sent.body.error.code);
     const id = (sent.body.data.message as MessageDTO).meta.attachment!.id;
     return { visitorId: session.visitorId, id, file: path.join(uploads, 'demo', id) };

@@ -7,6 +7,7 @@ import type {
   WidgetServerToClientEvents,
 } from '../../shared/protocol.ts';
 import type { Ack } from '../../shared/result.ts';
+import type { SessionDTO } from '../../shared/types.ts';
 import { createApp, type App } from '../../server/app.ts';
 import { loadConfig, type Config } from '../../server/config.ts';
 import { createLogger } from '../../server/logger.ts';
@@ -95,6 +96,14 @@ export function connected(s: Socket): Promise<void> {
     s.once('connect', () => resolve());
     s.once('connect_error', reject);
   });
+}
+
+/** A new visitor as the widget starts one: connected, `session:hello` answered; `token` is the session's. */
+export async function helloVisitor(url: string, opts: Parameters<typeof visitorSocket>[1] = {}) {
+  const v = visitorSocket(url, opts);
+  await connected(v);
+  const session = await ok<SessionDTO>(v, 'session:hello', {});
+  return { v, session, token: session.token! };
 }
 
 /** Emits with an ack and resolves with the Ack. */
