@@ -24,9 +24,10 @@ export interface Storage {
   delete(key: string): Promise<void>;
   /**
    * The keys of everything stored before `before`, in pages (of at most LIST_PAGE), for the sweep of
-   * files no row refers to (sweep.ts). Anything else in the folder or bucket is not listed.
+   * files no row refers to (sweep.ts). Anything else in the folder or bucket is not listed; a part of
+   * it that cannot be read is handed to `unreadable` and the listing goes on with the rest.
    */
-  list(before: Date): AsyncIterable<string[]>;
+  list(before: Date, unreadable?: (where: string, err: unknown) => void): AsyncIterable<string[]>;
 }
 
 /** Keys per page of `Storage.list` (S3's own page size). */
@@ -34,6 +35,8 @@ export const LIST_PAGE = 1000;
 
 /** Keys are ours (`<siteId>/<uuid>`), never a sender's file name: checked anyway, since they become paths. */
 const KEY = /^[A-Za-z0-9_-]{1,64}\/[0-9a-f-]{36}$/;
+/** What the first part of a key can be: any other folder (`lost+found`, `.tmp`) is not the product's. */
+const SITE_FOLDER = /^[A-Za-z0-9_-]{1,64}$/;
 
 export const isKey = (key: string) => KEY.test(key);
 
@@ -61,16 +64,19 @@ export function diskStorage(dir: string): Storage {
     async delete(key) {
       await rm(file(key), { force: true });
     },
-    async *list(before) {
+    async *list(before, unreadable) {
       let page: string[] = [];
       const sites = await readdir(dir, { withFileTypes: true }).catch((err: NodeJS.ErrnoException) => {
         if (err.code === 'ENOENT') return [];
         throw err;
       });
       for (const site of sites) {
-        if (!site.isDirectory() || site.name === '.tmp') continue;
+        // A volume's root has a root-only lost+found: never opened, so it cannot stop the sweep.
+        if (!site.isDirectory() || !SITE_FOLDER.test(site.name)) continue;
         // One directory entry at a time: a site folder may hold a great many files.
-        for await (const entry of await opendir(path.join(dir, site.name))) {
+        const entries = await opendir(path.join(dir, site.name)).catch((err: unknown) => void unreadable?.(site.name, err));
+        if (!entries) continue;
+        for await (const entry of entries) {
           const key = `${site.name}/${entry.name}`;
           if (!entry.isFile() || !isKey(key)) continue;
           const mtime = (await stat(path.join(dir, key)).catch(() => undefined))?.mtimeMs;

@@ -39,6 +39,8 @@ export interface SweepResult {
   removed: number;
   /** Temporary files of uploads that never finished, removed. */
   temporary: number;
+  /** Files to remove that could not be, and folders that could not be read: logged, tried again at the next sweep. */
+  failed: number;
 }
 
 type SweepCtx = Pick<Ctx, 'raw' | 'uploads' | 'log'>;
@@ -46,9 +48,16 @@ type SweepCtx = Pick<Ctx, 'raw' | 'uploads' | 'log'>;
 export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS): Promise<SweepResult> {
   // Real time, not ctx.clock: the files' times are the file system's (or the store's).
   const before = new Date(Date.now() - graceMs);
-  const result: SweepResult = { checked: 0, removed: 0, temporary: await sweepTemporary(ctx.uploads.tmpDir, before) };
+  const result: SweepResult = { checked: 0, removed: 0, temporary: 0, failed: 0 };
+  // One file or folder that cannot be removed or read never stops the rest of the sweep.
+  const failed = (where: string, err: unknown) => {
+    result.failed++;
+    countSwept('failed_files');
+    ctx.log.warn({ err, where }, 'the uploads sweep could not remove or read this; the next sweep tries again');
+  };
+  result.temporary = await sweepTemporary(ctx.uploads.tmpDir, before, failed);
   countSwept('temporary', result.temporary);
-  for await (const listed of ctx.uploads.list(before)) {
+  for await (const listed of ctx.uploads.list(before, failed)) {
     const keys = listed.filter((key) => UUID.test(key.slice(key.indexOf('/') + 1)));
     if (!keys.length) continue;
     result.checked += keys.length;
@@ -59,7 +68,12 @@ export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS): Promise<S
     ]);
     for (const row of rows) {
       if (row.referenced || !row.site_known) continue;
-      await ctx.uploads.delete(row.key);
+      try {
+        await ctx.uploads.delete(row.key);
+      } catch (err) {
+        failed(row.key, err);
+        continue;
+      }
       result.removed++;
       countSwept('removed');
     }
@@ -68,11 +82,10 @@ export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS): Promise<S
 }
 
 /** Removes the files in `dir` last written before `before`; returns how many. */
-async function sweepTemporary(dir: string, before: Date): Promise<number> {
+async function sweepTemporary(dir: string, before: Date, failed: (where: string, err: unknown) => void): Promise<number> {
   let removed = 0;
   const entries = await opendir(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code === 'ENOENT') return undefined;
-    throw err;
+    if (err.code !== 'ENOENT') failed('.tmp', err);
   });
   if (!entries) return 0;
   for await (const entry of entries) {
@@ -80,8 +93,12 @@ async function sweepTemporary(dir: string, before: Date): Promise<number> {
     const file = path.join(dir, entry.name);
     const mtime = (await stat(file).catch(() => undefined))?.mtimeMs;
     if (mtime === undefined || mtime >= before.getTime()) continue;
-    await rm(file, { force: true });
-    removed++;
+    try {
+      await rm(file, { force: true });
+      removed++;
+    } catch (err) {
+      failed(`.tmp/${entry.name}`, err);
+    }
   }
   return removed;
 }

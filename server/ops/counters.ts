@@ -34,7 +34,7 @@ const queryDuration = new Histogram({
 
 const uploadsSwept = new Counter({
   name: 'support_uploads_swept_total',
-  help: 'The uploads sweep: files no message refers to removed (removed), temporary files of unfinished uploads removed (temporary), sweeps that failed (failed_sweeps).',
+  help: 'The uploads sweep: files no message refers to removed (removed), temporary files of unfinished uploads removed (temporary), files or folders it could not remove or read and went on past (failed_files), sweeps that failed (failed_sweeps).',
   labelNames: ['outcome'] as const,
   registers: [],
 });
@@ -78,6 +78,6 @@ export function observeQuery(text: string, seconds: number): void {
 }
 
 /** What one uploads sweep removed, or that it failed (server/attachments/sweep.ts). */
-export function countSwept(outcome: 'removed' | 'temporary' | 'failed_sweeps', n = 1): void {
+export function countSwept(outcome: 'removed' | 'temporary' | 'failed_files' | 'failed_sweeps', n = 1): void {
   if (n > 0) uploadsSwept.inc({ outcome }, n);
 }

@@ -12,7 +12,9 @@ export function periodic(
   const tick = () => {
     if (running) return;
     running = true;
-    void run()
+    // Through a promise, so that a run that throws before its first await is handed to onError too.
+    void Promise.resolve()
+      .then(run)
       .catch(opts.onError)
       .finally(() => (running = false));
   };

@@ -44,6 +44,16 @@ describe.each(BACKENDS)('the uploads sweep on %s', (backend) => {
 
   const old = GRACE_MS + 60_000;
 
+  /** The server's logger, but its warnings go into `warned`. */
+  const logInto = (warned: unknown[]): TestServer['app']['ctx']['log'] =>
+    Object.assign(Object.create(server.app.ctx.log), { warn: (obj: unknown) => void warned.push(obj) });
+
+  /** support_uploads_swept_total for one outcome, in this process. */
+  async function sweptCount(outcome: string) {
+    const text = await processRegistry().metrics();
+    return Number(new RegExp(`^support_uploads_swept_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+  }
+
   it('removes old files no message refers to and old temporary files, and nothing else', async () => {
     const kept = await uploaded();
     await utimes(kept.file, new Date(Date.now() - old), new Date(Date.now() - old));
@@ -56,16 +66,12 @@ describe.each(BACKENDS)('the uploads sweep on %s', (backend) => {
     const before = await storedFiles(uploads);
     expect(before).toContain(orphan);
 
-    const counted = async () => {
-      const text = await processRegistry().metrics();
-      const n = (outcome: string) => Number(new RegExp(`^support_uploads_swept_total\\{outcome="${outcome}"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
-      return { removed: n('removed'), temporary: n('temporary') };
-    };
+    const counted = async () => ({ removed: await sweptCount('removed'), temporary: await sweptCount('temporary') });
     const countedBefore = await counted();
 
     const result = await sweepUploads(server.app.ctx);
 
-    expect(result).toEqual({ checked: 3, removed: 1, temporary: 1 });
+    expect(result).toEqual({ checked: 3, removed: 1, temporary: 1, failed: 0 });
     expect(await counted()).toEqual({ removed: countedBefore.removed + 1, temporary: countedBefore.temporary + 1 });
     const after = await storedFiles(uploads);
     expect(after).toEqual(before.filter((f) => f !== orphan));
@@ -77,7 +83,7 @@ describe.each(BACKENDS)('the uploads sweep on %s', (backend) => {
     expect(download.status).toBe(200);
 
     // Swept again, nothing more goes.
-    expect(await sweepUploads(server.app.ctx)).toEqual({ checked: 2, removed: 0, temporary: 0 });
+    expect(await sweepUploads(server.app.ctx)).toEqual({ checked: 2, removed: 0, temporary: 0, failed: 0 });
   });
 
   it('finishes an erasure whose file deletion failed: the erased visitor’s file goes at the next sweep', async () => {
@@ -103,6 +109,40 @@ describe.each(BACKENDS)('the uploads sweep on %s', (backend) => {
     const result = await sweepUploads(server.app.ctx);
     expect(result.removed).toBe(1);
     expect(await storedFiles(uploads)).not.toContain(file);
+  });
+
+  it('goes on past a file it cannot remove and a temporary folder it cannot read, counting and logging each', async () => {
+    const stuck = await fileAt(`demo/${randomUUID()}`, old);
+    const orphan = await fileAt(`demo/${randomUUID()}`, old);
+    const notAFolder = await fileAt('not-a-folder', old);
+    const store = server.app.ctx.uploads;
+    const warned: unknown[] = [];
+    const ctx = {
+      ...server.app.ctx,
+      log: logInto(warned),
+      // The temporary folder a file (opendir fails), and one stored file that cannot be removed.
+      uploads: {
+        ...store,
+        tmpDir: notAFolder,
+        delete: async (key: string) => {
+          if (path.join(uploads, key) === stuck) throw Object.assign(new Error('access denied'), { code: 'EACCES' });
+          return store.delete(key);
+        },
+      },
+    };
+    const failedBefore = await sweptCount('failed_files');
+
+    const result = await sweepUploads(ctx);
+
+    expect(result).toMatchObject({ removed: 1, temporary: 0, failed: 2 });
+    expect(await sweptCount('failed_files')).toBe(failedBefore + 2);
+    expect(warned).toEqual([expect.objectContaining({ where: '.tmp' }), expect.objectContaining({ where: path.relative(uploads, stuck) })]);
+    const after = await storedFiles(uploads);
+    expect(after).toContain(stuck);
+    expect(after).not.toContain(orphan);
+    // The next sweep, with the store working again, removes it.
+    expect((await sweepUploads(server.app.ctx)).removed).toBe(1);
+    expect(await storedFiles(uploads)).not.toContain(stuck);
   });
 
   it('removes nothing when the database cannot answer', async () => {

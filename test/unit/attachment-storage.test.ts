@@ -1,8 +1,10 @@
 /** The attachment store's contract, on the disk store (the S3 one implements the same interface), and type detection from bytes. */
-import { mkdtemp, readdir, rm, writeFile, mkdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { chmod, mkdtemp, readdir, rm, writeFile, mkdir, utimes } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { buffer } from 'node:stream/consumers';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { diskStorage, type Storage } from '../../server/attachments/storage.ts';
 import { detectType } from '../../server/attachments/detect.ts';
@@ -44,6 +46,37 @@ describe('the disk attachment store', () => {
       await expect(store.put(bad, tmp, 1)).rejects.toThrow('invalid storage key');
       await expect(store.get(bad)).rejects.toThrow('invalid storage key');
     }
+  });
+});
+
+describe('listing the disk store for the uploads sweep', () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'sc-list-'));
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  /** A file at `relative`, last written a day ago. */
+  async function oldFile(relative: string) {
+    const file = path.join(dir, relative);
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, 'bytes');
+    await utimes(file, new Date(Date.now() - 86_400_000), new Date(Date.now() - 86_400_000));
+  }
+
+  it('goes on past a folder it cannot open, reporting it, and never opens one that cannot be a site’s (lost+found)', async () => {
+    const key = 'demo/6f1c2a3b-1d2e-4f50-8a9b-0c1d2e3f4a5b';
+    await oldFile(key);
+    await oldFile('locked/0a1b2c3d-1d2e-4f50-8a9b-0c1d2e3f4a5b');
+    await oldFile('lost+found/1a1b2c3d-1d2e-4f50-8a9b-0c1d2e3f4a5b');
+    await chmod(dir, 0o755);
+    await chmod(path.join(dir, 'demo'), 0o755);
+    await chmod(path.join(dir, 'locked'), 0o700);
+    await chmod(path.join(dir, 'lost+found'), 0o700);
+    // As an unprivileged user, as a server runs: root would open any folder.
+    const asUser = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'test/support/list-uploads.ts', dir], asUser);
+    expect(JSON.parse(stdout)).toEqual({ keys: [key], unreadable: ['locked'] });
   });
 });
 
