@@ -279,10 +279,11 @@ export function createApp(deps: AppDeps): App {
     mail,
     async close() {
       ctx.metrics.stop();
-      snoozes.stop();
-      sweeper.stop();
+      // Their runs in progress end before the database can be closed under them.
+      const timers = Promise.all([snoozes.stop(), sweeper.stop()]);
       queue.stop();
       await mail.stop();
+      await timers;
       io.close();
       await new Promise<void>((resolve) => (http.listening ? http.close(() => resolve()) : resolve()));
     },

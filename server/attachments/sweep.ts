@@ -45,7 +45,8 @@ export interface SweepResult {
 
 type SweepCtx = Pick<Ctx, 'raw' | 'uploads' | 'log'>;
 
-export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS): Promise<SweepResult> {
+/** `signal`: aborted when the node stops; the sweep then ends after the file it is at (the next sweep goes on). */
+export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS, signal?: AbortSignal): Promise<SweepResult> {
   // Real time, not ctx.clock: the files' times are the file system's (or the store's).
   const before = new Date(Date.now() - graceMs);
   const result: SweepResult = { checked: 0, removed: 0, temporary: 0, failed: 0 };
@@ -58,6 +59,7 @@ export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS): Promise<S
   result.temporary = await sweepTemporary(ctx.uploads.tmpDir, before, failed);
   countSwept('temporary', result.temporary);
   for await (const listed of ctx.uploads.list(before, failed)) {
+    if (signal?.aborted) break;
     const keys = listed.filter((key) => UUID.test(key.slice(key.indexOf('/') + 1)));
     if (!keys.length) continue;
     result.checked += keys.length;
@@ -68,6 +70,7 @@ export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS): Promise<S
     ]);
     for (const row of rows) {
       if (row.referenced || !row.site_known) continue;
+      if (signal?.aborted) break;
       try {
         await ctx.uploads.delete(row.key);
       } catch (err) {
@@ -104,10 +107,10 @@ async function sweepTemporary(dir: string, before: Date, failed: (where: string,
 }
 
 /** Sweeps FIRST_AFTER_MS after start, then every EVERY_MS, on this node; a failed sweep is logged and tried at the next. */
-export function uploadsSweeper(ctx: SweepCtx): { start(): void; stop(): void } {
+export function uploadsSweeper(ctx: SweepCtx): ReturnType<typeof periodic> {
   return periodic(
-    async () => {
-      const r = await sweepUploads(ctx);
+    async (signal) => {
+      const r = await sweepUploads(ctx, GRACE_MS, signal);
       if (r.removed || r.temporary) ctx.log.info(r, 'uploads swept: files no message refers to removed');
     },
     {

@@ -287,7 +287,7 @@ export async function wakeSnoozed(ctx: Ctx): Promise<number> {
 }
 
 /** Runs wakeSnoozed every `everyMs` on this node (every node may run it). */
-export function snoozeTimer(ctx: Ctx, everyMs: number): { start(): void; stop(): void } {
+export function snoozeTimer(ctx: Ctx, everyMs: number): ReturnType<typeof periodic> {
   return periodic(() => wakeSnoozed(ctx), {
     everyMs,
     onError: (err) => ctx.log.warn({ err }, 'waking snoozed conversations failed; the next tick tries again'),

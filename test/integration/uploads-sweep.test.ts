@@ -145,6 +145,14 @@ describe.each(BACKENDS)('the uploads sweep on %s', (backend) => {
     expect(await storedFiles(uploads)).not.toContain(stuck);
   });
 
+  it('ends when the node stops (its signal aborted), leaving the rest to the next sweep', async () => {
+    const orphan = await fileAt(`demo/${randomUUID()}`, old);
+    expect(await sweepUploads(server.app.ctx, GRACE_MS, AbortSignal.abort())).toMatchObject({ removed: 0 });
+    expect(await storedFiles(uploads)).toContain(orphan);
+    expect(await sweepUploads(server.app.ctx)).toMatchObject({ removed: 1 });
+    expect(await storedFiles(uploads)).not.toContain(orphan);
+  });
+
   it('removes nothing when the database cannot answer', async () => {
     const orphan = await fileAt(`demo/${randomUUID()}`, old);
     const ctx = { ...server.app.ctx, raw: async () => { throw Object.assign(new Error('connection refused'), { code: 'ECONNREFUSED' }); } };

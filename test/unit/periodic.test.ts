@@ -55,6 +55,28 @@ describe('periodic', () => {
     job.stop();
   });
 
+  it('stop aborts the run in progress and resolves once it has ended, without calling its failure an error', async () => {
+    const events: string[] = [];
+    const errors: unknown[] = [];
+    const job = periodic(
+      (signal) =>
+        new Promise((_, reject) => {
+          events.push('run');
+          signal.addEventListener('abort', () => setTimeout(() => (events.push('ended'), reject(new Error('database closed'))), 50));
+        }),
+      { everyMs: 100, onError: (err) => errors.push(err) },
+    );
+    job.start();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(events).toEqual(['run']);
+    const stopped = job.stop().then(() => events.push('stopped'));
+    await vi.advanceTimersByTimeAsync(50);
+    await stopped;
+    expect(events).toEqual(['run', 'ended', 'stopped']);
+    expect(errors).toEqual([]);
+    await job.stop(); // nothing running: resolves at once
+  });
+
   it('never keeps the process alive', () => {
     const job = periodic(async () => {}, { everyMs: 1000, onError: () => {} });
     const spy = vi.spyOn(globalThis, 'setInterval');
