@@ -29,7 +29,9 @@ const MAX_GROUP = 256;
  * with four lanes 1,200 / 800–1,200 in three runs (CPU per message at 1,600: server 0.39–0.45 ms,
  * database 0.40–0.44); two lanes 1,600–2,400 / 800–1,600 in three (0.30–0.38, 0.37–0.41); one lane
  * 1,200–2,400 / 800–1,600 (0.28–0.35, 0.28–0.31), but a slow statement then holds every message (the
- * 200-site steps failed on p99 at a p50 of 5–7 ms); three lanes 800 / 1,200.
+ * 200-site steps failed on p99 at a p50 of 5–7 ms); three lanes 800 / 1,200. Again on 2026-12-05
+ * 13:18–13:27 UTC (load 0.5–1.6, two runs each, alternating): two lanes 8,000 / 9,600 and 6,400 /
+ * 6,400, one lane 8,000 / 8,000 and 4,800 / 6,400: no gain from one, within the spread of two runs.
  */
 const LANES = 2;
 
