@@ -77,6 +77,19 @@ describe('periodic', () => {
     await job.stop(); // nothing running: resolves at once
   });
 
+  it('hands a run that throws before returning a promise to onError, and goes on', async () => {
+    const errors: unknown[] = [];
+    const run = vi.fn((): Promise<void> => {
+      throw new Error('thrown at once');
+    });
+    const job = periodic(run, { everyMs: 100, onError: (err) => errors.push(err) });
+    job.start();
+    await vi.advanceTimersByTimeAsync(200);
+    expect(run).toHaveBeenCalledTimes(2);
+    expect(errors).toEqual([new Error('thrown at once'), new Error('thrown at once')]);
+    await job.stop();
+  });
+
   it('never keeps the process alive', () => {
     const job = periodic(async () => {}, { everyMs: 1000, onError: () => {} });
     const spy = vi.spyOn(globalThis, 'setInterval');
