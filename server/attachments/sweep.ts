@@ -22,6 +22,12 @@ export const GRACE_MS = 60 * 60_000;
 /** How often each node sweeps, and how long after it starts it first does. */
 const EVERY_MS = 6 * 60 * 60_000;
 const FIRST_AFTER_MS = 5 * 60_000;
+/**
+ * Warnings a sweep logs one by one, for the first files or folders it cannot remove or read; past them,
+ * one summary at the end. A store that refuses every delete (an S3 bucket whose policy forbids them)
+ * would otherwise log a line for each of its files at every sweep. The count is exact either way.
+ */
+export const WARN_EACH = 10;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -54,7 +60,7 @@ export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS, signal?: A
   const failed = (where: string, err: unknown) => {
     result.failed++;
     countSwept('failed_files');
-    ctx.log.warn({ err, where }, 'the uploads sweep could not remove or read this; the next sweep tries again');
+    if (result.failed <= WARN_EACH) ctx.log.warn({ err, where }, 'the uploads sweep could not remove or read this; the next sweep tries again');
   };
   result.temporary = await sweepTemporary(ctx.uploads.tmpDir, before, failed);
   countSwept('temporary', result.temporary);
@@ -80,6 +86,12 @@ export async function sweepUploads(ctx: SweepCtx, graceMs = GRACE_MS, signal?: A
       result.removed++;
       countSwept('removed');
     }
+  }
+  if (result.failed > WARN_EACH) {
+    ctx.log.warn(
+      { failed: result.failed, notLogged: result.failed - WARN_EACH },
+      'the uploads sweep could not remove or read more files than it logs one by one; the next sweep tries again',
+    );
   }
   return result;
 }
@@ -111,7 +123,7 @@ export function uploadsSweeper(ctx: SweepCtx): ReturnType<typeof periodic> {
   return periodic(
     async (signal) => {
       const r = await sweepUploads(ctx, GRACE_MS, signal);
-      if (r.removed || r.temporary) ctx.log.info(r, 'uploads swept: files no message refers to removed');
+      if (r.removed || r.temporary || r.failed) ctx.log.info(r, 'uploads swept: files no message refers to removed');
     },
     {
       everyMs: EVERY_MS,

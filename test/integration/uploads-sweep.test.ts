@@ -9,7 +9,7 @@ import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDTO } from '../../shared/types.ts';
-import { GRACE_MS, sweepUploads } from '../../server/attachments/sweep.ts';
+import { GRACE_MS, WARN_EACH, sweepUploads } from '../../server/attachments/sweep.ts';
 import { processRegistry } from '../../server/ops/counters.ts';
 import { BACKENDS } from '../support/db.ts';
 import { api, clientId, helloVisitor, type TestServer } from '../support/server.ts';
@@ -143,6 +143,29 @@ describe.each(BACKENDS)('the uploads sweep on %s', (backend) => {
     // The next sweep, with the store working again, removes it.
     expect((await sweepUploads(server.app.ctx)).removed).toBe(1);
     expect(await storedFiles(uploads)).not.toContain(stuck);
+  });
+
+  it('logs the first failures one by one and the rest in one summary, counting every one', async () => {
+    const many = WARN_EACH + 5;
+    const stuck = new Set<string>();
+    for (let i = 0; i < many; i++) stuck.add(path.relative(uploads, await fileAt(`demo/${randomUUID()}`, old)));
+    const store = server.app.ctx.uploads;
+    const warned: unknown[] = [];
+    // A store that refuses every delete, as an S3 bucket whose policy forbids them.
+    const refusing = async () => {
+      throw Object.assign(new Error('access denied'), { code: 'AccessDenied' });
+    };
+    const ctx = { ...server.app.ctx, log: logInto(warned), uploads: { ...store, delete: refusing } };
+    const failedBefore = await sweptCount('failed_files');
+
+    const result = await sweepUploads(ctx);
+
+    expect(result).toMatchObject({ removed: 0, failed: many });
+    expect(await sweptCount('failed_files')).toBe(failedBefore + many);
+    expect(warned).toHaveLength(WARN_EACH + 1);
+    for (const w of warned.slice(0, WARN_EACH)) expect(stuck.has((w as { where: string }).where)).toBe(true);
+    expect(warned[WARN_EACH]).toEqual({ failed: many, notLogged: many - WARN_EACH });
+    expect((await sweepUploads(server.app.ctx)).removed).toBe(many);
   });
 
   it('ends when the node stops (its signal aborted), leaving the rest to the next sweep', async () => {
