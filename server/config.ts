@@ -39,6 +39,17 @@ const Env = z.object({
   S3_REGION: z.string().min(1).default('us-east-1'),
   S3_ACCESS_KEY_ID: z.string().min(1).optional(),
   S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  /**
+   * Every object's key starts with this folder (`staging/` → `staging/<site>/<uuid>`), and the sweep
+   * lists only under it: deployments that share one bucket each keep to their own. Folders of letters,
+   * digits, `_`, `-` and `.` (not starting with a dot), separated by `/`; the final `/` is added.
+   */
+  S3_PREFIX: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_-][A-Za-z0-9_.-]*(\/[A-Za-z0-9_-][A-Za-z0-9_.-]*)*\/?$/, 'folders of letters, digits, _ - . separated by /')
+    .transform((v) => (v.endsWith('/') ? v : `${v}/`))
+    .optional(),
   /** Bucket in the path rather than the host name (most self-hosted services need it). */
   S3_FORCE_PATH_STYLE: z.enum(['0', '1', 'true', 'false']).default('0').transform((v) => v === '1' || v === 'true'),
 });
@@ -70,7 +81,17 @@ export interface Config {
 
 export type UploadsConfig =
   | { driver: 'disk'; dir: string }
-  | { driver: 's3'; bucket: string; endpoint?: string; region: string; accessKeyId?: string; secretAccessKey?: string; forcePathStyle: boolean };
+  | {
+      driver: 's3';
+      bucket: string;
+      /** Prepended to every key (ends with `/`); unset: keys at the bucket's root. */
+      prefix?: string;
+      endpoint?: string;
+      region: string;
+      accessKeyId?: string;
+      secretAccessKey?: string;
+      forcePathStyle: boolean;
+    };
 
 /** Reads the config from an environment; throws with every invalid variable named. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -102,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       ? {
           driver: 's3',
           bucket: e.S3_BUCKET,
+          prefix: e.S3_PREFIX,
           endpoint: e.S3_ENDPOINT,
           region: e.S3_REGION,
           accessKeyId: e.S3_ACCESS_KEY_ID,

@@ -44,12 +44,15 @@ export function s3Storage(config: Extract<UploadsConfig, { driver: 's3' }>, tmpD
     ...(config.accessKeyId && config.secretAccessKey ? { credentials: { accessKeyId: config.accessKeyId, secretAccessKey: config.secretAccessKey } } : {}),
   });
   const Bucket = config.bucket;
+  // Keys are `<site>/<uuid>` to the rest of the product; in the bucket, under the deployment's prefix.
+  const prefix = config.prefix ?? '';
+  const objectKey = (key: string) => prefix + checkKey(key);
   return {
     tmpDir,
     async put(key, tmpPath, size) {
       try {
         // A known length lets a plain PutObject stream the file, with no multipart upload to clean up.
-        await client.send(new PutObjectCommand({ Bucket, Key: checkKey(key), Body: createReadStream(tmpPath), ContentLength: size }), {
+        await client.send(new PutObjectCommand({ Bucket, Key: objectKey(key), Body: createReadStream(tmpPath), ContentLength: size }), {
           requestTimeout: REQUEST_TIMEOUT_MS + Math.ceil(size / 1_048_576) * UPLOAD_MS_PER_MB,
         });
       } finally {
@@ -58,7 +61,7 @@ export function s3Storage(config: Extract<UploadsConfig, { driver: 's3' }>, tmpD
     },
     async get(key) {
       try {
-        const out = await client.send(new GetObjectCommand({ Bucket, Key: checkKey(key) }));
+        const out = await client.send(new GetObjectCommand({ Bucket, Key: objectKey(key) }));
         return out.Body as Readable;
       } catch (err) {
         if (err instanceof NoSuchKey) throw new AppError('NOT_FOUND');
@@ -66,13 +69,16 @@ export function s3Storage(config: Extract<UploadsConfig, { driver: 's3' }>, tmpD
       }
     },
     async delete(key) {
-      await client.send(new DeleteObjectCommand({ Bucket, Key: checkKey(key) }));
+      await client.send(new DeleteObjectCommand({ Bucket, Key: objectKey(key) }));
     },
     async *list(before) {
       let ContinuationToken: string | undefined;
       do {
-        const out = await client.send(new ListObjectsV2Command({ Bucket, ContinuationToken, MaxKeys: LIST_PAGE }));
-        const keys = (out.Contents ?? []).filter((o) => o.Key && isKey(o.Key) && o.LastModified && o.LastModified < before).map((o) => o.Key!);
+        const out = await client.send(new ListObjectsV2Command({ Bucket, Prefix: prefix || undefined, ContinuationToken, MaxKeys: LIST_PAGE }));
+        const keys = (out.Contents ?? [])
+          .filter((o) => o.Key?.startsWith(prefix) && o.LastModified && o.LastModified < before)
+          .map((o) => o.Key!.slice(prefix.length))
+          .filter(isKey);
         if (keys.length) yield keys;
         ContinuationToken = out.IsTruncated ? out.NextContinuationToken : undefined;
       } while (ContinuationToken);

@@ -8,10 +8,12 @@ import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDTO, SessionDTO } from '../../shared/types.ts';
+import { ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { sweepUploads } from '../../server/attachments/sweep.ts';
+import { loadConfig } from '../../server/config.ts';
 import { BACKENDS } from '../support/db.ts';
 import { startS3Server, type TestBucket } from '../support/s3.ts';
-import { addAgent, agentSocket, api, clientId, connected, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
+import { addAgent, agentSocket, api, clientId, connected, helloVisitor, login, next, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 import { agentUpload, pdf, png, visitorUpload } from '../support/uploads.ts';
 
 /** The objects s3rver keeps for the bucket (its files, whatever it names them). */
@@ -116,6 +118,60 @@ describe(`attachments in an S3-compatible bucket (${backend})`, () => {
     expect(await listed()).not.toContain(orphan);
     expect(await listed()).toContain(`demo/${keptId}`);
     expect((await fetch(`${server.url}/api/attachments/${keptId}`, { headers: { cookie: admin } })).status).toBe(200);
+  });
+
+  it('keeps a deployment with S3_PREFIX under its folder: two deployments share the bucket and sweep only their own', async () => {
+    const { config } = bucket;
+    const all = async () => {
+      const client = new S3Client({ region: config.region, endpoint: config.endpoint, forcePathStyle: true, credentials: { accessKeyId: config.accessKeyId!, secretAccessKey: config.secretAccessKey! } });
+      const out = await client.send(new ListObjectsV2Command({ Bucket: config.bucket }));
+      client.destroy();
+      return (out.Contents ?? []).map((o) => o.Key!);
+    };
+    // What S3_PREFIX=staging gives: the final slash added.
+    const { uploads } = loadConfig({ S3_BUCKET: config.bucket, S3_PREFIX: 'staging' });
+    expect(uploads).toMatchObject({ driver: 's3', prefix: 'staging/' });
+    for (const bad of ['../up', '/root', 'a//b', 'with space', '.hidden']) expect(() => loadConfig({ S3_BUCKET: config.bucket, S3_PREFIX: bad })).toThrow('S3_PREFIX');
+    // Another deployment (its own database, the same site id) on the same bucket, under the prefix.
+    const staging = await startTestServer(backend, { uploads: { ...config, prefix: 'staging/' } });
+    try {
+      const ours = await newVisitor();
+      const oursSent = await visitorUpload(server.url, 'demo', ours.token, { name: 'ours.png', bytes: png(3, 3) }, clientId());
+      if (!oursSent.body.ok) throw new Error(oursSent.body.error.code);
+      const oursId: string = oursSent.body.data.message.meta.attachment.id;
+      const theirs = await helloVisitor(staging.url);
+      const image = png(5, 5);
+      const theirsSent = await visitorUpload(staging.url, 'demo', theirs.token, { name: 'theirs.png', bytes: image }, clientId());
+      if (!theirsSent.body.ok) throw new Error(theirsSent.body.error.code);
+      const theirsId: string = theirsSent.body.data.message.meta.attachment.id;
+
+      const keys = await all();
+      expect(keys).toContain(`staging/demo/${theirsId}`);
+      expect(keys).toContain(`demo/${oursId}`);
+      expect(keys).not.toContain(`demo/${theirsId}`);
+      const stagingAdmin = await login(staging.url);
+      const download = await fetch(`${staging.url}/api/attachments/${theirsId}`, { headers: { cookie: stagingAdmin } });
+      expect(download.status).toBe(200);
+      expect(Buffer.from(await download.arrayBuffer()).equals(image)).toBe(true);
+
+      // Each sweeps with every object old enough (grace of minus a minute): neither removes the other's.
+      expect((await sweepUploads(staging.app.ctx, -60_000)).removed).toBe(0);
+      expect((await sweepUploads(server.app.ctx, -60_000)).removed).toBe(0);
+      expect(await all()).toEqual(expect.arrayContaining([`staging/demo/${theirsId}`, `demo/${oursId}`]));
+      // An orphan under the prefix is the staging deployment's to sweep, and only its.
+      const orphan = `demo/${randomUUID()}`;
+      const tmp = path.join(staging.app.ctx.uploads.tmpDir, `upload-${randomUUID()}`);
+      await mkdir(path.dirname(tmp), { recursive: true });
+      await writeFile(tmp, image);
+      await staging.app.ctx.uploads.put(orphan, tmp, image.length);
+      expect(await all()).toContain(`staging/${orphan}`);
+      expect((await sweepUploads(server.app.ctx, -60_000)).removed).toBe(0);
+      expect((await sweepUploads(staging.app.ctx, -60_000)).removed).toBe(1);
+      expect(await all()).not.toContain(`staging/${orphan}`);
+      expect(await all()).toEqual(expect.arrayContaining([`staging/demo/${theirsId}`, `demo/${oursId}`]));
+    } finally {
+      await staging.close();
+    }
   });
 
   it('answers UNAVAILABLE and stores no message while the bucket is unreachable, and works again when it is back', async () => {
