@@ -4,6 +4,18 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { AgentClientToServerEvents, WidgetClientToServerEvents } from '../shared/protocol.ts';
+import { AppError } from './errors.ts';
+import type { RateLimiter } from './ratelimit.ts';
+
+export interface LimitRule { limit: number; windowMs: number }
+
+/** Counts a hit on each key against its rule, in order; over one, RATE_LIMITED with the time to wait. */
+export async function enforceLimits(limiter: RateLimiter, buckets: readonly (readonly [key: string, rule: LimitRule])[]): Promise<void> {
+  for (const [key, { limit, windowMs }] of buckets) {
+    const wait = await limiter.hit(key, limit, windowMs);
+    if (wait) throw new AppError('RATE_LIMITED', wait);
+  }
+}
 
 /** Multiplies every socket-event bucket (tests on real processes send faster than any person). */
 const eventScale = Number(process.env.RATE_EVENTS_SCALE ?? 1);
@@ -29,6 +41,8 @@ export const LIMITS = {
   /** Files a visitor may send, and from one address (several visitors may share it). */
   attachmentsPerVisitor: { limit: 20, windowMs: 10 * 60_000 },
   attachmentsPerIp: { limit: 100, windowMs: 10 * 60_000 },
+  /** Files an agent may send: more than a visitor (an agent answers many conversations), still a person's pace. */
+  attachmentsPerAgent: { limit: 60, windowMs: 10 * 60_000 },
   loginPerIp: { limit: 30, windowMs: 15 * 60_000 },
   /** Failed logins of one account before it is locked for the window. */
   loginFailuresPerAccount: { limit: 5, windowMs: 15 * 60_000 },

@@ -372,6 +372,8 @@ export const SiteCreate = z.object({
 export type SiteCreate = z.infer<typeof SiteCreate>;
 
 export const SiteKey = z.string().min(1).max(64);
+/** `?siteId=` on a console or API route that may name the site in its query rather than its body. */
+export const SiteQuery = z.object({ siteId: SiteKey.optional() });
 export const AgentRole = z.enum(['admin', 'agent']);
 
 /** A new agent: with a password, or without one to get a one-time invitation link. */

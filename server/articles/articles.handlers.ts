@@ -1,6 +1,6 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { ArticlesPut } from '../../shared/schemas.ts';
+import { ArticlesPut, SiteQuery } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { json, parse, storable } from '../http/respond.ts';
@@ -33,7 +33,7 @@ export function articlesRouter(ctx: Ctx): Router {
     json(async (req) => {
       const body = parse(ArticlesPut, req.body);
       const list = Array.isArray(body) ? body : [body];
-      const siteId = await siteForWrite(ctx, req, (req.query.siteId as string | undefined) ?? list[0].siteId);
+      const siteId = await siteForWrite(ctx, req, parse(SiteQuery, req.query).siteId ?? list[0].siteId);
       if (list.some((a) => a.siteId && a.siteId !== siteId)) throw new AppError('FORBIDDEN');
       return { count: await upsertArticles(ctx, siteId, list) };
     }),

@@ -19,7 +19,8 @@ import type { Ctx } from '../context.ts';
 import type { Visitor } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { json, parse } from '../http/respond.ts';
-import { LIMITS } from '../limits.ts';
+import { enforceLimits, LIMITS } from '../limits.ts';
+import { forVisitorAck } from '../realtime/realtime.ts';
 import { authenticate } from '../agents/agents.service.ts';
 import { readCookie, requireAgent } from '../agents/agents.handlers.ts';
 import { findConversation, findMessageByClientId } from '../conversations/conversations.repository.ts';
@@ -31,11 +32,6 @@ import { attachForAgent, attachForVisitor, checkVisitorLink, limitsOf } from './
 import { isRasterImage } from './detect.ts';
 import { receiveFile, refuseRest } from './receive.ts';
 
-async function limited(ctx: Ctx, key: string, rule: { limit: number; windowMs: number }) {
-  const wait = await ctx.limiter.hit(key, rule.limit, rule.windowMs);
-  if (wait) throw new AppError('RATE_LIMITED', wait);
-}
-
 /** The widget's upload: before the /api origin check in app.ts, since it is posted from the sites' pages. */
 export function widgetUploadHandler(ctx: Ctx): RequestHandler {
   return json(async (req, res) => {
@@ -44,7 +40,7 @@ export function widgetUploadHandler(ctx: Ctx): RequestHandler {
       throw err;
     });
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    await limited(ctx, `attach:ip:${ip}`, LIMITS.attachmentsPerIp).catch((err) => {
+    await enforceLimits(ctx.limiter, [[`attach:ip:${ip}`, LIMITS.attachmentsPerIp]]).catch((err) => {
       refuseRest(req, res);
       throw err;
     });
@@ -59,13 +55,13 @@ export function widgetUploadHandler(ctx: Ctx): RequestHandler {
       if (site.requireIdentity && !visitor.externalId) throw new AppError('IDENTITY_REQUIRED');
       if (contactMissing(site, visitor)) throw new AppError('CONTACT_REQUIRED');
       const clientId = parse(ClientId, fields.clientId);
-      await limited(ctx, `attach:v:${visitor.id}`, LIMITS.attachmentsPerVisitor);
+      await enforceLimits(ctx.limiter, [[`attach:v:${visitor.id}`, LIMITS.attachmentsPerVisitor]]);
       sender = { visitor, clientId };
     };
     const file = await receiveFile(req, res, { maxBytes: site.attachmentMaxBytes, tmpDir: ctx.uploads.tmpDir, admit });
     try {
       if (!sender) throw new AppError('UNAUTHORIZED');
-      return await attachForVisitor(ctx, site, sender.visitor, file, sender.clientId, ip);
+      return forVisitorAck(await attachForVisitor(ctx, site, sender.visitor, file, sender.clientId, ip));
     } finally {
       // Kept files were moved away; a refused one is removed here.
       await rm(file.tmpPath, { force: true });
@@ -102,6 +98,11 @@ export function attachmentsRouter(ctx: Ctx): Router {
     '/api/conversations/:id/attachments',
     requireAgent(ctx),
     json(async (req, res) => {
+      // Before the body is read, as a visitor's upload: a refused file is never taken in.
+      await enforceLimits(ctx.limiter, [[`attach:a:${req.agent!.agent.id}`, LIMITS.attachmentsPerAgent]]).catch((err) => {
+        refuseRest(req, res);
+        throw err;
+      });
       const conversationId = parse(Id, req.params.id);
       const conv = await findConversation(ctx.db, conversationId);
       const site = conv && req.agent!.siteIds.includes(conv.siteId) ? await ctx.sites.get(conv.siteId) : undefined;

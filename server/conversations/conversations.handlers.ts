@@ -12,27 +12,14 @@ import {
   VisitorMessageSend,
 } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { handlerFactory, inOrder } from '../realtime/handler.ts';
-import { forVisitor, rooms } from '../realtime/realtime.ts';
-import type { ConversationDTO } from '../../shared/types.ts';
+import { forVisitorAck, rooms } from '../realtime/realtime.ts';
 import { assertMayAsk, type WidgetSocket } from '../visitors/visitors.handlers.ts';
 import type { AgentSocket } from '../agents/agents.handlers.ts';
-import { LIMITS } from '../limits.ts';
 import * as service from './conversations.service.ts';
 import * as lifecycle from './lifecycle.service.ts';
 
 
-async function limit(ctx: Ctx, key: string, rule: { limit: number; windowMs: number }) {
-  const wait = await ctx.limiter.hit(key, rule.limit, rule.windowMs);
-  if (wait) throw new AppError('RATE_LIMITED', wait);
-}
-
-/** What a visitor's ack may carry: the conversation without the agents' labels. */
-function forVisitorAck<T>(result: T): T {
-  const conversation = (result as { conversation?: ConversationDTO | null } | null)?.conversation;
-  return conversation ? { ...result, conversation: forVisitor(conversation) } : result;
-}
 
 export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocket): void {
   const on = handlerFactory(ctx.log);
@@ -42,8 +29,7 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
     inOrder(on('message:send', VisitorMessageSend, async (input) => {
       const { site, visitor, ip } = socket.data;
       assertMayAsk(socket);
-      await limit(ctx, `msg:v:${visitor.id}`, LIMITS.messagesPerVisitor);
-      await limit(ctx, `msg:ip:${ip}`, LIMITS.messagesPerIp);
+      await service.limitVisitorMessages(ctx, visitor.id, ip);
       return forVisitorAck(await service.sendVisitorMessage(ctx, site, visitor, input, ip, socket.id));
     })),
   );

@@ -12,7 +12,7 @@ import { conversations, questions, type SessionAgent, type Conversation, type Fa
 import { AppError, isUniqueViolation } from '../errors.ts';
 import type { Decision } from '../faq/engine/index.ts';
 import * as repo from './conversations.repository.ts';
-import { LIMITS } from '../limits.ts';
+import { enforceLimits, LIMITS } from '../limits.ts';
 import { pageUrlToStore } from '../sites/page-url.ts';
 import type { ConversationChange } from '../realtime/realtime.ts';
 import { messagesAfter, storeAgentText, storeVisitorText, type Stored } from './message-store.ts';
@@ -142,14 +142,22 @@ async function answerQuestion(ctx: Ctx, tx: Db, site: Site, conv: Conversation, 
 }
 
 /** New conversations are limited per visitor and per IP (shared across nodes with Redis). */
-export async function limitNewConversations(ctx: Ctx, visitorId: string, ip: string) {
-  for (const [key, rule] of [
+export function limitNewConversations(ctx: Ctx, visitorId: string, ip: string): Promise<void> {
+  return enforceLimits(ctx.limiter, [
     [`conv:v:${visitorId}`, LIMITS.conversationsPerVisitor],
     [`conv:ip:${ip}`, LIMITS.conversationsPerIp],
-  ] as const) {
-    const wait = await ctx.limiter.hit(key, rule.limit, rule.windowMs);
-    if (wait) throw new AppError('RATE_LIMITED', wait);
-  }
+  ]);
+}
+
+/**
+ * What a visitor adds to a conversation (a typed message, or an FAQ entry picked while typing, which
+ * stores a question and an answer) is limited per visitor and per IP, shared across nodes with Redis.
+ */
+export function limitVisitorMessages(ctx: Ctx, visitorId: string, ip: string): Promise<void> {
+  return enforceLimits(ctx.limiter, [
+    [`msg:v:${visitorId}`, LIMITS.messagesPerVisitor],
+    [`msg:ip:${ip}`, LIMITS.messagesPerIp],
+  ]);
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

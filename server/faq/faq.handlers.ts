@@ -1,7 +1,7 @@
 /** The console's FAQ API: CRUD, drafts, import/export, turning a conversation into a draft, demand, learning from agents. */
 import express, { Router } from 'express';
 import { z } from 'zod';
-import { FaqAssist, FaqEntryInput, FaqFromConversation, FaqFromDemand, FaqImportJson, FaqLearn, Id } from '../../shared/schemas.ts';
+import { FaqAssist, FaqEntryInput, FaqFromConversation, FaqFromDemand, FaqImportJson, FaqLearn, Id, SiteQuery } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { json, parse, pgDate } from '../http/respond.ts';
@@ -48,7 +48,7 @@ export function faqRouter(ctx: Ctx): Router {
     auth,
     json(async (req) => {
       const input = parse(FaqEntryInput, req.body);
-      const siteId = pickSite(req.agent!, input.siteId ?? req.query.siteId);
+      const siteId = pickSite(req.agent!, input.siteId ?? parse(SiteQuery, req.query).siteId);
       const row = await repo.insertEntry(ctx.db, siteId, input, ctx.clock());
       await ctx.faq.changed({ siteId, kind: 'faq', id: row.id });
       return repo.toFaqDTO(row);

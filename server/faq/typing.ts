@@ -11,7 +11,8 @@ import { AppError } from '../errors.ts';
 import { handlerFactory } from '../realtime/handler.ts';
 import { assertMayAsk, type WidgetSocket } from '../visitors/visitors.handlers.ts';
 import * as repo from '../conversations/conversations.repository.ts';
-import { limitNewConversations, publish } from '../conversations/conversations.service.ts';
+import { limitNewConversations, limitVisitorMessages, publish } from '../conversations/conversations.service.ts';
+import { forVisitorAck } from '../realtime/realtime.ts';
 
 /** The most entries suggested above the composer. */
 const MAX_TYPING_SUGGESTIONS = 3;
@@ -69,10 +70,12 @@ export function registerTypingHandlers(ctx: Ctx, socket: WidgetSocket): void {
   socket.on('faq:suggest', on('faq:suggest', FaqSuggest, (input) => suggestWhileTyping(ctx, socket.data.site, input.text)));
   socket.on(
     'faq:pick',
-    on('faq:pick', FaqPick, (input) => {
+    on('faq:pick', FaqPick, async (input) => {
       const { site, visitor, ip } = socket.data;
       assertMayAsk(socket);
-      return pickTypingSuggestion(ctx, site, visitor, input.entryId, ip);
+      // A pick stores a question and an answer in the conversation: limited as a typed message is.
+      await limitVisitorMessages(ctx, visitor.id, ip);
+      return forVisitorAck(await pickTypingSuggestion(ctx, site, visitor, input.entryId, ip));
     }),
   );
 }

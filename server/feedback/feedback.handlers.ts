@@ -2,12 +2,11 @@
 import { Router } from 'express';
 import { Empty, FeedbackListQuery, FeedbackProcess, FeedbackSeen, FeedbackSubmit, Id } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
-import { AppError } from '../errors.ts';
 import { json, parse } from '../http/respond.ts';
 import { handlerFactory } from '../realtime/handler.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { assertMayAsk, type WidgetSocket } from '../visitors/visitors.handlers.ts';
-import { LIMITS } from '../limits.ts';
+import { enforceLimits, LIMITS } from '../limits.ts';
 import * as service from './feedback.service.ts';
 
 export function registerWidgetFeedbackHandlers(ctx: Ctx, socket: WidgetSocket): void {
@@ -17,8 +16,7 @@ export function registerWidgetFeedbackHandlers(ctx: Ctx, socket: WidgetSocket): 
     on('feedback:submit', FeedbackSubmit, async (input) => {
       // Feedback carries a contact field of its own: the pre-chat form is not asked for it.
       assertMayAsk(socket, { contact: false });
-      const wait = await ctx.limiter.hit(`fb:v:${socket.data.visitor.id}`, LIMITS.feedbackPerVisitor.limit, LIMITS.feedbackPerVisitor.windowMs);
-      if (wait) throw new AppError('RATE_LIMITED', wait);
+      await enforceLimits(ctx.limiter, [[`fb:v:${socket.data.visitor.id}`, LIMITS.feedbackPerVisitor]]);
       return service.submitFeedback(ctx, socket.data.site, socket.data.visitor, input);
     }),
   );

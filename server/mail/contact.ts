@@ -1,5 +1,5 @@
 /** The visitor's own name and email address, left in the widget to be answered by email. */
-import { eq } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { VisitorContact } from '../../shared/schemas.ts';
 import type { VisitorContactDTO } from '../../shared/types.ts';
 import type { Config } from '../config.ts';
@@ -21,14 +21,19 @@ export function contactOf(site: Site, visitor: Visitor, config: Config): Visitor
   };
 }
 
-/** Stores what the visitor claims (not verified: mails go only to what they typed themselves). */
+/**
+ * Stores what the visitor claims (not verified: mails go only to what they typed themselves). Refused
+ * for a visitor the site signed, checked on the row itself: `visitor` is a socket's copy, and another
+ * tab of the same browser may have been identified since this one connected.
+ */
 export async function saveContact(db: Db, visitor: Visitor, input: VisitorContact): Promise<Visitor> {
   if (isSigned(visitor)) throw new AppError('FORBIDDEN');
   const [row] = await db
     .update(visitors)
-    .set({ email: input.email, name: input.name ?? visitor.name, identitySource: 'claimed' })
-    .where(eq(visitors.id, visitor.id))
+    .set({ email: input.email, name: sql`coalesce(${input.name ?? null}::text, ${visitors.name})`, identitySource: 'claimed' })
+    .where(and(eq(visitors.id, visitor.id), isNull(visitors.externalId), sql`${visitors.identitySource} is distinct from 'signed'`))
     .returning();
+  if (!row) throw new AppError('FORBIDDEN');
   return row;
 }
 

@@ -7,7 +7,7 @@ import { sha256 } from '../crypto.ts';
 import { json } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { handlerFactory } from '../realtime/handler.ts';
-import { LIMITS } from '../limits.ts';
+import { enforceLimits, LIMITS } from '../limits.ts';
 import { findConversation } from '../conversations/conversations.repository.ts';
 import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 import { contactOf, saveContact } from './contact.ts';
@@ -38,10 +38,7 @@ export function registerWidgetMailHandlers(ctx: Ctx, worker: MailWorker, socket:
         [`transcript:ip:${socket.data.ip}`, LIMITS.transcriptsPerIp],
         [`transcript:to:${sha256(visitor.email.toLowerCase())}`, LIMITS.transcriptsPerAddress],
       ] as const;
-      for (const [key, { limit, windowMs }] of buckets) {
-        const wait = await ctx.limiter.hit(key, limit, windowMs);
-        if (wait) throw new AppError('RATE_LIMITED', wait);
-      }
+      await enforceLimits(ctx.limiter, buckets);
       await enqueueTranscript(ctx.db, { siteId: site.id, visitorId: visitor.id, conversationId, upToSeq: conversation.lastSeq }, ctx.clock());
       void worker.poke();
       return { queued: true };

@@ -26,6 +26,12 @@ export type ConversationChange = Pick<ConversationDTO, 'status' | 'assignedAgent
 /** A conversation as its visitor may see it: the agents' labels are left out. */
 export const forVisitor = ({ labels: _labels, ...conv }: ConversationDTO): ConversationDTO => conv;
 
+/** What a visitor's ack (or HTTP answer) may carry: its conversation, if any, without the agents' labels. */
+export function forVisitorAck<T>(result: T): T {
+  const conversation = (result as { conversation?: ConversationDTO | null } | null)?.conversation;
+  return conversation ? { ...result, conversation: forVisitor(conversation) } : result;
+}
+
 const isWithPerson = (status: ConversationDTO['status'] | undefined) => status === 'open' || status === 'pending';
 /** In the site's waiting queue: escalated, open, claimed by nobody (console/shared/thread.ts isWaiting). */
 export const isWaiting = (c: ConversationChange | null) => c !== null && c.status === 'open' && c.assignedAgentId === null;

@@ -8,9 +8,8 @@ import type { ConversationSearch } from '../../shared/schemas.ts';
 import type { SearchHitDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import { conversations } from '../db/schema.ts';
-import { AppError } from '../errors.ts';
 import { pgDate } from '../http/respond.ts';
-import { LIMITS } from '../limits.ts';
+import { enforceLimits, LIMITS } from '../limits.ts';
 import type { AgentContext } from '../agents/agents.service.ts';
 import * as repo from '../conversations/conversations.repository.ts';
 
@@ -98,8 +97,7 @@ async function findIds(ctx: Ctx, input: ConversationSearch, sites: string[]): Pr
 
 /** The tickets matching `input` on the agent's sites (or on the one site asked for, if theirs). */
 export async function searchConversations(ctx: Ctx, auth: AgentContext, input: ConversationSearch): Promise<SearchHitDTO[]> {
-  const wait = await ctx.limiter.hit(`search:${auth.agent.id}`, LIMITS.searchesPerAgent.limit, LIMITS.searchesPerAgent.windowMs);
-  if (wait) throw new AppError('RATE_LIMITED', wait);
+  await enforceLimits(ctx.limiter, [[`search:${auth.agent.id}`, LIMITS.searchesPerAgent]]);
   const sites = input.siteId ? auth.siteIds.filter((s) => s === input.siteId) : auth.siteIds;
   if (!sites.length) return [];
   const rows = await findIds(ctx, input, sites);

@@ -56,7 +56,7 @@ export async function ensureOrigins(db: Db, site: Site, origins: string[]): Prom
 /**
  * How long the secret before a rotation keeps verifying identity signatures: a day leaves time to
  * deploy the new secret to the site's back end (and to roll back) without logging visitors out of
- * their verified identity. The articles API takes the current secret only.
+ * their verified identity. The articles API takes it for as long too (articles.handlers.ts).
  */
 export const SECRET_GRACE_MS = 24 * 3600_000;
 

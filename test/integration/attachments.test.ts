@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MessageDTO } from '../../shared/types.ts';
 import { attachmentRefusal, DEFAULT_ATTACHMENT_TYPES } from '../../shared/attachments.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
+import { LIMITS } from '../../server/limits.ts';
 import { BACKENDS } from '../support/db.ts';
 import { addAgent, agentSocket, api, clientId, connected, helloVisitor, next, ok, type TestServer } from '../support/server.ts';
 import { agentUpload, pdf, png, startUploadsServer, visitorUpload } from '../support/uploads.ts';
@@ -156,6 +157,28 @@ describe.each(BACKENDS)('attachments on %s', (backend) => {
     const text = await fetch(`${server.url}/api/attachments/${first.body.data.message.meta.attachment.id}`, { headers: { cookie: agentCookie } });
     expect(text.headers.get('content-type')).toBe('text/plain; charset=utf-8');
     expect(text.headers.get('content-disposition')).toMatch(/^attachment;/);
+  });
+
+  it('limits the files an agent sends, refusing the next before reading it and storing nothing', async () => {
+    const { v, token } = await newVisitor();
+    const first = await visitorUpload(server.url, 'demo', token, { name: 'a.png', bytes: png() }, clientId());
+    if (!first.body.ok) throw new Error(first.body.error.code);
+    const conversationId = first.body.data.message.conversationId;
+    const agentCookie = await addAgent(server, `limit-${backend}@test.local`);
+    const saved = LIMITS.attachmentsPerAgent;
+    LIMITS.attachmentsPerAgent = { limit: 2, windowMs: 60_000 };
+    try {
+      for (let i = 0; i < 2; i++) expect((await agentUpload(server.url, agentCookie, conversationId, { name: `${i}.pdf`, bytes: pdf() }, clientId())).status).toBe(200);
+      const cid = clientId();
+      const refused = await agentUpload(server.url, agentCookie, conversationId, { name: 'third.pdf', bytes: pdf() }, cid);
+      expect(refused.status).toBe(429);
+      expect(refused.body).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+      const messages = await ok<MessageDTO[]>(v, 'messages:sync', { conversationId, afterSeq: 0 });
+      expect(messages.filter((m) => m.kind === 'attachment' && m.author === 'agent')).toHaveLength(2);
+      expect(messages.some((m) => m.clientId === cid)).toBe(false);
+    } finally {
+      LIMITS.attachmentsPerAgent = saved;
+    }
   });
 
   it('refuses an HTML page renamed to .png, an SVG with a script, and HTML sent as text, from their bytes', async () => {

@@ -57,6 +57,17 @@ describe.each(BACKENDS)('signed identity on %s', (backend) => {
     expect(await ok<SessionDTO>(again, 'session:hello', {})).toMatchObject({ visitorId: session.visitorId, identified: true });
   });
 
+  it('refuses a contact typed in a tab that connected before another tab of the browser was identified', async () => {
+    const { v, session } = await visitor();
+    const older = visitorSocket(server.url, { token: session.token });
+    await connected(older);
+    await ok<SessionDTO>(older, 'session:hello', {});
+    await ok<SessionDTO>(v, 'session:identify', signIdentity(demo.secret, { id: `tabs-${backend}`, name: 'Grace Hopper', email: 'grace@example.com' }));
+    const refused = await call(older, 'visitor:contact', { name: 'Mallory', email: 'mallory@example.net' });
+    expect(!refused.ok && refused.error.code).toBe('FORBIDDEN');
+    expect(await storedVisitor(session.visitorId)).toMatchObject({ externalId: `tabs-${backend}`, name: 'Grace Hopper', email: 'grace@example.com' });
+  });
+
   it('accepts a signature made a little under a day ago', async () => {
     const { v } = await visitor();
     const ts = secondsAgo(23 * 3600);

@@ -3,10 +3,11 @@
  * site's consoles and by no other site's, filterable in history; never sent to the visitor.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConversationDTO, ConversationLabelsDTO, LabelDTO } from '../../shared/types.ts';
+import type { ConversationDTO, ConversationLabelsDTO, LabelDTO, SessionDTO } from '../../shared/types.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
 import { BACKENDS } from '../support/db.ts';
 import { seedConversation } from '../support/conversations.ts';
+import { png, visitorUpload } from '../support/uploads.ts';
 import { addAgent, agentSocket, api, apiData, clientId, connected, login, next, ok, refusal, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 
 describe.each(BACKENDS)('labels on %s', (backend) => {
@@ -107,12 +108,21 @@ describe.each(BACKENDS)('labels on %s', (backend) => {
     const [label] = await data<LabelDTO[]>(mei, 'GET', '/api/labels?siteId=demo');
     const v = visitorSocket(server.url);
     await connected(v);
-    await ok(v, 'session:hello', { locale: 'en' });
+    const session = await ok<SessionDTO>(v, 'session:hello', { locale: 'en' });
     const first = await ok(v, 'message:send', { clientId: clientId(), body: 'My certificate shows the wrong spelling of my village, can a person fix it?' });
     await data(mei, 'POST', `/api/conversations/${first.conversation.id}/labels`, { labelId: label.id, on: true });
     const again = await ok(v, 'message:send', { clientId: clientId(), body: 'Still there?' });
     expect(again.conversation.id).toBe(first.conversation.id);
     expect(again.conversation).not.toHaveProperty('labels');
+    // An FAQ entry picked while typing, and a file: their answers carry the conversation too.
+    const { suggestions } = await ok<{ suggestions: { entryId: string }[] }>(v, 'faq:suggest', { text: 'how do I get a refund' });
+    const picked = await ok(v, 'faq:pick', { entryId: suggestions[0].entryId });
+    expect(picked.conversation.id).toBe(first.conversation.id);
+    expect(picked.conversation).not.toHaveProperty('labels');
+    const uploaded = await visitorUpload(server.url, 'demo', session.token!, { name: 'photo.png', bytes: png(2, 2) }, clientId());
+    if (!uploaded.body.ok) throw new Error(uploaded.body.error.code);
+    expect(uploaded.body.data.conversation.id).toBe(first.conversation.id);
+    expect(uploaded.body.data.conversation).not.toHaveProperty('labels');
     v.disconnect();
     const history = await data<ConversationDTO[]>(mei, 'GET', `/api/conversations?label=${label.id}`);
     expect(history.map((c) => c.id)).toContain(first.conversation.id);

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import type { ConversationDTO, ConversationSummaryDTO, MessageDTO, SessionDTO } from '../../shared/types.ts';
 import { conversations, questions, sites } from '../../server/db/schema.ts';
+import { LIMITS } from '../../server/limits.ts';
 import { BACKENDS } from '../support/db.ts';
 import { agentSocket, call, clientId, connected, login, next, ok, startTestServer, visitorSocket, type AgentClientSocket, type TestServer } from '../support/server.ts';
 
@@ -203,5 +204,23 @@ describe.each(BACKENDS)('the visitor over time on %s', (backend) => {
     // Typing on and sending behaves as before: the message goes to the FAQ in the same conversation.
     const sent = await ok(v, 'message:send', { clientId: clientId(), body: 'How do I get a refund?' });
     expect(sent.conversation.id).toBe(picked.conversation.id);
+  });
+
+  it('limits picks as it limits typed messages: each stores a question and an answer', async () => {
+    const { v } = await newVisitor();
+    const { suggestions } = await ok<{ suggestions: { entryId: string }[] }>(v, 'faq:suggest', { text: 'how do I get a refund' });
+    const saved = LIMITS.messagesPerVisitor.limit;
+    LIMITS.messagesPerVisitor.limit = 2;
+    try {
+      const first = await ok<{ conversation: ConversationDTO }>(v, 'faq:pick', { entryId: suggestions[0].entryId });
+      await ok(v, 'message:send', { clientId: clientId(), body: 'And how long does it take?' });
+      const stored = async () => (await server.database.db.select().from(questions).where(eq(questions.conversationId, first.conversation.id))).length;
+      const before = await stored();
+      const refused = await call(v, 'faq:pick', { entryId: suggestions[0].entryId });
+      expect(!refused.ok && refused.error.code).toBe('RATE_LIMITED');
+      expect(await stored()).toBe(before);
+    } finally {
+      LIMITS.messagesPerVisitor.limit = saved;
+    }
   });
 });
