@@ -60,7 +60,7 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
     if (convIds.length) {
       await tx.update(questions).set({ text: '' }).where(inArray(questions.conversationId, convIds));
       await tx.delete(messages).where(inArray(messages.conversationId, convIds));
-      await tx.update(conversations).set({ question: null, pageUrl: null, pageTitle: null }).where(inArray(conversations.id, convIds));
+      await tx.update(conversations).set({ question: null, pageUrl: null, pageTitle: null, csatComment: null }).where(inArray(conversations.id, convIds));
     }
     await tx.update(feedback).set({ content: '', contact: null, note: null, pageUrl: null, pageTitle: null }).where(eq(feedback.visitorId, id));
     // Every other way back in goes too: links not yet followed, browsers bound by a followed one

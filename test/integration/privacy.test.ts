@@ -1,6 +1,8 @@
 import { connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO, SessionDTO } from '../../shared/types.ts';
+import { eq } from 'drizzle-orm';
+import { conversations } from '../../server/db/schema.ts';
 import { createVisitorLink } from '../../server/visitors/links.ts';
 import { BACKENDS } from '../support/db.ts';
 import { agentSocket, api, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
@@ -29,6 +31,7 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     await connected(agent);
     await ok(agent, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'Fixed, a new invoice is on its way.' });
     await ok<ConversationDTO>(agent, 'conversation:resolve', { conversationId: sent.conversation.id });
+    await ok(v, 'csat:submit', { conversationId: sent.conversation.id, rating: 4, comment: 'Jane Roe here, thanks a lot' });
     await ok(v, 'feedback:submit', { content: 'Please add dark mode, my name is Jane Roe', contact: 'jane@example.com' });
 
     const range = `from=${encodeURIComponent(new Date(Date.now() - 3600_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`;
@@ -63,6 +66,9 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
 
     const left = JSON.stringify((await api(server.url, cookie, 'GET', `/api/visitors/${session.visitorId}/export`)).body);
     for (const secret of ['wrong company tax number', 'Fixed, a new invoice', 'dark mode', 'jane@example.com', 'How do I get a refund?']) expect(left).not.toContain(secret);
+    // The rating's comment is the visitor's own words too; the rating itself stays, for the metrics.
+    const [rated] = await server.database.db.select().from(conversations).where(eq(conversations.id, sent.conversation.id));
+    expect(rated).toMatchObject({ csatRating: 4, csatComment: null });
 
     // The old token opens nothing any more: it is a new, empty visitor.
     v.disconnect();
