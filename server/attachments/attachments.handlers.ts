@@ -1,13 +1,13 @@
 /** The widget's `attachment:links`: signed, short-lived links to files of the visitor's own conversations. */
 import { AttachmentLinks } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
-import { handlerFactory } from '../realtime/handler.ts';
+import { widgetHandlerFactory } from '../realtime/handler.ts';
 import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 import { visitorAttachments } from './attachments.repository.ts';
 import { visitorLink } from './attachments.service.ts';
 
 export function registerWidgetAttachmentHandlers(ctx: Ctx, socket: WidgetSocket): void {
-  const on = handlerFactory(ctx.log);
+  const on = widgetHandlerFactory(ctx.log);
   socket.on(
     'attachment:links',
     on('attachment:links', AttachmentLinks, async ({ ids }) => {

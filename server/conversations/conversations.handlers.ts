@@ -12,17 +12,15 @@ import {
   VisitorMessageSend,
 } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
-import { handlerFactory, inOrder } from '../realtime/handler.ts';
-import { forVisitorAck, rooms } from '../realtime/realtime.ts';
+import { handlerFactory, inOrder, widgetHandlerFactory } from '../realtime/handler.ts';
+import { rooms } from '../realtime/realtime.ts';
 import { assertMayAsk, type WidgetSocket } from '../visitors/visitors.handlers.ts';
 import type { AgentSocket } from '../agents/agents.handlers.ts';
 import * as service from './conversations.service.ts';
 import * as lifecycle from './lifecycle.service.ts';
 
-
-
 export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocket): void {
-  const on = handlerFactory(ctx.log);
+  const on = widgetHandlerFactory(ctx.log);
 
   socket.on(
     'message:send',
@@ -30,7 +28,7 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
       const { site, visitor, ip } = socket.data;
       assertMayAsk(socket);
       await service.limitVisitorMessages(ctx, visitor.id, ip);
-      return forVisitorAck(await service.sendVisitorMessage(ctx, site, visitor, input, ip, socket.id));
+      return service.sendVisitorMessage(ctx, site, visitor, input, ip, socket.id);
     })),
   );
   socket.on(
@@ -41,18 +39,18 @@ export function registerWidgetConversationHandlers(ctx: Ctx, socket: WidgetSocke
     'faq:respond',
     on('faq:respond', FaqRespond, async (input) => {
       if (input.action === 'human') assertMayAsk(socket);
-      return forVisitorAck(await service.respondToFaq(ctx, socket.data.visitor, input.questionId, input.action));
+      return service.respondToFaq(ctx, socket.data.visitor, input.questionId, input.action);
     }),
   );
   socket.on(
     'faq:choose',
-    on('faq:choose', FaqChoose, async (input) => forVisitorAck(await service.chooseSuggestion(ctx, socket.data.visitor, input.questionId, input.entryId))),
+    on('faq:choose', FaqChoose, (input) => service.chooseSuggestion(ctx, socket.data.visitor, input.questionId, input.entryId)),
   );
   socket.on(
     'conversation:escalate',
     on('conversation:escalate', ConversationRef, async (input) => {
       assertMayAsk(socket);
-      return forVisitorAck(await service.escalateConversation(ctx, socket.data.visitor, input.conversationId));
+      return service.escalateConversation(ctx, socket.data.visitor, input.conversationId);
     }),
   );
 }

@@ -9,7 +9,7 @@ import type { ConversationDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import { conversations, type Site, type Visitor } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { handlerFactory } from '../realtime/handler.ts';
+import { widgetHandlerFactory } from '../realtime/handler.ts';
 import { forVisitor, rooms } from '../realtime/realtime.ts';
 import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 import * as repo from './conversations.repository.ts';
@@ -48,6 +48,6 @@ export async function rateConversation(ctx: Ctx, site: Site, visitor: Visitor, i
 }
 
 export function registerCsatHandlers(ctx: Ctx, socket: WidgetSocket): void {
-  const on = handlerFactory(ctx.log);
+  const on = widgetHandlerFactory(ctx.log);
   socket.on('csat:submit', on('csat:submit', CsatSubmit, (input) => rateConversation(ctx, socket.data.site, socket.data.visitor, input)));
 }

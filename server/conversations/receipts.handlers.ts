@@ -6,7 +6,7 @@
 import { ConversationRead, Typing } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { handlerFactory } from '../realtime/handler.ts';
+import { handlerFactory, widgetHandlerFactory } from '../realtime/handler.ts';
 import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 import type { AgentSocket } from '../agents/agents.handlers.ts';
 import { findParticipants, markRead, type Reader } from './receipts.repository.ts';
@@ -19,7 +19,7 @@ async function read(ctx: Ctx, socketId: string, side: 'visitor' | 'agent', reade
 }
 
 export function registerWidgetReceiptHandlers(ctx: Ctx, socket: WidgetSocket): void {
-  const on = handlerFactory(ctx.log);
+  const on = widgetHandlerFactory(ctx.log);
   const reader = () => ({ visitorId: socket.data.visitor.id });
   socket.on('conversation:read', on('conversation:read', ConversationRead, (input) => read(ctx, socket.id, 'visitor', reader(), input)));
   socket.on(

@@ -8,11 +8,10 @@ import type { ConversationDTO, MessageDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
 import { questions, type Site, type Visitor } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
-import { handlerFactory } from '../realtime/handler.ts';
+import { widgetHandlerFactory } from '../realtime/handler.ts';
 import { assertMayAsk, type WidgetSocket } from '../visitors/visitors.handlers.ts';
 import * as repo from '../conversations/conversations.repository.ts';
 import { limitNewConversations, limitVisitorMessages, publish } from '../conversations/conversations.service.ts';
-import { forVisitorAck } from '../realtime/realtime.ts';
 
 /** The most entries suggested above the composer. */
 const MAX_TYPING_SUGGESTIONS = 3;
@@ -66,7 +65,7 @@ export async function pickTypingSuggestion(
 }
 
 export function registerTypingHandlers(ctx: Ctx, socket: WidgetSocket): void {
-  const on = handlerFactory(ctx.log);
+  const on = widgetHandlerFactory(ctx.log);
   socket.on('faq:suggest', on('faq:suggest', FaqSuggest, (input) => suggestWhileTyping(ctx, socket.data.site, input.text)));
   socket.on(
     'faq:pick',
@@ -75,7 +74,7 @@ export function registerTypingHandlers(ctx: Ctx, socket: WidgetSocket): void {
       assertMayAsk(socket);
       // A pick stores a question and an answer in the conversation: limited as a typed message is.
       await limitVisitorMessages(ctx, visitor.id, ip);
-      return forVisitorAck(await pickTypingSuggestion(ctx, site, visitor, input.entryId, ip));
+      return pickTypingSuggestion(ctx, site, visitor, input.entryId, ip);
     }),
   );
 }

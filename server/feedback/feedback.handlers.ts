@@ -3,14 +3,14 @@ import { Router } from 'express';
 import { Empty, FeedbackListQuery, FeedbackProcess, FeedbackSeen, FeedbackSubmit, Id } from '../../shared/schemas.ts';
 import type { Ctx } from '../context.ts';
 import { json, parse } from '../http/respond.ts';
-import { handlerFactory } from '../realtime/handler.ts';
+import { widgetHandlerFactory } from '../realtime/handler.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
 import { assertMayAsk, type WidgetSocket } from '../visitors/visitors.handlers.ts';
 import { enforceLimits, LIMITS } from '../limits.ts';
 import * as service from './feedback.service.ts';
 
 export function registerWidgetFeedbackHandlers(ctx: Ctx, socket: WidgetSocket): void {
-  const on = handlerFactory(ctx.log);
+  const on = widgetHandlerFactory(ctx.log);
   socket.on(
     'feedback:submit',
     on('feedback:submit', FeedbackSubmit, async (input) => {

@@ -6,7 +6,7 @@ import { AppError } from '../errors.ts';
 import { sha256 } from '../crypto.ts';
 import { json } from '../http/respond.ts';
 import { requireAgent } from '../agents/agents.handlers.ts';
-import { handlerFactory } from '../realtime/handler.ts';
+import { widgetHandlerFactory } from '../realtime/handler.ts';
 import { enforceLimits, LIMITS } from '../limits.ts';
 import { findConversation } from '../conversations/conversations.repository.ts';
 import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
@@ -15,7 +15,7 @@ import { enqueueTranscript } from './mail-jobs.repository.ts';
 import type { MailWorker } from './mail-worker.ts';
 
 export function registerWidgetMailHandlers(ctx: Ctx, worker: MailWorker, socket: WidgetSocket): void {
-  const on = handlerFactory(ctx.log);
+  const on = widgetHandlerFactory(ctx.log);
 
   socket.on(
     'visitor:contact',

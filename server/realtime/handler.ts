@@ -4,6 +4,7 @@ import { fail, ok, type Ack } from '../../shared/result.ts';
 import { publicError } from '../errors.ts';
 import { storable } from '../http/respond.ts';
 import type { Logger } from '../logger.ts';
+import { forVisitorAck } from './realtime.ts';
 
 type AnyAck = (res: Ack<unknown>) => void;
 
@@ -41,6 +42,15 @@ export const handlerFactory =
   (log: Logger) =>
   <S extends z.ZodType, T>(event: string, schema: S, fn: (payload: z.infer<S>) => T | Promise<T>) =>
     socketHandler(log, event, schema, fn);
+
+/**
+ * `handlerFactory` for the widget's events: whatever a handler answers, a conversation in its ack goes
+ * without the agents' labels (realtime.ts `forVisitorAck`), so no widget event can forget it.
+ */
+export const widgetHandlerFactory =
+  (log: Logger) =>
+  <S extends z.ZodType, T>(event: string, schema: S, fn: (payload: z.infer<S>) => T | Promise<T>) =>
+    socketHandler(log, event, schema, async (payload: z.infer<S>) => forVisitorAck(await fn(payload)));
 
 /**
  * One socket's calls of one event, run one after the other in the order they arrived. Socket.IO

@@ -9,7 +9,7 @@ import type { Ctx } from '../context.ts';
 import type { RawQuery } from '../db/raw.ts';
 import { AppError } from '../errors.ts';
 import { LIMITS } from '../limits.ts';
-import { handlerFactory } from '../realtime/handler.ts';
+import { widgetHandlerFactory } from '../realtime/handler.ts';
 import { checkSiteAccess } from '../sites/sites.service.ts';
 import type { WidgetSocket } from './visitors.handlers.ts';
 import { findVisitorByToken } from './visitors.service.ts';
@@ -84,7 +84,7 @@ export async function visitorUnread(raw: RawQuery, visitorId: string): Promise<n
 }
 
 export function registerHistoryHandlers(ctx: Ctx, socket: WidgetSocket): void {
-  const on = handlerFactory(ctx.log);
+  const on = widgetHandlerFactory(ctx.log);
   socket.on(
     'conversations:list',
     on('conversations:list', ConversationsList, (input) => listVisitorConversations(ctx.raw, socket.data.visitor.id, input.before)),

@@ -6,7 +6,7 @@ import type { Ctx } from '../context.ts';
 import type { Site, Visitor } from '../db/schema.ts';
 import { AppError, publicError } from '../errors.ts';
 import { hmacHex, safeEqual, sha256 } from '../crypto.ts';
-import { socketHandler, toFailure } from '../realtime/handler.ts';
+import { toFailure, widgetHandlerFactory } from '../realtime/handler.ts';
 import { forVisitor, isWaiting, rooms, type WidgetNamespace } from '../realtime/realtime.ts';
 import { activeSecrets, checkSiteAccess } from '../sites/sites.service.ts';
 import { currentConversation } from '../conversations/message-store.ts';
@@ -187,10 +187,11 @@ export function verifyIdentity(site: Site, input: Identify, now: Date): void {
 export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: WidgetSocket): void {
   const { site, visitor } = socket.data;
   socket.join([rooms.visitor(visitor.id), rooms.site(site.id)]);
+  const on = widgetHandlerFactory(ctx.log);
 
   socket.on(
     'session:hello',
-    socketHandler(ctx.log, 'session:hello', SessionHello, async (input) => {
+    on('session:hello', SessionHello, async (input) => {
       // "Last seen" to the minute is all anyone reads: a reconnect storm does not rewrite the row.
       const visitor = socket.data.visitor;
       const now = ctx.clock();
@@ -215,7 +216,7 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
 
   socket.on(
     'session:identify',
-    socketHandler(ctx.log, 'session:identify', Identify, async (input) => {
+    on('session:identify', Identify, async (input) => {
       const now = ctx.clock();
       verifyIdentity(socket.data.site, input, now);
       const current = socket.data.visitor;
@@ -242,7 +243,7 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
 
   socket.on(
     'session:link',
-    socketHandler(ctx.log, 'session:link', SessionLink, async (input) => {
+    on('session:link', SessionLink, async (input) => {
       const now = ctx.clock();
       const { pendingLink, site } = socket.data;
       // Only the link this handshake left pending (another one changes nothing), and never out of a
