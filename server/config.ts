@@ -2,16 +2,26 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/**
+ * A connection URL that may hold a password: it must parse (as the drivers will parse it), and a bad one
+ * is refused without its value, which Node's own ERR_INVALID_URL would print whole.
+ */
+const secretUrl = () =>
+  z
+    .string()
+    .min(1)
+    .refine((v) => URL.canParse(v), 'not a URL that can be read (its value is not shown: it may hold a password)');
+
 const Env = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().default('0.0.0.0'),
   /** The address browsers use to reach this server; defaults to http://localhost:PORT. */
   PUBLIC_URL: z.url().optional(),
   /** PostgreSQL connection string; when unset, embedded PGlite in DATA_DIR. */
-  DATABASE_URL: z.string().min(1).optional(),
+  DATABASE_URL: secretUrl().optional(),
   DATA_DIR: z.string().default('./data'),
   /** When set, Socket.IO runs on the Redis adapter and rate limits are shared. */
-  REDIS_URL: z.string().min(1).optional(),
+  REDIS_URL: secretUrl().optional(),
   /** Prefix of every Redis key and channel: deployments sharing one Redis stay apart. */
   REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/).default('sc'),
   ADMIN_EMAIL: z.email().optional(),
@@ -28,7 +38,7 @@ const Env = z.object({
   /** Bearer token for GET /metrics; unset: only direct connections from this host are answered. */
   METRICS_TOKEN: z.string().refine((v) => v === '' || v.length >= 16, 'at least 16 characters (empty: unset)').optional(),
   /** Outgoing mail, e.g. smtps://user:pass@smtp.example.com:465; with MAIL_FROM, email is on. */
-  SMTP_URL: z.string().min(1).optional(),
+  SMTP_URL: secretUrl().optional(),
   MAIL_FROM: z.string().min(3).optional(),
   /** How long a link in a reply email can bind a browser to its visitor. */
   MAIL_LINK_TTL_HOURS: z.coerce.number().positive().max(24 * 90).default(72),

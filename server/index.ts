@@ -8,8 +8,24 @@ import { createApp, type AppDeps } from './app.ts';
 import { fallbackRateLimiter, redisRateLimiter } from './ratelimit.ts';
 import { losePublishFailures } from './realtime/adapter.ts';
 
-const config = loadConfig();
+const config = (() => {
+  try {
+    return loadConfig();
+  } catch (err) {
+    // The message names each invalid variable and never a value; the stack would add nothing.
+    console.error((err as Error).message);
+    process.exit(1);
+  }
+})();
 const log = createLogger(config.logLevel);
+// Whatever stops the start goes through the logger, which leaves out a failed query's values (the first
+// admin's password hash, the demo site's secret while seeding): Node would print the error whole.
+// A rejected top-level await ends here too.
+let started = false;
+process.on('uncaughtException', (err) => {
+  log.fatal({ err }, started ? 'uncaught exception: stopping' : 'cannot start');
+  process.exit(1);
+});
 const database = await openDatabase({ url: config.databaseUrl, dataDir: path.resolve(config.dataDir), owner: 'server' }).catch((err) => {
   if (!(err instanceof DataDirInUseError)) throw err;
   // Two processes on one PGlite folder lose each other's writes: refuse, and say what to do.
@@ -59,6 +75,7 @@ const app = createApp({ db: database.db, reports: database.reports, config, log,
 // In the background: a failure here is the database being away, which every request reports as it comes.
 void database.warm().catch((err) => log.warn({ err }, 'warming the database connections failed; they open and read as requests need them'));
 const url = await app.listen();
+started = true;
 log.info({ url, database: database.kind, redis: Boolean(config.redisUrl) }, 'listening');
 console.log(`Demo site:     ${url}/`);
 console.log(`Agent console: ${url}/console`);

@@ -10,6 +10,13 @@ export type Logger = pino.Logger;
  * syntax for type uuid: …") and details ("Key (id)=(…) already exists"), drizzle in its message.
  */
 const VALUE_FIELDS = new Set(['params', 'parameters', 'args', 'queryOptions']);
+/**
+ * Fields of an error that are credentials or enough to work on them, dropped whole: an S3 service's
+ * SignatureDoesNotMatch answer (AWS SDK S3ServiceException) carries the access key id, the string that
+ * was signed, the canonical request and the signature; any error may carry a header or a password.
+ */
+const SECRET_FIELD = /^(aws)?accesskeyid$|^signature(provided)?$|^stringtosign(bytes)?$|^canonicalrequest(bytes)?$|^authorization$|password|secret|token|cookie/i;
+const dropped = (key: string) => VALUE_FIELDS.has(key) || SECRET_FIELD.test(key);
 /** Shorter values are left in place: they cannot be secrets and would blank out words of the text. */
 const MIN_SECRET_LENGTH = 6;
 const MAX_DEPTH = 5;
@@ -45,7 +52,7 @@ function serialize(err: unknown, scrub: (text: string) => string, depth: number)
   if (!isErrorLike(err)) {
     if (typeof err === 'string') return scrub(err);
     if (typeof err !== 'object' || err === null || Array.isArray(err)) return err;
-    return Object.fromEntries(Object.entries(err).filter(([key]) => !VALUE_FIELDS.has(key)));
+    return Object.fromEntries(Object.entries(err).filter(([key]) => !dropped(key)));
   }
   const message = messageOf(err);
   const out: Serialized = {
@@ -54,7 +61,7 @@ function serialize(err: unknown, scrub: (text: string) => string, depth: number)
     stack: scrub(message === err.message ? (err.stack ?? '') : (err.stack ?? '').replace(err.message, () => message)),
   };
   for (const key in err) {
-    if (VALUE_FIELDS.has(key) || key === 'cause' || key === 'errors' || key in out) continue;
+    if (dropped(key) || key === 'cause' || key === 'errors' || key in out) continue;
     const value = (err as unknown as Serialized)[key];
     // `query` is the SQL text with placeholders: kept whole, it names no value.
     if (isErrorLike(value)) out[key] = depth < MAX_DEPTH ? serialize(value, scrub, depth + 1) : undefined;

@@ -38,7 +38,7 @@ export async function startS3Server(bucket = 'support-chat-test'): Promise<TestB
     running = false;
   };
   return {
-    // s3rver's default credentials; it checks the signature made with them.
+    // s3rver's default credentials. It checks the access key id, not a SigV4 signature.
     config: { driver: 's3', bucket, endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER', forcePathStyle: true },
     dir: path.join(dir, bucket),
     stop,
