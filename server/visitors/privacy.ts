@@ -1,11 +1,13 @@
 /**
  * A visitor's data on request: everything stored about them as JSON, and erasure. Erasure removes
  * what they wrote and who they are, but keeps the bare ticket and question rows (timestamps,
- * statuses) so the site's metrics for past periods stay what they were.
+ * statuses) so the site's metrics for past periods stay what they were. The metrics' own rows
+ * (metrics_*) hold counts, days, times and page paths, tied to a visitor id that no longer leads
+ * to anyone: they stay, for the same reason.
  */
 import { and, asc, eq, inArray, ne } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import { attachments, conversations, feedback, mailJobs, messages, questions, visitorLinks, visitors } from '../db/schema.ts';
+import { attachments, conversations, faqEntries, faqLearnedVariants, feedback, mailJobs, messages, questions, visitorLinks, visitors } from '../db/schema.ts';
 import { rooms } from '../realtime/realtime.ts';
 import { AppError } from '../errors.ts';
 import { randomToken, sha256 } from '../crypto.ts';
@@ -40,11 +42,38 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
   const msgs = ids.length ? await ctx.db.select().from(messages).where(and(inArray(messages.conversationId, ids), ne(messages.kind, 'note'))).orderBy(asc(messages.seq)) : [];
   const fb = await ctx.db.select().from(feedback).where(eq(feedback.visitorId, id)).orderBy(asc(feedback.createdAt));
   const files = await attachmentsOfVisitor(ctx.db, id);
+  const [asked, learned, drafts, mails] = await Promise.all([
+    // What the FAQ matcher was asked, what it decided and what they did.
+    ctx.db
+      .select({ id: questions.id, conversationId: questions.conversationId, text: questions.text, decision: questions.decision, entryId: questions.entryId, outcome: questions.outcome, channel: questions.channel, createdAt: questions.createdAt })
+      .from(questions)
+      .where(inArray(questions.conversationId, ids))
+      .orderBy(asc(questions.createdAt)),
+    // Their questions as the FAQ learned them (masked), and FAQ drafts agents made from their conversations.
+    ctx.db
+      .select({ id: faqLearnedVariants.id, entryId: faqLearnedVariants.entryId, text: faqLearnedVariants.text, conversationId: faqLearnedVariants.conversationId, createdAt: faqLearnedVariants.createdAt })
+      .from(faqLearnedVariants)
+      .where(inArray(faqLearnedVariants.conversationId, ids)),
+    ctx.db
+      .select({ id: faqEntries.id, question: faqEntries.question, answer: faqEntries.answer, status: faqEntries.status, conversationId: faqEntries.sourceConversationId, createdAt: faqEntries.createdAt })
+      .from(faqEntries)
+      .where(inArray(faqEntries.sourceConversationId, ids)),
+    // Emails to their address: which, about what conversation, and when sent (or given up).
+    ctx.db
+      .select({ id: mailJobs.id, kind: mailJobs.kind, conversationId: mailJobs.conversationId, createdAt: mailJobs.createdAt, sentAt: mailJobs.sentAt, failedAt: mailJobs.failedAt })
+      .from(mailJobs)
+      .where(eq(mailJobs.visitorId, id))
+      .orderBy(asc(mailJobs.createdAt)),
+  ]);
   const { tokenHash: _secret, ...visitor } = v;
   return {
     exportedAt: ctx.clock().toISOString(),
     visitor,
     conversations: withMessages(convs, msgs),
+    questions: asked,
+    learnedFaqVariants: learned,
+    faqEntriesFromConversations: drafts,
+    emails: mails,
     feedback: fb,
     // The files of their conversations: what was stored about each, and where the admin downloads it.
     attachments: files.map(({ storageKey: _key, ...a }) => ({ ...a, download: `/api/attachments/${a.id}` })),
@@ -53,28 +82,48 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
 
 export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
   await visitorOf(ctx, siteIds, id);
-  const files = await attachmentsOfVisitor(ctx.db, id);
-  await ctx.db.transaction(async (tx) => {
-    if (files.length) await tx.delete(attachments).where(inArray(attachments.id, files.map((f) => f.id)));
-    const convIds = (await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.visitorId, id))).map((c) => c.id);
-    if (convIds.length) {
-      await tx.update(questions).set({ text: '' }).where(inArray(questions.conversationId, convIds));
-      await tx.delete(messages).where(inArray(messages.conversationId, convIds));
-      await tx.update(conversations).set({ question: null, pageUrl: null, pageTitle: null, csatComment: null }).where(inArray(conversations.id, convIds));
-    }
-    await tx.update(feedback).set({ content: '', contact: null, note: null, pageUrl: null, pageTitle: null }).where(eq(feedback.visitorId, id));
-    // Every other way back in goes too: links not yet followed, browsers bound by a followed one
-    // (each a token of its own), and mails still to send (their payload holds the address).
-    await tx.delete(visitorLinks).where(eq(visitorLinks.visitorId, id));
-    await tx.delete(mailJobs).where(eq(mailJobs.visitorId, id));
-    // A new random token hash: the old token no longer opens anything.
+  // Widgets open on the visitor first, on every node: nothing more comes from them while the erase
+  // runs, and they come back as a new visitor (the token is replaced below).
+  ctx.realtime.widget.in(rooms.visitor(id)).disconnectSockets(true);
+  const { files, forgotten } = await ctx.db.transaction(async (tx) => {
+    // The visitor's row first: a new random token hash (the old token no longer opens anything), and
+    // its lock. An upload holds the row FOR SHARE until it commits (attachments.service.ts): the erase
+    // waits for one in progress and then sees its file; one that comes after finds the token gone.
     await tx
       .update(visitors)
       .set({ tokenHash: sha256(randomToken()), externalId: null, name: null, email: null, locale: null, identitySource: null, attributes: {}, userAgent: null, timezone: null })
       .where(eq(visitors.id, id));
+    const files = await attachmentsOfVisitor(tx, id);
+    if (files.length) await tx.delete(attachments).where(inArray(attachments.id, files.map((f) => f.id)));
+    const convIds = (await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.visitorId, id))).map((c) => c.id);
+    let forgotten: { siteId: string; entryId: string }[] = [];
+    if (convIds.length) {
+      await tx.update(questions).set({ text: '' }).where(inArray(questions.conversationId, convIds));
+      await tx.delete(messages).where(inArray(messages.conversationId, convIds));
+      await tx.update(conversations).set({ question: null, pageUrl: null, pageTitle: null, csatComment: null }).where(inArray(conversations.id, convIds));
+      // Their questions as the FAQ learned them: still their words, masked or not. The matcher forgets them below.
+      forgotten = await tx
+        .delete(faqLearnedVariants)
+        .where(inArray(faqLearnedVariants.conversationId, convIds))
+        .returning({ siteId: faqLearnedVariants.siteId, entryId: faqLearnedVariants.entryId, status: faqLearnedVariants.status })
+        .then((rows) => rows.filter((r) => r.status === 'active'));
+      // A draft made from their conversation holds their question until an agent rewrites and
+      // publishes it: it goes. A published entry is the site's own text now: it stays, unlinked.
+      await tx.delete(faqEntries).where(and(inArray(faqEntries.sourceConversationId, convIds), eq(faqEntries.status, 'draft')));
+      await tx.update(faqEntries).set({ sourceConversationId: null }).where(inArray(faqEntries.sourceConversationId, convIds));
+    }
+    await tx.update(feedback).set({ content: '', contact: null, note: null, pageUrl: null, pageTitle: null }).where(eq(feedback.visitorId, id));
+    // Every other way back in goes too: links not yet followed, browsers bound by a followed one
+    // (each a token of its own), and mails still to send (to the address erased above).
+    await tx.delete(visitorLinks).where(eq(visitorLinks.visitorId, id));
+    await tx.delete(mailJobs).where(eq(mailJobs.visitorId, id));
+    return { files, forgotten };
   });
-  // Widgets still open on the visitor hold it in their socket: closed, on every node; they come back as a new visitor.
-  ctx.realtime.widget.in(rooms.visitor(id)).disconnectSockets(true);
+  // Once per entry, on every node; a failure (a node away) is bounded by the index's staleness check.
+  const entries = new Map(forgotten.map((f) => [f.entryId, f.siteId]));
+  for (const [entryId, siteId] of entries) {
+    await ctx.faq.changed({ siteId, kind: 'faq', id: entryId }).catch((err) => ctx.log.warn({ err }, 'faq index update after an erase failed; the staleness check catches up'));
+  }
   // The rows are gone with the transaction; the bytes after it. A failure here (the store away) leaves
   // a file no row refers to, never a reachable one, and the uploads sweep removes it (attachments/sweep.ts).
   for (const f of files) await ctx.uploads.delete(f.storageKey).catch((err) => ctx.log.error({ err }, 'attachment erase failed; the uploads sweep removes the file'));

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO, SessionDTO } from '../../shared/types.ts';
@@ -5,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { conversations } from '../../server/db/schema.ts';
 import { createVisitorLink } from '../../server/visitors/links.ts';
 import { BACKENDS } from '../support/db.ts';
+import { png } from '../support/uploads.ts';
 import { agentSocket, api, clientId, connected, login, ok, startTestServer, visitorSocket, type TestServer } from '../support/server.ts';
 
 /** A browser with a token of its own or a reply email's link. */
@@ -34,6 +36,13 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     await ok(v, 'csat:submit', { conversationId: sent.conversation.id, rating: 4, comment: 'Jane Roe here, thanks a lot' });
     await ok(v, 'feedback:submit', { content: 'Please add dark mode, my name is Jane Roe', contact: 'jane@example.com' });
 
+    // The FAQ learns from their conversation, and an agent drafts an entry from it: both hold their question.
+    const entry = (await api<{ id: string }[]>(server.url, cookie, 'GET', '/api/faqs?siteId=demo')).body as any;
+    const learned = await api(server.url, cookie, 'POST', '/api/faqs/learned', { conversationId: sent.conversation.id, entryId: entry.data[0].id, source: 'marked' });
+    expect(learned.status).toBe(200);
+    const draft = await api(server.url, cookie, 'POST', '/api/faqs/from-conversation', { conversationId: sent.conversation.id });
+    expect((draft.body as any).data).toMatchObject({ status: 'draft' });
+
     const range = `from=${encodeURIComponent(new Date(Date.now() - 3600_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`;
     const before = (await api(server.url, cookie, 'GET', `/api/metrics?${range}`)).body;
 
@@ -44,6 +53,10 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     expect(JSON.stringify(data)).toContain('Fixed, a new invoice is on its way.');
     expect(JSON.stringify(data)).toContain('jane@example.com');
     expect(JSON.stringify(data)).not.toContain('tokenHash');
+    // What the FAQ matcher was asked, learned and drafted from them is theirs too.
+    expect(data.questions.map((q: { text: string }) => q.text)).toContain('How do I get a refund?');
+    expect(data.learnedFaqVariants).toEqual([expect.objectContaining({ id: (learned.body as any).data.id, conversationId: sent.conversation.id })]);
+    expect(data.faqEntriesFromConversations).toEqual([expect.objectContaining({ id: (draft.body as any).data.id, status: 'draft' })]);
 
     // Ways back in from reply emails: a link followed by another browser (now bound), and one not followed yet.
     const inAnHour = new Date(Date.now() + 3600_000);
@@ -70,6 +83,12 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     const [rated] = await server.database.db.select().from(conversations).where(eq(conversations.id, sent.conversation.id));
     expect(rated).toMatchObject({ csatRating: 4, csatComment: null });
 
+    // The learned variant and the draft are gone from the FAQ.
+    const faqs = JSON.stringify((await api(server.url, cookie, 'GET', '/api/faqs?siteId=demo')).body);
+    expect(faqs).not.toContain((learned.body as any).data.id);
+    expect(faqs).not.toContain((draft.body as any).data.id);
+    expect(faqs).not.toContain('wrong company tax number');
+
     // The old token opens nothing any more: it is a new, empty visitor.
     v.disconnect();
     const again = visitorSocket(server.url, { token: session.token });
@@ -87,5 +106,50 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     }
     other.disconnect();
     again.disconnect();
+  });
+
+  it('refuses an upload that was let in before the erase and finishes after it', async () => {
+    const cookie = await login(server.url);
+    const v = visitorSocket(server.url);
+    await connected(v);
+    const session = await ok<SessionDTO>(v, 'session:hello', {});
+    // The fields and the start of the file go first: the sender is checked and let in on them
+    // (attachments.http.ts admit); the rest of the file comes once the visitor has been erased.
+    const boundary = `----erase${Date.now()}`;
+    const field = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`;
+    const bytes = png(64, 64);
+    const head = Buffer.from(
+      field('token', session.token!) + field('clientId', clientId()) + `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="late.png"\r\nContent-Type: image/png\r\n\r\n`,
+    );
+    const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
+    const { port } = new URL(server.url);
+    const req = request({
+      host: '127.0.0.1',
+      port,
+      method: 'POST',
+      path: '/api/widget/attachments?site=demo',
+      headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + bytes.length + tail.length },
+    });
+    const answered = new Promise<{ status: number; body: any }>((resolve, reject) => {
+      req.on('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));
+      });
+      req.on('error', reject);
+    });
+    req.write(Buffer.concat([head, bytes.subarray(0, 100)]));
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const erased = await api(server.url, cookie, 'DELETE', `/api/visitors/${session.visitorId}`);
+    expect(erased.status).toBe(200);
+    req.end(Buffer.concat([bytes.subarray(100), tail]));
+    const res = await answered;
+    expect(res).toMatchObject({ status: 401, body: { ok: false, error: { code: 'UNAUTHORIZED' } } });
+    // Nothing of theirs was stored after the erase: no file, no message, no new conversation.
+    const left = (await api(server.url, cookie, 'GET', `/api/visitors/${session.visitorId}/export`)).body as any;
+    expect(left.data.attachments).toEqual([]);
+    expect(left.data.conversations).toEqual([]);
+    v.disconnect();
   });
 });
