@@ -1,17 +1,18 @@
 /**
  * A visitor's data on request: everything stored about them as JSON, and erasure. Erasure removes
  * what they wrote and who they are, but keeps the bare ticket and question rows (timestamps,
- * statuses) so the site's metrics for past periods stay what they were. The metrics' own rows
- * (metrics_*) hold counts, days, times and page paths, tied to a visitor id that no longer leads
- * to anyone: they stay, for the same reason.
+ * statuses, the page without its query) so the site's metrics for past periods stay what they were.
+ * The metrics' own rows (metrics_*) hold counts, days, times and those pages, tied to a visitor id
+ * that no longer leads to anyone: they stay, for the same reason.
  */
-import { and, asc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { attachments, conversations, faqEntries, faqLearnedVariants, feedback, mailJobs, messages, questions, visitorLinks, visitors } from '../db/schema.ts';
 import { rooms } from '../realtime/realtime.ts';
 import { AppError } from '../errors.ts';
 import { randomToken, sha256 } from '../crypto.ts';
 import { attachmentsOfVisitor } from '../attachments/attachments.repository.ts';
+import { PAGE } from '../metrics/rollup.ts';
 
 async function visitorOf(ctx: Ctx, siteIds: string[], id: string) {
   const [v] = await ctx.db.select().from(visitors).where(eq(visitors.id, id)).limit(1);
@@ -100,7 +101,12 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
     if (convIds.length) {
       await tx.update(questions).set({ text: '' }).where(inArray(questions.conversationId, convIds));
       await tx.delete(messages).where(inArray(messages.conversationId, convIds));
-      await tx.update(conversations).set({ question: null, pageUrl: null, pageTitle: null, csatComment: null }).where(inArray(conversations.id, convIds));
+      // The page stays as the metrics keep it (metrics_tickets, metrics_page_days: no query, no fragment),
+      // so per-page figures do not move when the rollup or a live edge day reads it again; its title goes.
+      await tx
+        .update(conversations)
+        .set({ question: null, pageUrl: sql.raw(`nullif(${PAGE('page_url')}, '')`), pageTitle: null, csatComment: null })
+        .where(inArray(conversations.id, convIds));
       // Their questions as the FAQ learned them: still their words, masked or not. The matcher forgets them below.
       forgotten = await tx
         .delete(faqLearnedVariants)

@@ -26,7 +26,7 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     const v = visitorSocket(server.url);
     await connected(v);
     const session = await ok<SessionDTO>(v, 'session:hello', {});
-    await ok(v, 'message:send', { clientId: clientId(), body: 'How do I get a refund?' });
+    await ok(v, 'message:send', { clientId: clientId(), body: 'How do I get a refund?', pageUrl: 'https://demo.example/courses/refunds?order=88231#help' });
     const sent = await ok(v, 'message:send', { clientId: clientId(), body: 'My invoice has the wrong company tax number, please fix it by hand' });
     await ok(v, 'conversation:escalate', { conversationId: sent.conversation.id }).catch(() => {});
     const agent = agentSocket(server.url, cookie);
@@ -45,6 +45,8 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
 
     const range = `from=${encodeURIComponent(new Date(Date.now() - 3600_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`;
     const before = (await api(server.url, cookie, 'GET', `/api/metrics?${range}`)).body;
+    const pagesBefore = (await api(server.url, cookie, 'GET', `/api/metrics/breakdown?by=page&${range}`)).body;
+    expect(JSON.stringify(pagesBefore)).toContain('https://demo.example/courses/refunds');
 
     const exported = await api(server.url, cookie, 'GET', `/api/visitors/${session.visitorId}/export`);
     expect(exported.status).toBe(200);
@@ -76,12 +78,14 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     expect(await closed).toBe('io server disconnect');
     const after = (await api(server.url, cookie, 'GET', `/api/metrics?${range}`)).body;
     expect(after).toEqual(before);
+    // Per page too: the page is kept as the metrics keep it (no query, no fragment), its title goes.
+    expect((await api(server.url, cookie, 'GET', `/api/metrics/breakdown?by=page&${range}`)).body).toEqual(pagesBefore);
 
     const left = JSON.stringify((await api(server.url, cookie, 'GET', `/api/visitors/${session.visitorId}/export`)).body);
     for (const secret of ['wrong company tax number', 'Fixed, a new invoice', 'dark mode', 'jane@example.com', 'How do I get a refund?']) expect(left).not.toContain(secret);
     // The rating's comment is the visitor's own words too; the rating itself stays, for the metrics.
     const [rated] = await server.database.db.select().from(conversations).where(eq(conversations.id, sent.conversation.id));
-    expect(rated).toMatchObject({ csatRating: 4, csatComment: null });
+    expect(rated).toMatchObject({ csatRating: 4, csatComment: null, pageUrl: 'https://demo.example/courses/refunds', pageTitle: null });
 
     // The learned variant and the draft are gone from the FAQ.
     const faqs = JSON.stringify((await api(server.url, cookie, 'GET', '/api/faqs?siteId=demo')).body);
