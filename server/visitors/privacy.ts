@@ -83,9 +83,11 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
 
 export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
   await visitorOf(ctx, siteIds, id);
-  // Widgets open on the visitor first, on every node: nothing more comes from them while the erase
-  // runs, and they come back as a new visitor (the token is replaced below).
-  ctx.realtime.widget.in(rooms.visitor(id)).disconnectSockets(true);
+  // Widgets open on the visitor, on every node, closed first (nothing more comes from them while the
+  // erase runs) and again after it: one that came back in between with the old token, before the new
+  // one was committed, is the erased visitor too. After that they come back as a new visitor.
+  const closeWidgets = () => ctx.realtime.widget.in(rooms.visitor(id)).disconnectSockets(true);
+  closeWidgets();
   const { files, forgotten } = await ctx.db.transaction(async (tx) => {
     // The visitor's row first: a new random token hash (the old token no longer opens anything), and
     // its lock. An upload holds the row FOR SHARE until it commits (attachments.service.ts): the erase
@@ -125,6 +127,7 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
     await tx.delete(mailJobs).where(eq(mailJobs.visitorId, id));
     return { files, forgotten };
   });
+  closeWidgets();
   // Once per entry, on every node; a failure (a node away) is bounded by the index's staleness check.
   const entries = new Map(forgotten.map((f) => [f.entryId, f.siteId]));
   for (const [entryId, siteId] of entries) {
