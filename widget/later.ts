@@ -20,6 +20,7 @@ const strings = {
   askNew: ['Ask something new', '提出新问题'],
   startedOn: ['Conversation of {date}', '{date} 的会话'],
   unreadN: ['{n} new', '{n} 条新消息'],
+  lastMessage: ['{who}: {text}', '{who}：{text}'],
   status_bot: ['Answered automatically', '自动回答'],
   status_open: ['Waiting for a reply', '等待回复'],
   status_pending: ['Replied', '已回复'],
@@ -65,6 +66,7 @@ const strings = {
   emailTranscriptSent: ['The conversation is on its way to {email}.', '会话记录正在发送到 {email}。'],
   // The panel's words these parts need too (importing widget/i18n.ts would split it out of the panel's file).
   you: ['You', '我'],
+  emoji: ['Emoji', '表情'],
   agent: ['Support', '客服'],
   bot: ['Assistant', '智能助手'],
   didYouMean: ['Did you mean…?', '您是不是想问…'],

@@ -10,7 +10,7 @@
  */
 import { LitElement, css, html } from 'lit';
 import type { Locale } from '../shared/schemas.ts';
-import { renderInPlace } from './later.ts';
+import { renderInPlace, tm } from './later.ts';
 
 /** Emoji, English name, Chinese name; eight to a row. (The build makes each line break in a widget template one space.) */
 const EMOJI = `😀 grinning 笑脸|😂 tears of joy 笑哭|🤣 rolling with laughter 笑翻|😊 smiling 微笑|🙂 slight smile 浅笑|😉 wink 眨眼|😍 heart eyes 喜欢|😘 kiss 飞吻|
@@ -91,7 +91,7 @@ export class SupportChatEmoji extends LitElement {
 
   protected override willUpdate(): void {
     this.setAttribute('role', 'dialog');
-    this.setAttribute('aria-label', this.locale === 'zh' ? '表情' : 'Emoji');
+    this.setAttribute('aria-label', tm(this.locale, 'emoji'));
   }
 
   protected override firstUpdated(): void {

@@ -219,15 +219,19 @@ export class SupportChatHistory extends LitElement {
 
   private _renderItem(item: ConversationSummaryDTO) {
     const last = item.lastMessage;
-    const who = last && (last.author === 'visitor' ? this._l('you') : last.author === 'agent' ? last.authorName || this._l('agent') : this._l('bot'));
-    const text = last && (last.kind === 'faq_suggestions' ? this._l('didYouMean') : last.kind === 'articles' ? this._l('articles') : last.body);
+    const line =
+      last &&
+      this._l('lastMessage', {
+        who: last.author === 'visitor' ? this._l('you') : last.author === 'agent' ? last.authorName || this._l('agent') : this._l('bot'),
+        text: last.kind === 'faq_suggestions' ? this._l('didYouMean') : last.kind === 'articles' ? this._l('articles') : last.body,
+      });
     return html`<button class="item" data-id=${item.id} @click=${() => this._show(item)}>
       <span class="top">
         <strong>${this._l(`status_${item.status}`)}</strong>
         ${item.unread ? html`<b>${this._l('unreadN', { n: item.unread })}</b>` : nothing}
         <time datetime=${item.updatedAt}>${this._date(item.updatedAt)}</time>
       </span>
-      ${last ? html`<span class="last">${who}: ${text}</span>` : nothing}
+      ${line ? html`<span class="last">${line}</span>` : nothing}
     </button>`;
   }
 }

@@ -183,6 +183,8 @@ export class SupportChat extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    // Screen readers then pronounce the widget in its own language, which may not be the host page's.
+    this.lang = this.interfaceLocale === 'zh' ? 'zh-CN' : 'en';
     if (changed.has('color')) {
       const colour = validColor(this.color);
       if (colour) this.style.setProperty('--sc-accent', colour);

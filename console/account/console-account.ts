@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import type { AgentDTO } from '../../shared/types.ts';
 import { api, type ClientError } from '../shared/api.ts';
-import { i18n } from '../shared/i18n.ts';
+import { i18n, type Phrase } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 import { newPassword, newPasswordFields } from '../shared/new-password.ts';
@@ -43,7 +43,7 @@ export class ConsoleAccount extends LitElement {
   declare _nameSaved: boolean;
   declare _busy: boolean;
   declare _error: ClientError | null;
-  declare _problem: string | null;
+  declare _problem: Phrase | null;
   declare _done: boolean;
 
   constructor() {
@@ -62,8 +62,8 @@ export class ConsoleAccount extends LitElement {
       <h2 id="account-title">${t('account.title')}</h2>
       <form @submit=${this._saveName} @input=${() => (this._nameSaved = false)}>
         <h3>${t('account.profile')}</h3>
-        <p><span class="muted">${t('account.email')}:</span> ${this.agent.email}</p>
-        <p><span class="muted">${t('account.role')}:</span> ${t(this.agent.role === 'admin' ? 'agents.roleShort.admin' : 'agents.roleShort.agent')}</p>
+        <p>${i18n.parts('common.labelled', { label: html`<span class="muted">${t('account.email')}</span>`, value: this.agent.email })}</p>
+        <p>${i18n.parts('common.labelled', { label: html`<span class="muted">${t('account.role')}</span>`, value: t(this.agent.role === 'admin' ? 'agents.roleShort.admin' : 'agents.roleShort.agent') })}</p>
         <div class="field">
           <label for="name">${t('account.name')}</label>
           <input id="name" name="name" required maxlength="200" .value=${this.agent.name} />
@@ -78,7 +78,7 @@ export class ConsoleAccount extends LitElement {
           <input id="current" name="current" type="password" required maxlength="200" autocomplete="current-password" />
         </div>
         ${newPasswordFields()}
-        ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
+        ${this._problem ? html`<p class="error" role="alert">${i18n.say(this._problem)}</p>` : ''}
         ${this._error ? html`<p class="error" role="alert">${this._error.code === 'INVALID_CREDENTIALS' ? t('account.wrongCurrent') : i18n.error(this._error)}</p>` : ''}
         ${this._done ? html`<p class="success" role="status">${t('account.changed')}</p>` : ''}
         <button class="primary" type="submit" ?disabled=${this._busy}>${t('account.submit')}</button>

@@ -1,7 +1,7 @@
 import { LitElement, html } from 'lit';
 import type { AgentDTO } from '../../shared/types.ts';
 import { api } from '../shared/api.ts';
-import { i18n } from '../shared/i18n.ts';
+import { i18n, type Phrase } from '../shared/i18n.ts';
 import { RequestController } from '../shared/request-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles, formPageStyles } from '../shared/styles.ts';
@@ -25,7 +25,7 @@ export class ConsoleInvite extends LitElement {
   /** The token from the link's fragment. */
   declare token: string;
   private _request = new RequestController(this);
-  declare _problem: string | null;
+  declare _problem: Phrase | null;
 
   constructor() {
     super();
@@ -42,7 +42,7 @@ export class ConsoleInvite extends LitElement {
       </div>
       <p>${t('invite.intro')}</p>
       ${newPasswordFields()}
-      ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
+      ${this._problem ? html`<p class="error" role="alert">${i18n.say(this._problem)}</p>` : ''}
       ${this._request.error ? html`<p class="error" role="alert">${this._request.error.code === 'NOT_FOUND' ? t('invite.invalid') : i18n.error(this._request.error)}</p>` : ''}
       <button class="primary" type="submit" ?disabled=${this._request.busy}>${t('invite.submit')}</button>
     </form>`;

@@ -4,7 +4,7 @@ import type { AgentDTO } from '../../shared/types.ts';
 import { api } from '../shared/api.ts';
 import { formatFullTimestamp } from '../shared/format.ts';
 import { LoadController } from '../shared/load-controller.ts';
-import { i18n } from '../shared/i18n.ts';
+import { i18n, type Phrase } from '../shared/i18n.ts';
 import { RequestController } from '../shared/request-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
@@ -16,9 +16,15 @@ type Panel = { kind: 'none' } | { kind: 'add' } | { kind: 'edit'; agent: TeamAge
 
 /** A link or a result to show once, above the list. */
 interface Notice {
-  text: string;
+  text: Phrase;
   link?: string;
 }
+
+/** The notice of a new invitation link: its expiry is worded, like the rest, when shown. */
+const invitationNotice = (name: string, invitation: { expiresAt: string; url: string }): Notice => ({
+  text: { key: 'agents.invitationOnce', params: { name, time: (locale) => formatFullTimestamp(invitation.expiresAt, locale) } },
+  link: invitation.url,
+});
 
 /**
  * Admins' Agents page: every agent with role, sites and status; add one (password or invitation
@@ -102,7 +108,7 @@ export class ConsoleAgents extends LitElement {
       </div>
       ${this._notice
         ? html`<div class="notice" role="status">
-            <p>${this._notice.text}</p>
+            <p>${i18n.say(this._notice.text)}</p>
             ${this._notice.link
               ? html`<label for="notice-link">${t('agents.invitationLink')}</label>
                   <input id="notice-link" readonly .value=${this._notice.link} @focus=${(e: FocusEvent) => (e.target as HTMLInputElement).select()} />`
@@ -220,9 +226,7 @@ export class ConsoleAgents extends LitElement {
 
   private _onAdded = (e: CustomEvent<AgentCreatedDTO>): void => {
     const { agent, invitation } = e.detail;
-    this._notice = invitation
-      ? { text: i18n.t('agents.invitationOnce', { name: agent.name, time: formatFullTimestamp(invitation.expiresAt, i18n.locale) }), link: invitation.url }
-      : { text: i18n.t('agents.added', { name: agent.name }) };
+    this._notice = invitation ? invitationNotice(agent.name, invitation) : { text: { key: 'agents.added', params: { name: agent.name } } };
     this._panel = { kind: 'none' };
     void this._reload();
   };
@@ -239,7 +243,7 @@ export class ConsoleAgents extends LitElement {
     if (!res.ok) return;
     this._agents = this._agents.map((a) => (a.id === agent.id ? res.data : a));
     this._panel = { kind: 'none' };
-    this._notice = { text: i18n.t('agents.saved') };
+    this._notice = { text: { key: 'agents.saved' } };
   }
 
   private async _newLink(agent: TeamAgentDTO): Promise<void> {
@@ -249,7 +253,7 @@ export class ConsoleAgents extends LitElement {
       this._request.setError(res.error);
       return;
     }
-    this._notice = { text: i18n.t('agents.invitationOnce', { name: agent.name, time: formatFullTimestamp(res.data.expiresAt, i18n.locale) }), link: res.data.url };
+    this._notice = invitationNotice(agent.name, res.data);
   }
 }
 

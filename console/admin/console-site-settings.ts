@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import type { SiteAdminDTO } from '../../shared/http.ts';
 import { api } from '../shared/api.ts';
-import { i18n, type StringKey } from '../shared/i18n.ts';
+import { intlTag } from '../shared/format.ts';
+import { i18n, translate, type Phrase, type StringKey } from '../shared/i18n.ts';
 import { RequestController } from '../shared/request-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
@@ -69,7 +70,7 @@ export class ConsoleSiteSettings extends LitElement {
 
   declare site: SiteAdminDTO;
   private _request = new RequestController(this);
-  declare _problem: string | null;
+  declare _problem: Phrase | null;
   declare _saved: boolean;
   declare _hoursOn: boolean;
 
@@ -166,7 +167,7 @@ export class ConsoleSiteSettings extends LitElement {
           <textarea id="attachmentTypes" name="attachmentTypes" class="code" rows="3" placeholder="image/png" .value=${v.attachmentTypes}></textarea>
         </div>
       </fieldset>
-      ${this._renderHours()} ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
+      ${this._renderHours()} ${this._problem ? html`<p class="error" role="alert">${i18n.say(this._problem)}</p>` : ''}
       ${this._request.error ? html`<p class="error" role="alert">${i18n.error(this._request.error)}</p>` : ''}
       ${this._saved ? html`<p class="success" role="status">${t('sites.saved')}</p>` : ''}
       <button class="primary" type="submit" ?disabled=${this._request.busy}>${t('sites.save')}</button>
@@ -219,9 +220,18 @@ export class ConsoleSiteSettings extends LitElement {
       return typeof value === 'string' ? value : null;
     });
     if (!parsed.ok) {
+      const fields = parsed.fields;
       this._problem = parsed.badOrigins
-        ? i18n.t('sites.badOrigins', { list: parsed.badOrigins.join(', ') })
-        : i18n.t('sites.badFields', { list: parsed.fields.map((f) => i18n.t((f === 'businessHours' ? 'sites.group.hours' : `sites.${f}`) as StringKey)).join(i18n.locale === 'zh' ? '、' : ', ') });
+        ? { key: 'sites.badOrigins', params: { list: parsed.badOrigins.join(', ') } }
+        : {
+            key: 'sites.badFields',
+            params: {
+              list: (locale) =>
+                new Intl.ListFormat(intlTag(locale), { type: 'conjunction' }).format(
+                  fields.map((f) => translate(locale, (f === 'businessHours' ? 'sites.group.hours' : `sites.${f}`) as StringKey)),
+                ),
+            },
+          };
       return;
     }
     this._problem = null;

@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { SiteDTO, SiteSecretDTO } from '../../shared/http.ts';
 import { api } from '../shared/api.ts';
 import { LoadController } from '../shared/load-controller.ts';
-import { i18n } from '../shared/i18n.ts';
+import { i18n, type Phrase } from '../shared/i18n.ts';
 import { RequestController } from '../shared/request-controller.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles, listItemStyles, splitStyles } from '../shared/styles.ts';
@@ -43,7 +43,7 @@ export class ConsoleSites extends LitElement {
   /** The site just created, with its secret: shown once. */
   declare _created: SiteSecretDTO | null;
   private _request = new RequestController(this);
-  declare _problem: string | null;
+  declare _problem: Phrase | null;
   private _load = new LoadController(this);
 
   constructor() {
@@ -99,7 +99,7 @@ export class ConsoleSites extends LitElement {
           <label for="site-origins">${t('sites.origins')}</label>
           <textarea id="site-origins" name="origins" rows="3" required></textarea>
         </div>
-        ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
+        ${this._problem ? html`<p class="error" role="alert">${i18n.say(this._problem)}</p>` : ''}
         ${this._request.error ? html`<p class="error" role="alert">${i18n.error(this._request.error)}</p>` : ''}
         <div class="row">
           <button class="primary" type="submit" ?disabled=${this._request.busy}>${t('sites.create')}</button>
@@ -140,7 +140,7 @@ export class ConsoleSites extends LitElement {
     const data = new FormData(e.currentTarget as HTMLFormElement);
     const origins = parseOrigins(String(data.get('origins') ?? ''));
     if (!origins.ok) {
-      this._problem = i18n.t('sites.badOrigins', { list: origins.bad.join(', ') });
+      this._problem = { key: 'sites.badOrigins', params: { list: origins.bad.join(', ') } };
       return;
     }
     this._problem = null;

@@ -134,8 +134,8 @@ export class ConsoleMessage extends LitElement {
     const m = this.message;
     if (!m) return html``;
     if (m.kind === 'notice') {
-      const prefix = m.author === 'bot' ? `${i18n.t('msg.autoReply')}: ` : '';
-      return html`<article class="notice">${prefix}${this._noticeText(m)} · ${this._time(m.createdAt)}</article>`;
+      const text = m.author === 'bot' ? i18n.t('common.labelled', { label: i18n.t('msg.autoReply'), value: this._noticeText(m) }) : this._noticeText(m);
+      return html`<article class="notice">${text} · ${this._time(m.createdAt)}</article>`;
     }
     const t = i18n.t.bind(i18n);
     const name = m.author === 'agent' && m.authorName ? m.authorName : t(AUTHOR[m.author]);

@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import type { FaqEntryDTO } from '../../shared/types.ts';
 import { api, type ClientError } from '../shared/api.ts';
 import { emptyFields, fieldsToInput, type FaqFormFields } from './faq-form.ts';
-import { i18n, type StringKey } from '../shared/i18n.ts';
+import { i18n, type Phrase, type StringKey } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 
@@ -73,7 +73,7 @@ export class ConsoleFaqEditor extends LitElement {
   declare _fields: FaqFormFields;
   declare _busy: boolean;
   declare _error: ClientError | null;
-  declare _problem: string | null;
+  declare _problem: Phrase | null;
   declare _saved: boolean;
   declare _confirming: boolean;
   /** The id of the entry this editor just saved. */
@@ -154,7 +154,7 @@ export class ConsoleFaqEditor extends LitElement {
         <label for="articleUrls">${t('faq.articleUrls')}</label>
         <textarea id="articleUrls" name="articleUrls" rows="3" .value=${f.articleUrls}></textarea>
       </div>
-      ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
+      ${this._problem ? html`<p class="error" role="alert">${i18n.say(this._problem)}</p>` : ''}
       ${this._error ? html`<p class="error" role="alert">${i18n.error(this._error)}</p>` : ''}
       ${this._saved ? html`<p class="success" role="status">${t('faq.saved')}</p>` : ''}
       <div class="row actions">
@@ -197,8 +197,7 @@ export class ConsoleFaqEditor extends LitElement {
     this._error = null;
     this._saved = false;
     if (!parsed.ok) {
-      this._problem =
-        parsed.problem === 'required' ? i18n.t('faq.required') : i18n.t('faq.badUrls', { list: parsed.lines.join(', ') });
+      this._problem = parsed.problem === 'required' ? { key: 'faq.required' } : { key: 'faq.badUrls', params: { list: parsed.lines.join(', ') } };
       return;
     }
     this._problem = null;

@@ -1,10 +1,10 @@
 import { LitElement, css, html } from 'lit';
 import type { FaqEntryDTO, LearnedVariantDTO } from '../../shared/types.ts';
-import { api, withQuery } from '../shared/api.ts';
+import { api, withQuery, type ClientError } from '../shared/api.ts';
 import { DownloadController, downloadStyles } from '../shared/download-controller.ts';
 import { LoadController } from '../shared/load-controller.ts';
 import { emptyFields, entryToFields, importFormat, jsonImportBody, type FaqFormFields } from './faq-form.ts';
-import { i18n, type StringKey } from '../shared/i18n.ts';
+import { i18n, type Phrase, type StringKey } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles, listItemStyles, splitStyles } from '../shared/styles.ts';
 import type { FaqRequest } from '../console-shell.ts';
@@ -81,7 +81,7 @@ export class ConsoleFaq extends LitElement {
   declare _editing: Editing | null;
   declare _importing: boolean;
   declare _importResult: number | null;
-  declare _importError: string | null;
+  declare _importError: Phrase | ClientError | null;
 
   private readonly _loader = new LoadController(this);
   private readonly _downloads = new DownloadController(this);
@@ -153,7 +153,7 @@ export class ConsoleFaq extends LitElement {
             ${this._importing ? html`<p class="muted">${t('faq.importing')}</p>` : ''}
             ${this._importResult !== null ? html`<p class="success">${t('faq.imported', { n: this._importResult })}</p>` : ''}
           </div>
-          ${this._importError ? html`<p class="error" role="alert">${this._importError}</p>` : ''}
+          ${this._importError ? html`<p class="error" role="alert">${i18n.say(this._importError)}</p>` : ''}
         </div>
         <console-faq-calibration .siteId=${site} @faq-open=${(e: CustomEvent<{ id: string }>) => this._onOpen(e.detail.id)}></console-faq-calibration>
         ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
@@ -254,7 +254,7 @@ export class ConsoleFaq extends LitElement {
     this._importError = null;
     const format = importFormat(file.name);
     if (!format) {
-      this._importError = i18n.t('faq.importUnsupported');
+      this._importError = { key: 'faq.importUnsupported' };
       input.value = '';
       return;
     }
@@ -271,7 +271,7 @@ export class ConsoleFaq extends LitElement {
       const body = jsonImportBody(text, siteId);
       if (!body) {
         this._importing = false;
-        this._importError = i18n.t('faq.importBadJson');
+        this._importError = { key: 'faq.importBadJson' };
         input.value = '';
         return;
       }
@@ -283,7 +283,7 @@ export class ConsoleFaq extends LitElement {
       this._importResult = res.data.imported;
       void this._load();
     } else {
-      this._importError = i18n.error(res.error);
+      this._importError = res.error;
     }
   };
 }

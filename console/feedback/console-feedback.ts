@@ -73,7 +73,8 @@ export class ConsoleFeedback extends LitElement {
   declare siteId: string | undefined;
   declare _filter: Filter;
   declare _items: FeedbackDTO[];
-  declare _announce: string;
+  /** Whether to announce that feedback arrived (worded at render, in the language of the moment). */
+  declare _announce: boolean;
 
   private readonly _loader = new LoadController(this);
   private _stop: (() => void) | null = null;
@@ -84,7 +85,7 @@ export class ConsoleFeedback extends LitElement {
     this.siteId = undefined;
     this._filter = 'new';
     this._items = [];
-    this._announce = '';
+    this._announce = false;
     new StoreController(this, i18n);
   }
 
@@ -119,7 +120,7 @@ export class ConsoleFeedback extends LitElement {
         </fieldset>
         <button type="button" @click=${this._load} ?disabled=${this._loader.loading}>${t('common.refresh')}</button>
       </div>
-      <p class="visually-hidden" role="status">${this._announce}</p>
+      <p class="visually-hidden" role="status">${this._announce ? t('fb.live') : ''}</p>
       ${this._loader.error ? html`<p class="error" role="alert">${i18n.error(this._loader.error)}</p>` : ''}
       ${this._loader.loading && this._items.length === 0 ? html`<p class="muted" role="status">${t('common.loading')}</p>` : ''}
       ${!this._loader.loading && !this._loader.error && this._items.length === 0 ? html`<p class="muted">${t('fb.empty')}</p>` : ''}
@@ -160,7 +161,7 @@ export class ConsoleFeedback extends LitElement {
     if (this._filter !== f.status || (this.siteId && f.siteId !== this.siteId)) return;
     if (this._items.some((x) => x.id === f.id)) return;
     this._items = [f, ...this._items];
-    this._announce = i18n.t('fb.live');
+    this._announce = true;
   };
 
   private _onProcessed = (e: CustomEvent<FeedbackDTO>): void => {

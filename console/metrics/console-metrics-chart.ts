@@ -1,9 +1,11 @@
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import type uPlot from 'uplot';
 import type { SeriesPointDTO } from '../../shared/types.ts';
+import { intlTag } from '../shared/format.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
+import { timeAxisLabels } from './metrics-format.ts';
 import { uplotStyles } from './uplot-styles.ts';
 
 /** One line of a chart: a field of the series points and how to show its values. */
@@ -125,8 +127,12 @@ export class ConsoleMetricsChart extends LitElement {
 
   private _label(at: string): string {
     const d = new Date(at);
-    const tag = i18n.locale === 'zh' ? 'zh-CN' : 'en';
+    const tag = intlTag(i18n.locale);
     return this.bucket === 'hour' ? d.toLocaleTimeString(tag, { hour: '2-digit', minute: '2-digit' }) : d.toLocaleDateString(tag, { timeZone: 'UTC', month: 'short', day: 'numeric' });
+  }
+
+  private _previousLabel(l: ChartLine): string {
+    return i18n.t('common.qualified', { name: l.label, detail: i18n.t('metrics.previousPeriod') });
   }
 
   /** The chart's numbers as the data attribute holds them. */
@@ -148,7 +154,7 @@ export class ConsoleMetricsChart extends LitElement {
       <div class="legend">
         ${this.lines.map(
           (l, i) => html`<span><span class="swatch c${i}"></span>${l.label}</span>
-            <span><span class="swatch dashed c${i}"></span>${l.label} (${t('metrics.previousPeriod')})</span>`,
+            <span><span class="swatch dashed c${i}"></span>${this._previousLabel(l)}</span>`,
         )}
       </div>
       <details>
@@ -198,7 +204,7 @@ export class ConsoleMetricsChart extends LitElement {
       ...this.lines.flatMap((l, i): uPlot.Series[] => [
         // Points too: a bucket between two empty ones (no tickets the day before or after) is no line.
         { label: l.label, stroke: COLORS[i], width: 2, spanGaps: false, points: { show: true, size: 4, fill: COLORS[i] } },
-        { label: `${l.label} (${i18n.t('metrics.previousPeriod')})`, stroke: COLORS[i], width: 1, dash: [4, 4] },
+        { label: this._previousLabel(l), stroke: COLORS[i], width: 1, dash: [4, 4] },
       ]),
     ];
     const first = this.lines[0];
@@ -209,7 +215,11 @@ export class ConsoleMetricsChart extends LitElement {
         legend: { show: false },
         // From zero, and 0..1 when there is nothing above zero (no data: an empty axis, not one of 0 to 100 "rates").
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max : 1] } },
-        axes: [{}, { values: (_u, ticks) => ticks.map((v) => (first ? first.format(v / (first.scale ?? 1)) : String(v))), size: 60 }],
+        // uPlot's own time labels are English: these follow the interface language, and are worded anew at each redraw.
+        axes: [
+          { values: (_u, ticks, _axis, _space, incr) => timeAxisLabels(ticks, incr, i18n.locale) },
+          { values: (_u, ticks) => ticks.map((v) => (first ? first.format(v / (first.scale ?? 1)) : String(v))), size: 60 },
+        ],
       },
       data,
       box,

@@ -3,12 +3,13 @@ import type { BreakdownKind, BreakdownRowDTO, MetricsDTO, SatisfactionFactors, S
 import { api, withQuery } from '../shared/api.ts';
 import { DownloadController, downloadStyles } from '../shared/download-controller.ts';
 import { LoadController } from '../shared/load-controller.ts';
-import { durationOrDash, formatCount, formatRate } from '../shared/format.ts';
+import { durationOrDash, formatCount, formatRate, intlTag } from '../shared/format.ts';
 import { i18n, type StringKey } from '../shared/i18n.ts';
 import { periodRange, type Period } from '../shared/periods.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
 import { DEFAULT_PERIOD } from '../shared/console-period.ts';
+import { languageName, pointChange } from './metrics-format.ts';
 import type { ChartLine } from './console-metrics-chart.ts';
 import './console-metrics-chart.ts';
 import './console-write-next.ts';
@@ -224,8 +225,8 @@ export class ConsoleMetrics extends LitElement {
             <label for="language">${t('metrics.language')}</label>
             <select id="language" @change=${(e: Event) => (this._language = (e.target as HTMLSelectElement).value as '' | 'zh' | 'en')}>
               <option value="" ?selected=${this._language === ''}>${t('metrics.allLanguages')}</option>
-              <option value="zh" ?selected=${this._language === 'zh'}>中文</option>
-              <option value="en" ?selected=${this._language === 'en'}>English</option>
+              <option value="zh" ?selected=${this._language === 'zh'}>${languageName('zh', i18n.locale)}</option>
+              <option value="en" ?selected=${this._language === 'en'}>${languageName('en', i18n.locale)}</option>
             </select>
           </div>
         </div>
@@ -243,13 +244,13 @@ export class ConsoleMetrics extends LitElement {
       html`<div><dt>${t(label, vars)}</dt><dd>${value}</dd></div>`;
     const timing = (v: { median: number | null; p90: number | null }) =>
       html`${durationOrDash(v.median, loc)}<span class="sub">${t('metrics.median')}</span
-        ><span class="sub">${t('metrics.p90')}: ${durationOrDash(v.p90, loc)}</span>`;
+        ><span class="sub">${t('common.labelled', { label: t('metrics.p90'), value: durationOrDash(v.p90, loc) })}</span>`;
     const sat = d.satisfaction;
     const factor = (k: (typeof FACTORS)[number]) => html`<div data-figure=${k}>
       <dt>${t(`metrics.${k}`)}</dt>
       <dd>
         ${formatRate(sat[k], loc)}<span class="sub ${this._direction(sat.change, k)}"
-          >${t('metrics.change', { delta: this._delta(sat.change[k]) })}</span
+          >${t('metrics.change', { delta: pointChange(sat.change[k], loc) })}</span
         >
       </dd>
     </div>`;
@@ -359,13 +360,6 @@ export class ConsoleMetrics extends LitElement {
     return html`<p class="exports"><a href=${this._csv(table)} download @click=${this._downloads.click}>${i18n.t('metrics.exportNamed', { name })}</a></p>`;
   }
 
-  /** A change of a share, in percentage points, signed. */
-  private _delta(v: number | null): string {
-    if (v === null) return '—';
-    const points = new Intl.NumberFormat(i18n.locale === 'zh' ? 'zh-CN' : 'en', { maximumFractionDigits: 1, signDisplay: 'exceptZero' }).format(v * 100);
-    return `${points} pt`;
-  }
-
   private _direction(change: SatisfactionFactors, k: keyof SatisfactionFactors): string {
     const v = change[k];
     return v === null || v === 0 ? '' : v > 0 ? 'up' : 'down';
@@ -376,7 +370,7 @@ export class ConsoleMetrics extends LitElement {
     const loc = i18n.locale;
     const count = (v: number) => formatCount(Math.round(v), loc);
     const rate = (v: number) => formatRate(v, loc);
-    const minutes = (v: number) => new Intl.NumberFormat(loc === 'zh' ? 'zh-CN' : 'en', { maximumFractionDigits: 1 }).format(v / 60_000);
+    const minutes = (v: number) => new Intl.NumberFormat(intlTag(loc), { maximumFractionDigits: 1 }).format(v / 60_000);
     const charts: [string, ChartLine[]][] = [
       [t('metrics.chart.questions'), [
         { key: 'questions', label: t('metrics.questions'), format: count },
@@ -407,7 +401,7 @@ export class ConsoleMetrics extends LitElement {
   private _breakdownLabel(r: BreakdownRowDTO): string {
     const t = i18n.t.bind(i18n);
     if (this._by === 'agent') return r.key === '' ? t('metrics.unassigned') : (r.label ?? r.key);
-    if (this._by === 'language') return r.key === 'zh' ? '中文' : r.key === 'en' ? 'English' : t('metrics.unknown');
+    if (this._by === 'language') return languageName(r.key, i18n.locale);
     if (this._by === 'page') return r.key === '' ? t('metrics.noPage') : r.key;
     return r.label ?? r.key;
   }
@@ -445,7 +439,7 @@ export class ConsoleMetrics extends LitElement {
                       : ''}
                     <th scope="col" class="num">${t('metrics.tickets')}</th>
                     <th scope="col" class="num">${t('metrics.resolutionRate')}</th>
-                    <th scope="col" class="num">${t('metrics.firstResponse')} (${t('metrics.frtP50')})</th>
+                    <th scope="col" class="num">${t('common.qualified', { name: t('metrics.firstResponse'), detail: t('metrics.frtP50') })}</th>
                     <th scope="col" class="num">${t('metrics.col.rating')}</th>
                     <th scope="col">${t('metrics.col.conversations')}</th>
                   </tr>
@@ -469,7 +463,7 @@ export class ConsoleMetrics extends LitElement {
                       <td class="num">${n(r.tickets)}</td>
                       <td class="num">${formatRate(r.resolutionRate, loc)}</td>
                       <td class="num">${durationOrDash(r.firstResponseP50Ms, loc)}</td>
-                      <td class="num">${r.ratingAverage === null ? '—' : `${r.ratingAverage.toFixed(2)} (${formatCount(r.ratings, loc)})`}</td>
+                      <td class="num">${r.ratingAverage === null ? '—' : t('common.qualified', { name: r.ratingAverage.toFixed(2), detail: formatCount(r.ratings, loc) })}</td>
                       <td>
                         ${r.tickets > 0
                           ? html`<a href=${this._rowCsv(r)} download @click=${this._downloads.click} aria-label=${t('metrics.rowCsv', { name: label })}>${t('metrics.csv')}</a>`
@@ -481,13 +475,13 @@ export class ConsoleMetrics extends LitElement {
               </table>
             </div>`}
       ${this._page !== null && this._unanswered !== null
-        ? html`<div role="region" aria-label=${`${t('metrics.unanswered')}: ${this._page}`}>
+        ? html`<div role="region" aria-label=${t('common.labelled', { label: t('metrics.unanswered'), value: this._page })}>
             <h4>${t('metrics.unanswered')}</h4>
             <p class="muted url">${this._page}</p>
             ${this._unanswered.length === 0
               ? html`<p class="muted">${t('metrics.noRows')}</p>`
               : html`<ol>
-                  ${this._unanswered.map((u) => html`<li><span class="user-text">${u.question}</span> (${formatCount(u.count, loc)})</li>`)}
+                  ${this._unanswered.map((u) => html`<li>${i18n.parts('common.qualified', { name: html`<span class="user-text">${u.question}</span>`, detail: formatCount(u.count, loc) })}</li>`)}
                 </ol>`}
           </div>`
         : ''}

@@ -55,7 +55,8 @@ export class ConsoleConnectionStatus extends LitElement {
     const state = this.connection?.state ?? 'connecting';
     return html`<span class="row ${state}" role="status">
         <span class="dot" aria-hidden="true"></span>
-        <span><span class="visually-hidden">${i18n.t('conn.label')}: </span>${i18n.t(LABELS[state])}</span>
+        <span class="visually-hidden">${i18n.t('common.labelled', { label: i18n.t('conn.label'), value: i18n.t(LABELS[state]) })}</span>
+        <span aria-hidden="true">${i18n.t(LABELS[state])}</span>
       </span>
       ${state === 'offline'
         ? html`<button type="button" @click=${() => this.connection?.reconnect()}>${i18n.t('conn.reconnect')}</button>`

@@ -24,6 +24,42 @@ export function translate(locale: Locale, key: StringKey, params?: Params): stri
   return text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
+/**
+ * A string cut at its placeholders, each replaced by the value given (markup, say): for words around
+ * elements, so that the translation, not the template, places the punctuation and the order.
+ * @example translateParts('zh', 'common.labelled', { label: '邮箱', value: html`<b>a@b.c</b>` }) // ['邮箱', '：', <b>…]
+ */
+export function translateParts<T>(locale: Locale, key: StringKey, params: Record<string, T>): (string | T)[] {
+  const text = TABLES[locale][key] ?? key;
+  return text
+    .split(/(\{\w+\})/)
+    .filter((part) => part !== '')
+    .map((part) => {
+      const name = /^\{(\w+)\}$/.exec(part)?.[1];
+      return name !== undefined && name in params ? params[name] : part;
+    });
+}
+
+/** A parameter of kept words: a value, or one that is itself worded in the language of the moment (a date, a list of field names). */
+export type PhraseParam = string | number | ((locale: Locale) => string);
+
+/**
+ * Words a view keeps in its state (a problem, a confirmation) as a key and its parameters rather than
+ * as text, so that they are worded when shown and a switch of language re-words them.
+ */
+export interface Phrase {
+  key: StringKey;
+  params?: Record<string, PhraseParam>;
+}
+
+/** Kept words, or an error code, in the given language. */
+export function phraseText(locale: Locale, phrase: Phrase | ClientError): string {
+  if ('code' in phrase) return errorMessage(phrase, locale);
+  const params: Params = {};
+  for (const [name, value] of Object.entries(phrase.params ?? {})) params[name] = typeof value === 'function' ? value(locale) : value;
+  return translate(locale, phrase.key, params);
+}
+
 /** The remembered choice if valid, else Chinese when the browser prefers any Chinese, else English. */
 export function pickLocale(stored: string | null, languages: readonly string[]): Locale {
   if (stored === 'zh' || stored === 'en') return stored;
@@ -75,6 +111,16 @@ export class Localizer extends EventTarget {
 
   error(error: ClientError): string {
     return errorMessage(error, this.locale);
+  }
+
+  /** Kept words (a Phrase) or an error, in the current language. */
+  say(phrase: Phrase | ClientError): string {
+    return phraseText(this.locale, phrase);
+  }
+
+  /** A string with markup in its placeholders, in the current language (see translateParts). */
+  parts<T>(key: StringKey, params: Record<string, T>): (string | T)[] {
+    return translateParts(this.locale, key, params);
   }
 
   set(locale: Locale): void {

@@ -3,7 +3,7 @@
  * repeat (fields named `new` and `repeat`), and what is wrong with them before anything is sent.
  */
 import { html, type TemplateResult } from 'lit';
-import { i18n } from './i18n.ts';
+import { i18n, type Phrase } from './i18n.ts';
 
 /** The two labelled password fields; the server's rule (8 to 200 characters) is also the browser's. */
 export function newPasswordFields(): TemplateResult {
@@ -18,9 +18,9 @@ export function newPasswordFields(): TemplateResult {
     </div>`;
 }
 
-/** The new password in `data`, or the problem to show instead (too short, or the repeat differs). */
-export function newPassword(data: FormData): { password: string; problem: string | null } {
+/** The new password in `data`, or the problem to show instead (too short, or the repeat differs), worded when shown. */
+export function newPassword(data: FormData): { password: string; problem: Phrase | null } {
   const password = String(data.get('new') ?? '');
-  const problem = password.length < 8 ? i18n.t('account.tooShort') : password !== data.get('repeat') ? i18n.t('account.mismatch') : null;
+  const problem: Phrase | null = password.length < 8 ? { key: 'account.tooShort' } : password !== data.get('repeat') ? { key: 'account.mismatch' } : null;
   return { password, problem };
 }

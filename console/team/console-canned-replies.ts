@@ -4,7 +4,7 @@ import type { AgentDTO, CannedReplyDTO } from '../../shared/types.ts';
 import { CannedReplyCreate } from '../../shared/schemas.ts';
 import { api, type ClientError } from '../shared/api.ts';
 import { LoadController } from '../shared/load-controller.ts';
-import { i18n } from '../shared/i18n.ts';
+import { i18n, type Phrase } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles, listItemStyles, splitStyles } from '../shared/styles.ts';
 
@@ -69,9 +69,9 @@ export class ConsoleCannedReplies extends LitElement {
   declare _busy: boolean;
   declare _error: ClientError | null;
   /** A field the browser found wrong before sending. */
-  declare _problem: string | null;
+  declare _problem: Phrase | null;
   /** What the last save or deletion did, said once. */
-  declare _done: string | null;
+  declare _done: Phrase | null;
   private _load = new LoadController(this);
   /** The code sent with the last save, named in a "taken" error. */
   private _sentCode = '';
@@ -114,7 +114,7 @@ export class ConsoleCannedReplies extends LitElement {
         </div>
         ${site ? html`<p class="muted small">${t('cannedAdmin.ofSite', { site })}</p>` : ''}
         ${this._load.error ? html`<p class="error" role="alert">${i18n.error(this._load.error)}</p>` : ''}
-        ${this._done ? html`<p class="success" role="status">${this._done}</p>` : ''}
+        ${this._done ? html`<p class="success" role="status">${i18n.say(this._done)}</p>` : ''}
         <h3>${t('cannedAdmin.shared')}</h3>
         ${this._renderList(shared, 'cannedAdmin.noneShared')}
         <h3>${t('cannedAdmin.mine')}</h3>
@@ -180,11 +180,10 @@ export class ConsoleCannedReplies extends LitElement {
         <label for="canned-body">${t('cannedAdmin.body')}</label>
         <textarea id="canned-body" name="body" rows="6" required .value=${reply?.body ?? ''} aria-describedby="canned-vars"></textarea>
         <p id="canned-vars" class="vars muted small">
-          ${t('cannedAdmin.varsIntro')} <code>{visitor.name}</code> ${t('cannedAdmin.varVisitor')}; <code>{agent.name}</code>
-          ${t('cannedAdmin.varAgent')}; <code>{visitor.email}</code> ${t('cannedAdmin.varEmail')}. ${t('cannedAdmin.varsEmpty')}
+          ${i18n.parts('cannedAdmin.vars', { visitor: html`<code>{visitor.name}</code>`, agent: html`<code>{agent.name}</code>`, email: html`<code>{visitor.email}</code>` })}
         </p>
       </div>
-      ${this._problem ? html`<p class="error" role="alert">${this._problem}</p>` : ''}
+      ${this._problem ? html`<p class="error" role="alert">${i18n.say(this._problem)}</p>` : ''}
       ${this._error ? html`<p class="error" role="alert">${this._errorText(this._error)}</p>` : ''}
       <div class="row">
         <button class="primary" type="submit" ?disabled=${this._busy}>${t(reply ? 'cannedAdmin.save' : 'cannedAdmin.create')}</button>
@@ -243,7 +242,7 @@ export class ConsoleCannedReplies extends LitElement {
     const checked = CannedReplyCreate.safeParse(fields);
     if (!checked.success) {
       const field = checked.error.issues[0]?.path[0];
-      this._problem = i18n.t(field === 'shortCode' ? 'cannedAdmin.badCode' : field === 'body' ? 'cannedAdmin.badBody' : 'cannedAdmin.badLabel');
+      this._problem = { key: field === 'shortCode' ? 'cannedAdmin.badCode' : field === 'body' ? 'cannedAdmin.badBody' : 'cannedAdmin.badLabel' };
       return;
     }
     this._problem = null;
@@ -260,7 +259,7 @@ export class ConsoleCannedReplies extends LitElement {
       return;
     }
     this._editing = null;
-    this._done = i18n.t('cannedAdmin.saved', { code: `/${res.data.shortCode}` });
+    this._done = { key: 'cannedAdmin.saved', params: { code: `/${res.data.shortCode}` } };
     await this._reload();
   };
 
@@ -277,7 +276,7 @@ export class ConsoleCannedReplies extends LitElement {
       return;
     }
     if (this._editing !== 'new' && this._editing?.id === r.id) this._editing = null;
-    this._done = i18n.t('cannedAdmin.deleted', { code: `/${r.shortCode}` });
+    this._done = { key: 'cannedAdmin.deleted', params: { code: `/${r.shortCode}` } };
     await this._reload();
   }
 }

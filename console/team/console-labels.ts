@@ -4,7 +4,7 @@ import type { SiteDTO } from '../../shared/http.ts';
 import type { LabelDTO } from '../../shared/types.ts';
 import { LabelCreate } from '../../shared/schemas.ts';
 import { api, type ClientError } from '../shared/api.ts';
-import { i18n } from '../shared/i18n.ts';
+import { i18n, type Phrase } from '../shared/i18n.ts';
 import { labelStore } from '../shared/labels.ts';
 import { StoreController } from '../shared/store-controller.ts';
 import { baseStyles } from '../shared/styles.ts';
@@ -69,7 +69,7 @@ export class ConsoleLabels extends LitElement {
   declare _busy: boolean;
   declare _error: ClientError | null;
   /** What the last change did, said once. */
-  declare _done: string | null;
+  declare _done: Phrase | null;
   /** The name sent with the last write, named in a "taken" error. */
   private _sentName = '';
 
@@ -105,7 +105,7 @@ export class ConsoleLabels extends LitElement {
       </form>
       ${labelStore.error ? html`<p class="error" role="alert">${i18n.error(labelStore.error)}</p>` : ''}
       ${this._error ? html`<p class="error" role="alert">${this._errorText(this._error)}</p>` : ''}
-      ${this._done ? html`<p class="success" role="status">${this._done}</p>` : ''}
+      ${this._done ? html`<p class="success" role="status">${i18n.say(this._done)}</p>` : ''}
       ${labels.length === 0 ? html`<p class="muted">${t('labelsAdmin.empty')}</p>` : ''}
       <ul class="plain">
         ${labels.map((l) => this._renderLabel(l))}
@@ -156,7 +156,7 @@ export class ConsoleLabels extends LitElement {
     return checked.data;
   }
 
-  private async _after(res: { ok: boolean; error?: ClientError }, done: string): Promise<boolean> {
+  private async _after(res: { ok: boolean; error?: ClientError }, done: Phrase): Promise<boolean> {
     this._busy = false;
     if (!res.ok) {
       this._error = res.error ?? null;
@@ -174,7 +174,7 @@ export class ConsoleLabels extends LitElement {
     if (!fields || this._busy) return;
     this._busy = true;
     const res = await api<LabelDTO>('/api/labels', { json: fields });
-    if (await this._after(res, i18n.t('labelsAdmin.created', { name: fields.name }))) form.reset();
+    if (await this._after(res, { key: 'labelsAdmin.created', params: { name: fields.name } })) form.reset();
   };
 
   private async _update(e: SubmitEvent, l: LabelDTO): Promise<void> {
@@ -183,7 +183,7 @@ export class ConsoleLabels extends LitElement {
     if (!fields || this._busy) return;
     this._busy = true;
     const res = await api<LabelDTO>(`/api/labels/${encodeURIComponent(l.id)}`, { method: 'PUT', json: { name: fields.name, color: fields.color } });
-    await this._after(res, i18n.t('labelsAdmin.saved', { name: fields.name }));
+    await this._after(res, { key: 'labelsAdmin.saved', params: { name: fields.name } });
   }
 
   private async _askDelete(id: string): Promise<void> {
@@ -198,7 +198,7 @@ export class ConsoleLabels extends LitElement {
     this._error = null;
     const res = await api(`/api/labels/${encodeURIComponent(l.id)}`, { method: 'DELETE' });
     this._deleting = null;
-    await this._after(res, i18n.t('labelsAdmin.deleted', { name: l.name }));
+    await this._after(res, { key: 'labelsAdmin.deleted', params: { name: l.name } });
   }
 }
 

@@ -61,6 +61,11 @@ describe.skipIf(!browserAvailable)('a site and an agent added in the console', (
     await admin.getByLabel(/Precision the FAQ threshold/).fill('2');
     await admin.getByRole('button', { name: 'Save settings' }).click();
     await expect.poll(() => admin.getByRole('alert').textContent()).toContain('Precision the FAQ threshold');
+    // The problem, once shown, follows a switch of language.
+    await admin.getByRole('button', { name: 'Switch to 中文' }).click();
+    await expect.poll(() => admin.getByRole('alert').textContent()).toContain('请检查这些字段');
+    await admin.getByRole('button', { name: '切换到 English' }).click();
+    await expect.poll(() => admin.getByRole('alert').textContent()).toContain('Check these fields');
     await admin.getByLabel(/Precision the FAQ threshold/).fill('0.9');
     await admin.getByLabel('Assignment', { exact: true }).selectOption('auto');
     await admin.getByLabel(/reopens the same ticket/).fill('48');
@@ -88,6 +93,11 @@ describe.skipIf(!browserAvailable)('a site and an agent added in the console', (
     await admin.getByRole('button', { name: 'Add', exact: true }).click();
     const link = await admin.getByRole('textbox', { name: 'Invitation link' }).inputValue();
     expect(link).toMatch(new RegExp(`^${server.url}/console#invite=`));
+    // The notice, once shown, follows a switch of language, its expiry included.
+    await admin.getByRole('button', { name: 'Switch to 中文' }).click();
+    await admin.getByRole('status').filter({ hasText: /请把此链接发给 Mei。它只能使用一次，\d{4}年/ }).waitFor();
+    await admin.getByRole('button', { name: '切换到 English' }).click();
+    await admin.getByRole('status').filter({ hasText: 'Send this link to Mei.' }).waitFor();
     await admin.getByRole('cell', { name: 'mei@test.local' }).waitFor();
 
     // The invited agent, in another browser, chooses a password and lands in the console.

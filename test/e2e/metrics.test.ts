@@ -160,7 +160,7 @@ describe.skipIf(!browserAvailable)('the metrics view', () => {
     expect(zh?.[TICKET_CSV_HEADER.indexOf('page_url')]).toBe(PAGE);
     // The tickets behind one breakdown row: the Chinese visitors'.
     await page.getByLabel('Break down by').selectOption('language');
-    const [zhTickets] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV of the conversations behind 中文' }).click()]);
+    const [zhTickets] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'CSV of the conversations behind Chinese' }).click()]);
     const [, ...zhRows] = parseCsv(readFileSync((await zhTickets.path())!).subarray(3).toString('utf8'));
     expect(zhRows.map((r) => r[TICKET_CSV_HEADER.indexOf('question')])).toEqual([ZH_QUESTION]);
     // One chart's CSV too: the series of both periods.
@@ -181,6 +181,10 @@ describe.skipIf(!browserAvailable)('the metrics view', () => {
     await page.getByRole('button', { name: 'Switch to 中文' }).click();
     await page.getByRole('heading', { name: '满意度 S = C × R × A' }).waitFor();
     for (const label of ['时间范围', '语言', '分项依据']) await page.getByLabel(label, { exact: true }).waitFor();
+    // The visitors' languages named in Chinese too, and a label's colon full-width.
+    expect(await page.getByLabel('语言', { exact: true }).locator('option[value="en"]').textContent()).toBe('英文');
+    await page.getByRole('rowheader', { name: '英文', exact: true }).waitFor();
+    await page.getByText(/^90 分位：\S/).first().waitFor();
     await page.getByRole('link', { name: '工单及时间（CSV）' }).waitFor();
     await page.getByRole('link', { name: '下载“趋势”CSV' }).waitFor();
     await page.getByRole('region', { name: '待补充内容' }).getByRole('button', { name: `生成常见问题草稿：${ZH_QUESTION}` }).waitFor();

@@ -45,6 +45,11 @@ describe.skipIf(!browserAvailable)('canned replies and labels pages', () => {
     await page.getByLabel('Short code').fill('two words');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('alert').filter({ hasText: 'The short code can only hold letters' }).waitFor();
+    // The problem, once shown, follows a switch of language.
+    await page.getByRole('button', { name: 'Switch to 中文' }).click();
+    await page.getByRole('alert').filter({ hasText: '短码只能包含字母' }).waitFor();
+    await page.getByRole('button', { name: '切换到 English' }).click();
+    await page.getByRole('alert').filter({ hasText: 'The short code can only hold letters' }).waitFor();
     expect(await axeViolations(page, 'body')).toEqual([]);
     await page.getByRole('button', { name: 'Cancel' }).click();
 
@@ -67,12 +72,17 @@ describe.skipIf(!browserAvailable)('canned replies and labels pages', () => {
     // In Chinese, both pages and their controls are named in Chinese.
     await page.getByRole('button', { name: 'Switch to 中文' }).click();
     await page.getByLabel('新标签名称').waitFor();
+    await page.getByRole('status').filter({ hasText: '已保存标签“Invoices”。' }).waitFor();
     await page.getByRole('button', { name: '删除“Invoices”' }).waitFor();
     expect(await axeViolations(page, 'body')).toEqual([]);
     await page.getByRole('button', { name: '快捷回复', exact: true }).click();
     await page.getByRole('button', { name: '新建快捷回复' }).click();
     await page.getByLabel('短码').waitFor();
     await page.getByText('插入回复的客服的名字').waitFor();
+    // Chinese punctuation, from the translation: a full-width colon with no space after it.
+    expect((await page.locator('#canned-vars').textContent())?.replace(/\s+/g, ' ').trim()).toBe(
+      '插入回复时自动替换：{visitor.name} 访客的姓名；{agent.name} 插入回复的客服的名字；{visitor.email} 访客的邮箱。未知的值会留空。',
+    );
     expect(await axeViolations(page, 'body')).toEqual([]);
     await page.getByRole('button', { name: '切换到 English' }).click();
 

@@ -56,6 +56,8 @@ describe.skipIf(!browserAvailable)('the visitor over time, in Chromium at 360 px
   it('suggests FAQ answers while the visitor types, and answers the chosen one in the conversation', async () => {
     await visitor.goto(`${server.url}/en/articles/${article.slug}`);
     await visitor.getByRole('button', { name: 'Open support chat' }).click();
+    // The widget says which language it speaks, for screen readers.
+    expect(await visitor.locator('support-chat').getAttribute('lang')).toBe('en');
     await box().fill('How do I get a refund');
     const suggestions = visitor.getByRole('group', { name: 'Answers that may help' });
     // The site's FAQ index is built (in a worker) on its first question: on a loaded machine that takes a while.
@@ -175,5 +177,13 @@ describe.skipIf(!browserAvailable)('the visitor over time, in Chromium at 360 px
     await zh.getByRole('textbox', { name: '输入消息' }).fill('第四课之后视频播放器出现紫色条纹，能请人看看吗？');
     await zh.getByRole('textbox', { name: '输入消息' }).press('Enter');
     await zh.getByText('您当前排在第 1 位，预计等待不到 1 分钟', { exact: true }).waitFor();
+    expect(await zh.locator('support-chat').getAttribute('lang')).toBe('zh-CN');
+    // A past conversation's last line: who wrote it, then a full-width colon.
+    await zh.getByRole('tab', { name: '历史会话' }).click();
+    await zh.getByRole('tabpanel', { name: '历史会话' }).getByText(/^(我|智能助手|客服)：\S/).first().waitFor();
+    // The page switches the widget to English: its words and its lang follow.
+    await zh.locator('support-chat').evaluate((el) => el.setAttribute('locale', 'en'));
+    await zh.getByRole('tab', { name: 'Conversations' }).waitFor();
+    expect(await zh.locator('support-chat').getAttribute('lang')).toBe('en');
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { errorText, noticeText, reasonText, t } from '../../widget/i18n.ts';
 import { LAUNCHER_TEXT } from '../../widget/locale.ts';
+import { tm } from '../../widget/later.ts';
 
 describe('widget i18n', () => {
   it('names every control in the interface language', () => {
@@ -15,6 +16,12 @@ describe('widget i18n', () => {
     expect([t('en', 'human'), t('zh', 'human')]).toEqual(['Talk to a person', '转人工客服']);
     expect([t('en', 'didYouMean'), t('zh', 'didYouMean')]).toEqual(['Did you mean…?', '您是不是想问…']);
     expect([t('en', 'articles'), t('zh', 'articles')]).toEqual(['These articles may help', '这些文章也许有帮助']);
+  });
+
+  it('names the emoji picker and writes a past conversation’s last line from the dictionary, with a full-width colon in Chinese', () => {
+    expect([tm('en', 'emoji'), tm('zh', 'emoji')]).toEqual(['Emoji', '表情']);
+    expect(tm('en', 'lastMessage', { who: 'You', text: 'Where is my invoice?' })).toBe('You: Where is my invoice?');
+    expect(tm('zh', 'lastMessage', { who: '我', text: '发票在哪里？' })).toBe('我：发票在哪里？');
   });
 
   it('words every notice the server can send, in both languages', () => {
