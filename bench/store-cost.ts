@@ -35,11 +35,11 @@ const sql = postgresAt(database.url!, { max: 1 });
 try {
   await createSite(database.db, { id: 'cost', name: 'cost', origins: ['https://cost.example'] });
   const agent = await createAgent(database.db, { email: 'cost@bench.local', password: 'bench-password', siteIds: ['cost'] });
-  const convs: { id: string; visitorId: string }[] = [];
+  const convs: { id: string; visitorId: string; tokenHash: string }[] = [];
   for (let i = 0; i < CONVERSATIONS; i++) {
     const [v] = await database.db.insert(visitors).values({ siteId: 'cost', tokenHash: `cost-${i}` }).returning();
     const [c] = await database.db.insert(conversations).values({ siteId: 'cost', visitorId: v.id, status: 'open', assignedAgentId: agent.id, escalatedAt: new Date() }).returning();
-    convs.push({ id: c.id, visitorId: v.id });
+    convs.push({ id: c.id, visitorId: v.id, tokenHash: v.tokenHash });
   }
   const [{ pid }] = await sql`select pg_backend_pid() as pid`;
   /** The backend's user + system CPU, ms (clock ticks of 10 ms). */
@@ -57,7 +57,7 @@ try {
       const input = Array.from({ length: GROUP }, (_, i) => {
         const c = convs[(g * GROUP + i) % CONVERSATIONS];
         const common = { i, client_id: `cost${n}`, body: `message ${n++} from the store-cost bench`, at: new Date().toISOString() };
-        return visitor ? { ...common, visitor_id: c.visitorId } : { ...common, conversation_id: c.id, agent_id: agent.id, site_ids: ['cost'] };
+        return visitor ? { ...common, visitor_id: c.visitorId, token_hash: c.tokenHash } : { ...common, conversation_id: c.id, agent_id: agent.id, site_ids: ['cost'] };
       });
       const rows = await sql.unsafe(STORE_STATEMENT, [JSON.stringify(input)], { prepare: true });
       if (rows.filter((r) => r.m_id).length !== GROUP) throw new Error('a message of the group was not stored');

@@ -37,16 +37,6 @@ export async function visitorAttachments(db: Db, visitorId: string, ids: string[
 }
 
 /** Every attachment of a visitor's conversations (export, erasure). */
-/**
- * Holds the visitor's row (FOR SHARE) for the rest of the transaction if it still has the token hash
- * the sender was known by: an erase (visitors/privacy.ts) replaces it under a row lock, so it waits for
- * an upload in progress, and an upload that comes after it is refused instead of storing a file.
- */
-export async function holdVisitor(db: Db, visitorId: string, tokenHash: string): Promise<boolean> {
-  const rows = await db.select({ id: visitors.id }).from(visitors).where(and(eq(visitors.id, visitorId), eq(visitors.tokenHash, tokenHash))).for('share');
-  return rows.length > 0;
-}
-
 export async function attachmentsOfVisitor(db: Db, visitorId: string): Promise<Attachment[]> {
   return db
     .select({ a: attachments })

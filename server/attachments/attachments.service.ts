@@ -16,7 +16,8 @@ import { escalate, limitNewConversations, publish, type Outcome } from '../conve
 import { DEFAULT_ATTACHMENT_TYPES } from '../../shared/attachments.ts';
 import { detectType } from './detect.ts';
 import type { Received } from './receive.ts';
-import { holdVisitor, toAttachmentDTO } from './attachments.repository.ts';
+import { toAttachmentDTO } from './attachments.repository.ts';
+import { holdVisitor } from '../visitors/visitors.service.ts';
 
 /** How long a visitor's link to a file works: long enough to open a thumbnail, too short to pass around. */
 export const LINK_TTL_MS = 15 * 60_000;
@@ -115,7 +116,7 @@ export async function attachForVisitor(ctx: Ctx, site: Site, visitor: Visitor, f
   try {
     outcome = await keep(ctx, site, file, (dto, storageKey) =>
       ctx.db.transaction(async (tx) => {
-        if (!(await holdVisitor(tx, visitor.id, visitor.tokenHash))) throw new AppError('UNAUTHORIZED');
+        await holdVisitor(tx, visitor);
         let conv = await repo.lockActiveConversation(tx, visitor.id);
         const before = conv ? { status: conv.status, assignedAgentId: conv.assignedAgentId } : null;
         if (!conv) await limitNewConversations(ctx, visitor.id, ip);

@@ -7,6 +7,7 @@ import { and, desc, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { VisitorMessageSend, AgentMessageSend } from '../../shared/schemas.ts';
 import type { ConversationDTO, MessageDTO, MessageMeta, NoticeCode } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
+import { holdVisitor } from '../visitors/visitors.service.ts';
 import type { Db } from '../db/client.ts';
 import { conversations, questions, type SessionAgent, type Conversation, type FaqEntry, type Message, type Site, type Visitor } from '../db/schema.ts';
 import { AppError, isUniqueViolation } from '../errors.ts';
@@ -192,7 +193,7 @@ function deliver(ctx: Ctx, stored: Extract<Stored, { kind: 'stored' }>, except?:
 export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor, input: VisitorMessageSend, ip = 'unknown', except?: string) {
   const now = ctx.clock();
   try {
-    const fast = await storeVisitorText(ctx.store, lastConversation.get(visitor) ?? visitor.id, { visitorId: visitor.id, visitorName: visitor.name, clientId: input.clientId, body: input.body, now });
+    const fast = await storeVisitorText(ctx.store, lastConversation.get(visitor) ?? visitor.id, { visitorId: visitor.id, visitorName: visitor.name, tokenHash: visitor.tokenHash, clientId: input.clientId, body: input.body, now });
     if (fast.kind === 'stored') {
       lastConversation.set(visitor, fast.conversation.id);
       deliver(ctx, fast, except);
@@ -217,6 +218,7 @@ export async function sendVisitorMessage(ctx: Ctx, site: Site, visitor: Visitor,
   try {
     outcome = await ctx.db.transaction(async (tx) => {
       const created: New[] = [];
+      await holdVisitor(tx, visitor);
       const active = await repo.lockActiveConversation(tx, visitor.id);
       const before = active ? changeOf(active) : null;
       // Not on the hot path: a visitor with an open or pending ticket never comes here.

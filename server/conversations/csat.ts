@@ -3,7 +3,7 @@
  * rating and an optional comment, once per ticket, when the site asks for it (sites.csat_enabled).
  * Kept apart from the FAQ's "this solved it" (questions.outcome): the two measure different things.
  */
-import { and, eq, isNotNull, isNull } from 'drizzle-orm';
+import { and, eq, isNotNull, isNull, sql } from 'drizzle-orm';
 import { CsatSubmit } from '../../shared/schemas.ts';
 import type { ConversationDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
@@ -29,6 +29,8 @@ export async function rateConversation(ctx: Ctx, site: Site, visitor: Visitor, i
       and(
         eq(conversations.id, input.conversationId),
         eq(conversations.visitorId, visitor.id),
+        // Not once the visitor is erased (a new token hash): the comment would be their words again.
+        sql`exists (select 1 from visitors v where v.id = ${visitor.id} and v.token_hash = ${visitor.tokenHash})`,
         eq(conversations.status, 'resolved'),
         isNotNull(conversations.escalatedAt),
         isNull(conversations.csatAt),

@@ -6,6 +6,7 @@
 import { FaqPick, FaqSuggest } from '../../shared/schemas.ts';
 import type { ConversationDTO, MessageDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
+import { holdVisitor } from '../visitors/visitors.service.ts';
 import { questions, type Site, type Visitor } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { widgetHandlerFactory } from '../realtime/handler.ts';
@@ -44,6 +45,7 @@ export async function pickTypingSuggestion(
   if (!entry || entry.status === 'draft') throw new AppError('NOT_FOUND');
   const now = ctx.clock();
   const outcome = await ctx.db.transaction(async (tx) => {
+    await holdVisitor(tx, visitor);
     let conv = await repo.lockActiveConversation(tx, visitor.id);
     const before = conv ? { status: conv.status, assignedAgentId: conv.assignedAgentId } : null;
     if (!conv) await limitNewConversations(ctx, visitor.id, ip);

@@ -3,6 +3,7 @@ import { and, desc, eq, inArray, isNull, type SQL } from 'drizzle-orm';
 import type { FeedbackSubmit } from '../../shared/schemas.ts';
 import type { FeedbackDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
+import { holdVisitor } from '../visitors/visitors.service.ts';
 import { agents, feedback, type SessionAgent, type Feedback, type Site, type Visitor } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import { pageUrlToStore } from '../sites/page-url.ts';
@@ -36,18 +37,21 @@ async function select(ctx: Ctx, where: SQL | undefined, limit = 200): Promise<Fe
 }
 
 export async function submitFeedback(ctx: Ctx, site: Site, visitor: Visitor, input: FeedbackSubmit): Promise<FeedbackDTO> {
-  const [row] = await ctx.db
-    .insert(feedback)
-    .values({
-      siteId: site.id,
-      visitorId: visitor.id,
-      content: input.content,
-      contact: input.contact || null,
-      pageUrl: pageUrlToStore(site, input.pageUrl),
-      pageTitle: input.pageTitle ?? null,
-      createdAt: ctx.clock(),
-    })
-    .returning();
+  const [row] = await ctx.db.transaction(async (tx) => {
+    await holdVisitor(tx, visitor);
+    return tx
+      .insert(feedback)
+      .values({
+        siteId: site.id,
+        visitorId: visitor.id,
+        content: input.content,
+        contact: input.contact || null,
+        pageUrl: pageUrlToStore(site, input.pageUrl),
+        pageTitle: input.pageTitle ?? null,
+        createdAt: ctx.clock(),
+      })
+      .returning();
+  });
   const dto = toDTO(row, null);
   ctx.realtime.feedbackCreated(dto);
   return dto;

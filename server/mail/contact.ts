@@ -31,7 +31,7 @@ export async function saveContact(db: Db, visitor: Visitor, input: VisitorContac
   const [row] = await db
     .update(visitors)
     .set({ email: input.email, name: sql`coalesce(${input.name ?? null}::text, ${visitors.name})`, identitySource: 'claimed' })
-    .where(and(eq(visitors.id, visitor.id), isNull(visitors.externalId), sql`${visitors.identitySource} is distinct from 'signed'`))
+    .where(and(eq(visitors.id, visitor.id), eq(visitors.tokenHash, visitor.tokenHash), isNull(visitors.externalId), sql`${visitors.identitySource} is distinct from 'signed'`))
     .returning();
   if (!row) throw new AppError('FORBIDDEN');
   return row;

@@ -94,7 +94,8 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
     // waits for one in progress and then sees its file; one that comes after finds the token gone.
     await tx
       .update(visitors)
-      .set({ tokenHash: sha256(randomToken()), externalId: null, name: null, email: null, locale: null, identitySource: null, attributes: {}, userAgent: null, timezone: null })
+      // The language stays, as the page does: metrics group by it (rollup.ts), and it names no one.
+      .set({ tokenHash: sha256(randomToken()), externalId: null, name: null, email: null, identitySource: null, attributes: {}, userAgent: null, timezone: null })
       .where(eq(visitors.id, id));
     const files = await attachmentsOfVisitor(tx, id);
     if (files.length) await tx.delete(attachments).where(inArray(attachments.id, files.map((f) => f.id)));

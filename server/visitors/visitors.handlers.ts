@@ -207,7 +207,7 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
         visitor.lastSeenAt = now;
         Object.assign(visitor, Object.fromEntries(changed.map((k) => [k, seen[k]])));
       }
-      const [session] = await Promise.all([sessionSnapshot(ctx, socket), touch && touchVisitor(ctx.db, visitor.id, now, seen)]);
+      const [session] = await Promise.all([sessionSnapshot(ctx, socket), touch && touchVisitor(ctx.db, visitor, now, seen)]);
       // A reloaded widget of a waiting visitor learns its place (queue:updated) soon after.
       if (session.conversation && isWaiting(session.conversation)) ctx.realtime.queue.hello(socket.data.site.id, session.conversation.id);
       return session;

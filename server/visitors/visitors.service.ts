@@ -5,6 +5,7 @@ import type { GroupedStore } from '../db/group-commit.ts';
 import type { Db } from '../db/client.ts';
 import { visitors, type Visitor } from '../db/schema.ts';
 import { randomToken, sha256 } from '../crypto.ts';
+import { AppError } from '../errors.ts';
 import { bindBrowser } from './links.ts';
 
 export async function findVisitorByToken(db: Db, siteId: string, token: unknown): Promise<Visitor | undefined> {
@@ -69,9 +70,20 @@ export async function storeVisitor(store: GroupedStore, visitor: Visitor): Promi
 }
 
 /** Last seen now, and what the browser last said about itself (language, User-Agent, time zone) where it said it. */
+/**
+ * Holds the visitor's row (FOR SHARE) for the rest of the transaction if it still has the token hash
+ * the sender was known by, else refuses with UNAUTHORIZED. An erase (privacy.ts) replaces the hash
+ * under a row lock: it waits for a write in progress, and a write that comes after it (a handler that
+ * was already running, a socket on another node not yet closed) stores nothing of the erased visitor.
+ */
+export async function holdVisitor(db: Db, visitor: Pick<Visitor, 'id' | 'tokenHash'>): Promise<void> {
+  const rows = await db.select({ id: visitors.id }).from(visitors).where(and(eq(visitors.id, visitor.id), eq(visitors.tokenHash, visitor.tokenHash))).for('share');
+  if (!rows.length) throw new AppError('UNAUTHORIZED');
+}
+
 export async function touchVisitor(
   db: Db,
-  id: string,
+  { id, tokenHash }: Pick<Visitor, 'id' | 'tokenHash'>,
   now: Date,
   seen: { locale?: string; userAgent?: string; timezone?: string } = {},
 ): Promise<void> {
@@ -79,7 +91,8 @@ export async function touchVisitor(
   if (seen.locale) set.locale = seen.locale;
   if (seen.userAgent) set.userAgent = seen.userAgent;
   if (seen.timezone) set.timezone = seen.timezone;
-  await db.update(visitors).set(set).where(eq(visitors.id, id));
+  // Not an erased visitor's (a new token hash): its browser's details stay gone.
+  await db.update(visitors).set(set).where(and(eq(visitors.id, id), eq(visitors.tokenHash, tokenHash)));
 }
 
 export async function setVisitorIdentity(

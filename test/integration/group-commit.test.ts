@@ -96,7 +96,7 @@ describe.each(BACKENDS)('group commit on %s', (backend) => {
   });
 
   const ask = (store: ReturnType<typeof groupCommit>, i: number, laneKey: string, body: string) =>
-    storeVisitorText(store, laneKey, { visitorId: visitorIds[i], visitorName: null, clientId: `gcv${n++}xxxxxxx`, body, now: new Date() });
+    storeVisitorText(store, laneKey, { visitorId: visitorIds[i], visitorName: null, tokenHash: `gc-${backend}-${i}`, clientId: `gcv${n++}xxxxxxx`, body, now: new Date() });
 
   it('stores visitors’ texts and agents’ replies that arrive together with one statement, a conversation’s second message in the next', async () => {
     const { client, sent } = counting(rawClient(database.db));

@@ -3,7 +3,13 @@ import { connect } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConversationDTO, SessionDTO } from '../../shared/types.ts';
 import { eq } from 'drizzle-orm';
-import { conversations } from '../../server/db/schema.ts';
+import { conversations, sites, visitors } from '../../server/db/schema.ts';
+import { rateConversation } from '../../server/conversations/csat.ts';
+import { sendVisitorMessage } from '../../server/conversations/conversations.service.ts';
+import { pickTypingSuggestion } from '../../server/faq/typing.ts';
+import { submitFeedback } from '../../server/feedback/feedback.service.ts';
+import { saveContact } from '../../server/mail/contact.ts';
+import { touchVisitor } from '../../server/visitors/visitors.service.ts';
 import { createVisitorLink } from '../../server/visitors/links.ts';
 import { BACKENDS } from '../support/db.ts';
 import { png } from '../support/uploads.ts';
@@ -155,5 +161,41 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     expect(left.data.attachments).toEqual([]);
     expect(left.data.conversations).toEqual([]);
     v.disconnect();
+  });
+
+  it('stores nothing more of a visitor from a handler that read them before the erase and writes after it', async () => {
+    const cookie = await login(server.url);
+    const v = visitorSocket(server.url);
+    await connected(v);
+    const session = await ok<SessionDTO>(v, 'session:hello', {});
+    const sent = await ok(v, 'message:send', { clientId: clientId(), body: 'Talk to a person please' });
+    await ok(v, 'conversation:escalate', { conversationId: sent.conversation.id }).catch(() => {});
+    const agent = agentSocket(server.url, cookie);
+    await connected(agent);
+    await ok(agent, 'message:send', { conversationId: sent.conversation.id, clientId: clientId(), body: 'Here to help.' });
+    // What a handler already running holds: the site and the visitor as its socket knew them.
+    const ctx = server.app.ctx;
+    const [site] = await ctx.db.select().from(sites).where(eq(sites.id, 'demo'));
+    const [stale] = await ctx.db.select().from(visitors).where(eq(visitors.id, session.visitorId));
+    expect((await api(server.url, cookie, 'DELETE', `/api/visitors/${session.visitorId}`)).status).toBe(200);
+
+    const refused = (p: Promise<unknown>) => expect(p).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    // A text into their ticket with a person (one statement), and one that opens a new conversation (a transaction).
+    await refused(sendVisitorMessage(ctx, site, stale, { clientId: clientId(), body: 'my card ends 4242' }));
+    await ok(agent, 'conversation:resolve', { conversationId: sent.conversation.id });
+    await refused(sendVisitorMessage(ctx, site, stale, { clientId: clientId(), body: 'my card ends 4242', pageUrl: 'https://demo.example/account' }));
+    await refused(submitFeedback(ctx, site, stale, { content: 'my card ends 4242', contact: 'jane@example.com' }));
+    const entry = (await api(server.url, cookie, 'GET', '/api/faqs?siteId=demo')).body as any;
+    await refused(pickTypingSuggestion(ctx, site, stale, entry.data.find((e: { status: string }) => e.status === 'published').id, 'test'));
+    await expect(saveContact(ctx.db, stale, { email: 'jane@example.com', name: 'Jane Roe' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await touchVisitor(ctx.db, stale, new Date(), { locale: 'en-GB', userAgent: 'Mozilla/5.0 (Jane)', timezone: 'Europe/London' });
+    await expect(rateConversation(ctx, { ...site, csatEnabled: true }, stale, { conversationId: sent.conversation.id, rating: 5, comment: 'Jane Roe, thanks' })).rejects.toThrow();
+
+    const left = (await api(server.url, cookie, 'GET', `/api/visitors/${session.visitorId}/export`)).body as any;
+    expect(JSON.stringify(left)).not.toMatch(/4242|jane@example\.com|Jane|en-GB/);
+    expect(left.data.conversations).toHaveLength(1);
+    expect(left.data.feedback).toEqual([]);
+    v.disconnect();
+    agent.disconnect();
   });
 });
