@@ -4,24 +4,21 @@
  * console's Agents page then).
  * @example npm run agent:add -- --email ana@example.com --name Ana --site demo
  */
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { NewPassword } from '../shared/schemas.ts';
 import { createAgent } from '../server/agents/agents.service.ts';
 import { findAgentByEmail } from '../server/agents/agents.repository.ts';
 import { findSite, listSites } from '../server/sites/sites.repository.ts';
 import { isUniqueViolation } from '../server/errors.ts';
-import { CliError, fail, openForCli, passwordFrom, run } from './cli.ts';
+import { CliError, fail, optionsOf, openForCli, passwordFrom, run } from './cli.ts';
 
 const USAGE = 'usage: npm run agent:add -- --email E [--password P] [--name N] [--site KEY …] [--admin]';
-const { values } = parseArgs({
-  options: {
-    email: { type: 'string' },
-    password: { type: 'string' },
-    name: { type: 'string' },
-    admin: { type: 'boolean', default: false },
-    site: { type: 'string', multiple: true },
-  },
+const values = optionsOf(USAGE, {
+  email: { type: 'string' },
+  password: { type: 'string' },
+  name: { type: 'string' },
+  admin: { type: 'boolean', default: false },
+  site: { type: 'string', multiple: true },
 });
 if (!values.email) fail(USAGE, 2);
 const email = values.email.trim().toLowerCase();

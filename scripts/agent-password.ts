@@ -4,14 +4,13 @@
  * refuses while the server runs: every agent can change their own password in the console then.
  * @example npm run agent:password -- --email ana@example.com
  */
-import { parseArgs } from 'node:util';
 import { NewPassword } from '../shared/schemas.ts';
 import { setPassword } from '../server/agents/agents.service.ts';
 import { findAgentByEmail } from '../server/agents/agents.repository.ts';
-import { CliError, fail, openForCli, passwordFrom, run } from './cli.ts';
+import { CliError, fail, optionsOf, openForCli, passwordFrom, run } from './cli.ts';
 
 const USAGE = 'usage: npm run agent:password -- --email E [--password P]';
-const { values } = parseArgs({ options: { email: { type: 'string' }, password: { type: 'string' } } });
+const values = optionsOf(USAGE, { email: { type: 'string' }, password: { type: 'string' } });
 if (!values.email) fail(USAGE, 2);
 const email = values.email.trim().toLowerCase();
 

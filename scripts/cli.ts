@@ -4,6 +4,7 @@
  * query's parameters: a failed query's message carries its parameters, so it is never printed.
  */
 import path from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { read } from 'read';
 import { loadConfig, type Config } from '../server/config.ts';
 import { openDatabase, type Database } from '../server/db/client.ts';
@@ -14,6 +15,18 @@ import { serializeError } from '../server/logger.ts';
 export function fail(message: string, code = 1): never {
   console.error(message);
   process.exit(code);
+}
+
+/**
+ * The command's options, or its usage and exit code 2. Node's own error quotes the argument it could
+ * not place, which may be a password typed unquoted (`--password my pass`): it is not printed.
+ */
+export function optionsOf<T extends ParseArgsConfig['options']>(usage: string, options: T) {
+  try {
+    return parseArgs({ options }).values;
+  } catch {
+    return fail(`unexpected or malformed arguments (not shown: one may be a password; quote a value with spaces)\n${usage}`, 2);
+  }
 }
 
 /** A refusal once the database is open: thrown, so that the database is closed before exiting. */

@@ -3,15 +3,12 @@
  * On the embedded database it refuses while the server runs (use the console's Sites page then).
  * @example npm run site:add -- --name "My Courses" --origin https://courses.example.com --origin https://www.example.com
  */
-import { parseArgs } from 'node:util';
 import { createSite, normalizeOrigin } from '../server/sites/sites.service.ts';
 import { isUniqueViolation } from '../server/errors.ts';
-import { CliError, fail, openForCli, run } from './cli.ts';
+import { CliError, fail, optionsOf, openForCli, run } from './cli.ts';
 
 const USAGE = 'usage: npm run site:add -- --name NAME --origin https://example.com [--origin …] [--key KEY]';
-const { values } = parseArgs({
-  options: { name: { type: 'string' }, origin: { type: 'string', multiple: true }, key: { type: 'string' } },
-});
+const values = optionsOf(USAGE, { name: { type: 'string' }, origin: { type: 'string', multiple: true }, key: { type: 'string' } });
 if (!values.name?.trim() || !values.origin?.length) fail(USAGE, 2);
 for (const origin of values.origin) {
   try {

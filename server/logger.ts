@@ -32,8 +32,27 @@ function queryValues(err: unknown, into: Set<string>, depth = 0): Set<string> {
   if (typeof err !== 'object' || err === null || depth > MAX_DEPTH) return into;
   const add = (v: unknown): void => {
     if (Array.isArray(v)) v.forEach(add);
-    else if (typeof v === 'string' && v.length >= MIN_SECRET_LENGTH) into.add(v);
-    else if (typeof v === 'object' && v !== null && !(v instanceof Date)) add(JSON.stringify(v));
+    else if (typeof v === 'string' && v.length >= MIN_SECRET_LENGTH) {
+      into.add(v);
+      // A group's statement takes its rows as one JSON text (db/group-commit.ts); PostgreSQL quotes a
+      // single field of it ("Key (token_hash)=(…)"), so each field's value is cut out as well.
+      if (/^\s*[[{]/.test(v)) leaves(v);
+    } else if (typeof v === 'object' && v !== null && !(v instanceof Date)) add(JSON.stringify(v));
+  };
+  const leaves = (text: string): void => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return;
+    }
+    const walk = (x: unknown): void => {
+      if (typeof x === 'string') {
+        if (x.length >= MIN_SECRET_LENGTH) into.add(x);
+      } else if (Array.isArray(x)) x.forEach(walk);
+      else if (typeof x === 'object' && x !== null) Object.values(x).forEach(walk);
+    };
+    walk(parsed);
   };
   for (const key of VALUE_FIELDS) add((err as Serialized)[key]);
   queryValues((err as { cause?: unknown }).cause, into, depth + 1);

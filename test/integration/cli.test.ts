@@ -143,6 +143,19 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the CLI on PostgreSQL, while th
     expect(again.code).toBe(1);
     expect(again.out).toContain('an agent with the email ana@test.local already exists; to give it a new password: npm run agent:password -- --email ana@test.local');
     expectNothingSecret(again, 'another-password-2');
+
+    // A password typed unquoted leaves a stray argument: refused with the usage, the argument not quoted back.
+    for (const [name, args] of [
+      ['agent-add', ['--email', 'bo@test.local', '--password', 'bo-first', 'bo-second-half']],
+      ['agent-password', ['--email', 'ana@test.local', '--password', 'bo-first', 'bo-second-half']],
+    ] as const) {
+      const stray = await cli(name, [...args], db.env);
+      expect(stray.code, stray.out).toBe(2);
+      expect(stray.out).toContain('unexpected or malformed arguments');
+      expect(stray.out).toContain(`usage: npm run ${name.replace('-', ':')}`);
+      expectNothingSecret(stray, 'bo-second-half');
+      expectNothingSecret(stray, 'bo-first');
+    }
   });
 
   it('sets a new password and ends every session of that agent', async () => {

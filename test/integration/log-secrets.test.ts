@@ -13,7 +13,8 @@ import { loadConfig } from '../../server/config.ts';
 import { createLogger, type Logger } from '../../server/logger.ts';
 import { sha256 } from '../../server/crypto.ts';
 import { SESSION_COOKIE } from '../../shared/http.ts';
-import { agents, sessions } from '../../server/db/schema.ts';
+import { agents, sessions, visitors } from '../../server/db/schema.ts';
+import { createSite } from '../../server/sites/sites.service.ts';
 import { toFailure } from '../../server/realtime/handler.ts';
 import { BACKENDS, createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { ADMIN, login } from '../support/server.ts';
@@ -85,6 +86,22 @@ describe.each(BACKENDS)('logged query failures on %s', (backend) => {
     log.error({ err: await failure(database.db.execute(sql`select ${token}::int`)) }, 'sql query failed');
     expect(lines).toHaveLength(2);
     expect(lines.join('')).not.toContain(token);
+  });
+
+  it('leave out a field of a JSON parameter that PostgreSQL quotes alone (a grouped statement)', async () => {
+    const { log, lines } = capturedLogger();
+    const tokenHash = sha256(secret('visitor'));
+    await createSite(database.db, { id: 'logs', name: 'Logs', origins: ['https://logs.example'] });
+    await database.db.insert(visitors).values({ siteId: 'logs', tokenHash });
+    // As the group commit sends rows: one JSON text; the duplicate key's detail quotes token_hash alone.
+    const rows = JSON.stringify([{ site_id: 'logs', token_hash: tokenHash }]);
+    const err = await failure(
+      database.db.execute(sql`insert into visitors (site_id, token_hash) select site_id, token_hash from jsonb_to_recordset(${rows}::text::jsonb) as t(site_id text, token_hash text)`),
+    );
+    log.error({ err }, 'grouped insert failed');
+    const out = lines.join('');
+    expect(out).toContain('23505');
+    expect(out).not.toContain(tokenHash);
   });
 
   it('leave out values when a socket handler turns the error into INTERNAL', async () => {
