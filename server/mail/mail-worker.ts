@@ -14,6 +14,8 @@ import { and, asc, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
 import { agents, conversations, messages, sites, visitors, type MailJob } from '../db/schema.ts';
 import { createVisitorLink } from '../visitors/links.ts';
+import { holdVisitor } from '../visitors/visitors.service.ts';
+import { AppError } from '../errors.ts';
 import type { Mailer } from './mailer.ts';
 import { buildMail, type MailMessage } from './mail-content.ts';
 import { claimJobs, lastMailedSeq, markFailed, markSent, scanUnseenReplies } from './mail-jobs.repository.ts';
@@ -108,7 +110,8 @@ export class MailWorker {
     } catch (err) {
       const now = ctx.clock();
       if (err instanceof Dropped) return markFailed(ctx.db, job.id, err.message, now, null);
-      const reason = (err instanceof Error ? err.message : String(err)).slice(0, 300);
+      // A relay's refusal often quotes the recipient ("550 <jane@…>: Recipient address rejected"): kept out of the log and the row.
+      const reason = (err instanceof Error ? err.message : String(err)).replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, '[address]').slice(0, 300);
       const retry = job.attempts < MAX_ATTEMPTS ? new Date(now.getTime() + backoffMs(job.attempts)) : null;
       ctx.log.warn({ job: job.id, kind: job.kind, attempts: job.attempts, reason, retryAt: retry }, 'mail not sent');
       await markFailed(ctx.db, job.id, reason, now, retry);
@@ -135,7 +138,7 @@ export class MailWorker {
   private async _compose(job: MailJob) {
     const ctx = this._ctx;
     const [row] = await ctx.db
-      .select({ c: conversations, email: visitors.email, locale: visitors.locale, siteName: sites.name, origins: sites.origins })
+      .select({ c: conversations, email: visitors.email, tokenHash: visitors.tokenHash, locale: visitors.locale, siteName: sites.name, origins: sites.origins })
       .from(conversations)
       .innerJoin(visitors, eq(visitors.id, conversations.visitorId))
       .innerJoin(sites, eq(sites.id, conversations.siteId))
@@ -162,13 +165,20 @@ export class MailWorker {
     // Written after the reply: the visitor has seen it.
     if (job.kind === 'reply' && (await visitorWroteAfter(ctx, row.c.id, to))) throw new Dropped('seen');
     if (!list.length) throw new Dropped('nothing to send');
-    let link = null;
     const page = linkPage(row.c.pageUrl, row.origins);
-    if (this.mailer.enabled && page) {
-      const expiresAt = new Date(ctx.clock().getTime() + ctx.config.mail.linkTtlMs);
-      const token = await createVisitorLink(ctx.db, row.c.visitorId, row.c.id, expiresAt);
-      link = { url: linkUrl(page, token), expiresAt };
-    }
+    // Only to a visitor not erased since the row was read (the erase replaces the token hash under a row
+    // lock): neither the mail to the erased address nor a new way back in for the erased visitor.
+    const link = await ctx.db
+      .transaction(async (tx) => {
+        await holdVisitor(tx, { id: row.c.visitorId, tokenHash: row.tokenHash });
+        if (!this.mailer.enabled || !page) return null;
+        const expiresAt = new Date(ctx.clock().getTime() + ctx.config.mail.linkTtlMs);
+        return { url: linkUrl(page, await createVisitorLink(tx, row.c.visitorId, row.c.id, expiresAt)), expiresAt };
+      })
+      .catch((err: unknown) => {
+        if (err instanceof AppError && err.code === 'UNAUTHORIZED') throw new Dropped('visitor erased');
+        throw err;
+      });
     return buildMail({ kind: job.kind, to: row.email, locale: row.locale, siteName: row.siteName, messages: list, link });
   }
 }
