@@ -7,7 +7,20 @@
  */
 import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { Ctx } from '../context.ts';
-import { attachments, conversations, faqEntries, faqLearnedVariants, feedback, mailJobs, messages, questions, visitorLinks, visitors } from '../db/schema.ts';
+import {
+  attachments,
+  conversations,
+  faqEntries,
+  faqLearnedVariants,
+  feedback,
+  mailJobs,
+  messages,
+  metricsTickets,
+  metricsVisitorDays,
+  questions,
+  visitorLinks,
+  visitors,
+} from '../db/schema.ts';
 import { rooms } from '../realtime/realtime.ts';
 import { AppError } from '../errors.ts';
 import { randomToken, sha256 } from '../crypto.ts';
@@ -43,7 +56,7 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
   const msgs = ids.length ? await ctx.db.select().from(messages).where(and(inArray(messages.conversationId, ids), ne(messages.kind, 'note'))).orderBy(asc(messages.seq)) : [];
   const fb = await ctx.db.select().from(feedback).where(eq(feedback.visitorId, id)).orderBy(asc(feedback.createdAt));
   const files = await attachmentsOfVisitor(ctx.db, id);
-  const [asked, learned, drafts, mails] = await Promise.all([
+  const [asked, learned, drafts, mails, links, days, tickets] = await Promise.all([
     // What the FAQ matcher was asked, what it decided and what they did.
     ctx.db
       .select({ id: questions.id, conversationId: questions.conversationId, text: questions.text, decision: questions.decision, entryId: questions.entryId, outcome: questions.outcome, channel: questions.channel, createdAt: questions.createdAt })
@@ -65,6 +78,30 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
       .from(mailJobs)
       .where(eq(mailJobs.visitorId, id))
       .orderBy(asc(mailJobs.createdAt)),
+    // Reply emails' links and the browsers they bound (the token itself is never stored).
+    ctx.db
+      .select({ conversationId: visitorLinks.conversationId, createdAt: visitorLinks.createdAt, usedAt: visitorLinks.usedAt, expiresAt: visitorLinks.expiresAt })
+      .from(visitorLinks)
+      .where(eq(visitorLinks.visitorId, id))
+      .orderBy(asc(visitorLinks.createdAt)),
+    // What the metrics keep of them: the days they were active, and each ticket's page and timings.
+    ctx.db
+      .select({ day: metricsVisitorDays.day, firstAt: metricsVisitorDays.firstAt, lastAt: metricsVisitorDays.lastAt })
+      .from(metricsVisitorDays)
+      .where(eq(metricsVisitorDays.visitorId, id))
+      .orderBy(asc(metricsVisitorDays.day)),
+    ctx.db
+      .select({
+        conversationId: metricsTickets.conversationId,
+        page: metricsTickets.page,
+        escalatedAt: metricsTickets.escalatedAt,
+        firstResponseSec: metricsTickets.firstResponseSec,
+        resolutionSec: metricsTickets.resolutionSec,
+        resolved: metricsTickets.resolved,
+        csatRating: metricsTickets.csatRating,
+      })
+      .from(metricsTickets)
+      .where(inArray(metricsTickets.conversationId, ids)),
   ]);
   const { tokenHash: _secret, ...visitor } = v;
   return {
@@ -75,6 +112,8 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
     learnedFaqVariants: learned,
     faqEntriesFromConversations: drafts,
     emails: mails,
+    emailLinks: links,
+    metrics: { activeDays: days, tickets },
     feedback: fb,
     // The files of their conversations: what was stored about each, and where the admin downloads it.
     attachments: files.map(({ storageKey: _key, ...a }) => ({ ...a, download: `/api/attachments/${a.id}` })),

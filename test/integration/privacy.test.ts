@@ -76,6 +76,14 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     const bound = await ok<SessionDTO>(other, 'session:link', { link: followed });
     expect(bound.visitorId).toBe(session.visitorId);
     expect(bound.token).toMatch(/^[\w-]{40,}$/);
+    // Both links are in the export, without their hashes; so is what the metrics keep of them.
+    const withLinks = (await api(server.url, cookie, 'GET', `/api/visitors/${session.visitorId}/export`)).body as any;
+    expect(withLinks.data.emailLinks).toEqual([
+      expect.objectContaining({ conversationId: sent.conversation.id, usedAt: expect.any(String) }),
+      expect.objectContaining({ conversationId: sent.conversation.id, usedAt: null }),
+    ]);
+    expect(JSON.stringify(withLinks.data.emailLinks)).not.toMatch(/token/i);
+    expect(withLinks.data.metrics).toEqual({ activeDays: expect.any(Array), tickets: expect.any(Array) });
     const closed = new Promise((resolve) => v.once('disconnect', resolve));
 
     const erased = await api(server.url, cookie, 'DELETE', `/api/visitors/${session.visitorId}`);
