@@ -27,6 +27,19 @@ export const FIRST_ADMIN_FILE = 'first-admin-password';
  * to the terminal ends up in every log collector the output goes to. The file is written after the
  * admin is created, so of several nodes seeding at once only the one that created it writes it.
  */
+/**
+ * Writes a secret to DATA_DIR/`name`, readable by its owner only, and resolves with the file's path:
+ * a secret printed to the terminal ends up in every log collector the output goes to.
+ */
+export async function writeOwnerOnly(dataDir: string, name: string, secret: string): Promise<string> {
+  const file = path.resolve(dataDir, name);
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  // `mode` applies only to a new file: an old one keeps its permissions unless set again.
+  await chmod(file, 0o600);
+  return file;
+}
+
 export async function seedAdmin(ctx: Ctx, print: (line: string) => void): Promise<void> {
   if ((await countAgents(ctx.db)) > 0) return;
   const email = ctx.config.adminEmail ?? 'admin@demo.local';
@@ -35,10 +48,7 @@ export async function seedAdmin(ctx: Ctx, print: (line: string) => void): Promis
   if (ctx.config.adminPassword) return print(`Created the first admin: ${email}`);
   const file = path.resolve(ctx.config.dataDir, FIRST_ADMIN_FILE);
   try {
-    await mkdir(ctx.config.dataDir, { recursive: true });
-    await writeFile(file, `${password}\n`, { mode: 0o600 });
-    // `mode` applies only to a new file: an old one keeps its permissions unless set again.
-    await chmod(file, 0o600);
+    await writeOwnerOnly(ctx.config.dataDir, FIRST_ADMIN_FILE, password);
     print(`Created the first admin: ${email}. Its password is in ${file} (readable by you only): sign in, change it under My account, then delete the file.`);
   } catch (err) {
     print(`Created the first admin: ${email}, but its password could not be written to ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'}): set one with npm run agent:password.`);

@@ -5,12 +5,14 @@
  * Nothing they print contains a password, a password hash or a query's parameters.
  */
 import { execFile } from 'node:child_process';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OWNER_FILE } from '../../server/db/data-dir-lock.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { sql } from 'drizzle-orm';
+import { createTestDatabase, rowsOf, type TestDatabase } from '../support/db.ts';
 import { startServerProcess, type ServerProcess } from '../support/process.ts';
 import { ADMIN, api, login } from '../support/server.ts';
 
@@ -121,9 +123,19 @@ describe.skipIf(!process.env.TEST_DATABASE_URL)('the CLI on PostgreSQL, while th
   it('adds a site the running server serves at once', async () => {
     const db = await database('postgres');
     const srv = await server(db.env);
-    const run = await cli('site-add', ['--name', 'Live', '--origin', 'https://live.example', '--key', 'live-site'], db.env);
+    // On PostgreSQL DATA_DIR holds only files such as the secret's: a folder of the test's own.
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'sc-cli-secret-'));
+    undo.push(() => rm(dataDir, { recursive: true, force: true }));
+    const run = await cli('site-add', ['--name', 'Live', '--origin', 'https://live.example', '--key', 'live-site'], { ...db.env, DATA_DIR: dataDir });
     expect(run.code, run.out).toBe(0);
     expect(await siteName(srv.url, 'live-site')).toEqual({ ok: true, data: { siteName: 'Live' } });
+    // The secret is in a file of its owner, never in the output.
+    const file = path.join(dataDir, 'site-live-site-secret');
+    expect(run.out).toContain(`site secret: in ${file}`);
+    const [{ secret }] = rowsOf<{ secret: string }>(await db.db.execute(sql`select secret from sites where id = 'live-site'`));
+    expect((await readFile(file, 'utf8')).trim()).toBe(secret);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    expect(run.out).not.toContain(secret);
     const twice = await cli('site-add', ['--name', 'Live', '--origin', 'https://live.example', '--key', 'live-site'], db.env);
     expect(twice.code).toBe(1);
     expect(twice.out).toContain('a site with the key live-site already exists');
