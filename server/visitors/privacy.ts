@@ -26,6 +26,8 @@ import { AppError } from '../errors.ts';
 import { randomToken, sha256 } from '../crypto.ts';
 import { attachmentsOfVisitor } from '../attachments/attachments.repository.ts';
 import { PAGE } from '../metrics/rollup.ts';
+import { maskedExcerpt } from '../faq/mask.ts';
+import type { Db } from '../db/client.ts';
 
 async function visitorOf(ctx: Ctx, siteIds: string[], id: string) {
   const [v] = await ctx.db.select().from(visitors).where(eq(visitors.id, id)).limit(1);
@@ -48,6 +50,26 @@ export function withMessages<C extends { id: string }, M extends { conversationI
   return convs.map((c) => ({ ...c, messages: byConversation.get(c.id) ?? [] }));
 }
 
+/**
+ * The site's drafts that hold one of the visitor's questions as a demand group put it (faq.admin.ts
+ * entryFromDemand: masked, cut to 500 characters), with the set of those texts. Such a draft has no
+ * link to the conversations its words came from: it is found by the words.
+ */
+async function draftsWithTheirWords(db: Db, siteId: string, conversationIds: string[]) {
+  if (!conversationIds.length) return { drafts: [], words: new Set<string>() };
+  const [asked, opened] = await Promise.all([
+    db.select({ text: questions.text }).from(questions).where(inArray(questions.conversationId, conversationIds)),
+    db.select({ text: conversations.question }).from(conversations).where(inArray(conversations.id, conversationIds)),
+  ]);
+  const words = new Set([...asked, ...opened].map((r) => maskedExcerpt(r.text ?? '', 500)).filter(Boolean));
+  if (!words.size) return { drafts: [], words };
+  const drafts = await db
+    .select({ id: faqEntries.id, question: faqEntries.question, variants: faqEntries.variants, createdAt: faqEntries.createdAt })
+    .from(faqEntries)
+    .where(and(eq(faqEntries.siteId, siteId), eq(faqEntries.status, 'draft')));
+  return { drafts: drafts.filter((d) => words.has(d.question) || d.variants.some((v) => words.has(v))), words };
+}
+
 export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
   const v = await visitorOf(ctx, siteIds, id);
   const convs = await ctx.db.select().from(conversations).where(eq(conversations.visitorId, id)).orderBy(asc(conversations.createdAt));
@@ -56,7 +78,7 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
   const msgs = ids.length ? await ctx.db.select().from(messages).where(and(inArray(messages.conversationId, ids), ne(messages.kind, 'note'))).orderBy(asc(messages.seq)) : [];
   const fb = await ctx.db.select().from(feedback).where(eq(feedback.visitorId, id)).orderBy(asc(feedback.createdAt));
   const files = await attachmentsOfVisitor(ctx.db, id);
-  const [asked, learned, drafts, mails, links, days, tickets] = await Promise.all([
+  const [asked, learned, drafts, mails, links, days, tickets, fromDemand] = await Promise.all([
     // What the FAQ matcher was asked, what it decided and what they did.
     ctx.db
       .select({ id: questions.id, conversationId: questions.conversationId, text: questions.text, decision: questions.decision, entryId: questions.entryId, outcome: questions.outcome, channel: questions.channel, createdAt: questions.createdAt })
@@ -102,6 +124,8 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
       })
       .from(metricsTickets)
       .where(inArray(metricsTickets.conversationId, ids)),
+    // Drafts written from the questions that most often reached a person, theirs among them.
+    draftsWithTheirWords(ctx.db, v.siteId, ids).then((d) => d.drafts),
   ]);
   const { tokenHash: _secret, ...visitor } = v;
   return {
@@ -111,6 +135,7 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
     questions: asked,
     learnedFaqVariants: learned,
     faqEntriesFromConversations: drafts,
+    faqDraftsWithTheirQuestions: fromDemand,
     emails: mails,
     emailLinks: links,
     metrics: { activeDays: days, tickets },
@@ -121,7 +146,7 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
 }
 
 export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
-  await visitorOf(ctx, siteIds, id);
+  const visitor = await visitorOf(ctx, siteIds, id);
   // Widgets open on the visitor, on every node, closed first (nothing more comes from them while the
   // erase runs) and again after it: one that came back in between with the old token, before the new
   // one was committed, is the erased visitor too. After that they come back as a new visitor.
@@ -141,6 +166,15 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
     const convIds = (await tx.select({ id: conversations.id }).from(conversations).where(eq(conversations.visitorId, id))).map((c) => c.id);
     let forgotten: { siteId: string; entryId: string }[] = [];
     if (convIds.length) {
+      // Their questions in drafts made from demand groups go, the other visitors' stay; a draft left
+      // with nothing to ask goes (read before the questions' texts are blanked below).
+      const { drafts, words } = await draftsWithTheirWords(tx, visitor.siteId, convIds);
+      for (const d of drafts) {
+        const variants = d.variants.filter((v) => !words.has(v));
+        const question = words.has(d.question) ? variants[0] : d.question;
+        if (question) await tx.update(faqEntries).set({ question, variants }).where(eq(faqEntries.id, d.id));
+        else await tx.delete(faqEntries).where(eq(faqEntries.id, d.id));
+      }
       await tx.update(questions).set({ text: '' }).where(inArray(questions.conversationId, convIds));
       await tx.delete(messages).where(inArray(messages.conversationId, convIds));
       // The page stays as the metrics keep it (metrics_tickets, metrics_page_days: no query, no fragment),

@@ -48,6 +48,14 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     expect(learned.status).toBe(200);
     const draft = await api(server.url, cookie, 'POST', '/api/faqs/from-conversation', { conversationId: sent.conversation.id });
     expect((draft.body as any).data).toMatchObject({ status: 'draft' });
+    // A draft from the questions that most often reached a person: theirs, and another visitor's.
+    const fromDemand = await api(server.url, cookie, 'POST', '/api/faqs/from-demand', {
+      siteId: 'demo',
+      question: 'How do I get a refund?',
+      variants: ['Where is my refund, asked someone else'],
+    });
+    expect(fromDemand.status).toBe(200);
+    const demandId = (fromDemand.body as any).data.id;
 
     const range = `from=${encodeURIComponent(new Date(Date.now() - 3600_000).toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 3600_000).toISOString())}`;
     const before = (await api(server.url, cookie, 'GET', `/api/metrics?${range}`)).body;
@@ -65,6 +73,8 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     expect(data.questions.map((q: { text: string }) => q.text)).toContain('How do I get a refund?');
     expect(data.learnedFaqVariants).toEqual([expect.objectContaining({ id: (learned.body as any).data.id, conversationId: sent.conversation.id })]);
     expect(data.faqEntriesFromConversations).toEqual([expect.objectContaining({ id: (draft.body as any).data.id, status: 'draft' })]);
+    // (The draft from their conversation holds their question too, and is found by its words as well.)
+    expect(data.faqDraftsWithTheirQuestions).toContainEqual(expect.objectContaining({ id: demandId, question: 'How do I get a refund?' }));
 
     // Ways back in from reply emails: a link followed by another browser (now bound), and one not followed yet.
     const inAnHour = new Date(Date.now() + 3600_000);
@@ -106,6 +116,9 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     expect(faqs).not.toContain((learned.body as any).data.id);
     expect(faqs).not.toContain((draft.body as any).data.id);
     expect(faqs).not.toContain('wrong company tax number');
+    // The demand draft keeps the other visitor's words only.
+    const kept = ((await api(server.url, cookie, 'GET', '/api/faqs?siteId=demo')).body as any).data.find((e: { id: string }) => e.id === demandId);
+    expect(kept).toMatchObject({ question: 'Where is my refund, asked someone else', variants: ['Where is my refund, asked someone else'] });
 
     // The old token opens nothing any more: it is a new, empty visitor.
     v.disconnect();
