@@ -27,6 +27,7 @@ import { randomToken, sha256 } from '../crypto.ts';
 import { attachmentsOfVisitor } from '../attachments/attachments.repository.ts';
 import { PAGE } from '../metrics/rollup.ts';
 import { maskedExcerpt } from '../faq/mask.ts';
+import { getConversationDTO } from '../conversations/conversations.repository.ts';
 import type { Db } from '../db/client.ts';
 
 async function visitorOf(ctx: Ctx, siteIds: string[], id: string) {
@@ -152,7 +153,7 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
   // one was committed, is the erased visitor too. After that they come back as a new visitor.
   const closeWidgets = () => ctx.realtime.widget.in(rooms.visitor(id)).disconnectSockets(true);
   closeWidgets();
-  const { files, forgotten } = await ctx.db.transaction(async (tx) => {
+  const { files, forgotten, convIds } = await ctx.db.transaction(async (tx) => {
     // The visitor's row first: a new random token hash (the old token no longer opens anything), and
     // its lock. An upload holds the row FOR SHARE until it commits (attachments.service.ts): the erase
     // waits for one in progress and then sees its file; one that comes after finds the token gone.
@@ -199,9 +200,14 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
     // (each a token of its own), and mails still to send (to the address erased above).
     await tx.delete(visitorLinks).where(eq(visitorLinks.visitorId, id));
     await tx.delete(mailJobs).where(eq(mailJobs.visitorId, id));
-    return { files, forgotten };
+    return { files, forgotten, convIds };
   });
   closeWidgets();
+  // Consoles showing their tickets hear them again as they are now: no name, no question, no title.
+  for (const conversationId of convIds) {
+    const conv = await getConversationDTO(ctx.db, conversationId);
+    if (conv?.escalatedAt) ctx.realtime.agents.to(rooms.site(conv.siteId)).emit('conversation:updated', conv);
+  }
   // Once per entry, on every node; a failure (a node away) is bounded by the index's staleness check.
   const entries = new Map(forgotten.map((f) => [f.entryId, f.siteId]));
   for (const [entryId, siteId] of entries) {

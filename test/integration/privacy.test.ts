@@ -95,11 +95,14 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     expect(JSON.stringify(withLinks.data.emailLinks)).not.toMatch(/token/i);
     expect(withLinks.data.metrics).toEqual({ activeDays: expect.any(Array), tickets: expect.any(Array) });
     const closed = new Promise((resolve) => v.once('disconnect', resolve));
+    // The agent's console hears the ticket again, without what the visitor wrote.
+    const heard = new Promise<ConversationDTO>((resolve) => agent.on('conversation:updated', (c: ConversationDTO) => c.id === sent.conversation.id && c.question === null && resolve(c)));
 
     const erased = await api(server.url, cookie, 'DELETE', `/api/visitors/${session.visitorId}`);
     expect(erased.body).toEqual({ ok: true, data: { erased: true } });
     // The widget still open on the visitor is closed by the server.
     expect(await closed).toBe('io server disconnect');
+    expect(await heard).toMatchObject({ id: sent.conversation.id, question: null, pageTitle: null, visitorName: null });
     const after = (await api(server.url, cookie, 'GET', `/api/metrics?${range}`)).body;
     expect(after).toEqual(before);
     // Per page too: the page is kept as the metrics keep it (no query, no fragment), its title goes.
