@@ -217,7 +217,8 @@ export class ConsoleMetricsChart extends LitElement {
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max : 1] } },
         // uPlot's own time labels are English: these follow the interface language, and are worded anew at each redraw.
         axes: [
-          { values: (_u, ticks, _axis, _space, incr) => timeAxisLabels(ticks, incr, i18n.locale) },
+          // A label such as "11月20日" or "Nov 20" is about 60 px wide: ticks 80 px apart at least, or they run together on a phone.
+          { values: (_u, ticks, _axis, _space, incr) => timeAxisLabels(ticks, incr, i18n.locale), space: 80 },
           { values: (_u, ticks) => ticks.map((v) => (first ? first.format(v / (first.scale ?? 1)) : String(v))), size: 60 },
         ],
       },

@@ -6,7 +6,8 @@
  * CSV downloaded as Excel needs it (UTF-8 with a byte-order mark, a Chinese question intact), a refused
  * export's reason shown in the view; every
  * control named, in English and in Chinese.
- * `UPDATE_SCREENSHOTS=1` also writes the README's picture of the view (docs/console-metrics.png).
+ * `UPDATE_SCREENSHOTS=1` also writes the README's pictures of the view (docs/console-metrics.png, and
+ * docs/console-metrics-zh-360.png on a phone in Chinese).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -190,6 +191,15 @@ describe.skipIf(!browserAvailable)('the metrics view', () => {
     await page.getByRole('region', { name: '待补充内容' }).getByRole('button', { name: `生成常见问题草稿：${ZH_QUESTION}` }).waitFor();
     expect(sum((await questionsChart(page)).questions)).toBe(5);
     expect(await axeViolations(page, 'body')).toEqual([]);
+    if (process.env.UPDATE_SCREENSHOTS) {
+      // On a phone, in Chinese: the chart's time axis and the language names in the interface language.
+      await page.setViewportSize({ width: 360, height: 780 });
+      await page.waitForTimeout(500);
+      await page.locator('console-metrics-chart').first().evaluate((el) => el.scrollIntoView({ block: 'start' }));
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(root, 'docs/console-metrics-zh-360.png') });
+      await page.setViewportSize({ width: 1280, height: 900 });
+    }
 
     // A group's conversations open in History: the two behind the English question, listed...
     await page.getByRole('region', { name: '待补充内容' }).getByRole('button', { name: '查看 2 个会话：Can I get my money back after 20 days?' }).click();
