@@ -129,6 +129,7 @@ async function runScenario(sc: Scenario, adminPassword: string, profileFile?: st
           row.attempt = attempt;
           sc.rows.push(row);
           progress(`  ${t.name} ${rate}/s: p50 ${row.load.p50Ms} p99 ${row.load.p99Ms} ms, lost ${row.load.lost}, load-gen CPU ${row.load.loadCpuPct}% ${row.pass ? 'pass' : `FAIL (${row.why})`}`);
+          if (!row.pass && row.load.slowWindows) progress(`    slow windows: ${row.load.slowWindows}`);
           if (!(await settle(load!, t, 20_000))) sc.note.push(`${t.name} still had messages outstanding 20 s after its ${rate} msg/s step`);
           if (row.pass) {
             sc.best[t.name] = rate;

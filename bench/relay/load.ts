@@ -34,6 +34,9 @@ interface Sent {
 interface Step {
   sent: Map<string, Sent>;
   latencies: number[];
+  /** Per 100 ms of the step (by send time): the slowest delivery and how many took 50 ms or more. */
+  windows: Map<number, { max: number; slow: number }>;
+  t0: number;
   acks: number;
   ackErrors: Map<string, number>;
   delivered: number;
@@ -61,6 +64,8 @@ export interface StepResult {
   p50Ms: number;
   p99Ms: number;
   maxMs: number;
+  /** The 100 ms windows (by send time, from the step's start) whose slowest delivery took 50 ms or more: where a failing p99 came from. */
+  slowWindows: string;
   packets: number;
   /** CPU the load generator used during the step, in % of one core: near 100 it, not the server, was the limit. */
   loadCpuPct: number;
@@ -120,7 +125,13 @@ function onDelivered(target: Target, dir: Direction, message: { clientId?: strin
   }
   rec.delivered = true;
   step.delivered += 1;
-  step.latencies.push(performance.now() - rec.t);
+  const ms = performance.now() - rec.t;
+  step.latencies.push(ms);
+  const w = Math.floor((rec.t - step.t0) / 100);
+  const win = step.windows.get(w) ?? { max: 0, slow: 0 };
+  win.max = Math.max(win.max, ms);
+  if (ms >= 50) win.slow += 1;
+  step.windows.set(w, win);
   const key = `${rec.conv}:${dir}`;
   if ((step.lastK.get(key) ?? -1) > rec.k) {
     step.reordered += 1;
@@ -176,7 +187,7 @@ function percentile(sorted: number[], p: number): number {
 async function step(target: Target, rate: number, durationMs: number, drainMs: number): Promise<StepResult> {
   const convs = conversations.get(target);
   if (!convs?.length) throw new Error(`no conversations open on ${target}`);
-  const s: Step = { sent: new Map(), latencies: [], acks: 0, ackErrors: new Map(), delivered: 0, duplicated: 0, reordered: 0, reorderedToVisitor: 0, seqInversions: 0, lastK: new Map(), lastSeq: new Map() };
+  const s: Step = { sent: new Map(), latencies: [], windows: new Map(), t0: 0, acks: 0, ackErrors: new Map(), delivered: 0, duplicated: 0, reordered: 0, reorderedToVisitor: 0, seqInversions: 0, lastK: new Map(), lastSeq: new Map() };
   current.set(target, s);
   const tag = `b${process.pid.toString(36)}s${(stepNo++).toString(36)}n`;
   const total = Math.max(1, Math.round((rate * durationMs) / 1000));
@@ -184,6 +195,7 @@ async function step(target: Target, rate: number, durationMs: number, drainMs: n
   const packets0 = packets.get(target) ?? 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  s.t0 = t0;
 
   const send = (i: number) => {
     const conv = i % convs.length;
@@ -254,6 +266,11 @@ async function step(target: Target, rate: number, durationMs: number, drainMs: n
     p50Ms: round(percentile(sorted, 50)),
     p99Ms: round(percentile(sorted, 99)),
     maxMs: round(sorted.at(-1) ?? NaN),
+    slowWindows: [...s.windows]
+      .filter(([, w]) => w.max >= 50)
+      .sort(([a], [b]) => a - b)
+      .map(([at, w]) => `${(at / 10).toFixed(1)}s: ${w.slow} slow, max ${Math.round(w.max)}`)
+      .join('; '),
     packets: (packets.get(target) ?? 0) - packets0,
     loadCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 100),
     sendMs: Math.round(sendMs),

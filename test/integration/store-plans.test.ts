@@ -9,15 +9,16 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAgent } from '../../server/agents/agents.service.ts';
 import { STORE_STATEMENT } from '../../server/conversations/message-store.ts';
+import { REPLY_SCAN_STATEMENT } from '../../server/mail/mail-jobs.repository.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
 import { BACKENDS, createTestDatabase, rowsOf, type TestDatabase } from '../support/db.ts';
 
-/** Scans of the generic plan of `text` (a statement taking one parameter), made now. */
-async function genericPlanScans(database: TestDatabase, text: string): Promise<string[]> {
+/** Scans of the generic plan of `text`, made now, for parameters of these types and values (SQL literals). */
+async function genericPlanScans(database: TestDatabase, text: string, params: [type: string, value: string][] = [['text', `'[]'`]]): Promise<string[]> {
   return database.db.transaction(async (tx) => {
     await tx.execute(sql.raw(`SET LOCAL plan_cache_mode = force_generic_plan`));
-    await tx.execute(sql.raw(`PREPARE store_plan_probe(text) AS ${text}`));
-    const result = await tx.execute(sql.raw(`EXPLAIN EXECUTE store_plan_probe('[]')`));
+    await tx.execute(sql.raw(`PREPARE store_plan_probe(${params.map(([type]) => type).join(', ')}) AS ${text}`));
+    const result = await tx.execute(sql.raw(`EXPLAIN EXECUTE store_plan_probe(${params.map(([, value]) => value).join(', ')})`));
     await tx.execute(sql.raw(`DEALLOCATE store_plan_probe`));
     const rows = rowsOf(result);
     return rows.map((r) => r['QUERY PLAN']).filter((line) => /Scan/.test(line)).map((line) => line.trim().replace(/\s+\(cost=.*$/, ''));
@@ -48,6 +49,14 @@ describe.each(BACKENDS)('store statement plans on %s', (backend) => {
     const scans = await genericPlanScans(database, STORE_STATEMENT);
     expect(scans.some((s) => /on (messages|conversations)\b/.test(s))).toBe(true);
     expect(scans.filter((s) => /Seq Scan on (messages|conversations|visitors)\b/.test(s))).toEqual([]);
+  });
+
+  // Every node runs the reply mail scan every 20 s: joined plainly, on unanalyzed tables it read every
+  // unread message of every recent conversation and anti-joined a sequential scan of all messages.
+  it('looks at the messages of emailed visitors’ conversations only, by index (the reply mail scan)', async () => {
+    const scans = await genericPlanScans(database, REPLY_SCAN_STATEMENT, [['timestamptz', 'now()'], ['timestamptz', `now() - interval '2 days'`]]);
+    expect(scans.some((s) => /on messages\b/.test(s))).toBe(true);
+    expect(scans.filter((s) => /Seq Scan on messages\b/.test(s))).toEqual([]);
   });
 
   // The GIN indexes the message path writes merge their pending list in small pieces (schema.ts,
