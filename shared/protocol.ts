@@ -150,6 +150,11 @@ export interface AgentServerToClientEvents {
   'conversation:updated': (conversation: ConversationDTO) => void;
   /** New message in a conversation the agent has open or is assigned to. */
   'message:created': (message: MessageDTO) => void;
+  /**
+   * An admin erased the conversation's visitor (DELETE /api/visitors/:id): its messages are gone, and a
+   * console showing them drops them. `conversation:updated` follows with what is left of the ticket.
+   */
+  'conversation:erased': (payload: { conversationId: string }) => void;
   'feedback:created': (feedback: FeedbackDTO) => void;
   /** Feedback processed by any agent of the site: keeps every console's lists current. */
   'feedback:updated': (feedback: FeedbackDTO) => void;

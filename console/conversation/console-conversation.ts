@@ -3,7 +3,7 @@ import { styleMap } from 'lit/directives/style-map.js';
 import type { SiteDTO } from '../../shared/http.ts';
 import type { AgentDTO, ConversationDTO, FaqEntryDTO } from '../../shared/types.ts';
 import { api, type ClientError } from '../shared/api.ts';
-import type { Desk } from '../shared/desk.ts';
+import { isErased, type Desk } from '../shared/desk.ts';
 import { formatFullTimestamp, formatTimestamp } from '../shared/format.ts';
 import { i18n } from '../shared/i18n.ts';
 import { StoreController } from '../shared/store-controller.ts';
@@ -238,7 +238,7 @@ export class ConsoleConversation extends LitElement {
       <div class="log" role="log" aria-label=${t('conv.messages')} @scroll=${this._onScroll} @message-retry=${this._onRetry}>
         <ol class="entries">
         ${desk.messages.length === 0 && desk.pending.length === 0
-          ? html`<li class="hint">${t('conv.noMessages')}</li>`
+          ? html`<li class="hint">${t(isErased(c, desk.messages) ? 'conv.erased' : 'conv.noMessages')}</li>`
           : ''}
         ${desk.messages.map(
           (m) =>

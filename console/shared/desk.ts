@@ -98,6 +98,7 @@ export class Desk extends EventTarget {
       () => conn.removeEventListener('connected', onConnected),
       conn.on('conversation:updated', (c) => this._onConversation(c)),
       conn.on('message:created', (m) => this._onMessage(m)),
+      conn.on('conversation:erased', (d) => this._onErased(d.conversationId)),
       conn.on('conversation:labels', (d) => this._onLabels(d)),
       conn.on('conversation:read', (r) => this._onRead(r)),
       conn.on('typing', (t) => this._typingIn(t)),
@@ -329,7 +330,8 @@ export class Desk extends EventTarget {
       const opened = await this.conn.request('conversation:open', { conversationId: c.id });
       if (opened.ok && this.current?.id === c.id) {
         this.current = opened.data.conversation;
-        this.messages = mergeMessages(this.messages, opened.data.messages);
+        // None left of a conversation that had some: its visitor was erased while this console was away.
+        this.messages = isErased(opened.data.conversation, opened.data.messages) ? [] : mergeMessages(this.messages, opened.data.messages);
       }
       await this._sync();
     }
@@ -384,6 +386,13 @@ export class Desk extends EventTarget {
   }
 
   /** A read mark moved (the visitor's, or an agent's in this or another console). */
+  /** The conversation's visitor was erased: the messages shown of it are gone from the server too. */
+  private _onErased(conversationId: string): void {
+    this.unread.delete(conversationId);
+    if (this.current?.id === conversationId) this.messages = [];
+    this._changed();
+  }
+
   private _onRead({ conversationId, reader, seq }: ReadReceiptDTO): void {
     const c = this.current;
     if (c?.id !== conversationId) return;
@@ -421,3 +430,11 @@ export class Desk extends EventTarget {
 }
 
 const readMax = (a: number | undefined, b: number | undefined) => Math.max(a ?? 0, b ?? 0);
+
+/**
+ * A conversation with messages once (lastSeq) and none now: an erase took them (server/visitors/privacy.ts).
+ * Agents see every message, notes included, so nothing else leaves a console none.
+ */
+export function isErased(conversation: ConversationDTO, messages: readonly MessageDTO[]): boolean {
+  return conversation.lastSeq > 0 && messages.length === 0;
+}

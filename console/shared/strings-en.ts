@@ -96,6 +96,7 @@ export const en = {
   'conv.resolvedHint': 'This conversation is resolved.',
   'conv.messages': 'Messages',
   'conv.noMessages': 'No messages yet.',
+  'conv.erased': 'The visitor’s data was erased: their messages are gone.',
   'conv.visitorTyping': 'The visitor is typing…',
   'conv.back': 'Back to the list',
 

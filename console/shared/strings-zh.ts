@@ -98,6 +98,7 @@ export const zh: Record<StringKey, string> = {
   'conv.resolvedHint': '此会话已解决。',
   'conv.messages': '消息记录',
   'conv.noMessages': '暂无消息。',
+  'conv.erased': '该访客的数据已删除，消息已不在。',
   'conv.visitorTyping': '访客正在输入…',
   'conv.back': '返回列表',
 

@@ -203,8 +203,10 @@ export async function eraseVisitor(ctx: Ctx, siteIds: string[], id: string) {
     return { files, forgotten, convIds };
   });
   closeWidgets();
-  // Consoles showing their tickets hear them again as they are now: no name, no question, no title.
+  // Consoles showing their tickets drop the messages they show, and hear the tickets again as they are
+  // now: no name, no question, no title. A console away meanwhile finds no messages when it re-opens one.
   for (const conversationId of convIds) {
+    ctx.realtime.agents.to([rooms.site(visitor.siteId), rooms.conversation(conversationId)]).emit('conversation:erased', { conversationId });
     const conv = await getConversationDTO(ctx.db, conversationId);
     if (conv?.escalatedAt) ctx.realtime.agents.to(rooms.site(conv.siteId)).emit('conversation:updated', conv);
   }

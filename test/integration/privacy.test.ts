@@ -97,11 +97,13 @@ describe.each(BACKENDS)('a visitor’s data on request, on %s', (backend) => {
     const closed = new Promise((resolve) => v.once('disconnect', resolve));
     // The agent's console hears the ticket again, without what the visitor wrote.
     const heard = new Promise<ConversationDTO>((resolve) => agent.on('conversation:updated', (c: ConversationDTO) => c.id === sent.conversation.id && c.question === null && resolve(c)));
+    const dropped = new Promise<unknown>((resolve) => agent.on('conversation:erased', resolve));
 
     const erased = await api(server.url, cookie, 'DELETE', `/api/visitors/${session.visitorId}`);
     expect(erased.body).toEqual({ ok: true, data: { erased: true } });
     // The widget still open on the visitor is closed by the server.
     expect(await closed).toBe('io server disconnect');
+    expect(await dropped).toEqual({ conversationId: sent.conversation.id });
     expect(await heard).toMatchObject({ id: sent.conversation.id, question: null, pageTitle: null, visitorName: null });
     const after = (await api(server.url, cookie, 'GET', `/api/metrics?${range}`)).body;
     expect(after).toEqual(before);

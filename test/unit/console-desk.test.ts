@@ -3,7 +3,7 @@ import type { Ack } from '../../shared/result.ts';
 import type { AgentDTO, ConversationDTO, MessageDTO } from '../../shared/types.ts';
 import { ClientId } from '../../shared/schemas.ts';
 import { AgentConnection, CONNECT_WAIT_MS, type AgentSocket } from '../../console/shared/connection.ts';
-import { Desk, type Attention } from '../../console/shared/desk.ts';
+import { Desk, isErased, type Attention } from '../../console/shared/desk.ts';
 
 const ME: AgentDTO = { id: 'agent-me', email: 'me@example.com', name: 'Me', role: 'agent', siteIds: ['demo'], availability: 'online' };
 const CID = '2f1c3a55-5f34-4c8e-9d1e-0c7f7e3c1a01';
@@ -215,6 +215,30 @@ describe('console live desk', () => {
     expect(resend.map((s) => s.payload.clientId)).toEqual([clientId]);
     expect(desk.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4]);
     expect(desk.pending).toEqual([]);
+  });
+
+  it('drops the open conversation’s messages when its visitor is erased, pushed or found on a reconnect', async () => {
+    const { socket, desk } = setup();
+    socket.connect();
+    await desk.open(CID);
+    expect(desk.messages.map((m) => m.seq)).toEqual([1, 2]);
+    socket.fire('conversation:erased', { conversationId: 'another-conversation' });
+    expect(desk.messages.map((m) => m.seq)).toEqual([1, 2]);
+    socket.fire('conversation:erased', { conversationId: CID });
+    expect(desk.messages).toEqual([]);
+    expect(isErased(desk.current!, desk.messages)).toBe(true);
+
+    // Erased while this console was away: the re-open finds none of the messages it shows.
+    const away = setup();
+    away.socket.connect();
+    await away.desk.open(CID);
+    expect(away.desk.messages).toHaveLength(2);
+    away.socket.drop();
+    away.stored.splice(0);
+    away.socket.connect();
+    await flush();
+    await flush();
+    expect(away.desk.messages).toEqual([]);
   });
 
   it('keeps a single copy when the ack was lost but the message was stored', async () => {
