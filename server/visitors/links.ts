@@ -33,19 +33,40 @@ export async function createVisitorLink(db: Db, visitorId: string, conversationI
 /**
  * Spends a link of this site: resolves with its visitor and a new token for this browser, or
  * undefined when the link is unknown, of another site, expired or already used (all alike).
+ *
+ * `bind` runs before the commit, with the visitor's row held FOR SHARE, as an erase
+ * (privacy.ts) takes that row first too: either the erase waits, and closes the widget that `bind`
+ * put in the visitor's room when it is done, or this waits for the erase, whose deletion of the
+ * visitor's links leaves nothing to spend. Before, a widget bound just after an erase's last close
+ * stayed in the erased visitor's room.
  */
-export async function redeemVisitorLink(db: Db, siteId: string, link: unknown, now: Date): Promise<{ visitor: Visitor; token: string } | undefined> {
+export async function redeemVisitorLink(
+  db: Db,
+  siteId: string,
+  link: unknown,
+  now: Date,
+  bind: (visitor: Visitor, token: string) => void = () => {},
+): Promise<{ visitor: Visitor; token: string } | undefined> {
   if (typeof link !== 'string' || !LINK_TOKEN.test(link)) return undefined;
   const token = randomToken(32);
-  // One statement: of two browsers racing with the same link, one wins.
-  const [spent] = await db
-    .update(visitorLinks)
-    .set({ tokenHash: sha256(token), usedAt: now, expiresAt: new Date(now.getTime() + BINDING_TTL_MS) })
-    .where(usable(db, siteId, link, now))
-    .returning({ visitorId: visitorLinks.visitorId });
-  if (!spent) return undefined;
-  const [visitor] = await db.select().from(visitors).where(eq(visitors.id, spent.visitorId));
-  return visitor && { visitor, token };
+  return db.transaction(async (tx) => {
+    const [held] = await tx
+      .select({ visitor: visitors })
+      .from(visitorLinks)
+      .innerJoin(visitors, eq(visitors.id, visitorLinks.visitorId))
+      .where(usable(tx, siteId, link, now))
+      .for('share', { of: visitors });
+    if (!held) return undefined;
+    // One statement: of two browsers racing with the same link, one wins.
+    const [spent] = await tx
+      .update(visitorLinks)
+      .set({ tokenHash: sha256(token), usedAt: now, expiresAt: new Date(now.getTime() + BINDING_TTL_MS) })
+      .where(usable(tx, siteId, link, now))
+      .returning({ visitorId: visitorLinks.visitorId });
+    if (!spent) return undefined;
+    bind(held.visitor, token);
+    return { visitor: held.visitor, token };
+  });
 }
 
 /** The conditions of a link of this site that can still be spent. */

@@ -249,10 +249,22 @@ export function registerVisitorHandlers(ctx: Ctx, nsp: WidgetNamespace, socket: 
       // Only the link this handshake left pending (another one changes nothing), and never out of a
       // signed-in user's visitor into another's: a signed identity stays with its visitor (session:identify).
       if (!pendingLink || sha256(input.link) !== pendingLink.hash) throw new AppError('FORBIDDEN');
-      const redeemed = socket.data.identified ? undefined : await redeemVisitorLink(ctx.db, site.id, input.link, now);
+      const { visitor: before, issuedToken, unsaved, linked } = socket.data;
+      let redeemed: Awaited<ReturnType<typeof redeemVisitorLink>>;
+      try {
+        // The socket becomes the link's visitor inside the transaction that spends it (links.ts).
+        redeemed = socket.data.identified ? undefined : await redeemVisitorLink(ctx.db, site.id, input.link, now, (v, token) => becomeVisitor(socket, v, token));
+      } catch (err) {
+        // Bound, then not committed: back to the visitor it was.
+        if (socket.data.visitor !== before) {
+          socket.leave(rooms.visitor(socket.data.visitor.id));
+          socket.join(rooms.visitor(before.id));
+          Object.assign(socket.data, { visitor: before, issuedToken, unsaved, linked });
+        }
+        throw err;
+      }
       delete socket.data.pendingLink;
       socket.data.link = redeemed ? 'bound' : 'refused';
-      if (redeemed) becomeVisitor(socket, redeemed.visitor, redeemed.token);
       return sessionSnapshot(ctx, socket);
     }),
   );
