@@ -195,6 +195,7 @@ async function step(target: Target, rate: number, durationMs: number, drainMs: n
   const packets0 = packets.get(target) ?? 0;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
+  const wall0 = Date.now();
   s.t0 = t0;
 
   const send = (i: number) => {
@@ -266,10 +267,11 @@ async function step(target: Target, rate: number, durationMs: number, drainMs: n
     p50Ms: round(percentile(sorted, 50)),
     p99Ms: round(percentile(sorted, 99)),
     maxMs: round(sorted.at(-1) ?? NaN),
+    // Wall-clock times, to match with the server's and the database's logs.
     slowWindows: [...s.windows]
       .filter(([, w]) => w.max >= 50)
       .sort(([a], [b]) => a - b)
-      .map(([at, w]) => `${(at / 10).toFixed(1)}s: ${w.slow} slow, max ${Math.round(w.max)}`)
+      .map(([at, w]) => `${(at / 10).toFixed(1)}s (${new Date(wall0 + at * 100).toISOString().slice(11, 23)}): ${w.slow} slow, max ${Math.round(w.max)}`)
       .join('; '),
     packets: (packets.get(target) ?? 0) - packets0,
     loadCpuPct: Math.round(((cpu.user + cpu.system) / 1000 / elapsed) * 100),
