@@ -125,4 +125,19 @@ describe.skipIf(!browserAvailable)('the visitor panel and the overdue mark in Ch
     await visitor.getByText('We are fixing the certificate now.').first().waitFor();
     await expect.poll(() => agent.getByRole('region', { name: /^Mine/ }).getByText(/Overdue/).count()).toBe(0);
   });
+
+  it('takes the messages off the agent’s screen when an admin erases the visitor, and says why, in English and Chinese', async () => {
+    const [v] = await server.database.db.select().from(visitors).where(and(eq(visitors.siteId, 'demo'), eq(visitors.externalId, 'buyer-17')));
+    const log = agent.getByRole('log', { name: 'Messages' });
+    await log.getByText('We are fixing the certificate now.').waitFor();
+    const admin = await login(server.url);
+    expect((await api(server.url, admin, 'DELETE', `/api/visitors/${v.id}`)).status).toBe(200);
+    await log.getByText('The visitor’s data was erased: their messages are gone.').waitFor();
+    expect(await log.getByText('We are fixing the certificate now.').count()).toBe(0);
+    expect(await log.getByText(QUESTION).count()).toBe(0);
+    await agent.getByRole('button', { name: 'Switch to 中文' }).click();
+    await agent.getByRole('log', { name: '消息记录' }).getByText('该访客的数据已删除，消息已不在。').waitFor();
+    if (process.env.UPDATE_SCREENSHOTS) await agent.screenshot({ path: '.tmp/console-erased-zh.png' });
+    await agent.getByRole('button', { name: '切换到 English' }).click();
+  });
 });
