@@ -68,6 +68,8 @@ export interface AppDeps {
   db: Db;
   /** Connections for reports (Database.reports); by default `db`'s. */
   reports?: Db;
+  /** A connection per group-commit lane of the message path (Database.messageLanes); by default the lanes share `db`'s pool. */
+  messageLanes?: Db[];
   config: Config;
   log: Logger;
   clock?: () => Date;
@@ -155,7 +157,7 @@ export function createApp(deps: AppDeps): App {
     db: deps.db,
     raw: raw.query,
     reports: { db: deps.reports ?? deps.db, raw: reports.query },
-    store: groupCommit(raw),
+    store: deps.messageLanes?.length ? groupCommit(raw, deps.messageLanes.map(rawClient)) : groupCommit(raw),
     config: deps.config,
     log: deps.log,
     clock,

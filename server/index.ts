@@ -71,7 +71,7 @@ function watchRedis(clients: Record<string, { on(event: 'error' | 'ready', fn: (
   }
 }
 
-const app = createApp({ db: database.db, reports: database.reports, config, log, cluster });
+const app = createApp({ db: database.db, reports: database.reports, messageLanes: database.messageLanes, config, log, cluster });
 // In the background: a failure here is the database being away, which every request reports as it comes.
 void database.warm().catch((err) => log.warn({ err }, 'warming the database connections failed; they open and read as requests need them'));
 const url = await app.listen();

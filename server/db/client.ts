@@ -5,6 +5,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import type { TransactionSql } from 'postgres';
 import * as schema from './schema.ts';
 import { claimDataDir } from './data-dir-lock.ts';
+import { LANES } from './group-commit.ts';
 import { socketOf } from './pg-url.ts';
 import { timePGlite, timePostgres } from '../ops/db-timing.ts';
 
@@ -27,10 +28,20 @@ export interface Database {
    * backend 30–70 ms more the first time, and a year's totals right after a start took 330–430 ms.
    */
   warm(): Promise<void>;
+  /**
+   * PostgreSQL: a connection of its own for each group-commit lane of the message path
+   * (db/group-commit.ts), so that a lane's groups always reach the same backend. Through the pool,
+   * each group went to whichever connection had been idle longest: in turn every backend of the pool,
+   * each with its own caches to bring back. bench:relay, two runs each way alternating (2026-12-06
+   * 03:10–03:18 UTC, load about 2): the database's CPU per message 0.251–0.271 ms against 0.263–0.282
+   * at 2,400 msg/s, 0.211–0.224 against 0.219–0.233 at 3,200; the passing rates the same within the
+   * noise. Absent on PGlite (one backend for everything).
+   */
+  messageLanes?: Db[];
 }
 
-/** Connections in the server's pool, for the message path and every request but reports. */
-const POOL = 10;
+/** Connections in the server's pool, for every request but reports and the message path's lanes (LANES more). */
+const POOL = 8;
 /**
  * Connections for reports. Few: a report's statements run at once, each sorting or scanning on a core,
  * so more connections than cores only queue them in PostgreSQL, and each new backend pays the first
@@ -186,8 +197,12 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
       max_lifetime: null,
       onclose: () => rewarm.closed(),
     });
+    const laneSql = Array.from({ length: LANES }, () =>
+      postgres(url, { ...options, connection: { ...options.connection, ...limitParams(limits.main), application_name: 'support-chat messages' }, max: 1 }),
+    );
     const db = drizzle(timePostgres(sql), { schema });
     const reports = drizzle(timePostgres(reportSql), { schema });
+    const messageLanes = laneSql.map((s) => drizzle(timePostgres(s), { schema }) as unknown as Db);
     // Nodes starting together on an empty database would each create the tables (drizzle's
     // migrator takes no lock): one at a time, the later ones finding the migrations applied. On the
     // lock's own connection, whose limits are a migration's, not a request's.
@@ -201,15 +216,16 @@ export async function openDatabase(opts: { url?: string; dataDir?: string; owner
     return {
       db: db as unknown as Db,
       reports: reports as unknown as Db,
+      messageLanes,
       kind: 'postgres',
       close: async () => {
         rewarm.stop();
-        await Promise.all([sql.end({ timeout: 5 }), reportSql.end({ timeout: 5 })]);
+        await Promise.all([sql.end({ timeout: 5 }), reportSql.end({ timeout: 5 }), ...laneSql.map((s) => s.end({ timeout: 5 }))]);
       },
       // Statements sent at once take a connection each; a pool opens one per statement up to its size.
       warm: async () => {
         try {
-          await Promise.all([...Array.from({ length: POOL }, () => sql`select 1`), warmReports()]);
+          await Promise.all([...Array.from({ length: POOL }, () => sql`select 1`), ...laneSql.map((s) => s`select 1`), warmReports()]);
         } finally {
           rewarm.start();
         }

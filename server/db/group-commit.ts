@@ -33,7 +33,7 @@ const MAX_GROUP = 256;
  * 13:18–13:27 UTC (load 0.5–1.6, two runs each, alternating): two lanes 8,000 / 9,600 and 6,400 /
  * 6,400, one lane 8,000 / 8,000 and 4,800 / 6,400: no gain from one, within the spread of two runs.
  */
-const LANES = 2;
+export const LANES = 2;
 
 /** A row the statement returns for input `i`. */
 type Tagged = { i: number };
@@ -61,11 +61,14 @@ type LaneStore = <T extends object>(statement: string, key: string, laneKey: str
 
 /**
  * `lanes`: by default LANES, but never more than the database runs at once: on PGlite (one backend)
- * more lanes only cut one turn's messages into smaller groups that wait for each other anyway.
+ * more lanes only cut one turn's messages into smaller groups that wait for each other anyway. Or a
+ * client per lane (on PostgreSQL, Database.messageLanes: a connection each), so that a lane's groups
+ * always reach the same backend instead of each going to whichever of the pool's connections was idle.
  */
-export function groupCommit(client: RawClient, lanes = Math.min(LANES, client.concurrent)): GroupedStore {
-  const all = Array.from({ length: lanes }, () => lane(client));
-  return (statement, key, input, laneKey = key) => all[laneOf(laneKey, lanes)](statement, key, laneKey, input);
+export function groupCommit(client: RawClient, lanes: number | RawClient[] = Math.min(LANES, client.concurrent)): GroupedStore {
+  const clients = typeof lanes === 'number' ? Array.from({ length: lanes }, () => client) : lanes;
+  const all = clients.map((c) => lane(c));
+  return (statement, key, input, laneKey = key) => all[laneOf(laneKey, all.length)](statement, key, laneKey, input);
 }
 
 /**

@@ -36,7 +36,7 @@ export async function startTestServer(backend: Backend, overrides: Partial<Confi
     host: '127.0.0.1',
     ...overrides,
   };
-  const app = createApp({ db: database.db, reports: database.reports, config, log: createLogger(config.logLevel), clock });
+  const app = createApp({ db: database.db, reports: database.reports, messageLanes: database.messageLanes, config, log: createLogger(config.logLevel), clock });
   const url = await app.listen(0, '127.0.0.1');
   const sockets: Socket[] = [];
   track = (s) => sockets.push(s);
