@@ -385,7 +385,6 @@ export class Desk extends EventTarget {
     if (kind) this.dispatchEvent(new CustomEvent<Attention>('attention', { detail: { kind, conversation: c } }));
   }
 
-  /** A read mark moved (the visitor's, or an agent's in this or another console). */
   /** The conversation's visitor was erased: the messages shown of it are gone from the server too. */
   private _onErased(conversationId: string): void {
     this.unread.delete(conversationId);
@@ -393,6 +392,7 @@ export class Desk extends EventTarget {
     this._changed();
   }
 
+  /** A read mark moved (the visitor's, or an agent's in this or another console). */
   private _onRead({ conversationId, reader, seq }: ReadReceiptDTO): void {
     const c = this.current;
     if (c?.id !== conversationId) return;
