@@ -208,6 +208,7 @@ export class ConsoleMetricsChart extends LitElement {
       ]),
     ];
     const first = this.lines[0];
+    const utcDays = this.bucket !== 'hour';
     this._plot = new UPlot(
       {
         ...this._size(),
@@ -215,10 +216,12 @@ export class ConsoleMetricsChart extends LitElement {
         legend: { show: false },
         // From zero, and 0..1 when there is nothing above zero (no data: an empty axis, not one of 0 to 100 "rates").
         scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, max > 0 ? max : 1] } },
+        // Day buckets are UTC days (server/metrics/figures.ts): ticks on UTC midnights, where the points are.
+        ...(utcDays ? { tzDate: (ts: number) => UPlot.tzDate(new Date(ts * 1000), 'Etc/UTC') } : {}),
         // uPlot's own time labels are English: these follow the interface language, and are worded anew at each redraw.
         axes: [
           // A label such as "11月20日" or "Nov 20" is about 60 px wide: ticks 80 px apart at least, or they run together on a phone.
-          { values: (_u, ticks, _axis, _space, incr) => timeAxisLabels(ticks, incr, i18n.locale), space: 80 },
+          { values: (_u, ticks, _axis, _space, incr) => timeAxisLabels(ticks, incr, i18n.locale, utcDays), space: 80 },
           { values: (_u, ticks) => ticks.map((v) => (first ? first.format(v / (first.scale ?? 1)) : String(v))), size: 60 },
         ],
       },

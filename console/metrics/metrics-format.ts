@@ -32,14 +32,17 @@ export function pointChange(v: number | null, locale: Locale): string {
 /**
  * The labels of a time axis (uPlot's ticks, in seconds), in local time and the interface language:
  * hours and minutes when the ticks are less than a day apart (the date too at the first tick and where
- * a day begins, on a second line), the day when less than a month apart, else the month.
+ * a day begins, on a second line), the day when less than a month apart, else the month. `utc`: days
+ * and months as UTC names them, for a chart of UTC days (the metrics' day buckets), so that west of UTC
+ * a day's point is not labelled with the day before.
  * @example timeAxisLabels([1741132800, 1741219200], DAY, 'zh') // ['3月5日', '3月6日']
  */
-export function timeAxisLabels(ticks: number[], incr: number, locale: Locale): string[] {
+export function timeAxisLabels(ticks: number[], incr: number, locale: Locale, utc = false): string[] {
   const tag = intlTag(locale);
+  const zone = utc ? { timeZone: 'UTC' } : {};
   const time = new Intl.DateTimeFormat(tag, { hour: '2-digit', minute: '2-digit' });
-  const day = new Intl.DateTimeFormat(tag, { month: 'short', day: 'numeric' });
-  const month = new Intl.DateTimeFormat(tag, { year: 'numeric', month: 'short' });
+  const day = new Intl.DateTimeFormat(tag, { month: 'short', day: 'numeric', ...zone });
+  const month = new Intl.DateTimeFormat(tag, { year: 'numeric', month: 'short', ...zone });
   return ticks.map((s, i) => {
     const d = new Date(s * 1000);
     if (incr >= 28 * DAY) return month.format(d);

@@ -27,6 +27,21 @@ describe('metrics words', () => {
     expect(timeAxisLabels([at(2026, 2, 1), at(2026, 3, 1)], 30 * DAY, 'zh')).toEqual(['2026年3月', '2026年4月']);
   });
 
+  it('names UTC days as UTC does when asked, whatever the browser’s time zone', () => {
+    const zone = process.env.TZ;
+    process.env.TZ = 'America/Los_Angeles';
+    try {
+      const utcDays = [Date.UTC(2026, 2, 5) / 1000, Date.UTC(2026, 2, 6) / 1000];
+      expect(timeAxisLabels(utcDays, DAY, 'en', true)).toEqual(['Mar 5', 'Mar 6']);
+      // In local time, the evening before: the label the chart of UTC days showed west of UTC.
+      expect(timeAxisLabels(utcDays, DAY, 'en')).toEqual(['Mar 4', 'Mar 5']);
+      expect(timeAxisLabels([Date.UTC(2026, 2, 1) / 1000], 30 * DAY, 'zh', true)).toEqual(['2026年3月']);
+    } finally {
+      if (zone === undefined) delete process.env.TZ;
+      else process.env.TZ = zone;
+    }
+  });
+
   it('labels hours with the date where a day begins, on a second line', () => {
     const hours = [at(2026, 2, 5, 18), at(2026, 2, 5, 21), at(2026, 2, 6, 0), at(2026, 2, 6, 3)];
     const zh = timeAxisLabels(hours, 3 * HOUR, 'zh');
