@@ -55,6 +55,12 @@ async function fill(db: Database['db']): Promise<void> {
     select c.site_id, c.id, t.text, 'human', now() - c.n * interval '1 minute', now() - c.n * interval '1 minute'
     from (select id, site_id, row_number() over (order by id) as n from conversations where site_id = ${SITE}) c
     join bench_texts t on t.n = c.n % ${rows.length}::int`);
+  // Each ticket's times as its question's: raised then, answered 5 minutes and resolved 30 minutes later.
+  await db.execute(sql`
+    update conversations c set created_at = q.created_at, escalated_at = q.created_at,
+      first_response_at = q.created_at + interval '5 minutes', resolved_at = q.created_at + interval '30 minutes',
+      updated_at = q.created_at + interval '30 minutes'
+    from questions q where q.conversation_id = c.id and c.site_id = ${SITE}`);
   const docs = faqDocsFromRows(rows);
   for (const d of docs) {
     await db.insert(faqEntries).values({ siteId: SITE, question: d.question, variants: d.variants, answer: `About ${d.id}.`, language: 'en' });
@@ -127,6 +133,9 @@ try {
   results.push(await measure('demand, worker (warm)', () => demand(app.ctx, { sites: [SITE], from, to, previousFrom: new Date(2 * from.getTime() - to.getTime()), language: null })));
   results.push(await measure(`FAQ index build, ${rows.length.toLocaleString('en')} variants`, () => app.ctx.faq.decide(SITE, 'my card has not arrived yet')));
   results.push(await measure('FAQ question on the built index', () => app.ctx.faq.decide(SITE, 'how do I top up by bank transfer?')));
+  // The metrics rollup (metrics/rollup.ts) every node runs each minute: on PGlite its statements run on this thread.
+  results.push(await measure('metrics rollup, first run (the last 73 hours)', () => app.ctx.metrics.refresh()));
+  results.push(await measure('metrics rollup, the next run', () => app.ctx.metrics.refresh()));
   await app.close();
 
   console.log(`\nEvent-loop delay per step (busy = time this thread ran JavaScript during the step)`);

@@ -47,15 +47,27 @@ export function rawClient(db: Db): RawClient {
     // In a transaction of its own: it holds PGlite's transaction lock, so it never runs inside another
     // caller's open transaction (whose rollback would take it along).
     query: <T extends object>(text: string, params: unknown[]) => lite.transaction(() => run(text, params)) as Promise<T[]>,
+    // PGlite runs each statement on this thread, and a transaction's statements follow each other in
+    // microtasks: a long one (the metrics rollup's, 15 statements) held the event loop for all of them at
+    // once, 0.85 s a minute at 100,000 tickets (bench:stalls). After a statement of YIELD_AFTER_MS or more,
+    // the loop turns once before the next (sockets, timers, HTTP; other statements still wait for the
+    // transaction), so it is held for the longest statement instead of their sum.
     transaction: (statements) =>
       lite.transaction(async () => {
         const results: object[][] = [];
-        for (const s of statements) results.push(await run(s.text, s.params));
+        for (const s of statements) {
+          const started = performance.now();
+          results.push(await run(s.text, s.params));
+          if (performance.now() - started >= YIELD_AFTER_MS) await new Promise((resolve) => setImmediate(resolve));
+        }
         return results;
       }),
     concurrent: 1,
   };
 }
+
+/** A PGlite statement that ran this long lets the event loop turn before the transaction's next one. */
+const YIELD_AFTER_MS = 10;
 
 /** Statements kept prepared per PGlite database at most; the least recently used is closed past it. */
 const MAX_PREPARED = 100;
