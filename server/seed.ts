@@ -22,12 +22,6 @@ export const DEMO_SITE = 'demo';
 export const FIRST_ADMIN_FILE = 'first-admin-password';
 
 /**
- * On an empty database: ADMIN_EMAIL/ADMIN_PASSWORD, or an admin (admin@demo.local) with a generated
- * password written to DATA_DIR/first-admin-password, readable by its owner only: a password printed
- * to the terminal ends up in every log collector the output goes to. The file is written after the
- * admin is created, so of several nodes seeding at once only the one that created it writes it.
- */
-/**
  * Writes a secret to DATA_DIR/`name`, readable by its owner only, and resolves with the file's path:
  * a secret printed to the terminal ends up in every log collector the output goes to.
  */
@@ -40,6 +34,12 @@ export async function writeOwnerOnly(dataDir: string, name: string, secret: stri
   return file;
 }
 
+/**
+ * On an empty database: ADMIN_EMAIL/ADMIN_PASSWORD, or an admin (admin@demo.local) with a generated
+ * password written to DATA_DIR/first-admin-password, readable by its owner only: a password printed
+ * to the terminal ends up in every log collector the output goes to. The file is written after the
+ * admin is created, so of several nodes seeding at once only the one that created it writes it.
+ */
 export async function seedAdmin(ctx: Ctx, print: (line: string) => void): Promise<void> {
   if ((await countAgents(ctx.db)) > 0) return;
   const email = ctx.config.adminEmail ?? 'admin@demo.local';

@@ -18,10 +18,10 @@ const SCAN_WINDOW_MS = 2 * 86400_000;
  *
  * Every node runs it every 20 s, so its plan must not depend on statistics (a fresh or never analyzed
  * database has none): the candidates (visitors with an email) are fixed first, and only their
- * conversations' messages are read, by index. Written as one join,
- * the planner read every unread message of every recent conversation, emailed visitor or not, and
- * anti-joined a sequential scan of all messages: 3-6 s a scan at 200 conversations of 2,000 messages,
- * and 54 ms of the database's CPU in the middle of bench:relay's steps.
+ * conversations' messages are read, by index. Written as one join, the planner read every unread
+ * message of every recent conversation, emailed visitor or not, and anti-joined a sequential scan of
+ * all messages: 3-6 s a scan at 200 conversations of 2,000 messages, and 54 ms of the database's CPU
+ * in the middle of bench:relay's steps.
  */
 const SCAN = `
 WITH candidate AS MATERIALIZED (

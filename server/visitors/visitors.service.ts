@@ -69,7 +69,6 @@ export async function storeVisitor(store: GroupedStore, visitor: Visitor): Promi
   });
 }
 
-/** Last seen now, and what the browser last said about itself (language, User-Agent, time zone) where it said it. */
 /**
  * Holds the visitor's row (FOR SHARE) for the rest of the transaction if it still has the token hash
  * the sender was known by, else refuses with UNAUTHORIZED. An erase (privacy.ts) replaces the hash
@@ -81,6 +80,7 @@ export async function holdVisitor(db: Db, visitor: Pick<Visitor, 'id' | 'tokenHa
   if (!rows.length) throw new AppError('UNAUTHORIZED');
 }
 
+/** Last seen now, and what the browser last said about itself (language, User-Agent, time zone) where it said it. */
 export async function touchVisitor(
   db: Db,
   { id, tokenHash }: Pick<Visitor, 'id' | 'tokenHash'>,

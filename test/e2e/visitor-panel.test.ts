@@ -6,6 +6,8 @@
  * English and Chinese.
  */
 import { createHmac } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -20,6 +22,7 @@ const QUESTION = 'My certificate shows my name misspelled as Jonh, can a person 
 const EARLIER = 'Can I download the lessons for offline viewing?';
 /** The shortest first-response target a site may set, in seconds. */
 const TARGET_SEC = 10;
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 describe.skipIf(!browserAvailable)('the visitor panel and the overdue mark in Chromium', () => {
   let server: TestServer;
@@ -137,7 +140,21 @@ describe.skipIf(!browserAvailable)('the visitor panel and the overdue mark in Ch
     expect(await log.getByText(QUESTION).count()).toBe(0);
     await agent.getByRole('button', { name: 'Switch to 中文' }).click();
     await agent.getByRole('log', { name: '消息记录' }).getByText('该访客的数据已删除，消息已不在。').waitFor();
-    if (process.env.UPDATE_SCREENSHOTS) await agent.screenshot({ path: '.tmp/console-erased-zh.png' });
+    // On a phone too: the notice where the messages were, and the reply box still reached by keyboard.
+    await agent.setViewportSize({ width: 360, height: 740 });
+    const notice = agent.getByRole('log', { name: '消息记录' }).getByText('该访客的数据已删除，消息已不在。');
+    await notice.waitFor();
+    expect(await notice.isVisible()).toBe(true);
+    const reply = agent.getByRole('textbox', { name: '回复' });
+    await reply.focus();
+    await agent.keyboard.press('Shift+Tab');
+    expect(await agent.getByRole('checkbox', { name: '内部备注' }).evaluate((el) => el.matches(':focus'))).toBe(true);
+    expect(await axeViolations(agent, 'body')).toEqual([]);
+    if (process.env.UPDATE_SCREENSHOTS) {
+      await notice.scrollIntoViewIfNeeded();
+      await agent.screenshot({ path: path.join(root, 'docs/console-erased-zh-360.png') });
+    }
+    await agent.setViewportSize({ width: 1440, height: 900 });
     await agent.getByRole('button', { name: '切换到 English' }).click();
   });
 });
