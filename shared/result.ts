@@ -33,6 +33,21 @@ export const ERROR_CODES = [
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
 
+/**
+ * Codes that say "not now" rather than "no": a retry later may pass. A client refused a handshake
+ * with one of them tries again by itself (the database back after an outage, a rate limit passed).
+ */
+export const TRANSIENT_CODES: readonly ErrorCode[] = ['RATE_LIMITED', 'UNAVAILABLE', 'INTERNAL'];
+export const isTransient = (code: string): boolean => (TRANSIENT_CODES as readonly string[]).includes(code);
+
+/**
+ * Exponential backoff with jitter: about 1 s, 2 s, 4 s … capped at 30 s.
+ * @example retryDelay(3, () => 1) // 4000
+ */
+export function retryDelay(attempts: number, random: () => number = Math.random): number {
+  return Math.round(Math.min(30_000, 1000 * 2 ** Math.max(0, attempts - 1)) * (0.5 + random() / 2));
+}
+
 export interface AppErrorBody {
   code: ErrorCode;
   /** Milliseconds after which a retry may succeed (rate limits, lockouts, UNAVAILABLE). */

@@ -4,13 +4,13 @@
  * and call the methods; a `change` event follows every update.
  */
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, ErrorCode } from '../shared/result.ts';
+import { retryDelay, type Ack, type ErrorCode } from '../shared/result.ts';
 import { WIDGET_NAMESPACE, type WidgetClientToServerEvents, type WidgetServerToClientEvents } from '../shared/protocol.ts';
 import type { FaqRespond, FeedbackSubmit, Identify, Locale, VisitorContact } from '../shared/schemas.ts';
 import type { AttachmentLimitsDTO, ConversationDTO, FeedbackDTO, MessageDTO, QueuePositionDTO, SessionDTO, VisitorContactDTO } from '../shared/types.ts';
 import { completeAfter, lastSeq, mergeMessages, syncAfter } from '../shared/messages.ts';
 import { typingReceiver, typingSender } from '../shared/typing.ts';
-import { Outbox, retryDelay, type OutboxItem } from './outbox.ts';
+import { Outbox, type OutboxItem } from './outbox.ts';
 import { outboxKey, tokenKey } from './storage-keys.ts';
 
 export type WidgetSocket = Socket<WidgetServerToClientEvents, WidgetClientToServerEvents>;

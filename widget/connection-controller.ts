@@ -5,8 +5,7 @@
  */
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import type { Socket } from 'socket.io-client';
-import type { ErrorCode } from '../shared/result.ts';
-import { retryDelay } from './outbox.ts';
+import { isTransient, retryDelay, type ErrorCode } from '../shared/result.ts';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'reconnecting' | 'error';
 
@@ -21,12 +20,13 @@ export type Refusal = { code: ErrorCode } | { retryInMs: number };
 
 /**
  * The server refuses a handshake with an error whose message is an error code (and data.retryAfterMs).
- * That is final, unless it may pass later: a rate limit, a server error, a message that is no code at all.
+ * That is final, unless it may pass later: a rate limit, the database away, a server error, a message that
+ * is no code at all.
  * @example refusalOf({ message: 'RATE_LIMITED', data: { retryAfterMs: 5000 } }, 0) // { retryInMs: 5000 }
  */
 export function refusalOf({ message, data }: { message: string; data?: unknown }, attempts: number): Refusal {
   const code = /^[A-Z_]+$/.test(message) ? (message as ErrorCode) : undefined;
-  if (code && code !== 'RATE_LIMITED' && code !== 'INTERNAL') return { code };
+  if (code && !isTransient(code)) return { code };
   const after = (data as { retryAfterMs?: unknown } | undefined)?.retryAfterMs;
   return { retryInMs: typeof after === 'number' ? after : retryDelay(attempts + 1) };
 }

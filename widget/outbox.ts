@@ -2,7 +2,7 @@
  * Messages the user wrote that the server has not acknowledged yet. Kept in localStorage so a reload,
  * a crash or a dead connection never loses what someone typed; an item leaves only on `ok: true`.
  */
-import type { ErrorCode } from '../shared/result.ts';
+import { retryDelay, type ErrorCode } from '../shared/result.ts';
 
 export interface OutboxItem {
   /** Sent with the message: the server ignores a second copy, so retries are harmless. */
@@ -25,14 +25,6 @@ const FINAL: readonly ErrorCode[] = ['INVALID_PAYLOAD', 'UNAUTHORIZED', 'FORBIDD
 
 /** 32 random hex digits, matching the contract's ClientId (randomUUID would need a secure context; many sites are http). */
 export const newClientId = (): string => Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => (b + 256).toString(16).slice(1)).join('');
-
-/**
- * Exponential backoff with jitter: about 1 s, 2 s, 4 s … capped at 30 s.
- * @example retryDelay(3, () => 1) // 4000
- */
-export function retryDelay(attempts: number, random: () => number = Math.random): number {
-  return Math.round(Math.min(30_000, 1000 * 2 ** Math.max(0, attempts - 1)) * (0.5 + random() / 2));
-}
 
 /**
  * An ordered queue persisted under one key that every tab of the site shares. Each change is made to what

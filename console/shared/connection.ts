@@ -5,7 +5,7 @@
  */
 import { io, type Socket } from 'socket.io-client';
 import { AGENT_NAMESPACE, type AgentClientToServerEvents, type AgentServerToClientEvents } from '../../shared/protocol.ts';
-import type { AckCallback } from '../../shared/result.ts';
+import { isTransient, retryDelay, type AckCallback } from '../../shared/result.ts';
 import type { Result } from './api.ts';
 
 export type AgentSocket = Socket<AgentServerToClientEvents, AgentClientToServerEvents>;
@@ -28,22 +28,32 @@ export const CONNECT_WAIT_MS = 5_000;
 
 /**
  * Dispatches `change` on every state change, `connected` on every (re)connect, and `rejected`
- * when the server refused the handshake (the session may have ended).
+ * when the server refused the handshake for good (the session may have ended). A refusal that says
+ * "not now" (the database away, a rate limit) is tried again after a backoff, still `reconnecting`:
+ * an outage of the database must not leave every console offline until its agent clicks.
  */
 export class AgentConnection extends EventTarget {
   state: ConnectionState = 'connecting';
+  /** Handshakes refused in a row for a transient reason. */
+  private _refusals = 0;
+  private _retry?: ReturnType<typeof setTimeout>;
 
   constructor(private readonly socket: AgentSocket) {
     super();
     socket.on('connect', () => {
+      this._refusals = 0;
       this._set('online');
       this.dispatchEvent(new Event('connected'));
     });
     socket.on('disconnect', () => this._set(socket.active ? 'reconnecting' : 'offline'));
-    socket.on('connect_error', () => {
+    socket.on('connect_error', (err: Error) => {
       // A refused handshake leaves the socket inactive: it will not retry on its own.
       if (socket.active) {
         this._set(this.state === 'connecting' ? 'connecting' : 'reconnecting');
+      } else if (isTransient(err.message)) {
+        this._set(this.state === 'connecting' ? 'connecting' : 'reconnecting');
+        clearTimeout(this._retry);
+        this._retry = setTimeout(() => socket.connect(), retryDelay(++this._refusals));
       } else {
         this._set('offline');
         this.dispatchEvent(new Event('rejected'));
@@ -102,12 +112,14 @@ export class AgentConnection extends EventTarget {
 
   /** Tries again after the server refused or the agent asked. */
   reconnect(): void {
+    clearTimeout(this._retry);
     if (this.socket.connected) return;
     this._set('connecting');
     this.socket.connect();
   }
 
   close(): void {
+    clearTimeout(this._retry);
     this.socket.disconnect();
     this._set('offline');
   }

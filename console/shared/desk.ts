@@ -11,6 +11,7 @@ import { newClientId } from './client-id.ts';
 import { applyConversationUpdate, arrival, normalizeQueue, withMessage } from './thread.ts';
 import { lastSeq, mergeMessages, syncAfter } from '../../shared/messages.ts';
 import { typingReceiver, typingSender } from '../../shared/typing.ts';
+import { isTransient, retryDelay } from '../../shared/result.ts';
 
 export interface OutgoingMessage {
   clientId: string;
@@ -35,10 +36,8 @@ export type Attention =
   | { kind: 'waiting' | 'assigned'; conversation: ConversationDTO }
   | { kind: 'message'; conversation: ConversationDTO; message: MessageDTO };
 
-/** Failures a resend can fix without the agent changing anything. */
-const TRANSIENT: ReadonlySet<ClientErrorCode> = new Set(['OFFLINE', 'TIMEOUT', 'NETWORK', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE']);
-/** Backoff of a resend after a transient failure while connected: 1, 2, 4… up to 30 s, or what the server asked. */
-const retryDelay = (attempt: number) => Math.min(30_000, 1000 * 2 ** attempt);
+/** Failures a resend can fix without the agent changing anything: the server's "not now", and the client's own. */
+const transient = (code: ClientErrorCode) => code === 'OFFLINE' || code === 'TIMEOUT' || code === 'NETWORK' || isTransient(code);
 
 /** What `messages:sync` answers at most per call (shared/protocol.ts). */
 const SYNC_PAGE = 500;
@@ -297,9 +296,10 @@ export class Desk extends EventTarget {
           this._onMessage(res.data.message);
           continue;
         }
-        const transient = TRANSIENT.has(res.error.code);
-        this._update(item.clientId, { state: transient && !this.conn.connected ? 'queued' : 'failed', error: res.error });
-        if (transient) {
+        // Resent after a backoff (what the server asked, else 1, 2, 4… up to 30 s).
+        const again = transient(res.error.code);
+        this._update(item.clientId, { state: again && !this.conn.connected ? 'queued' : 'failed', error: res.error });
+        if (again) {
           const attempt = (this._attempts.get(item.clientId) ?? 0) + 1;
           this._attempts.set(item.clientId, attempt);
           this._retryAt.set(item.clientId, Date.now() + (res.error.retryAfterMs ?? retryDelay(attempt)));
@@ -312,7 +312,7 @@ export class Desk extends EventTarget {
 
   /** The first message still to send: queued, or failed for a reason a resend can fix. */
   private _next(): OutgoingMessage | undefined {
-    return this.outbox.find((o) => o.state !== 'failed' || (o.error && TRANSIENT.has(o.error.code)));
+    return this.outbox.find((o) => o.state !== 'failed' || (o.error && transient(o.error.code)));
   }
 
   private _update(clientId: string, patch: Partial<OutgoingMessage>): void {

@@ -6,7 +6,7 @@
  */
 import { io as connect, type Socket } from 'socket.io-client';
 import { AGENT_NAMESPACE, WIDGET_NAMESPACE } from '../../shared/protocol.ts';
-import type { Ack } from '../../shared/result.ts';
+import { isTransient, type Ack } from '../../shared/result.ts';
 import type { ConversationDTO, MessageDTO, SessionDTO } from '../../shared/types.ts';
 
 /** What `messages:sync` returns at most per call (listMessages' page). */
@@ -51,7 +51,7 @@ export interface DeliveryStats {
   duplicatesIgnored: number;
   gapsDetected: number;
   syncs: number;
-  /** Refusals the client retried (RATE_LIMITED, INTERNAL, UNAVAILABLE), by code. */
+  /** Refusals the client retried (RATE_LIMITED, INTERNAL, UNAVAILABLE), by code, handshakes included. */
   retriedErrors: Record<string, number>;
 }
 
@@ -257,7 +257,14 @@ export class ReliableClient {
       if (this.ready === socket) this.ready = undefined;
     });
     socket.on('connect_error', (err: Error) => {
-      // A handshake the server refused is not retried by socket.io: say so instead of waiting.
+      // A handshake the server refused is not retried by socket.io. "Not now" (the database away, a
+      // rate limit) is tried again after a while, as the widget and the console do; anything else is
+      // said at once instead of waited for.
+      if (!socket.active && isTransient(err.message) && !this.closed) {
+        this.stats.retriedErrors[err.message] = (this.stats.retriedErrors[err.message] ?? 0) + 1;
+        setTimeout(() => !this.closed && this.socket === socket && socket.connect(), 250);
+        return;
+      }
       if (!socket.active) {
         this.problems.push(`handshake refused: ${err.message}`);
         for (const w of this.readyWaiters.splice(0)) w.reject(new Error(`${this.opts.role} refused by ${this.url}: ${err.message}`));

@@ -165,6 +165,43 @@ describe('console connection requests', () => {
     socket.fire('connect_error', new Error('refused'));
     expect(await waiting).toEqual({ ok: false, error: { code: 'OFFLINE' } });
   });
+
+  it('tries again by itself when the handshake is refused for now (the database away), without saying rejected', async () => {
+    vi.useFakeTimers();
+    try {
+      const socket = new FakeSocket();
+      const conn = new AgentConnection(socket as unknown as AgentSocket);
+      let rejected = 0;
+      conn.addEventListener('rejected', () => (rejected += 1));
+      socket.active = false;
+      // Twice in a row: the second wait is longer, and each ends in a new attempt.
+      for (const most of [1000, 2000]) {
+        socket.fire('connect_error', new Error('UNAVAILABLE'));
+        expect(conn.state).toBe('connecting');
+        await vi.advanceTimersByTimeAsync(most / 2 - 1);
+        expect(socket.connected).toBe(false);
+        if (most === 2000) {
+          await vi.advanceTimersByTimeAsync(most / 2 + 1);
+          expect(socket.connected).toBe(true);
+        } else {
+          // Connects as the handshake is refused again.
+          socket.connect = () => undefined;
+          await vi.advanceTimersByTimeAsync(most / 2 + 1);
+          socket.connect = FakeSocket.prototype.connect;
+        }
+      }
+      expect(conn.state).toBe('online');
+      expect(rejected).toBe(0);
+
+      // A refusal for good stays refused, and says so.
+      socket.connected = false;
+      socket.fire('connect_error', new Error('UNAUTHORIZED'));
+      expect(conn.state).toBe('offline');
+      expect(rejected).toBe(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('console live desk', () => {

@@ -22,6 +22,10 @@ describe('widget connection refusals', () => {
     expect(refusalOf({ message: 'RATE_LIMITED', data: { retryAfterMs: 5000 } }, 0)).toEqual({ retryInMs: 5000 });
   });
 
+  it('tries again when the database is away, as late as the server asks', () => {
+    expect(refusalOf({ message: 'UNAVAILABLE', data: { code: 'UNAVAILABLE', retryAfterMs: 2000 } }, 0)).toEqual({ retryInMs: 2000 });
+  });
+
   it('tries again with backoff after a server error or an error that is no code', () => {
     const internal = refusalOf({ message: 'INTERNAL' }, 0);
     expect('retryInMs' in internal && internal.retryInMs).toBeGreaterThan(0);

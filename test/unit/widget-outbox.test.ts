@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { newClientId, Outbox, retryDelay } from '../../widget/outbox.ts';
+import { retryDelay } from '../../shared/result.ts';
+import { newClientId, Outbox } from '../../widget/outbox.ts';
 
 /** A localStorage stand-in that two outboxes (two page loads) can share. */
 function memoryStorage() {
