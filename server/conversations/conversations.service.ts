@@ -299,6 +299,8 @@ export async function respondToFaq(ctx: Ctx, visitor: Visitor, questionId: strin
     if (conv.status === 'resolved') throw new AppError('CONVERSATION_CLOSED');
     const wasBot = conv.status === 'bot';
     if (wasBot) await escalate(tx, conv, q.text, now, created, online);
+    // Escalated already: only the question changed, and the metrics rollup finds it by its conversation's updated_at.
+    else await repo.updateConversation(tx, conv.id, { updatedAt: now });
     return { conversationId: conv.id, created, before: changeOf(conv) };
   });
   return { conversation: await publish(ctx, outcome) };

@@ -46,19 +46,20 @@ export function rawClient(db: Db): RawClient {
   return {
     // In a transaction of its own: it holds PGlite's transaction lock, so it never runs inside another
     // caller's open transaction (whose rollback would take it along).
-    query: <T extends object>(text: string, params: unknown[]) => lite.transaction(() => run(text, params)) as Promise<T[]>,
-    // PGlite runs each statement on this thread, and a transaction's statements follow each other in
-    // microtasks: a long one (the metrics rollup's, 15 statements) held the event loop for all of them at
-    // once, 0.85 s a minute at 100,000 tickets (bench:stalls). After a statement of YIELD_AFTER_MS or more,
-    // the loop turns once before the next (sockets, timers, HTTP; other statements still wait for the
-    // transaction), so it is held for the longest statement instead of their sum.
+    query: <T extends object>(text: string, params: unknown[]) =>
+      lite.transaction(async () => {
+        const started = performance.now();
+        const rows = await run(text, params);
+        await loopTurn(started);
+        return rows;
+      }) as Promise<T[]>,
     transaction: (statements) =>
       lite.transaction(async () => {
         const results: object[][] = [];
         for (const s of statements) {
           const started = performance.now();
           results.push(await run(s.text, s.params));
-          if (performance.now() - started >= YIELD_AFTER_MS) await new Promise((resolve) => setImmediate(resolve));
+          await loopTurn(started);
         }
         return results;
       }),
@@ -66,11 +67,49 @@ export function rawClient(db: Db): RawClient {
   };
 }
 
-/** A PGlite statement that ran this long lets the event loop turn before the transaction's next one. */
-const YIELD_AFTER_MS = 10;
+/**
+ * PGlite runs each statement on this thread, and its promises resolve in microtasks: statements that
+ * follow each other (a transaction's, or a job's many transactions, like the metrics rollup's) never let
+ * the event loop turn, so sockets, timers and HTTP waited for all of them at once (1-2 s for the rollup
+ * at 100,000 tickets, though none of its statements took 50 ms; bench:stalls). After a statement, once
+ * the loop has not turned for TURN_EVERY_MS, it is made to turn (other statements still wait for the
+ * transaction). A pending fullTurn sees the loop turn, by itself or made to, so a short statement that
+ * runs alone never waits.
+ */
+async function loopTurn(startedAt: number): Promise<void> {
+  if (!watching) {
+    // The first statement since the loop last turned: the hold starts with it.
+    watching = true;
+    heldSince = startedAt;
+    fullTurn(() => {
+      watching = false;
+    });
+  }
+  if (performance.now() - heldSince >= TURN_EVERY_MS) await new Promise<void>((resolve) => fullTurn(resolve));
+}
+/**
+ * Calls `f` once the event loop has gone all the way round (timers, I/O, immediates). One setImmediate
+ * is not enough: scheduled from I/O or timer callbacks, it runs in the same turn's check phase, before
+ * any other timer or socket (bench:stalls saw two 30 ms statements held back to back that way); one
+ * scheduled from the check phase runs in the next turn.
+ */
+function fullTurn(f: () => void): void {
+  setImmediate(() => setImmediate(f));
+}
+let heldSince = 0;
+let watching = false;
+/** How long PGlite statements may hold the event loop before it is made to turn. */
+const TURN_EVERY_MS = 10;
 
 /** Statements kept prepared per PGlite database at most; the least recently used is closed past it. */
 const MAX_PREPARED = 100;
+/**
+ * A statement prepared this long ago is prepared again. A generic plan is cached for good once chosen,
+ * and PGlite has no autovacuum, whose ANALYZE would invalidate it: a plan chosen while a table was small
+ * (a seq scan) stayed after it grew (a rollup delete at 100,000 rows went from 1.5 to 140 ms). Planning
+ * anew every few minutes costs nothing that counts.
+ */
+const REPLAN_MS = 5 * 60_000;
 const PROTOCOL = { syncToFs: false };
 
 /**
@@ -95,7 +134,7 @@ function preparedOn(lite: PGlite): (text: string, params: unknown[]) => Promise<
 const runners = new WeakMap<PGlite, (text: string, params: unknown[]) => Promise<object[]>>();
 
 function preparedRunner(lite: PGlite): (text: string, params: unknown[]) => Promise<object[]> {
-  const prepared = new Map<string, { name: string; types: number[] }>();
+  const prepared = new Map<string, { name: string; types: number[]; at: number }>();
   /** Protocol messages sent as one buffer, ended by Sync: after an error the backend skips to it, and the call throws. */
   const exchange = (...messages: Uint8Array[]) => {
     const buffer = new Uint8Array(messages.reduce((n, m) => n + m.length, 0));
@@ -110,7 +149,7 @@ function preparedRunner(lite: PGlite): (text: string, params: unknown[]) => Prom
     const name = `sc_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
     try {
       const described = await exchange(protocol.serialize.parse({ name, text }), protocol.serialize.describe({ type: 'S', name }), protocol.serialize.sync());
-      return { name, types: pgliteParse.parseDescribeStatementResults(described) };
+      return { name, types: pgliteParse.parseDescribeStatementResults(described), at: performance.now() };
     } catch (err) {
       // Parsed but not described: closed, so that the next try can parse the name again.
       await exchange(protocol.serialize.close({ type: 'S', name }), protocol.serialize.sync());
@@ -120,6 +159,11 @@ function preparedRunner(lite: PGlite): (text: string, params: unknown[]) => Prom
   return (text, params) =>
     lite.runExclusive(async () => {
       let statement = prepared.get(text);
+      if (statement && performance.now() - statement.at > REPLAN_MS) {
+        prepared.delete(text);
+        await exchange(protocol.serialize.close({ type: 'S', name: statement.name }), protocol.serialize.sync());
+        statement = undefined;
+      }
       if (statement) {
         // Most recently used last: the first key is the one to close when there are too many.
         prepared.delete(text);

@@ -208,8 +208,10 @@ export const conversations = pgTable(
     index('conversations_first_response_idx').on(t.siteId, t.firstResponseAt),
     index('conversations_labels_idx').using('gin', t.labels).with({ gin_pending_list_limit: GIN_PENDING_LIST_KB }),
     index('conversations_snoozed_idx').on(t.snoozedUntil).where(sql`status = 'snoozed'`),
-    // The metrics rollup finds the conversations changed since its last run (metrics/rollup.ts).
+    // The metrics rollup finds the conversations changed since its last run, and the resolutions whose
+    // 72-hour verdict fell due since (metrics/rollup.ts).
     index('conversations_updated_idx').on(t.updatedAt),
+    index('conversations_resolved_idx').on(t.resolvedAt).where(sql`resolved_at is not null`),
   ],
 );
 

@@ -1,0 +1,1 @@
+CREATE INDEX "conversations_resolved_idx" ON "conversations" USING btree ("resolved_at") WHERE resolved_at is not null;
