@@ -25,6 +25,8 @@ describe.each(BACKENDS)('the metrics view from a known history on %s', (backend)
   let url: string;
   let cookie: string;
   const agents: Record<string, string> = {};
+  /** The server's clock: NOW until the last test moves it on. */
+  let now = NOW;
   const sql = (text: string, params: unknown[] = []) => app.ctx.raw<{ id: string }>(text, params);
 
   let n = 0;
@@ -49,7 +51,7 @@ describe.each(BACKENDS)('the metrics view from a known history on %s', (backend)
   };
 
   beforeAll(async () => {
-    server = await startTestServer(backend, {}, { clock: () => NOW });
+    server = await startTestServer(backend, {}, { clock: () => now });
     ({ app, url } = server);
     cookie = await login(url);
     // Site "two": no survey, business hours 9:00–17:00 on weekdays in Shanghai (01:00–09:00 UTC).
@@ -219,5 +221,29 @@ describe.each(BACKENDS)('the metrics view from a known history on %s', (backend)
     expect((await get<MetricsDTO>(`/api/metrics?${WEEK}`)).ratings.distribution).toEqual([1, 1, 0, 1, 1]);
     // The 19th is a whole day of the period [18th, 20th): read from the rollup, not from live rows.
     expect(await get<MetricsDTO>(`/api/metrics?${period('18T00:00', '20T00:00')}`)).toMatchObject({ questions: 1, tickets: 1 });
+  });
+
+  it('verifies a resolution on the run after its 72 hours end, though nothing changed the conversation since', async () => {
+    const v = await visitor('demo', 'en');
+    // Resolved on the 19th at 01:00; its conversation last changed at NOW.
+    const [t] = await sql(
+      `insert into conversations (site_id, visitor_id, status, page_url, created_at, escalated_at, first_response_at, resolved_at, updated_at)
+       values ('demo', $1, 'resolved', $2, $3, $3, $4, $5, $6) returning id`,
+      [v, GUIDE, at('19T00:30'), at('19T00:40'), at('19T01:00'), NOW.toISOString()],
+    );
+    const days = period('18T00:00', '20T00:00');
+    await app.ctx.metrics.refresh();
+    // Verified of the tickets less those still within their 72 hours: 0 / (2 − 1), with the open one of the 19th.
+    expect(await get<MetricsDTO>(`/api/metrics?${days}`)).toMatchObject({ tickets: 2, resolved: 1, verifiedResolutionRate: 0 });
+    // A run a day later: the conversation is older than the run looks back, and its verdict not yet due.
+    now = new Date(at('21T00:00'));
+    await app.ctx.metrics.refresh();
+    expect((await get<MetricsDTO>(`/api/metrics?${days}`)).verifiedResolutionRate).toBe(0);
+    // Its 72 hours ended at 22T01:00 with no new ticket of its visitor: the next run finds it by resolved_at.
+    now = new Date(at('22T02:00'));
+    await app.ctx.metrics.refresh();
+    expect((await get<MetricsDTO>(`/api/metrics?${days}`)).verifiedResolutionRate).toBe(0.5);
+    const [row] = await app.ctx.raw<{ verified: boolean }>(`select verified from metrics_tickets where conversation_id = $1`, [t.id]);
+    expect(row.verified).toBe(true);
   });
 });
