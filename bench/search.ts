@@ -12,7 +12,7 @@ import { performance } from 'node:perf_hooks';
 import { createApp } from '../server/app.ts';
 import { loadConfig } from '../server/config.ts';
 import { createLogger } from '../server/logger.ts';
-import { throwawayDatabase } from './throwaway-database.ts';
+import { postgresAt, throwawayDatabase } from './throwaway-database.ts';
 import { searchConversations } from '../server/search/search.service.ts';
 import type { AgentContext } from '../server/agents/agents.service.ts';
 import type { Agent } from '../server/db/schema.ts';
@@ -25,6 +25,9 @@ const RUNS = 40;
 
 const base = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const database = await throwawayDatabase('sc_bench_search', base);
+// The fill's statements on a connection of its own: one of them runs longer than the server's
+// connections allow a statement (SESSION_LIMITS.main, 30 s).
+const filler = postgresAt(database.url!, { max: 1 });
 const app = createApp({ db: database.db, config: loadConfig({ LOG_LEVEL: 'silent', DEMO: '0' }), log: createLogger('silent') });
 // Every run counts against the per-agent search limit otherwise.
 app.ctx.limiter = { hit: async () => 0, peek: async () => 0, reset: async () => {} };
@@ -44,7 +47,7 @@ const EN = [
 ];
 
 try {
-  const sql = (text: string) => app.ctx.raw(text, []);
+  const sql = (text: string) => filler.unsafe(text);
   let t0 = performance.now();
   await sql(`insert into sites (id, name, secret) values ('demo', 'Demo', 'bench-secret-demo'), ('docs', 'Docs', 'bench-secret-docs')`);
   await sql(`insert into agents (email, name, password_hash) select 'agent' || g || '@example.com', 'Agent ' || g, 'x' from generate_series(1, 10) g`);
@@ -117,5 +120,6 @@ try {
   }
 } finally {
   await app.close();
+  await filler.end();
   await database.drop();
 }

@@ -124,7 +124,7 @@ export interface SessionLimits {
  *   search of every ticket, the slowest, well under a second); a lock waited on for seconds is a
  *   transaction that is stuck, not one that is busy.
  * - `reports`: metrics, exports and the rollup, whose first run on a large database is a backfill of
- *   every ticket (2.8 s for the last 73 hours at 100,000 tickets a year, minutes for years), and whose
+ *   every ticket (34 s at 100,000 tickets a year on PostgreSQL, bench:metrics; minutes for years), and whose
  *   advisory lock waits for another node's run; a tickets export reads through a cursor, idle in its
  *   transaction while its client reads (tickets-export.ts cuts a download stalled for 60 s).
  * - `migrations`: a migration rewriting a large table, and a node waiting for another's migrations.
