@@ -1,10 +1,12 @@
 /**
- * Does heavy FAQ work stall the event loop? Fills a database with 100,000 tickets whose questions all
+ * Does heavy FAQ and metrics work stall the event loop? Fills a database with 100,000 tickets whose questions all
  * reached a person (banking77 texts, via SQL), then, one at a time, under perf_hooks.monitorEventLoopDelay:
  * - demand grouped on the main thread, as GET /api/faqs/demand did before (for comparison)
  * - demand as served now (query here, grouping in the worker), cold and warm
  * - a FAQ index build of 10,003 variants (banking77's 77 intents), as FaqService builds it on a site's first
  *   question (now in its worker), and one question on it
+ * - the metrics rollup: its backfill on empty rollups, the next run, a restarted node's first run
+ * - the metrics view (GET /api/metrics's figures) of the year and of the last 7 days, read from the rollups
  * - for the record, the longest single entry upsert on this thread: what the build, sliced between entries,
  *   blocked for when it ran on the main thread
  * and prints the event-loop delay (max, p99, mean) of each: any max over 50 ms means a request or socket
@@ -33,6 +35,7 @@ import { throwawayDatabase } from './throwaway-database.ts';
 import { createSite } from '../server/sites/sites.service.ts';
 import { metricsRollup } from '../server/metrics/rollup.ts';
 import { rawClient } from '../server/db/raw.ts';
+import { computeMetrics } from '../server/metrics/metrics.service.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
 const SITE = 'bench-stalls';
@@ -142,6 +145,11 @@ try {
   const reports = rawClient(database.reports);
   const restarted = metricsRollup({ raw: reports.query, transaction: reports.transaction, clock: () => new Date(), log: app.ctx.log });
   results.push(await measure('metrics rollup, a restarted node (73 hours)', () => restarted.refresh()));
+  // The metrics view (GET /api/metrics) read from those rollups, with its live edges and percentiles.
+  const scope = { sites: [SITE], from, to, language: null, now: new Date() };
+  results.push(await measure('metrics view, the year', () => computeMetrics(reports.query, scope, new Date(2 * from.getTime() - to.getTime()))));
+  const week = { ...scope, from: new Date(to.getTime() - 7 * 86400_000) };
+  results.push(await measure('metrics view, the last 7 days', () => computeMetrics(reports.query, week, new Date(2 * week.from.getTime() - to.getTime()))));
   await app.close();
 
   console.log(`\nEvent-loop delay per step (busy = time this thread ran JavaScript during the step)`);
