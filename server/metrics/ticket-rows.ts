@@ -105,6 +105,6 @@ export async function* ticketRows(db: Db, siteIds: string[], from: Date, to: Dat
 
 const NO_ID = '00000000-0000-0000-0000-000000000000';
 /** A PGlite page's plan: an index scan in the keyset's order, then the joins by primary key. */
-const INDEX_ORDER = ['set local plan_cache_mode = force_custom_plan', 'set local enable_seqscan = off', 'set local enable_bitmapscan = off', 'set local enable_sort = off', 'set local enable_hashjoin = off'].map(
+const INDEX_ORDER = ['set local enable_seqscan = off', 'set local enable_bitmapscan = off', 'set local enable_sort = off', 'set local enable_hashjoin = off'].map(
   (text) => ({ text, params: [] }),
 );
