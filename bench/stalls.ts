@@ -6,7 +6,8 @@
  * - a FAQ index build of 10,003 variants (banking77's 77 intents), as FaqService builds it on a site's first
  *   question (now in its worker), and one question on it
  * - the metrics rollup: its backfill on empty rollups, the next run, a restarted node's first run
- * - the metrics view (GET /api/metrics's figures) of the year and of the last 7 days, read from the rollups
+ * - the metrics view (GET /api/metrics's figures) of the year and of the last 7 days, read from the rollups,
+ *   its chart of the year and its breakdowns of the year by agent and by page
  * - for the record, the longest single entry upsert on this thread: what the build, sliced between entries,
  *   blocked for when it ran on the main thread
  * and prints the event-loop delay (max, p99, mean) of each: any max over 50 ms means a request or socket
@@ -36,6 +37,8 @@ import { createSite } from '../server/sites/sites.service.ts';
 import { metricsRollup } from '../server/metrics/rollup.ts';
 import { rawClient } from '../server/db/raw.ts';
 import { computeMetrics } from '../server/metrics/metrics.service.ts';
+import { series } from '../server/metrics/series.ts';
+import { breakdown } from '../server/metrics/breakdowns.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
 const SITE = 'bench-stalls';
@@ -150,6 +153,9 @@ try {
   results.push(await measure('metrics view, the year', () => computeMetrics(reports.query, scope, new Date(2 * from.getTime() - to.getTime()))));
   const week = { ...scope, from: new Date(to.getTime() - 7 * 86400_000) };
   results.push(await measure('metrics view, the last 7 days', () => computeMetrics(reports.query, week, new Date(2 * week.from.getTime() - to.getTime()))));
+  // Its chart (GET /api/metrics/series) and two of its breakdowns (GET /api/metrics/breakdown) of the year.
+  results.push(await measure('metrics chart, the year', () => series(reports.query, scope, new Date(2 * from.getTime() - to.getTime()))));
+  for (const by of ['agent', 'page'] as const) results.push(await measure(`metrics breakdown by ${by}, the year`, () => breakdown(reports.query, scope, by)));
   await app.close();
 
   console.log(`\nEvent-loop delay per step (busy = time this thread ran JavaScript during the step)`);
