@@ -149,7 +149,7 @@ try {
   const restarted = metricsRollup({ raw: reports.query, transaction: reports.transaction, clock: () => new Date(), log: app.ctx.log });
   results.push(await measure('metrics rollup, a restarted node (73 hours)', () => restarted.refresh()));
   // The metrics view (GET /api/metrics) read from those rollups, with its live edges and percentiles.
-  const scope = { sites: [SITE], from, to, language: null, now: new Date() };
+  const scope = { sites: [SITE], from, to, language: null, now: new Date(), sliceTickets: app.ctx.reports.sliceTickets };
   results.push(await measure('metrics view, the year', () => computeMetrics(reports.query, scope, new Date(2 * from.getTime() - to.getTime()))));
   const week = { ...scope, from: new Date(to.getTime() - 7 * 86400_000) };
   results.push(await measure('metrics view, the last 7 days', () => computeMetrics(reports.query, week, new Date(2 * week.from.getTime() - to.getTime()))));

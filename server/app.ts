@@ -10,6 +10,7 @@ import { AGENT_NAMESPACE, MAX_PAYLOAD_BYTES, WIDGET_NAMESPACE } from '../shared/
 import type { Config } from './config.ts';
 import type { Ctx } from './context.ts';
 import type { Db } from './db/client.ts';
+import { SLICE_TICKETS } from './metrics/sliced.ts';
 import { rawClient } from './db/raw.ts';
 import { groupCommit } from './db/group-commit.ts';
 import type { Logger } from './logger.ts';
@@ -156,7 +157,7 @@ export function createApp(deps: AppDeps): App {
   const ctx: Ctx = {
     db: deps.db,
     raw: raw.query,
-    reports: { db: deps.reports ?? deps.db, raw: reports.query },
+    reports: { db: deps.reports ?? deps.db, raw: reports.query, sliceTickets: reports.concurrent === 1 ? SLICE_TICKETS : null },
     store: deps.messageLanes?.length ? groupCommit(raw, deps.messageLanes.map(rawClient)) : groupCommit(raw),
     config: deps.config,
     log: deps.log,

@@ -4,6 +4,7 @@
  */
 import type { BreakdownKind, BreakdownRowDTO } from '../../shared/types.ts';
 import type { RawQuery } from '../db/raw.ts';
+import { isSliced, percentilesMs, ticketGroups } from './sliced.ts';
 import { num, Params, query, questionRows, QUESTION_SUMS, FIRST_RESPONSE_PERCENTILES, ticketRows, type Scope } from './figures.ts';
 import { PAGE } from './rollup.ts';
 
@@ -36,6 +37,15 @@ const TICKETS = `count(*)::int as tickets, count(*) filter (where resolved)::int
 /** Orders keys as PostgreSQL's `order by` on text did when this was one statement, in JS: by code unit. */
 const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
+/** TICKETS per key, read a slice of days at a time (sliced.ts). */
+async function slicedTickets(raw: RawQuery, s: Scope, key: string): Promise<Sums[]> {
+  const groups = await ticketGroups(raw, s, key, null);
+  return [...groups].map(([k, g]) => {
+    const [frt_p50, frt_p90] = percentilesMs(g.frt);
+    return { k, tickets: g.tickets, resolved: g.resolved, frt_p50, frt_p90, rating_avg: g.ratings ? g.ratingSum / g.ratings : null, ratings: g.ratings };
+  });
+}
+
 /**
  * One kind's rows. The question sums and the ticket aggregates are two statements run at once, each on
  * its own connection, and joined here: as one statement PostgreSQL ran them one after the other, and
@@ -50,7 +60,7 @@ export async function breakdown(raw: RawQuery, s: Scope, kind: BreakdownKind): P
   const byPage = kind === 'page' || kind === 'article';
   const [qRows, tRows, articles] = await Promise.all([
     keys.q ? run<Sums>((p) => `select ${keys.q} as k, ${QUESTION_SUMS} from ${questionRows(s, p, null, byPage)} r group by 1`) : Promise.resolve([] as Sums[]),
-    run<Sums>((p) => `select ${keys.t} as k, ${TICKETS} from ${ticketRows(s, p, null)} t group by 1`),
+    isSliced(s) ? slicedTickets(raw, s, keys.t) : run<Sums>((p) => `select ${keys.t} as k, ${TICKETS} from ${ticketRows(s, p, null)} t group by 1`),
     kind === 'article'
       ? run<{ url: string; title: string; page: string }>((p) => `select url, title, ${PAGE('url')} as page from articles where site_id = any(${p.add(s.sites, 'text[]')})`)
       : Promise.resolve([]),

@@ -6,6 +6,7 @@
  * visitor days, from one row each, filtered exactly.
  */
 import type { RawQuery } from '../db/raw.ts';
+import { isSliced, percentilesMs, slicedVisitorCounts, ticketGroups } from './sliced.ts';
 import { PAGE, QUESTION_COUNTS, TICKET_COLUMNS, TICKET_DAY_COLUMNS, TICKET_DAY_COUNTS, ticketRow } from './rollup.ts';
 
 export interface Scope {
@@ -16,6 +17,8 @@ export interface Scope {
   language: string | null;
   /** The server's clock: a resolution is verified 72 h after it. */
   now: Date;
+  /** Read in slices of days of about this many tickets (sliced.ts): on PGlite, whose statements run on this thread. */
+  sliceTickets?: number | null;
 }
 
 export type Bucket = 'day' | 'hour';
@@ -191,14 +194,16 @@ export interface QuestionAgg {
  * visitor days: a day is in the period when its activity overlaps it; a visitor is seen on their first
  * day in the period (the active day before it ended before the period) and came back on their second.
  */
-export function visitorCounts(s: Scope, p: Params): string {
+export function visitorCounts(s: Scope, p: Params, days?: [Date, Date | null]): string {
   const from = p.add(iso(s.from), 'timestamptz');
   const lang = s.language === null ? '' : ` and locale = ${p.add(s.language, 'text')}`;
+  // Only the visitor days from days[0]'s to before days[1]'s (sliced.ts).
+  const slice = days ? ` and day >= ${p.add(date(days[0]), 'date')}${days[1] ? ` and day < ${p.add(date(days[1]), 'date')}` : ''}` : '';
   return `select count(*) filter (where prev_last_at is null or prev_last_at < ${from})::int as seen,
       count(*) filter (where prev_last_at >= ${from} and (prev2_last_at is null or prev2_last_at < ${from}))::int as returned
     from metrics_visitor_days
     where site_id = any(${p.add(s.sites, 'text[]')}) and day >= ${p.add(date(s.from), 'date')} and day <= ${p.add(date(s.to), 'date')}
-      and last_at >= ${from} and first_at < ${p.add(iso(s.to), 'timestamptz')}${lang}`;
+      and last_at >= ${from} and first_at < ${p.add(iso(s.to), 'timestamptz')}${lang}${slice}`;
 }
 
 /** Runs a statement built with `p`. */
@@ -231,6 +236,21 @@ export async function periodFigures(raw: RawQuery, s: Scope, { percentiles = tru
     return nums<T>(row.r);
   };
   const none = { frt_p50: null, frt_p90: null, rt_p50: null, rt_p90: null };
+  if (isSliced(s)) {
+    // One slice of days at a time (sliced.ts); the counts come from the daily rollups as below.
+    const [q, counts] = await Promise.all([
+      one<QuestionAgg>((p) => `select ${QUESTION_SUMS} from ${questionRows(s, p, null)} r`),
+      one<Omit<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'>>((p) => `select ${TICKET_SUMS} from ${ticketCountRows(s, p, null)} t`),
+    ]);
+    let times: Pick<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'> = none;
+    if (percentiles) {
+      const all = (await ticketGroups(raw, s, 'null', null)).get('');
+      const [frt_p50, frt_p90] = percentilesMs(all?.frt ?? new Float64Array());
+      const [rt_p50, rt_p90] = percentilesMs(all?.rt ?? new Float64Array());
+      times = { frt_p50, frt_p90, rt_p50, rt_p90 };
+    }
+    return { q, t: { ...counts, ...times }, a: await slicedVisitorCounts(raw, s) };
+  }
   const [q, counts, frt, rt, a] = await Promise.all([
     one<QuestionAgg>((p) => `select ${QUESTION_SUMS} from ${questionRows(s, p, null)} r`),
     one<Omit<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'>>((p) => `select ${TICKET_SUMS} from ${ticketCountRows(s, p, null)} t`),

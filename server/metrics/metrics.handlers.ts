@@ -11,10 +11,10 @@ import { breakdown, unansweredOnPage } from './breakdowns.ts';
 import { demand } from '../faq/faq.admin.ts';
 
 /** The agent's sites (one when asked; none outside theirs), the period and the language of a query. */
-export function scopeOf(req: Request, q: MetricsQuery, now: Date): Scope {
+export function scopeOf(req: Request, q: MetricsQuery, ctx: Pick<Ctx, 'clock' | 'reports'>): Scope {
   const sites = q.siteId ? req.agent!.siteIds.filter((s) => s === q.siteId) : req.agent!.siteIds;
   // No site has an empty id: an agent without sites sees nothing.
-  return { sites: sites.length ? sites : [''], from: pgDate(q.from), to: pgDate(q.to), language: q.language ?? null, now };
+  return { sites: sites.length ? sites : [''], from: pgDate(q.from), to: pgDate(q.to), language: q.language ?? null, now: ctx.clock(), sliceTickets: ctx.reports.sliceTickets };
 }
 
 /** The period of the same length just before (clamped: Postgres has no year 0). */
@@ -26,7 +26,7 @@ export function metricsRouter(ctx: Ctx): Router {
     '/api/metrics',
     requireAgent(ctx),
     json(async (req) => {
-      const s = scopeOf(req, parse(MetricsQuery, req.query), ctx.clock());
+      const s = scopeOf(req, parse(MetricsQuery, req.query), ctx);
       return computeMetrics(ctx.reports.raw, s, previousFrom(s));
     }),
   );
@@ -34,7 +34,7 @@ export function metricsRouter(ctx: Ctx): Router {
     '/api/metrics/series',
     requireAgent(ctx),
     json(async (req) => {
-      const s = scopeOf(req, parse(MetricsQuery, req.query), ctx.clock());
+      const s = scopeOf(req, parse(MetricsQuery, req.query), ctx);
       return series(ctx.reports.raw, s, previousFrom(s));
     }),
   );
@@ -43,14 +43,14 @@ export function metricsRouter(ctx: Ctx): Router {
     requireAgent(ctx),
     json(async (req) => {
       const q = parse(MetricsBreakdownQuery, req.query);
-      return breakdown(ctx.reports.raw, scopeOf(req, q, ctx.clock()), q.by);
+      return breakdown(ctx.reports.raw, scopeOf(req, q, ctx), q.by);
     }),
   );
   r.get(
     '/api/metrics/write-next',
     requireAgent(ctx),
     json(async (req) => {
-      const s = scopeOf(req, parse(MetricsQuery, req.query), ctx.clock());
+      const s = scopeOf(req, parse(MetricsQuery, req.query), ctx);
       return demand(ctx, { ...s, previousFrom: previousFrom(s) });
     }),
   );
@@ -59,7 +59,7 @@ export function metricsRouter(ctx: Ctx): Router {
     requireAgent(ctx),
     json(async (req) => {
       const q = parse(MetricsPageQuery, req.query);
-      return unansweredOnPage(ctx.reports.raw, scopeOf(req, q, ctx.clock()), q.page);
+      return unansweredOnPage(ctx.reports.raw, scopeOf(req, q, ctx), q.page);
     }),
   );
   return r;
