@@ -7,7 +7,7 @@
  *   question (now in its worker), and one question on it
  * - the metrics rollup: its backfill on empty rollups, the next run, a restarted node's first run
  * - the metrics view (GET /api/metrics's figures) of the year and of the last 7 days, read from the rollups,
- *   its chart of the year and its breakdowns of the year by agent and by page
+ *   its chart of the year, its breakdowns of the year by agent and by page, and a page's unanswered questions
  * - for the record, the longest single entry upsert on this thread: what the build, sliced between entries,
  *   blocked for when it ran on the main thread
  * and prints the event-loop delay (max, p99, mean) of each: any max over 50 ms means a request or socket
@@ -38,7 +38,7 @@ import { metricsRollup } from '../server/metrics/rollup.ts';
 import { rawClient } from '../server/db/raw.ts';
 import { computeMetrics } from '../server/metrics/metrics.service.ts';
 import { series } from '../server/metrics/series.ts';
-import { breakdown } from '../server/metrics/breakdowns.ts';
+import { breakdown, unansweredOnPage } from '../server/metrics/breakdowns.ts';
 
 const TICKETS = Number(process.env.BENCH_TICKETS ?? 100_000);
 const SITE = 'bench-stalls';
@@ -156,6 +156,8 @@ try {
   // Its chart (GET /api/metrics/series) and two of its breakdowns (GET /api/metrics/breakdown) of the year.
   results.push(await measure('metrics chart, the year', () => series(reports.query, scope, new Date(2 * from.getTime() - to.getTime()))));
   for (const by of ['agent', 'page'] as const) results.push(await measure(`metrics breakdown by ${by}, the year`, () => breakdown(reports.query, scope, by)));
+  // A page's questions that most often needed a person: here every ticket has no page, so the worst case, all of the year's.
+  results.push(await measure('a page\'s unanswered questions, the year', () => unansweredOnPage(reports.query, scope, '')));
   await app.close();
 
   console.log(`\nEvent-loop delay per step (busy = time this thread ran JavaScript during the step)`);

@@ -10,20 +10,21 @@ import type { RawQuery } from '../db/raw.ts';
 import { Params, query, ticketRows, visitorCounts, type Bucket, type Scope } from './figures.ts';
 
 /**
- * Tickets per slice on PGlite. With 5,000, the metrics view, chart and breakdowns of a year of 100,000
- * tickets held this thread 24-36 ms at most (bench:stalls), where single statements held it 62-107 ms.
+ * Tickets per slice on PGlite. With 3,000, the metrics view, chart and breakdowns of a year of 100,000
+ * tickets held this thread 25-35 ms at most (bench:stalls), where single statements held it 62-107 ms
+ * (with 5,000, once 50 ms).
  */
-export const SLICE_TICKETS = 5_000;
+export const SLICE_TICKETS = 3_000;
 const date = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Whether a scope is read in slices: on PGlite (Scope.sliceTickets). */
 export const isSliced = (s: Scope): boolean => s.sliceTickets != null;
 
 /**
- * [from, to) cut at UTC midnights into slices of about `s.sliceTickets` tickets at most, by the daily
- * rollup's counts (a day is never cut: whole days are read from the rollups, partial ones live).
+ * [from, to) cut at UTC midnights into slices of about `most` tickets at most (`s.sliceTickets`), by the
+ * daily rollup's counts (a day is never cut: whole days are read from the rollups, partial ones live).
  */
-export async function slicesOf(raw: RawQuery, s: Scope): Promise<Scope[]> {
+export async function slicesOf(raw: RawQuery, s: Scope, most = s.sliceTickets ?? Infinity): Promise<Scope[]> {
   const p = new Params();
   const days = await query<{ day: string; n: number }>(
     raw,
@@ -32,7 +33,6 @@ export async function slicesOf(raw: RawQuery, s: Scope): Promise<Scope[]> {
      group by day order by day`,
     p,
   );
-  const most = s.sliceTickets ?? Infinity;
   const out: Scope[] = [];
   let start = s.from;
   let n = 0;
