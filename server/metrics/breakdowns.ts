@@ -39,7 +39,7 @@ const byKey = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** TICKETS per key, read a slice of days at a time (sliced.ts). */
 async function slicedTickets(raw: RawQuery, s: Scope, key: string): Promise<Sums[]> {
-  const groups = await ticketGroups(raw, s, key, null);
+  const groups = await ticketGroups(raw, await slicesOf(raw, s), key, null);
   return [...groups].map(([k, g]) => {
     const [frt_p50, frt_p90] = percentilesMs(g.frt);
     return { k, tickets: g.tickets, resolved: g.resolved, frt_p50, frt_p90, rating_avg: g.ratings ? g.ratingSum / g.ratings : null, ratings: g.ratings };

@@ -6,7 +6,7 @@
  * visitor days, from one row each, filtered exactly.
  */
 import type { RawQuery } from '../db/raw.ts';
-import { isSliced, percentilesMs, slicedVisitorCounts, ticketGroups } from './sliced.ts';
+import { isSliced, percentilesMs, slicedVisitorCounts, slicesOf, ticketGroups } from './sliced.ts';
 import { PAGE, QUESTION_COUNTS, TICKET_COLUMNS, TICKET_DAY_COLUMNS, TICKET_DAY_COUNTS, ticketRow } from './rollup.ts';
 
 export interface Scope {
@@ -242,14 +242,15 @@ export async function periodFigures(raw: RawQuery, s: Scope, { percentiles = tru
       one<QuestionAgg>((p) => `select ${QUESTION_SUMS} from ${questionRows(s, p, null)} r`),
       one<Omit<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'>>((p) => `select ${TICKET_SUMS} from ${ticketCountRows(s, p, null)} t`),
     ]);
+    const slices = await slicesOf(raw, s);
     let times: Pick<TicketAgg, 'frt_p50' | 'frt_p90' | 'rt_p50' | 'rt_p90'> = none;
     if (percentiles) {
-      const all = (await ticketGroups(raw, s, 'null', null)).get('');
+      const all = (await ticketGroups(raw, slices, 'null', null)).get('');
       const [frt_p50, frt_p90] = percentilesMs(all?.frt ?? new Float64Array());
       const [rt_p50, rt_p90] = percentilesMs(all?.rt ?? new Float64Array());
       times = { frt_p50, frt_p90, rt_p50, rt_p90 };
     }
-    return { q, t: { ...counts, ...times }, a: await slicedVisitorCounts(raw, s) };
+    return { q, t: { ...counts, ...times }, a: await slicedVisitorCounts(raw, s, slices) };
   }
   const [q, counts, frt, rt, a] = await Promise.all([
     one<QuestionAgg>((p) => `select ${QUESTION_SUMS} from ${questionRows(s, p, null)} r`),

@@ -4,7 +4,7 @@
  */
 import type { SeriesDTO, SeriesPointDTO } from '../../shared/types.ts';
 import type { RawQuery } from '../db/raw.ts';
-import { isSliced, percentilesMs, slicedVisitorCounts, ticketGroups } from './sliced.ts';
+import { isSliced, percentilesMs, slicedVisitorCounts, slicesOf, ticketGroups } from './sliced.ts';
 import { FIRST_RESPONSE_PERCENTILES, num, Params, query, questionRows, QUESTION_SUMS, ticketCountRows, ticketRows, TICKET_SUMS, visitorCounts, type Bucket, type Scope } from './figures.ts';
 
 const HOUR = 3_600_000;
@@ -31,11 +31,12 @@ async function points(raw: RawQuery, s: Scope, bucket: Bucket): Promise<SeriesPo
     const p = new Params();
     return query<Row>(raw, build(p), p);
   };
+  const slices = isSliced(s) ? await slicesOf(raw, s) : null;
   const [qs, ts, frts, [a]] = await Promise.all([
     run((p) => `select at, ${QUESTION_SUMS} from ${questionRows(s, p, bucket)} r group by at`),
     run((p) => `select at, ${TICKET_SUMS} from ${ticketCountRows(s, p, bucket)} t group by at`),
-    isSliced(s) ? slicedPercentiles(raw, s, bucket) : run((p) => `select at, ${FIRST_RESPONSE_PERCENTILES} from ${ticketRows(s, p, bucket)} t group by at`),
-    isSliced(s) ? slicedVisitorCounts(raw, s).then((a) => [a]) : run((p) => visitorCounts(s, p)),
+    slices ? slicedPercentiles(raw, slices, bucket) : run((p) => `select at, ${FIRST_RESPONSE_PERCENTILES} from ${ticketRows(s, p, bucket)} t group by at`),
+    slices ? slicedVisitorCounts(raw, s, slices).then((a) => [a]) : run((p) => visitorCounts(s, p)),
   ]);
   const A = share(num(a.returned)!, num(a.seen)!);
   const byTime = (rows: Row[]) => new Map(rows.map((r) => [new Date(r.at).getTime(), r]));
@@ -66,9 +67,9 @@ async function points(raw: RawQuery, s: Scope, bucket: Bucket): Promise<SeriesPo
 }
 
 /** The first-response percentiles per bucket, read a slice of days at a time (sliced.ts). */
-async function slicedPercentiles(raw: RawQuery, s: Scope, bucket: Bucket): Promise<Row[]> {
+async function slicedPercentiles(raw: RawQuery, slices: Scope[], bucket: Bucket): Promise<Row[]> {
   // The bucket as ms since the epoch: a key that reads the same from both drivers.
-  const groups = await ticketGroups(raw, s, `(extract(epoch from at) * 1000)::float8`, bucket);
+  const groups = await ticketGroups(raw, slices, `(extract(epoch from at) * 1000)::float8`, bucket);
   return [...groups].map(([at, g]) => {
     const [frt_p50, frt_p90] = percentilesMs(g.frt);
     return { at: new Date(Number(at)), frt_p50, frt_p90 };

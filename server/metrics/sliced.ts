@@ -60,13 +60,13 @@ export interface TicketGroup {
 }
 
 /**
- * The scope's tickets grouped by `key` (an expression over ticketRows' columns, `at` the bucket), one
- * statement per slice. A slice's values come sorted; the groups' are sorted again once all are in.
+ * The tickets of `slices` (slicesOf) grouped by `key` (an expression over ticketRows' columns, `at` the
+ * bucket), one statement per slice. A slice's values come sorted; the groups' are sorted again once all are in.
  */
-export async function ticketGroups(raw: RawQuery, s: Scope, key: string, bucket: Bucket | null): Promise<Map<string, TicketGroup>> {
+export async function ticketGroups(raw: RawQuery, slices: Scope[], key: string, bucket: Bucket | null): Promise<Map<string, TicketGroup>> {
   type Row = { k: string | number | null; tickets: number; resolved: number; ratings: number; rating_sum: number; frt: number[] | null; rt: number[] | null };
   const parts = new Map<string, { tickets: number; resolved: number; ratings: number; ratingSum: number; frt: number[][]; rt: number[][] }>();
-  for (const slice of await slicesOf(raw, s)) {
+  for (const slice of slices) {
     const p = new Params();
     const rows = await query<Row>(
       raw,
@@ -118,10 +118,9 @@ const roundHalfEven = (x: number): number => {
   return d > 0.5 ? f + 1 : d < 0.5 ? f : f % 2 === 0 ? f : f + 1;
 };
 
-/** The scope's visitors seen and returned (figures.ts visitorCounts), one statement per slice of days, added up. */
-export async function slicedVisitorCounts(raw: RawQuery, s: Scope): Promise<{ seen: number; returned: number }> {
+/** The scope's visitors seen and returned (figures.ts visitorCounts), one statement per slice of days (slicesOf), added up. */
+export async function slicedVisitorCounts(raw: RawQuery, s: Scope, slices: Scope[]): Promise<{ seen: number; returned: number }> {
   const total = { seen: 0, returned: 0 };
-  const slices = await slicesOf(raw, s);
   for (const [i, slice] of slices.entries()) {
     const p = new Params();
     // Each visitor day once: in the slice its day starts in (the last slice keeps the period's end).
