@@ -41,7 +41,7 @@ const ms = (t0: number) => Math.round(performance.now() - t0);
 try {
   await app.listen(0, '127.0.0.1');
   const sql = (text: string) => filler.unsafe(text);
-  app.ctx.metrics.stop();
+  await app.ctx.metrics.stop();
   let t0 = performance.now();
   await sql(`insert into sites (id, name, secret) values ('docs', 'Docs', 'bench-secret-docs')`);
   await sql(`insert into agents (email, name, password_hash) select 'agent' || g || '@example.com', 'Agent ' || g, 'x' from generate_series(1, 10) g`);
@@ -100,7 +100,7 @@ try {
   const restarted = await database.reopen();
   app = serve(restarted);
   const server = await app.listen(0, '127.0.0.1');
-  app.ctx.metrics.stop();
+  await app.ctx.metrics.stop();
   t0 = performance.now();
   // As server/index.ts does at start (there in the background).
   await restarted.warm();

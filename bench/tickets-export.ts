@@ -23,7 +23,7 @@ try {
   // The metrics rollup's job stopped, as in bench:metrics: on this filled database its first run, 5 s
   // after the start, is a backfill of every ticket (bench:stalls measures it), which would share the
   // database with the download measured here.
-  app.ctx.metrics.stop();
+  await app.ctx.metrics.stop();
   const raw = app.ctx.raw;
   // A year of tickets, one every ~5 minutes, each with a question of a typical length.
   await raw(`insert into visitors (site_id, token_hash, locale) select 'demo', 'export-' || g, 'zh' from generate_series(1, $1::int) g`, [TICKETS]);

@@ -281,9 +281,8 @@ export function createApp(deps: AppDeps): App {
     },
     mail,
     async close() {
-      ctx.metrics.stop();
       // Their runs in progress end before the database can be closed under them.
-      const timers = Promise.all([snoozes.stop(), sweeper.stop()]);
+      const timers = Promise.all([ctx.metrics.stop(), snoozes.stop(), sweeper.stop()]);
       queue.stop();
       await mail.stop();
       await timers;

@@ -13,6 +13,8 @@
  * turns, and every statement is idempotent.
  * Readers add the partial days at a period's edges from the live rows (figures.ts), questions and tickets
  * alike, so "today" is never stale; a whole day's ticket changed since the last run is up to a minute behind.
+ * The job's runs give way to the message path: after each unit they pause PACE times as long as the unit
+ * took, so that a run is busy a fifth of its time at most, whatever it has to do.
  */
 import type { Ctx } from '../context.ts';
 import type { BusinessHours } from '../db/schema.ts';
@@ -23,6 +25,14 @@ import { VERIFY_HOURS } from './satisfaction.ts';
 const LOCK = 1_212_0001;
 const EVERY_MS = 60_000;
 const START_DELAY_MS = 5_000;
+/**
+ * After each unit of a job's run, a pause of PACE times what the unit took. Unpaced, a run that had 200
+ * sites' buckets of the day to recompute (bench:relay's 200 sites, each with a ticket) was 0.6-0.9 s of
+ * one database backend's CPU at once, every minute: on a machine near its capacity, a burst that the
+ * message path queued behind (its p99 over 50 ms in the steps it fell on). Paced, the same work takes
+ * five times as long at a fifth of a core. On PGlite the pause is also the event loop's, between units.
+ */
+const PACE = 4;
 /** A process's first run looks this far back: the 72 h verdict plus an hour of clock skew. */
 const LOOKBACK_MS = (VERIFY_HOURS + 1) * 3_600_000;
 /** The next runs look this far behind the last: clocks of nodes apart, a change committed after a run began. */
@@ -155,16 +165,17 @@ const UNITS = {
      from metrics_tickets m where m.site_id = :site and ${DAY_RANGE('m.escalated_at')}
      group by m.locale`,
     ...['metrics_question_days', 'metrics_page_days', 'metrics_entry_days'].map((table) => `delete from ${table} where site_id = :site and day = :day::date`),
-    // The day's questions per page, read once for both tables.
-    `create temp table metrics_day_pages on commit drop as
-     select q.site_id, ${DAY('q.created_at')} as day, coalesce(v.locale, '') as locale, ${PAGE('c.page_url')} as page, ${QUESTION_COUNTS}
-     from questions q join conversations c on c.id = q.conversation_id join visitors v on v.id = c.visitor_id
-     where q.site_id = :site and ${DAY_RANGE('q.created_at')} and q.decision <> 'smalltalk'
-     group by 1, 2, 3, 4`,
-    `insert into metrics_page_days select * from metrics_day_pages`,
-    `insert into metrics_question_days (site_id, day, locale, questions, answered, solved, escalated, deflected, met)
+    // The day's questions per page, read once for both tables: a CTE, not a temporary table, whose
+    // creation and drop wrote the catalogs and sent every backend invalidations, per bucket and minute.
+    `with pages as (
+       select q.site_id, ${DAY('q.created_at')} as day, coalesce(v.locale, '') as locale, ${PAGE('c.page_url')} as page, ${QUESTION_COUNTS}
+       from questions q join conversations c on c.id = q.conversation_id join visitors v on v.id = c.visitor_id
+       where q.site_id = :site and ${DAY_RANGE('q.created_at')} and q.decision <> 'smalltalk'
+       group by 1, 2, 3, 4
+     ), by_page as (insert into metrics_page_days select * from pages)
+     insert into metrics_question_days (site_id, day, locale, questions, answered, solved, escalated, deflected, met)
      select site_id, day, locale, sum(questions), sum(answered), sum(solved), sum(escalated), sum(deflected), sum(met)
-     from metrics_day_pages group by 1, 2, 3`,
+     from pages group by 1, 2, 3`,
     `insert into metrics_entry_days (site_id, day, locale, entry_id, answered, solved, escalated)
      select q.site_id, ${DAY('q.created_at')}, coalesce(v.locale, ''), q.entry_id,
             count(*)::int, count(*) filter (where q.outcome = 'solved')::int, count(*) filter (where q.escalated_at is not null)::int
@@ -256,21 +267,41 @@ const SET_TIMES = `
   update metrics_tickets m set first_response_sec = t.f, resolution_sec = t.r
   from unnest($1::uuid[], $2::float8[], $3::float8[]) as t(id, f, r) where m.conversation_id = t.id`;
 
-export interface MetricsRollup {
-  /** Brings the rollups up to date (everything when `full`); resolves when done. */
-  refresh(opts?: { full?: boolean }): Promise<void>;
-  /** Refreshes in a few seconds (a backfill when the rollups are empty), then every minute. */
-  start(): void;
-  stop(): void;
+/** A paced run given up because the job was stopped (not a failure). */
+class Stopped extends Error {
+  constructor() {
+    super('metrics rollup stopped');
+  }
 }
 
-export function metricsRollup(ctx: Pick<Ctx, 'raw' | 'clock' | 'log'> & { transaction: (s: { text: string; params: unknown[] }[]) => Promise<object[][]> }): MetricsRollup {
+export interface MetricsRollup {
+  /**
+   * Brings the rollups up to date (everything when `full`); resolves when done. `paced`: as the job's
+   * runs, with a pause after each unit (PACE), and given up at the next unit once the job is stopped.
+   */
+  refresh(opts?: { full?: boolean; paced?: boolean }): Promise<void>;
+  /** Refreshes in a few seconds (a backfill when the rollups are empty), then every minute, paced. */
+  start(): void;
+  /** Stops the job; resolves when its run in progress, if any, has given up (at its next unit). */
+  stop(): Promise<void>;
+}
+
+export function metricsRollup(
+  ctx: Pick<Ctx, 'raw' | 'clock' | 'log'> & {
+    transaction: (s: { text: string; params: unknown[] }[]) => Promise<object[][]>;
+    /** How a paced run waits after a unit (a test sees the pauses instead). */
+    pause?: (ms: number) => Promise<void>;
+  },
+): MetricsRollup {
+  const pause = ctx.pause ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   let lastRun: Date | null = null;
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | undefined;
   let first: NodeJS.Timeout | undefined;
+  /** Set by stop(): the job's run in progress gives up at its next unit. */
+  let stopped = false;
 
-  async function run(full: boolean): Promise<void> {
+  async function run(full: boolean, paced: boolean): Promise<void> {
     const now = ctx.clock();
     if (!full && lastRun === null) {
       const [{ empty }] = await ctx.raw<{ empty: boolean }>(`select not exists (select 1 from metrics_visitor_days) and not exists (select 1 from metrics_tickets) as empty`, []);
@@ -294,7 +325,7 @@ export function metricsRollup(ctx: Pick<Ctx, 'raw' | 'clock' | 'log'> & { transa
         if (rows.length === 0) break;
         for (let i = 0; i < rows.length; i += TICKETS_PER_UNIT) {
           const ids = rows.slice(i, i + TICKETS_PER_UNIT).map((r) => r.id);
-          for (const bucket of await tickets(ids, at.now, sites)) days.add(`${bucket.site_id}\n${bucket.day}`);
+          for (const bucket of await tickets(ids, at.now, sites, paced)) days.add(`${bucket.site_id}\n${bucket.day}`);
         }
         for (const r of rows) visitors.add(r.visitor_id);
         if (rows.length < CHUNK) break;
@@ -303,21 +334,25 @@ export function metricsRollup(ctx: Pick<Ctx, 'raw' | 'clock' | 'log'> & { transa
     }
     for (const bucket of days) {
       const [site, day] = bucket.split('\n');
-      await unit(UNITS.day, { site, day });
+      await unit(UNITS.day, { site, day }, paced);
     }
     const all = [...visitors];
-    for (let i = 0; i < all.length; i += CHUNK) await unit(UNITS.visitors, { visitors: all.slice(i, i + CHUNK), from: at.from });
+    for (let i = 0; i < all.length; i += CHUNK) await unit(UNITS.visitors, { visitors: all.slice(i, i + CHUNK), from: at.from }, paced);
     lastRun = now;
   }
 
-  /** Runs a unit's statements in one transaction with these values for their placeholders. */
-  function unit(statements: { text: string; names: (keyof Params)[] }[], params: Partial<Params>): Promise<object[][]> {
-    return ctx.transaction(statements.map((s) => ({ text: s.text, params: s.names.map((name) => params[name]) })));
+  /** Runs a unit's statements in one transaction with these values for their placeholders; `paced`: then pauses (PACE). */
+  async function unit(statements: { text: string; names: (keyof Params)[] }[], params: Partial<Params>, paced: boolean): Promise<object[][]> {
+    if (paced && stopped) throw new Stopped();
+    const started = performance.now();
+    const results = await ctx.transaction(statements.map((s) => ({ text: s.text, params: s.names.map((name) => params[name]) })));
+    if (paced) await pause((performance.now() - started) * PACE);
+    return results;
   }
 
   /** A chunk of conversations' tickets, then their times in business hours; returns the buckets they touch. */
-  async function tickets(ids: string[], now: string, sites: { id: string; business_hours: BusinessHours }[]): Promise<{ site_id: string; day: string }[]> {
-    const [before, , after] = (await unit(UNITS.tickets, { ids, now })).slice(BEGIN.length) as { site_id: string; day: string }[][];
+  async function tickets(ids: string[], now: string, sites: { id: string; business_hours: BusinessHours }[], paced: boolean): Promise<{ site_id: string; day: string }[]> {
+    const [before, , after] = (await unit(UNITS.tickets, { ids, now }, paced)).slice(BEGIN.length) as { site_id: string; day: string }[][];
     // Sites with business hours: their tickets' times again, counted in those hours (in JS: zones and weekdays).
     for (const site of sites) {
       const rows = await ctx.raw<{ id: string; escalated_at: Date; first_response_at: Date | null; resolved_at: Date | null }>(CHANGED_TICKETS, [ids, site.id]);
@@ -332,7 +367,7 @@ export function metricsRollup(ctx: Pick<Ctx, 'raw' | 'clock' | 'log'> & { transa
     refresh(opts = {}) {
       // One run at a time per process; a caller arriving during a run waits for it and then runs its own.
       // `running` never rejects (the caller gets the failure from `next`), so a failed run is no unhandled rejection.
-      const next = (running ?? Promise.resolve()).then(() => run(opts.full ?? false));
+      const next = (running ?? Promise.resolve()).then(() => run(opts.full ?? false, opts.paced ?? false));
       const settled: Promise<void> = next.then(
         () => undefined,
         () => undefined,
@@ -343,7 +378,11 @@ export function metricsRollup(ctx: Pick<Ctx, 'raw' | 'clock' | 'log'> & { transa
       return next;
     },
     start() {
-      const tick = () => void rollup.refresh().catch((err) => ctx.log.warn({ err }, 'metrics rollup failed'));
+      stopped = false;
+      const tick = () =>
+        void rollup.refresh({ paced: true }).catch((err) => {
+          if (!(err instanceof Stopped)) ctx.log.warn({ err }, 'metrics rollup failed');
+        });
       // Not at once: a node's first seconds go to its pools' warm-up and its first requests (a restarted
       // node's first run recomputes the last 73 hours: 1.4-1.6 s at 100,000 tickets a year, in units of 20 ms at most).
       first = setTimeout(tick, START_DELAY_MS);
@@ -351,9 +390,11 @@ export function metricsRollup(ctx: Pick<Ctx, 'raw' | 'clock' | 'log'> & { transa
       first.unref();
       timer.unref();
     },
-    stop() {
+    async stop() {
+      stopped = true;
       clearTimeout(first);
       clearInterval(timer);
+      await running;
     },
   };
   return rollup;

@@ -10,6 +10,8 @@ import type { App } from '../../server/app.ts';
 import { parseCsv } from '../../server/faq/engine/csv.ts';
 import { BREAKDOWN_CSV_HEADER } from '../../server/metrics/metrics-export.ts';
 import { SLICE_TICKETS } from '../../server/metrics/sliced.ts';
+import { metricsRollup } from '../../server/metrics/rollup.ts';
+import { rawClient } from '../../server/db/raw.ts';
 import { BACKENDS } from '../support/db.ts';
 import { api, login, startTestServer, type TestServer } from '../support/server.ts';
 
@@ -281,5 +283,36 @@ describe.each(BACKENDS)('the metrics view from a known history on %s', (backend)
     expect((await get<MetricsDTO>(`/api/metrics?${days}`)).verifiedResolutionRate).toBe(0.5);
     const [row] = await app.ctx.raw<{ verified: boolean }>(`select verified from metrics_tickets where conversation_id = $1`, [t.id]);
     expect(row.verified).toBe(true);
+  });
+
+  it("paces the job's runs, a pause after each unit, and gives a run up at its next unit once the job stops", async () => {
+    const before = await get<MetricsDTO>(`/api/metrics?${WEEK}`);
+    const pauses: number[] = [];
+    let stopping: Promise<void> | undefined;
+    const job = (onPause: () => void) =>
+      metricsRollup({
+        raw: app.ctx.reports.raw,
+        transaction: rawClient(app.ctx.reports.db).transaction,
+        clock: () => now,
+        log: app.ctx.log,
+        pause: async (ms) => {
+          pauses.push(ms);
+          onPause();
+        },
+      });
+    // A whole paced run: one pause per unit (tickets, days, visitors), each in proportion to its unit (more than nothing).
+    await job(() => undefined).refresh({ full: true, paced: true });
+    expect(pauses.length).toBeGreaterThanOrEqual(3);
+    expect(pauses.every((ms) => ms > 0)).toBe(true);
+    expect(await get<MetricsDTO>(`/api/metrics?${WEEK}`)).toEqual(before);
+    // Stopped during its first pause: the run gives up before its next unit, and stop() resolves once it has.
+    pauses.length = 0;
+    const stoppable = job(() => (stopping ??= stoppable.stop()));
+    await expect(stoppable.refresh({ full: true, paced: true })).rejects.toThrow('metrics rollup stopped');
+    await stopping;
+    expect(pauses).toHaveLength(1);
+    // An unpaced refresh (what the tests and benchmarks call) is not the job's: stopping does not hold it.
+    await stoppable.refresh({ full: true });
+    expect(await get<MetricsDTO>(`/api/metrics?${WEEK}`)).toEqual(before);
   });
 });
