@@ -112,6 +112,36 @@ describe.each(BACKENDS)('conversation search on %s', (backend) => {
     }
   });
 
+  it('reads the newest tickets a slice at a time (as on PGlite), ties of time in id order, and finds the same as in one', async () => {
+    // Three tickets raised at the same instant: a slice may end between them.
+    for (let i = 0; i < 3; i++) await seedConversation(server.database.db, { siteId: 'demo', lines: [`同一时刻的课程问题 ${i}`], escalatedAt: new Date('2026-11-10T10:00:00Z') });
+    type Row = { id: string | null; seq: number | null; scanned: number; last_at: string; last_id: string };
+    const raw = (st: { text: string; params: unknown[] }) => server.app.ctx.raw<Row>(st.text, st.params);
+    const sites = ['demo', 'other'];
+    const [{ n: tickets }] = await server.app.ctx.raw<{ n: number }>(`SELECT count(*)::int AS n FROM conversations WHERE site_id = ANY($1::text[]) AND escalated_at IS NOT NULL`, [sites]);
+    expect(Number(tickets)).toBeGreaterThanOrEqual(7);
+    const hitsOf = (rows: Row[]) => rows.filter((r) => r.id !== null).map((r) => [r.id, r.seq === null ? null : Number(r.seq)]);
+    for (const q of ['课程', '退款', 'refund', '不存在的词']) {
+      const input = ConversationSearch.parse({ q });
+      const whole = hitsOf(await raw(searchStatement(input, sites, 'recent')));
+      for (const size of [1, 2, 3]) {
+        const hits: unknown[] = [];
+        let read = 0;
+        let after: { at: string; id: string } | undefined;
+        for (let slices = 0; slices <= Number(tickets); slices++) {
+          const rows = await raw(searchStatement(input, sites, 'recent', { size, after, limit: input.limit }));
+          if (rows.length === 0) break;
+          hits.push(...hitsOf(rows));
+          read += Number(rows[0].scanned);
+          after = { at: rows[0].last_at, id: rows[0].last_id };
+        }
+        expect(hits, `${q} in slices of ${size}`).toEqual(whole);
+        expect(read, `${q} in slices of ${size}`).toBe(Number(tickets));
+      }
+    }
+    expect((await found(mei, `q=${encodeURIComponent('课程问题')}`)).length).toBe(3);
+  });
+
   it('answers INVALID_PAYLOAD to bad input and UNAUTHORIZED without a session', async () => {
     for (const query of ['q=a', `q=${'x'.repeat(201)}`, 'label=nope', 'agentId=1', 'status=bot', 'from=yesterday', 'limit=0', 'limit=101', 'q=ab&q=cd',
       'from=2026-11-30T00:00:00Z&to=2026-11-01T00:00:00Z']) {
