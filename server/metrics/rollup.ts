@@ -379,10 +379,14 @@ export function metricsRollup(
     },
     start() {
       stopped = false;
-      const tick = () =>
+      // A minute whose run has not ended (paced, a backfill takes minutes) adds none behind it: the run
+      // in progress started from its own last run, and the next tick looks back to where it started.
+      const tick = () => {
+        if (running) return;
         void rollup.refresh({ paced: true }).catch((err) => {
           if (!(err instanceof Stopped)) ctx.log.warn({ err }, 'metrics rollup failed');
         });
+      };
       // Not at once: a node's first seconds go to its pools' warm-up and its first requests (a restarted
       // node's first run recomputes the last 73 hours: 1.4-1.6 s at 100,000 tickets a year, in units of 20 ms at most).
       first = setTimeout(tick, START_DELAY_MS);
