@@ -119,7 +119,8 @@ type Hit = { id: string; seq: number | null };
  */
 async function findIds(ctx: Ctx, input: ConversationSearch, sites: string[]): Promise<Hit[]> {
   if (input.q) {
-    // Conversations named by id may not be tickets (no escalated_at to go on from): never sliced; they are few.
+    // Sliced where the reports are (ctx.reports.sliceTickets: on PGlite, whose statements run on this
+    // thread). Conversations named by id may not be tickets (no escalated_at to go on from): never sliced; they are few.
     const size = ctx.reports.sliceTickets === null || input.ids ? RECENT_SCAN : RECENT_SLICE;
     const hits: Hit[] = [];
     let scanned = 0;
