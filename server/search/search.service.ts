@@ -19,11 +19,13 @@ const VISITOR_TEXT = `(coalesce(v.name, '') || ' ' || coalesce(v.email, ''))`;
 /** How many of the newest tickets the first pass reads message by message (see searchStatement). */
 export const RECENT_SCAN = 2000;
 /**
- * On PGlite, where a statement holds the event loop while it runs, the first pass reads its tickets
- * this many at a time, a statement each: its 2,000 at once held the loop 45 ms when nothing matched at
- * 100,000 tickets (bench:search with BENCH_PGLITE=1), against the 50 ms no request may hold it.
+ * On PGlite, where a statement holds the event loop while it runs, the first pass reads its tickets a
+ * slice at a time, a statement each: its 2,000 at once held the loop 45 ms when nothing matched at
+ * 100,000 tickets (bench:search with BENCH_PGLITE=1), against the 50 ms no request may hold it. A slice
+ * is a sixth of the tickets a report reads at once there (ctx.reports.sliceTickets, 3,000: 500), since
+ * each ticket's messages are read too, six a ticket in that bench.
  */
-export const RECENT_SLICE = 500;
+export const recentSlice = (sliceTickets: number) => Math.max(1, Math.floor(sliceTickets / 6));
 
 /** A first pass's slice of the newest tickets: how many, after which (the last of the slice before), and hits wanted. */
 export interface RecentSlice {
@@ -115,13 +117,13 @@ type Hit = { id: string; seq: number | null };
 /**
  * The first pass, then the second only when needed: the first pass's page is the right answer when
  * it is full (every newer ticket was read) or when it read every ticket there is. On PGlite the first
- * pass goes a slice at a time (RECENT_SLICE), and stops at the slice that fills the page.
+ * pass goes a slice at a time (recentSlice), and stops at the slice that fills the page.
  */
 async function findIds(ctx: Ctx, input: ConversationSearch, sites: string[]): Promise<Hit[]> {
   if (input.q) {
     // Sliced where the reports are (ctx.reports.sliceTickets: on PGlite, whose statements run on this
     // thread). Conversations named by id may not be tickets (no escalated_at to go on from): never sliced; they are few.
-    const size = ctx.reports.sliceTickets === null || input.ids ? RECENT_SCAN : RECENT_SLICE;
+    const size = ctx.reports.sliceTickets === null || input.ids ? RECENT_SCAN : recentSlice(ctx.reports.sliceTickets);
     const hits: Hit[] = [];
     let scanned = 0;
     let after: RecentSlice['after'];

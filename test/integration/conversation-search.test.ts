@@ -140,6 +140,23 @@ describe.each(BACKENDS)('conversation search on %s', (backend) => {
       }
     }
     expect((await found(mei, `q=${encodeURIComponent('课程问题')}`)).length).toBe(3);
+    // Through the API, a slice of one ticket, of two, and none (the whole first pass in one statement):
+    // the same hits in the same order, whether a page fills in a middle slice (limit=2) or no slice matches.
+    const hitsVia = async (sliceTickets: number | null, query: string) => {
+      const before = server.app.ctx.reports.sliceTickets;
+      server.app.ctx.reports.sliceTickets = sliceTickets;
+      try {
+        return (await search(admin, query)).map((h) => [h.conversation.id, h.match?.seq ?? null]);
+      } finally {
+        server.app.ctx.reports.sliceTickets = before;
+      }
+    };
+    for (const query of ['课程问题', '课程问题&limit=2', '退款', 'refund&limit=1', '不存在的词', 'ada']) {
+      const q = query.replace(/^[^&]+/, (w) => `q=${encodeURIComponent(w)}`);
+      const whole = await hitsVia(null, q);
+      for (const sliceTickets of [6, 12]) expect(await hitsVia(sliceTickets, q), `${query}, sliceTickets ${sliceTickets}`).toEqual(whole);
+    }
+    expect(await hitsVia(6, `q=${encodeURIComponent('课程问题')}&limit=2`)).toHaveLength(2);
   });
 
   it('answers INVALID_PAYLOAD to bad input and UNAUTHORIZED without a session', async () => {
