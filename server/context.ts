@@ -18,8 +18,10 @@ export interface Ctx {
   /**
    * Reports' connections (metrics, exports, the rollup job), `db` and `raw` as above: a pool of their own
    * on PostgreSQL (db/client.ts), so that a report's burst of statements never holds the message path's.
+   * `sliceTickets`, on PGlite only (null on PostgreSQL), where a statement holds the event loop: metrics
+   * read in slices of days of about that many tickets (metrics/sliced.ts), and the search's first pass a
+   * sixth of that many tickets at a time (search/search.service.ts).
    */
-  /** Reports' connections; `sliceTickets`: metrics read in slices of days of about that many tickets (metrics/sliced.ts), on PGlite. */
   reports: { db: Db; raw: RawQuery; sliceTickets: number | null };
   /** The same for the hot path's writes, committed in groups, a lane per conversation (db/group-commit.ts). */
   store: GroupedStore;

@@ -35,7 +35,8 @@ export class Params {
 const DAY_MS = 86_400_000;
 const dayOf = (d: Date) => new Date(Math.floor(d.getTime() / DAY_MS) * DAY_MS);
 const iso = (d: Date) => d.toISOString();
-const date = (d: Date) => d.toISOString().slice(0, 10);
+/** A UTC day, as a `date` parameter. */
+export const date = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Whole UTC days inside [from, to) (null when none, or when hours are asked for), and the live ranges around them. */
 function split(s: Scope, bucket: Bucket | null): { days: [string, string] | null; live: [Date, Date][] } {

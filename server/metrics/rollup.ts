@@ -256,7 +256,8 @@ const PAGES = {
       and resolved_at <= $3::timestamptz - interval '${VERIFY_HOURS} hours'
     order by resolved_at, id limit ${CHUNK}`,
 };
-const NO_ID = '00000000-0000-0000-0000-000000000000';
+/** Below every uuid: a keyset's first page starts after it. */
+export const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 /** The sites whose times count in business hours. */
 const BUSINESS_SITES = `select id, business_hours from sites where business_hours is not null`;

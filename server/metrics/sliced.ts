@@ -7,7 +7,7 @@
  * single statements, on the reports' pool, off this thread.
  */
 import type { RawQuery } from '../db/raw.ts';
-import { Params, query, ticketRows, visitorCounts, type Bucket, type Scope } from './figures.ts';
+import { date, Params, query, ticketRows, visitorCounts, type Bucket, type Scope } from './figures.ts';
 
 /**
  * Tickets per slice on PGlite. With 3,000, the metrics view, chart and breakdowns of a year of 100,000
@@ -15,7 +15,6 @@ import { Params, query, ticketRows, visitorCounts, type Bucket, type Scope } fro
  * (with 5,000, once 50 ms).
  */
 export const SLICE_TICKETS = 3_000;
-const date = (d: Date) => d.toISOString().slice(0, 10);
 
 /** Whether a scope is read in slices: on PGlite (Scope.sliceTickets). */
 export const isSliced = (s: Scope): boolean => s.sliceTickets != null;

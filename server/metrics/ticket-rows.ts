@@ -3,7 +3,7 @@
  * a server-side cursor on PostgreSQL, keyset pages on PGlite (which has no cursor API, and whose
  * queries run on this thread: small pages keep each pause of the event loop short).
  */
-import { PAGE } from './rollup.ts';
+import { NO_ID, PAGE } from './rollup.ts';
 import type { Db } from '../db/client.ts';
 import { rawClient } from '../db/raw.ts';
 
@@ -103,7 +103,6 @@ export async function* ticketRows(db: Db, siteIds: string[], from: Date, to: Dat
   }
 }
 
-const NO_ID = '00000000-0000-0000-0000-000000000000';
 /** A PGlite page's plan: an index scan in the keyset's order, then the joins by primary key. */
 const INDEX_ORDER = ['set local enable_seqscan = off', 'set local enable_bitmapscan = off', 'set local enable_sort = off', 'set local enable_hashjoin = off'].map(
   (text) => ({ text, params: [] }),

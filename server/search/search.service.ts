@@ -69,7 +69,8 @@ export function searchStatement(
   }
   const q = p(input.q);
   if (pass === 'recent') {
-    const after = slice.after ? [`c.escalated_at <= ${p(slice.after.at)}::timestamptz`, `(c.escalated_at < $${params.length}::timestamptz OR c.id > ${p(slice.after.id)}::uuid)`] : [];
+    const last = slice.after && { at: p(slice.after.at), id: p(slice.after.id) };
+    const after = last ? [`c.escalated_at <= ${last.at}::timestamptz`, `(c.escalated_at < ${last.at}::timestamptz OR c.id > ${last.id}::uuid)`] : [];
     // The newest tickets of each site by its (site, escalated_at) index, then of all of them: with
     // `site_id = ANY(sites)` the newest were found by reading and sorting every ticket of the sites,
     // 35 ms of the 58 this statement took on PGlite at 100,000 tickets.
