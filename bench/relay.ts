@@ -8,6 +8,8 @@
  * Optional: BENCH_RATES=200,400,… (msg/s), BENCH_STEP_SECONDS=3, BENCH_IDLE_SOCKETS=10000,
  * BENCH_CPU_PROF=1 (one extra product step of scenario (a) under V8's profiler; top functions printed;
  * BENCH_CPU_PROF=b: of scenario (b); BENCH_CPU_PROF=idle: the product while its idle sockets connect),
+ * BENCH_PERF=a or b (one more step of the product and one of the relay, at the rate the CPU profile would take, under
+ * `perf record -a`: the machine's CPU per message by process, and inside the database's backends by phase),
  * BENCH_PRODUCT_NODE_ARGS='--flag …' (node options for the product's process only, to compare runtime settings).
  * Output: markdown on stdout and in .tmp/bench-relay.md; progress on stderr.
  */
@@ -22,6 +24,7 @@ import { killAll, root, type Child } from './relay/proc.ts';
 import type { ProfileSummary } from './relay/profile.ts';
 import { fmt, progress, Report } from './relay/report.ts';
 import { profileStep, profileTables, startProfile, stopProfile, summaryTables, type ProfiledStep } from './relay/profile-step.ts';
+import { perfAvailable, perfStep, perfTables, type PerfStep } from './relay/perf-step.ts';
 import { startProduct, startRelay, unsetLimitVariables, type Target } from './relay/servers.ts';
 import { measureStep, settle, type StepRow } from './relay/steps.ts';
 import { widgetBytes } from './relay/widget.ts';
@@ -49,6 +52,8 @@ const IDLE_PROCS = Math.max(1, Number(process.env.BENCH_IDLE_PROCS ?? 2));
 /** Which scenario gets one more step under the CPU profiler: 'a' (BENCH_CPU_PROF=1 or a), 'b', or none. */
 const PROFILE = process.env.BENCH_CPU_PROF === '1' || process.env.BENCH_CPU_PROF === 'a' ? 0 : process.env.BENCH_CPU_PROF === 'b' ? 1 : -1;
 const PROFILE_IDLE = process.env.BENCH_CPU_PROF === 'idle';
+/** Which scenario gets one more step of each server under `perf record -a`: 'a', 'b', or none. */
+const PERF = process.env.BENCH_PERF === 'a' ? 0 : process.env.BENCH_PERF === 'b' ? 1 : -1;
 const DEMO_SITE = 'demo';
 const TARGET_RATIO = { postgres: 1 / 3, pglite: 1 / 10 };
 
@@ -57,6 +62,7 @@ const children = new Set<Child>();
 const own = <T extends { child: Child }>(x: T): T => (children.add(x.child), x);
 let db: BenchDatabase | undefined;
 let profiled: ProfiledStep | undefined;
+let perfed: { rate: number; steps: PerfStep[] } | undefined;
 let load: LoadGenerator | undefined;
 const timeLeft = () => DEADLINE_MS - (Date.now() - started);
 
@@ -98,7 +104,7 @@ interface Scenario {
   note: string[];
 }
 
-async function runScenario(sc: Scenario, adminPassword: string, profileFile?: string): Promise<void> {
+async function runScenario(sc: Scenario, adminPassword: string, profileFile?: string, perf = false): Promise<void> {
   progress(`scenario: ${sc.title}`);
   const product = own(await startProduct(db!.env, { adminPassword, profileFile }));
   const relay = own(await startRelay());
@@ -141,11 +147,22 @@ async function runScenario(sc: Scenario, adminPassword: string, profileFile?: st
       if (active.size === 0) break;
     }
     for (const t of [product, relay]) if (sc.best[t.name] === RATES.at(-1)) sc.capped[t.name] = true;
+    // Where the product saturated (its first rate failed twice) shows where its time goes under load.
+    const failed = sc.rows.find((r) => r.target === 'product' && !r.pass && r.attempt === 2)?.rate;
+    const profileRate = failed ?? Math.max(sc.best.product, RATES[0]);
     if (profileFile) {
       progress('  one more product step under the CPU profiler');
-      // Where the product saturated (its first rate failed twice) shows where its time goes under load.
-      const failed = sc.rows.find((r) => r.target === 'product' && !r.pass && r.attempt === 2)?.rate;
-      profiled = await profileStep(load!, product, failed ?? Math.max(sc.best.product, RATES[0]), STEP_MS, profileFile);
+      profiled = await profileStep(load!, product, profileRate, STEP_MS, profileFile);
+    }
+    if (perf) {
+      progress(`  one more step of each server at ${profileRate} msg/s under perf record -a`);
+      const steps: PerfStep[] = [];
+      for (const t of [product, relay]) {
+        await settle(load!, t, 20_000);
+        const file = path.join(root, `.tmp/bench-relay-${t.name}-${process.pid}.perf.data`);
+        steps.push(await perfStep(load!, t, profileRate, { durationMs: STEP_MS, drainMs: DRAIN_MS, db: t.name === 'product' && db!.kind === 'postgres' ? db : undefined, file }));
+      }
+      perfed = { rate: profileRate, steps };
     }
   } finally {
     await Promise.allSettled([load!.close(product.name), load!.close(relay.name)]);
@@ -172,13 +189,14 @@ function stepTable(sc: Scenario): void {
     fmt(r.cpuMsPerMsg, 3),
     r.dbMsPerMsg === undefined ? '–' : fmt(r.dbMsPerMsg, 3),
     fmt(r.packetsPerMsg, 1),
+    r.queriesPerMsg === undefined ? '–' : fmt(r.queriesPerMsg, 3),
     fmt(r.rssMb, 0),
     r.loop ? `${fmt(r.loop.p99Ms, 1)} / ${fmt(r.loop.maxMs, 1)}` : '–',
     `${r.load.loadCpuPct}%`,
     r.pass ? (r.attempt === 2 ? 'pass (2nd try)' : 'pass') : `**fail**${r.attempt === 1 ? ' (tried again)' : ''}: ${r.why}`,
   ]);
   report.table(
-    ['msg/s offered', 'server', 'sent', 'delivered', 'lost', 'dup', 'reordered', 'p50 ms', 'p99 ms', 'server CPU ms/msg', 'PG backends CPU ms/msg', 'packets/msg', 'RSS MB', 'loop delay p99 / max ms', 'load-gen CPU', 'step'],
+    ['msg/s offered', 'server', 'sent', 'delivered', 'lost', 'dup', 'reordered', 'p50 ms', 'p99 ms', 'server CPU ms/msg', 'PG backends CPU ms/msg', 'packets/msg', 'DB queries/msg', 'RSS MB', 'loop delay p99 / max ms', 'load-gen CPU', 'step'],
     rows,
   );
   for (const n of sc.note) report.line(`- ${n}`);
@@ -272,11 +290,13 @@ async function main(): Promise<void> {
     { title: `(b) ${CONVERSATIONS} sites, one agent each`, specs: agents.manySites },
   ].map((s) => ({ ...s, rows: [], best: { product: 0, relay: 0 }, capped: { product: false, relay: false }, note: [] }));
   const profileFile = PROFILE >= 0 || PROFILE_IDLE ? path.join(root, `.tmp/bench-relay-product-${process.pid}.cpuprofile`) : undefined;
-  await runScenario(scenarios[0], adminPassword, PROFILE === 0 ? profileFile : undefined);
-  await runScenario(scenarios[1], adminPassword, PROFILE === 1 ? profileFile : undefined);
+  if (PERF >= 0 && !perfAvailable()) throw new Error('BENCH_PERF needs Linux perf (Debian: apt-get install linux-perf)');
+  await runScenario(scenarios[0], adminPassword, PROFILE === 0 ? profileFile : undefined, PERF === 0);
+  await runScenario(scenarios[1], adminPassword, PROFILE === 1 ? profileFile : undefined, PERF === 1);
   for (const sc of scenarios) stepTable(sc);
   summary(scenarios, kind);
   if (profiled) profileTables(report, profiled, scenarios[PROFILE].title);
+  if (perfed) perfTables(report, perfed.rate, scenarios[PERF].title, perfed.steps);
 
   // Each server's connecting ends by its share of what is left, keeping a minute for the browser
   // measurement and for stopping everything; the product, slower, goes first and gets more.

@@ -21,6 +21,8 @@ export interface BenchDatabase {
   env: Record<string, string>;
   /** CPU ms used so far by the PostgreSQL backends serving this database (0 on PGlite: it runs inside the server). */
   backendCpuMs(): Promise<number>;
+  /** The PostgreSQL backends serving this database now (none on PGlite). */
+  backendPids(): Promise<number[]>;
   drop(): Promise<void>;
 }
 
@@ -31,6 +33,7 @@ export async function createBenchDatabase(baseUrl: string | undefined): Promise<
       kind: 'pglite',
       env: { DATA_DIR: path.join(dir, 'pgdata') },
       backendCpuMs: async () => 0,
+      backendPids: async () => [],
       drop: () => rm(dir, { recursive: true, force: true }),
     };
   }
@@ -41,12 +44,13 @@ export async function createBenchDatabase(baseUrl: string | undefined): Promise<
   url.pathname = `/${name}`;
   // Backends come and go with the pool: the CPU of ones that ended is kept, so the sum only grows.
   const seen = new Map<number, number>();
+  const backendPids = async () => (await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${name}`).map((r) => r.pid);
   return {
     kind: 'postgres',
     env: { DATABASE_URL: url.toString() },
+    backendPids,
     async backendCpuMs() {
-      const rows = await admin<{ pid: number }[]>`select pid from pg_stat_activity where datname = ${name}`;
-      for (const { pid } of rows) {
+      for (const pid of await backendPids()) {
         const cpu = procStat(pid)?.cpuMs;
         if (cpu !== undefined) seen.set(pid, Math.max(cpu, seen.get(pid) ?? 0));
       }

@@ -89,6 +89,8 @@ export const LOOP_RESOLUTION_MS = 10;
 export interface LoopDelay {
   p99Ms: number;
   maxMs: number;
+  /** Database queries the server has run since it started (the product's query histogram; the relay has none). */
+  queries?: number;
 }
 
 /** Event-loop delay since the previous scrape (both servers reset their histogram on every scrape). */
@@ -100,7 +102,12 @@ export async function scrapeLoopDelay(target: Target): Promise<LoopDelay | undef
     // monitorEventLoopDelay records the time between its timer's runs, sampling interval included:
     // the delay is what exceeds the interval (10 ms in both servers: prom-client's default).
     const gauge = (name: string) => Math.max(0, Number(text.match(new RegExp(`^${name}(?:\\{[^}]*\\})? ([^\\s]+)$`, 'm'))?.[1] ?? NaN) * 1000 - LOOP_RESOLUTION_MS);
-    return { p99Ms: gauge('nodejs_eventloop_lag_p99_seconds'), maxMs: gauge('nodejs_eventloop_lag_max_seconds') };
+    const counts = [...text.matchAll(/^support_db_query_duration_seconds_count(?:\{[^}]*\})? ([^\s]+)$/gm)].map((m) => Number(m[1]));
+    return {
+      p99Ms: gauge('nodejs_eventloop_lag_p99_seconds'),
+      maxMs: gauge('nodejs_eventloop_lag_max_seconds'),
+      queries: counts.length ? counts.reduce((a, b) => a + b, 0) : undefined,
+    };
   } catch {
     return undefined;
   }

@@ -16,6 +16,8 @@ export interface StepRow {
   /** PostgreSQL backends' CPU per message sent (PGlite's is inside the server's). */
   dbMsPerMsg?: number;
   packetsPerMsg: number;
+  /** Database queries the server sent per message (statements of a group commit count once). */
+  queriesPerMsg?: number;
   rssMb: number;
   loop?: LoopDelay;
   pass: boolean;
@@ -43,7 +45,7 @@ export async function measureStep(
   rate: number,
   opts: { durationMs: number; drainMs: number; db?: BenchDatabase },
 ): Promise<StepRow> {
-  await scrapeLoopDelay(target); // resets the histogram: the next scrape covers this step only
+  const loop0 = await scrapeLoopDelay(target); // resets the histogram: the next scrape covers this step only
   const before = procStat(target.child.pid);
   const db0 = opts.db ? await opts.db.backendCpuMs() : 0;
   const r = await load.step(target.name, rate, opts.durationMs, opts.drainMs);
@@ -58,6 +60,7 @@ export async function measureStep(
     cpuMsPerMsg: before && after ? (after.cpuMs - before.cpuMs) / r.sent : NaN,
     dbMsPerMsg: opts.db ? (db1 - db0) / r.sent : undefined,
     packetsPerMsg: r.packets / r.sent,
+    queriesPerMsg: loop0?.queries !== undefined && loop?.queries !== undefined ? (loop.queries - loop0.queries) / r.sent : undefined,
     rssMb: after ? after.rssBytes / 2 ** 20 : NaN,
     loop,
     pass,
