@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { parse as pgliteParse, protocol, type PGlite } from '@electric-sql/pglite';
 import type { Db } from './client.ts';
+import { observeQuery } from '../ops/counters.ts';
 
 export type RawQuery = <T extends object>(text: string, params: unknown[]) => Promise<T[]>;
 export interface Statement {
@@ -43,22 +44,34 @@ export function rawClient(db: Db): RawClient {
   }
   const lite = client as unknown as PGlite;
   const run = preparedOn(lite);
+  // Timed here, as ops/db-timing.ts times the rest: these statements bypass the client it wraps
+  // (postgres.js's raw queries go through it), and the hot path's store is one of them. A query's
+  // time includes its wait for the database, as a pool connection's wait is on PostgreSQL.
+  const timed = (text: string, started: number) => observeQuery(text, (performance.now() - started) / 1000);
   return {
     // In a transaction of its own: it holds PGlite's transaction lock, so it never runs inside another
     // caller's open transaction (whose rollback would take it along).
-    query: <T extends object>(text: string, params: unknown[]) =>
-      lite.transaction(async () => {
-        const started = performance.now();
-        const rows = await run(text, params);
-        await loopTurn(started);
-        return rows;
-      }) as Promise<T[]>,
+    query: <T extends object>(text: string, params: unknown[]) => {
+      const asked = performance.now();
+      return lite
+        .transaction(async () => {
+          const started = performance.now();
+          const rows = await run(text, params);
+          await loopTurn(started);
+          return rows;
+        })
+        .finally(() => timed(text, asked)) as Promise<T[]>;
+    },
     transaction: (statements) =>
       lite.transaction(async () => {
         const results: object[][] = [];
         for (const s of statements) {
           const started = performance.now();
-          results.push(await run(s.text, s.params));
+          try {
+            results.push(await run(s.text, s.params));
+          } finally {
+            timed(s.text, started);
+          }
           await loopTurn(started);
         }
         return results;

@@ -109,6 +109,8 @@ describe.each(BACKENDS)('operations endpoints on %s', (backend) => {
     expect(moved('support_rate_limited_total', { rule: 'messages_per_visitor' })).toBe(1);
     expect(moved('support_db_query_duration_seconds_count', { operation: 'select' })).toBeGreaterThan(0);
     expect(moved('support_db_query_duration_seconds_count', { operation: 'insert' })).toBeGreaterThan(0);
+    // The one-statement store (a WITH … statement, db/raw.ts on either driver) is timed too.
+    expect(moved('support_db_query_duration_seconds_count', { operation: 'with' })).toBeGreaterThan(0);
     expect(sampleValue(after, 'support_conversations_waiting', { site: 'demo' })).toBe(1);
     expect(sampleValue(after, 'support_oldest_wait_seconds', { site: 'demo' })).toBe(120);
     expect(sampleValue(after, 'support_first_response_target_seconds', { site: 'demo' })).toBe(300);
