@@ -90,7 +90,8 @@ export interface PerfStep {
   hot?: { name: string; pct: number }[];
 }
 
-const pidsOf = (pids: Iterable<number>) => new Set(pids);
+/** A role's name in the table: the product's server and the relay's share a row. */
+const rowOf = (role: string) => role.replace(/^(product|relay) server$/, 'server');
 
 export async function perfStep(
   load: LoadGenerator,
@@ -99,8 +100,8 @@ export async function perfStep(
   opts: { durationMs: number; drainMs: number; db?: BenchDatabase; file: string },
 ): Promise<PerfStep> {
   const { result: row, samples } = await record(opts.file, () => measureStep(load, target, rate, opts));
-  const backends = pidsOf(opts.db ? await opts.db.backendPids() : []);
-  const postgres = pidsOf(
+  const backends = new Set(opts.db ? await opts.db.backendPids() : []);
+  const postgres = new Set(
     spawnSync('pgrep', ['-x', 'postgres'], { encoding: 'utf8' })
       .stdout.split('\n')
       .filter(Boolean)
@@ -160,10 +161,10 @@ export function perfTables(report: Report, rate: number, scenario: string, steps
   report.line();
   report.table(
     ['process', ...steps.map((s) => `${s.row.target}: CPU ms per message (kernel %)`)],
-    [...new Set(steps.flatMap((s) => s.roles.map((r) => r.role.replace(/^(product|relay) server$/, 'server'))))].map((role) => [
+    [...new Set(steps.flatMap((s) => s.roles.map((r) => rowOf(r.role))))].map((role) => [
       role,
       ...steps.map((s) => {
-        const r = s.roles.find((x) => x.role.replace(/^(product|relay) server$/, 'server') === role);
+        const r = s.roles.find((x) => rowOf(x.role) === role);
         return r ? `${fmt(r.msPerMsg, 3)} (${fmt(r.kernelPct, 0)}%)` : '–';
       }),
     ]),
