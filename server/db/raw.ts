@@ -43,35 +43,36 @@ export function rawClient(db: Db): RawClient {
     };
   }
   const lite = client as unknown as PGlite;
-  const run = preparedOn(lite);
+  const prepared = preparedOn(lite);
   // Timed here, as ops/db-timing.ts times the rest: these statements bypass the client it wraps
   // (postgres.js's raw queries go through it), and the hot path's store is one of them. A query's
-  // time includes its wait for the database, as a pool connection's wait is on PostgreSQL.
-  const timed = (text: string, started: number) => observeQuery(text, (performance.now() - started) / 1000);
+  // time starts when it is asked (its wait for the one backend included, as a pool connection's
+  // wait is on PostgreSQL) and ends with its rows, not with the loop turn that may follow.
+  const run = async (text: string, params: unknown[], since: number) => {
+    try {
+      return await prepared(text, params);
+    } finally {
+      observeQuery(text, (performance.now() - since) / 1000);
+    }
+  };
   return {
     // In a transaction of its own: it holds PGlite's transaction lock, so it never runs inside another
     // caller's open transaction (whose rollback would take it along).
     query: <T extends object>(text: string, params: unknown[]) => {
       const asked = performance.now();
-      return lite
-        .transaction(async () => {
-          const started = performance.now();
-          const rows = await run(text, params);
-          await loopTurn(started);
-          return rows;
-        })
-        .finally(() => timed(text, asked)) as Promise<T[]>;
+      return lite.transaction(async () => {
+        const started = performance.now();
+        const rows = await run(text, params, asked);
+        await loopTurn(started);
+        return rows;
+      }) as Promise<T[]>;
     },
     transaction: (statements) =>
       lite.transaction(async () => {
         const results: object[][] = [];
         for (const s of statements) {
           const started = performance.now();
-          try {
-            results.push(await run(s.text, s.params));
-          } finally {
-            timed(s.text, started);
-          }
+          results.push(await run(s.text, s.params, started));
           await loopTurn(started);
         }
         return results;
