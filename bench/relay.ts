@@ -26,7 +26,7 @@ import { fmt, progress, Report } from './relay/report.ts';
 import { profileStep, profileTables, startProfile, stopProfile, summaryTables, type ProfiledStep } from './relay/profile-step.ts';
 import { perfAvailable, perfStep, perfTables, type PerfStep } from './relay/perf-step.ts';
 import { startProduct, startRelay, unsetLimitVariables, type Target } from './relay/servers.ts';
-import { measureStep, settle, type StepRow } from './relay/steps.ts';
+import { Ladder, measureStep, REFINE_GAP, settle, type StepRow } from './relay/steps.ts';
 import { widgetBytes } from './relay/widget.ts';
 
 const started = Date.now();
@@ -39,7 +39,8 @@ const STEPS_UNTIL_MS = 5.5 * 60_000;
  * quarter where both top out on this machine (the product 3,200-4,800, the relay 9,600-25,600): with
  * 3,200 then 4,800, a product passing 4,000 against a relay of 12,800 (0.3125) read as 0.25. Up to
  * 38,400: on a quiet machine the relay passed 25,600 (2026-12-03), and a capped relay only bounds the
- * ratio from above.
+ * ratio from above. Past a server's last passing step, rates between it and the failing one are tried
+ * (Ladder in relay/steps.ts), so each highest passing rate is known to a tenth, not a quarter.
  */
 const RATES = (process.env.BENCH_RATES ?? '200,400,800,1200,1600,2000,2400,3200,4000,4800,6400,8000,9600,12800,16000,19200,25600,32000,38400').split(',').map(Number);
 const STEP_MS = Number(process.env.BENCH_STEP_SECONDS ?? 3) * 1000;
@@ -121,9 +122,16 @@ async function runScenario(sc: Scenario, adminPassword: string, profileFile?: st
     }
     progress(`  both warmed up by a step at ${WARMUP_RATE} msg/s, not counted`);
     const active = new Set([product, relay]);
-    for (const rate of RATES) {
+    const ladders = new Map([product, relay].map((t) => [t, new Ladder(RATES)]));
+    while (active.size) {
       for (const t of [product, relay]) {
         if (!active.has(t)) continue;
+        const ladder = ladders.get(t)!;
+        const rate = ladder.next();
+        if (rate === undefined) {
+          active.delete(t);
+          continue;
+        }
         // A failed step is run once more: on a shared machine one neighbour's burst can sink a step.
         for (let attempt = 1; attempt <= 2 && active.has(t); attempt++) {
           if (Date.now() - started > STEPS_UNTIL_MS) {
@@ -133,22 +141,23 @@ async function runScenario(sc: Scenario, adminPassword: string, profileFile?: st
           }
           const row = await measureStep(load!, t, rate, { durationMs: STEP_MS, drainMs: DRAIN_MS, db: t.name === 'product' && db!.kind === 'postgres' ? db : undefined });
           row.attempt = attempt;
+          row.refining = ladder.refining;
           sc.rows.push(row);
-          progress(`  ${t.name} ${rate}/s: p50 ${row.load.p50Ms} p99 ${row.load.p99Ms} ms, lost ${row.load.lost}, load-gen CPU ${row.load.loadCpuPct}% ${row.pass ? 'pass' : `FAIL (${row.why})`}`);
+          progress(`  ${t.name} ${rate}/s${ladder.refining ? ' (between)' : ''}: p50 ${row.load.p50Ms} p99 ${row.load.p99Ms} ms, lost ${row.load.lost}, load-gen CPU ${row.load.loadCpuPct}% ${row.pass ? 'pass' : `FAIL (${row.why})`}`);
           if (!row.pass && row.load.slowWindows) progress(`    slow windows: ${row.load.slowWindows}`);
           if (!(await settle(load!, t, 20_000))) sc.note.push(`${t.name} still had messages outstanding 20 s after its ${rate} msg/s step`);
           if (row.pass) {
-            sc.best[t.name] = rate;
+            ladder.passed(rate);
             break;
           }
-          if (attempt === 2) active.delete(t);
+          if (attempt === 2) ladder.failed(rate);
         }
       }
-      if (active.size === 0) break;
     }
+    for (const t of [product, relay]) sc.best[t.name] = ladders.get(t)!.best;
     for (const t of [product, relay]) if (sc.best[t.name] === RATES.at(-1)) sc.capped[t.name] = true;
-    // Where the product saturated (its first rate failed twice) shows where its time goes under load.
-    const failed = sc.rows.find((r) => r.target === 'product' && !r.pass && r.attempt === 2)?.rate;
+    // Where the product saturated (the lowest rate that failed twice) shows where its time goes under load.
+    const failed = ladders.get(product)!.lowestFailed;
     const profileRate = failed ?? Math.max(sc.best.product, RATES[0]);
     if (profileFile) {
       progress('  one more product step under the CPU profiler');
@@ -177,7 +186,7 @@ function stepTable(sc: Scenario): void {
   report.line(`### ${sc.title}`);
   report.line();
   const rows = sc.rows.map((r) => [
-    r.rate,
+    r.refining ? `${r.rate} (between)` : r.rate,
     r.target,
     r.load.sent,
     r.load.delivered,
@@ -266,7 +275,7 @@ async function main(): Promise<void> {
   report.line(`- command: \`${options}${dbUrl ? `BENCH_DATABASE_URL=${maskedUrl(dbUrl)} ` : ''}npm run bench:relay\``);
   report.line(`- node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`);
   report.line(`- load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
-  report.line(`- product on ${kind === 'postgres' ? 'PostgreSQL (a fresh database, dropped afterwards)' : 'PGlite (a temporary DATA_DIR)'}; ${CONVERSATIONS} conversations per server, each alternating visitor → agent and agent → visitor; steps of ${STEP_MS / 1000} s (+ up to ${DRAIN_MS / 1000} s to drain), after one uncounted step at ${WARMUP_RATE} msg/s on each server, product and relay alternating; a step passes when p99 < 50 ms and every message is acknowledged and delivered once, in order; a failed step is tried once more, and a server's ladder ends at its second failure of one rate`);
+  report.line(`- product on ${kind === 'postgres' ? 'PostgreSQL (a fresh database, dropped afterwards)' : 'PGlite (a temporary DATA_DIR)'}; ${CONVERSATIONS} conversations per server, each alternating visitor → agent and agent → visitor; steps of ${STEP_MS / 1000} s (+ up to ${DRAIN_MS / 1000} s to drain), after one uncounted step at ${WARMUP_RATE} msg/s on each server, product and relay alternating; a step passes when p99 < 50 ms and every message is acknowledged and delivered once, in order; a failed step is tried once more, and a server's ladder ends at its second failure of one rate; then, while its highest passing and lowest failing rates are more than ${REFINE_GAP * 100}% apart, the rate halfway between them is tried ("between"), by the same rule for both servers`);
   report.line(`- server CPU: user + system of the server process (/proc/PID/stat) per message sent; packets: Socket.IO packets received by all load-side sockets per message sent; loop delay: the server's own monitorEventLoopDelay over the step (GET /metrics), less its 10 ms sampling interval`);
   const unset = unsetLimitVariables();
   if (unset.length) report.line(`- **warning**: server/limits.ts reads ${unset.join(', ')}, which this benchmark does not set: a limit may throttle the load (add it to LIMIT_ENV in bench/relay/servers.ts)`);

@@ -24,6 +24,8 @@ export interface StepRow {
   why: string;
   /** 1, or 2 when the step is the second try of a rate that failed once. */
   attempt?: number;
+  /** A rate between the highest passing and the lowest failing one (Ladder). */
+  refining?: boolean;
 }
 
 /** A step passes when p99 < 50 ms and every message was acknowledged and delivered once, in order. */
@@ -80,4 +82,49 @@ export async function settle(load: LoadGenerator, target: Target, timeoutMs: num
     await new Promise((r) => setTimeout(r, 200));
   }
   return false;
+}
+
+/**
+ * How far apart the highest passing and the lowest failing rate may be, relative to the passing one,
+ * before the ladder tries the rate between them. The ladder's own steps are a quarter apart where the
+ * servers top out (4,000 then 4,800; 12,800 then 16,000), so a server's highest passing rate read up
+ * to a quarter low, and the ratio of two such readings anywhere within a factor of 1.25 either way.
+ */
+export const REFINE_GAP = 0.1;
+
+/**
+ * The rates one server is offered: the ladder (`rates`) up to the first rate that fails twice, then
+ * the rate halfway between the highest passing and the lowest failing one (rounded to 100 msg/s),
+ * again while they are more than REFINE_GAP apart. Both servers follow the same rule, so the ratio of
+ * their highest passing rates is known to about a tenth instead of a quarter.
+ */
+export class Ladder {
+  best = 0;
+  /** The lowest rate that failed twice, once one has. */
+  lowestFailed: number | undefined;
+  private i = 0;
+
+  constructor(private readonly rates: number[]) {}
+
+  /** Past the ladder: trying rates between a pass and a failure. */
+  get refining(): boolean {
+    return this.lowestFailed !== undefined;
+  }
+
+  next(): number | undefined {
+    if (this.lowestFailed === undefined) return this.rates[this.i];
+    // Nothing passed (the first rate failed): there is no lower bound to refine from.
+    if (!this.best || this.lowestFailed - this.best <= this.best * REFINE_GAP) return undefined;
+    const between = Math.round((this.best + this.lowestFailed) / 200) * 100;
+    return between > this.best && between < this.lowestFailed ? between : undefined;
+  }
+
+  passed(rate: number): void {
+    this.best = Math.max(this.best, rate);
+    if (this.lowestFailed === undefined) this.i++;
+  }
+
+  failed(rate: number): void {
+    this.lowestFailed = Math.min(this.lowestFailed ?? Infinity, rate);
+  }
 }
