@@ -202,10 +202,11 @@ function stepTable(sc: Scenario): void {
     fmt(r.rssMb, 0),
     r.loop ? `${fmt(r.loop.p99Ms, 1)} / ${fmt(r.loop.maxMs, 1)}` : '–',
     `${r.load.loadCpuPct}%`,
+    Number.isFinite(r.stolenPct) ? `${fmt(r.stolenPct, 1)}%` : '–',
     r.pass ? (r.attempt === 2 ? 'pass (2nd try)' : 'pass') : `**fail**${r.attempt === 1 ? ' (tried again)' : ''}: ${r.why}`,
   ]);
   report.table(
-    ['msg/s offered', 'server', 'sent', 'delivered', 'lost', 'dup', 'reordered', 'p50 ms', 'p99 ms', 'server CPU ms/msg', 'PG backends CPU ms/msg', 'packets/msg', 'DB queries/msg', 'RSS MB', 'loop delay p99 / max ms', 'load-gen CPU', 'step'],
+    ['msg/s offered', 'server', 'sent', 'delivered', 'lost', 'dup', 'reordered', 'p50 ms', 'p99 ms', 'server CPU ms/msg', 'PG backends CPU ms/msg', 'packets/msg', 'DB queries/msg', 'RSS MB', 'loop delay p99 / max ms', 'load-gen CPU', 'CPU stolen by the host', 'step'],
     rows,
   );
   for (const n of sc.note) report.line(`- ${n}`);
@@ -276,7 +277,7 @@ async function main(): Promise<void> {
   report.line(`- node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`);
   report.line(`- load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   report.line(`- product on ${kind === 'postgres' ? 'PostgreSQL (a fresh database, dropped afterwards)' : 'PGlite (a temporary DATA_DIR)'}; ${CONVERSATIONS} conversations per server, each alternating visitor → agent and agent → visitor; steps of ${STEP_MS / 1000} s (+ up to ${DRAIN_MS / 1000} s to drain), after one uncounted step at ${WARMUP_RATE} msg/s on each server, product and relay alternating; a step passes when p99 < 50 ms and every message is acknowledged and delivered once, in order; a failed step is tried once more, and a server's ladder ends at its second failure of one rate; then, while its highest passing and lowest failing rates are more than ${REFINE_GAP * 100}% apart, the rate halfway between them is tried ("between"), by the same rule for both servers`);
-  report.line(`- server CPU: user + system of the server process (/proc/PID/stat) per message sent; packets: Socket.IO packets received by all load-side sockets per message sent; loop delay: the server's own monitorEventLoopDelay over the step (GET /metrics), less its 10 ms sampling interval`);
+  report.line(`- server CPU: user + system of the server process (/proc/PID/stat) per message sent; packets: Socket.IO packets received by all load-side sockets per message sent; loop delay: the server's own monitorEventLoopDelay over the step (GET /metrics), less its 10 ms sampling interval; CPU stolen by the host: the machine's steal time over the step (/proc/stat), CPU the hypervisor gave other guests, which no server here could use`);
   const unset = unsetLimitVariables();
   if (unset.length) report.line(`- **warning**: server/limits.ts reads ${unset.join(', ')}, which this benchmark does not set: a limit may throttle the load (add it to LIMIT_ENV in bench/relay/servers.ts)`);
   report.line();

@@ -130,6 +130,30 @@ export function procStat(pid: number): ProcStat | undefined {
   return { cpuMs: (Number(f[11]) + Number(f[12])) * TICK_MS, rssBytes: Number(f[21]) * PAGE_BYTES };
 }
 
+/** The whole machine's CPU time so far, in ticks: all of it, and what the hypervisor took for other guests. */
+export interface HostCpu {
+  total: number;
+  steal: number;
+}
+
+/** /proc/stat's first line: user nice system idle iowait irq softirq steal …; undefined where there is none. */
+export function hostCpu(): HostCpu | undefined {
+  let line: string;
+  try {
+    line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0];
+  } catch {
+    return undefined;
+  }
+  const f = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  return { total: f.reduce((a, b) => a + b, 0), steal: f[7] ?? 0 };
+}
+
+/** The share of the machine's CPU time the hypervisor took between two readings, in %. */
+export function stolenPct(before: HostCpu | undefined, after: HostCpu | undefined): number {
+  if (!before || !after || after.total <= before.total) return NaN;
+  return (100 * (after.steal - before.steal)) / (after.total - before.total);
+}
+
 /** Only what a child needs from this environment: an inherited DATABASE_URL would point it elsewhere. */
 export function baseEnv(): Record<string, string> {
   const env: Record<string, string> = {};

@@ -2,7 +2,7 @@
 import type { BenchDatabase } from './database.ts';
 import type { LoadGenerator } from './load-client.ts';
 import type { StepResult } from './load.ts';
-import { procStat } from './proc.ts';
+import { hostCpu, procStat, stolenPct } from './proc.ts';
 import { scrapeLoopDelay, type LoopDelay, type Target } from './servers.ts';
 
 export const P99_LIMIT_MS = 50;
@@ -19,6 +19,12 @@ export interface StepRow {
   /** Database queries the server sent per message (statements of a group commit count once). */
   queriesPerMsg?: number;
   rssMb: number;
+  /**
+   * The machine's CPU time the hypervisor gave other guests during the step, in %: a step that lost
+   * the cores to a neighbour says so (this VM's steal was 1% of its CPU time over its first 25 minutes
+   * on 2026-12-07, and 3% over the next hour, while runs of the same code scattered most).
+   */
+  stolenPct: number;
   loop?: LoopDelay;
   pass: boolean;
   why: string;
@@ -50,7 +56,9 @@ export async function measureStep(
   const loop0 = await scrapeLoopDelay(target); // resets the histogram: the next scrape covers this step only
   const before = procStat(target.child.pid);
   const db0 = opts.db ? await opts.db.backendCpuMs() : 0;
+  const host0 = hostCpu();
   const r = await load.step(target.name, rate, opts.durationMs, opts.drainMs);
+  const host1 = hostCpu();
   const after = procStat(target.child.pid);
   const db1 = opts.db ? await opts.db.backendCpuMs() : 0;
   const loop = await scrapeLoopDelay(target);
@@ -64,6 +72,7 @@ export async function measureStep(
     packetsPerMsg: r.packets / r.sent,
     queriesPerMsg: loop0?.queries !== undefined && loop?.queries !== undefined ? (loop.queries - loop0.queries) / r.sent : undefined,
     rssMb: after ? after.rssBytes / 2 ** 20 : NaN,
+    stolenPct: stolenPct(host0, host1),
     loop,
     pass,
     why,
