@@ -79,8 +79,11 @@ describe.skipIf(!base)('PostgreSQL session limits', () => {
     // The server ends the session it left idle in its transaction…
     await expect.poll(async () => (await admin`select count(*)::int as n from pg_stat_activity where pid = ${pid}`)[0].n).toBe(0);
     release();
-    // …which fails the transaction (the driver sees its connection closed) rather than the process.
-    expect(['CONNECTION_CLOSED', '25P03']).toContain(codeOf(await tx));
+    // …which fails the transaction rather than the process. How the driver learns of it depends on
+    // timing: the server's FATAL message (25P03), the socket closing before the next statement is
+    // written (CONNECTION_CLOSED), or, when the COMMIT is written to a socket the server has already
+    // closed, the kernel's reset (ECONNRESET; seen once in a clean-clone CI run on a loaded machine).
+    expect(['CONNECTION_CLOSED', '25P03', 'ECONNRESET']).toContain(codeOf(await tx));
     const [row] = rowsOf<{ n: number }>(await database.db.execute(sql`select 1 as n`));
     expect(row.n).toBe(1);
   });
