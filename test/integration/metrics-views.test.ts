@@ -315,4 +315,27 @@ describe.each(BACKENDS)('the metrics view from a known history on %s', (backend)
     await stoppable.refresh({ full: true });
     expect(await get<MetricsDTO>(`/api/metrics?${WEEK}`)).toEqual(before);
   });
+
+  it("never lets a reader see a business-hours site's times in wall-clock seconds while a run writes them", async () => {
+    const site = `/api/metrics?${WEEK}&siteId=two`;
+    const before = await get<MetricsDTO>(site);
+    // T5's first response in Shanghai's hours (5,400 s), not its 66 wall-clock hours over a weekend.
+    expect(before.firstResponseMs).toEqual({ median: 5_400_000, p90: 5_400_000 });
+    const seen: MetricsDTO['firstResponseMs'][] = [];
+    const transaction = rawClient(app.ctx.reports.db).transaction;
+    const run = metricsRollup({
+      raw: app.ctx.reports.raw,
+      // What a reader sees as soon as each of the run's transactions has committed.
+      transaction: async (statements) => {
+        const results = await transaction(statements);
+        seen.push((await get<MetricsDTO>(site)).firstResponseMs);
+        return results;
+      },
+      clock: () => now,
+      log: app.ctx.log,
+    });
+    await run.refresh({ full: true });
+    expect(seen.length).toBeGreaterThan(0);
+    for (const s of seen) expect(s).toEqual(before.firstResponseMs);
+  });
 });
