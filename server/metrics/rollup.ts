@@ -157,13 +157,18 @@ const UNITS = {
      cross join lateral (select site_id, created_at from questions where conversation_id = u.id offset 0) q`,
     // The times of business-hours sites' tickets, counted in those hours before the unit (in JS), written
     // in the same transaction as the wall-clock ones above, so that no reader sees the latter: only for a
-    // ticket whose times are still those counted (returned; the others are counted again after the unit).
-    `update metrics_tickets m set first_response_sec = t.f, resolution_sec = t.r
-     from jsonb_to_recordset(:times::jsonb) as t(id uuid, f float8, r float8, e timestamptz, fa timestamptz, ra timestamptz)
-     join conversations c on c.id = t.id
-     where m.conversation_id = t.id and c.escalated_at = t.e
-       and c.first_response_at is not distinct from t.fa and c.resolved_at is not distinct from t.ra
-     returning m.conversation_id as id`,
+    // ticket whose times are still those counted. Returns the business-hours sites' tickets left in
+    // wall-clock seconds (their times moved since, or they were escalated since), to count again.
+    `with written as (
+       update metrics_tickets m set first_response_sec = t.f, resolution_sec = t.r
+       from jsonb_to_recordset(:times::jsonb) as t(id uuid, f float8, r float8, e timestamptz, fa timestamptz, ra timestamptz)
+       join conversations c on c.id = t.id
+       where m.conversation_id = t.id and c.escalated_at = t.e
+         and c.first_response_at is not distinct from t.fa and c.resolved_at is not distinct from t.ra
+       returning m.conversation_id as id)
+     select c.id from conversations c
+     where c.id = any(:ids::uuid[]) and c.site_id = any(:business::text[]) and c.escalated_at is not null
+       and c.id not in (select id from written)`,
   ].map(named),
   /** One (site, day) bucket: its tickets, questions, pages and entries counted again. */
   day: [
@@ -234,6 +239,8 @@ interface Params {
   now: string;
   /** Business-hours times counted in JS, a JSON array of { id, f, r, e, fa, ra } (tickets unit). */
   times: string;
+  /** The sites whose times count in business hours (tickets unit). */
+  business: string[];
   visitors: string[];
   from: string;
   site: string;
@@ -243,7 +250,7 @@ interface Params {
 /** A statement written with `:name` placeholders, numbered $1, $2… in order of first use, with the names in that order. */
 function named(text: string): { text: string; names: (keyof Params)[] } {
   const names: (keyof Params)[] = [];
-  const numbered = text.replace(/(?<!:):(ids|now|times|visitors|from|site|day)\b/g, (_, name: keyof Params) => {
+  const numbered = text.replace(/(?<!:):(ids|now|times|business|visitors|from|site|day)\b/g, (_, name: keyof Params) => {
     if (!names.includes(name)) names.push(name);
     return `$${names.indexOf(name) + 1}`;
   });
@@ -272,12 +279,12 @@ export const NO_ID = '00000000-0000-0000-0000-000000000000';
 
 /** The sites whose times count in business hours. */
 const BUSINESS_SITES = `select id, business_hours from sites where business_hours is not null`;
-/** With the times as text too (microseconds kept), for the tickets unit to tell whether they moved since. */
+/** Tickets of these sites ($2), with their times as text too (microseconds kept) for the tickets unit to tell whether they moved since. */
 const CHANGED_TICKETS = `
-  select c.id, c.escalated_at, c.first_response_at, c.resolved_at,
+  select c.id, c.site_id, c.escalated_at, c.first_response_at, c.resolved_at,
          c.escalated_at::text as e, c.first_response_at::text as fa, c.resolved_at::text as ra
   from conversations c
-  where c.id = any($1::uuid[]) and c.site_id = $2 and c.escalated_at is not null`;
+  where c.id = any($1::uuid[]) and c.site_id = any($2::text[]) and c.escalated_at is not null`;
 const SET_TIMES = `
   update metrics_tickets m set first_response_sec = t.f, resolution_sec = t.r
   from unnest($1::uuid[], $2::float8[], $3::float8[]) as t(id, f, r) where m.conversation_id = t.id`;
@@ -365,15 +372,17 @@ export function metricsRollup(
     return results;
   }
 
-  /** The chunk's tickets of business-hours sites, their times counted in those hours (in JS: zones and weekdays). */
-  async function businessTimes(ids: string[], sites: { id: string; business_hours: BusinessHours }[], except = new Set<string>()) {
-    const counted: { id: string; f: number | null; r: number | null; e: string; fa: string | null; ra: string | null }[] = [];
-    for (const site of sites) {
-      const rows = await ctx.raw<{ id: string; escalated_at: Date; first_response_at: Date | null; resolved_at: Date | null; e: string; fa: string | null; ra: string | null }>(CHANGED_TICKETS, [ids, site.id]);
-      const secs = (end: Date | null, start: Date) => (end === null ? null : businessSeconds(site.business_hours, new Date(start), new Date(end)));
-      for (const r of rows) if (!except.has(r.id)) counted.push({ id: r.id, f: secs(r.first_response_at, r.escalated_at), r: secs(r.resolved_at, r.escalated_at), e: r.e, fa: r.fa, ra: r.ra });
-    }
-    return counted;
+  /** These tickets of business-hours sites, their times counted in those hours (in JS: zones and weekdays). */
+  async function businessTimes(ids: string[], sites: { id: string; business_hours: BusinessHours }[]) {
+    const hours = new Map(sites.map((s) => [s.id, s.business_hours]));
+    const rows = await ctx.raw<{ id: string; site_id: string; escalated_at: Date; first_response_at: Date | null; resolved_at: Date | null; e: string; fa: string | null; ra: string | null }>(
+      CHANGED_TICKETS,
+      [ids, [...hours.keys()]],
+    );
+    return rows.map((t) => {
+      const secs = (end: Date | null) => (end === null ? null : businessSeconds(hours.get(t.site_id)!, new Date(t.escalated_at), new Date(end)));
+      return { id: t.id, f: secs(t.first_response_at), r: secs(t.resolved_at), e: t.e, fa: t.fa, ra: t.ra };
+    });
   }
 
   /**
@@ -387,15 +396,15 @@ export function metricsRollup(
    */
   async function tickets(ids: string[], now: string, sites: { id: string; business_hours: BusinessHours }[], paced: boolean): Promise<{ site_id: string; day: string }[]> {
     const counted = sites.length ? await businessTimes(ids, sites) : [];
-    const [before, , after, written] = (await unit(UNITS.tickets, { ids, now, times: JSON.stringify(counted) }, paced)).slice(BEGIN.length) as [
+    const [before, , after, left] = (await unit(UNITS.tickets, { ids, now, times: JSON.stringify(counted), business: sites.map((s) => s.id) }, paced)).slice(BEGIN.length) as [
       { site_id: string; day: string }[],
       unknown,
       { site_id: string; day: string }[],
       { id: string }[],
     ];
-    if (sites.length) {
-      const moved = await businessTimes(ids, sites, new Set(written.map((w) => w.id)));
-      if (moved.length) await ctx.raw(SET_TIMES, [moved.map((m) => m.id), moved.map((m) => m.f), moved.map((m) => m.r)]);
+    if (left.length) {
+      const moved = await businessTimes(left.map((t) => t.id), sites);
+      await ctx.raw(SET_TIMES, [moved.map((m) => m.id), moved.map((m) => m.f), moved.map((m) => m.r)]);
     }
     return [...before, ...after];
   }

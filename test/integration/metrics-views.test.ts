@@ -338,4 +338,35 @@ describe.each(BACKENDS)('the metrics view from a known history on %s', (backend)
     expect(seen.length).toBeGreaterThan(0);
     for (const s of seen) expect(s).toEqual(before.firstResponseMs);
   });
+
+  it('counts again, in business hours, a ticket whose times moved between the reading of them and the write', async () => {
+    const [t5] = await sql(`select id from conversations where site_id = 'two' and first_response_at is not null`);
+    const moveBy = async (minutes: number) => sql(`update conversations set first_response_at = first_response_at + $2 * interval '1 minute' where id = $1`, [t5.id, minutes]);
+    let moved = false;
+    const raw = app.ctx.reports.raw;
+    const run = metricsRollup({
+      // The first response moves on right after the run has read the times it counts.
+      raw: async <T extends object>(text: string, params: unknown[]) => {
+        const rows = await raw<T>(text, params);
+        if (!moved && text.includes('as fa')) {
+          moved = true;
+          await moveBy(30);
+        }
+        return rows;
+      },
+      transaction: rawClient(app.ctx.reports.db).transaction,
+      clock: () => now,
+      log: app.ctx.log,
+    });
+    try {
+      await run.refresh({ full: true });
+      expect(moved).toBe(true);
+      // Monday 9:00–10:00 in Shanghai now, after Friday's hour: 7,200 s in business hours (wall clock: 66.5 hours).
+      const [row] = await sql(`select first_response_sec as sec from metrics_tickets where conversation_id = $1`, [t5.id]);
+      expect(Number((row as unknown as { sec: number }).sec)).toBe(7_200);
+    } finally {
+      await moveBy(-30);
+      await app.ctx.metrics.refresh({ full: true });
+    }
+  });
 });
