@@ -84,16 +84,20 @@ class Traffic {
   private lastActivity = Date.now();
 
   constructor(private readonly origin: string, cdp: CDPSession) {
+    // The headers the network stack sent (Accept-Encoding among them) come in their own event, which
+    // Chromium may deliver before or after requestWillBeSent: kept by request id until both are in.
+    const sent = new Map<string, string>();
     cdp.on('Network.requestWillBeSent', ({ requestId, request }) => {
       const url = new URL(request.url);
       if (url.origin !== this.origin) return;
       this.touch();
       this.pending.set(requestId, { path: url.pathname + url.search, status: 0, encoding: '', headers: 0 });
-      if (url.pathname === '/widget.js') this.acceptEncoding = header(request.headers, 'accept-encoding');
+      if (url.pathname === '/widget.js') this.acceptEncoding = sent.get(requestId) || header(request.headers, 'accept-encoding');
     });
     cdp.on('Network.requestWillBeSentExtraInfo', ({ requestId, headers }) => {
-      const req = this.pending.get(requestId);
-      if (req?.path === '/widget.js') this.acceptEncoding = header(headers, 'accept-encoding') || this.acceptEncoding;
+      const encoding = header(headers, 'accept-encoding');
+      sent.set(requestId, encoding);
+      if (this.pending.get(requestId)?.path === '/widget.js') this.acceptEncoding = encoding || this.acceptEncoding;
     });
     cdp.on('Network.responseReceived', ({ requestId, response }) => {
       const req = this.pending.get(requestId);
