@@ -85,7 +85,7 @@ class Traffic {
 
   constructor(private readonly origin: string, cdp: CDPSession) {
     // The headers the network stack sent (Accept-Encoding among them) come in their own event, which
-    // Chromium may deliver before or after requestWillBeSent: kept by request id until both are in.
+    // Chromium may deliver before or after requestWillBeSent: kept by request id (a page makes a few dozen).
     const sent = new Map<string, string>();
     cdp.on('Network.requestWillBeSent', ({ requestId, request }) => {
       const url = new URL(request.url);
