@@ -63,8 +63,8 @@ try {
     cross join (select array_agg(id order by email) as ids from agents) a
     cross join lateral (select '2025-01-01T00:00:00Z'::timestamptz + g * interval '157 seconds' as t) x`);
   await sql(`
-    insert into messages (conversation_id, seq, author, body, created_at)
-    select c.id, s, case when s % 2 = 1 then 'visitor' else 'agent' end, '课程过期后还能看吗？message ' || s, c.created_at + s * interval '1 minute'
+    insert into messages (conversation_id, seq, author, body, search_keys, created_at)
+    select c.id, s, case when s % 2 = 1 then 'visitor' else 'agent' end, '课程过期后还能看吗？message ' || s, search_keys('课程过期后还能看吗？message ' || s), c.created_at + s * interval '1 minute'
     from conversations c, generate_series(1, 5) s`);
   await sql(`
     insert into questions (site_id, conversation_id, text, decision, entry_id, outcome, answered_at, escalated_at, created_at)

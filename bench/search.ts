@@ -77,14 +77,15 @@ try {
     cross join lateral (select '2025-01-01T00:00:00Z'::timestamptz + g * interval '315 seconds' as t) x`);
   await sql(`
     with c as (select id, assigned_agent_id, escalated_at, row_number() over (order by escalated_at) as n from conversations)
-    insert into messages (conversation_id, seq, author, agent_id, body, created_at)
-    select c.id, i, case when i % 2 = 1 then 'visitor' else 'agent' end, case when i % 2 = 0 then c.assigned_agent_id end,
-           case when (c.n + i) % 2 = 0 then (${sqlArray(ZH)})[1 + (c.n * 7 + i * 3) % ${ZH.length}]
-                else (${sqlArray(EN)})[1 + (c.n * 7 + i * 3) % ${EN.length}] end
-             || case when c.n % 1000 = 0 and i = 1 then '，发票抬头写错了' else '' end
-             || case when c.n % 100 = 50 and i = 3 then '，想要退订短信' else '' end || ' #' || c.n,
-           c.escalated_at + i * interval '1 minute'
-    from c cross join generate_series(1, ${MESSAGES_EACH}) i`);
+    insert into messages (conversation_id, seq, author, agent_id, body, search_keys, created_at)
+    select id, i, author, agent_id, body, search_keys(body), at from (
+      select c.id, i, case when i % 2 = 1 then 'visitor' else 'agent' end as author, case when i % 2 = 0 then c.assigned_agent_id end as agent_id,
+             case when (c.n + i) % 2 = 0 then (${sqlArray(ZH)})[1 + (c.n * 7 + i * 3) % ${ZH.length}]
+                  else (${sqlArray(EN)})[1 + (c.n * 7 + i * 3) % ${EN.length}] end
+               || case when c.n % 1000 = 0 and i = 1 then '，发票抬头写错了' else '' end
+               || case when c.n % 100 = 50 and i = 3 then '，想要退订短信' else '' end || ' #' || c.n as body,
+             c.escalated_at + i * interval '1 minute' as at
+      from c cross join generate_series(1, ${MESSAGES_EACH}) i) m`);
   await sql('analyze');
   const [counts] = await app.ctx.raw<Record<string, string>>(
     `select (select count(*) from conversations) as conversations, (select count(*) from messages) as messages, (select count(*) from visitors) as visitors`,

@@ -4,8 +4,9 @@
  * replies alternating in 200 open conversations, on one connection whose backend's CPU time
  * (/proc/PID/stat) is read before and after. Then the same with the indexes and foreign keys the
  * statement maintains taken away one step at a time (each step keeps the previous ones' removals), so
- * each step's difference is what that part costs a message. Last, `search_grams` alone, the function
- * the search index computes for every stored message, per call and per character.
+ * each step's difference is what that part costs a message. Last, `searchKeys` alone: what the server
+ * computes for every message it stores, the keys of the search index (server/search/search-keys.ts),
+ * per call and per character, on this process's thread.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:store-cost
  *
@@ -13,13 +14,14 @@
  * and its CPU cannot be told apart from the caller's. BENCH_GROUPS=600 groups per measurement,
  * BENCH_GROUP=16 messages per group (1: what a message costs when it arrives alone, at low rates).
  * Bodies are about 40 characters (`message N from the store-cost bench`; bench:relay's are about 30):
- * search_grams costs in proportion to a body's length, so real messages, often longer, pay more there.
+ * The search keys grow with a body's length, so real messages, often longer, pay more there.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createAgent } from '../server/agents/agents.service.ts';
 import { STORE_STATEMENT } from '../server/conversations/message-store.ts';
 import { conversations, visitors } from '../server/db/schema.ts';
+import { searchKeys } from '../server/search/search-keys.ts';
 import { createSite } from '../server/sites/sites.service.ts';
 import { postgresAt, throwawayDatabase } from './throwaway-database.ts';
 
@@ -56,7 +58,8 @@ try {
       const visitor = g % 2 === 0;
       const input = Array.from({ length: GROUP }, (_, i) => {
         const c = convs[(g * GROUP + i) % CONVERSATIONS];
-        const common = { i, client_id: `cost${n}`, body: `message ${n++} from the store-cost bench`, at: new Date().toISOString() };
+        const body = `message ${n++} from the store-cost bench`;
+        const common = { i, client_id: `cost${n}`, body, search_keys: searchKeys(body), at: new Date().toISOString() };
         return visitor ? { ...common, visitor_id: c.visitorId, token_hash: c.tokenHash } : { ...common, conversation_id: c.id, agent_id: agent.id, site_ids: ['cost'] };
       });
       const rows = await sql.unsafe(STORE_STATEMENT, [JSON.stringify(input)], { prepare: true });
@@ -72,7 +75,7 @@ try {
   const steps: [string, string | null][] = [
     ['everything (as the product runs)', null],
     ['without conversations_labels_idx (GIN on the labels)', 'drop index conversations_labels_idx'],
-    ['without messages_search_idx (GIN on search_grams(body))', 'drop index messages_search_idx'],
+    ['without messages_search_idx (GIN on search_keys)', 'drop index messages_search_idx'],
     ['without conversations_updated_idx', 'drop index conversations_updated_idx'],
     ['without the other indexes of conversations (escalated, first response, snoozed, site + status)', 'drop index conversations_escalated_idx; drop index conversations_first_response_idx; drop index conversations_snoozed_idx; drop index conversations_site_status_idx'],
     ['without the foreign keys of messages', 'alter table messages drop constraint messages_conversation_id_conversations_id_fk; alter table messages drop constraint messages_agent_id_agents_id_fk'],
@@ -90,15 +93,13 @@ try {
 
   const body = 'message 12345 from the store-cost bench';
   const calls = 100_000;
-  const timed = async (expr: string) => {
-    const before = backendMs();
-    await sql.unsafe(`select count(${expr}) from (select $1::text || g as t from generate_series(1, ${calls}) g) s`, [body]);
-    return ((backendMs() - before) * 1000) / calls;
-  };
-  const base = await timed('t');
-  const grams = await timed('search_grams(t)');
+  let keys = 0;
+  for (let i = 0; i < calls / 10; i++) keys += searchKeys(body + i).length; // warm
+  const t0 = performance.now();
+  for (let i = 0; i < calls; i++) keys += searchKeys(body + i).length;
+  const perCall = ((performance.now() - t0) * 1000) / calls;
   const chars = body.length + 3;
-  console.log(`\nsearch_grams on a ${chars}-character body: ${(grams - base).toFixed(1)} µs a call, ${((grams - base) / chars).toFixed(2)} µs a character (${calls.toLocaleString('en')} calls)`);
+  console.log(`\nsearchKeys on a ${chars}-character body, in the server: ${perCall.toFixed(2)} µs a call, ${(perCall / chars).toFixed(3)} µs a character (${calls.toLocaleString('en')} calls, ${keys} keys)`);
   console.log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
   await sql.end();

@@ -31,7 +31,7 @@ const PHASES: [string, RegExp][] = [
   ['  index entries (ExecInsertIndexTuples)', /^ExecInsertIndexTuples$/],
   ['    B-tree (btinsert)', /^btinsert$/],
   ['    GIN (gininsert)', /^gininsert$/],
-  ['  search_grams (PL/pgSQL)', /^plpgsql_call_handler$/],
+  ['  PL/pgSQL (none on the message path since migration 0013)', /^plpgsql_call_handler$/],
   ['executor start (standard_ExecutorStart)', /^standard_ExecutorStart$/],
   ['commit (CommitTransactionCommand)', /^CommitTransactionCommand$/],
   ['  WAL flush (XLogFlush)', /^XLogFlush$/],

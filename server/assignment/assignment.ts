@@ -19,6 +19,10 @@ import type { Ctx } from '../context.ts';
 import { rawClient, type RawTransaction } from '../db/raw.ts';
 import * as repo from '../conversations/conversations.repository.ts';
 import { readyAgents } from '../presence/presence.ts';
+import { searchKeys } from '../search/search-keys.ts';
+
+/** The notice's body is a code the widget and console show in their language; stored with its keys, as every message is. */
+const AGENT_JOINED_KEYS = searchKeys('agent_joined');
 
 const LOCK_AGENTS = `SELECT id FROM agents WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`;
 
@@ -41,8 +45,8 @@ WITH load AS (
   FROM a, w WHERE u.id = w.id AND u.assigned_agent_id IS NULL AND u.status = 'open'
   RETURNING u.id, u.last_seq, a.name AS agent_name
 ), m AS (
-  INSERT INTO messages (conversation_id, seq, author, kind, body, meta, created_at)
-  SELECT c.id, c.last_seq, 'system', 'notice', 'agent_joined', jsonb_build_object('notice', 'agent_joined', 'agentName', c.agent_name), $3 FROM c
+  INSERT INTO messages (conversation_id, seq, author, kind, body, search_keys, meta, created_at)
+  SELECT c.id, c.last_seq, 'system', 'notice', 'agent_joined', $4::int4[], jsonb_build_object('notice', 'agent_joined', 'agentName', c.agent_name), $3 FROM c
   RETURNING id
 )
 SELECT c.id AS conversation_id, (SELECT id FROM m) AS message_id FROM c`;
@@ -116,7 +120,7 @@ export class Assigner {
   async assignOne(siteId: string, candidates: string[]): Promise<ConversationDTO | undefined> {
     const [, rows] = await this.tx([
       { text: LOCK_AGENTS, params: [candidates] },
-      { text: ASSIGN_ONE, params: [siteId, candidates, this.ctx.clock().toISOString()] },
+      { text: ASSIGN_ONE, params: [siteId, candidates, this.ctx.clock().toISOString(), AGENT_JOINED_KEYS] },
     ]);
     const row = rows[0] as { conversation_id: string; message_id: string } | undefined;
     if (!row) return undefined;

@@ -3,7 +3,8 @@ import { and, asc, desc, eq, gt, inArray, isNull, ne, sql, type SQL } from 'driz
 import { alias } from 'drizzle-orm/pg-core';
 import type { ConversationDTO, MessageDTO } from '../../shared/types.ts';
 import type { Db } from '../db/client.ts';
-import { agents, conversations, messages, visitors, type Conversation, type Message } from '../db/schema.ts';
+import { agents, conversations, messageColumns, messages, visitors, type Conversation, type Message } from '../db/schema.ts';
+import { searchKeys } from '../search/search-keys.ts';
 
 const assignee = alias(agents, 'assignee');
 
@@ -120,7 +121,7 @@ export async function claimConversation(db: Db, id: string, agentId: string, now
 export async function appendMessage(
   db: Db,
   conversationId: string,
-  values: Omit<typeof messages.$inferInsert, 'conversationId' | 'seq'>,
+  values: Omit<typeof messages.$inferInsert, 'conversationId' | 'seq' | 'searchKeys'>,
   now: Date,
 ): Promise<Message> {
   const [c] = await db
@@ -128,19 +129,19 @@ export async function appendMessage(
     .set({ lastSeq: sql`${conversations.lastSeq} + 1`, updatedAt: now })
     .where(eq(conversations.id, conversationId))
     .returning({ seq: conversations.lastSeq });
-  const [m] = await db.insert(messages).values({ ...values, conversationId, seq: c.seq, createdAt: now }).returning();
+  const [m] = await db.insert(messages).values({ ...values, conversationId, seq: c.seq, searchKeys: searchKeys(values.body), createdAt: now }).returning(messageColumns);
   return m;
 }
 
 export async function findMessage(db: Db, id: string): Promise<Message | undefined> {
-  const [row] = await db.select().from(messages).where(eq(messages.id, id)).limit(1);
+  const [row] = await db.select(messageColumns).from(messages).where(eq(messages.id, id)).limit(1);
   return row;
 }
 
 /** A visitor's message by the id their widget gave it, in any of their conversations. */
 export async function findVisitorMessageByClientId(db: Db, visitorId: string, clientId: string): Promise<Message | undefined> {
   const [row] = await db
-    .select({ m: messages })
+    .select({ m: messageColumns })
     .from(messages)
     .innerJoin(conversations, eq(conversations.id, messages.conversationId))
     .where(and(eq(conversations.visitorId, visitorId), eq(messages.clientId, clientId), eq(messages.author, 'visitor')))
@@ -150,7 +151,7 @@ export async function findVisitorMessageByClientId(db: Db, visitorId: string, cl
 
 export async function findMessageByClientId(db: Db, conversationId: string, clientId: string): Promise<Message | undefined> {
   const [row] = await db
-    .select()
+    .select(messageColumns)
     .from(messages)
     .where(and(eq(messages.conversationId, conversationId), eq(messages.clientId, clientId)))
     .limit(1);
@@ -176,7 +177,7 @@ export async function listMessages(db: Db, conversationId: string, afterSeq = 0,
   // seq is an int4: a client's afterSeq beyond its range means "after everything", not a query error.
   const after = Math.min(afterSeq, 2 ** 31 - 1);
   const rows = await db
-    .select({ m: messages, agentName: agents.name })
+    .select({ m: messageColumns, agentName: agents.name })
     .from(messages)
     .leftJoin(agents, eq(agents.id, messages.agentId))
     .where(and(eq(messages.conversationId, conversationId), gt(messages.seq, after)))

@@ -12,6 +12,7 @@
 import type { ConversationDTO, ConversationStatus, MessageDTO } from '../../shared/types.ts';
 import type { GroupedStore } from '../db/group-commit.ts';
 import type { RawQuery } from '../db/raw.ts';
+import { searchKeys } from '../search/search-keys.ts';
 
 /**
  * A timestamp as epoch milliseconds (float8): both drivers return a number, whatever text format
@@ -146,7 +147,7 @@ function outcome(r: Row | undefined, authorName: string | null): Stored {
 const SEND = `
 WITH input AS (
   SELECT * FROM jsonb_to_recordset($1::text::jsonb)
-    AS t(i int, visitor_id uuid, token_hash text, conversation_id uuid, agent_id uuid, site_ids jsonb, client_id text, body text, at timestamptz)
+    AS t(i int, visitor_id uuid, token_hash text, conversation_id uuid, agent_id uuid, site_ids jsonb, client_id text, body text, search_keys int4[], at timestamptz)
 ), dup AS (
   SELECT input.i, CASE WHEN input.agent_id IS NULL THEN (
     SELECT d.id FROM conversations dc CROSS JOIN LATERAL (
@@ -170,10 +171,10 @@ WITH input AS (
   WHERE u.id = cur.id AND u.status IN ('open', 'pending') AND CASE WHEN input.agent_id IS NULL THEN u.visitor_id = input.visitor_id
       AND (SELECT v.token_hash FROM visitors v WHERE v.id = input.visitor_id LIMIT 1) = input.token_hash
     ELSE u.assigned_agent_id = input.agent_id AND input.site_ids ? u.site_id END
-  RETURNING u.*, cur.status AS prev_status, input.i, input.agent_id AS in_agent_id, input.body AS in_body, input.client_id AS in_client_id, input.at AS in_at
+  RETURNING u.*, cur.status AS prev_status, input.i, input.agent_id AS in_agent_id, input.body AS in_body, input.search_keys AS in_search_keys, input.client_id AS in_client_id, input.at AS in_at
 ), m AS (
-  INSERT INTO messages (conversation_id, seq, author, agent_id, kind, body, client_id, created_at)
-  SELECT c.id, c.last_seq, CASE WHEN c.in_agent_id IS NULL THEN 'visitor' ELSE 'agent' END, c.in_agent_id, 'text', c.in_body, c.in_client_id, c.in_at FROM c
+  INSERT INTO messages (conversation_id, seq, author, agent_id, kind, body, search_keys, client_id, created_at)
+  SELECT c.id, c.last_seq, CASE WHEN c.in_agent_id IS NULL THEN 'visitor' ELSE 'agent' END, c.in_agent_id, 'text', c.in_body, c.in_search_keys, c.in_client_id, c.in_at FROM c
   RETURNING *
 )
 ${STORED}`;
@@ -192,6 +193,7 @@ export async function storeVisitorText(
       token_hash: input.tokenHash,
       client_id: input.clientId,
       body: input.body,
+      search_keys: searchKeys(input.body),
       at: input.now.toISOString(),
     },
     laneKey,
@@ -209,6 +211,7 @@ export async function storeAgentText(
     site_ids: input.siteIds,
     client_id: input.clientId,
     body: input.body,
+    search_keys: searchKeys(input.body),
     at: input.now.toISOString(),
   });
   return outcome(row, input.agentName);

@@ -1,5 +1,5 @@
 /** The one drizzle schema. Migrations in ./migrations are generated from it by drizzle-kit. */
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import {
   boolean,
   date,
@@ -230,12 +230,18 @@ export const messages = pgTable(
     clientId: text('client_id'),
     meta: jsonb('meta').$type<MessageMeta>().notNull().default(sql`'{}'::jsonb`),
     createdAt: ts('created_at').notNull().defaultNow(),
+    /**
+     * What search finds the message by: the body's pairs of characters as integers, computed by the
+     * server when it stores the message (search/search-keys.ts). No default: a writer that forgot
+     * them fails rather than storing a message no search finds.
+     */
+    searchKeys: integer('search_keys').array().notNull(),
   },
   (t) => [
     uniqueIndex('messages_conversation_seq_uq').on(t.conversationId, t.seq),
     uniqueIndex('messages_conversation_client_uq').on(t.conversationId, t.clientId),
-    // Search by substring in any language (search_grams: migration 0006).
-    index('messages_search_idx').using('gin', sql`search_grams(${t.body})`).with({ gin_pending_list_limit: GIN_PENDING_LIST_KB }),
+    // Search by substring in any language (search/search-keys.ts).
+    index('messages_search_idx').using('gin', t.searchKeys).with({ gin_pending_list_limit: GIN_PENDING_LIST_KB }),
   ],
 );
 
@@ -595,7 +601,11 @@ export type Agent = typeof agents.$inferSelect;
 export type SessionAgent = Omit<Agent, 'passwordHash'>;
 export type Visitor = typeof visitors.$inferSelect;
 export type Conversation = typeof conversations.$inferSelect;
-export type Message = typeof messages.$inferSelect;
+/** A message as the server reads it: every column but its search keys, which only the search index reads. */
+export type Message = Omit<typeof messages.$inferSelect, 'searchKeys'>;
+const { searchKeys: _searchKeys, ...messageFields } = getTableColumns(messages);
+/** The columns of `Message`, for select() and returning(). */
+export const messageColumns = messageFields;
 export type FaqEntry = typeof faqEntries.$inferSelect;
 export type Question = typeof questions.$inferSelect;
 export type Feedback = typeof feedback.$inferSelect;

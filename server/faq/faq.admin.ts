@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import type { FaqEntryInput, FaqFromConversation, FaqFromDemand } from '../../shared/schemas.ts';
 import type { DemandGroupDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
-import { conversations, messages, questions, type FaqEntry } from '../db/schema.ts';
+import { conversations, messageColumns, messages, questions, type FaqEntry } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { AgentContext } from '../agents/agents.service.ts';
 import type { QuestionRow } from './demand.worker.ts';
@@ -40,7 +40,7 @@ export async function entryFromConversation(ctx: Ctx, auth: AgentContext, input:
   }
   const [conv] = await ctx.db.select().from(conversations).where(eq(conversations.id, input.conversationId)).limit(1);
   if (!conv || !auth.siteIds.includes(conv.siteId)) throw new AppError('NOT_FOUND');
-  const rows = await ctx.db.select().from(messages).where(eq(messages.conversationId, conv.id)).orderBy(asc(messages.seq));
+  const rows = await ctx.db.select(messageColumns).from(messages).where(eq(messages.conversationId, conv.id)).orderBy(asc(messages.seq));
   const pick = (id: string | undefined, author: 'visitor' | 'agent', fallback: () => string | undefined) => {
     if (id) {
       const m = rows.find((r) => r.id === id && r.author === author && r.kind === 'text');

@@ -9,7 +9,7 @@ import type { z } from 'zod';
 import type { FaqAssist, FaqLearn } from '../../shared/schemas.ts';
 import type { FaqAssistDTO, LearnedVariantDTO } from '../../shared/types.ts';
 import type { Ctx } from '../context.ts';
-import { conversations, messages, type Conversation, type Message } from '../db/schema.ts';
+import { conversations, messageColumns, messages, type Conversation, type Message } from '../db/schema.ts';
 import { AppError } from '../errors.ts';
 import type { AgentContext } from '../agents/agents.service.ts';
 import { LIMITS } from '../limits.ts';
@@ -29,7 +29,7 @@ async function conversationFor(ctx: Ctx, auth: AgentContext, id: string): Promis
 /** A visitor's text message of the conversation: the one named, else the last (or first) one. */
 async function visitorMessage(ctx: Ctx, convId: string, opts: { id?: string; last?: boolean }): Promise<Message | undefined> {
   const [m] = await ctx.db
-    .select()
+    .select(messageColumns)
     .from(messages)
     .where(
       and(

@@ -1,6 +1,7 @@
 /**
- * Search across the tickets of the agent's sites: by a substring of any message, of the visitor's
- * name or email (any language: search_grams, migration 0006), and by label, agent, status and the
+ * Search across the tickets of the agent's sites: by a substring of any message (any language: the
+ * message's search keys, search-keys.ts), of the visitor's name or email (search_grams, migration
+ * 0006), and by label, agent, status and the
  * time the ticket was raised. Newest first.
  */
 import { inArray } from 'drizzle-orm';
@@ -12,6 +13,7 @@ import { pgDate } from '../http/respond.ts';
 import { enforceLimits, LIMITS } from '../limits.ts';
 import type { AgentContext } from '../agents/agents.service.ts';
 import * as repo from '../conversations/conversations.repository.ts';
+import { searchKeys } from './search-keys.ts';
 
 /** A visitor's name and email as one text, the same expression as the index visitors_search_idx. */
 const VISITOR_TEXT = `(coalesce(v.name, '') || ' ' || coalesce(v.email, ''))`;
@@ -39,7 +41,7 @@ export interface RecentSlice {
  * own. Text is searched in one of two passes:
  * - `recent`: the newest RECENT_SCAN tickets that pass the other filters (or a slice of them, `slice`),
  *   each checked with strpos() through its own messages. A common word ("退款") fills the page there,
- *   where the index would hand back tens of thousands of rows, each re-checked through search_grams().
+ *   where the index would hand back tens of thousands of rows, each re-checked with strpos().
  *   Besides its hits (newest first) it returns, on each row, how many tickets it read and the last of
  *   them (`last_at`, `last_id`: where the next slice starts), and one row with no hit when none matched;
  *   no row at all when it read no ticket;
@@ -100,7 +102,7 @@ export function searchStatement(
   }
   const text = `WITH text_hits AS (
       SELECT m.conversation_id, max(m.seq) AS seq FROM messages m
-      WHERE search_grams(m.body) @> search_grams(${q}::text) AND strpos(lower(m.body), lower(${q}::text)) > 0
+      WHERE m.search_keys @> ${p(searchKeys(input.q))}::int4[] AND strpos(lower(m.body), lower(${q}::text)) > 0
       GROUP BY m.conversation_id
     ), visitor_hits AS (
       SELECT v.id FROM visitors v

@@ -14,6 +14,7 @@ import {
   faqLearnedVariants,
   feedback,
   mailJobs,
+  messageColumns,
   messages,
   metricsTickets,
   metricsVisitorDays,
@@ -76,7 +77,7 @@ export async function exportVisitor(ctx: Ctx, siteIds: string[], id: string) {
   const convs = await ctx.db.select().from(conversations).where(eq(conversations.visitorId, id)).orderBy(asc(conversations.createdAt));
   const ids = convs.map((c) => c.id);
   // Agents' private notes are the team's, not the visitor's data about themselves: left out.
-  const msgs = ids.length ? await ctx.db.select().from(messages).where(and(inArray(messages.conversationId, ids), ne(messages.kind, 'note'))).orderBy(asc(messages.seq)) : [];
+  const msgs = ids.length ? await ctx.db.select(messageColumns).from(messages).where(and(inArray(messages.conversationId, ids), ne(messages.kind, 'note'))).orderBy(asc(messages.seq)) : [];
   const fb = await ctx.db.select().from(feedback).where(eq(feedback.visitorId, id)).orderBy(asc(feedback.createdAt));
   const files = await attachmentsOfVisitor(ctx.db, id);
   const [asked, learned, drafts, mails, links, days, tickets, fromDemand] = await Promise.all([

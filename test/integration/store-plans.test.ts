@@ -40,8 +40,8 @@ describe.each(BACKENDS)('store statement plans on %s', (backend) => {
         INSERT INTO conversations (site_id, visitor_id, status, assigned_agent_id, escalated_at, last_seq)
         SELECT 'plans', v.id, 'open', ${agent.id}::uuid, now(), 2 FROM v RETURNING id
       )
-      INSERT INTO messages (conversation_id, seq, author, kind, body, client_id)
-      SELECT c.id, s, 'visitor', 'text', 'hello', 'plans-' || c.id || '-' || s FROM c, generate_series(1, 2) s`);
+      INSERT INTO messages (conversation_id, seq, author, kind, body, search_keys, client_id)
+      SELECT c.id, s, 'visitor', 'text', 'hello', search_keys('hello'), 'plans-' || c.id || '-' || s FROM c, generate_series(1, 2) s`);
   });
   afterAll(() => database?.drop());
 

@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../server/db/client.ts';
 import { conversations, messages, visitors } from '../../server/db/schema.ts';
+import { searchKeys } from '../../server/search/search-keys.ts';
 
 export interface SeedConversation {
   siteId: string;
@@ -45,6 +46,7 @@ export async function seedConversation(db: Db, c: SeedConversation): Promise<str
       author: i % 2 === 0 ? ('visitor' as const) : ('agent' as const),
       agentId: i % 2 === 0 ? null : (c.assignedAgentId ?? null),
       body,
+      searchKeys: searchKeys(body),
       createdAt: new Date(at.getTime() + i * 1000),
     })),
   );
