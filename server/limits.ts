@@ -65,7 +65,7 @@ export const LIMITS = {
   widgetEventsInFlight: { perSocket: 4, perIp: 32 },
   /** The console may ask for the queue, a conversation and its messages together while an agent types. */
   agentEventsInFlight: { perSocket: 8, perIp: 32 },
-  /** Flood refusals in a row after which a socket is disconnected. */
+  /** Flood refusals in a row, each sent before the wait the last one named, after which a socket is disconnected. */
   eventRefusalsBeforeDisconnect: 20,
 };
 

@@ -2,7 +2,8 @@
  * Flood protection for every socket event, from visitors and agents. Before any handler runs, an
  * event pays its cost (EVENT_COSTS) from three token buckets, per socket, per visitor or agent and per
  * IP, and takes one of a few in-flight slots of its socket and of its IP. A refused event is acked
- * RATE_LIMITED at once and does no work; a socket refused many times in a row is disconnected.
+ * RATE_LIMITED at once, with how long to wait, and does no work; a socket refused many times in a row
+ * without waiting as told is disconnected.
  *
  * Counted in this process: a socket lives on one node, and a Redis round trip per event would make
  * every flooded event cost more, not less. The per-message limits shared through Redis stay in the
@@ -169,9 +170,21 @@ export class FloodGuard {
       this.leave(ipKey, gate.ip, -1);
     });
 
+    // When the wait that the refusal opening the current run named is over. A client that waits as
+    // told is never disconnected, however long the server stays busy: during a database outage every
+    // handler holds its slot for seconds, the address's slots fill, and a well-behaved widget (or an
+    // office of them behind one address) is refused again and again. Only events sent before the
+    // named wait has passed count towards the disconnect; one sent after it starts a new run.
+    let waitUntil = 0;
     const refuse = (event: unknown, ack: AnyAck | undefined, waitMs: number, rule: 'in_flight' | 'events') => {
       ack?.(fail('RATE_LIMITED', waitMs));
       countRefusal(`${namespace}_${rule}`);
+      const now = Date.now();
+      if (now >= waitUntil) {
+        waitUntil = now + waitMs;
+        refusals = 0;
+        return;
+      }
       refusals += 1;
       if (refusals === LIMITS.eventRefusalsBeforeDisconnect) {
         // Who and what, never a payload or a token.

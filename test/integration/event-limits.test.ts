@@ -96,6 +96,23 @@ describe.each(BACKENDS)('flood limits on socket events on %s', (backend) => {
     expect(await closed).toBe('io server disconnect');
   });
 
+  it('keeps a socket that waits as told, however many times the server stays too busy for it', async () => {
+    LIMITS.eventRefusalsBeforeDisconnect = 3;
+    const { s } = await visitor(server.url);
+    // Its address's slots all taken, as when every handler waits for a database that went away.
+    LIMITS.widgetEventsInFlight = { perSocket: 4, perIp: 0 };
+    for (let i = 0; i < 8; i++) {
+      const res = (await call(s, 'session:hello', { locale: 'en' })) as Ack<unknown>;
+      expect(res).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
+      await new Promise((r) => setTimeout(r, (res as { error: { retryAfterMs: number } }).error.retryAfterMs));
+    }
+    expect(s.connected).toBe(true);
+    // Sent without waiting, the same refusals disconnect it.
+    const closed = new Promise<string>((resolve) => s.once('disconnect', resolve));
+    await burst(s, 'session:hello', { locale: 'en' }, 6).catch(() => []);
+    expect(await closed).toBe('io server disconnect');
+  });
+
   it('answers an event the protocol does not name with INVALID_PAYLOAD, on both namespaces', async () => {
     const { s } = await visitor(server.url);
     expect(await call(s, 'no:such', {})).toEqual({ ok: false, error: { code: 'INVALID_PAYLOAD' } });
