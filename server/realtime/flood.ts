@@ -26,6 +26,12 @@ type InFlightName = 'widgetEventsInFlight' | 'agentEventsInFlight';
 
 /** What a refusal for lack of a free slot tells the client: a handler usually ends within this. */
 const IN_FLIGHT_RETRY_MS = 100;
+/**
+ * How early a retry may come and still count as having waited: a timer fires by its event loop's
+ * cached clock, which can lag the real one by a few ms, so a client that waited as told may arrive
+ * just before the time it was given.
+ */
+const WAIT_SLACK_MS = 10;
 /** Visitor, agent and IP buckets kept at most; the least recently used go first. */
 const MAX_KEYS = 50_000;
 /**
@@ -180,7 +186,7 @@ export class FloodGuard {
       ack?.(fail('RATE_LIMITED', waitMs));
       countRefusal(`${namespace}_${rule}`);
       const now = Date.now();
-      if (now >= waitUntil) {
+      if (now + WAIT_SLACK_MS >= waitUntil) {
         waitUntil = now + waitMs;
         refusals = 0;
         return;
