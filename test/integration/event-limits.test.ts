@@ -10,6 +10,7 @@ import type { SessionDTO } from '../../shared/types.ts';
 import { LIMITS } from '../../server/limits.ts';
 import { visitors } from '../../server/db/schema.ts';
 import { BACKENDS } from '../support/db.ts';
+import { sleep } from '../support/delivery.ts';
 import { call, connected, login, ok, startTestServer, type TestServer } from '../support/server.ts';
 import { expectRateLimited, freshIp, restoreLimits, visitorFrom } from '../support/limits.ts';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -103,8 +104,8 @@ describe.each(BACKENDS)('flood limits on socket events on %s', (backend) => {
     LIMITS.widgetEventsInFlight = { perSocket: 4, perIp: 0 };
     for (let i = 0; i < 8; i++) {
       const res = (await call(s, 'session:hello', { locale: 'en' })) as Ack<unknown>;
-      expect(res).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED' } });
-      await new Promise((r) => setTimeout(r, (res as { error: { retryAfterMs: number } }).error.retryAfterMs));
+      expect(res).toMatchObject({ ok: false, error: { code: 'RATE_LIMITED', retryAfterMs: expect.any(Number) } });
+      await sleep(res.ok ? 0 : res.error.retryAfterMs!);
     }
     expect(s.connected).toBe(true);
     // Sent without waiting, the same refusals disconnect it.
