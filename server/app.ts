@@ -283,6 +283,7 @@ export function createApp(deps: AppDeps): App {
     async close() {
       // Their runs in progress end before the database can be closed under them.
       const timers = Promise.all([ctx.metrics.stop(), snoozes.stop(), sweeper.stop()]);
+      flood.stop();
       queue.stop();
       await mail.stop();
       await timers;

@@ -3,7 +3,7 @@
  * refusals, database query times and the uploads sweep. Module-level, like the process metrics beside them: they
  * describe the process, and a call on the hot path is one increment, with nothing to pass around.
  */
-import { collectDefaultMetrics, Counter, Histogram, Registry, type Metric } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from 'prom-client';
 
 // Created unregistered: nothing is registered (and no collector started) until the first scrape.
 const messagesStored = new Counter({
@@ -39,6 +39,27 @@ const uploadsSwept = new Counter({
   registers: [],
 });
 
+/** What each flood guard (one per app; tests run several in a process) says of its events in flight. */
+type InFlightReader = () => { count: number; oldestMs: number };
+const inFlightReaders = new Set<InFlightReader>();
+const readInFlight = () => [...inFlightReaders].map((read) => read());
+const eventsInFlight = new Gauge({
+  name: 'support_socket_events_in_flight',
+  help: 'Socket events whose handler has not answered yet (each holds one of its socket\'s in-flight slots).',
+  registers: [],
+  collect() {
+    this.set(readInFlight().reduce((n, r) => n + r.count, 0));
+  },
+});
+const oldestInFlight = new Gauge({
+  name: 'support_socket_event_oldest_in_flight_seconds',
+  help: 'How long the oldest socket event still unanswered has waited (0 when none): one that keeps growing is a handler that will never answer.',
+  registers: [],
+  collect() {
+    this.set(readInFlight().reduce((oldest, r) => Math.max(oldest, r.oldestMs), 0) / 1000);
+  },
+});
+
 let registry: Registry | undefined;
 
 /** One registry per process: collecting the default metrics twice would register every metric twice. */
@@ -46,7 +67,7 @@ export function processRegistry(): Registry {
   if (!registry) {
     registry = new Registry();
     collectDefaultMetrics({ register: registry });
-    for (const metric of [messagesStored, faqDecisions, rateLimited, queryDuration, uploadsSwept] as Metric[]) registry.registerMetric(metric);
+    for (const metric of [messagesStored, faqDecisions, rateLimited, queryDuration, uploadsSwept, eventsInFlight, oldestInFlight] as Metric[]) registry.registerMetric(metric);
   }
   return registry;
 }
@@ -80,4 +101,10 @@ export function observeQuery(text: string, seconds: number): void {
 /** What one uploads sweep removed, or that it failed (server/attachments/sweep.ts). */
 export function countSwept(outcome: 'removed' | 'temporary' | 'failed_files' | 'failed_sweeps', n = 1): void {
   if (n > 0) uploadsSwept.inc({ outcome }, n);
+}
+
+/** Has `read` counted in the in-flight gauges until the returned function is called. */
+export function watchEventsInFlight(read: InFlightReader): () => void {
+  inFlightReaders.add(read);
+  return () => void inFlightReaders.delete(read);
 }

@@ -3,7 +3,9 @@
  * event pays its cost (EVENT_COSTS) from three token buckets, per socket, per visitor or agent and per
  * IP, and takes one of a few in-flight slots of its socket and of its IP. A refused event is acked
  * RATE_LIMITED at once, with how long to wait, and does no work; a socket refused many times in a row
- * without waiting as told is disconnected.
+ * without waiting as told is disconnected. The events holding slots are known, for `/metrics`
+ * (support_socket_events_in_flight and the oldest one's wait) and for a warning about any that goes
+ * unanswered for a minute.
  *
  * Counted in this process: a socket lives on one node, and a Redis round trip per event would make
  * every flooded event cost more, not less. The per-message limits shared through Redis stay in the
@@ -14,7 +16,7 @@ import { fail, type Ack } from '../../shared/result.ts';
 import type { AgentSocket } from '../agents/agents.handlers.ts';
 import type { Ctx } from '../context.ts';
 import { clientIp, EVENT_COSTS, LIMITS } from '../limits.ts';
-import { countRefusal } from '../ops/counters.ts';
+import { countRefusal, watchEventsInFlight } from '../ops/counters.ts';
 import type { WidgetSocket } from '../visitors/visitors.handlers.ts';
 
 type Rule = { limit: number; windowMs: number };
@@ -32,6 +34,16 @@ const IN_FLIGHT_RETRY_MS = 100;
  * just before the time it was given.
  */
 const WAIT_SLACK_MS = 10;
+/**
+ * An event whose handler has not answered for this long is logged, once: handlers answer within the
+ * database's limits (a statement is cancelled after 30 s, connections fail within 5 s), so one that
+ * has not is waiting on something that will never answer, and its slot with it. A driver bug held a
+ * message lane that way (patches/postgres+3.4.9.patch): sockets then saw only RATE_LIMITED, and
+ * nothing in the logs said why.
+ */
+const UNANSWERED_MS = 60_000;
+/** How often the events in flight are looked over for one past UNANSWERED_MS. */
+const UNANSWERED_SCAN_MS = 10_000;
 /** Visitor, agent and IP buckets kept at most; the least recently used go first. */
 const MAX_KEYS = 50_000;
 /**
@@ -99,7 +111,10 @@ interface Running {
 /** A socket's state, shared by its events. */
 interface Gate {
   socket: Socket;
+  namespace: Namespace;
   inFlight: number;
+  /** Its events whose handlers have not answered yet. */
+  flights: Set<Flight>;
   ip: Running;
   /** The socket is gone: its slots were all freed then, so a handler that answers later frees none again. */
   closed: boolean;
@@ -108,6 +123,11 @@ interface Gate {
 /** One event's slot: freed once, by its ack or, if the socket goes away first, with the socket's other slots. */
 interface Flight {
   gate: Gate;
+  event: string;
+  /** When it took its slot (performance.now()). */
+  since: number;
+  /** Logged as unanswered already. */
+  reported: boolean;
   released: boolean;
   /** Pushed as the packet's ack: frees the slot, then answers the client. */
   release: (res: Ack<unknown>) => void;
@@ -127,8 +147,44 @@ export class FloodGuard {
   private readonly owners = new Buckets();
   private readonly ips = new Buckets();
   private readonly running = new Map<string, Running>();
+  /** Every socket's gate, while it is connected. */
+  private readonly gates = new Set<Gate>();
+  private readonly unwatch: () => void;
+  private readonly scan: NodeJS.Timeout;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx) {
+    this.unwatch = watchEventsInFlight(() => this.inFlight());
+    this.scan = setInterval(() => this.reportUnanswered(), UNANSWERED_SCAN_MS);
+    this.scan.unref();
+  }
+
+  /** Stops the scan and the metrics' reading of this guard (the app is closing). */
+  stop(): void {
+    clearInterval(this.scan);
+    this.unwatch();
+  }
+
+  /** Events whose handlers have not answered, and how long the oldest has waited (ms). */
+  inFlight(now = performance.now()): { count: number; oldestMs: number } {
+    let count = 0;
+    let oldestMs = 0;
+    for (const gate of this.gates) {
+      count += gate.flights.size;
+      for (const f of gate.flights) oldestMs = Math.max(oldestMs, now - f.since);
+    }
+    return { count, oldestMs };
+  }
+
+  /** Logs each event unanswered for UNANSWERED_MS, once: its name and socket, never its payload. */
+  private reportUnanswered(now = performance.now()): void {
+    for (const gate of this.gates) {
+      for (const f of gate.flights) {
+        if (f.reported || now - f.since < UNANSWERED_MS) continue;
+        f.reported = true;
+        this.ctx.log.warn({ namespace: gate.namespace, event: f.event, socket: gate.socket.id, waitedMs: Math.round(now - f.since), inFlight: gate.inFlight }, 'socket event unanswered');
+      }
+    }
+  }
 
   /** Installs the guard on a `/widget` socket; call it before the handlers are registered. */
   widget(socket: WidgetSocket): void {
@@ -162,7 +218,8 @@ export class FloodGuard {
     let ownerId = '';
     let ownerKey = '';
     const costs: Record<string, number> = EVENT_COSTS[namespace];
-    const gate: Gate = { socket, inFlight: 0, ip: this.join(ipKey), closed: false };
+    const gate: Gate = { socket, namespace, inFlight: 0, flights: new Set(), ip: this.join(ipKey), closed: false };
+    this.gates.add(gate);
     // Every slot still taken is freed with the socket. An event may never be answered once it has
     // gone: socket.io drops a packet whose socket disconnected before its dispatch (Socket#dispatch),
     // and a later middleware (a visitor's row being written, the agent's rights re-read) can hold
@@ -173,6 +230,8 @@ export class FloodGuard {
       gate.closed = true;
       gate.ip.n -= gate.inFlight;
       gate.inFlight = 0;
+      gate.flights.clear();
+      this.gates.delete(gate);
       this.leave(ipKey, gate.ip, -1);
     });
 
@@ -212,7 +271,8 @@ export class FloodGuard {
         ownerId = id;
         ownerKey = `${namespace}:${id}`;
       }
-      const wait = this.pay(g, own, ownerKey, ipKey, known ? costs[event] : 1);
+      const now = performance.now();
+      const wait = this.pay(g, own, ownerKey, ipKey, known ? costs[event] : 1, now);
       if (wait > 0) return refuse(event, ack, wait, 'events');
       refusals = 0;
       // Not in the protocol: nobody listens, so it would never be answered.
@@ -222,6 +282,9 @@ export class FloodGuard {
       gate.ip.n += 1;
       const flight: Flight = {
         gate,
+        event,
+        since: now,
+        reported: false,
         released: false,
         // socketHandler pops a trailing function as its ack and always calls it: that frees the slot.
         release: (res) => {
@@ -229,6 +292,7 @@ export class FloodGuard {
           ack?.(res);
         },
       };
+      gate.flights.add(flight);
       packet.push(flight.release);
       next();
     });
@@ -253,6 +317,7 @@ export class FloodGuard {
     if (flight.released) return;
     flight.released = true;
     if (flight.gate.closed) return;
+    flight.gate.flights.delete(flight);
     flight.gate.inFlight -= 1;
     flight.gate.ip.n -= 1;
     this.leave(ipKey, flight.gate.ip, 0);
@@ -262,8 +327,7 @@ export class FloodGuard {
    * Takes `cost` from the socket's, the owner's and the address's buckets, or from none of them.
    * Returns 0 when paid, else how long until all three could pay.
    */
-  private pay(g: Guarded, own: Bucket, ownerKey: string, ipKey: string, cost: number): number {
-    const now = performance.now();
+  private pay(g: Guarded, own: Bucket, ownerKey: string, ipKey: string, cost: number, now: number): number {
     const socketRule = LIMITS[g.rules.socket];
     const ownerRule = LIMITS[g.rules.owner];
     const ipRule = LIMITS[g.rules.ip];

@@ -126,6 +126,49 @@ describe.each(BACKENDS)('operations endpoints on %s', (backend) => {
     expect(sampleValue(later, 'support_oldest_wait_seconds', { site: 'demo' })).toBe(180);
   });
 
+  // PostgreSQL: a row locked from another connection holds a handler, as a stuck statement would.
+  it.skipIf(backend !== 'postgres')('shows a socket event whose handler has not answered, and how long it has waited', async () => {
+    const agent = agentSocket(url, await login(url));
+    sockets.push(agent);
+    await connected(agent);
+    const v = visitor();
+    await connected(v);
+    await ok<SessionDTO>(v, 'session:hello', { locale: 'en' });
+    const asked = await ok(v, 'message:send', { clientId: clientId(), body: 'Who can change the name printed on my course certificate?' });
+    if (asked.conversation.status === 'bot') await ok(v, 'conversation:escalate', { conversationId: asked.conversation.id });
+    const inFlight = async () => {
+      const samples = parseSamples((await scrape(url)).text);
+      return { count: sampleValue(samples, 'support_socket_events_in_flight'), oldest: sampleValue(samples, 'support_socket_event_oldest_in_flight_seconds') };
+    };
+    expect(await inFlight()).toEqual({ count: 0, oldest: 0 });
+
+    const { default: postgres } = await import('postgres');
+    const sql = postgres(database.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    let release!: () => void;
+    const locked = new Promise<void>((resolve) => {
+      void sql.begin(async (tx) => {
+        await tx`select 1 from conversations where id = ${asked.conversation.id} for update`;
+        resolve();
+        await new Promise<void>((r) => (release = r));
+      });
+    });
+    try {
+      await locked;
+      const claimed = call(agent, 'conversation:claim', { conversationId: asked.conversation.id });
+      await new Promise((r) => setTimeout(r, 1500));
+      const held = await inFlight();
+      expect(held.count).toBe(1);
+      expect(held.oldest).toBeGreaterThanOrEqual(1.4);
+      expect(held.oldest).toBeLessThan(10);
+      release();
+      expect((await claimed).ok).toBe(true);
+      expect(await inFlight()).toEqual({ count: 0, oldest: 0 });
+    } finally {
+      release?.();
+      await sql.end({ timeout: 1 });
+    }
+  });
+
   it('answers /metrics without a token only to a direct connection from this host', async () => {
     expect((await scrape(url)).status).toBe(200);
     expect((await scrape(url, { 'x-forwarded-for': '203.0.113.9' })).status).toBe(403);
