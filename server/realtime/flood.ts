@@ -113,8 +113,13 @@ interface Gate {
   socket: Socket;
   namespace: Namespace;
   inFlight: number;
-  /** Its events whose handlers have not answered yet. */
-  flights: Set<Flight>;
+  /**
+   * Its events whose handlers have not answered yet, oldest first: a list through the flights
+   * themselves (`older`, `newer`), two pointer writes to add or remove one. A Set cost the guard about
+   * 1 µs more per event (bench:flood-guard), more than all the rest of its work.
+   */
+  oldest: Flight | null;
+  newest: Flight | null;
   ip: Running;
   /** The socket is gone: its slots were all freed then, so a handler that answers later frees none again. */
   closed: boolean;
@@ -128,6 +133,8 @@ interface Flight {
   since: number;
   /** Logged as unanswered already. */
   reported: boolean;
+  older: Flight | null;
+  newer: Flight | null;
   released: boolean;
   /** Pushed as the packet's ack: frees the slot, then answers the client. */
   release: (res: Ack<unknown>) => void;
@@ -169,8 +176,8 @@ export class FloodGuard {
     let count = 0;
     let oldestMs = 0;
     for (const gate of this.gates) {
-      count += gate.flights.size;
-      for (const f of gate.flights) oldestMs = Math.max(oldestMs, now - f.since);
+      count += gate.inFlight;
+      if (gate.oldest) oldestMs = Math.max(oldestMs, now - gate.oldest.since);
     }
     return { count, oldestMs };
   }
@@ -178,8 +185,8 @@ export class FloodGuard {
   /** Logs each event unanswered for UNANSWERED_MS, once: its name and socket, never its payload. */
   private reportUnanswered(now = performance.now()): void {
     for (const gate of this.gates) {
-      for (const f of gate.flights) {
-        if (f.reported || now - f.since < UNANSWERED_MS) continue;
+      for (let f = gate.oldest; f && now - f.since >= UNANSWERED_MS; f = f.newer) {
+        if (f.reported) continue;
         f.reported = true;
         this.ctx.log.warn({ namespace: gate.namespace, event: f.event, socket: gate.socket.id, waitedMs: Math.round(now - f.since), inFlight: gate.inFlight }, 'socket event unanswered');
       }
@@ -218,7 +225,7 @@ export class FloodGuard {
     let ownerId = '';
     let ownerKey = '';
     const costs: Record<string, number> = EVENT_COSTS[namespace];
-    const gate: Gate = { socket, namespace, inFlight: 0, flights: new Set(), ip: this.join(ipKey), closed: false };
+    const gate: Gate = { socket, namespace, inFlight: 0, oldest: null, newest: null, ip: this.join(ipKey), closed: false };
     this.gates.add(gate);
     // Every slot still taken is freed with the socket. An event may never be answered once it has
     // gone: socket.io drops a packet whose socket disconnected before its dispatch (Socket#dispatch),
@@ -230,7 +237,7 @@ export class FloodGuard {
       gate.closed = true;
       gate.ip.n -= gate.inFlight;
       gate.inFlight = 0;
-      gate.flights.clear();
+      gate.oldest = gate.newest = null;
       this.gates.delete(gate);
       this.leave(ipKey, gate.ip, -1);
     });
@@ -285,6 +292,8 @@ export class FloodGuard {
         event,
         since: now,
         reported: false,
+        older: gate.newest,
+        newer: null,
         released: false,
         // socketHandler pops a trailing function as its ack and always calls it: that frees the slot.
         release: (res) => {
@@ -292,7 +301,9 @@ export class FloodGuard {
           ack?.(res);
         },
       };
-      gate.flights.add(flight);
+      if (gate.newest) gate.newest.newer = flight;
+      else gate.oldest = flight;
+      gate.newest = flight;
       packet.push(flight.release);
       next();
     });
@@ -317,10 +328,14 @@ export class FloodGuard {
     if (flight.released) return;
     flight.released = true;
     if (flight.gate.closed) return;
-    flight.gate.flights.delete(flight);
-    flight.gate.inFlight -= 1;
-    flight.gate.ip.n -= 1;
-    this.leave(ipKey, flight.gate.ip, 0);
+    const { gate, older, newer } = flight;
+    if (older) older.newer = newer;
+    else gate.oldest = newer;
+    if (newer) newer.older = older;
+    else gate.newest = older;
+    gate.inFlight -= 1;
+    gate.ip.n -= 1;
+    this.leave(ipKey, gate.ip, 0);
   }
 
   /**

@@ -4,7 +4,7 @@
  * answers or the socket goes away first. The token buckets are tested on a real server
  * (test/integration/event-limits.test.ts).
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Ack } from '../../shared/result.ts';
 import type { Ctx } from '../../server/context.ts';
 import { LIMITS } from '../../server/limits.ts';
@@ -46,14 +46,16 @@ const saved = structuredClone(LIMITS.widgetEventsInFlight);
 afterEach(() => Object.assign(LIMITS.widgetEventsInFlight, saved));
 
 function setup() {
-  const guard = new FloodGuard({ log: { warn() {} }, config: { trustProxy: 0 } } as unknown as Ctx);
+  const warnings: { fields: Record<string, unknown>; message: string }[] = [];
+  const log = { warn: (fields: Record<string, unknown>, message: string) => void warnings.push({ fields, message }) };
+  const guard = new FloodGuard({ log, config: { trustProxy: 0 } } as unknown as Ctx);
   let n = 0;
   const socket = (ip = '203.0.113.7') => {
     const s = new FakeSocket({ ip, visitor: { id: `visitor-${n++}` } });
     guard.widget(s as unknown as WidgetSocket);
     return s;
   };
-  return { socket };
+  return { socket, guard, warnings };
 }
 
 describe('flood guard slots', () => {
@@ -113,5 +115,49 @@ describe('flood guard slots', () => {
       s.disconnect();
     }
     expect(socket().emit('session:hello').handlerAck).toBeDefined();
+  });
+
+  it('knows the events still unanswered and the oldest one’s wait, and logs each once after a minute', () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'performance'] });
+    try {
+      Object.assign(LIMITS.widgetEventsInFlight, { perSocket: 4, perIp: 32 });
+      const { socket, guard, warnings } = setup();
+      const [a, b] = [socket(), socket('198.51.100.1')];
+      expect(guard.inFlight()).toEqual({ count: 0, oldestMs: 0 });
+      const first = a.emit('typing');
+      vi.advanceTimersByTime(5_000);
+      const second = a.emit('session:hello');
+      const third = b.emit('typing');
+      vi.advanceTimersByTime(1_000);
+      expect(guard.inFlight()).toEqual({ count: 3, oldestMs: 6_000 });
+      // The oldest answers: the next one is the oldest now, whatever the order they answer in.
+      first.handlerAck!({ ok: true, data: null });
+      expect(guard.inFlight()).toEqual({ count: 2, oldestMs: 1_000 });
+      third.handlerAck!({ ok: true, data: null });
+      expect(guard.inFlight()).toEqual({ count: 1, oldestMs: 1_000 });
+      expect(warnings).toEqual([]);
+
+      // A minute unanswered: logged at the next scan (every 10 s), once, by name, with no payload;
+      // not again at the scans after it.
+      vi.advanceTimersByTime(50_000);
+      expect(warnings).toEqual([]);
+      vi.advanceTimersByTime(15_000);
+      expect(warnings).toEqual([
+        { message: 'socket event unanswered', fields: expect.objectContaining({ namespace: 'widget', event: 'session:hello', inFlight: 1, waitedMs: expect.any(Number) }) },
+      ]);
+      expect(warnings[0].fields.waitedMs).toBeGreaterThanOrEqual(60_000);
+      expect(Object.keys(warnings[0].fields).sort()).toEqual(['event', 'inFlight', 'namespace', 'socket', 'waitedMs']);
+      vi.advanceTimersByTime(60_000);
+      expect(warnings).toHaveLength(1);
+
+      // Its socket goes away: nothing of it is counted any more.
+      a.disconnect();
+      expect(guard.inFlight()).toEqual({ count: 0, oldestMs: 0 });
+      second.handlerAck!({ ok: true, data: null });
+      expect(guard.inFlight()).toEqual({ count: 0, oldestMs: 0 });
+      guard.stop();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
