@@ -47,6 +47,17 @@ describe.each(BACKENDS)('operations endpoints on %s', (backend) => {
     await database?.drop();
   });
 
+  /** The admin's console and a visitor who said hello, both connected. */
+  async function agentAndVisitor() {
+    const agent = agentSocket(url, await login(url));
+    sockets.push(agent);
+    await connected(agent);
+    const v = visitor();
+    await connected(v);
+    await ok<SessionDTO>(v, 'session:hello', { locale: 'en' });
+    return { agent, v };
+  }
+
   function visitor(): Socket {
     const s = connect(`${url}/widget`, { query: { site: 'demo' }, transports: ['websocket'], reconnection: false, forceNew: true });
     sockets.push(s);
@@ -58,12 +69,7 @@ describe.each(BACKENDS)('operations endpoints on %s', (backend) => {
   it('counts sockets, stored messages, FAQ decisions, refusals, query times and waiting conversations', async () => {
     const before = parseSamples(await processRegistry().metrics());
 
-    const agent = agentSocket(url, await login(url));
-    sockets.push(agent);
-    await connected(agent);
-    const v = visitor();
-    await connected(v);
-    await ok<SessionDTO>(v, 'session:hello', { locale: 'en' });
+    const { agent, v } = await agentAndVisitor();
 
     const waitingNotice = next<MessageDTO>(v, 'message:created', (m) => m.kind === 'notice');
     const first = await ok(v, 'message:send', { clientId: clientId(), body: 'My certificate shows the wrong spelling of my grandmother’s village, can a person fix it?' });
@@ -128,12 +134,7 @@ describe.each(BACKENDS)('operations endpoints on %s', (backend) => {
 
   // PostgreSQL: a row locked from another connection holds a handler, as a stuck statement would.
   it.skipIf(backend !== 'postgres')('shows a socket event whose handler has not answered, and how long it has waited', async () => {
-    const agent = agentSocket(url, await login(url));
-    sockets.push(agent);
-    await connected(agent);
-    const v = visitor();
-    await connected(v);
-    await ok<SessionDTO>(v, 'session:hello', { locale: 'en' });
+    const { agent, v } = await agentAndVisitor();
     const asked = await ok(v, 'message:send', { clientId: clientId(), body: 'Who can change the name printed on my course certificate?' });
     if (asked.conversation.status === 'bot') await ok(v, 'conversation:escalate', { conversationId: asked.conversation.id });
     const inFlight = async () => {
