@@ -77,8 +77,8 @@ export interface StepResult {
   /**
    * Where the generator's sending loop (a 1 ms timer) stalled 20 ms or more, from the step's start,
    * and how many messages it then sent at once: near its one core's limit it, not the server, sends
-   * in bursts, and the relay's highest rate is set there (2026-12-07: 12,800 msg/s failed with stalls
-   * of 20-55 ms in one run and passed at 16,000 in the run before).
+   * in bursts, and the relay's highest rate is set there (2026-12-07: the relay failed 12,800 msg/s on
+   * stalls of 20-42 ms in one run and passed 16,000 with stalls of 20-30 ms in another).
    */
   loadStalls: string;
   sendMs: number;
