@@ -76,9 +76,9 @@ export interface StepResult {
   loadGcMs: number;
   /**
    * Where the generator's sending loop (a 1 ms timer) stalled 20 ms or more, from the step's start,
-   * and how many messages it then sent at once: near its one core's limit it, not the server, sends
-   * in bursts, and the relay's highest rate is set there (2026-12-07: the relay failed 12,800 msg/s on
-   * stalls of 20-42 ms in one run and passed 16,000 with stalls of 20-30 ms in another).
+   * and how many messages it then sent at once: near its one core's limit it sends in bursts, and the
+   * relay's steps near its top fail on them (2026-12-07: the relay failed 12,800 msg/s on stalls of
+   * 20-42 ms in one run and passed 16,000 with stalls of 20-30 ms in another).
    */
   loadStalls: string;
   sendMs: number;
