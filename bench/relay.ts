@@ -143,7 +143,7 @@ async function runScenario(sc: Scenario, adminPassword: string, profileFile?: st
           row.attempt = attempt;
           row.refining = ladder.refining;
           sc.rows.push(row);
-          progress(`  ${t.name} ${rate}/s${ladder.refining ? ' (between)' : ''}: p50 ${row.load.p50Ms} p99 ${row.load.p99Ms} ms, lost ${row.load.lost}, load-gen CPU ${row.load.loadCpuPct}%, loop max ${row.load.loadLoopMaxMs} ms, GC max ${row.load.loadGcMaxMs} / sum ${row.load.loadGcMs} ms ${row.pass ? 'pass' : `FAIL (${row.why})`}`);
+          progress(`  ${t.name} ${rate}/s${ladder.refining ? ' (between)' : ''}: p50 ${row.load.p50Ms} p99 ${row.load.p99Ms} ms, lost ${row.load.lost}, load-gen CPU ${row.load.loadCpuPct}%, GC max ${row.load.loadGcMaxMs} / sum ${row.load.loadGcMs} ms ${row.pass ? 'pass' : `FAIL (${row.why})`}`);
           if (!row.pass && row.load.slowWindows) progress(`    slow windows: ${row.load.slowWindows}`);
           if (row.load.loadStalls) progress(`    load generator stalled: ${row.load.loadStalls}`);
           if (!(await settle(load!, t, 20_000))) sc.note.push(`${t.name} still had messages outstanding 20 s after its ${rate} msg/s step`);
@@ -202,8 +202,8 @@ function stepTable(sc: Scenario): void {
     r.queriesPerMsg === undefined ? '–' : fmt(r.queriesPerMsg, 3),
     fmt(r.rssMb, 0),
     r.loop ? `${fmt(r.loop.p99Ms, 1)} / ${fmt(r.loop.maxMs, 1)}` : '–',
-    // Its longest stall, when it stalled (20 ms or more): then it sent its backlog as one burst.
-    r.load.loadLoopMaxMs >= 20 ? `${r.load.loadCpuPct}% (stalled ${Math.round(r.load.loadLoopMaxMs)} ms)` : `${r.load.loadCpuPct}%`,
+    // Its longest stall, when it stalled: then it sent its backlog as one burst.
+    r.load.loadStallMaxMs ? `${r.load.loadCpuPct}% (stalled ${r.load.loadStallMaxMs} ms)` : `${r.load.loadCpuPct}%`,
     Number.isFinite(r.stolenPct) ? `${fmt(r.stolenPct, 1)}%` : '–',
     r.pass ? (r.attempt === 2 ? 'pass (2nd try)' : 'pass') : `**fail**${r.attempt === 1 ? ' (tried again)' : ''}: ${r.why}`,
   ]);
@@ -279,7 +279,7 @@ async function main(): Promise<void> {
   report.line(`- node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${os.platform()} ${os.release()}`);
   report.line(`- load average at start: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`);
   report.line(`- product on ${kind === 'postgres' ? 'PostgreSQL (a fresh database, dropped afterwards)' : 'PGlite (a temporary DATA_DIR)'}; ${CONVERSATIONS} conversations per server, each alternating visitor → agent and agent → visitor; steps of ${STEP_MS / 1000} s (+ up to ${DRAIN_MS / 1000} s to drain), after one uncounted step at ${WARMUP_RATE} msg/s on each server, product and relay alternating; a step passes when p99 < 50 ms and every message is acknowledged and delivered once, in order; a failed step is tried once more, and a server's ladder ends at its second failure of one rate; then, while its highest passing and lowest failing rates are more than ${REFINE_GAP * 100}% apart, the rate halfway between them is tried ("between"), by the same rule for both servers`);
-  report.line(`- server CPU: user + system of the server process (/proc/PID/stat) per message sent; packets: Socket.IO packets received by all load-side sockets per message sent; loop delay: the server's own monitorEventLoopDelay over the step (GET /metrics), less its 10 ms sampling interval; load-gen CPU: the load generator's, in % of its one core, with its longest event-loop stall when 20 ms or more (its backlog then goes out as one burst: near 90% of its core, the relay's steps fail on such bursts); CPU stolen by the host: the machine's steal time over the step (/proc/stat), CPU the hypervisor gave other guests, which no server here could use`);
+  report.line(`- server CPU: user + system of the server process (/proc/PID/stat) per message sent; packets: Socket.IO packets received by all load-side sockets per message sent; loop delay: the server's own monitorEventLoopDelay over the step (GET /metrics), less its 10 ms sampling interval; load-gen CPU: the load generator's, in % of its one core, with the longest stall of its sending loop's 1 ms timer, when 20 ms or more (its backlog then goes out as one burst: near 90% of its core, the relay's steps fail on such bursts); CPU stolen by the host: the machine's steal time over the step (/proc/stat), CPU the hypervisor gave other guests, which no server here could use`);
   const unset = unsetLimitVariables();
   if (unset.length) report.line(`- **warning**: server/limits.ts reads ${unset.join(', ')}, which this benchmark does not set: a limit may throttle the load (add it to LIMIT_ENV in bench/relay/servers.ts)`);
   report.line();
