@@ -2,11 +2,19 @@
  * npm run bench:store-cost — where the database's CPU goes when it stores a message: the hot path's
  * statement (server/conversations/message-store.ts) run in groups of 16, visitors' texts and agents'
  * replies alternating in 200 open conversations, on one connection whose backend's CPU time
- * (/proc/PID/stat) is read before and after. Then the same with the indexes and foreign keys the
- * statement maintains taken away one step at a time (each step keeps the previous ones' removals), so
- * each step's difference is what that part costs a message. Last, `searchKeys` alone: what the server
- * computes for every message it stores, the keys of the search index (server/search/search-keys.ts),
- * per call and per character, on this process's thread.
+ * (/proc/PID/stat) is read before and after. First against its two writes done alone by statements of
+ * the same shape: the message's INSERT (into messages, and into copies of it without its foreign keys,
+ * then without its search index), and the conversation's UPDATE as the statement makes it and one
+ * that changes no indexed column, which PostgreSQL can make a HOT update. These alternate, round by
+ * round, so that a slower minute of this shared machine falls on each alike: run to run, one statement
+ * varies by a fifth or more here, more than most of the parts cost. Then the statement with the indexes
+ * and foreign keys it maintains taken away one step at a time (each step keeps the previous ones'
+ * removals), so each step's difference is what that part costs a message; those steps cannot
+ * alternate, and a later one has come out dearer than an earlier one with more to maintain. Every
+ * measurement starts on vacuumed tables, so that none pays for the dead row versions the ones before
+ * it left (autovacuum is off on this machine's server; where it is on, it runs when it will). Last,
+ * `searchKeys` alone: what the server computes for every message it stores, the keys of the search
+ * index (server/search/search-keys.ts), per call and per character, on this process's thread.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:store-cost
  *
@@ -50,9 +58,43 @@ try {
     return (Number(fields[11]) + Number(fields[12])) * 10;
   };
 
+  /** The statements a measurement can run: the product's, and its two writes alone in statements of the same shape. */
+  const INPUT = `jsonb_to_recordset($1::text::jsonb) AS t(i int, seq int, visitor_id uuid, token_hash text, conversation_id uuid, agent_id uuid, site_ids jsonb, client_id text, body text, search_keys int4[], at timestamptz)`;
+  const insertInto = (table: string) => `INSERT INTO ${table} (conversation_id, seq, author, agent_id, kind, body, search_keys, client_id, created_at)
+      SELECT conversation_id, seq, CASE WHEN agent_id IS NULL THEN 'visitor' ELSE 'agent' END, agent_id, 'text', body, search_keys, client_id, at FROM ${INPUT}
+      RETURNING id AS m_id`;
+  // Copies of messages (LIKE ... INCLUDING ALL takes the indexes, never the foreign keys), so that
+  // what the foreign keys and the search index cost an insert is measured in alternating rounds too.
+  await sql.unsafe('create table bench_messages_no_fk (like messages including all)');
+  await sql.unsafe('create table bench_messages_no_fk_no_search (like messages including all)');
+  const [copyIndex] = await sql`select indexname from pg_indexes where tablename = 'bench_messages_no_fk_no_search' and indexdef like '%USING gin%'`;
+  await sql.unsafe(`drop index ${copyIndex.indexname}`);
+  const statements = {
+    product: STORE_STATEMENT,
+    /** Its seq given (far above the conversations' own), so the conversation's row is not written. */
+    insert: insertInto('messages'),
+    /** The same into a copy of messages with its indexes but not its foreign keys. */
+    insertNoFk: insertInto('bench_messages_no_fk'),
+    /** And into a copy without the search index either. */
+    insertNoFkNoSearch: insertInto('bench_messages_no_fk_no_search'),
+    /** What the product's statement writes to the conversation: the activity time and the turn are indexed, so never HOT. */
+    update: `UPDATE conversations u SET last_seq = u.last_seq + 1, updated_at = t.at, status = CASE WHEN t.agent_id IS NULL THEN 'open' ELSE 'pending' END
+      FROM ${INPUT} WHERE u.id = t.conversation_id RETURNING u.id AS m_id`,
+    /** The seq alone: no indexed column changes, so PostgreSQL can make it a HOT update (no index entry). */
+    hot: `UPDATE conversations u SET last_seq = u.last_seq + 1 FROM ${INPUT} WHERE u.id = t.conversation_id RETURNING u.id AS m_id`,
+  };
+  type Kind = keyof typeof statements;
+
+  /** Dead row versions of the measurements before gone, and the statistics fresh (outside a transaction: one command each). */
+  const vacuum = async () => {
+    for (const table of ['conversations', 'messages', 'bench_messages_no_fk', 'bench_messages_no_fk_no_search']) await sql.unsafe(`vacuum analyze ${table}`);
+  };
+
   let n = 0;
+  let farSeq = 1_000_000;
   /** µs of the backend's CPU per stored message, over `groups` groups alternating visitors' texts and agents' replies. */
-  async function perMessage(groups = GROUPS): Promise<number> {
+  async function perMessage(kind: Kind = 'product', groups = GROUPS): Promise<number> {
+    await vacuum();
     const before = backendMs();
     for (let g = 0; g < groups; g++) {
       const visitor = g % 2 === 0;
@@ -60,18 +102,40 @@ try {
         const c = convs[(g * GROUP + i) % CONVERSATIONS];
         const body = `message ${n++} from the store-cost bench`;
         const common = { i, client_id: `cost${n}`, body, search_keys: searchKeys(body), at: new Date().toISOString() };
-        return visitor ? { ...common, visitor_id: c.visitorId, token_hash: c.tokenHash } : { ...common, conversation_id: c.id, agent_id: agent.id, site_ids: ['cost'] };
+        // The product's statement finds a visitor's conversation itself; the parts are given it.
+        if (kind === 'product') return visitor ? { ...common, visitor_id: c.visitorId, token_hash: c.tokenHash } : { ...common, conversation_id: c.id, agent_id: agent.id, site_ids: ['cost'] };
+        return { ...common, seq: farSeq++, conversation_id: c.id, agent_id: visitor ? null : agent.id };
       });
-      const rows = await sql.unsafe(STORE_STATEMENT, [JSON.stringify(input)], { prepare: true });
-      if (rows.filter((r) => r.m_id).length !== GROUP) throw new Error('a message of the group was not stored');
+      const rows = await sql.unsafe(statements[kind], [JSON.stringify(input)], { prepare: true });
+      if (rows.filter((r) => r.m_id).length !== GROUP) throw new Error(`a message of the group was not stored (${kind})`);
     }
     return ((backendMs() - before) * 1000) / (groups * GROUP);
   }
+  const median = (runs: number[]) => [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
 
   console.log(`## bench:store-cost — ${new Date().toISOString()}\n`);
   console.log(`- node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model.trim()}; load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(`- ${GROUPS} groups of ${GROUP} per measurement, each measured three times (the median compared); one connection; PostgreSQL ${(await sql`show server_version`)[0].server_version}\n`);
-  await perMessage(); // warm: the plan, the caches, the GIN pending list's first merges
+  console.log(`- ${GROUPS} groups of ${GROUP} per measurement, each measured three times (the median compared), every measurement on vacuumed tables; one connection; PostgreSQL ${(await sql`show server_version`)[0].server_version}\n`);
+  for (const kind of Object.keys(statements) as Kind[]) await perMessage(kind); // warm: the plans, the caches, the GIN pending list's first merges
+
+  const parts: [Kind, string][] = [
+    ['product', 'the statement, as the product runs it'],
+    ['insert', "the message's INSERT alone (its seq given)"],
+    ['insertNoFk', '… into a copy of messages without its foreign keys'],
+    ['insertNoFkNoSearch', '… and without its search index (GIN on search_keys)'],
+    ['update', "the conversation's UPDATE alone, as the statement makes it (not HOT)"],
+    ['hot', "the conversation's UPDATE of its seq alone (HOT)"],
+  ];
+  const partRuns = new Map<Kind, number[]>(parts.map(([kind]) => [kind, []]));
+  for (let round = 0; round < 3; round++) for (const [kind] of parts) partRuns.get(kind)!.push(await perMessage(kind));
+  console.log('| statement (alternating rounds) | backend CPU µs per message (three runs) | median |');
+  console.log('|---|---|---|');
+  for (const [kind, label] of parts) {
+    const runs = partRuns.get(kind)!;
+    console.log(`| ${label} | ${runs.map((r) => r.toFixed(1)).join(', ')} | ${median(runs).toFixed(1)} |`);
+  }
+  console.log(`\n(Each statement pays its own start and end, shared by its ${GROUP} messages: the parts do not add up to the whole.)\n`);
+
   const steps: [string, string | null][] = [
     ['everything (as the product runs)', null],
     ['without conversations_labels_idx (GIN on the labels)', 'drop index conversations_labels_idx'],
@@ -86,9 +150,9 @@ try {
   for (const [label, ddl] of steps) {
     if (ddl) await sql.unsafe(ddl);
     const runs = [await perMessage(), await perMessage(), await perMessage()];
-    const mean = [...runs].sort((a, b) => a - b)[1];
-    console.log(`| ${label} | ${runs.map((r) => r.toFixed(1)).join(', ')} | ${previous === null ? '' : (previous - mean).toFixed(1)} |`);
-    previous = mean;
+    const mid = median(runs);
+    console.log(`| ${label} | ${runs.map((r) => r.toFixed(1)).join(', ')} | ${previous === null ? '' : (previous - mid).toFixed(1)} |`);
+    previous = mid;
   }
 
   const body = 'message 12345 from the store-cost bench';
