@@ -2,17 +2,18 @@
  * npm run bench:store-cost — where the database's CPU goes when it stores a message: the hot path's
  * statement (server/conversations/message-store.ts) run in groups of 16, visitors' texts and agents'
  * replies alternating in 200 open conversations, on one connection whose backend's CPU time
- * (/proc/PID/stat) is read before and after. First against its two writes done alone by statements of
- * the same shape: the message's INSERT (into messages, and into copies of it without its foreign keys,
+ * (/proc/PID/stat) is read before and after, against its two writes done alone by statements of the
+ * same shape: the message's INSERT (into messages, and into copies of it without its foreign keys,
  * then without its search index), and the conversation's UPDATE as the statement makes it and one
  * that changes no indexed column, which PostgreSQL can make a HOT update. These alternate, round by
  * round, so that a slower minute of this shared machine falls on each alike: run to run, one statement
- * varies by a fifth or more here, more than most of the parts cost. Then the statement with the indexes
- * and foreign keys it maintains taken away one step at a time (each step keeps the previous ones'
- * removals), so each step's difference is what that part costs a message; those steps cannot
- * alternate, and a later one has come out dearer than an earlier one with more to maintain. Every
- * measurement starts on vacuumed tables, so that none pays for the dead row versions the ones before
- * it left (autovacuum is off on this machine's server; where it is on, it runs when it will). Last,
+ * varies by a fifth or more here, more than most of the parts cost. (The bench used to take the
+ * indexes and foreign keys away one step at a time instead; steps that cannot alternate gave 82-137 µs
+ * for one and the same configuration on 2026-12-07, a later step dearer than an earlier one with more
+ * to maintain, so they priced nothing and are gone; the HOT update stands for the conversation's
+ * indexes as a whole.) Every measurement starts on vacuumed tables, so that none pays for the dead row
+ * versions the ones before it left (autovacuum is off on this machine's server; where it is on, it
+ * runs when it will). Last,
  * `searchKeys` alone: what the server computes for every message it stores, the keys of the search
  * index (server/search/search-keys.ts), per call and per character, on this process's thread.
  *
@@ -92,11 +93,11 @@ try {
 
   let n = 0;
   let farSeq = 1_000_000;
-  /** µs of the backend's CPU per stored message, over `groups` groups alternating visitors' texts and agents' replies. */
-  async function perMessage(kind: Kind = 'product', groups = GROUPS): Promise<number> {
+  /** µs of the backend's CPU per stored message, over GROUPS groups alternating visitors' texts and agents' replies. */
+  async function perMessage(kind: Kind): Promise<number> {
     await vacuum();
     const before = backendMs();
-    for (let g = 0; g < groups; g++) {
+    for (let g = 0; g < GROUPS; g++) {
       const visitor = g % 2 === 0;
       const input = Array.from({ length: GROUP }, (_, i) => {
         const c = convs[(g * GROUP + i) % CONVERSATIONS];
@@ -109,7 +110,7 @@ try {
       const rows = await sql.unsafe(statements[kind], [JSON.stringify(input)], { prepare: true });
       if (rows.filter((r) => r.m_id).length !== GROUP) throw new Error(`a message of the group was not stored (${kind})`);
     }
-    return ((backendMs() - before) * 1000) / (groups * GROUP);
+    return ((backendMs() - before) * 1000) / (GROUPS * GROUP);
   }
   const median = (runs: number[]) => [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
 
@@ -134,26 +135,7 @@ try {
     const runs = partRuns.get(kind)!;
     console.log(`| ${label} | ${runs.map((r) => r.toFixed(1)).join(', ')} | ${median(runs).toFixed(1)} |`);
   }
-  console.log(`\n(Each statement pays its own start and end, shared by its ${GROUP} messages: the parts do not add up to the whole.)\n`);
-
-  const steps: [string, string | null][] = [
-    ['everything (as the product runs)', null],
-    ['without conversations_labels_idx (GIN on the labels)', 'drop index conversations_labels_idx'],
-    ['without messages_search_idx (GIN on search_keys)', 'drop index messages_search_idx'],
-    ['without conversations_updated_idx', 'drop index conversations_updated_idx'],
-    ['without the other indexes of conversations (escalated, first response, snoozed, site + status)', 'drop index conversations_escalated_idx; drop index conversations_first_response_idx; drop index conversations_snoozed_idx; drop index conversations_site_status_idx'],
-    ['without the foreign keys of messages', 'alter table messages drop constraint messages_conversation_id_conversations_id_fk; alter table messages drop constraint messages_agent_id_agents_id_fk'],
-  ];
-  console.log('| step | backend CPU µs per message (three runs) | median less than the step before |');
-  console.log('|---|---|---|');
-  let previous: number | null = null;
-  for (const [label, ddl] of steps) {
-    if (ddl) await sql.unsafe(ddl);
-    const runs = [await perMessage(), await perMessage(), await perMessage()];
-    const mid = median(runs);
-    console.log(`| ${label} | ${runs.map((r) => r.toFixed(1)).join(', ')} | ${previous === null ? '' : (previous - mid).toFixed(1)} |`);
-    previous = mid;
-  }
+  console.log(`\n(Each statement pays its own start and end, shared by its ${GROUP} messages: the parts do not add up to the whole.)`);
 
   const body = 'message 12345 from the store-cost bench';
   const calls = 100_000;
