@@ -13,15 +13,17 @@
  * to maintain, so they priced nothing and are gone; the HOT update stands for the conversation's
  * indexes as a whole.) Every measurement starts on vacuumed tables, so that none pays for the dead row
  * versions the ones before it left (autovacuum is off on this machine's server; where it is on, it
- * runs when it will). Last,
- * `searchKeys` alone: what the server computes for every message it stores, the keys of the search
+ * runs when it will). Then what those dead versions cost: the product's statement, block by block,
+ * on that database vacuumed before each block and on a second database never vacuumed, alternating,
+ * the second's dead versions of its conversations growing to 100,000 and more. Last, `searchKeys` alone: what the server computes for every message it stores, the keys of the search
  * index (server/search/search-keys.ts), per call and per character, on this process's thread.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:store-cost
  *
  * PostgreSQL only (a fresh database is created in it and dropped after): PGlite runs in this process,
  * and its CPU cannot be told apart from the caller's. BENCH_GROUPS=600 groups per measurement,
- * BENCH_GROUP=16 messages per group (1: what a message costs when it arrives alone, at low rates).
+ * BENCH_GROUP=16 messages per group (1: what a message costs when it arrives alone, at low rates),
+ * BENCH_DEAD_BLOCKS=12 blocks of BENCH_GROUPS groups in the dead versions' comparison.
  * Bodies are about 40 characters (`message N from the store-cost bench`; bench:relay's are about 30):
  * The search keys grow with a body's length, so real messages, often longer, pay more there.
  */
@@ -40,10 +42,13 @@ const GROUPS = Number(process.env.BENCH_GROUPS ?? 600);
 const GROUP = Number(process.env.BENCH_GROUP ?? 16);
 const CONVERSATIONS = 200;
 
-const database = await throwawayDatabase('sc_bench_cost', url);
-/** One connection of the benchmark's own: one backend whose CPU is read. */
-const sql = postgresAt(database.url!, { max: 1 });
-try {
+/**
+ * A throwaway database with 200 open conversations of one site, assigned to its agent, and one
+ * connection of the benchmark's own: one backend whose CPU is read.
+ */
+async function stage(name: string) {
+  const database = await throwawayDatabase(name, url);
+  const sql = postgresAt(database.url!, { max: 1 });
   await createSite(database.db, { id: 'cost', name: 'cost', origins: ['https://cost.example'] });
   const agent = await createAgent(database.db, { email: 'cost@bench.local', password: 'bench-password', siteIds: ['cost'] });
   const convs: { id: string; visitorId: string; tokenHash: string }[] = [];
@@ -58,7 +63,15 @@ try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     return (Number(fields[11]) + Number(fields[12])) * 10;
   };
+  return { database, sql, agent, convs, backendMs, drop: async () => (await sql.end(), await database.drop()) };
+}
+type Stage = Awaited<ReturnType<typeof stage>>;
 
+const main = await stage('sc_bench_cost');
+/** The second database of the dead row versions' comparison (last), never vacuumed. */
+let unvacuumed: Stage | undefined;
+try {
+  const { sql } = main;
   /** The statements a measurement can run: the product's, and its two writes alone in statements of the same shape. */
   const INPUT = `jsonb_to_recordset($1::text::jsonb) AS t(i int, seq int, visitor_id uuid, token_hash text, conversation_id uuid, agent_id uuid, site_ids jsonb, client_id text, body text, search_keys int4[], at timestamptz)`;
   const insertInto = (table: string) => `INSERT INTO ${table} (conversation_id, seq, author, agent_id, kind, body, search_keys, client_id, created_at)
@@ -93,24 +106,27 @@ try {
 
   let n = 0;
   let farSeq = 1_000_000;
-  /** µs of the backend's CPU per stored message, over GROUPS groups alternating visitors' texts and agents' replies. */
-  async function perMessage(kind: Kind): Promise<number> {
-    await vacuum();
-    const before = backendMs();
+  /**
+   * µs of the backend's CPU per stored message, over GROUPS groups alternating visitors' texts and
+   * agents' replies; on `on` (default: the main database), vacuumed first unless `vacuumFirst` is false.
+   */
+  async function perMessage(kind: Kind, on: Stage = main, vacuumFirst = true): Promise<number> {
+    if (vacuumFirst) await vacuum();
+    const before = on.backendMs();
     for (let g = 0; g < GROUPS; g++) {
       const visitor = g % 2 === 0;
       const input = Array.from({ length: GROUP }, (_, i) => {
-        const c = convs[(g * GROUP + i) % CONVERSATIONS];
+        const c = on.convs[(g * GROUP + i) % CONVERSATIONS];
         const body = `message ${n++} from the store-cost bench`;
         const common = { i, client_id: `cost${n}`, body, search_keys: searchKeys(body), at: new Date().toISOString() };
         // The product's statement finds a visitor's conversation itself; the parts are given it.
-        if (kind === 'product') return visitor ? { ...common, visitor_id: c.visitorId, token_hash: c.tokenHash } : { ...common, conversation_id: c.id, agent_id: agent.id, site_ids: ['cost'] };
-        return { ...common, seq: farSeq++, conversation_id: c.id, agent_id: visitor ? null : agent.id };
+        if (kind === 'product') return visitor ? { ...common, visitor_id: c.visitorId, token_hash: c.tokenHash } : { ...common, conversation_id: c.id, agent_id: on.agent.id, site_ids: ['cost'] };
+        return { ...common, seq: farSeq++, conversation_id: c.id, agent_id: visitor ? null : on.agent.id };
       });
-      const rows = await sql.unsafe(statements[kind], [JSON.stringify(input)], { prepare: true });
+      const rows = await on.sql.unsafe(statements[kind], [JSON.stringify(input)], { prepare: true });
       if (rows.filter((r) => r.m_id).length !== GROUP) throw new Error(`a message of the group was not stored (${kind})`);
     }
-    return ((backendMs() - before) * 1000) / (GROUPS * GROUP);
+    return ((on.backendMs() - before) * 1000) / (GROUPS * GROUP);
   }
   const median = (runs: number[]) => [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
 
@@ -137,6 +153,26 @@ try {
   }
   console.log(`\n(Each statement pays its own start and end, shared by its ${GROUP} messages: the parts do not add up to the whole.)`);
 
+  // What the dead row versions cost: every stored message updates its conversation's row, and since
+  // that update is not HOT, each leaves a dead version in the table and its indexes until a VACUUM
+  // (none runs on PGlite; autovacuum is off on this machine's server, and where on, it comes once a
+  // minute at most). The product's statement on the main database, vacuumed before each block, and on
+  // a second one never vacuumed, block by block alternating, the second's dead versions growing.
+  unvacuumed = await stage('sc_bench_cost_dead');
+  await perMessage('product', unvacuumed, false); // warm, as the main database was
+  const blocks = Number(process.env.BENCH_DEAD_BLOCKS ?? 12);
+  console.log(`\nThe statement as the product runs it, with and without the dead row versions its updates leave (${blocks} blocks of ${GROUPS} groups, alternating):\n`);
+  console.log('| block | dead versions of conversations in the never-vacuumed database before it | vacuumed before each block, µs | never vacuumed, µs |');
+  console.log('|---|---|---|---|');
+  const deadVersions = async () => Number((await unvacuumed!.sql`select n_dead_tup from pg_stat_user_tables where relname = 'conversations'`)[0].n_dead_tup);
+  for (let b = 0; b < blocks; b++) {
+    const vacuumed = await perMessage('product');
+    await new Promise((resolve) => setTimeout(resolve, 1100)); // a backend reports its counts once a second at most
+    const dead = await deadVersions();
+    const never = await perMessage('product', unvacuumed, false);
+    console.log(`| ${b + 1} | ${dead.toLocaleString('en')} | ${vacuumed.toFixed(1)} | ${never.toFixed(1)} |`);
+  }
+
   const body = 'message 12345 from the store-cost bench';
   const calls = 100_000;
   let keys = 0;
@@ -148,6 +184,6 @@ try {
   console.log(`\nsearchKeys on a ${chars}-character body, in the server: ${perCall.toFixed(2)} µs a call, ${(perCall / chars).toFixed(3)} µs a character (${calls.toLocaleString('en')} calls, ${keys} keys)`);
   console.log(`\nload average at end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 } finally {
-  await sql.end();
-  await database.drop();
+  await unvacuumed?.drop();
+  await main.drop();
 }
