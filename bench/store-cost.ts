@@ -15,8 +15,9 @@
  * versions the ones before it left (autovacuum is off on this machine's server; where it is on, it
  * runs when it will). Then what those dead versions cost: the product's statement, block by block,
  * on that database vacuumed before each block and on a second database never vacuumed, alternating,
- * the second's dead versions of its conversations growing to 100,000 and more. Last, `searchKeys` alone: what the server computes for every message it stores, the keys of the search
- * index (server/search/search-keys.ts), per call and per character, on this process's thread.
+ * the second's dead versions of its conversations growing to 100,000 and more. Last, `searchKeys`
+ * alone: what the server computes for every message it stores, the keys of the search index
+ * (server/search/search-keys.ts), per call and per character, on this process's thread.
  *
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:store-cost
  *
@@ -49,21 +50,30 @@ const CONVERSATIONS = 200;
 async function stage(name: string) {
   const database = await throwawayDatabase(name, url);
   const sql = postgresAt(database.url!, { max: 1 });
-  await createSite(database.db, { id: 'cost', name: 'cost', origins: ['https://cost.example'] });
-  const agent = await createAgent(database.db, { email: 'cost@bench.local', password: 'bench-password', siteIds: ['cost'] });
-  const convs: { id: string; visitorId: string; tokenHash: string }[] = [];
-  for (let i = 0; i < CONVERSATIONS; i++) {
-    const [v] = await database.db.insert(visitors).values({ siteId: 'cost', tokenHash: `cost-${i}` }).returning();
-    const [c] = await database.db.insert(conversations).values({ siteId: 'cost', visitorId: v.id, status: 'open', assignedAgentId: agent.id, escalatedAt: new Date() }).returning();
-    convs.push({ id: c.id, visitorId: v.id, tokenHash: v.tokenHash });
-  }
-  const [{ pid }] = await sql`select pg_backend_pid() as pid`;
-  /** The backend's user + system CPU, ms (clock ticks of 10 ms). */
-  const backendMs = () => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+  const drop = async () => {
+    await sql.end();
+    await database.drop();
   };
-  return { database, sql, agent, convs, backendMs, drop: async () => (await sql.end(), await database.drop()) };
+  try {
+    await createSite(database.db, { id: 'cost', name: 'cost', origins: ['https://cost.example'] });
+    const agent = await createAgent(database.db, { email: 'cost@bench.local', password: 'bench-password', siteIds: ['cost'] });
+    const convs: { id: string; visitorId: string; tokenHash: string }[] = [];
+    for (let i = 0; i < CONVERSATIONS; i++) {
+      const [v] = await database.db.insert(visitors).values({ siteId: 'cost', tokenHash: `cost-${i}` }).returning();
+      const [c] = await database.db.insert(conversations).values({ siteId: 'cost', visitorId: v.id, status: 'open', assignedAgentId: agent.id, escalatedAt: new Date() }).returning();
+      convs.push({ id: c.id, visitorId: v.id, tokenHash: v.tokenHash });
+    }
+    const [{ pid }] = await sql`select pg_backend_pid() as pid`;
+    /** The backend's user + system CPU, ms (clock ticks of 10 ms). */
+    const backendMs = () => {
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+      return (Number(fields[11]) + Number(fields[12])) * 10;
+    };
+    return { sql, agent, convs, backendMs, drop };
+  } catch (err) {
+    await drop();
+    throw err;
+  }
 }
 type Stage = Awaited<ReturnType<typeof stage>>;
 
