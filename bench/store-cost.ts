@@ -28,13 +28,13 @@
  * Bodies are about 40 characters (`message N from the store-cost bench`; bench:relay's are about 30):
  * The search keys grow with a body's length, so real messages, often longer, pay more there.
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { createAgent } from '../server/agents/agents.service.ts';
 import { STORE_STATEMENT } from '../server/conversations/message-store.ts';
 import { conversations, visitors } from '../server/db/schema.ts';
 import { searchKeys } from '../server/search/search-keys.ts';
 import { createSite } from '../server/sites/sites.service.ts';
+import { procStat } from './relay/proc.ts';
 import { postgresAt, throwawayDatabase } from './throwaway-database.ts';
 
 const url = process.env.BENCH_DATABASE_URL;
@@ -64,11 +64,8 @@ async function stage(name: string) {
       convs.push({ id: c.id, visitorId: v.id, tokenHash: v.tokenHash });
     }
     const [{ pid }] = await sql`select pg_backend_pid() as pid`;
-    /** The backend's user + system CPU, ms (clock ticks of 10 ms). */
-    const backendMs = () => {
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-      return (Number(fields[11]) + Number(fields[12])) * 10;
-    };
+    /** The backend's user + system CPU, ms. */
+    const backendMs = () => procStat(pid)!.cpuMs;
     return { sql, agent, convs, backendMs, drop };
   } catch (err) {
     await drop();
@@ -118,10 +115,10 @@ try {
   let farSeq = 1_000_000;
   /**
    * µs of the backend's CPU per stored message, over GROUPS groups alternating visitors' texts and
-   * agents' replies; on `on` (default: the main database), vacuumed first unless `vacuumFirst` is false.
+   * agents' replies, on `on`: the main database (vacuumed first) or the never-vacuumed one.
    */
-  async function perMessage(kind: Kind, on: Stage = main, vacuumFirst = true): Promise<number> {
-    if (vacuumFirst) await vacuum();
+  async function perMessage(kind: Kind, on: Stage = main): Promise<number> {
+    if (on === main) await vacuum();
     const before = on.backendMs();
     for (let g = 0; g < GROUPS; g++) {
       const visitor = g % 2 === 0;
@@ -169,7 +166,7 @@ try {
   // minute at most). The product's statement on the main database, vacuumed before each block, and on
   // a second one never vacuumed, block by block alternating, the second's dead versions growing.
   unvacuumed = await stage('sc_bench_cost_dead');
-  await perMessage('product', unvacuumed, false); // warm, as the main database was
+  await perMessage('product', unvacuumed); // warm, as the main database was
   const blocks = Number(process.env.BENCH_DEAD_BLOCKS ?? 12);
   console.log(`\nThe statement as the product runs it, with and without the dead row versions its updates leave (${blocks} blocks of ${GROUPS} groups, alternating):\n`);
   console.log('| block | dead versions of conversations in the never-vacuumed database before it | vacuumed before each block, µs | never vacuumed, µs |');
@@ -182,7 +179,7 @@ try {
   for (let b = 0; b < blocks; b++) {
     const vacuumed = await perMessage('product');
     const dead = await deadVersions();
-    const never = await perMessage('product', unvacuumed, false);
+    const never = await perMessage('product', unvacuumed);
     console.log(`| ${b + 1} | ${dead.toLocaleString('en')} | ${vacuumed.toFixed(1)} | ${never.toFixed(1)} |`);
   }
 
