@@ -10,7 +10,10 @@
  * BENCH_CPU_PROF=b: of scenario (b); BENCH_CPU_PROF=idle: the product while its idle sockets connect),
  * BENCH_PERF=a or b (one more step of the product and one of the relay, at the rate the CPU profile would take, under
  * `perf record -a`: the machine's CPU per message by process, and inside the database's backends by phase),
- * BENCH_PRODUCT_NODE_ARGS='--flag …' (node options for the product's process only, to compare runtime settings).
+ * BENCH_PRODUCT_NODE_ARGS='--flag …' (node options for the product's process only, to compare runtime settings),
+ * BENCH_DB_WAITS=1 (PostgreSQL: during each product step, what its database's busy backends were doing,
+ * sampled every 5 ms from pg_stat_activity: on a core, flushing the WAL, waiting for another's flush…;
+ * the sampling takes a little of the machine's CPU, in the product's steps only).
  * Output: markdown on stdout and in .tmp/bench-relay.md; progress on stderr.
  */
 import os from 'node:os';
@@ -55,6 +58,7 @@ const PROFILE = process.env.BENCH_CPU_PROF === '1' || process.env.BENCH_CPU_PROF
 const PROFILE_IDLE = process.env.BENCH_CPU_PROF === 'idle';
 /** Which scenario gets one more step of each server under `perf record -a`: 'a', 'b', or none. */
 const PERF = process.env.BENCH_PERF === 'a' ? 0 : process.env.BENCH_PERF === 'b' ? 1 : -1;
+const DB_WAITS = process.env.BENCH_DB_WAITS === '1';
 const DEMO_SITE = 'demo';
 const TARGET_RATIO = { postgres: 1 / 3, pglite: 1 / 10 };
 
@@ -139,7 +143,7 @@ async function runScenario(sc: Scenario, adminPassword: string, profileFile?: st
             active.clear();
             break;
           }
-          const row = await measureStep(load!, t, rate, { durationMs: STEP_MS, drainMs: DRAIN_MS, db: t.name === 'product' && db!.kind === 'postgres' ? db : undefined });
+          const row = await measureStep(load!, t, rate, { durationMs: STEP_MS, drainMs: DRAIN_MS, db: t.name === 'product' && db!.kind === 'postgres' ? db : undefined, dbWaits: DB_WAITS });
           row.attempt = attempt;
           row.refining = ladder.refining;
           sc.rows.push(row);
@@ -213,6 +217,33 @@ function stepTable(sc: Scenario): void {
   );
   for (const n of sc.note) report.line(`- ${n}`);
   if (sc.note.length) report.line();
+  waitTable(sc);
+}
+
+/** BENCH_DB_WAITS: per product step, the share of the busy backends' samples in each state. */
+function waitTable(sc: Scenario): void {
+  const sampled = sc.rows.filter((r) => r.dbWaits?.samples);
+  if (!sampled.length) return;
+  const named = ['CPU', 'IO:WALSync', 'LWLock:WALWrite', 'IO:WALWrite', 'Client:ClientRead'];
+  const pct = (n: number, of: number) => (of ? `${fmt((100 * n) / of, 1)}%` : '–');
+  report.line(`What the database's busy backends were doing during the product's steps (sampled every 5 ms; "busy backends" is their average number at a sample; the shares are of their samples):`);
+  report.line();
+  report.table(
+    ['msg/s offered', 'samples', 'busy backends', ...named, 'other (the largest)'],
+    sampled.map((r) => {
+      const { samples, counts } = r.dbWaits!;
+      const busy = [...counts.values()].reduce((a, b) => a + b, 0);
+      const others = [...counts].filter(([w]) => !named.includes(w)).sort((a, b) => b[1] - a[1]);
+      const otherSum = others.reduce((a, [, n]) => a + n, 0);
+      return [
+        `${r.rate}${r.refining ? ' (between)' : ''}${r.attempt === 2 ? ' (2nd try)' : ''}`,
+        samples,
+        fmt(busy / samples, 2),
+        ...named.map((w) => pct(counts.get(w) ?? 0, busy)),
+        otherSum ? `${pct(otherSum, busy)} (${others.slice(0, 2).map(([w, n]) => `${w} ${pct(n, busy)}`).join(', ')})` : '0',
+      ];
+    }),
+  );
 }
 
 function summary(scenarios: Scenario[], kind: 'postgres' | 'pglite'): void {

@@ -1,5 +1,6 @@
 /**
- * npm run bench:store-cost — where the database's CPU goes when it stores a message: the hot path's
+ * npm run bench:store-cost — where the database's CPU goes when it stores a message, and the WAL it
+ * writes for it (what every commit waits to flush to the disk): the hot path's
  * statement (server/conversations/message-store.ts) run in groups of 16, visitors' texts and agents'
  * replies alternating in 200 open conversations, on one connection whose backend's CPU time
  * (/proc/PID/stat) is read before and after, against its two writes done alone by statements of the
@@ -114,11 +115,14 @@ try {
   let n = 0;
   let farSeq = 1_000_000;
   /**
-   * µs of the backend's CPU per stored message, over GROUPS groups alternating visitors' texts and
-   * agents' replies, on `on`: the main database (vacuumed first) or the never-vacuumed one.
+   * Per stored message, over GROUPS groups alternating visitors' texts and agents' replies, on `on`:
+   * the main database (vacuumed first) or the never-vacuumed one: µs of the backend's CPU, and bytes
+   * of WAL (the whole server's: nothing else may write to it while the bench runs). WAL is what every
+   * commit waits to flush: bench:relay's BENCH_DB_WAITS shows how long the store statements wait.
    */
-  async function perMessage(kind: Kind, on: Stage = main): Promise<number> {
+  async function perMessage(kind: Kind, on: Stage = main): Promise<{ cpuUs: number; walBytes: number }> {
     if (on === main) await vacuum();
+    const [{ lsn }] = await on.sql`select pg_current_wal_insert_lsn() as lsn`;
     const before = on.backendMs();
     for (let g = 0; g < GROUPS; g++) {
       const visitor = g % 2 === 0;
@@ -133,7 +137,9 @@ try {
       const rows = await on.sql.unsafe(statements[kind], [JSON.stringify(input)], { prepare: true });
       if (rows.filter((r) => r.m_id).length !== GROUP) throw new Error(`a message of the group was not stored (${kind})`);
     }
-    return ((on.backendMs() - before) * 1000) / (GROUPS * GROUP);
+    const cpuUs = ((on.backendMs() - before) * 1000) / (GROUPS * GROUP);
+    const [{ bytes }] = await on.sql`select pg_wal_lsn_diff(pg_current_wal_insert_lsn(), ${lsn}::pg_lsn)::float8 as bytes`;
+    return { cpuUs, walBytes: bytes / (GROUPS * GROUP) };
   }
   const median = (runs: number[]) => [...runs].sort((a, b) => a - b)[Math.floor(runs.length / 2)];
 
@@ -150,13 +156,14 @@ try {
     ['update', "the conversation's UPDATE alone, as the statement makes it (not HOT)"],
     ['hot', "the conversation's UPDATE of its seq alone (HOT)"],
   ];
-  const partRuns = new Map<Kind, number[]>(parts.map(([kind]) => [kind, []]));
+  const partRuns = new Map<Kind, { cpuUs: number; walBytes: number }[]>(parts.map(([kind]) => [kind, []]));
   for (let round = 0; round < 3; round++) for (const [kind] of parts) partRuns.get(kind)!.push(await perMessage(kind));
-  console.log('| statement (alternating rounds) | backend CPU µs per message (three runs) | median |');
-  console.log('|---|---|---|');
+  console.log('| statement (alternating rounds) | backend CPU µs per message (three runs) | median | WAL bytes per message (three runs) | median |');
+  console.log('|---|---|---|---|---|');
   for (const [kind, label] of parts) {
-    const runs = partRuns.get(kind)!;
-    console.log(`| ${label} | ${runs.map((r) => r.toFixed(1)).join(', ')} | ${median(runs).toFixed(1)} |`);
+    const cpu = partRuns.get(kind)!.map((r) => r.cpuUs);
+    const wal = partRuns.get(kind)!.map((r) => r.walBytes);
+    console.log(`| ${label} | ${cpu.map((r) => r.toFixed(1)).join(', ')} | ${median(cpu).toFixed(1)} | ${wal.map((r) => r.toFixed(0)).join(', ')} | ${median(wal).toFixed(0)} |`);
   }
   console.log(`\n(Each statement pays its own start and end, shared by its ${GROUP} messages: the parts do not add up to the whole.)`);
 
@@ -177,9 +184,9 @@ try {
     return Number((await unvacuumed!.sql`select n_dead_tup from pg_stat_user_tables where relname = 'conversations'`)[0].n_dead_tup);
   };
   for (let b = 0; b < blocks; b++) {
-    const vacuumed = await perMessage('product');
+    const vacuumed = (await perMessage('product')).cpuUs;
     const dead = await deadVersions();
-    const never = await perMessage('product', unvacuumed);
+    const never = (await perMessage('product', unvacuumed)).cpuUs;
     console.log(`| ${b + 1} | ${dead.toLocaleString('en')} | ${vacuumed.toFixed(1)} | ${never.toFixed(1)} |`);
   }
 

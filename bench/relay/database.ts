@@ -23,8 +23,26 @@ export interface BenchDatabase {
   backendCpuMs(): Promise<number>;
   /** The PostgreSQL backends serving this database now (none on PGlite). */
   backendPids(): Promise<number[]>;
+  /**
+   * Starts sampling what this database's busy backends are doing (pg_stat_activity, every
+   * WAIT_SAMPLE_MS on a connection of its own); the function returned stops it and returns the counts.
+   * Undefined on PGlite (no backends: its statements run on the server's thread).
+   */
+  sampleWaits?(): () => Promise<DbWaits>;
   drop(): Promise<void>;
 }
+
+/**
+ * What the backends running a statement of the server under test were doing, by sample: `CPU` (no
+ * wait event: on a core, or runnable and waiting for one) or PostgreSQL's wait event (`IO:WALSync`:
+ * flushing the WAL at commit; `LWLock:WALWrite`: waiting for another backend's flush to end).
+ */
+export interface DbWaits {
+  samples: number;
+  counts: Map<string, number>;
+}
+
+const WAIT_SAMPLE_MS = 5;
 
 export async function createBenchDatabase(baseUrl: string | undefined): Promise<BenchDatabase> {
   if (!baseUrl) {
@@ -49,6 +67,26 @@ export async function createBenchDatabase(baseUrl: string | undefined): Promise<
     kind: 'postgres',
     env: { DATABASE_URL: url.toString() },
     backendPids,
+    sampleWaits() {
+      const sampler = postgresAt(baseUrl, { max: 1 });
+      const waits: DbWaits = { samples: 0, counts: new Map() };
+      let stopped = false;
+      const loop = (async () => {
+        while (!stopped) {
+          const rows = await sampler<{ w: string }[]>`
+            select coalesce(wait_event_type || ':' || wait_event, 'CPU') as w from pg_stat_activity
+            where datname = ${name} and state = 'active' and pid <> pg_backend_pid()`;
+          waits.samples++;
+          for (const { w } of rows) waits.counts.set(w, (waits.counts.get(w) ?? 0) + 1);
+          await new Promise((r) => setTimeout(r, WAIT_SAMPLE_MS));
+        }
+      })();
+      return async () => {
+        stopped = true;
+        await loop.finally(() => sampler.end({ timeout: 5 }));
+        return waits;
+      };
+    },
     async backendCpuMs() {
       for (const pid of await backendPids()) {
         const cpu = procStat(pid)?.cpuMs;

@@ -1,5 +1,5 @@
 /** One load step against one server, with what the server itself says about it; and the rule a step must pass. */
-import type { BenchDatabase } from './database.ts';
+import type { BenchDatabase, DbWaits } from './database.ts';
 import type { LoadGenerator } from './load-client.ts';
 import type { StepResult } from './load.ts';
 import { hostCpu, procStat, stolenPct } from './proc.ts';
@@ -26,6 +26,8 @@ export interface StepRow {
    */
   stolenPct: number;
   loop?: LoopDelay;
+  /** What the database's busy backends were doing over the step, sampled (BENCH_DB_WAITS=1, PostgreSQL). */
+  dbWaits?: DbWaits;
   pass: boolean;
   why: string;
   /** 1, or 2 when the step is the second try of a rate that failed once. */
@@ -51,13 +53,15 @@ export async function measureStep(
   load: LoadGenerator,
   target: Target,
   rate: number,
-  opts: { durationMs: number; drainMs: number; db?: BenchDatabase },
+  opts: { durationMs: number; drainMs: number; db?: BenchDatabase; dbWaits?: boolean },
 ): Promise<StepRow> {
   const loop0 = await scrapeLoopDelay(target); // resets the histogram: the next scrape covers this step only
   const before = procStat(target.child.pid);
   const db0 = opts.db ? await opts.db.backendCpuMs() : 0;
   const host0 = hostCpu();
+  const stopSampling = opts.dbWaits ? opts.db?.sampleWaits?.() : undefined;
   const r = await load.step(target.name, rate, opts.durationMs, opts.drainMs);
+  const dbWaits = await stopSampling?.();
   const host1 = hostCpu();
   const after = procStat(target.child.pid);
   const db1 = opts.db ? await opts.db.backendCpuMs() : 0;
@@ -74,6 +78,7 @@ export async function measureStep(
     rssMb: after ? after.rssBytes / 2 ** 20 : NaN,
     stolenPct: stolenPct(host0, host1),
     loop,
+    dbWaits,
     pass,
     why,
   };

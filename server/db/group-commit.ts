@@ -32,6 +32,11 @@ const MAX_GROUP = 256;
  * 200-site steps failed on p99 at a p50 of 5–7 ms); three lanes 800 / 1,200. Again on 2026-12-05
  * 13:18–13:27 UTC (load 0.5–1.6, two runs each, alternating): two lanes 8,000 / 9,600 and 6,400 /
  * 6,400, one lane 8,000 / 8,000 and 4,800 / 6,400: no gain from one, within the spread of two runs.
+ * Three lanes again on 2026-12-08 01:05–01:18 UTC (load 0.3–2.9, two runs each, alternating): 4,000 /
+ * 3,000 and 2,800 / 3,400 against two lanes' 3,800 / 3,600 and 3,800 / 4,400: no gain either. Sampled
+ * then (bench:relay BENCH_DB_WAITS=1), the lanes' backends were busy one at a time on average, and a
+ * third to a half of their busy samples went to flushing the WAL at commit: a commit waits on the
+ * disk, not on a free lane.
  */
 export const LANES = 2;
 
