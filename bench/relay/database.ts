@@ -13,6 +13,7 @@ import { insertAgent, insertSession } from '../../server/agents/agents.repositor
 import { addAgentToSite } from '../../server/sites/sites.repository.ts';
 import { createSite } from '../../server/sites/sites.service.ts';
 import { procStat } from './proc.ts';
+import { progress } from './report.ts';
 import { postgresAt } from '../throwaway-database.ts';
 
 export interface BenchDatabase {
@@ -80,7 +81,7 @@ export async function createBenchDatabase(baseUrl: string | undefined): Promise<
           for (const { w } of rows) waits.counts.set(w, (waits.counts.get(w) ?? 0) + 1);
           await new Promise((r) => setTimeout(r, WAIT_SAMPLE_MS));
         }
-      })();
+      })().catch((err: unknown) => progress(`  sampling the database's waits stopped: ${(err as Error).message}`));
       return async () => {
         stopped = true;
         await loop.finally(() => sampler.end({ timeout: 5 }));
