@@ -26,8 +26,9 @@ export interface BenchDatabase {
   backendPids(): Promise<number[]>;
   /**
    * Starts sampling what this database's busy backends are doing (pg_stat_activity, every
-   * WAIT_SAMPLE_MS on a connection of its own); the function returned stops it and returns the counts.
-   * Undefined on PGlite (no backends: its statements run on the server's thread).
+   * WAIT_SAMPLE_MS, on the bench's own connection to the server's base database, idle during a step);
+   * the function returned stops it and returns the counts. Undefined on PGlite (no backends: its
+   * statements run on the server's thread).
    */
   sampleWaits?(): () => Promise<DbWaits>;
   drop(): Promise<void>;
@@ -69,14 +70,13 @@ export async function createBenchDatabase(baseUrl: string | undefined): Promise<
     env: { DATABASE_URL: url.toString() },
     backendPids,
     sampleWaits() {
-      const sampler = postgresAt(baseUrl, { max: 1 });
       const waits: DbWaits = { samples: 0, counts: new Map() };
       let stopped = false;
       const loop = (async () => {
         while (!stopped) {
-          const rows = await sampler<{ w: string }[]>`
+          const rows = await admin<{ w: string }[]>`
             select coalesce(wait_event_type || ':' || wait_event, 'CPU') as w from pg_stat_activity
-            where datname = ${name} and state = 'active' and pid <> pg_backend_pid()`;
+            where datname = ${name} and state = 'active'`;
           waits.samples++;
           for (const { w } of rows) waits.counts.set(w, (waits.counts.get(w) ?? 0) + 1);
           await new Promise((r) => setTimeout(r, WAIT_SAMPLE_MS));
@@ -84,7 +84,7 @@ export async function createBenchDatabase(baseUrl: string | undefined): Promise<
       })().catch((err: unknown) => progress(`  sampling the database's waits stopped: ${(err as Error).message}`));
       return async () => {
         stopped = true;
-        await loop.finally(() => sampler.end({ timeout: 5 }));
+        await loop;
         return waits;
       };
     },

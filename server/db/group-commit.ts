@@ -34,8 +34,9 @@ const MAX_GROUP = 256;
  * 6,400, one lane 8,000 / 8,000 and 4,800 / 6,400: no gain from one, within the spread of two runs.
  * Three lanes again on 2026-12-08 01:05–01:18 UTC (load 0.3–2.9, two runs each, alternating): 4,000 /
  * 3,000 and 2,800 / 3,400 against two lanes' 3,800 / 3,600 and 3,800 / 4,400: no gain either. Sampled
- * then (bench:relay BENCH_DB_WAITS=1), the lanes' backends were busy one at a time on average, and a
- * third to a half of their busy samples went to flushing the WAL at commit: a commit waits on the
+ * in the two-lane run that followed (01:20 UTC, bench:relay BENCH_DB_WAITS=1), the lanes' backends
+ * were busy one at a time on average, and at 4,000 msg/s 36-44% of their busy samples went to
+ * flushing the WAL at commit, 10-14% to waiting for the other lane's flush: a commit waits on the
  * disk, not on a free lane.
  */
 export const LANES = 2;
