@@ -249,7 +249,8 @@ function waitTable(sc: Scenario): void {
 function summary(scenarios: Scenario[], kind: 'postgres' | 'pglite'): void {
   const target = TARGET_RATIO[kind];
   const first = (sc: Scenario, t: Target['name']) => sc.rows.find((r) => r.target === t);
-  const atBest = (sc: Scenario, t: Target['name']) => sc.rows.find((r) => r.target === t && r.rate === sc.best[t]);
+  // The passing step at the highest rate: a rate that failed once and passed on its second try has both rows.
+  const atBest = (sc: Scenario, t: Target['name']) => sc.rows.find((r) => r.target === t && r.rate === sc.best[t] && r.pass);
   report.line(`### Summary (product on ${kind === 'postgres' ? 'PostgreSQL' : 'PGlite'}; target: product ≥ ${kind === 'postgres' ? '1/3' : '1/10'} of the relay)`);
   report.line();
   report.table(
